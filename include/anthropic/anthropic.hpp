@@ -1,0 +1,21 @@
+#pragma once
+
+/// Umbrella header of anthropic-cpp.
+
+#include <anthropic/beta/beta_message.hpp>
+#include <anthropic/beta/beta_message_param.hpp>
+#include <anthropic/beta/messages/batch_list_page.hpp>
+#include <anthropic/beta/messages/batch_params.hpp>
+#include <anthropic/beta/messages/batch_results.hpp>
+#include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/client.hpp>
+#include <anthropic/client_options.hpp>
+#include <anthropic/errors.hpp>
+#include <anthropic/http/headers.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/logging.hpp>
+#include <anthropic/open_enum.hpp>
+#include <anthropic/raw_json.hpp>
+#include <anthropic/timestamp.hpp>
+#include <anthropic/version.hpp>

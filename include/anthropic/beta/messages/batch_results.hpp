@@ -1,0 +1,114 @@
+#pragma once
+
+#include <anthropic/beta/beta_message.hpp>
+#include <anthropic/export.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/open_enum.hpp>
+#include <anthropic/raw_json.hpp>
+
+#include <array>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace anthropic::beta::messages {
+
+/// `result.type` of a results line (open enum).
+class BetaMessageBatchResultType : public OpenEnum<BetaMessageBatchResultType> {
+ public:
+  using OpenEnum::OpenEnum;
+  static const BetaMessageBatchResultType succeeded;
+  static const BetaMessageBatchResultType errored;
+  static const BetaMessageBatchResultType canceled;
+  static const BetaMessageBatchResultType expired;
+  static constexpr std::array<std::string_view, 4> known_values() {
+    return {"succeeded", "errored", "canceled", "expired"};
+  }
+};
+
+/// The outcome of one request: `message` is set for `succeeded`, `error` for `errored`; for a type
+/// the SDK does not know, `raw` holds the whole `result` object.
+struct BetaMessageBatchResult {
+  BetaMessageBatchResultType type;
+  std::optional<BetaMessage> message;
+  std::optional<BetaErrorResponse> error;
+  std::optional<RawJson> raw;
+};
+
+/// One line of a batch's results file.
+struct BetaMessageBatchIndividualResponse {
+  std::string custom_id;
+  BetaMessageBatchResult result;
+};
+
+/// The results of a batch, decoded one JSONL line at a time as the body arrives: memory use does
+/// not depend on the size of the file. Lines of any length, `\r\n` endings and a last line
+/// without a newline are read; blank lines are skipped. A malformed line raises
+/// `AnthropicInvalidDataException` naming its line number, after every line before it was
+/// delivered. Destroying the stream (or `close()`) before the end abandons the transfer.
+///
+/// Move-only; one reader at a time. Use with range-for:
+///
+///     for (const auto& line : batches.results(id)) { ... }
+class ANTHROPIC_EXPORT BatchResultsStream {
+ public:
+  explicit BatchResultsStream(std::unique_ptr<http::ResponseBody> body);
+  /// A stream over JSONL text already in memory (for tests and mocks of `BatchService`).
+  static BatchResultsStream from_jsonl(std::string jsonl);
+
+  BatchResultsStream(BatchResultsStream&&) noexcept;
+  BatchResultsStream& operator=(BatchResultsStream&&) noexcept;
+  ~BatchResultsStream();
+
+  /// The next result, or nullopt at the end.
+  std::optional<BetaMessageBatchIndividualResponse> next();
+  /// Stops reading and releases the connection; further `next()` calls return nullopt.
+  void close() noexcept;
+  /// Number of the last line read (1-based, blank lines included).
+  std::size_t line_number() const noexcept;
+
+  /// Single-pass input iterator over the remaining results.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = BetaMessageBatchIndividualResponse;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = const value_type&;
+
+    iterator() = default;
+    reference operator*() const { return *current_; }
+    pointer operator->() const { return &*current_; }
+    iterator& operator++() {
+      current_ = stream_->next();
+      if (!current_) stream_ = nullptr;
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.stream_ == b.stream_; }
+    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+   private:
+    friend class BatchResultsStream;
+    explicit iterator(BatchResultsStream* stream) : stream_(stream) { ++*this; }
+    BatchResultsStream* stream_ = nullptr;
+    std::optional<BetaMessageBatchIndividualResponse> current_;
+  };
+
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+inline const BetaMessageBatchResultType BetaMessageBatchResultType::succeeded{"succeeded"};
+inline const BetaMessageBatchResultType BetaMessageBatchResultType::errored{"errored"};
+inline const BetaMessageBatchResultType BetaMessageBatchResultType::canceled{"canceled"};
+inline const BetaMessageBatchResultType BetaMessageBatchResultType::expired{"expired"};
+
+}  // namespace anthropic::beta::messages

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <anthropic/http/headers.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/logging.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace anthropic {
+
+/// Settings of a `Client`. A plain struct: fields left unset take the documented default.
+struct ClientOptions {
+  /// Sent as `x-api-key`. Unset: `$ANTHROPIC_API_KEY`.
+  std::optional<std::string> api_key;
+  /// Sent as `authorization: Bearer ...`. Unset: `$ANTHROPIC_AUTH_TOKEN`. With both set, both
+  /// headers are sent. With neither, the `Client` constructor throws
+  /// `AnthropicInvalidRequestException` before anything is sent.
+  std::optional<std::string> auth_token;
+  /// Unset: `$ANTHROPIC_BASE_URL`, else `https://api.anthropic.com`. Credentials are only ever
+  /// sent to this origin.
+  std::optional<std::string> base_url;
+  std::string anthropic_version = "2023-06-01";
+  /// Added to every request (after the SDK's own headers; they replace same-named ones).
+  /// `$ANTHROPIC_CUSTOM_HEADERS` (newline-separated `Name: value`) is read when this is empty.
+  http::Headers default_headers;
+
+  /// Limit on one attempt (connect to last byte; for results, to the headers then per read).
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(60)};
+  /// Retries after the first attempt (so up to 3 attempts by default).
+  int max_retries = 2;
+  /// Longest server-requested `retry-after` honoured; beyond it the error is raised at once with
+  /// `AnthropicServiceException::retry_after()` set.
+  std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
+  /// Resend `create` when the body was sent and no response came back (timeout, reset). Off by
+  /// default: such a resend may create, and bill, a second batch.
+  bool retry_create_on_unknown_outcome = false;
+  /// TLS verification of the default libcurl transport; never turn it off against the real API.
+  bool verify_tls = true;
+
+  /// Transport; null means the built-in libcurl client. The SDK wraps it in its retry logic.
+  std::shared_ptr<http::HttpClient> http_client;
+
+  /// Receives a line per attempt (method, URL, status, delay, request-id; never a credential).
+  /// Unset: `$ANTHROPIC_LOG` (`debug`, `info`, `warn`, `error`) to stderr, else nothing.
+  Logger logger;
+
+  /// Test seams for the retry loop: waiting and the wall clock. Unset: real time.
+  std::function<void(std::chrono::milliseconds)> sleeper;
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
+/// Per-call settings; each one set here overrides the client's for this call only.
+struct RequestOptions {
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<int> max_retries;
+  /// Added last: they replace the SDK's and the client's headers of the same name.
+  http::Headers extra_headers;
+  /// Appended to the query string (after `beta=true` and the operation's own parameters).
+  std::vector<std::pair<std::string, std::string>> extra_query;
+  /// Overrides `ClientOptions::retry_create_on_unknown_outcome` for this call.
+  std::optional<bool> retry_on_unknown_outcome;
+};
+
+}  // namespace anthropic

@@ -1,0 +1,121 @@
+#pragma once
+
+#include <anthropic/export.hpp>
+#include <anthropic/http/headers.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace anthropic {
+
+/// Root of every exception the SDK throws. No exception of nlohmann/json or libcurl escapes the
+/// SDK, and no message ever contains a credential.
+class ANTHROPIC_EXPORT AnthropicException : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+  ~AnthropicException() override;
+};
+
+/// The server answered with an HTTP error status (>= 400).
+///
+/// `what()` reads "<status> <error.type>: <error.message> (request-id: <id>)"; when the body is not
+/// the API's JSON error envelope (a 413 from a proxy, an HTML 502) it carries the start of the raw
+/// text instead. Use `make_service_exception` to build the subclass that matches a status.
+class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
+ public:
+  AnthropicServiceException(int status_code, http::Headers headers, std::string body);
+  ~AnthropicServiceException() override;
+
+  int status_code() const noexcept { return status_code_; }
+  const http::Headers& headers() const noexcept { return headers_; }
+  /// Raw response body (at most 1 MiB of it is kept).
+  const std::string& body() const noexcept { return body_; }
+  /// `error.type` of the JSON body (`rate_limit_error`, ...), or "" when the body has none.
+  const std::string& error_type() const noexcept { return error_type_; }
+  /// `error.message` of the JSON body, or "".
+  const std::string& error_message() const noexcept { return error_message_; }
+  /// The `request-id` header, else the body's `request_id`, else "".
+  const std::string& request_id() const noexcept { return request_id_; }
+  /// The wait the server asked for (`retry-after-ms` / `retry-after`), when it sent one.
+  std::optional<std::chrono::milliseconds> retry_after() const noexcept { return retry_after_; }
+
+ private:
+  struct Parsed;
+  explicit AnthropicServiceException(Parsed&& parsed);
+  static Parsed parse(int status_code, http::Headers&& headers, std::string&& body);
+
+  int status_code_;
+  http::Headers headers_;
+  std::string body_;
+  std::string error_type_;
+  std::string error_message_;
+  std::string request_id_;
+  std::optional<std::chrono::milliseconds> retry_after_;
+};
+
+#define ANTHROPIC_SERVICE_EXCEPTION(Name, Base)                                   \
+  class ANTHROPIC_EXPORT Name : public Base {                                     \
+   public:                                                                        \
+    Name(int status_code, http::Headers headers, std::string body)                \
+        : Base(status_code, std::move(headers), std::move(body)) {}               \
+    ~Name() override;                                                             \
+  };
+
+ANTHROPIC_SERVICE_EXCEPTION(BadRequestException, AnthropicServiceException)            // 400
+ANTHROPIC_SERVICE_EXCEPTION(AuthenticationException, AnthropicServiceException)        // 401
+ANTHROPIC_SERVICE_EXCEPTION(PermissionDeniedException, AnthropicServiceException)      // 403
+ANTHROPIC_SERVICE_EXCEPTION(NotFoundException, AnthropicServiceException)              // 404
+ANTHROPIC_SERVICE_EXCEPTION(ConflictException, AnthropicServiceException)              // 409
+ANTHROPIC_SERVICE_EXCEPTION(RequestTooLargeException, AnthropicServiceException)       // 413
+ANTHROPIC_SERVICE_EXCEPTION(UnprocessableEntityException, AnthropicServiceException)   // 422
+ANTHROPIC_SERVICE_EXCEPTION(RateLimitException, AnthropicServiceException)             // 429
+ANTHROPIC_SERVICE_EXCEPTION(InternalServerException, AnthropicServiceException)        // 5xx
+ANTHROPIC_SERVICE_EXCEPTION(OverloadedException, InternalServerException)              // 529
+ANTHROPIC_SERVICE_EXCEPTION(UnexpectedStatusCodeException, AnthropicServiceException)  // other
+
+#undef ANTHROPIC_SERVICE_EXCEPTION
+
+/// Throws the `AnthropicServiceException` subclass that matches `status_code`.
+[[noreturn]] ANTHROPIC_EXPORT void throw_service_exception(int status_code, http::Headers headers,
+                                                           std::string body);
+
+/// A transport failure: connect, TLS, reset, timeout, a body cut short.
+class ANTHROPIC_EXPORT AnthropicIoException : public AnthropicException {
+ public:
+  /// `may_have_reached_server`: false only when the request certainly never left (refused
+  /// connection, DNS failure); true when the outcome on the server is unknown.
+  AnthropicIoException(const std::string& message, bool may_have_reached_server);
+  ~AnthropicIoException() override;
+
+  bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+
+ private:
+  bool may_have_reached_server_;
+};
+
+/// A response that does not decode as the API documents it (malformed JSON, wrong types, a
+/// missing required field, a malformed results line).
+class ANTHROPIC_EXPORT AnthropicInvalidDataException : public AnthropicException {
+ public:
+  using AnthropicException::AnthropicException;
+  ~AnthropicInvalidDataException() override;
+};
+
+/// Parameters the SDK rejects before anything is sent (missing credentials, an empty id, an
+/// invalid `custom_id`, ...). `request_index()` names the offending entry of a batch, if any.
+class ANTHROPIC_EXPORT AnthropicInvalidRequestException : public AnthropicException {
+ public:
+  explicit AnthropicInvalidRequestException(const std::string& message,
+                                            std::optional<std::size_t> request_index = {});
+  ~AnthropicInvalidRequestException() override;
+
+  std::optional<std::size_t> request_index() const noexcept { return request_index_; }
+
+ private:
+  std::optional<std::size_t> request_index_;
+};
+
+}  // namespace anthropic

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <anthropic/export.hpp>
+#include <anthropic/http/headers.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace anthropic::http {
+
+/// One HTTP request as the SDK hands it to an `HttpClient`: an absolute URL, its headers and a
+/// fully built body. The body is owned here so that a retry replays exactly the same bytes.
+struct HttpRequest {
+  std::string method;  ///< "GET", "POST", "DELETE"
+  std::string url;     ///< absolute, query included
+  Headers headers;
+  std::string body;  ///< empty: no body
+
+  /// Limit on one attempt, from connect to the last byte of the response body (for a streamed
+  /// response: to the response headers, then between reads). Zero means none.
+  std::chrono::milliseconds timeout{0};
+  /// Limit on establishing the connection (TCP + TLS). Zero means the transport's default.
+  std::chrono::milliseconds connect_timeout{0};
+
+  /// Retry budget for this request, read by `RetryingHttpClient`; unset means its default.
+  std::optional<int> max_retries;
+  /// Whether a retrying decorator may resend the request when an earlier attempt may have
+  /// reached the server but no response came back. False for `create` (a resend could create,
+  /// and bill, a second batch) unless the caller opted in.
+  bool retry_on_unknown_outcome = true;
+};
+
+/// A response whose body has been read completely.
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+/// The body of a response, read incrementally. Destroying it before the end abandons the transfer
+/// (the connection is closed, not drained). Not thread-safe: one reader at a time.
+class ANTHROPIC_EXPORT ResponseBody {
+ public:
+  virtual ~ResponseBody();
+  /// Reads up to `max` bytes into `dst`; returns 0 only at the end of the body. Blocks until at
+  /// least one byte or the end is available. Throws `AnthropicIoException` on a transport failure.
+  virtual std::size_t read(char* dst, std::size_t max) = 0;
+};
+
+/// A response whose status and headers have arrived and whose body is still to be read.
+struct StreamedResponse {
+  int status = 0;
+  Headers headers;
+  std::unique_ptr<ResponseBody> body;  ///< never null for a response returned by `open`
+
+  /// Reads whatever is left of the body, up to `limit` bytes (the rest is discarded).
+  std::string read_all(std::size_t limit = static_cast<std::size_t>(-1));
+};
+
+/// A `ResponseBody` over bytes already in memory.
+ANTHROPIC_EXPORT std::unique_ptr<ResponseBody> make_memory_body(std::string bytes);
+
+/// The transport seam. The SDK sends every request through one `HttpClient`; tests and users who
+/// bring their own transport implement it (`ClientOptions::http_client`).
+///
+/// Implementations must be safe to call from several threads at once. They report transport
+/// failures (connect, TLS, reset, timeout) as `AnthropicIoException`, saying whether the request
+/// may have reached the server; an HTTP error status is a response, not an exception.
+class ANTHROPIC_EXPORT HttpClient {
+ public:
+  virtual ~HttpClient();
+
+  /// Sends the request and reads the whole response.
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+
+  /// Sends the request and returns once the status and headers arrived; the body is read through
+  /// the returned `ResponseBody`. The default implementation calls `send` and serves the body
+  /// from memory; transports that can stream override it.
+  virtual StreamedResponse open(const HttpRequest& request);
+};
+
+}  // namespace anthropic::http

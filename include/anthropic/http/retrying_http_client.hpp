@@ -1,0 +1,68 @@
+#pragma once
+
+#include <anthropic/export.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/logging.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace anthropic::http {
+
+/// How `RetryingHttpClient` decides and waits. Defaults are those of the official SDKs.
+struct RetryPolicy {
+  int max_retries = 2;  ///< used when the request does not carry its own budget
+  std::chrono::milliseconds initial_delay{500};
+  std::chrono::milliseconds max_delay{8000};
+  /// A server-requested wait (`retry-after-ms`, `retry-after`) longer than this is not honoured:
+  /// the response is returned as is and the caller's exception carries the requested wait.
+  std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
+};
+
+/// Waits; injectable so that tests check delays without waiting.
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+/// Current wall-clock time; injectable for `retry-after` HTTP dates.
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+/// A number in [0, 1); injectable to make jitter deterministic in tests.
+using Jitter = std::function<double()>;
+
+/// Decorator that retries another `HttpClient` as the official SDKs do:
+/// `x-should-retry: true|false` decides first; otherwise 408, 409, 429, >= 500 and transport
+/// failures are retried. The delay is `retry-after-ms`, else `retry-after` (seconds or an HTTP
+/// date) when not above `max_retry_after`, else `min(initial * 2^n, max)` less up to 25 % jitter.
+/// A transport failure after the request may have reached the server is retried only when
+/// `HttpRequest::retry_on_unknown_outcome` is true. Each attempt sends the identical request, with
+/// `x-stainless-retry-count` set to the attempt number unless the caller set that header.
+///
+/// Thread-safe when the wrapped client is.
+class ANTHROPIC_EXPORT RetryingHttpClient final : public HttpClient {
+ public:
+  RetryingHttpClient(std::shared_ptr<HttpClient> inner, RetryPolicy policy = {},
+                     Sleeper sleeper = {}, Clock clock = {}, Jitter jitter = {},
+                     Logger logger = {});
+
+  HttpResponse send(const HttpRequest& request) override;
+  StreamedResponse open(const HttpRequest& request) override;
+
+  /// The server-requested wait in `headers`, if any (`retry-after-ms`, then `retry-after` as
+  /// seconds or an HTTP date relative to `now`).
+  static std::optional<std::chrono::milliseconds> retry_after(
+      const Headers& headers, std::chrono::system_clock::time_point now);
+  /// Whether a response with this status and headers should be retried.
+  static bool should_retry(int status, const Headers& headers);
+
+ private:
+  template <class Response, class Attempt>
+  Response run(const HttpRequest& request, Attempt&& attempt);
+
+  std::shared_ptr<HttpClient> inner_;
+  RetryPolicy policy_;
+  Sleeper sleeper_;
+  Clock clock_;
+  Jitter jitter_;
+  Logger logger_;
+};
+
+}  // namespace anthropic::http

@@ -1,0 +1,147 @@
+#include <anthropic/errors.hpp>
+#include <anthropic/http/retrying_http_client.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <utility>
+
+namespace anthropic {
+
+namespace {
+
+constexpr std::size_t kMaxKeptBody = 1 << 20;  // bytes of an error body kept in the exception
+constexpr std::size_t kMaxQuotedBody = 512;    // bytes of a non-JSON body quoted in what()
+
+// Printable, single-line excerpt of a raw body for a message.
+std::string excerpt(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, kMaxQuotedBody)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out.push_back((u < 0x20 || u == 0x7f) ? ' ' : c);
+  }
+  if (body.size() > kMaxQuotedBody) out += "...";
+  return out;
+}
+
+}  // namespace
+
+struct AnthropicServiceException::Parsed {
+  int status_code = 0;
+  http::Headers headers;
+  std::string body;
+  std::string error_type;
+  std::string error_message;
+  std::string request_id;
+  std::optional<std::chrono::milliseconds> retry_after;
+  std::string what;
+};
+
+AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_code,
+                                                                   http::Headers&& headers,
+                                                                   std::string&& body) {
+  Parsed p;
+  p.status_code = status_code;
+  if (body.size() > kMaxKeptBody) body.resize(kMaxKeptBody);
+  p.retry_after = http::RetryingHttpClient::retry_after(headers, std::chrono::system_clock::now());
+
+  // The API's envelope: {"type":"error","error":{"type":..,"message":..},"request_id":..}
+  bool enveloped = false;
+  try {
+    auto j = nlohmann::json::parse(body);
+    if (j.is_object()) {
+      auto e = j.find("error");
+      if (e != j.end() && e->is_object()) {
+        auto t = e->find("type");
+        auto m = e->find("message");
+        if (t != e->end() && t->is_string()) p.error_type = t->get<std::string>();
+        if (m != e->end() && m->is_string()) p.error_message = m->get<std::string>();
+        enveloped = !p.error_type.empty() || !p.error_message.empty();
+      }
+      auto r = j.find("request_id");
+      if (r != j.end() && r->is_string()) p.request_id = r->get<std::string>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    // Not JSON (a proxy's 413, an HTML 502): reported through the raw text below.
+  }
+  if (const std::string* rid = headers.find("request-id"); rid && !rid->empty()) {
+    p.request_id = *rid;
+  }
+
+  std::string what = std::to_string(status_code);
+  if (enveloped) {
+    if (!p.error_type.empty()) what += " " + p.error_type;
+    what += ": " + (p.error_message.empty() ? std::string("(no message)") : p.error_message);
+  } else if (body.empty()) {
+    what += ": (empty body)";
+  } else {
+    what += ": " + excerpt(body);
+  }
+  if (!p.request_id.empty()) what += " (request-id: " + p.request_id + ")";
+  if (p.retry_after) what += " (retry after " + std::to_string(p.retry_after->count()) + " ms)";
+  p.what = std::move(what);
+  p.headers = std::move(headers);
+  p.body = std::move(body);
+  return p;
+}
+
+AnthropicServiceException::AnthropicServiceException(int status_code, http::Headers headers,
+                                                     std::string body)
+    : AnthropicServiceException(parse(status_code, std::move(headers), std::move(body))) {}
+
+AnthropicServiceException::AnthropicServiceException(Parsed&& p)
+    : AnthropicException(p.what),
+      status_code_(p.status_code),
+      headers_(std::move(p.headers)),
+      body_(std::move(p.body)),
+      error_type_(std::move(p.error_type)),
+      error_message_(std::move(p.error_message)),
+      request_id_(std::move(p.request_id)),
+      retry_after_(p.retry_after) {}
+
+AnthropicException::~AnthropicException() = default;
+AnthropicServiceException::~AnthropicServiceException() = default;
+BadRequestException::~BadRequestException() = default;
+AuthenticationException::~AuthenticationException() = default;
+PermissionDeniedException::~PermissionDeniedException() = default;
+NotFoundException::~NotFoundException() = default;
+ConflictException::~ConflictException() = default;
+RequestTooLargeException::~RequestTooLargeException() = default;
+UnprocessableEntityException::~UnprocessableEntityException() = default;
+RateLimitException::~RateLimitException() = default;
+InternalServerException::~InternalServerException() = default;
+OverloadedException::~OverloadedException() = default;
+UnexpectedStatusCodeException::~UnexpectedStatusCodeException() = default;
+
+void throw_service_exception(int status, http::Headers headers, std::string body) {
+  switch (status) {
+    case 400: throw BadRequestException(status, std::move(headers), std::move(body));
+    case 401: throw AuthenticationException(status, std::move(headers), std::move(body));
+    case 403: throw PermissionDeniedException(status, std::move(headers), std::move(body));
+    case 404: throw NotFoundException(status, std::move(headers), std::move(body));
+    case 409: throw ConflictException(status, std::move(headers), std::move(body));
+    case 413: throw RequestTooLargeException(status, std::move(headers), std::move(body));
+    case 422: throw UnprocessableEntityException(status, std::move(headers), std::move(body));
+    case 429: throw RateLimitException(status, std::move(headers), std::move(body));
+    case 529: throw OverloadedException(status, std::move(headers), std::move(body));
+    default:
+      if (status >= 500 && status <= 599) {
+        throw InternalServerException(status, std::move(headers), std::move(body));
+      }
+      throw UnexpectedStatusCodeException(status, std::move(headers), std::move(body));
+  }
+}
+
+AnthropicIoException::AnthropicIoException(const std::string& message,
+                                           bool may_have_reached_server)
+    : AnthropicException(message), may_have_reached_server_(may_have_reached_server) {}
+AnthropicIoException::~AnthropicIoException() = default;
+
+AnthropicInvalidDataException::~AnthropicInvalidDataException() = default;
+
+AnthropicInvalidRequestException::AnthropicInvalidRequestException(
+    const std::string& message, std::optional<std::size_t> request_index)
+    : AnthropicException(message), request_index_(request_index) {}
+AnthropicInvalidRequestException::~AnthropicInvalidRequestException() = default;
+
+}  // namespace anthropic
