@@ -1,1 +1,150 @@
-// Placeholder: being written.
+#include <anthropic/client.hpp>
+#include <anthropic/errors.hpp>
+#include <anthropic/http/curl_http_client.hpp>
+#include <anthropic/http/retrying_http_client.hpp>
+
+#include "beta/messages/http_batch_service.hpp"
+#include "client_config.hpp"
+
+#include <cstdlib>
+
+namespace anthropic {
+
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+std::optional<std::string> non_empty(const std::optional<std::string>& v) {
+  if (v && !v->empty()) return v;
+  return std::nullopt;
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos ||
+         s.find('\0') != std::string_view::npos;
+}
+
+// ANTHROPIC_CUSTOM_HEADERS: newline-separated "Name: value" pairs, each side trimmed.
+http::Headers parse_custom_headers(std::string_view text) {
+  http::Headers headers;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name = trim(line.substr(0, colon));
+    if (!name.empty()) headers.set(std::move(name), trim(line.substr(colon + 1)));
+  }
+  return headers;
+}
+
+}  // namespace
+
+ClientConfig ClientConfig::resolve(const ClientOptions& options) {
+  ClientConfig c;
+  c.api_key = non_empty(options.api_key);
+  if (!c.api_key) c.api_key = env("ANTHROPIC_API_KEY");
+  c.auth_token = non_empty(options.auth_token);
+  if (!c.auth_token) c.auth_token = env("ANTHROPIC_AUTH_TOKEN");
+  if (!c.api_key && !c.auth_token) {
+    throw AnthropicInvalidRequestException(
+        "no credentials: set ClientOptions::api_key or ClientOptions::auth_token, or the "
+        "ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN environment variable");
+  }
+  // A line break in a header value would split the request; never echo the value itself.
+  if ((c.api_key && has_line_break(*c.api_key)) ||
+      (c.auth_token && has_line_break(*c.auth_token))) {
+    throw AnthropicInvalidRequestException("the API key or auth token contains a line break");
+  }
+
+  c.base_url = non_empty(options.base_url)
+                   .value_or(env("ANTHROPIC_BASE_URL").value_or("https://api.anthropic.com"));
+  while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
+  if ((c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) ||
+      c.base_url.find_first_of("?# \r\n") != std::string::npos ||
+      c.base_url.size() <= std::string_view("https://").size() - 1) {
+    throw AnthropicInvalidRequestException(
+        "base_url must be an http:// or https:// URL without "
+        "query or fragment; got \"" +
+        c.base_url + "\"");
+  }
+
+  c.anthropic_version = options.anthropic_version;
+  c.default_headers = options.default_headers;
+  if (c.default_headers.empty()) {
+    if (auto custom = env("ANTHROPIC_CUSTOM_HEADERS"))
+      c.default_headers = parse_custom_headers(*custom);
+  }
+  for (const auto& [name, value] : c.default_headers) {
+    if (has_line_break(name) || has_line_break(value)) {
+      throw AnthropicInvalidRequestException("default header \"" + name +
+                                             "\" contains a line break");
+    }
+  }
+  if (options.timeout < std::chrono::milliseconds::zero() ||
+      options.connect_timeout < std::chrono::milliseconds::zero() || options.max_retries < 0) {
+    throw AnthropicInvalidRequestException("timeouts and max_retries must not be negative");
+  }
+  c.timeout = options.timeout;
+  c.connect_timeout = options.connect_timeout;
+  c.retry_create_on_unknown_outcome = options.retry_create_on_unknown_outcome;
+  c.logger = options.logger ? options.logger : logger_from_env();
+  return c;
+}
+
+struct Client::State {
+  std::shared_ptr<const ClientConfig> config;
+  std::shared_ptr<http::HttpClient> http;
+  beta::messages::HttpBatchService batch_service;
+  beta::BetaService beta_service;
+
+  State(std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
+      : config(std::move(cfg)),
+        http(std::move(transport)),
+        batch_service(config, http),
+        beta_service(batch_service) {}
+};
+
+namespace {
+std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
+                                                 const ClientConfig& config) {
+  std::shared_ptr<http::HttpClient> inner = options.http_client;
+  if (!inner) {
+    http::CurlHttpClientOptions curl;
+    curl.verify_tls = options.verify_tls;
+    curl.default_connect_timeout = options.connect_timeout;
+    inner = http::make_curl_http_client(curl);
+  }
+  http::RetryPolicy policy;
+  policy.max_retries = options.max_retries;
+  policy.max_retry_after = options.max_retry_after;
+  return std::make_shared<http::RetryingHttpClient>(std::move(inner), policy, options.sleeper,
+                                                    options.clock, http::Jitter{}, config.logger);
+}
+}  // namespace
+
+Client::Client(ClientOptions options) {
+  auto config = std::make_shared<const ClientConfig>(ClientConfig::resolve(options));
+  auto transport = make_transport(options, *config);
+  state_ = std::make_shared<State>(std::move(config), std::move(transport));
+}
+
+Client Client::from_env() { return Client(ClientOptions{}); }
+
+beta::BetaService& Client::beta() const noexcept { return state_->beta_service; }
+
+const std::string& Client::base_url() const noexcept { return state_->config->base_url; }
+
+}  // namespace anthropic

@@ -115,15 +115,24 @@ UnexpectedStatusCodeException::~UnexpectedStatusCodeException() = default;
 
 void throw_service_exception(int status, http::Headers headers, std::string body) {
   switch (status) {
-    case 400: throw BadRequestException(status, std::move(headers), std::move(body));
-    case 401: throw AuthenticationException(status, std::move(headers), std::move(body));
-    case 403: throw PermissionDeniedException(status, std::move(headers), std::move(body));
-    case 404: throw NotFoundException(status, std::move(headers), std::move(body));
-    case 409: throw ConflictException(status, std::move(headers), std::move(body));
-    case 413: throw RequestTooLargeException(status, std::move(headers), std::move(body));
-    case 422: throw UnprocessableEntityException(status, std::move(headers), std::move(body));
-    case 429: throw RateLimitException(status, std::move(headers), std::move(body));
-    case 529: throw OverloadedException(status, std::move(headers), std::move(body));
+    case 400:
+      throw BadRequestException(status, std::move(headers), std::move(body));
+    case 401:
+      throw AuthenticationException(status, std::move(headers), std::move(body));
+    case 403:
+      throw PermissionDeniedException(status, std::move(headers), std::move(body));
+    case 404:
+      throw NotFoundException(status, std::move(headers), std::move(body));
+    case 409:
+      throw ConflictException(status, std::move(headers), std::move(body));
+    case 413:
+      throw RequestTooLargeException(status, std::move(headers), std::move(body));
+    case 422:
+      throw UnprocessableEntityException(status, std::move(headers), std::move(body));
+    case 429:
+      throw RateLimitException(status, std::move(headers), std::move(body));
+    case 529:
+      throw OverloadedException(status, std::move(headers), std::move(body));
     default:
       if (status >= 500 && status <= 599) {
         throw InternalServerException(status, std::move(headers), std::move(body));
@@ -132,8 +141,7 @@ void throw_service_exception(int status, http::Headers headers, std::string body
   }
 }
 
-AnthropicIoException::AnthropicIoException(const std::string& message,
-                                           bool may_have_reached_server)
+AnthropicIoException::AnthropicIoException(const std::string& message, bool may_have_reached_server)
     : AnthropicException(message), may_have_reached_server_(may_have_reached_server) {}
 AnthropicIoException::~AnthropicIoException() = default;
 

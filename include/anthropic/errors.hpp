@@ -56,12 +56,12 @@ class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
   std::optional<std::chrono::milliseconds> retry_after_;
 };
 
-#define ANTHROPIC_SERVICE_EXCEPTION(Name, Base)                                   \
-  class ANTHROPIC_EXPORT Name : public Base {                                     \
-   public:                                                                        \
-    Name(int status_code, http::Headers headers, std::string body)                \
-        : Base(status_code, std::move(headers), std::move(body)) {}               \
-    ~Name() override;                                                             \
+#define ANTHROPIC_SERVICE_EXCEPTION(Name, Base)                     \
+  class ANTHROPIC_EXPORT Name : public Base {                       \
+   public:                                                          \
+    Name(int status_code, http::Headers headers, std::string body)  \
+        : Base(status_code, std::move(headers), std::move(body)) {} \
+    ~Name() override;                                               \
   };
 
 ANTHROPIC_SERVICE_EXCEPTION(BadRequestException, AnthropicServiceException)            // 400

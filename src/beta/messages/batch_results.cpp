@@ -1,1 +1,118 @@
-// Placeholder: being written.
+#include <anthropic/beta/messages/batch_results.hpp>
+#include <anthropic/errors.hpp>
+
+#include "json/codecs.hpp"
+
+#include <cstring>
+
+namespace anthropic::beta::messages {
+
+/// Splits the body into lines as it arrives and decodes them one at a time. The buffer holds at
+/// most the current line plus one read chunk, whatever the size of the body.
+class BatchResultsStream::Impl {
+ public:
+  explicit Impl(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
+
+  std::optional<BetaMessageBatchIndividualResponse> next() {
+    std::string_view line;
+    while (next_line(line)) {
+      ++line_number_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (is_blank(line)) continue;
+      try {
+        return json::decode_result_line(line);
+      } catch (const AnthropicInvalidDataException& e) {
+        throw AnthropicInvalidDataException("results line " + std::to_string(line_number_) + ": " +
+                                            e.what());
+      }
+    }
+    return std::nullopt;
+  }
+
+  void close() noexcept {
+    body_.reset();
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    begin_ = 0;
+  }
+
+  std::size_t line_number() const noexcept { return line_number_; }
+
+ private:
+  static bool is_blank(std::string_view line) {
+    return line.find_first_not_of(" \t\r") == std::string_view::npos;
+  }
+
+  // Sets `line` to the next line (without '\n'); false at the end of the body.
+  bool next_line(std::string_view& line) {
+    std::size_t scan_from = begin_;
+    for (;;) {
+      const char* start = buffer_.data() + scan_from;
+      const void* nl = std::memchr(start, '\n', buffer_.size() - scan_from);
+      if (nl != nullptr) {
+        std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data());
+        line = std::string_view(buffer_.data() + begin_, end - begin_);
+        begin_ = end + 1;
+        return true;
+      }
+      if (!body_) {  // end of body: a last line without '\n'
+        if (begin_ < buffer_.size()) {
+          line = std::string_view(buffer_.data() + begin_, buffer_.size() - begin_);
+          begin_ = buffer_.size();
+          return true;
+        }
+        return false;
+      }
+      // Drop consumed bytes, then append one more chunk.
+      if (begin_ > 0) {
+        buffer_.erase(0, begin_);
+        begin_ = 0;
+      }
+      scan_from = buffer_.size();
+      std::size_t old_size = buffer_.size();
+      buffer_.resize(old_size + kChunk);
+      std::size_t n = 0;
+      try {
+        n = body_->read(buffer_.data() + old_size, kChunk);
+      } catch (...) {
+        buffer_.resize(old_size);
+        body_.reset();
+        throw;
+      }
+      buffer_.resize(old_size + n);
+      if (n == 0) body_.reset();  // releases the connection as soon as the body ends
+    }
+  }
+
+  static constexpr std::size_t kChunk = 64 * 1024;
+  std::unique_ptr<http::ResponseBody> body_;
+  std::string buffer_;
+  std::size_t begin_ = 0;
+  std::size_t line_number_ = 0;
+};
+
+BatchResultsStream::BatchResultsStream(std::unique_ptr<http::ResponseBody> body)
+    : impl_(std::make_unique<Impl>(std::move(body))) {}
+
+BatchResultsStream BatchResultsStream::from_jsonl(std::string jsonl) {
+  return BatchResultsStream(http::make_memory_body(std::move(jsonl)));
+}
+
+BatchResultsStream::BatchResultsStream(BatchResultsStream&&) noexcept = default;
+BatchResultsStream& BatchResultsStream::operator=(BatchResultsStream&&) noexcept = default;
+BatchResultsStream::~BatchResultsStream() = default;
+
+std::optional<BetaMessageBatchIndividualResponse> BatchResultsStream::next() {
+  if (!impl_) return std::nullopt;
+  return impl_->next();
+}
+
+void BatchResultsStream::close() noexcept {
+  if (impl_) impl_->close();
+}
+
+std::size_t BatchResultsStream::line_number() const noexcept {
+  return impl_ ? impl_->line_number() : 0;
+}
+
+}  // namespace anthropic::beta::messages

@@ -1,1 +1,283 @@
-// Placeholder: being written.
+#include "beta/messages/http_batch_service.hpp"
+
+#include <anthropic/errors.hpp>
+#include <anthropic/version.hpp>
+
+#include "json/codecs.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace anthropic::beta::messages {
+
+namespace {
+
+constexpr std::string_view kBatchesPath = "/v1/messages/batches";
+constexpr std::string_view kBatchesBeta = "message-batches-2024-09-24";
+constexpr std::size_t kMaxRequests = 100000;
+constexpr std::size_t kMaxErrorBody = 1 << 20;
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+void append_percent_encoded(std::string& out, std::string_view s, bool encode_dots) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c) && !(encode_dots && c == '.')) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xF]);
+    }
+  }
+}
+
+bool valid_custom_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+// Printable excerpt of a caller-supplied string for an error message.
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, 80)) {
+    out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  }
+  if (s.size() > 80) out += "...";
+  return out + "\"";
+}
+
+[[noreturn]] void throw_status(http::HttpResponse&& response) {
+  if (response.body.size() > kMaxErrorBody) response.body.resize(kMaxErrorBody);
+  throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
+}
+
+template <class Decode>
+auto decode(std::string_view operation, const http::HttpResponse& response, Decode&& fn) {
+  try {
+    return fn(std::string_view(response.body));
+  } catch (const AnthropicInvalidDataException& e) {
+    std::string what = std::string(operation) + ": invalid response";
+    if (const std::string* rid = response.headers.find("request-id")) {
+      what += " (request-id: " + *rid + ")";
+    }
+    throw AnthropicInvalidDataException(what + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string batch_path(std::string_view message_batch_id) {
+  if (message_batch_id.empty()) {
+    throw AnthropicInvalidRequestException("message_batch_id must not be empty");
+  }
+  std::string out(kBatchesPath);
+  out.push_back('/');
+  // "." and ".." would be dot segments that HTTP stacks collapse: encode their dots.
+  bool dot_segment = message_batch_id == "." || message_batch_id == "..";
+  append_percent_encoded(out, message_batch_id, dot_segment);
+  return out;
+}
+
+std::string merge_betas(const std::vector<std::string>& betas) {
+  std::vector<std::string_view> seen;
+  std::string out;
+  auto add = [&](std::string_view beta) {
+    if (beta.empty() || std::find(seen.begin(), seen.end(), beta) != seen.end()) return;
+    seen.push_back(beta);
+    if (!out.empty()) out.push_back(',');
+    out.append(beta);
+  };
+  for (const auto& b : betas) add(b);
+  add(kBatchesBeta);
+  return out;
+}
+
+std::string build_create_body(const BetaMessageBatchCreateParams& params,
+                              std::size_t max_body_bytes) {
+  const auto& requests = params.requests;
+  if (requests.empty()) {
+    throw AnthropicInvalidRequestException("a batch needs at least one request");
+  }
+  if (requests.size() > kMaxRequests) {
+    throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
+                                           std::to_string(requests.size()));
+  }
+  std::unordered_set<std::string_view> ids;
+  ids.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::string& id = requests[i].custom_id;
+    if (!valid_custom_id(id)) {
+      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "].custom_id " +
+                                                 quoted(id) +
+                                                 " must be 1 to 64 characters of [a-zA-Z0-9_-]",
+                                             i);
+    }
+    if (!ids.insert(id).second) {
+      throw AnthropicInvalidRequestException(
+          "requests[" + std::to_string(i) + "].custom_id " + quoted(id) +
+              " is used by an earlier request; custom_id must be unique within a batch",
+          i);
+    }
+  }
+
+  std::string body;
+  // Typical requests serialize to a few hundred bytes; reserving avoids most regrowth.
+  body.reserve(std::min<std::size_t>(max_body_bytes, 32 + requests.size() * 256));
+  body += R"({"requests":[)";
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    try {
+      json::write_create_request(body, requests[i]);
+    } catch (const AnthropicInvalidRequestException& e) {
+      if (e.request_index()) throw;
+      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
+    }
+    if (body.size() + 2 > max_body_bytes) {
+      throw AnthropicInvalidRequestException(
+          "the batch body exceeds the API's limit of " + std::to_string(max_body_bytes) +
+              " bytes at requests[" + std::to_string(i) + "]; split the batch",
+          i);
+    }
+  }
+  body += "]}";
+  return body;
+}
+
+HttpBatchService::HttpBatchService(std::shared_ptr<const ClientConfig> config,
+                                   std::shared_ptr<http::HttpClient> http)
+    : config_(std::move(config)), http_(std::move(http)) {}
+
+http::HttpRequest HttpBatchService::build(std::string method, std::string_view path,
+                                          const Query& query, const std::vector<std::string>& betas,
+                                          const RequestOptions& options, std::string body) const {
+  const ClientConfig& c = *config_;
+  http::HttpRequest r;
+  r.method = std::move(method);
+
+  r.url.reserve(c.base_url.size() + path.size() + 64);
+  r.url += c.base_url;
+  r.url += path;
+  r.url += "?beta=true";
+  auto append_query = [&](const std::string& k, const std::string& v) {
+    r.url.push_back('&');
+    append_percent_encoded(r.url, k, false);
+    r.url.push_back('=');
+    append_percent_encoded(r.url, v, false);
+  };
+  for (const auto& [k, v] : query) append_query(k, v);
+  for (const auto& [k, v] : options.extra_query) append_query(k, v);
+
+  if (c.api_key) r.headers.add("x-api-key", *c.api_key);
+  if (c.auth_token) r.headers.add("authorization", "Bearer " + *c.auth_token);
+  r.headers.add("anthropic-version", c.anthropic_version);
+  r.headers.add("anthropic-beta", merge_betas(betas));
+  if (!body.empty()) r.headers.add("content-type", "application/json");
+  r.headers.add("accept", "application/json");
+  r.headers.add("user-agent", std::string("anthropic-cpp/") + anthropic::version);
+  for (const auto& [k, v] : c.default_headers) r.headers.set(k, v);
+  for (const auto& [k, v] : options.extra_headers) r.headers.set(k, v);
+
+  r.body = std::move(body);
+  r.timeout = options.timeout.value_or(c.timeout);
+  r.connect_timeout = c.connect_timeout;
+  r.max_retries = options.max_retries;
+  r.retry_on_unknown_outcome = true;
+  return r;
+}
+
+http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
+                                          std::string_view /*operation*/) const {
+  http::HttpResponse response = http_->send(request);
+  if (response.status < 200 || response.status > 299) throw_status(std::move(response));
+  return response;
+}
+
+BetaMessageBatch HttpBatchService::create(const BetaMessageBatchCreateParams& params,
+                                          const RequestOptions& options) {
+  http::HttpRequest request =
+      build("POST", kBatchesPath, {}, params.betas, options, build_create_body(params));
+  if (params.user_profile_id) {
+    request.headers.set("anthropic-user-profile-id", *params.user_profile_id);
+    for (const auto& [k, v] : options.extra_headers) request.headers.set(k, v);
+  }
+  request.retry_on_unknown_outcome =
+      options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
+  http::HttpResponse response;
+  try {
+    response = send(request, "create");
+  } catch (const AnthropicIoException& e) {
+    if (!e.may_have_reached_server() || request.retry_on_unknown_outcome) throw;
+    throw AnthropicIoException(
+        std::string(e.what()) +
+            "; the request body was sent and no response came back, so the batch may have been "
+            "created: list batches (newest first) before creating it again. This call was not "
+            "retried to avoid a duplicate batch (RequestOptions::retry_on_unknown_outcome opts in)",
+        true);
+  }
+  return decode("create", response, json::decode_batch);
+}
+
+BetaMessageBatch HttpBatchService::retrieve(const BetaMessageBatchRetrieveParams& params,
+                                            const RequestOptions& options) {
+  auto response = send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options),
+                       "retrieve");
+  return decode("retrieve", response, json::decode_batch);
+}
+
+BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
+                                     const RequestOptions& options) {
+  Query query;
+  if (params.limit) {
+    if (*params.limit < 1 || *params.limit > 1000) {
+      throw AnthropicInvalidRequestException("list: limit must be between 1 and 1000; got " +
+                                             std::to_string(*params.limit));
+    }
+    query.emplace_back("limit", std::to_string(*params.limit));
+  }
+  if (params.before_id) query.emplace_back("before_id", *params.before_id);
+  if (params.after_id) query.emplace_back("after_id", *params.after_id);
+  auto response = send(build("GET", kBatchesPath, query, params.betas, options), "list");
+  json::ListPageData page = decode("list", response, json::decode_list_page);
+  return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
+                       std::move(page.last_id), this, params, options);
+}
+
+BetaMessageBatch HttpBatchService::cancel(const BetaMessageBatchCancelParams& params,
+                                          const RequestOptions& options) {
+  auto response = send(
+      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options),
+      "cancel");
+  return decode("cancel", response, json::decode_batch);
+}
+
+BetaDeletedMessageBatch HttpBatchService::delete_(const BetaMessageBatchDeleteParams& params,
+                                                  const RequestOptions& options) {
+  auto response = send(
+      build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options), "delete");
+  return decode("delete", response, json::decode_deleted_batch);
+}
+
+BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams& params,
+                                             const RequestOptions& options) {
+  http::HttpRequest request =
+      build("GET", batch_path(params.message_batch_id) + "/results", {}, params.betas, options);
+  if (!options.extra_headers.contains("accept"))
+    request.headers.set("accept", "application/x-jsonl");
+  http::StreamedResponse response = http_->open(request);
+  if (response.status < 200 || response.status > 299) {
+    std::string body = response.read_all(kMaxErrorBody);
+    throw_service_exception(response.status, std::move(response.headers), std::move(body));
+  }
+  return BatchResultsStream(std::move(response.body));
+}
+
+}  // namespace anthropic::beta::messages

@@ -1,0 +1,70 @@
+#pragma once
+
+// Private: the HTTP-backed BatchService.
+
+#include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/http/http_client.hpp>
+
+#include "client_config.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace anthropic::beta::messages {
+
+/// Builds each operation's request from its params (URL, headers, body), sends it through the
+/// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
+/// beyond its configuration: thread-safe.
+class HttpBatchService final : public BatchService {
+ public:
+  HttpBatchService(std::shared_ptr<const ClientConfig> config,
+                   std::shared_ptr<http::HttpClient> http);
+
+  using BatchService::cancel;
+  using BatchService::create;
+  using BatchService::delete_;
+  using BatchService::list;
+  using BatchService::results;
+  using BatchService::retrieve;
+
+  BetaMessageBatch create(const BetaMessageBatchCreateParams& params,
+                          const RequestOptions& options) override;
+  BetaMessageBatch retrieve(const BetaMessageBatchRetrieveParams& params,
+                            const RequestOptions& options) override;
+  BatchListPage list(const BetaMessageBatchListParams& params,
+                     const RequestOptions& options) override;
+  BetaMessageBatch cancel(const BetaMessageBatchCancelParams& params,
+                          const RequestOptions& options) override;
+  BetaDeletedMessageBatch delete_(const BetaMessageBatchDeleteParams& params,
+                                  const RequestOptions& options) override;
+  BatchResultsStream results(const BetaMessageBatchResultsParams& params,
+                             const RequestOptions& options) override;
+
+ private:
+  using Query = std::vector<std::pair<std::string, std::string>>;
+  http::HttpRequest build(std::string method, std::string_view path, const Query& query,
+                          const std::vector<std::string>& betas, const RequestOptions& options,
+                          std::string body = {}) const;
+  /// Sends a request whose response is a small JSON document; throws on an error status.
+  http::HttpResponse send(const http::HttpRequest& request, std::string_view operation) const;
+
+  std::shared_ptr<const ClientConfig> config_;
+  std::shared_ptr<http::HttpClient> http_;
+};
+
+/// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
+/// and uniqueness, at most `max_body_bytes`); throws AnthropicInvalidRequestException naming the
+/// request index. Exposed for tests and benchmarks.
+std::string build_create_body(const BetaMessageBatchCreateParams& params,
+                              std::size_t max_body_bytes = 256u * 1024u * 1024u);
+
+/// `/` + the id percent-encoded as one path segment; throws on an empty id.
+std::string batch_path(std::string_view message_batch_id);
+
+/// The anthropic-beta header value: user betas first, then the batches beta, de-duplicated.
+std::string merge_betas(const std::vector<std::string>& betas);
+
+}  // namespace anthropic::beta::messages

@@ -1,0 +1,29 @@
+#pragma once
+
+// Private: the client's options after environment fallback and validation.
+
+#include <anthropic/client_options.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace anthropic {
+
+struct ClientConfig {
+  std::string base_url;  ///< scheme://host[:port][/prefix], no trailing slash
+  std::optional<std::string> api_key;
+  std::optional<std::string> auth_token;
+  std::string anthropic_version;
+  http::Headers default_headers;
+  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds connect_timeout{0};
+  bool retry_create_on_unknown_outcome = false;
+  Logger logger;
+
+  /// Resolves `options` against the environment; throws AnthropicInvalidRequestException when no
+  /// credential is configured or a setting is malformed.
+  static ClientConfig resolve(const ClientOptions& options);
+};
+
+}  // namespace anthropic

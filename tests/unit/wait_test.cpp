@@ -1,0 +1,131 @@
+// BatchService::wait_until_ended with an injected clock and sleeper: poll intervals, the
+// deadline, and the progress callback.
+
+#include <anthropic/testing/mock_batch_service.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <vector>
+
+namespace {
+
+namespace bm = anthropic::beta::messages;
+using ::testing::_;
+using ::testing::Return;
+using std::chrono::milliseconds;
+
+bm::BetaMessageBatch batch_with(const char* status, std::int64_t processing) {
+  bm::BetaMessageBatch b;
+  b.id = "msgbatch_w";
+  b.processing_status = bm::ProcessingStatus(status);
+  b.request_counts.processing = processing;
+  return b;
+}
+
+struct FakeTime {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<milliseconds> sleeps;
+  bm::WaitOptions options() {
+    bm::WaitOptions o;
+    o.clock = [this] { return now; };
+    o.sleeper = [this](milliseconds d) {
+      sleeps.push_back(d);
+      now += d;
+    };
+    return o;
+  }
+};
+
+TEST(WaitUntilEnded, BacksOffBoundedAndReportsEveryPoll) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _))
+      .WillOnce(Return(batch_with("in_progress", 3)))
+      .WillOnce(Return(batch_with("in_progress", 2)))
+      .WillOnce(Return(batch_with("in_progress", 2)))
+      .WillOnce(Return(batch_with("canceling", 1)))
+      .WillOnce(Return(batch_with("in_progress", 1)))
+      .WillOnce(Return(batch_with("ended", 0)));
+  FakeTime time;
+  auto options = time.options();
+  options.initial_interval = milliseconds(1000);
+  options.multiplier = 2.0;
+  options.max_interval = milliseconds(5000);
+  std::vector<std::int64_t> progress;
+  options.on_progress = [&](const bm::BetaMessageBatch& b) {
+    progress.push_back(b.request_counts.processing);
+  };
+
+  bm::BetaMessageBatch ended = batches.wait_until_ended("msgbatch_w", options);
+
+  EXPECT_EQ(ended.processing_status, bm::ProcessingStatus::ended);
+  EXPECT_EQ(time.sleeps, (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000),
+                                                     milliseconds(4000), milliseconds(5000),
+                                                     milliseconds(5000)}));
+  EXPECT_EQ(progress, (std::vector<std::int64_t>{3, 2, 2, 1, 1, 0}));
+}
+
+TEST(WaitUntilEnded, RetrievesTheGivenIdWithTheRequestOptions) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _))
+      .WillOnce([](const bm::BetaMessageBatchRetrieveParams& p,
+                   const anthropic::RequestOptions& o) {
+        EXPECT_EQ(p.message_batch_id, "msgbatch_w");
+        EXPECT_EQ(o.max_retries, 7);
+        return batch_with("ended", 0);
+      });
+  FakeTime time;
+  auto options = time.options();
+  options.request_options.max_retries = 7;
+  batches.wait_until_ended("msgbatch_w", options);
+  EXPECT_TRUE(time.sleeps.empty());  // already ended: no wait at all
+}
+
+TEST(WaitUntilEnded, DeadlineStopsWithTheLastBatch) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).WillRepeatedly(Return(batch_with("in_progress", 9)));
+  FakeTime time;
+  auto options = time.options();
+  options.initial_interval = milliseconds(1000);
+  options.multiplier = 2.0;
+  options.max_interval = milliseconds(60000);
+  options.timeout = milliseconds(5000);
+  try {
+    batches.wait_until_ended("msgbatch_w", options);
+    FAIL() << "no timeout";
+  } catch (const bm::BatchWaitTimeoutException& e) {
+    EXPECT_EQ(e.last().request_counts.processing, 9);
+    EXPECT_NE(std::string(e.what()).find("msgbatch_w"), std::string::npos);
+  }
+  // 1000 + 2000, then only the 2000 left before the deadline; then one last poll.
+  EXPECT_EQ(time.sleeps, (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000),
+                                                     milliseconds(2000)}));
+}
+
+TEST(WaitUntilEnded, ErrorsOfRetrievePropagate) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _))
+      .WillOnce(Return(batch_with("in_progress", 1)))
+      .WillOnce([](const auto&, const auto&) -> bm::BetaMessageBatch {
+        throw anthropic::AnthropicIoException("connection reset", true);
+      });
+  FakeTime time;
+  EXPECT_THROW(batches.wait_until_ended("msgbatch_w", time.options()),
+               anthropic::AnthropicIoException);
+}
+
+TEST(WaitUntilEnded, RejectsIntervalsThatWouldHammerTheApi) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).Times(0);
+  bm::WaitOptions options;
+  options.initial_interval = milliseconds(0);
+  EXPECT_THROW(batches.wait_until_ended("b", options),
+               anthropic::AnthropicInvalidRequestException);
+  options.initial_interval = milliseconds(100);
+  options.multiplier = 0.5;
+  EXPECT_THROW(batches.wait_until_ended("b", options),
+               anthropic::AnthropicInvalidRequestException);
+}
+
+}  // namespace
