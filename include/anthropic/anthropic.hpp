@@ -4,6 +4,7 @@
 
 #include <anthropic/beta/beta_message.hpp>
 #include <anthropic/beta/beta_message_param.hpp>
+#include <anthropic/beta/messages/batch_create_body.hpp>
 #include <anthropic/beta/messages/batch_list_page.hpp>
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>

@@ -177,7 +177,7 @@ TEST_F(ErrorsTest, CreateChecksRequestsBeforeSending) {
 
   p.requests.assign(100001, request("x"));
   for (std::size_t i = 0; i < p.requests.size(); ++i) p.requests[i].custom_id = std::to_string(i);
-  expect_rejected(p, std::nullopt, "100,000");
+  expect_rejected(p, std::nullopt, "100,000");  // counted before anything is serialized
   EXPECT_EQ(server.request_count(), 1u);
 }
 

@@ -18,6 +18,7 @@ class MockBatchService : public beta::messages::BatchService {
  public:
   using BatchService::cancel;
   using BatchService::create;
+  using BatchService::create_encoded;
   using BatchService::delete_;
   using BatchService::list;
   using BatchService::results;
@@ -26,6 +27,8 @@ class MockBatchService : public beta::messages::BatchService {
   MOCK_METHOD(beta::messages::BetaMessageBatch, create,
               (const beta::messages::BetaMessageBatchCreateParams&, const RequestOptions&),
               (override));
+  MOCK_METHOD(beta::messages::BetaMessageBatch, create_encoded,
+              (const beta::messages::EncodedBatchCreateParams&, const RequestOptions&), (override));
   MOCK_METHOD(beta::messages::BetaMessageBatch, retrieve,
               (const beta::messages::BetaMessageBatchRetrieveParams&, const RequestOptions&),
               (override));

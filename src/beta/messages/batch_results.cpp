@@ -29,6 +29,16 @@ class BatchResultsStream::Impl {
     return std::nullopt;
   }
 
+  std::optional<std::string> next_raw() {
+    std::string_view line;
+    while (next_line(line)) {
+      ++line_number_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (!is_blank(line)) return std::string(line);
+    }
+    return std::nullopt;
+  }
+
   void close() noexcept {
     body_.reset();
     buffer_.clear();
@@ -105,6 +115,11 @@ BatchResultsStream::~BatchResultsStream() = default;
 std::optional<BetaMessageBatchIndividualResponse> BatchResultsStream::next() {
   if (!impl_) return std::nullopt;
   return impl_->next();
+}
+
+std::optional<std::string> BatchResultsStream::next_raw() {
+  if (!impl_) return std::nullopt;
+  return impl_->next_raw();
 }
 
 void BatchResultsStream::close() noexcept {

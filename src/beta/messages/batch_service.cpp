@@ -20,6 +20,9 @@ BatchService::~BatchService() = default;
 BetaMessageBatch BatchService::create(const BetaMessageBatchCreateParams& params) {
   return create(params, RequestOptions{});
 }
+BetaMessageBatch BatchService::create_encoded(const EncodedBatchCreateParams& params) {
+  return create_encoded(params, RequestOptions{});
+}
 BetaMessageBatch BatchService::retrieve(const BetaMessageBatchRetrieveParams& params) {
   return retrieve(params, RequestOptions{});
 }

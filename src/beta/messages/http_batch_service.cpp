@@ -6,7 +6,6 @@
 #include "json/codecs.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace anthropic::beta::messages {
 
@@ -14,7 +13,6 @@ namespace {
 
 constexpr std::string_view kBatchesPath = "/v1/messages/batches";
 constexpr std::string_view kBatchesBeta = "message-batches-2024-09-24";
-constexpr std::size_t kMaxRequests = 100000;
 constexpr std::size_t kMaxErrorBody = 1 << 20;
 
 bool is_unreserved(unsigned char c) {
@@ -34,25 +32,6 @@ void append_percent_encoded(std::string& out, std::string_view s, bool encode_do
       out.push_back(hex[c & 0xF]);
     }
   }
-}
-
-bool valid_custom_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
-
-// Printable excerpt of a caller-supplied string for an error message.
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s.substr(0, 80)) {
-    out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-  }
-  if (s.size() > 80) out += "...";
-  return out + "\"";
 }
 
 [[noreturn]] void throw_status(http::HttpResponse&& response) {
@@ -103,53 +82,15 @@ std::string merge_betas(const std::vector<std::string>& betas) {
 
 std::string build_create_body(const BetaMessageBatchCreateParams& params,
                               std::size_t max_body_bytes) {
-  const auto& requests = params.requests;
-  if (requests.empty()) {
-    throw AnthropicInvalidRequestException("a batch needs at least one request");
-  }
-  if (requests.size() > kMaxRequests) {
+  if (params.requests.size() > BatchCreateBodyBuilder::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
-                                           std::to_string(requests.size()));
+                                           std::to_string(params.requests.size()));
   }
-  std::unordered_set<std::string_view> ids;
-  ids.reserve(requests.size());
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    const std::string& id = requests[i].custom_id;
-    if (!valid_custom_id(id)) {
-      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "].custom_id " +
-                                                 quoted(id) +
-                                                 " must be 1 to 64 characters of [a-zA-Z0-9_-]",
-                                             i);
-    }
-    if (!ids.insert(id).second) {
-      throw AnthropicInvalidRequestException(
-          "requests[" + std::to_string(i) + "].custom_id " + quoted(id) +
-              " is used by an earlier request; custom_id must be unique within a batch",
-          i);
-    }
-  }
-
-  std::string body;
+  BatchCreateBodyBuilder builder(max_body_bytes);
   // Typical requests serialize to a few hundred bytes; reserving avoids most regrowth.
-  body.reserve(std::min<std::size_t>(max_body_bytes, 32 + requests.size() * 256));
-  body += R"({"requests":[)";
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    try {
-      json::write_create_request(body, requests[i]);
-    } catch (const AnthropicInvalidRequestException& e) {
-      if (e.request_index()) throw;
-      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
-    }
-    if (body.size() + 2 > max_body_bytes) {
-      throw AnthropicInvalidRequestException(
-          "the batch body exceeds the API's limit of " + std::to_string(max_body_bytes) +
-              " bytes at requests[" + std::to_string(i) + "]; split the batch",
-          i);
-    }
-  }
-  body += "]}";
-  return body;
+  builder.reserve(32 + params.requests.size() * 256);
+  for (const auto& request : params.requests) builder.add(request);
+  return std::move(builder).finish().body;
 }
 
 HttpBatchService::HttpBatchService(std::shared_ptr<const ClientConfig> config,
@@ -203,10 +144,24 @@ http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
 
 BetaMessageBatch HttpBatchService::create(const BetaMessageBatchCreateParams& params,
                                           const RequestOptions& options) {
-  http::HttpRequest request =
-      build("POST", kBatchesPath, {}, params.betas, options, build_create_body(params));
-  if (params.user_profile_id) {
-    request.headers.set("anthropic-user-profile-id", *params.user_profile_id);
+  return send_create(build_create_body(params), params.betas, params.user_profile_id, options);
+}
+
+BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams& params,
+                                                  const RequestOptions& options) {
+  if (params.request_count == 0 || params.body.empty()) {
+    throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
+  }
+  return send_create(params.body, params.betas, params.user_profile_id, options);
+}
+
+BetaMessageBatch HttpBatchService::send_create(std::string body,
+                                               const std::vector<std::string>& betas,
+                                               const std::optional<std::string>& user_profile_id,
+                                               const RequestOptions& options) {
+  http::HttpRequest request = build("POST", kBatchesPath, {}, betas, options, std::move(body));
+  if (user_profile_id) {
+    request.headers.set("anthropic-user-profile-id", *user_profile_id);
     for (const auto& [k, v] : options.extra_headers) request.headers.set(k, v);
   }
   request.retry_on_unknown_outcome =

@@ -25,6 +25,7 @@ class HttpBatchService final : public BatchService {
 
   using BatchService::cancel;
   using BatchService::create;
+  using BatchService::create_encoded;
   using BatchService::delete_;
   using BatchService::list;
   using BatchService::results;
@@ -32,6 +33,8 @@ class HttpBatchService final : public BatchService {
 
   BetaMessageBatch create(const BetaMessageBatchCreateParams& params,
                           const RequestOptions& options) override;
+  BetaMessageBatch create_encoded(const EncodedBatchCreateParams& params,
+                                  const RequestOptions& options) override;
   BetaMessageBatch retrieve(const BetaMessageBatchRetrieveParams& params,
                             const RequestOptions& options) override;
   BatchListPage list(const BetaMessageBatchListParams& params,
@@ -48,6 +51,9 @@ class HttpBatchService final : public BatchService {
   http::HttpRequest build(std::string method, std::string_view path, const Query& query,
                           const std::vector<std::string>& betas, const RequestOptions& options,
                           std::string body = {}) const;
+  BetaMessageBatch send_create(std::string body, const std::vector<std::string>& betas,
+                               const std::optional<std::string>& user_profile_id,
+                               const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
   http::HttpResponse send(const http::HttpRequest& request, std::string_view operation) const;
 
@@ -56,8 +62,8 @@ class HttpBatchService final : public BatchService {
 };
 
 /// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
-/// and uniqueness, at most `max_body_bytes`); throws AnthropicInvalidRequestException naming the
-/// request index. Exposed for tests and benchmarks.
+/// and uniqueness, at most `max_body_bytes`) through BatchCreateBodyBuilder; throws
+/// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
 std::string build_create_body(const BetaMessageBatchCreateParams& params,
                               std::size_t max_body_bytes = 256u * 1024u * 1024u);
 

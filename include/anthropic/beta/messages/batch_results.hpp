@@ -65,6 +65,9 @@ class ANTHROPIC_EXPORT BatchResultsStream {
 
   /// The next result, or nullopt at the end.
   std::optional<BetaMessageBatchIndividualResponse> next();
+  /// The next non-blank line as it arrived (without its line ending), not decoded: for archiving
+  /// results verbatim. Mixing `next_raw()` and `next()` is allowed.
+  std::optional<std::string> next_raw();
   /// Stops reading and releases the connection; further `next()` calls return nullopt.
   void close() noexcept;
   /// Number of the last line read (1-based, blank lines included).

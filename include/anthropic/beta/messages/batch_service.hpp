@@ -1,5 +1,6 @@
 #pragma once
 
+#include <anthropic/beta/messages/batch_create_body.hpp>
 #include <anthropic/beta/messages/batch_list_page.hpp>
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>
@@ -58,6 +59,10 @@ class ANTHROPIC_EXPORT BatchService {
   /// `POST /v1/messages/batches`: sends a batch of Messages requests; processing starts at once.
   virtual BetaMessageBatch create(const BetaMessageBatchCreateParams& params,
                                   const RequestOptions& options) = 0;
+  /// `create` with a body serialized ahead of time by `BatchCreateBodyBuilder` (for batches
+  /// streamed from a file or a generator).
+  virtual BetaMessageBatch create_encoded(const EncodedBatchCreateParams& params,
+                                          const RequestOptions& options) = 0;
   /// `GET /v1/messages/batches/{id}`.
   virtual BetaMessageBatch retrieve(const BetaMessageBatchRetrieveParams& params,
                                     const RequestOptions& options) = 0;
@@ -75,6 +80,7 @@ class ANTHROPIC_EXPORT BatchService {
                                      const RequestOptions& options) = 0;
 
   BetaMessageBatch create(const BetaMessageBatchCreateParams& params);
+  BetaMessageBatch create_encoded(const EncodedBatchCreateParams& params);
   BetaMessageBatch retrieve(const BetaMessageBatchRetrieveParams& params);
   BetaMessageBatch retrieve(const std::string& message_batch_id,
                             const RequestOptions& options = {});

@@ -1,0 +1,509 @@
+// anthropic-batch: work with Message Batches from a shell, on the anthropic-cpp SDK.
+//
+// Exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error.
+
+#include <anthropic/anthropic.hpp>
+#include <anthropic/emulator/emulator.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace bm = anthropic::beta::messages;
+
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kUsage = 2;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const char* const kMainHelp = R"(usage: anthropic-batch [options] <command> [arguments]
+
+Work with Anthropic Message Batches (beta).
+
+commands:
+  submit FILE      create a batch from a JSONL file of {"custom_id": ..., "params": {...}} lines
+  status ID        show a batch
+  watch ID         follow a batch until it ends, with its request counts
+  cancel ID        cancel a batch
+  results ID       print a batch's results (or save them with -o FILE)
+  list             list batches, newest first
+  delete ID        delete an ended batch
+
+options:
+  --api-key KEY    API key (default: $ANTHROPIC_API_KEY; $ANTHROPIC_AUTH_TOKEN is also read)
+  --base-url URL   API base URL (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)
+  --json           machine-readable output (one JSON document or JSON line per item)
+  --emulator       run against an in-process local emulator (no key, no network; its state
+                   lives only as long as this command)
+  -h, --help       this help; `anthropic-batch <command> --help` for a command
+
+exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error
+)";
+
+const std::map<std::string, std::string> kCommandHelp = {
+    {"submit", R"(usage: anthropic-batch submit FILE [--beta NAME]... [--wait] [-o OUT]
+
+Creates a batch from FILE ("-" for standard input): one JSON object per line with "custom_id"
+and "params" (a Messages create request). Blank lines are skipped. The file is read as a stream:
+each line is checked (JSON, custom_id pattern and uniqueness, params an object) and appended to
+the request body, so no line is kept as an object. An error names FILE:LINE.
+
+  --beta NAME   add an anthropic-beta value (repeatable)
+  --wait        wait for the batch to end, then print (or save) its results
+  -o OUT        with --wait: write the results JSONL to OUT
+)"},
+    {"status", "usage: anthropic-batch status ID\n\nShows a batch: status, counts, timestamps.\n"},
+    {"watch", R"(usage: anthropic-batch watch ID [--interval-ms N]
+
+Polls the batch until it ends. On a terminal, a progress bar of request_counts is redrawn in
+place; otherwise a line is printed whenever the counts or the status change.
+)"},
+    {"cancel", "usage: anthropic-batch cancel ID\n\nCancels a batch that has not ended.\n"},
+    {"results", R"(usage: anthropic-batch results ID [-o FILE]
+
+Streams the results of an ended batch. Without -o: one line per request (custom_id, result
+type, and the start of the text), or the raw JSONL lines with --json. With -o: the JSONL lines
+are written to FILE exactly as received, and a summary is printed.
+)"},
+    {"list", R"(usage: anthropic-batch list [--limit N] [--all]
+
+Lists batches, newest first: one page of N (default 20), or every batch with --all.
+)"},
+    {"delete", "usage: anthropic-batch delete ID\n\nDeletes a batch whose processing has ended.\n"},
+};
+
+// --- output helpers ---------------------------------------------------------------------------
+
+nlohmann::json to_json(const bm::BetaMessageBatch& b) {
+  auto ts = [](const std::optional<anthropic::Timestamp>& t) -> nlohmann::json {
+    return t ? nlohmann::json(t->str()) : nlohmann::json(nullptr);
+  };
+  const auto& c = b.request_counts;
+  return {{"id", b.id},
+          {"type", b.type},
+          {"processing_status", b.processing_status.str()},
+          {"request_counts",
+           {{"processing", c.processing},
+            {"succeeded", c.succeeded},
+            {"errored", c.errored},
+            {"canceled", c.canceled},
+            {"expired", c.expired}}},
+          {"created_at", b.created_at.str()},
+          {"expires_at", b.expires_at.str()},
+          {"ended_at", ts(b.ended_at)},
+          {"cancel_initiated_at", ts(b.cancel_initiated_at)},
+          {"archived_at", ts(b.archived_at)},
+          {"results_url", b.results_url ? nlohmann::json(*b.results_url) : nlohmann::json()}};
+}
+
+std::string counts_text(const bm::BetaMessageBatchRequestCounts& c) {
+  std::ostringstream out;
+  out << "processing=" << c.processing << " succeeded=" << c.succeeded << " errored=" << c.errored
+      << " canceled=" << c.canceled << " expired=" << c.expired;
+  return out.str();
+}
+
+void print_batch(const bm::BetaMessageBatch& b, bool json) {
+  if (json) {
+    std::cout << to_json(b).dump() << "\n";
+    return;
+  }
+  std::cout << b.id << "\n"
+            << "  status:     " << b.processing_status << "\n"
+            << "  requests:   " << b.request_counts.total() << " (" << counts_text(b.request_counts)
+            << ")\n"
+            << "  created:    " << b.created_at.str() << "\n"
+            << "  expires:    " << b.expires_at.str() << "\n";
+  if (b.cancel_initiated_at) std::cout << "  canceled:   " << b.cancel_initiated_at->str() << "\n";
+  if (b.ended_at) std::cout << "  ended:      " << b.ended_at->str() << "\n";
+  if (b.archived_at) std::cout << "  archived:   " << b.archived_at->str() << "\n";
+  if (b.results_url) std::cout << "  results:    " << *b.results_url << "\n";
+}
+
+std::string first_text(const bm::BetaMessageBatchIndividualResponse& r) {
+  if (r.result.message) {
+    for (const auto& block : r.result.message->content) {
+      if (const auto* text = std::get_if<anthropic::beta::BetaTextBlock>(&block)) {
+        std::string t = text->text.substr(0, 60);
+        for (char& ch : t) {
+          if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+        }
+        return text->text.size() > 60 ? t + "..." : t;
+      }
+    }
+  }
+  if (r.result.error) return r.result.error->error_type + ": " + r.result.error->error_message;
+  return "";
+}
+
+// --- arguments --------------------------------------------------------------------------------
+
+struct Args {
+  std::vector<std::string> items;
+  std::size_t pos = 0;
+
+  bool done() const { return pos >= items.size(); }
+  const std::string& peek() const { return items[pos]; }
+  std::string take(const std::string& what) {
+    if (done()) throw UsageError("missing " + what);
+    return items[pos++];
+  }
+};
+
+struct Globals {
+  std::optional<std::string> api_key;
+  std::optional<std::string> base_url;
+  bool json = false;
+  bool emulator = false;
+};
+
+long parse_long(const std::string& text, const std::string& what, long min, long max) {
+  try {
+    std::size_t used = 0;
+    long v = std::stol(text, &used);
+    if (used == text.size() && v >= min && v <= max) return v;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(what + " must be an integer from " + std::to_string(min) + " to " +
+                   std::to_string(max) + "; got \"" + text + "\"");
+}
+
+// --- submit -----------------------------------------------------------------------------------
+
+bm::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istream& in,
+                                             std::vector<std::string> betas) {
+  bm::BatchCreateBodyBuilder builder;
+  std::string line;
+  std::size_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    auto where = path + ":" + std::to_string(line_number) + ": ";
+    nlohmann::json entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (entry.is_discarded()) throw InputError(where + "malformed JSON");
+    if (!entry.is_object()) throw InputError(where + "expected a JSON object");
+    auto id = entry.find("custom_id");
+    if (id == entry.end() || !id->is_string()) throw InputError(where + "missing \"custom_id\"");
+    auto params = entry.find("params");
+    if (params == entry.end() || !params->is_object()) {
+      throw InputError(where + "\"params\" must be a JSON object");
+    }
+    try {
+      builder.add_raw(id->get_ref<const std::string&>(), params->dump());
+    } catch (const anthropic::AnthropicInvalidRequestException& e) {
+      throw InputError(where + e.what());
+    }
+  }
+  if (in.bad()) throw InputError(path + ": read error");
+  if (builder.request_count() == 0) throw InputError(path + ": no requests in the file");
+  return std::move(builder).finish(std::move(betas));
+}
+
+// --- commands ---------------------------------------------------------------------------------
+
+class Cli {
+ public:
+  Cli(bm::BatchService& batches, const Globals& g) : batches_(batches), g_(g) {}
+
+  int status(const std::string& id) {
+    print_batch(batches_.retrieve(id), g_.json);
+    return kOk;
+  }
+
+  int cancel(const std::string& id) {
+    bm::BetaMessageBatch b = batches_.cancel(id);
+    if (g_.json) {
+      print_batch(b, true);
+    } else {
+      std::cout << "cancel requested: " << b.id << " is " << b.processing_status << " ("
+                << counts_text(b.request_counts) << ")\n";
+    }
+    return kOk;
+  }
+
+  int remove(const std::string& id) {
+    bm::BetaDeletedMessageBatch d = batches_.delete_(id);
+    if (g_.json) {
+      std::cout << nlohmann::json{{"id", d.id}, {"type", d.type}}.dump() << "\n";
+    } else {
+      std::cout << "deleted " << d.id << "\n";
+    }
+    return kOk;
+  }
+
+  int list(std::optional<long> limit, bool all) {
+    bm::BetaMessageBatchListParams params;
+    if (limit) params.limit = *limit;
+    bm::BatchListPage page = batches_.list(params);
+    auto show = [&](const bm::BetaMessageBatch& b) {
+      if (g_.json) {
+        std::cout << to_json(b).dump() << "\n";
+      } else {
+        std::cout << std::left << std::setw(40) << b.id << std::setw(12)
+                  << b.processing_status.str() << std::setw(8) << b.request_counts.total()
+                  << b.created_at.str() << "\n";
+      }
+    };
+    if (!g_.json) {
+      std::cout << std::left << std::setw(40) << "ID" << std::setw(12) << "STATUS" << std::setw(8)
+                << "COUNT"
+                << "CREATED\n";
+    }
+    if (all) {
+      for (const auto& b : page.auto_paging()) show(b);
+    } else {
+      for (const auto& b : page.data) show(b);
+      if (!g_.json && page.has_next_page()) std::cout << "(more: use --all)\n";
+    }
+    return kOk;
+  }
+
+  int watch(const std::string& id, std::chrono::milliseconds interval) {
+    const bool tty = ::isatty(STDOUT_FILENO) != 0 && !g_.json;
+    std::string last;
+    bm::WaitOptions options;
+    options.initial_interval = interval;
+    options.max_interval = std::max(interval, std::chrono::milliseconds(30000));
+    options.on_progress = [&](const bm::BetaMessageBatch& b) {
+      if (g_.json) {
+        std::cout << to_json(b).dump() << std::endl;
+        return;
+      }
+      const auto& c = b.request_counts;
+      std::int64_t total = c.total(), done = total - c.processing;
+      if (tty) {
+        constexpr int width = 30;
+        int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
+        std::cout << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+                  << std::string(static_cast<std::size_t>(width - filled), '-') << "] "
+                  << std::setw(3) << (total > 0 ? 100 * done / total : 0) << "% "
+                  << b.processing_status << " " << counts_text(c) << "   " << std::flush;
+      } else {
+        std::string text = b.processing_status.str() + " " + counts_text(c);
+        if (text != last) std::cout << b.id << " " << text << std::endl;
+        last = text;
+      }
+    };
+    bm::BetaMessageBatch ended = batches_.wait_until_ended(id, options);
+    if (tty) std::cout << "\n";
+    if (!g_.json) {
+      std::cout << ended.id << " ended: " << counts_text(ended.request_counts) << "\n";
+    }
+    return kOk;
+  }
+
+  int results(const std::string& id, const std::optional<std::string>& out_path) {
+    bm::BatchResultsStream stream = batches_.results(id);
+    std::map<std::string, std::size_t> by_type;
+    std::size_t lines = 0;
+    if (out_path) {
+      std::ofstream out(*out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw InputError("cannot write " + *out_path);
+      while (auto raw = stream.next_raw()) {
+        out << *raw << '\n';
+        ++lines;
+        auto parsed = nlohmann::json::parse(*raw, nullptr, false);
+        if (!parsed.is_discarded() && parsed.contains("result") && parsed["result"].is_object() &&
+            parsed["result"].contains("type") && parsed["result"]["type"].is_string()) {
+          ++by_type[parsed["result"]["type"].get<std::string>()];
+        } else {
+          ++by_type["malformed"];
+        }
+      }
+      out.flush();
+      if (!out) throw InputError("write error on " + *out_path);
+    } else if (g_.json) {
+      while (auto raw = stream.next_raw()) {
+        std::cout << *raw << '\n';
+        ++lines;
+      }
+      return kOk;
+    } else {
+      for (const auto& r : stream) {
+        ++lines;
+        ++by_type[r.result.type.str()];
+        std::cout << r.custom_id << "\t" << r.result.type << "\t" << first_text(r) << "\n";
+      }
+    }
+    std::cout << lines << " results";
+    for (const auto& [type, n] : by_type) std::cout << " " << type << "=" << n;
+    if (out_path) std::cout << " written to " << *out_path;
+    std::cout << "\n";
+    return kOk;
+  }
+
+  int submit(const std::string& path, std::vector<std::string> betas, bool wait,
+             const std::optional<std::string>& out_path) {
+    bm::EncodedBatchCreateParams encoded;
+    if (path == "-") {
+      encoded = read_batch_file("<stdin>", std::cin, std::move(betas));
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) throw InputError(path + ": cannot open");
+      encoded = read_batch_file(path, in, std::move(betas));
+    }
+    bm::BetaMessageBatch b = batches_.create_encoded(encoded);
+    if (g_.json) {
+      print_batch(b, true);
+    } else {
+      std::cout << "created " << b.id << " with " << encoded.request_count << " requests ("
+                << b.processing_status << ")\n";
+    }
+    if (!wait) return kOk;
+    watch(b.id, std::chrono::milliseconds(1000));
+    return results(b.id, out_path);
+  }
+
+ private:
+  bm::BatchService& batches_;
+  const Globals& g_;
+};
+
+int run(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) args.items.emplace_back(argv[i]);
+  Globals g;
+  std::string command;
+  while (!args.done()) {
+    std::string a = args.take("argument");
+    if (a == "-h" || a == "--help") {
+      if (!command.empty() && kCommandHelp.count(command)) {
+        std::cout << kCommandHelp.at(command);
+      } else {
+        std::cout << kMainHelp;
+      }
+      return kOk;
+    }
+    if (a == "--api-key") {
+      g.api_key = args.take("value of --api-key");
+    } else if (a == "--base-url") {
+      g.base_url = args.take("value of --base-url");
+    } else if (a == "--json") {
+      g.json = true;
+    } else if (a == "--emulator") {
+      g.emulator = true;
+    } else if (command.empty() && !a.empty() && a[0] != '-') {
+      command = a;
+      if (!kCommandHelp.count(command)) throw UsageError("unknown command \"" + command + "\"");
+      break;
+    } else {
+      throw UsageError("unknown option \"" + a + "\"");
+    }
+  }
+  if (command.empty()) throw UsageError("no command given");
+
+  // The command's own arguments.
+  std::vector<std::string> positional;
+  std::vector<std::string> betas;
+  std::optional<std::string> out_path;
+  std::optional<long> limit;
+  bool all = false, wait = false;
+  std::chrono::milliseconds interval(2000);
+  while (!args.done()) {
+    std::string a = args.take("argument");
+    if (a == "-h" || a == "--help") {
+      std::cout << kCommandHelp.at(command);
+      return kOk;
+    } else if (a == "--json") {
+      g.json = true;
+    } else if (a == "--api-key") {
+      g.api_key = args.take("value of --api-key");
+    } else if (a == "--base-url") {
+      g.base_url = args.take("value of --base-url");
+    } else if (a == "--emulator") {
+      g.emulator = true;
+    } else if (a == "-o" && (command == "results" || command == "submit")) {
+      out_path = args.take("value of -o");
+    } else if (a == "--beta" && command == "submit") {
+      betas.push_back(args.take("value of --beta"));
+    } else if (a == "--wait" && command == "submit") {
+      wait = true;
+    } else if (a == "--limit" && command == "list") {
+      limit = parse_long(args.take("value of --limit"), "--limit", 1, 1000);
+    } else if (a == "--all" && command == "list") {
+      all = true;
+    } else if (a == "--interval-ms" && command == "watch") {
+      interval = std::chrono::milliseconds(
+          parse_long(args.take("value of --interval-ms"), "--interval-ms", 100, 3600000));
+    } else if (a.size() > 1 && a[0] == '-') {
+      throw UsageError("unknown option \"" + a + "\" for " + command);
+    } else {
+      positional.push_back(a);
+    }
+  }
+  const bool needs_operand = command != "list";
+  if (needs_operand && positional.size() != 1) {
+    throw UsageError(command + " takes exactly one " + (command == "submit" ? "FILE" : "ID"));
+  }
+  if (!needs_operand && !positional.empty()) throw UsageError("list takes no operand");
+  if (needs_operand && positional[0].empty()) throw UsageError("the operand must not be empty");
+  if (out_path && command == "submit" && !wait) throw UsageError("-o needs --wait for submit");
+
+  std::unique_ptr<anthropic::emulator::Emulator> emulator;
+  anthropic::ClientOptions options;
+  options.api_key = g.api_key;
+  options.base_url = g.base_url;
+  if (g.emulator) {
+    anthropic::emulator::EmulatorOptions eo;
+    eo.processing_time = std::chrono::seconds(3);
+    emulator = std::make_unique<anthropic::emulator::Emulator>(eo);
+    emulator->start();
+    options.base_url = emulator->base_url();
+    options.api_key = eo.api_keys.front();
+    if (!g.json) std::cerr << "(using an in-process emulator at " << emulator->base_url() << ")\n";
+  }
+  anthropic::Client client(options);
+  Cli cli(client.beta().messages().batches(), g);
+
+  const std::string operand = positional.empty() ? "" : positional[0];
+  if (command == "submit") return cli.submit(operand, std::move(betas), wait, out_path);
+  if (command == "status") return cli.status(operand);
+  if (command == "watch") return cli.watch(operand, interval);
+  if (command == "cancel") return cli.cancel(operand);
+  if (command == "results") return cli.results(operand, out_path);
+  if (command == "list") return cli.list(limit, all);
+  return cli.remove(operand);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "anthropic-batch: " << e.what() << "\n(see anthropic-batch --help)\n";
+    return kUsage;
+  } catch (const InputError& e) {
+    std::cerr << "anthropic-batch: " << e.what() << "\n";
+    return kFailure;
+  } catch (const anthropic::AnthropicInvalidRequestException& e) {
+    std::cerr << "anthropic-batch: " << e.what() << "\n";
+    return kUsage;
+  } catch (const anthropic::AnthropicServiceException& e) {
+    std::cerr << "anthropic-batch: API error " << e.what() << "\n";
+    return kFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "anthropic-batch: " << e.what() << "\n";
+    return kFailure;
+  }
+}
