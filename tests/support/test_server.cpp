@@ -29,6 +29,7 @@ std::size_t RecordedRequest::header_count(const std::string& name) const {
 
 TestServer::TestServer() {
   server_.set_keep_alive_timeout(1);
+  server_.set_keep_alive_max_count(100000);
   server_.set_read_timeout(std::chrono::seconds(5));
   auto route = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
   const char* any = ".*";
@@ -77,7 +78,6 @@ void TestServer::dispatch(const httplib::Request& req, httplib::Response& res) {
     }
     handler = handler_;
   }
-  res.set_header("request-id", "req_test_" + std::to_string(request_count()));
   if (handler) {
     handler(req, res);
   } else {
@@ -85,6 +85,9 @@ void TestServer::dispatch(const httplib::Request& req, httplib::Response& res) {
     res.set_content(
         R"({"type":"error","error":{"type":"not_found_error","message":"no handler"},"request_id":null})",
         "application/json");
+  }
+  if (!res.has_header("request-id")) {
+    res.set_header("request-id", "req_test_" + std::to_string(request_count()));
   }
 }
 

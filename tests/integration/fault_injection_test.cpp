@@ -1,0 +1,336 @@
+// Fault injection against real loopback servers: for each fault, the number of attempts, the
+// delays the retry logic chose (through the injected sleeper), the final result or exception,
+// that no create was duplicated, and that the key never shows up in a message or a log line.
+
+#include <anthropic/anthropic.hpp>
+
+#include <gtest/gtest.h>
+
+#include "support/raw_server.hpp"
+#include "support/test_server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using anthropic::testing::batch_json;
+using anthropic::testing::RawServer;
+using anthropic::testing::TestServer;
+using std::chrono::milliseconds;
+namespace bm = anthropic::beta::messages;
+
+constexpr const char* kKey = "sk-ant-api03-FAULT-SECRET-KEY";
+constexpr const char* kToken = "FAULT-SECRET-TOKEN";
+
+class FaultInjection : public ::testing::Test {
+ protected:
+  anthropic::Client client(const std::string& base_url, milliseconds timeout = milliseconds(5000),
+                           int max_retries = 2) {
+    anthropic::ClientOptions options;
+    options.api_key = kKey;
+    options.auth_token = kToken;
+    options.base_url = base_url;
+    options.timeout = timeout;
+    options.max_retries = max_retries;
+    options.sleeper = [this](milliseconds d) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      delays_.push_back(d);
+    };
+    options.clock = [this] { return now_; };
+    options.logger = [this](anthropic::LogLevel, std::string_view line) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      log_.emplace_back(line);
+    };
+    return anthropic::Client(options);
+  }
+
+  static bm::BetaMessageBatchCreateParams one_request() {
+    bm::BetaMessageBatchCreateParams p;
+    bm::BetaMessageBatchCreateParams::Request r;
+    r.custom_id = "only-one";
+    r.params.model = "claude-x";
+    r.params.max_tokens = 8;
+    r.params.messages.push_back(anthropic::beta::BetaMessageParam::user("hi"));
+    p.requests.push_back(r);
+    return p;
+  }
+
+  // Answers the scripted statuses in turn (with their headers), then 200 with a batch.
+  void script(TestServer& server, std::vector<std::pair<int, httplib::Headers>> answers) {
+    auto state = std::make_shared<std::pair<std::mutex, std::size_t>>();
+    server.handle([answers, state](const httplib::Request&, httplib::Response& res) {
+      std::size_t i;
+      {
+        std::lock_guard<std::mutex> lock(state->first);
+        i = state->second++;
+      }
+      if (i < answers.size()) {
+        res.status = answers[i].first;
+        for (const auto& [k, v] : answers[i].second) res.set_header(k.c_str(), v);
+        res.set_content(R"({"type":"error","error":{"type":"api_error","message":"fault )" +
+                            std::to_string(i) + R"("},"request_id":null})",
+                        "application/json");
+      } else {
+        res.set_content(batch_json("msgbatch_ok"), "application/json");
+      }
+    });
+  }
+
+  std::vector<milliseconds> delays() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return delays_;
+  }
+
+  void expect_no_secret(const std::string& text) {
+    EXPECT_EQ(text.find(kKey), std::string::npos) << text;
+    EXPECT_EQ(text.find(kToken), std::string::npos) << text;
+  }
+
+  void TearDown() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& line : log_) {
+      EXPECT_EQ(line.find(kKey), std::string::npos) << line;
+      EXPECT_EQ(line.find(kToken), std::string::npos) << line;
+    }
+  }
+
+  std::mutex mutex_;
+  std::vector<milliseconds> delays_;
+  std::vector<std::string> log_;
+  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::from_time_t(1790000000);
+};
+
+// Backoff for retry n is min(0.5 s * 2^n, 8 s) less up to 25 % jitter.
+void expect_backoff(const std::vector<milliseconds>& delays) {
+  for (std::size_t n = 0; n < delays.size(); ++n) {
+    long base = std::min(500L << n, 8000L);
+    EXPECT_GE(delays[n].count(), base * 3 / 4) << "retry " << n;
+    EXPECT_LE(delays[n].count(), base) << "retry " << n;
+  }
+}
+
+TEST_F(FaultInjection, RetryableStatusesAreRetriedWithBackoffThenSucceed) {
+  for (int status : {408, 409, 429, 500, 502, 503, 504, 529}) {
+    SCOPED_TRACE(status);
+    TestServer server;
+    script(server, {{status, {}}, {status, {}}});
+    delays_.clear();
+    auto c = client(server.base_url());
+    EXPECT_EQ(c.beta().messages().batches().retrieve("msgbatch_ok").id, "msgbatch_ok");
+    EXPECT_EQ(server.request_count(), 3u);
+    ASSERT_EQ(delays().size(), 2u);
+    expect_backoff(delays());
+    // Each attempt is the same request; only the retry counter moves.
+    auto requests = server.requests();
+    EXPECT_EQ(requests[0].target, requests[2].target);
+    EXPECT_EQ(requests[0].header("x-stainless-retry-count"), "0");
+    EXPECT_EQ(requests[2].header("x-stainless-retry-count"), "2");
+  }
+}
+
+TEST_F(FaultInjection, RetriesRunOutIntoTheMatchingException) {
+  TestServer server;
+  script(server, {{529, {}}, {529, {}}, {529, {}}, {529, {}}});
+  auto c = client(server.base_url());
+  try {
+    c.beta().messages().batches().retrieve("msgbatch_ok");
+    FAIL();
+  } catch (const anthropic::OverloadedException& e) {
+    EXPECT_EQ(e.status_code(), 529);
+    expect_no_secret(e.what());
+  }
+  EXPECT_EQ(server.request_count(), 3u);
+}
+
+TEST_F(FaultInjection, RetryAfterHeadersSetTheDelay) {
+  struct Case {
+    httplib::Headers headers;
+    milliseconds expected;
+  };
+  char date[64];
+  std::time_t in_3s = std::chrono::system_clock::to_time_t(now_) + 3;
+  std::tm tm{};
+  gmtime_r(&in_3s, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::vector<Case> cases = {
+      {{{"retry-after", "1"}}, milliseconds(1000)},
+      {{{"retry-after-ms", "250"}, {"retry-after", "5"}}, milliseconds(250)},
+      {{{"retry-after", date}}, milliseconds(3000)},
+  };
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.expected.count());
+    TestServer server;
+    script(server, {{429, tc.headers}});
+    delays_.clear();
+    auto c = client(server.base_url());
+    c.beta().messages().batches().retrieve("msgbatch_ok");
+    EXPECT_EQ(server.request_count(), 2u);
+    EXPECT_EQ(delays(), std::vector<milliseconds>{tc.expected});
+  }
+}
+
+TEST_F(FaultInjection, RetryAfterAboveTheCeilingIsRaisedWithTheWait) {
+  TestServer server;
+  script(server, {{429, {{"retry-after", "120"}}}});
+  auto c = client(server.base_url());
+  try {
+    c.beta().messages().batches().retrieve("msgbatch_ok");
+    FAIL();
+  } catch (const anthropic::RateLimitException& e) {
+    ASSERT_TRUE(e.retry_after().has_value());
+    EXPECT_EQ(*e.retry_after(), milliseconds(120000));
+  }
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(delays().empty());
+}
+
+TEST_F(FaultInjection, XShouldRetryOverridesTheStatus) {
+  {
+    TestServer server;
+    script(server, {{400, {{"x-should-retry", "true"}}}});
+    auto c = client(server.base_url());
+    EXPECT_EQ(c.beta().messages().batches().retrieve("b").id, "msgbatch_ok");
+    EXPECT_EQ(server.request_count(), 2u);
+  }
+  {
+    TestServer server;
+    script(server, {{500, {{"x-should-retry", "false"}}}});
+    auto c = client(server.base_url());
+    EXPECT_THROW(c.beta().messages().batches().retrieve("b"), anthropic::InternalServerException);
+    EXPECT_EQ(server.request_count(), 1u);
+  }
+}
+
+TEST_F(FaultInjection, CreateIsRetriedOnStatusesLikeAnyCall) {
+  TestServer server;
+  script(server, {{529, {}}, {503, {}}});
+  auto c = client(server.base_url());
+  EXPECT_EQ(c.beta().messages().batches().create(one_request()).id, "msgbatch_ok");
+  EXPECT_EQ(server.request_count(), 3u);
+  auto requests = server.requests();
+  EXPECT_EQ(requests[0].body, requests[2].body);  // replayed byte-identical
+}
+
+TEST_F(FaultInjection, ConnectionRefusedIsRetriedAndNeverReachedTheServer) {
+  auto c = client("http://127.0.0.1:" + std::to_string(anthropic::testing::closed_port()));
+  try {
+    c.beta().messages().batches().create(one_request());  // safe to retry: nothing was sent
+    FAIL();
+  } catch (const anthropic::AnthropicIoException& e) {
+    EXPECT_FALSE(e.may_have_reached_server());
+    expect_no_secret(e.what());
+  }
+  EXPECT_EQ(delays().size(), 2u);
+}
+
+// Reads the request, then closes without answering: the outcome is unknown.
+RawServer::Handler hang_up_after_request(std::atomic<int>& requests) {
+  return [&requests](int fd) {
+    RawServer::read_request(fd);
+    ++requests;
+  };
+}
+
+TEST_F(FaultInjection, CreateIsNotResentWhenTheOutcomeIsUnknown) {
+  std::atomic<int> requests{0};
+  RawServer server(hang_up_after_request(requests));
+  auto c = client(server.base_url());
+  try {
+    c.beta().messages().batches().create(one_request());
+    FAIL();
+  } catch (const anthropic::AnthropicIoException& e) {
+    EXPECT_TRUE(e.may_have_reached_server());
+    EXPECT_NE(std::string(e.what()).find("may have been created"), std::string::npos) << e.what();
+    expect_no_secret(e.what());
+  }
+  EXPECT_EQ(requests.load(), 1);  // never duplicated
+  EXPECT_TRUE(delays().empty());
+}
+
+TEST_F(FaultInjection, CreateIsResentWhenTheCallerOptsIn) {
+  std::atomic<int> requests{0};
+  RawServer server(hang_up_after_request(requests));
+  auto c = client(server.base_url());
+  anthropic::RequestOptions opt_in;
+  opt_in.retry_on_unknown_outcome = true;
+  EXPECT_THROW(c.beta().messages().batches().create(one_request(), opt_in),
+               anthropic::AnthropicIoException);
+  EXPECT_EQ(requests.load(), 3);
+}
+
+TEST_F(FaultInjection, IdempotentCallsAreRetriedAfterAResetOrATruncatedBody) {
+  std::atomic<int> calls{0};
+  RawServer server([&calls](int fd) {
+    RawServer::read_request(fd);
+    int n = ++calls;
+    if (n == 1) return;  // reset after the request: no answer
+    if (n == 2) {        // truncated: promises 400 bytes, sends 10
+      RawServer::write_all(fd,
+                           "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                           "content-length: 400\r\n\r\n{\"id\":\"ms");
+      return;
+    }
+    std::string body = batch_json("msgbatch_third");
+    RawServer::write_all(fd,
+                         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                         "content-length: " +
+                             std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body);
+  });
+  auto c = client(server.base_url());
+  EXPECT_EQ(c.beta().messages().batches().retrieve("msgbatch_third").id, "msgbatch_third");
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(delays().size(), 2u);
+}
+
+TEST_F(FaultInjection, AStalledServerTimesOutInsteadOfHanging) {
+  RawServer server([](int fd) {
+    RawServer::read_request(fd);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+  });
+  auto c = client(server.base_url(), milliseconds(300), 0);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(c.beta().messages().batches().retrieve("b"), anthropic::AnthropicIoException);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+}
+
+TEST_F(FaultInjection, BadSuccessBodiesAreInvalidDataAndNotRetried) {
+  for (std::string body :
+       {std::string("{\"id\": \"msgbatch_1\", "), std::string(R"({"id":1,"type":"message_batch"})"),
+        batch_json("msgbatch_\xff\xfe"), std::string("\xef\xbb\xbf") + "[1,2]"}) {
+    TestServer server;
+    server.respond(200, body);
+    auto c = client(server.base_url());
+    try {
+      c.beta().messages().batches().retrieve("b");
+      ADD_FAILURE() << "decoded: " << body;
+    } catch (const anthropic::AnthropicInvalidDataException& e) {
+      expect_no_secret(e.what());
+    }
+    EXPECT_EQ(server.request_count(), 1u);
+  }
+}
+
+TEST_F(FaultInjection, AFiftyMegabyteErrorBodyIsBoundedInTheException) {
+  TestServer server;
+  server.handle([](const httplib::Request&, httplib::Response& res) {
+    res.status = 500;
+    res.set_content(std::string(50u << 20, 'E'), "text/plain");
+  });
+  auto c = client(server.base_url(), milliseconds(20000), 1);
+  try {
+    c.beta().messages().batches().retrieve("b");
+    FAIL();
+  } catch (const anthropic::InternalServerException& e) {
+    EXPECT_LE(e.body().size(), 1u << 20);
+    EXPECT_LT(std::string(e.what()).size(), 2048u);
+  }
+  EXPECT_EQ(server.request_count(), 2u);
+}
+
+}  // namespace
