@@ -55,8 +55,8 @@ class BetaStopReason : public OpenEnum<BetaStopReason> {
   static const BetaStopReason refusal;
   static const BetaStopReason model_context_window_exceeded;
   static constexpr std::array<std::string_view, 8> known_values() {
-    return {"end_turn", "max_tokens", "stop_sequence",  "tool_use",
-            "pause_turn", "compaction", "refusal", "model_context_window_exceeded"};
+    return {"end_turn",   "max_tokens", "stop_sequence", "tool_use",
+            "pause_turn", "compaction", "refusal",       "model_context_window_exceeded"};
   }
 };
 
@@ -93,7 +93,8 @@ struct BetaMessage {
   BetaUsage usage;
 };
 
-/// The API's error envelope: `{"type":"error","error":{"type":...,"message":...},"request_id":...}`.
+/// The API's error envelope:
+/// `{"type":"error","error":{"type":...,"message":...},"request_id":...}`.
 struct BetaErrorResponse {
   std::string type = "error";
   std::string error_type;     ///< `error.type`: `invalid_request_error`, `overloaded_error`, ...

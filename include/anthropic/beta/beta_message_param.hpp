@@ -6,9 +6,9 @@
 
 #include <array>
 #include <cstdint>
-#include <string_view>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -136,8 +136,8 @@ using BetaToolUnion = std::variant<BetaTool, RawJson>;
 struct BetaToolChoice {
   enum class Type { auto_, any, tool, none };
   Type type = Type::auto_;
-  std::optional<std::string> name;                   ///< for `tool`
-  std::optional<bool> disable_parallel_tool_use;     ///< not for `none`
+  std::optional<std::string> name;                ///< for `tool`
+  std::optional<bool> disable_parallel_tool_use;  ///< not for `none`
 
   static BetaToolChoice auto_choice(std::optional<bool> disable_parallel_tool_use = {});
   static BetaToolChoice any(std::optional<bool> disable_parallel_tool_use = {});
@@ -159,8 +159,8 @@ struct BetaThinkingConfigParam {
 
 /// The Messages create request carried by one batch entry (`params`).
 struct BetaMessageCreateParams {
-  std::string model;             ///< required
-  std::int64_t max_tokens = 0;   ///< required
+  std::string model;                       ///< required
+  std::int64_t max_tokens = 0;             ///< required
   std::vector<BetaMessageParam> messages;  ///< required
 
   std::optional<std::variant<std::string, std::vector<BetaTextBlockParam>>> system;

@@ -1,0 +1,72 @@
+#pragma once
+
+// Private: byte-level helpers shared by the JSON writer and reader (UTF-8 validation, the
+// 8-bytes-at-a-time scan for bytes that need attention inside a JSON string).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace anthropic::json::text {
+
+// True for a byte copied as is inside a JSON string: printable ASCII other than '"' and '\\'.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+inline constexpr PlainTable kPlain;
+
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// The 8 bytes at p, in memory order within the word's bytes (endianness does not matter: the
+// callers only ask whether *any* byte needs attention).
+inline std::uint64_t load8(const unsigned char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// True when all 8 bytes of `w` are plain (see kPlain).
+inline bool all_plain8(std::uint64_t w) noexcept {
+  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // some byte < 0x20
+  const std::uint64_t q = w ^ (kOnes * '"');
+  const std::uint64_t quote = (q - kOnes) & ~q & kHigh;
+  const std::uint64_t b = w ^ (kOnes * '\\');
+  const std::uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return ((w & kHigh) | control | quote | backslash) == 0;
+}
+
+inline bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
+
+// For p[0] >= 0x80: the length of the UTF-8 sequence starting at p when it is well formed (> 0);
+// otherwise minus the length of its maximal ill-formed subpart (Unicode's "substitution of
+// maximal subparts": each such subpart stands for one U+FFFD). Rejects overlong forms,
+// surrogates and code points above U+10FFFF.
+inline int utf8_sequence(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char c = p[0];
+  const std::ptrdiff_t avail = end - p;
+  if (c >= 0xC2 && c <= 0xDF) {
+    return avail >= 2 && is_continuation(p[1]) ? 2 : -1;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+    const unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+    if (avail < 2 || p[1] < lo || p[1] > hi) return -1;
+    if (avail < 3 || !is_continuation(p[2])) return -2;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+    const unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+    if (avail < 2 || p[1] < lo || p[1] > hi) return -1;
+    if (avail < 3 || !is_continuation(p[2])) return -2;
+    if (avail < 4 || !is_continuation(p[3])) return -3;
+    return 4;
+  }
+  return -1;  // a stray continuation byte, C0/C1, F5..FF
+}
+
+}  // namespace anthropic::json::text
