@@ -1,0 +1,1159 @@
+// Conformance tests of the Message Batches API emulator, driven with a plain httplib::Client
+// (not the SDK). The emulator clock is advanced instead of sleeping.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "anthropic/emulator/emulator.hpp"
+
+extern char** environ;
+
+namespace {
+
+using anthropic::emulator::Emulator;
+using anthropic::emulator::EmulatorOptions;
+using nlohmann::json;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+constexpr const char* kKey = "sk-ant-emulator";
+
+struct Reply {
+  int status = 0;
+  httplib::Headers headers;
+  std::string raw;
+  json body;  // discarded (is_discarded()) when the body is not JSON
+
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+Reply to_reply(const httplib::Result& r) {
+  Reply out;
+  if (!r) {
+    ADD_FAILURE() << "HTTP transport error: " << httplib::to_string(r.error());
+    return out;
+  }
+  out.status = r->status;
+  out.headers = r->headers;
+  out.raw = r->body;
+  out.body = json::parse(r->body, nullptr, false);
+  return out;
+}
+
+/// "2024-08-20T18:37:24.100435Z" -> microseconds since the epoch (-1 when malformed).
+long long parse_time(const std::string& s) {
+  static const std::regex re(R"(^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{6})Z$)");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return -1;
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1]) - 1900;
+  tm.tm_mon = std::stoi(m[2]) - 1;
+  tm.tm_mday = std::stoi(m[3]);
+  tm.tm_hour = std::stoi(m[4]);
+  tm.tm_min = std::stoi(m[5]);
+  tm.tm_sec = std::stoi(m[6]);
+  return static_cast<long long>(timegm(&tm)) * 1000000 + std::stoll(m[7]);
+}
+
+json request(const std::string& custom_id, const std::string& text,
+             const std::string& model = "claude-sonnet-4-5", int max_tokens = 1024) {
+  return {{"custom_id", custom_id},
+          {"params",
+           {{"model", model},
+            {"max_tokens", max_tokens},
+            {"messages", json::array({{{"role", "user"}, {"content", text}}})}}}};
+}
+
+json batch_body(std::size_t n, const std::string& prefix = "req-") {
+  json requests = json::array();
+  for (std::size_t i = 0; i < n; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "%s%05zu", prefix.c_str(), i);
+    requests.push_back(request(id, "Hello number " + std::to_string(i)));
+  }
+  return {{"requests", requests}};
+}
+
+std::vector<json> parse_jsonl(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+void expect_error(const Reply& r, int status, const std::string& type,
+                  const std::string& message = "") {
+  EXPECT_EQ(r.status, status) << r.raw;
+  ASSERT_TRUE(r.body.is_object()) << r.raw;
+  EXPECT_EQ(r.body.size(), 3u) << r.raw;
+  EXPECT_EQ(r.body["type"], "error");
+  ASSERT_TRUE(r.body["error"].is_object());
+  EXPECT_EQ(r.body["error"].size(), 2u);
+  EXPECT_EQ(r.body["error"]["type"], type) << r.raw;
+  if (!message.empty()) {
+    EXPECT_EQ(r.body["error"]["message"], message) << r.raw;
+  }
+  EXPECT_TRUE(r.body["error"]["message"].is_string());
+  const std::string rid = r.header("request-id");
+  EXPECT_EQ(rid.rfind("req_", 0), 0u) << rid;
+  EXPECT_EQ(r.body["request_id"], rid);
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+}
+
+class EmulatorTest : public ::testing::Test {
+ protected:
+  /// Starts an emulator on a manual clock (time moves only with advance()) unless `real_clock`.
+  void start(EmulatorOptions options = {}, bool real_clock = false) {
+    if (!real_clock) options.manual_clock = true;
+    options_ = options;
+    emulator_ = std::make_unique<Emulator>(options);
+    emulator_->start();
+    client_ = make_client();
+  }
+
+  void TearDown() override {
+    client_.reset();
+    if (emulator_) emulator_->stop();
+  }
+
+  std::unique_ptr<httplib::Client> make_client(bool with_key = true) const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", emulator_->port());
+    c->set_connection_timeout(std::chrono::seconds(5));
+    c->set_read_timeout(std::chrono::seconds(30));
+    c->set_write_timeout(std::chrono::seconds(30));
+    httplib::Headers headers = {{"anthropic-version", "2023-06-01"},
+                                {"anthropic-beta", "message-batches-2024-09-24"}};
+    if (with_key) headers.emplace("x-api-key", kKey);
+    c->set_default_headers(headers);
+    return c;
+  }
+
+  Reply post(const std::string& path, const std::string& body, const httplib::Headers& extra = {}) {
+    return to_reply(client_->Post(path.c_str(), extra, body, "application/json"));
+  }
+  Reply post(const std::string& path, const json& body) { return post(path, body.dump()); }
+  Reply get(const std::string& path, const httplib::Headers& extra = {}) {
+    return to_reply(client_->Get(path.c_str(), extra));
+  }
+  Reply del(const std::string& path) { return to_reply(client_->Delete(path.c_str())); }
+
+  Reply create(const json& body) { return post("/v1/messages/batches?beta=true", body); }
+  std::string create_id(std::size_t n = 2) {
+    Reply r = create(batch_body(n));
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body.value("id", "");
+  }
+  Reply retrieve(const std::string& id) { return get("/v1/messages/batches/" + id + "?beta=true"); }
+  Reply cancel(const std::string& id) {
+    return post("/v1/messages/batches/" + id + "/cancel?beta=true", std::string());
+  }
+  Reply results(const std::string& id) {
+    return get("/v1/messages/batches/" + id + "/results?beta=true");
+  }
+  Reply list(const std::string& query = "") {
+    return get("/v1/messages/batches?beta=true" + query);
+  }
+
+  EmulatorOptions options_;
+  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// ------------------------------------------------------------------------------------------
+// Create and the batch object
+
+TEST_F(EmulatorTest, CreateReturnsAnInProgressBatchWithTheApiShape) {
+  start();
+  Reply r = create(batch_body(3));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  EXPECT_TRUE(std::regex_match(r.header("request-id"), std::regex("^req_[0-9A-Za-z]{24}$")))
+      << r.header("request-id");
+  const json& b = r.body;
+  EXPECT_TRUE(
+      std::regex_match(b["id"].get<std::string>(), std::regex("^msgbatch_[0-9A-Za-z]{24}$")))
+      << b["id"];
+  EXPECT_EQ(b["type"], "message_batch");
+  EXPECT_EQ(b["processing_status"], "in_progress");
+  EXPECT_EQ(
+      b["request_counts"],
+      json({{"processing", 3}, {"succeeded", 0}, {"errored", 0}, {"canceled", 0}, {"expired", 0}}));
+  const long long created = parse_time(b["created_at"]);
+  ASSERT_GT(created, 0) << b["created_at"];
+  EXPECT_EQ(parse_time(b["expires_at"]), created + 24LL * 3600 * 1000000);
+  for (const char* k : {"ended_at", "cancel_initiated_at", "archived_at", "results_url"}) {
+    ASSERT_TRUE(b.contains(k)) << k;
+    EXPECT_TRUE(b[k].is_null()) << k;
+  }
+  EXPECT_EQ(b.size(), 10u);
+  // Field order as in the API reference.
+  std::vector<std::string> keys;
+  const auto ordered = nlohmann::ordered_json::parse(r.raw);
+  for (const auto& item : ordered.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "type", "processing_status", "request_counts",
+                                            "created_at", "expires_at", "ended_at",
+                                            "cancel_initiated_at", "archived_at", "results_url"}));
+}
+
+TEST_F(EmulatorTest, PathsWorkWithAndWithoutBetaQuery) {
+  start();
+  Reply a = post("/v1/messages/batches", batch_body(1));
+  ASSERT_EQ(a.status, 200);
+  const std::string id = a.body["id"];
+  EXPECT_EQ(get("/v1/messages/batches/" + id).status, 200);
+  EXPECT_EQ(get("/v1/messages/batches/" + id + "?beta=true").status, 200);
+  EXPECT_EQ(get("/v1/messages/batches").status, 200);
+  // The id is percent-decoded from the path.
+  std::string encoded = id;
+  encoded.replace(encoded.find('_'), 1, "%5F");
+  Reply r = get("/v1/messages/batches/" + encoded + "?beta=true");
+  EXPECT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["id"], id);
+}
+
+TEST_F(EmulatorTest, IdsIncreaseWithCreation) {
+  start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(create_id(1));
+  for (std::size_t i = 1; i < ids.size(); ++i) EXPECT_LT(ids[i - 1], ids[i]);
+}
+
+// ------------------------------------------------------------------------------------------
+// Lifecycle
+
+TEST_F(EmulatorTest, BatchEndsAfterProcessingTime) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(10000);
+  start(o);
+  Reply c = create(batch_body(4));
+  const std::string id = c.body["id"];
+  const long long created = parse_time(c.body["created_at"]);
+
+  emulator_->advance(milliseconds(5000));
+  Reply mid = retrieve(id);
+  EXPECT_EQ(mid.body["processing_status"], "in_progress");
+  EXPECT_EQ(mid.body["request_counts"]["processing"], 4);
+  EXPECT_EQ(mid.body["request_counts"]["succeeded"], 0);  // counts move only at the end
+  EXPECT_TRUE(mid.body["results_url"].is_null());
+
+  emulator_->advance(milliseconds(5000));
+  Reply done = retrieve(id);
+  EXPECT_EQ(done.body["processing_status"], "ended");
+  EXPECT_EQ(
+      done.body["request_counts"],
+      json({{"processing", 0}, {"succeeded", 4}, {"errored", 0}, {"canceled", 0}, {"expired", 0}}));
+  EXPECT_EQ(parse_time(done.body["ended_at"]), created + 10000LL * 1000);
+  EXPECT_TRUE(done.body["cancel_initiated_at"].is_null());
+  EXPECT_TRUE(done.body["archived_at"].is_null());
+  EXPECT_EQ(done.body["results_url"], "http://127.0.0.1:" + std::to_string(emulator_->port()) +
+                                          "/v1/messages/batches/" + id + "/results");
+  EXPECT_EQ(done.body["created_at"], c.body["created_at"]);
+  EXPECT_EQ(done.body["expires_at"], c.body["expires_at"]);
+}
+
+TEST_F(EmulatorTest, ResultsUrlFollowsTheHostHeaderOrPublicBaseUrl) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  const std::string id = create_id();
+  Reply r = get("/v1/messages/batches/" + id, {{"Host", "localhost:1234"}});
+  EXPECT_EQ(r.body["results_url"], "http://localhost:1234/v1/messages/batches/" + id + "/results");
+  emulator_->stop();
+
+  o.public_base_url = "https://batches.example/";
+  start(o);
+  const std::string id2 = create_id();
+  EXPECT_EQ(retrieve(id2).body["results_url"],
+            "https://batches.example/v1/messages/batches/" + id2 + "/results");
+}
+
+TEST_F(EmulatorTest, CancelMidwayGivesPartialResults) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(1000);
+  start(o);
+  const std::string id = create_id(100);
+
+  emulator_->advance(milliseconds(400));  // 40 of 100 requests have completed
+  Reply c = cancel(id);
+  ASSERT_EQ(c.status, 200) << c.raw;
+  EXPECT_EQ(c.body["processing_status"], "canceling");
+  EXPECT_FALSE(c.body["cancel_initiated_at"].is_null());
+  EXPECT_TRUE(c.body["ended_at"].is_null());
+  EXPECT_EQ(c.body["request_counts"]["processing"], 100);
+  const long long initiated = parse_time(c.body["cancel_initiated_at"]);
+
+  // Cancel while canceling is idempotent.
+  Reply again = cancel(id);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body["cancel_initiated_at"], c.body["cancel_initiated_at"]);
+
+  // Delete is refused while canceling.
+  expect_error(del("/v1/messages/batches/" + id), 400, "invalid_request_error");
+
+  emulator_->advance(milliseconds(250));  // processing_time / 4
+  Reply done = retrieve(id);
+  EXPECT_EQ(done.body["processing_status"], "ended");
+  EXPECT_EQ(done.body["request_counts"], json({{"processing", 0},
+                                               {"succeeded", 40},
+                                               {"errored", 0},
+                                               {"canceled", 60},
+                                               {"expired", 0}}));
+  EXPECT_EQ(parse_time(done.body["ended_at"]), initiated + 250 * 1000);
+  EXPECT_EQ(done.body["cancel_initiated_at"], c.body["cancel_initiated_at"]);
+
+  Reply res = results(id);
+  ASSERT_EQ(res.status, 200);
+  auto lines = parse_jsonl(res.raw);
+  ASSERT_EQ(lines.size(), 100u);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["result"]["type"], i < 40 ? "succeeded" : "canceled") << i;
+  }
+  EXPECT_EQ(lines[99], json::parse(R"({"custom_id":"req-00099","result":{"type":"canceled"}})"));
+
+  // Cancel of an ended batch: 400.
+  expect_error(cancel(id), 400, "invalid_request_error",
+               "Message batch " + id + " has already ended and cannot be canceled");
+}
+
+TEST_F(EmulatorTest, CancelRightAwayCancelsEverything) {
+  start();
+  const std::string id = create_id(5);
+  ASSERT_EQ(cancel(id).status, 200);
+  emulator_->advance(milliseconds(500));
+  Reply done = retrieve(id);
+  EXPECT_EQ(done.body["processing_status"], "ended");
+  EXPECT_EQ(done.body["request_counts"]["canceled"], 5);
+  EXPECT_EQ(done.body["request_counts"]["succeeded"], 0);
+}
+
+TEST_F(EmulatorTest, DeleteRules) {
+  start();
+  const std::string id = create_id();
+  Reply in_progress = del("/v1/messages/batches/" + id + "?beta=true");
+  expect_error(in_progress, 400, "invalid_request_error");
+  EXPECT_NE(in_progress.body["error"]["message"].get<std::string>().find("in_progress"),
+            std::string::npos);
+
+  emulator_->advance(milliseconds(2000));
+  Reply ok = del("/v1/messages/batches/" + id + "?beta=true");
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body, json({{"id", id}, {"type", "message_batch_deleted"}}));
+  EXPECT_EQ(ok.raw, "{\"id\":\"" + id + "\",\"type\":\"message_batch_deleted\"}");
+
+  expect_error(retrieve(id), 404, "not_found_error", "Message batch " + id + " not found");
+  expect_error(del("/v1/messages/batches/" + id), 404, "not_found_error");
+  expect_error(results(id), 404, "not_found_error");
+  expect_error(cancel(id), 404, "not_found_error");
+  EXPECT_EQ(list().body["data"].size(), 0u);
+}
+
+TEST_F(EmulatorTest, ExpiryWithShortExpiryAfter) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(4000);
+  o.expiry_after = milliseconds(1000);
+  start(o);
+  Reply c = create(batch_body(8));
+  const std::string id = c.body["id"];
+  emulator_->advance(milliseconds(999));
+  EXPECT_EQ(retrieve(id).body["processing_status"], "in_progress");
+  emulator_->advance(milliseconds(1));
+  Reply done = retrieve(id);
+  EXPECT_EQ(done.body["processing_status"], "ended");
+  EXPECT_EQ(
+      done.body["request_counts"],
+      json({{"processing", 0}, {"succeeded", 2}, {"errored", 0}, {"canceled", 0}, {"expired", 6}}));
+  EXPECT_EQ(parse_time(done.body["ended_at"]), parse_time(c.body["created_at"]) + 1000 * 1000);
+  auto lines = parse_jsonl(results(id).raw);
+  ASSERT_EQ(lines.size(), 8u);
+  EXPECT_EQ(lines[1]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines[2], json::parse(R"({"custom_id":"req-00002","result":{"type":"expired"}})"));
+}
+
+TEST_F(EmulatorTest, ExpiryAfter24HoursByDefault) {
+  EmulatorOptions o;
+  o.processing_time = hours(48);
+  start(o);
+  Reply c = create(batch_body(4));
+  const std::string id = c.body["id"];
+  emulator_->advance(hours(23));
+  EXPECT_EQ(retrieve(id).body["processing_status"], "in_progress");
+  emulator_->advance(hours(1));
+  Reply done = retrieve(id);
+  EXPECT_EQ(done.body["processing_status"], "ended");
+  EXPECT_EQ(done.body["ended_at"], c.body["expires_at"]);
+  EXPECT_EQ(done.body["request_counts"]["succeeded"], 2);
+  EXPECT_EQ(done.body["request_counts"]["expired"], 2);
+}
+
+// ------------------------------------------------------------------------------------------
+// Results
+
+TEST_F(EmulatorTest, ResultsBeforeTheEndAre400) {
+  start();
+  const std::string id = create_id();
+  Reply r = results(id);
+  expect_error(r, 400, "invalid_request_error");
+  EXPECT_NE(r.body["error"]["message"].get<std::string>().find("has not yet ended"),
+            std::string::npos);
+  ASSERT_EQ(cancel(id).status, 200);
+  expect_error(results(id), 400, "invalid_request_error");
+}
+
+TEST_F(EmulatorTest, ResultsForAThousandRequests) {
+  start();
+  const std::string id = create_id(1000);
+  emulator_->advance(milliseconds(2000));
+  Reply r = results(id);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/x-jsonl");
+  EXPECT_EQ(r.header("request-id").rfind("req_", 0), 0u);
+  ASSERT_FALSE(r.raw.empty());
+  EXPECT_EQ(r.raw.back(), '\n');
+  auto lines = parse_jsonl(r.raw);
+  ASSERT_EQ(lines.size(), 1000u);
+  std::set<std::string> message_ids;
+  const std::regex msg_id("^msg_[0-9A-Za-z]{24}$");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    char cid[32];
+    std::snprintf(cid, sizeof cid, "req-%05zu", i);
+    const json& line = lines[i];
+    EXPECT_EQ(line.size(), 2u);
+    EXPECT_EQ(line["custom_id"], cid);
+    const json& result = line["result"];
+    ASSERT_EQ(result["type"], "succeeded");
+    const json& m = result["message"];
+    EXPECT_EQ(m["type"], "message");
+    EXPECT_EQ(m["role"], "assistant");
+    EXPECT_EQ(m["model"], "claude-sonnet-4-5");
+    EXPECT_EQ(
+        m["content"],
+        json::array({{{"type", "text"}, {"text", "Echo: Hello number " + std::to_string(i)}}}));
+    EXPECT_EQ(m["stop_reason"], "end_turn");
+    EXPECT_TRUE(m["stop_sequence"].is_null());
+    EXPECT_GT(m["usage"]["input_tokens"].get<int>(), 0);
+    EXPECT_GT(m["usage"]["output_tokens"].get<int>(), 0);
+    EXPECT_EQ(m["usage"]["cache_creation_input_tokens"], 0);
+    EXPECT_EQ(m["usage"]["cache_read_input_tokens"], 0);
+    EXPECT_EQ(m["usage"]["service_tier"], "batch");
+    EXPECT_TRUE(std::regex_match(m["id"].get<std::string>(), msg_id));
+    message_ids.insert(m["id"]);
+  }
+  EXPECT_EQ(message_ids.size(), 1000u);
+  // Deterministic: a second download is byte-identical.
+  EXPECT_EQ(results(id).raw, r.raw);
+}
+
+TEST_F(EmulatorTest, ResultsAreStreamedInChunks) {
+  // 20,000 requests (~5 MB of results) keep the test quick under sanitizers; the provider
+  // produces 64 KiB at a time whatever the size.
+  constexpr int kRequests = 20000;
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  std::string body = R"({"requests":[)";
+  for (int i = 0; i < kRequests; ++i) {
+    if (i) body += ',';
+    body +=
+        R"({"custom_id":"r)" + std::to_string(i) +
+        R"(","params":{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}})";
+  }
+  body += "]}";
+  Reply c = post("/v1/messages/batches", body);
+  ASSERT_EQ(c.status, 200);
+  EXPECT_EQ(c.body["request_counts"]["processing"], kRequests);
+  const std::string id = c.body["id"];
+  std::size_t lines = 0;
+  std::size_t bytes = 0;
+  std::size_t calls = 0;
+  auto r = client_->Get(("/v1/messages/batches/" + id + "/results").c_str(),
+                        [&](const char* data, std::size_t n) {
+                          ++calls;
+                          bytes += n;
+                          for (std::size_t i = 0; i < n; ++i) lines += data[i] == '\n';
+                          return true;
+                        });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(lines, static_cast<std::size_t>(kRequests));
+  EXPECT_GT(bytes, static_cast<std::size_t>(kRequests) * 100);
+  EXPECT_GT(calls, bytes / (64 * 1024));
+}
+
+TEST_F(EmulatorTest, RealClockMovesOnItsOwn) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(50);
+  start(o, /*real_clock=*/true);
+  const std::string id = create_id(3);
+  std::this_thread::sleep_for(milliseconds(120));
+  Reply r = retrieve(id);
+  EXPECT_EQ(r.body["processing_status"], "ended");
+  EXPECT_EQ(r.body["request_counts"]["succeeded"], 3);
+}
+
+TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
+  start();
+  json bad_model = request("no-model", "x");
+  bad_model["params"].erase("model");
+  json bad_tokens = request("zero-tokens", "x");
+  bad_tokens["params"]["max_tokens"] = 0;
+  json no_tokens = request("no-tokens", "x");
+  no_tokens["params"].erase("max_tokens");
+  json empty_messages = request("empty-messages", "x");
+  empty_messages["params"]["messages"] = json::array();
+  json no_messages = request("no-messages", "x");
+  no_messages["params"].erase("messages");
+  json truncated = request("truncated", "a fairly long sentence to echo back", "claude-x", 2);
+  json body = {{"requests", json::array({request("ok", "fine"), bad_model, bad_tokens, no_tokens,
+                                         empty_messages, no_messages, truncated})}};
+  Reply c = create(body);
+  ASSERT_EQ(c.status, 200) << c.raw;
+  const std::string id = c.body["id"];
+  emulator_->advance(milliseconds(2000));
+  Reply b = retrieve(id);
+  EXPECT_EQ(b.body["request_counts"]["succeeded"], 2);
+  EXPECT_EQ(b.body["request_counts"]["errored"], 5);
+  auto lines = parse_jsonl(results(id).raw);
+  ASSERT_EQ(lines.size(), 7u);
+  auto error_line = [](const std::string& cid, const std::string& message) {
+    return json{{"custom_id", cid},
+                {"result",
+                 {{"type", "errored"},
+                  {"error",
+                   {{"type", "error"},
+                    {"error", {{"type", "invalid_request_error"}, {"message", message}}},
+                    {"request_id", nullptr}}}}}};
+  };
+  EXPECT_EQ(lines[0]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines[1], error_line("no-model", "model: Field required"));
+  EXPECT_EQ(lines[2],
+            error_line("zero-tokens", "max_tokens: Input should be greater than or equal to 1"));
+  EXPECT_EQ(lines[3], error_line("no-tokens", "max_tokens: Field required"));
+  EXPECT_EQ(lines[4], error_line("empty-messages",
+                                 "messages: List should have at least 1 item after validation, "
+                                 "not 0"));
+  EXPECT_EQ(lines[5], error_line("no-messages", "messages: Field required"));
+  const json& m = lines[6]["result"]["message"];
+  EXPECT_EQ(m["model"], "claude-x");
+  EXPECT_EQ(m["stop_reason"], "max_tokens");
+  EXPECT_EQ(m["usage"]["output_tokens"], 2);
+  EXPECT_EQ(m["content"][0]["text"], "Echo: a ");
+}
+
+TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  json r = request("multi", "ignored");
+  r["params"]["messages"] =
+      json::array({{{"role", "user"}, {"content", "first"}},
+                   {{"role", "assistant"}, {"content", "reply"}},
+                   {{"role", "user"},
+                    {"content", json::array({{{"type", "text"}, {"text", "second"}},
+                                             {{"type", "text"}, {"text", "part"}}})}}});
+  std::string long_text;
+  for (int i = 0; i < 150; ++i) long_text += "\xc3\xa9";  // 300 bytes of "é"
+  json body = {{"requests", json::array({r, request("long", long_text)})}};
+  const std::string id = create(body).body["id"];
+  auto lines = parse_jsonl(results(id).raw);  // throws on invalid UTF-8
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["result"]["message"]["content"][0]["text"], "Echo: second part");
+  const std::string echoed = lines[1]["result"]["message"]["content"][0]["text"];
+  EXPECT_EQ(echoed, "Echo: " + long_text.substr(0, 200));
+}
+
+// ------------------------------------------------------------------------------------------
+// Create validation (400 invalid_request_error, the whole create fails)
+
+TEST_F(EmulatorTest, CreateValidationErrors) {
+  start();
+  const std::string long_id(65, 'a');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "Request body is not valid JSON: "},
+      {"[1,2]", "Input should be a valid dictionary or object to extract fields from"},
+      {"{}", "requests: Field required"},
+      {R"({"requests":{}})", "requests: Input should be a valid list"},
+      {R"({"requests":[]})", "requests: List should have at least 1 item after validation, not 0"},
+      {R"({"extra":1,"requests":[]})", "extra: Extra inputs are not permitted"},
+      {R"({"requests":[7]})",
+       "requests.0: Input should be a valid dictionary or object to extract fields from"},
+      {R"({"requests":[{"params":{}}]})", "requests.0.custom_id: Field required"},
+      {R"({"requests":[{"custom_id":5,"params":{}}]})",
+       "requests.0.custom_id: Input should be a valid string"},
+      {R"({"requests":[{"custom_id":"","params":{}}]})",
+       "requests.0.custom_id: String should have at least 1 character"},
+      {R"({"requests":[{"custom_id":")" + long_id + R"(","params":{}}]})",
+       "requests.0.custom_id: String should have at most 64 characters"},
+      {R"({"requests":[{"custom_id":"a","params":{}},{"custom_id":"has space","params":{}}]})",
+       "requests.1.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"},
+      {R"({"requests":[{"custom_id":"a","params":{}},{"custom_id":"b","params":{}},)"
+       R"({"custom_id":"c","params":{}},{"custom_id":"b","params":{}}]})",
+       "requests.3.custom_id: Duplicate custom_id 'b': each custom_id must be unique within a "
+       "batch (first used by requests.1)"},
+      {R"({"requests":[{"custom_id":"a"}]})", "requests.0.params: Field required"},
+      {R"({"requests":[{"custom_id":"a","params":[]}]})",
+       "requests.0.params: Input should be a valid dictionary"},
+      {R"({"requests":[{"custom_id":"a","params":{},"betas":["x"]}]})",
+       "requests.0.betas: Extra inputs are not permitted"},
+  };
+  for (const auto& [body, message] : cases) {
+    SCOPED_TRACE(body);
+    Reply r = post("/v1/messages/batches?beta=true", body);
+    expect_error(r, 400, "invalid_request_error");
+    const std::string got = r.body["error"]["message"];
+    if (message.back() == ' ') {
+      EXPECT_EQ(got.rfind(message, 0), 0u) << got;
+    } else {
+      EXPECT_EQ(got, message);
+    }
+  }
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+  // 64 characters is fine.
+  EXPECT_EQ(post("/v1/messages/batches",
+                 json{{"requests", json::array({request(std::string(64, 'Z'), "x")})}})
+                .status,
+            200);
+}
+
+TEST_F(EmulatorTest, CreateRejectsMoreThan100000Requests) {
+  start();
+  std::string body = R"({"requests":[)";
+  for (int i = 0; i <= 100000; ++i) {
+    if (i) body += ',';
+    body += R"({"custom_id":"r)" + std::to_string(i) + R"(","params":{}})";
+  }
+  body += "]}";
+  Reply r = post("/v1/messages/batches", body);
+  expect_error(r, 400, "invalid_request_error",
+               "requests: List should have at most 100000 items after validation, not 100001");
+}
+
+TEST_F(EmulatorTest, BodyOverTheLimitIs413) {
+  EmulatorOptions o;
+  o.max_body_bytes = 1000;
+  start(o);
+  Reply r = create(batch_body(20));
+  expect_error(r, 413, "request_too_large");
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+  EXPECT_EQ(create(batch_body(1)).status, 200);
+}
+
+// ------------------------------------------------------------------------------------------
+// Auth, headers, routing
+
+TEST_F(EmulatorTest, AuthenticationBothWays) {
+  start();
+  auto anonymous = make_client(/*with_key=*/false);
+  Reply missing = to_reply(anonymous->Get("/v1/messages/batches?beta=true"));
+  expect_error(missing, 401, "authentication_error", "x-api-key header is required");
+
+  Reply wrong = to_reply(anonymous->Get("/v1/messages/batches", {{"x-api-key", "sk-nope"}}));
+  expect_error(wrong, 401, "authentication_error", "invalid x-api-key");
+
+  Reply bearer_ok = to_reply(
+      anonymous->Get("/v1/messages/batches", {{"Authorization", "Bearer sk-ant-emulator"}}));
+  EXPECT_EQ(bearer_ok.status, 200) << bearer_ok.raw;
+
+  Reply bearer_bad =
+      to_reply(anonymous->Get("/v1/messages/batches", {{"Authorization", "Bearer sk-nope"}}));
+  expect_error(bearer_bad, 401, "authentication_error", "invalid bearer token");
+
+  // Unauthenticated requests change nothing.
+  Reply create_anon =
+      to_reply(anonymous->Post("/v1/messages/batches", batch_body(1).dump(), "application/json"));
+  expect_error(create_anon, 401, "authentication_error");
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+}
+
+TEST_F(EmulatorTest, EmptyKeyListAcceptsAnyCredential) {
+  EmulatorOptions o;
+  o.api_keys.clear();
+  start(o);
+  auto anonymous = make_client(false);
+  EXPECT_EQ(to_reply(anonymous->Get("/v1/messages/batches", {{"x-api-key", "anything"}})).status,
+            200);
+  EXPECT_EQ(
+      to_reply(anonymous->Get("/v1/messages/batches", {{"Authorization", "Bearer x"}})).status,
+      200);
+  EXPECT_EQ(to_reply(anonymous->Get("/v1/messages/batches")).status, 401);
+}
+
+TEST_F(EmulatorTest, AnthropicVersionHeaderIsRequired) {
+  start();
+  httplib::Client c("127.0.0.1", emulator_->port());
+  Reply r = to_reply(c.Get("/v1/messages/batches", {{"x-api-key", kKey}}));
+  expect_error(r, 400, "invalid_request_error", "anthropic-version: header is required");
+}
+
+TEST_F(EmulatorTest, RoutingErrors) {
+  start();
+  expect_error(get("/v1/messages/batches/msgbatch_bogus"), 404, "not_found_error",
+               "Message batch msgbatch_bogus not found");
+  expect_error(get("/v1/messages/batches/msgbatch%20bogus"), 404, "not_found_error",
+               "Message batch msgbatch bogus not found");
+  expect_error(get("/v1/messages/batches/msgbatch_bogus/results"), 404, "not_found_error");
+  expect_error(post("/v1/messages/batches/msgbatch_bogus/cancel", std::string()), 404,
+               "not_found_error");
+  expect_error(get("/v1/messages"), 404, "not_found_error", "Not Found");
+  expect_error(get("/v1/messages/batches/x/y"), 404, "not_found_error");
+  expect_error(get("/v1/messages/batches/x/results/more"), 404, "not_found_error");
+
+  Reply r = del("/v1/messages/batches");
+  expect_error(r, 405, "invalid_request_error");
+  EXPECT_EQ(r.header("allow"), "GET, POST");
+  expect_error(get("/v1/messages/batches/msgbatch_x/cancel"), 405, "invalid_request_error");
+  expect_error(post("/v1/messages/batches/msgbatch_x/results", std::string()), 405,
+               "invalid_request_error");
+  expect_error(post("/v1/messages/batches/msgbatch_x", std::string()), 405,
+               "invalid_request_error");
+  Reply put = to_reply(client_->Put("/v1/messages/batches", "{}", "application/json"));
+  expect_error(put, 405, "invalid_request_error");
+}
+
+// ------------------------------------------------------------------------------------------
+// List and pagination
+
+TEST_F(EmulatorTest, ListEmpty) {
+  start();
+  Reply r = list();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, json::parse(R"({"data":[],"has_more":false,"first_id":null,"last_id":null})"));
+}
+
+TEST_F(EmulatorTest, ListPaginatesForwardsAndBackwards) {
+  start();
+  std::vector<std::string> ids;  // oldest first
+  for (int i = 0; i < 5; ++i) ids.push_back(create_id(1));
+  auto page_ids = [](const Reply& r) {
+    std::vector<std::string> out;
+    for (const auto& b : r.body["data"]) out.push_back(b["id"]);
+    return out;
+  };
+
+  Reply all = list();
+  EXPECT_EQ(page_ids(all), (std::vector<std::string>{ids[4], ids[3], ids[2], ids[1], ids[0]}));
+  EXPECT_EQ(all.body["has_more"], false);
+  EXPECT_EQ(all.body["first_id"], ids[4]);
+  EXPECT_EQ(all.body["last_id"], ids[0]);
+  EXPECT_EQ(all.body["data"][0]["type"], "message_batch");
+
+  // Forwards (older) with after_id = last_id.
+  Reply p1 = list("&limit=2");
+  EXPECT_EQ(page_ids(p1), (std::vector<std::string>{ids[4], ids[3]}));
+  EXPECT_EQ(p1.body["has_more"], true);
+  Reply p2 = list("&limit=2&after_id=" + p1.body["last_id"].get<std::string>());
+  EXPECT_EQ(page_ids(p2), (std::vector<std::string>{ids[2], ids[1]}));
+  EXPECT_EQ(p2.body["has_more"], true);
+  Reply p3 = list("&limit=2&after_id=" + p2.body["last_id"].get<std::string>());
+  EXPECT_EQ(page_ids(p3), (std::vector<std::string>{ids[0]}));
+  EXPECT_EQ(p3.body["has_more"], false);
+  Reply p4 = list("&limit=2&after_id=" + ids[0]);
+  EXPECT_EQ(p4.body, json::parse(R"({"data":[],"has_more":false,"first_id":null,"last_id":null})"));
+
+  // Backwards (newer) with before_id = first_id: the page nearest the cursor.
+  Reply b1 = list("&limit=2&before_id=" + ids[0]);
+  EXPECT_EQ(page_ids(b1), (std::vector<std::string>{ids[2], ids[1]}));
+  EXPECT_EQ(b1.body["has_more"], true);
+  Reply b2 = list("&limit=2&before_id=" + b1.body["first_id"].get<std::string>());
+  EXPECT_EQ(page_ids(b2), (std::vector<std::string>{ids[4], ids[3]}));
+  EXPECT_EQ(b2.body["has_more"], false);
+  Reply b3 = list("&limit=2&before_id=" + ids[4]);
+  EXPECT_TRUE(b3.body["data"].empty());
+  EXPECT_TRUE(b3.body["first_id"].is_null());
+
+  // Both cursors: a range, newest first from after_id.
+  Reply range = list("&after_id=" + ids[4] + "&before_id=" + ids[1]);
+  EXPECT_EQ(page_ids(range), (std::vector<std::string>{ids[3], ids[2]}));
+  EXPECT_EQ(range.body["has_more"], false);
+
+  // A cursor naming a deleted batch still marks its position.
+  emulator_->advance(milliseconds(2000));
+  ASSERT_EQ(del("/v1/messages/batches/" + ids[2]).status, 200);
+  Reply after_deleted = list("&after_id=" + ids[2]);
+  EXPECT_EQ(page_ids(after_deleted), (std::vector<std::string>{ids[1], ids[0]}));
+  Reply before_deleted = list("&before_id=" + ids[2]);
+  EXPECT_EQ(page_ids(before_deleted), (std::vector<std::string>{ids[4], ids[3]}));
+
+  // Listed batches are refreshed like retrieved ones.
+  EXPECT_EQ(list().body["data"][0]["processing_status"], "ended");
+}
+
+TEST_F(EmulatorTest, ListLimitBounds) {
+  start();
+  for (int i = 0; i < 25; ++i) create_id(1);
+  EXPECT_EQ(list().body["data"].size(), 20u);  // default
+  EXPECT_EQ(list().body["has_more"], true);
+  EXPECT_EQ(list("&limit=1").body["data"].size(), 1u);
+  EXPECT_EQ(list("&limit=1000").body["data"].size(), 25u);
+  EXPECT_EQ(list("&limit=1000").body["has_more"], false);
+  expect_error(list("&limit=0"), 400, "invalid_request_error",
+               "limit: Input should be greater than or equal to 1");
+  expect_error(list("&limit=-3"), 400, "invalid_request_error",
+               "limit: Input should be greater than or equal to 1");
+  expect_error(list("&limit=1001"), 400, "invalid_request_error",
+               "limit: Input should be less than or equal to 1000");
+  expect_error(list("&limit=99999999999999999999999"), 400, "invalid_request_error",
+               "limit: Input should be less than or equal to 1000");
+  for (const char* bad : {"abc", "1.5", "", "2x"}) {
+    expect_error(list(std::string("&limit=") + bad), 400, "invalid_request_error",
+                 "limit: Input should be a valid integer, unable to parse string as an integer");
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Persistence
+
+TEST_F(EmulatorTest, StateAndResultsSurviveARestart) {
+  struct TempDir {
+    fs::path path =
+        fs::temp_directory_path() / ("anthropic-emulator-test-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(path); }
+    ~TempDir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } temp;
+  const fs::path& dir = temp.path;
+  EmulatorOptions o;
+  o.data_dir = dir.string();
+  o.processing_time = milliseconds(1000);
+  start(o);
+
+  const std::string ended = create_id(50);
+  const std::string deleted = create_id(1);
+  emulator_->advance(milliseconds(1000));
+  ASSERT_EQ(retrieve(ended).body["processing_status"], "ended");
+  const std::string ended_results = results(ended).raw;
+  const json ended_json = retrieve(ended).body;
+
+  const std::string canceling = create_id(10);
+  const std::string running = create_id(10);
+  emulator_->advance(milliseconds(500));
+  ASSERT_EQ(cancel(canceling).status, 200);
+  ASSERT_EQ(del("/v1/messages/batches/" + deleted).status, 200);
+  const json running_json = retrieve(running).body;
+  const json canceling_json = retrieve(canceling).body;
+  client_.reset();
+  emulator_->stop();
+  emulator_.reset();
+
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+
+  start(o);
+  EXPECT_EQ(emulator_->batch_count(), 3u);
+  Reply l = list();
+  ASSERT_EQ(l.body["data"].size(), 3u);
+  EXPECT_EQ(l.body["data"][0]["id"], running);
+  EXPECT_EQ(l.body["data"][1]["id"], canceling);
+  EXPECT_EQ(l.body["data"][2]["id"], ended);
+  json ended_after = retrieve(ended).body;
+  // results_url carries the new port; everything else is identical.
+  ended_after.erase("results_url");
+  json ended_before = ended_json;
+  ended_before.erase("results_url");
+  EXPECT_EQ(ended_after, ended_before);
+  EXPECT_EQ(results(ended).raw, ended_results);
+  EXPECT_EQ(retrieve(running).body, running_json);  // the clock offset was restored
+  EXPECT_EQ(retrieve(canceling).body, canceling_json);
+  expect_error(retrieve(deleted), 404, "not_found_error");
+
+  // Time goes on from where it was.
+  emulator_->advance(milliseconds(500));
+  Reply c = retrieve(canceling);
+  EXPECT_EQ(c.body["processing_status"], "ended");
+  EXPECT_EQ(c.body["request_counts"]["succeeded"], 5);  // half done when canceled
+  EXPECT_EQ(c.body["request_counts"]["canceled"], 5);
+  Reply r = retrieve(running);
+  EXPECT_EQ(r.body["processing_status"], "ended");
+  EXPECT_EQ(r.body["request_counts"]["succeeded"], 10);
+  EXPECT_EQ(parse_jsonl(results(running).raw).size(), 10u);
+
+  // New ids still sort after the old ones.
+  EXPECT_GT(create_id(1), running);
+
+  client_.reset();
+  emulator_->stop();
+  emulator_.reset();
+}
+
+// ------------------------------------------------------------------------------------------
+// Concurrency, faults, latency
+
+TEST_F(EmulatorTest, ConcurrentClients) {
+  start();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 15;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = make_client();
+      for (int i = 0; i < kPerThread; ++i) {
+        auto created = c->Post("/v1/messages/batches?beta=true", batch_body(1 + i % 5).dump(),
+                               "application/json");
+        if (!created || created->status != 200) {
+          ++failures;
+          continue;
+        }
+        const std::string id = json::parse(created->body)["id"];
+        ids[t].push_back(id);
+        auto got = c->Get(("/v1/messages/batches/" + id + "?beta=true").c_str());
+        if (!got || got->status != 200 || json::parse(got->body)["id"] != id) ++failures;
+        auto listed = c->Get("/v1/messages/batches?limit=5");
+        if (!listed || listed->status != 200) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<std::string> unique;
+  for (const auto& v : ids) unique.insert(v.begin(), v.end());
+  EXPECT_EQ(unique.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  Reply all = list("&limit=1000");
+  EXPECT_EQ(all.body["data"].size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+std::vector<int> fault_sequence(std::uint64_t seed, int requests, double rate) {
+  EmulatorOptions o;
+  o.seed = seed;
+  o.fault_rate = rate;
+  Emulator e(o);
+  e.start();
+  httplib::Client c("127.0.0.1", e.port());
+  c.set_default_headers({{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}});
+  std::vector<int> statuses;
+  for (int i = 0; i < requests; ++i) {
+    auto r = c.Get("/v1/messages/batches");
+    statuses.push_back(r ? r->status : -1);
+  }
+  e.stop();
+  return statuses;
+}
+
+TEST_F(EmulatorTest, FaultInjectionRateIsSeededAndShaped) {
+  EmulatorOptions o;
+  o.seed = 42;
+  o.fault_rate = 0.3;
+  o.fault_retry_after_ms = milliseconds(250);
+  start(o);
+  std::map<int, int> by_status;
+  for (int i = 0; i < 300; ++i) {
+    Reply r = list();
+    ++by_status[r.status];
+    if (r.status == 200) continue;
+    switch (r.status) {
+      case 429:
+        expect_error(r, 429, "rate_limit_error");
+        EXPECT_EQ(r.header("retry-after"), "1");
+        EXPECT_EQ(r.header("retry-after-ms"), "250");
+        break;
+      case 500:
+        expect_error(r, 500, "api_error");
+        break;
+      case 529:
+        expect_error(r, 529, "overloaded_error");
+        break;
+      default:
+        ADD_FAILURE() << "unexpected status " << r.status;
+    }
+  }
+  const int faults = 300 - by_status[200];
+  EXPECT_GE(faults, 60);
+  EXPECT_LE(faults, 120);
+  EXPECT_GT(by_status[429], 0);
+  EXPECT_GT(by_status[500], 0);
+  EXPECT_GT(by_status[529], 0);
+  EXPECT_EQ(emulator_->stats().faults, static_cast<std::uint64_t>(faults));
+  EXPECT_EQ(emulator_->stats().requests, 300u);
+
+  // Same seed, same sequence; another seed, another one.
+  EXPECT_EQ(fault_sequence(7, 60, 0.5), fault_sequence(7, 60, 0.5));
+  EXPECT_NE(fault_sequence(7, 60, 0.5), fault_sequence(8, 60, 0.5));
+
+  // A faulted create creates nothing.
+  emulator_->set_fault_rate(1.0);
+  const std::size_t before = emulator_->batch_count();
+  EXPECT_NE(create(batch_body(1)).status, 200);
+  EXPECT_EQ(emulator_->batch_count(), before);
+  emulator_->set_fault_rate(0.0);
+  EXPECT_EQ(list().status, 200);
+}
+
+TEST_F(EmulatorTest, QueuedFaultsComeFirstAndInOrder) {
+  start();
+  emulator_->queue_faults({529, 429, 500});
+  EXPECT_EQ(list().status, 529);
+  Reply limited = list();
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "1");
+  EXPECT_TRUE(limited.header("retry-after-ms").empty());
+  EXPECT_EQ(list().status, 500);
+  EXPECT_EQ(list().status, 200);
+}
+
+TEST_F(EmulatorTest, LatencyIsAdded) {
+  EmulatorOptions o;
+  o.latency = milliseconds(60);
+  start(o);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(list().status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, milliseconds(60));
+}
+
+TEST_F(EmulatorTest, WithoutKeepAliveStopDoesNotWaitForIdleClients) {
+  EmulatorOptions o;
+  o.keep_alive_timeout = std::chrono::seconds(0);
+  start(o);
+  client_->set_keep_alive(true);
+  Reply r = list();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Connection"), "close");
+  auto t0 = std::chrono::steady_clock::now();
+  emulator_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, milliseconds(500));
+}
+
+TEST_F(EmulatorTest, StopIsIdempotentAndRestartable) {
+  start();
+  const std::string id = create_id();
+  emulator_->stop();
+  emulator_->stop();
+  emulator_->start();  // same store, new port possibly
+  client_ = make_client();
+  EXPECT_EQ(retrieve(id).status, 200);
+  EXPECT_THROW(emulator_->start(), std::runtime_error);
+}
+
+// ------------------------------------------------------------------------------------------
+// The program
+
+#ifdef ANTHROPIC_EMULATOR_BINARY
+TEST(EmulatorProgram, ServesUntilSigterm) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addclose(&actions, out[1]);
+  std::string binary = ANTHROPIC_EMULATOR_BINARY;
+  std::vector<std::string> args = {binary, "--port",    "0",     "--processing-ms",
+                                   "0",    "--api-key", "k-test"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+
+  auto kill_child = [&] {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  };
+
+  // Read the "listening on" line (10 s at most).
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[256];
+    ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  std::smatch m;
+  if (!std::regex_search(line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)\n)"))) {
+    kill_child();
+    FAIL() << "no 'listening on' line, got: " << line;
+  }
+  const int port = std::stoi(m[1]);
+
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(std::chrono::seconds(10));
+  auto r =
+      c.Post("/v1/messages/batches", {{"x-api-key", "k-test"}, {"anthropic-version", "2023-06-01"}},
+             batch_body(2).dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["request_counts"]["processing"], 2);
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 200 && done == 0; ++i) {
+    done = ::waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(milliseconds(50));
+  }
+  if (done == 0) {
+    kill_child();
+    FAIL() << "emulator did not exit within 10 s of SIGTERM";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
+  auto run = [](std::vector<std::string> args) {
+    std::string binary = ANTHROPIC_EMULATOR_BINARY;
+    args.insert(args.begin(), binary);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) return -1;
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run({"--help"}), 0);
+  EXPECT_EQ(run({"--port"}), 2);
+  EXPECT_EQ(run({"--port", "70000"}), 2);
+  EXPECT_EQ(run({"--fault-rate", "2"}), 2);
+  EXPECT_EQ(run({"--bogus"}), 2);
+  EXPECT_EQ(run({"stray"}), 2);
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,405 @@
+// HTTP surface of the emulator: routing, auth, fault injection and the six batch endpoints.
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "create_params.hpp"
+#include "emulator_impl.hpp"
+#include "render.hpp"
+
+namespace anthropic::emulator {
+
+namespace {
+
+using detail::error_json;
+using detail::error_type_for_status;
+
+constexpr const char* kJson = "application/json";
+constexpr std::string_view kCollection = "/v1/messages/batches";
+/// Result bytes produced per content-provider call.
+constexpr std::size_t kResultChunkBytes = 64 * 1024;
+
+void send_error(httplib::Response& res, int status, std::string_view type, std::string_view message,
+                const std::string& rid) {
+  res.status = status;
+  res.set_content(error_json(type, message, rid), kJson);
+}
+
+void send_json(httplib::Response& res, std::string body) {
+  res.status = 200;
+  res.set_content(std::move(body), kJson);
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool is_get(const httplib::Request& req) { return req.method == "GET" || req.method == "HEAD"; }
+
+void method_not_allowed(httplib::Response& res, const std::string& method, const char* allow,
+                        const std::string& rid) {
+  res.set_header("allow", allow);
+  send_error(res, 405, "invalid_request_error",
+             "Method " + method + " is not allowed on this endpoint (allowed: " + allow + ")", rid);
+}
+
+void not_found_batch(httplib::Response& res, const std::string& id, const std::string& rid) {
+  send_error(res, 404, "not_found_error", "Message batch " + id + " not found", rid);
+}
+
+/// A Host header value safe to echo into a URL.
+bool plausible_host(std::string_view h) {
+  if (h.empty() || h.size() > 255) return false;
+  return std::all_of(h.begin(), h.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+           c == '[' || c == ']' || c == '_';
+  });
+}
+
+/// Parses an optional query parameter as a non-empty string.
+std::optional<std::string> query(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  std::string v = req.get_param_value(name);
+  if (v.empty()) return std::nullopt;
+  return v;
+}
+
+const char* status_text(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 414:
+      return "URI Too Long";
+    case 416:
+      return "Range Not Satisfiable";
+    case 500:
+      return "Internal Server Error";
+    default:
+      return "Request failed";
+  }
+}
+
+}  // namespace
+
+std::string Emulator::Impl::new_request_id() {
+  std::lock_guard<std::mutex> lock(id_mu);
+  return "req_01" + detail::base62(id_rng(), 11) + detail::base62(id_rng(), 11);
+}
+
+std::optional<int> Emulator::Impl::next_fault() {
+  std::lock_guard<std::mutex> lock(fault_mu);
+  if (!queued_faults.empty()) {
+    int s = queued_faults.front();
+    queued_faults.pop_front();
+    return s;
+  }
+  if (fault_rate <= 0 || options.fault_statuses.empty()) return std::nullopt;
+  // Uniform in [0, 1) from the top 53 bits: identical on every standard library.
+  const double u = static_cast<double>(fault_rng() >> 11) * (1.0 / 9007199254740992.0);
+  if (u >= fault_rate) return std::nullopt;
+  return options.fault_statuses[fault_round_robin++ % options.fault_statuses.size()];
+}
+
+std::string Emulator::Impl::origin_for(const httplib::Request& req) const {
+  if (options.public_base_url) {
+    std::string o = *options.public_base_url;
+    while (!o.empty() && o.back() == '/') o.pop_back();
+    return o;
+  }
+  std::string host = req.get_header_value("Host");
+  if (plausible_host(host)) return "http://" + host;
+  return base_url();
+}
+
+void Emulator::Impl::install(httplib::Server& s) {
+  auto route = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  const char* any = ".*";
+  s.Get(any, route);
+  s.Post(any, route);
+  s.Delete(any, route);
+  s.Put(any, route);
+  s.Patch(any, route);
+  s.Options(any, route);
+
+  // Errors raised by httplib itself (413 over max_body_bytes, malformed requests, unknown
+  // methods) get the API's error envelope and a request id too.
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& res) {
+        if (!res.has_header("request-id")) res.set_header("request-id", new_request_id());
+        if (res.body.empty()) {
+          std::string message;
+          if (res.status == 413) {
+            message = "Request exceeds the maximum allowed size of " +
+                      std::to_string(options.max_body_bytes) + " bytes";
+          } else {
+            message = status_text(res.status);
+          }
+          res.set_content(error_json(error_type_for_status(res.status), message,
+                                     res.get_header_value("request-id")),
+                          kJson);
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  s.set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        if (!res.has_header("request-id")) res.set_header("request-id", new_request_id());
+        send_error(res, 500, "api_error", "Internal server error: " + what,
+                   res.get_header_value("request-id"));
+      });
+}
+
+void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res) {
+  ++requests_served;
+  const std::string rid = new_request_id();
+  res.set_header("request-id", rid);
+  if (options.latency.count() > 0) std::this_thread::sleep_for(options.latency);
+
+  if (auto fault = next_fault()) {
+    ++faults_injected;
+    const int status = *fault;
+    std::string message;
+    if (status == 429) {
+      res.set_header("retry-after", "1");
+      if (options.fault_retry_after_ms) {
+        res.set_header("retry-after-ms", std::to_string(options.fault_retry_after_ms->count()));
+      }
+      message = "Number of requests has exceeded your rate limit (fault injected by the emulator)";
+    } else if (status == 529) {
+      message = "Overloaded (fault injected by the emulator)";
+    } else if (status >= 500) {
+      message = "Internal server error (fault injected by the emulator)";
+    } else {
+      message = "Fault injected by the emulator";
+    }
+    send_error(res, status, error_type_for_status(status), message, rid);
+    return;
+  }
+
+  // httplib enforces the limit on Content-Length; a chunked upload is checked here.
+  if (req.body.size() > options.max_body_bytes) {
+    send_error(res, 413, "request_too_large",
+               "Request exceeds the maximum allowed size of " +
+                   std::to_string(options.max_body_bytes) + " bytes",
+               rid);
+    return;
+  }
+
+  // Authentication: x-api-key, or Authorization: Bearer.
+  {
+    const bool has_key = req.has_header("x-api-key");
+    const std::string key = req.get_header_value("x-api-key");
+    const std::string authorization = req.get_header_value("Authorization");
+    std::string bearer;
+    if (authorization.size() > 7 && detail::iequals(authorization.substr(0, 7), "Bearer ")) {
+      bearer = authorization.substr(7);
+      while (!bearer.empty() && bearer.front() == ' ') bearer.erase(bearer.begin());
+    }
+    if (key.empty() && bearer.empty()) {
+      send_error(res, 401, "authentication_error", "x-api-key header is required", rid);
+      return;
+    }
+    auto accepted = [&](const std::string& credential) {
+      if (credential.empty()) return false;
+      if (options.api_keys.empty()) return true;
+      return std::find(options.api_keys.begin(), options.api_keys.end(), credential) !=
+             options.api_keys.end();
+    };
+    if (!accepted(key) && !accepted(bearer)) {
+      send_error(res, 401, "authentication_error",
+                 has_key && !key.empty() ? "invalid x-api-key" : "invalid bearer token", rid);
+      return;
+    }
+  }
+
+  if (options.require_anthropic_version && req.get_header_value("anthropic-version").empty()) {
+    send_error(res, 400, "invalid_request_error", "anthropic-version: header is required", rid);
+    return;
+  }
+
+  std::string_view target = req.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  std::vector<std::string_view> segments = split_path(path);
+  const std::vector<std::string_view> base = split_path(kCollection);
+  const bool under_collection =
+      segments.size() >= base.size() && std::equal(base.begin(), base.end(), segments.begin());
+  if (!under_collection || segments.size() > base.size() + 2) {
+    send_error(res, 404, "not_found_error", "Not Found", rid);
+    return;
+  }
+
+  if (segments.size() == base.size()) {
+    if (is_get(req)) return handle_list(req, res, rid);
+    if (req.method == "POST") return handle_create(req, res, rid);
+    return method_not_allowed(res, req.method, "GET, POST", rid);
+  }
+
+  const std::string id = detail::percent_decode(segments[base.size()]);
+  if (segments.size() == base.size() + 1) {
+    if (is_get(req)) return handle_retrieve(req, res, id, rid);
+    if (req.method == "DELETE") return handle_delete(res, id, rid);
+    return method_not_allowed(res, req.method, "GET, DELETE", rid);
+  }
+
+  const std::string_view action = segments[base.size() + 1];
+  if (action == "cancel") {
+    if (req.method == "POST") return handle_cancel(req, res, id, rid);
+    return method_not_allowed(res, req.method, "POST", rid);
+  }
+  if (action == "results") {
+    if (is_get(req)) return handle_results(res, id, rid);
+    return method_not_allowed(res, req.method, "GET", rid);
+  }
+  send_error(res, 404, "not_found_error", "Not Found", rid);
+}
+
+void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Response& res,
+                                   const std::string& rid) {
+  detail::CreateParseResult parsed = detail::parse_create_body(req.body);
+  if (!parsed.error.empty()) {
+    send_error(res, 400, "invalid_request_error", parsed.error, rid);
+    return;
+  }
+  detail::Batch batch = store.create(std::move(parsed.requests));
+  send_json(res, detail::batch_json(batch, origin_for(req)));
+}
+
+void Emulator::Impl::handle_list(const httplib::Request& req, httplib::Response& res,
+                                 const std::string& rid) {
+  std::size_t limit = 20;
+  if (req.has_param("limit")) {
+    const std::string raw = req.get_param_value("limit");
+    std::string_view digits = raw;
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (negative || (!digits.empty() && digits.front() == '+')) digits.remove_prefix(1);
+    const bool numeric =
+        !digits.empty() && digits.size() <= 18 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool long_numeric =
+        !digits.empty() && digits.size() > 18 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!numeric && !long_numeric) {
+      send_error(res, 400, "invalid_request_error",
+                 "limit: Input should be a valid integer, unable to parse string as an integer",
+                 rid);
+      return;
+    }
+    long long value =
+        long_numeric ? std::numeric_limits<long long>::max() : std::stoll(std::string(digits));
+    if (negative) value = -value;
+    if (value < 1) {
+      send_error(res, 400, "invalid_request_error",
+                 "limit: Input should be greater than or equal to 1", rid);
+      return;
+    }
+    if (value > 1000) {
+      send_error(res, 400, "invalid_request_error",
+                 "limit: Input should be less than or equal to 1000", rid);
+      return;
+    }
+    limit = static_cast<std::size_t>(value);
+  }
+  detail::Store::Page page = store.list(limit, query(req, "after_id"), query(req, "before_id"));
+  send_json(res, detail::list_page_json(page.data, page.has_more, origin_for(req)));
+}
+
+void Emulator::Impl::handle_retrieve(const httplib::Request& req, httplib::Response& res,
+                                     const std::string& id, const std::string& rid) {
+  detail::Batch batch;
+  if (store.get(id, &batch) != detail::Store::Outcome::ok) return not_found_batch(res, id, rid);
+  send_json(res, detail::batch_json(batch, origin_for(req)));
+}
+
+void Emulator::Impl::handle_delete(httplib::Response& res, const std::string& id,
+                                   const std::string& rid) {
+  detail::Batch batch;
+  switch (store.remove(id, &batch)) {
+    case detail::Store::Outcome::not_found:
+      return not_found_batch(res, id, rid);
+    case detail::Store::Outcome::conflict:
+      return send_error(res, 400, "invalid_request_error",
+                        "Message batch " + id + " cannot be deleted while it is " +
+                            detail::to_string(batch.status) +
+                            "; only ended batches can be deleted (cancel it first)",
+                        rid);
+    case detail::Store::Outcome::ok:
+      break;
+  }
+  send_json(res, detail::deleted_json(id));
+}
+
+void Emulator::Impl::handle_cancel(const httplib::Request& req, httplib::Response& res,
+                                   const std::string& id, const std::string& rid) {
+  detail::Batch batch;
+  switch (store.cancel(id, &batch)) {
+    case detail::Store::Outcome::not_found:
+      return not_found_batch(res, id, rid);
+    case detail::Store::Outcome::conflict:
+      return send_error(res, 400, "invalid_request_error",
+                        "Message batch " + id + " has already ended and cannot be canceled", rid);
+    case detail::Store::Outcome::ok:
+      break;
+  }
+  send_json(res, detail::batch_json(batch, origin_for(req)));
+}
+
+void Emulator::Impl::handle_results(httplib::Response& res, const std::string& id,
+                                    const std::string& rid) {
+  auto batch = std::make_shared<detail::Batch>();
+  if (store.get(id, batch.get()) != detail::Store::Outcome::ok) {
+    return not_found_batch(res, id, rid);
+  }
+  if (batch->status != detail::Status::ended) {
+    return send_error(res, 400, "invalid_request_error",
+                      "Message batch " + id +
+                          " has not yet ended; results are available once processing_status "
+                          "is \"ended\"",
+                      rid);
+  }
+  // Streamed from an immutable snapshot, without the store lock: lines are generated a chunk
+  // at a time, so even 100,000 results never sit in memory at once.
+  auto next = std::make_shared<std::size_t>(0);
+  res.status = 200;
+  res.set_chunked_content_provider("application/x-jsonl",
+                                   [batch, next](std::size_t, httplib::DataSink& sink) {
+                                     const std::size_t n = batch->size();
+                                     std::string chunk;
+                                     chunk.reserve(kResultChunkBytes + 1024);
+                                     while (*next < n && chunk.size() < kResultChunkBytes) {
+                                       detail::append_result_line(chunk, *batch, *next);
+                                       ++*next;
+                                     }
+                                     if (!chunk.empty() && !sink.write(chunk.data(), chunk.size()))
+                                       return false;
+                                     if (*next >= n) sink.done();
+                                     return true;
+                                   });
+}
+
+}  // namespace anthropic::emulator
