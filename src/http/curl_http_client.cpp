@@ -198,13 +198,9 @@ class Transfer final : public ResponseBody {
         url_(request.url),
         timeout_(request.timeout) {
     build_header_list(request);
-    if (streaming_ && !request.body.empty()) {
-      // `request` may be gone before the transfer ends: keep the bytes curl will read.
-      owned_body_ = request.body;
-      body_ = &owned_body_;
-    } else {
-      body_ = &request.body;
-    }
+    // `request` may be gone before a streamed transfer ends: keep (a share of) the bytes curl
+    // reads. RequestBody is shared and immutable, so this is never a copy of the bytes.
+    body_ = request.body;
     slot_ = pool_->acquire();
     configure(request);
     CURLMcode mc = curl_multi_add_handle(slot_->multi, slot_->easy);
@@ -356,8 +352,8 @@ class Transfer final : public ResponseBody {
     if (method_ == "HEAD") {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (sends_body(request)) {
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_->size()));
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, body_->data());  // not copied
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, body_.data());  // not copied
       if (method_ != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_.c_str());
     } else {
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -531,8 +527,7 @@ class Transfer final : public ResponseBody {
   std::string method_;
   std::string url_;
   std::chrono::milliseconds timeout_;
-  std::string owned_body_;
-  const std::string* body_ = nullptr;
+  RequestBody body_;
   struct SlistDeleter {
     void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
   };

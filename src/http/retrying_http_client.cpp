@@ -180,8 +180,8 @@ StreamedResponse RetryingHttpClient::open(const HttpRequest& request) {
 template <class Response, class Attempt>
 Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) {
   const int max_retries = std::max(0, request.max_retries.value_or(policy_.max_retries));
-  // The request is copied once so that each attempt can carry its number; a caller who set the
-  // header gets exactly their request on every attempt.
+  // The request is copied once so that each attempt can carry its number (the body is shared, not
+  // copied); a caller who set the header gets exactly their request on every attempt.
   std::optional<HttpRequest> numbered;
   if (!request.headers.contains(kRetryCountHeader)) numbered.emplace(request);
   const HttpRequest& sent = numbered ? *numbered : request;

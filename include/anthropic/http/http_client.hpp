@@ -7,17 +7,50 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 namespace anthropic::http {
 
+/// The bytes of a request body: immutable and shared, so that copying a request (a retry
+/// numbering its attempts, a streamed transfer keeping its body alive) never copies a 256 MB
+/// create body. Assign a `std::string` to set it.
+class ANTHROPIC_EXPORT RequestBody {
+ public:
+  RequestBody() = default;
+  RequestBody(std::string bytes)  // NOLINT: implicit, a body is its bytes
+      : bytes_(bytes.empty() ? nullptr : std::make_shared<const std::string>(std::move(bytes))) {}
+  RequestBody(const char* bytes) : RequestBody(std::string(bytes)) {}  // NOLINT
+
+  const std::string& str() const noexcept { return bytes_ ? *bytes_ : no_bytes(); }
+  const char* data() const noexcept { return str().data(); }
+  std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+  bool empty() const noexcept { return size() == 0; }
+  operator const std::string&() const noexcept { return str(); }  // NOLINT
+
+  friend bool operator==(const RequestBody& a, const RequestBody& b) { return a.str() == b.str(); }
+  friend bool operator!=(const RequestBody& a, const RequestBody& b) { return !(a == b); }
+  friend bool operator==(const RequestBody& a, const std::string& b) { return a.str() == b; }
+  friend bool operator==(const std::string& a, const RequestBody& b) { return a == b.str(); }
+  friend bool operator==(const RequestBody& a, const char* b) { return a.str() == b; }
+  friend std::ostream& operator<<(std::ostream& os, const RequestBody& b) { return os << b.str(); }
+
+ private:
+  static const std::string& no_bytes() noexcept {
+    static const std::string none;
+    return none;
+  }
+  std::shared_ptr<const std::string> bytes_;
+};
+
 /// One HTTP request as the SDK hands it to an `HttpClient`: an absolute URL, its headers and a
-/// fully built body. The body is owned here so that a retry replays exactly the same bytes.
+/// fully built body. The body is held here (shared, immutable) so that a retry replays exactly
+/// the same bytes without copying them.
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "DELETE"
   std::string url;     ///< absolute, query included
   Headers headers;
-  std::string body;  ///< empty: no body
+  RequestBody body;  ///< empty: no body
 
   /// Limit on one attempt, from connect to the last byte of the response body (for a streamed
   /// response: to the response headers, then between reads). Zero means none.

@@ -80,8 +80,8 @@ std::string merge_betas(const std::vector<std::string>& betas) {
   return out;
 }
 
-std::string build_create_body(const BetaMessageBatchCreateParams& params,
-                              std::size_t max_body_bytes) {
+http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
+                                    std::size_t max_body_bytes) {
   if (params.requests.size() > BatchCreateBodyBuilder::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
@@ -99,7 +99,8 @@ HttpBatchService::HttpBatchService(std::shared_ptr<const ClientConfig> config,
 
 http::HttpRequest HttpBatchService::build(std::string method, std::string_view path,
                                           const Query& query, const std::vector<std::string>& betas,
-                                          const RequestOptions& options, std::string body) const {
+                                          const RequestOptions& options,
+                                          http::RequestBody body) const {
   const ClientConfig& c = *config_;
   http::HttpRequest r;
   r.method = std::move(method);
@@ -155,7 +156,7 @@ BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams
   return send_create(params.body, params.betas, params.user_profile_id, options);
 }
 
-BetaMessageBatch HttpBatchService::send_create(std::string body,
+BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
                                                const std::vector<std::string>& betas,
                                                const std::optional<std::string>& user_profile_id,
                                                const RequestOptions& options) {

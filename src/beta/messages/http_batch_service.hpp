@@ -50,8 +50,8 @@ class HttpBatchService final : public BatchService {
   using Query = std::vector<std::pair<std::string, std::string>>;
   http::HttpRequest build(std::string method, std::string_view path, const Query& query,
                           const std::vector<std::string>& betas, const RequestOptions& options,
-                          std::string body = {}) const;
-  BetaMessageBatch send_create(std::string body, const std::vector<std::string>& betas,
+                          http::RequestBody body = {}) const;
+  BetaMessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
                                const std::optional<std::string>& user_profile_id,
                                const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
@@ -64,8 +64,8 @@ class HttpBatchService final : public BatchService {
 /// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
 /// and uniqueness, at most `max_body_bytes`) through BatchCreateBodyBuilder; throws
 /// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
-std::string build_create_body(const BetaMessageBatchCreateParams& params,
-                              std::size_t max_body_bytes = 256u * 1024u * 1024u);
+http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
+                                    std::size_t max_body_bytes = 256u * 1024u * 1024u);
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.
 std::string batch_path(std::string_view message_batch_id);

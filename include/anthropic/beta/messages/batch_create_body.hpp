@@ -2,6 +2,7 @@
 
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/export.hpp>
+#include <anthropic/http/http_client.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -15,7 +16,7 @@ namespace anthropic::beta::messages {
 /// The body of a create call, already serialized, with the headers that go with it.
 /// Produced by `BatchCreateBodyBuilder`; sent with `BatchService::create_encoded`.
 struct EncodedBatchCreateParams {
-  std::string body;  ///< `{"requests":[...]}`
+  http::RequestBody body;  ///< `{"requests":[...]}` (shared: copies of the params are cheap)
   std::size_t request_count = 0;
   std::vector<std::string> betas;
   std::optional<std::string> user_profile_id;
