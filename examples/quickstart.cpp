@@ -16,6 +16,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bm = anthropic::beta::messages;
@@ -105,6 +106,9 @@ int main() {
         make_batch("c", {"Write a haiku about autumn.", "Write a limerick about a cat.",
                          "Summarize the plot of Hamlet.", "List three prime numbers."}));
     std::cout << "Created " << second.id << "; cancelling it\n";
+    // Against the emulator, let part of the batch finish first so the final counts show both
+    // requests that completed before the cancel and requests it canceled.
+    if (emulator) std::this_thread::sleep_for(std::chrono::seconds(2));
     bm::BetaMessageBatchCancelParams cancel;
     cancel.message_batch_id = second.id;
     bm::BetaMessageBatch canceling = batches.cancel(cancel);
