@@ -287,6 +287,20 @@ TEST_F(FaultInjection, IdempotentCallsAreRetriedAfterAResetOrATruncatedBody) {
   EXPECT_EQ(delays().size(), 2u);
 }
 
+TEST_F(FaultInjection, AResetBeforeTheRequestIsReadIsRetriedForIdempotentCalls) {
+  // The server accepts and closes at once: the request never reaches an application.
+  RawServer server([](int) {});
+  auto c = client(server.base_url());
+  try {
+    c.beta().messages().batches().retrieve("msgbatch_1");
+    FAIL();
+  } catch (const anthropic::AnthropicIoException& e) {
+    expect_no_secret(e.what());
+  }
+  EXPECT_EQ(server.connections(), 3);
+  EXPECT_EQ(delays().size(), 2u);
+}
+
 TEST_F(FaultInjection, AStalledServerTimesOutInsteadOfHanging) {
   RawServer server([](int fd) {
     RawServer::read_request(fd);
