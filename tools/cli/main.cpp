@@ -345,6 +345,12 @@ class Cli {
         std::cout << r.custom_id << "\t" << r.result.type << "\t" << first_text(r) << "\n";
       }
     }
+    if (g_.json) {  // only with -o: the raw lines went to the file, the summary is JSON too
+      std::cout
+          << nlohmann::json{{"results", lines}, {"by_type", by_type}, {"output", *out_path}}.dump()
+          << "\n";
+      return kOk;
+    }
     std::cout << lines << " results";
     for (const auto& [type, n] : by_type) std::cout << " " << type << "=" << n;
     if (out_path) std::cout << " written to " << *out_path;

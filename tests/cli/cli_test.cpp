@@ -1,0 +1,942 @@
+// End-to-end tests of the `anthropic-batch` program: the built binary runs as a child process
+// against an in-process emulator (manual clock), with an explicit environment, and the tests check
+// its exit status, standard output, standard error and the files it writes.
+//
+// Every child runs with a deadline: a hang kills it and fails the test instead of blocking.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "anthropic/emulator/emulator.hpp"
+
+#ifndef ANTHROPIC_BATCH_BINARY
+#error "ANTHROPIC_BATCH_BINARY must name the anthropic-batch program"
+#endif
+
+namespace {
+
+using anthropic::emulator::Emulator;
+using anthropic::emulator::EmulatorOptions;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+namespace fs = std::filesystem;
+
+constexpr const char* kKey = "sk-ant-emulator";
+constexpr milliseconds kProcessing = std::chrono::minutes(1);
+// Generous: sanitizer builds are slow, and a child that outlives it is a failure anyway.
+constexpr milliseconds kDefaultTimeout = seconds(30);
+
+using Env = std::map<std::string, std::string>;
+
+struct Outcome {
+  int code = -1;  ///< exit status; 128 + signal when killed by a signal; -1 when timed out
+  std::string out;
+  std::string err;
+  bool timed_out = false;
+};
+
+std::ostream& operator<<(std::ostream& os, const Outcome& r) {
+  return os << "exit " << r.code << (r.timed_out ? " (timed out)" : "") << "\n--- stdout ---\n"
+            << r.out << "--- stderr ---\n"
+            << r.err << "--------------";
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A running `anthropic-batch`: stdout (a pipe, or a pseudo-terminal) and stderr are read
+/// separately; stdin comes from a file. The destructor kills a child still running.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const Env& env,
+        const std::string& stdin_path = "/dev/null", bool stdout_tty = false) {
+    int err[2];
+    if (::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    err_fd_ = err[0];
+    int out_write = -1;
+    std::string tty_name;
+    if (stdout_tty) {
+      out_fd_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+      const char* name = out_fd_ < 0 || ::grantpt(out_fd_) != 0 || ::unlockpt(out_fd_) != 0
+                             ? nullptr
+                             : ::ptsname(out_fd_);
+      if (name != nullptr) tty_name = name;
+      // The slave end, open in the parent until the child has it, so the master cannot hang up.
+      out_write = tty_name.empty() ? -1 : ::open(tty_name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (out_write < 0) {
+        if (out_fd_ >= 0) ::close(out_fd_);
+        ::close(err[0]);
+        ::close(err[1]);
+        throw std::runtime_error("no pseudo-terminal");
+      }
+    } else {
+      int out[2];
+      if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+      out_fd_ = out[0];
+      out_write = out[1];
+    }
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_write, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+
+    std::vector<std::string> argv_storage = {ANTHROPIC_BATCH_BINARY};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage;
+    for (const auto& [name, value] : env) env_storage.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_write);
+    ::close(err[1]);
+    if (rc != 0) {
+      pid_ = -1;
+      ::close(out_fd_);
+      ::close(err_fd_);
+      throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
+    }
+  }
+
+  ~Child() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_fd_ >= 0) ::close(out_fd_);
+    if (err_fd_ >= 0) ::close(err_fd_);
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  const std::string& out() const { return out_; }
+
+  /// Reads output until `done(stdout so far)` holds. False on timeout or when stdout closed first.
+  bool wait_for_output(const std::function<bool(const std::string&)>& done, milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done(out_)) {
+      if (out_fd_ < 0 || std::chrono::steady_clock::now() >= deadline) return false;
+      pump(milliseconds(20));
+    }
+    return true;
+  }
+
+  /// Waits for the child to exit and both streams to close; kills it at the deadline.
+  Outcome finish(milliseconds timeout = kDefaultTimeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    Outcome run;
+    while (out_fd_ >= 0 || err_fd_ >= 0 || !reaped_) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        reaped_ = true;
+        run.timed_out = true;
+        break;
+      }
+      if (out_fd_ >= 0 || err_fd_ >= 0) {
+        pump(milliseconds(20));
+      } else {
+        std::this_thread::sleep_for(milliseconds(5));
+      }
+      if (!reaped_) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+          reaped_ = true;
+          status_ = status;
+        }
+      }
+    }
+    if (!run.timed_out) {
+      run.code = WIFEXITED(status_)     ? WEXITSTATUS(status_)
+                 : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_)
+                                        : -1;
+    }
+    run.out = out_;
+    run.err = err_;
+    return run;
+  }
+
+ private:
+  void pump(milliseconds slice) {
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(slice.count())) <= 0) return;
+    auto drain = [](int& fd, short revents, std::string& into) {
+      if (fd < 0 || revents == 0) return;
+      char buf[4096];
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        into.append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {  // EOF, or EIO from a pty
+        ::close(fd);
+        fd = -1;
+      }
+    };
+    drain(out_fd_, fds[0].revents, out_);
+    drain(err_fd_, fds[1].revents, err_);
+  }
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_;
+  std::string err_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+/// Sanitizer settings of the test process are handed down; nothing else is inherited (no proxy,
+/// no ANTHROPIC_* variable, no ANTHROPIC_LOG).
+Env bare_env() {
+  Env env = {{"PATH", "/usr/bin:/bin"}};
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  return env;
+}
+
+std::string request_line(const std::string& custom_id, const std::string& text, bool valid = true) {
+  json params = {{"model", "claude-test"},
+                 {"messages", json::array({{{"role", "user"}, {"content", text}}})}};
+  if (valid) params["max_tokens"] = 64;  // without max_tokens the request ends `errored`
+  return json{{"custom_id", custom_id}, {"params", params}}.dump();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EmulatorOptions options;
+    options.manual_clock = true;
+    options.processing_time = kProcessing;
+    options.keep_alive_timeout = seconds(0);
+    emulator_ = std::make_unique<Emulator>(options);
+    emulator_->start();
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("anthropic-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+
+  void TearDown() override {
+    emulator_->stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  /// The environment of most runs: credentials and base URL from ANTHROPIC_* variables.
+  Env env() const {
+    Env e = bare_env();
+    e["ANTHROPIC_API_KEY"] = kKey;
+    e["ANTHROPIC_BASE_URL"] = emulator_->base_url();
+    return e;
+  }
+
+  Outcome run(const std::vector<std::string>& args, const Env& e, milliseconds timeout,
+              const std::string& stdin_path = "/dev/null") {
+    Child child(args, e, stdin_path);
+    return child.finish(timeout);
+  }
+  Outcome run(const std::vector<std::string>& args) { return run(args, env(), kDefaultTimeout); }
+  Outcome run(const std::vector<std::string>& args, const Env& e) {
+    return run(args, e, kDefaultTimeout);
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+    return path(name);
+  }
+
+  /// A file of three requests: two valid ones and one that ends `errored`.
+  std::string three_requests() const {
+    return write("three.jsonl", request_line("req-1", "hello one") + "\n" +
+                                    request_line("req-2", "hello two") + "\n" +
+                                    request_line("req-3", "no max_tokens", false) + "\n");
+  }
+
+  /// Submits `three_requests()` and returns the new batch id.
+  std::string submit_three() {
+    Outcome r = run({"submit", three_requests()});
+    EXPECT_EQ(r.code, 0) << r;
+    std::smatch m;
+    std::regex re(R"(^created (msgbatch_[A-Za-z0-9]+) with 3 requests \(in_progress\)\n$)");
+    if (!std::regex_match(r.out, m, re)) {
+      ADD_FAILURE() << "unexpected submit output\n" << r;
+      return "";
+    }
+    return m[1];
+  }
+
+  std::unique_ptr<Emulator> emulator_;
+  fs::path dir_;
+};
+
+void expect_usage_error(const Outcome& r, const std::string& message) {
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_EQ(r.out, "") << r;
+  EXPECT_TRUE(contains(r.err, message)) << "expected \"" << message << "\" in stderr\n" << r;
+  EXPECT_TRUE(contains(r.err, "(see anthropic-batch --help)")) << r;
+}
+
+void expect_failure(const Outcome& r, const std::string& message) {
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_EQ(r.out, "") << r;
+  EXPECT_TRUE(contains(r.err, message)) << "expected \"" << message << "\" in stderr\n" << r;
+}
+
+// ------------------------------------------------------------------------------------------
+// Help and usage errors
+
+TEST_F(CliTest, MainHelpExitsZeroWithoutCredentials) {
+  for (const char* flag : {"--help", "-h"}) {
+    Outcome r = run({flag}, bare_env());
+    EXPECT_EQ(r.code, 0) << r;
+    EXPECT_EQ(r.err, "") << r;
+    EXPECT_EQ(r.out.rfind("usage: anthropic-batch [options] <command> [arguments]\n", 0), 0u) << r;
+    for (const char* command : {"submit FILE", "status ID", "watch ID", "cancel ID", "results ID",
+                                "list ", "delete ID", "--api-key KEY", "--base-url URL", "--json",
+                                "--emulator", "exit status: 0 success, 1 API"}) {
+      EXPECT_TRUE(contains(r.out, command)) << command << "\n" << r;
+    }
+  }
+  // A global option before --help does not matter.
+  Outcome r = run({"--json", "--help"}, bare_env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out.rfind("usage: anthropic-batch [options]", 0), 0u) << r;
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+TEST_F(CliTest, CommandHelpExitsZero) {
+  const std::map<std::string, std::string> expected = {
+      {"submit", "usage: anthropic-batch submit FILE [--beta NAME]... [--wait] [-o OUT]\n"},
+      {"status", "usage: anthropic-batch status ID\n"},
+      {"watch", "usage: anthropic-batch watch ID [--interval-ms N]\n"},
+      {"cancel", "usage: anthropic-batch cancel ID\n"},
+      {"results", "usage: anthropic-batch results ID [-o FILE]\n"},
+      {"list", "usage: anthropic-batch list [--limit N] [--all]\n"},
+      {"delete", "usage: anthropic-batch delete ID\n"},
+  };
+  for (const auto& [command, first_line] : expected) {
+    for (const char* flag : {"--help", "-h"}) {
+      Outcome r = run({command, flag}, bare_env());
+      EXPECT_EQ(r.code, 0) << command << " " << flag << "\n" << r;
+      EXPECT_EQ(r.err, "") << r;
+      EXPECT_EQ(r.out.rfind(first_line, 0), 0u) << command << " " << flag << "\n" << r;
+    }
+  }
+  // --help wins over the rest of the line, even a missing operand or a bad value.
+  Outcome r = run({"submit", "--help", "-o"}, bare_env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "An error names FILE:LINE.")) << r;
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+TEST_F(CliTest, UsageErrorsExitTwoBeforeAnyRequest) {
+  const std::string file = three_requests();
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{}, "no command given"},
+      {{"frobnicate"}, "unknown command \"frobnicate\""},
+      {{"--frob", "list"}, "unknown option \"--frob\""},
+      {{"list", "--frob"}, "unknown option \"--frob\" for list"},
+      {{"status", "--wait", "x"}, "unknown option \"--wait\" for status"},
+      {{"results", "x", "--all"}, "unknown option \"--all\" for results"},
+      {{"status"}, "status takes exactly one ID"},
+      {{"status", "a", "b"}, "status takes exactly one ID"},
+      {{"watch"}, "watch takes exactly one ID"},
+      {{"cancel"}, "cancel takes exactly one ID"},
+      {{"results"}, "results takes exactly one ID"},
+      {{"delete"}, "delete takes exactly one ID"},
+      {{"submit"}, "submit takes exactly one FILE"},
+      {{"status", ""}, "the operand must not be empty"},
+      {{"list", "extra"}, "list takes no operand"},
+      {{"list", "--limit", "0"}, "--limit must be an integer from 1 to 1000; got \"0\""},
+      {{"list", "--limit", "1001"}, "--limit must be an integer from 1 to 1000; got \"1001\""},
+      {{"list", "--limit", "ten"}, "--limit must be an integer from 1 to 1000; got \"ten\""},
+      {{"list", "--limit", "5x"}, "--limit must be an integer from 1 to 1000; got \"5x\""},
+      {{"list", "--limit"}, "missing value of --limit"},
+      {{"watch", "x", "--interval-ms", "50"}, "--interval-ms must be an integer from 100"},
+      {{"submit", file, "-o", path("out.jsonl")}, "-o needs --wait for submit"},
+      {{"submit", file, "--wait", "-o"}, "missing value of -o"},
+      {{"submit", file, "--beta"}, "missing value of --beta"},
+      {{"--api-key"}, "missing value of --api-key"},
+      {{"list", "--base-url"}, "missing value of --base-url"},
+  };
+  // Usage is checked before the credentials: the same with and without them.
+  for (const Env& e : {env(), bare_env()}) {
+    for (const auto& c : cases) {
+      SCOPED_TRACE(::testing::PrintToString(c.args));
+      expect_usage_error(run(c.args, e), c.message);
+    }
+  }
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+  EXPECT_FALSE(fs::exists(path("out.jsonl")));
+}
+
+// ------------------------------------------------------------------------------------------
+// Credentials, flags and environment variables
+
+TEST_F(CliTest, NoCredentialsExitsTwo) {
+  // The SDK rejects the missing credential before sending anything (AnthropicInvalidRequest-
+  // Exception), which the program reports as a usage error.
+  Env e = bare_env();
+  e["ANTHROPIC_BASE_URL"] = emulator_->base_url();
+  e["ANTHROPIC_API_KEY"] = "";  // empty counts as unset
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list"}, {"status", "msgbatch_x"}, {"submit", three_requests()}}) {
+    Outcome r = run(args, e);
+    EXPECT_EQ(r.code, 2) << r;
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_TRUE(contains(r.err, "no credentials")) << r;
+    EXPECT_TRUE(contains(r.err, "ANTHROPIC_API_KEY")) << r;
+  }
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+TEST_F(CliTest, WrongApiKeyIsAnAuthenticationErrorAndIsNotEchoed) {
+  const std::string secret = "sk-ant-wrong-SECRET-0123456789";
+  Env with_env_key = env();
+  with_env_key["ANTHROPIC_API_KEY"] = secret;
+  Env with_flag_base = bare_env();
+  with_flag_base["ANTHROPIC_BASE_URL"] = emulator_->base_url();
+  const std::vector<std::pair<std::vector<std::string>, Env>> runs = {
+      {{"list"}, with_env_key},
+      {{"--api-key", secret, "list"}, with_flag_base},
+      {{"status", "msgbatch_x", "--api-key", secret}, with_flag_base},
+      {{"--json", "--api-key", secret, "submit", three_requests()}, with_flag_base},
+  };
+  for (const auto& [args, e] : runs) {
+    SCOPED_TRACE(::testing::PrintToString(args));
+    Outcome r = run(args, e);
+    expect_failure(r, "401 authentication_error: invalid x-api-key");
+    EXPECT_FALSE(contains(r.err, secret)) << r;
+    EXPECT_FALSE(contains(r.err, "SECRET")) << r;
+    EXPECT_FALSE(contains(r.out, "SECRET")) << r;
+  }
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+}
+
+TEST_F(CliTest, FlagsWorkWithoutEnvironmentAndOverrideIt) {
+  // Flags only, before or after the command.
+  const std::string url = emulator_->base_url();
+  Outcome r = run({"--api-key", kKey, "--base-url", url, "list"}, bare_env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out.rfind("ID", 0), 0u) << r;
+  r = run({"list", "--api-key", kKey, "--base-url", url, "--json"}, bare_env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, "") << r;  // no batch, and no header with --json
+
+  // A flag beats the environment: wrong key / unreachable URL in the environment.
+  Env wrong = bare_env();
+  wrong["ANTHROPIC_API_KEY"] = "sk-ant-not-this-one";
+  wrong["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:1";
+  r = run({"--api-key", kKey, "--base-url", url, "submit", three_requests()}, wrong);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(emulator_->batch_count(), 1u);
+
+  // The environment alone (key from ANTHROPIC_API_KEY, or a bearer ANTHROPIC_AUTH_TOKEN).
+  r = run({"list"}, env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r;
+  Env token = bare_env();
+  token["ANTHROPIC_AUTH_TOKEN"] = kKey;
+  token["ANTHROPIC_BASE_URL"] = url;
+  r = run({"list"}, token);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r;
+
+  // The environment's URL is used when no flag is given: a trailing slash is fine.
+  Env slash = env();
+  slash["ANTHROPIC_BASE_URL"] = url + "/";
+  r = run({"list", "--json"}, slash);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).size(), 1u) << r;
+}
+
+TEST_F(CliTest, InvalidBaseUrlIsRejected) {
+  Outcome r = run({"--base-url", "ftp://example.com", "list"}, env());
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_TRUE(contains(r.err, "base_url must be an http:// or https:// URL")) << r;
+}
+
+// ------------------------------------------------------------------------------------------
+// Commands against the emulator
+
+TEST_F(CliTest, SubmitStatusResultsDeleteLifecycle) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(emulator_->batch_count(), 1u);
+
+  Outcome r = run({"status", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.err, "") << r;
+  EXPECT_EQ(r.out.rfind(id + "\n  status:     in_progress\n", 0), 0u) << r;
+  EXPECT_TRUE(contains(r.out,
+                       "  requests:   3 (processing=3 succeeded=0 errored=0 canceled=0 "
+                       "expired=0)\n"))
+      << r;
+  EXPECT_TRUE(contains(r.out, "  created:    ")) << r;
+  EXPECT_TRUE(contains(r.out, "  expires:    ")) << r;
+  EXPECT_FALSE(contains(r.out, "ended:")) << r;
+
+  // Results are not available before the end: an API error, exit 1.
+  expect_failure(run({"results", id}), "has not yet ended");
+
+  emulator_->advance(kProcessing);
+  r = run({"status", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "  status:     ended\n")) << r;
+  EXPECT_TRUE(contains(r.out,
+                       "  requests:   3 (processing=0 succeeded=2 errored=1 canceled=0 "
+                       "expired=0)\n"))
+      << r;
+  EXPECT_TRUE(contains(r.out, "  ended:      ")) << r;
+  EXPECT_TRUE(contains(r.out, "  results:    " + emulator_->base_url())) << r;
+
+  // Human-readable results: one line per request, then a summary.
+  r = run({"results", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.err, "") << r;
+  EXPECT_EQ(lines_of(r.out),
+            (std::vector<std::string>{
+                "req-1\tsucceeded\tEcho: hello one",
+                "req-2\tsucceeded\tEcho: hello two",
+                "req-3\terrored\tinvalid_request_error: max_tokens: Field required",
+                "3 results errored=1 succeeded=2",
+            }))
+      << r;
+
+  // -o: exactly the JSONL lines, in request order, and a summary on stdout.
+  const std::string out_path = path("results.jsonl");
+  r = run({"results", id, "-o", out_path});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, "3 results errored=1 succeeded=2 written to " + out_path + "\n") << r;
+  const std::string saved = read_file(out_path);
+  auto saved_lines = lines_of(saved);
+  ASSERT_EQ(saved_lines.size(), 3u) << saved;
+  EXPECT_EQ(saved.back(), '\n');
+  std::vector<std::string> ids;
+  for (const auto& line : saved_lines) {
+    json j = json::parse(line);
+    ids.push_back(j.at("custom_id").get<std::string>());
+    EXPECT_TRUE(j.at("result").is_object()) << line;
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"req-1", "req-2", "req-3"}));
+  EXPECT_EQ(json::parse(saved_lines[0])["result"]["type"], "succeeded");
+  EXPECT_EQ(json::parse(saved_lines[2])["result"]["type"], "errored");
+
+  // --json: the raw lines, the same as the file, nothing else.
+  r = run({"--json", "results", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, saved) << r;
+
+  // -o into a directory that does not exist: an I/O failure.
+  expect_failure(run({"results", id, "-o", path("no/such/dir/out.jsonl")}), "cannot write");
+
+  r = run({"delete", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, "deleted " + id + "\n") << r;
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+
+  for (const char* command : {"status", "results", "delete", "cancel"}) {
+    SCOPED_TRACE(command);
+    Outcome gone = run({command, id});
+    expect_failure(gone, "API error 404 not_found_error");
+    EXPECT_TRUE(contains(gone.err, id)) << gone;
+  }
+}
+
+TEST_F(CliTest, SubmitFromStdinWithBetaCrlfAndBlankLines) {
+  const std::string file =
+      write("stdin.jsonl", "\n" + request_line("a", "x") + "\r\n  \t\n" + request_line("b", "y") +
+                               "\r\n\r\n");  // no newline after the last line is fine too
+  Outcome r = run({"submit", "-", "--beta", "extra-beta-2025-01-01"}, env(), kDefaultTimeout, file);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(std::regex_match(
+      r.out, std::regex(R"(created msgbatch_\w+ with 2 requests \(in_progress\)\n)")))
+      << r;
+  EXPECT_EQ(emulator_->batch_count(), 1u);
+
+  const std::string last_unterminated = write("unterminated.jsonl", request_line("only", "z"));
+  r = run({"submit", last_unterminated});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, " with 1 requests ")) << r;
+}
+
+TEST_F(CliTest, CancelShowsCanceling) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  Outcome r = run({"cancel", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, "cancel requested: " + id +
+                       " is canceling (processing=3 succeeded=0 errored=0 canceled=0 expired=0)\n")
+      << r;
+
+  r = run({"status", id});
+  EXPECT_TRUE(contains(r.out, "  status:     canceling\n")) << r;
+  EXPECT_TRUE(contains(r.out, "  canceled:   ")) << r;
+
+  // A canceling batch cannot be deleted.
+  expect_failure(run({"delete", id}), "cannot be deleted while it is canceling");
+
+  emulator_->advance(kProcessing / 4);
+  r = run({"--json", "status", id});
+  EXPECT_EQ(r.code, 0) << r;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["processing_status"], "ended");
+  EXPECT_EQ(j["request_counts"]["canceled"], 3);
+  EXPECT_TRUE(j["cancel_initiated_at"].is_string());
+
+  expect_failure(run({"cancel", id}), "has already ended and cannot be canceled");
+  r = run({"results", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).back(), "3 results canceled=3") << r;
+}
+
+TEST_F(CliTest, WatchPrintsLinesUntilEnded) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  Child watch({"watch", id, "--interval-ms", "100"}, env());
+  // The first poll, then more polls with nothing new (no line), then the end.
+  ASSERT_TRUE(watch.wait_for_output([](const std::string& out) { return contains(out, "\n"); },
+                                    kDefaultTimeout))
+      << watch.out();
+  std::this_thread::sleep_for(milliseconds(300));
+  emulator_->advance(kProcessing);
+  Outcome r = watch.finish();
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.err, "") << r;
+  EXPECT_EQ(lines_of(r.out),
+            (std::vector<std::string>{
+                id + " in_progress processing=3 succeeded=0 errored=0 canceled=0 expired=0",
+                id + " ended processing=0 succeeded=2 errored=1 canceled=0 expired=0",
+                id + " ended: processing=0 succeeded=2 errored=1 canceled=0 expired=0",
+            }))
+      << r;
+  EXPECT_FALSE(contains(r.out, "\r")) << r;  // no progress bar when stdout is not a terminal
+
+  // Watching an ended batch returns at once.
+  r = run({"watch", id});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r;
+
+  expect_failure(run({"watch", "msgbatch_nope", "--interval-ms", "100"}), "404 not_found_error");
+}
+
+TEST_F(CliTest, WatchJsonPrintsOneDocumentPerPoll) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  Child watch({"--json", "watch", id, "--interval-ms", "100"}, env());
+  ASSERT_TRUE(watch.wait_for_output([](const std::string& out) { return contains(out, "\n"); },
+                                    kDefaultTimeout))
+      << watch.out();
+  emulator_->advance(kProcessing);
+  Outcome r = watch.finish();
+  EXPECT_EQ(r.code, 0) << r;
+  auto lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 2u) << r;
+  for (const auto& line : lines) {
+    json j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_EQ(j["id"], id);
+  }
+  EXPECT_EQ(json::parse(lines.front())["processing_status"], "in_progress");
+  EXPECT_EQ(json::parse(lines.back())["processing_status"], "ended");
+  EXPECT_EQ(json::parse(lines.back())["request_counts"]["succeeded"], 2);
+}
+
+TEST_F(CliTest, WatchOnATerminalDrawsAProgressBar) {
+  int probe = ::posix_openpt(O_RDWR | O_NOCTTY);
+  if (probe < 0) GTEST_SKIP() << "no pseudo-terminal available";
+  ::close(probe);
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  Child watch({"watch", id, "--interval-ms", "100"}, env(), "/dev/null", /*stdout_tty=*/true);
+  ASSERT_TRUE(watch.wait_for_output(
+      [](const std::string& out) { return contains(out, "in_progress"); }, kDefaultTimeout))
+      << watch.out();
+  emulator_->advance(kProcessing);
+  Outcome r = watch.finish();
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "\r[" + std::string(30, '-') + "]   0% in_progress processing=3"))
+      << r;
+  EXPECT_TRUE(contains(r.out, "\r[" + std::string(30, '#') + "] 100% ended processing=0")) << r;
+  EXPECT_TRUE(contains(r.out, id + " ended: processing=0 succeeded=2 errored=1")) << r;
+}
+
+TEST_F(CliTest, ListNewestFirstAndPaging) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(submit_three());
+    ASSERT_FALSE(ids.back().empty());
+    emulator_->advance(seconds(1));
+  }
+  const std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
+  auto ids_in = [](const std::string& out, bool header) {
+    std::vector<std::string> found;
+    auto lines = lines_of(out);
+    for (std::size_t i = header ? 1 : 0; i < lines.size(); ++i) {
+      if (lines[i].rfind("msgbatch_", 0) == 0)
+        found.push_back(lines[i].substr(0, lines[i].find(' ')));
+    }
+    return found;
+  };
+
+  Outcome r = run({"list"});
+  EXPECT_EQ(r.code, 0) << r;
+  auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r;
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex(R"(ID\s+STATUS\s+COUNT\s+CREATED)"))) << r;
+  EXPECT_TRUE(
+      std::regex_match(lines[1], std::regex(R"(msgbatch_\w+\s+in_progress\s+3\s+\d{4}-.*Z)")))
+      << r;
+  EXPECT_EQ(ids_in(r.out, true), newest_first) << r;
+
+  r = run({"list", "--limit", "1"});
+  EXPECT_EQ(r.code, 0) << r;
+  lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r;
+  EXPECT_EQ(ids_in(r.out, true), std::vector<std::string>{newest_first[0]}) << r;
+  EXPECT_EQ(lines[2], "(more: use --all)") << r;
+
+  // --all walks every page of one batch each.
+  auto before = emulator_->stats().requests;
+  r = run({"list", "--limit", "1", "--all"});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(ids_in(r.out, true), newest_first) << r;
+  EXPECT_FALSE(contains(r.out, "(more")) << r;
+  EXPECT_GE(emulator_->stats().requests - before, 3u);
+
+  r = run({"--json", "list", "--limit", "1", "--all"});
+  EXPECT_EQ(r.code, 0) << r;
+  std::vector<std::string> json_ids;
+  for (const auto& line : lines_of(r.out)) {
+    json j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    json_ids.push_back(j.at("id").get<std::string>());
+    EXPECT_EQ(j["type"], "message_batch");
+    EXPECT_EQ(j["request_counts"]["processing"], 3);
+  }
+  EXPECT_EQ(json_ids, newest_first);
+
+  r = run({"list", "--json", "--limit", "2"});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r;  // no "(more" hint in JSON output
+}
+
+TEST_F(CliTest, JsonOutputsParse) {
+  Outcome r = run({"--json", "submit", three_requests()});
+  EXPECT_EQ(r.code, 0) << r;
+  json created = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(created.is_discarded()) << r;
+  const std::string id = created.at("id").get<std::string>();
+  EXPECT_EQ(created["type"], "message_batch");
+  EXPECT_EQ(created["processing_status"], "in_progress");
+  EXPECT_EQ(created["request_counts"]["processing"], 3);
+  EXPECT_TRUE(created["ended_at"].is_null());
+
+  r = run({"status", id, "--json"});
+  EXPECT_EQ(r.code, 0) << r;
+  json status = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << r;
+  EXPECT_EQ(status["id"], id);
+  for (const char* key : {"created_at", "expires_at", "ended_at", "cancel_initiated_at",
+                          "archived_at", "results_url"}) {
+    EXPECT_TRUE(status.contains(key)) << key;
+  }
+
+  r = run({"--json", "cancel", id});
+  EXPECT_EQ(r.code, 0) << r;
+  json canceled = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(canceled.is_discarded()) << r;
+  EXPECT_EQ(canceled["processing_status"], "canceling");
+
+  emulator_->advance(kProcessing);
+  r = run({"--json", "status", id});
+  EXPECT_EQ(json::parse(r.out)["results_url"].get<std::string>().rfind("http://", 0), 0u) << r;
+
+  // results -o with --json: the summary is JSON too.
+  const std::string out_path = path("out.jsonl");
+  r = run({"--json", "results", id, "-o", out_path});
+  EXPECT_EQ(r.code, 0) << r;
+  json summary = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << r;
+  EXPECT_EQ(summary["results"], 3);
+  EXPECT_EQ(summary["by_type"]["canceled"], 3);
+  EXPECT_EQ(summary["output"], out_path);
+  EXPECT_EQ(lines_of(read_file(out_path)).size(), 3u);
+
+  r = run({"--json", "delete", id});
+  EXPECT_EQ(r.code, 0) << r;
+  json deleted = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(deleted.is_discarded()) << r;
+  EXPECT_EQ(deleted, (json{{"id", id}, {"type", "message_batch_deleted"}}));
+}
+
+TEST_F(CliTest, EmulatorFlagSubmitWaitWritesResults) {
+  // No usable credentials or URL in the environment: --emulator needs none and ignores them.
+  Env e = bare_env();
+  e["ANTHROPIC_API_KEY"] = "sk-ant-not-this-one";
+  e["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:1";
+  std::string content;
+  for (int i = 0; i < 5; ++i) {
+    content += request_line("item-" + std::to_string(i), "text " + std::to_string(i)) + "\n";
+  }
+  const std::string file = write("five.jsonl", content);
+  const std::string out_path = path("five-results.jsonl");
+  Outcome r = run({"--emulator", "submit", file, "--wait", "-o", out_path}, e, seconds(60));
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.err, "(using an in-process emulator at http://127.0.0.1:")) << r;
+  auto lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 3u) << r;
+  EXPECT_TRUE(std::regex_match(
+      lines.front(), std::regex(R"(created msgbatch_\w+ with 5 requests \(in_progress\))")))
+      << r;
+  EXPECT_TRUE(contains(r.out, " ended: processing=0 succeeded=5 ")) << r;
+  EXPECT_EQ(lines.back(), "5 results succeeded=5 written to " + out_path) << r;
+  std::vector<std::string> ids;
+  for (const auto& line : lines_of(read_file(out_path))) {
+    ids.push_back(json::parse(line).at("custom_id").get<std::string>());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"item-0", "item-1", "item-2", "item-3", "item-4"}));
+  EXPECT_EQ(emulator_->stats().requests, 0u);  // the fixture's emulator was not involved
+
+  // Its state lives only as long as the command.
+  r = run({"--emulator", "--json", "list"}, bare_env());
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.out, "") << r;
+  EXPECT_EQ(r.err, "") << r;  // the notice is not printed with --json
+}
+
+// ------------------------------------------------------------------------------------------
+// Bad input files: exit 1, FILE:LINE in the message, and nothing sent
+
+struct BadFile {
+  const char* name;
+  std::string content;
+  std::string message;  // after "anthropic-batch: <path>"
+};
+
+class CliBadInputTest : public CliTest, public ::testing::WithParamInterface<BadFile> {};
+
+TEST_P(CliBadInputTest, ExitsOneNamingFileAndLine) {
+  const BadFile& c = GetParam();
+  const std::string file = write(std::string(c.name) + ".jsonl", c.content);
+  Outcome r = run({"submit", file});
+  expect_failure(r, "anthropic-batch: " + file + c.message);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r;
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+
+  // The same from standard input, named <stdin>.
+  r = run({"submit", "-"}, env(), kDefaultTimeout, file);
+  expect_failure(r, "anthropic-batch: <stdin>" + c.message);
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+const std::string kGood1 = request_line("good-1", "a");
+const std::string kGood2 = request_line("good-2", "b");
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, CliBadInputTest,
+    ::testing::Values(
+        BadFile{"malformed", kGood1 + "\n" + kGood2 + "\n{\"custom_id\": \"c\", \"params\": {\n",
+                ":3: malformed JSON"},
+        BadFile{"trailing_garbage", kGood1 + " x\n", ":1: malformed JSON"},
+        BadFile{"duplicate",
+                kGood1 + "\n\n" + kGood2 + "\n" + request_line("good-1", "again") + "\n",
+                ":4: requests[2].custom_id \"good-1\" is used by an earlier request"},
+        BadFile{"invalid_custom_id", kGood1 + "\n" + request_line("has space", "a") + "\n",
+                ":2: requests[1].custom_id \"has space\" must be 1 to 64 characters"},
+        BadFile{"long_custom_id", request_line(std::string(65, 'x'), "a") + "\n",
+                ":1: requests[0].custom_id"},
+        BadFile{"empty_custom_id",
+                R"({"custom_id":"","params":{}})"
+                "\n",
+                ":1: requests[0].custom_id \"\" must be 1 to 64 characters"},
+        BadFile{"params_array", kGood1 + "\n" + R"({"custom_id":"x","params":[1,2]})" + "\n",
+                ":2: \"params\" must be a JSON object"},
+        BadFile{"params_string",
+                R"({"custom_id":"x","params":"hi"})"
+                "\n",
+                ":1: \"params\" must be a JSON object"},
+        BadFile{"params_missing",
+                R"({"custom_id":"x"})"
+                "\n",
+                ":1: \"params\" must be a JSON object"},
+        BadFile{"custom_id_missing",
+                "\n\n"
+                R"({"params":{}})"
+                "\n",
+                ":3: missing \"custom_id\""},
+        BadFile{"custom_id_number",
+                R"({"custom_id":7,"params":{}})"
+                "\n",
+                ":1: missing \"custom_id\""},
+        BadFile{"not_an_object", "[1,2]\n", ":1: expected a JSON object"},
+        BadFile{"empty", "", ": no requests in the file"},
+        BadFile{"blank_lines_only", "\n  \n\t\r\n", ": no requests in the file"}),
+    [](const ::testing::TestParamInfo<BadFile>& p) { return std::string(p.param.name); });
+
+TEST_F(CliTest, MissingInputFileExitsOne) {
+  const std::string missing = path("does-not-exist.jsonl");
+  Outcome r = run({"submit", missing});
+  expect_failure(r, "anthropic-batch: " + missing + ": cannot open");
+  EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+}  // namespace
