@@ -29,7 +29,7 @@ struct BetaTextBlockParam {
 };
 
 /// `{"type":"image","source":{...}}` with a base64 or URL source.
-struct BetaImageBlockParam {
+struct ANTHROPIC_EXPORT BetaImageBlockParam {
   enum class SourceType { base64, url };
   SourceType source_type = SourceType::base64;
   std::string media_type;  ///< base64 only: image/jpeg, image/png, image/gif, image/webp
@@ -41,7 +41,7 @@ struct BetaImageBlockParam {
 };
 
 /// `{"type":"document","source":{...}}`: a base64 PDF, plain text, or a PDF URL.
-struct BetaRequestDocumentBlock {
+struct ANTHROPIC_EXPORT BetaRequestDocumentBlock {
   enum class SourceType { base64_pdf, plain_text, url };
   SourceType source_type = SourceType::base64_pdf;
   std::string data;  ///< base64 PDF bytes, the plain text, or the URL
@@ -104,7 +104,7 @@ class Role : public OpenEnum<Role> {
 };
 
 /// One turn of the conversation: a role and either a string or content blocks.
-struct BetaMessageParam {
+struct ANTHROPIC_EXPORT BetaMessageParam {
   Role role;
   std::variant<std::string, std::vector<BetaContentBlockParam>> content;
 
@@ -133,7 +133,7 @@ struct BetaTool {
 using BetaToolUnion = std::variant<BetaTool, RawJson>;
 
 /// `tool_choice`: `auto`, `any`, `tool` (with `name`) or `none`.
-struct BetaToolChoice {
+struct ANTHROPIC_EXPORT BetaToolChoice {
   enum class Type { auto_, any, tool, none };
   Type type = Type::auto_;
   std::optional<std::string> name;                ///< for `tool`
@@ -146,7 +146,7 @@ struct BetaToolChoice {
 };
 
 /// `thinking`: `enabled` with a token budget, `disabled`, or `adaptive`.
-struct BetaThinkingConfigParam {
+struct ANTHROPIC_EXPORT BetaThinkingConfigParam {
   enum class Type { enabled, disabled, adaptive };
   Type type = Type::disabled;
   std::optional<std::int64_t> budget_tokens;  ///< for `enabled` (>= 1024 and < max_tokens)

@@ -84,7 +84,7 @@ class ANTHROPIC_EXPORT ResponseBody {
 };
 
 /// A response whose status and headers have arrived and whose body is still to be read.
-struct StreamedResponse {
+struct ANTHROPIC_EXPORT StreamedResponse {
   int status = 0;
   Headers headers;
   std::unique_ptr<ResponseBody> body;  ///< never null for a response returned by `open`
