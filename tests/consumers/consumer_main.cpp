@@ -24,6 +24,26 @@ int main() {
   request.params.messages.push_back(anthropic::beta::BetaMessageParam::user("hi"));
   params.requests.push_back(request);
 
+  // Touch the out-of-line parts of the public API (catches a symbol a shared build forgot).
+  request.params.tool_choice = anthropic::beta::BetaToolChoice::tool("record");
+  request.params.thinking = anthropic::beta::BetaThinkingConfigParam::enabled(2048);
+  request.params.messages.push_back(anthropic::beta::BetaMessageParam::user(
+      {anthropic::beta::BetaImageBlockParam::url("https://example.com/cat.png")}));
+  request.params.extra_fields = anthropic::RawJson(R"({"speed":"fast"})");
+  bm::BatchCreateBodyBuilder builder;
+  builder.add(request);
+  builder.add_raw("raw-1", R"({"model":"m","max_tokens":1,"messages":[]})");
+  if (std::move(builder).finish().request_count != 2) return 1;
+  anthropic::Timestamp ts("2026-08-20T10:00:00.5Z");
+  if (!ts.valid()) return 1;
+  int lines = 0;
+  for (const auto& line :
+       bm::BatchResultsStream::from_jsonl(R"({"custom_id":"a","result":{"type":"expired"}})"
+                                          "\n")) {
+    lines += line.result.type == bm::BetaMessageBatchResultType::expired ? 1 : 0;
+  }
+  if (lines != 1) return 1;
+
   try {
     client.beta().messages().batches().create(params);
   } catch (const anthropic::AnthropicIoException& e) {
