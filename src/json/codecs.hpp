@@ -25,6 +25,11 @@ void write_create_body(std::string& out,
 void write_create_request(std::string& out,
                           const beta::messages::BetaMessageBatchCreateParams::Request& request);
 
+/// The size `write_create_request` will write, before escapes (numbers counted at their longest);
+/// 0 for a request it would reject. Touches no string bytes: cheap next to writing.
+std::size_t measure_create_request(
+    const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept;
+
 beta::messages::BetaMessageBatch decode_batch(std::string_view json);
 beta::messages::BetaDeletedMessageBatch decode_deleted_batch(std::string_view json);
 

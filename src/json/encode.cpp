@@ -571,6 +571,17 @@ void write_create_request(std::string& out,
   RequestWriter<StringSink>(sink, std::nullopt).request(request);
 }
 
+std::size_t measure_create_request(
+    const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept {
+  CountSink count;
+  try {
+    RequestWriter<CountSink>(count, std::nullopt).request(request);
+  } catch (...) {
+    return 0;  // invalid: writing it reports the error
+  }
+  return count.n;
+}
+
 void write_create_body(std::string& out,
                        const beta::messages::BetaMessageBatchCreateParams& params) {
   const auto& requests = params.requests;

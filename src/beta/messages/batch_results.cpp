@@ -7,8 +7,8 @@
 
 namespace anthropic::beta::messages {
 
-/// Splits the body into lines as it arrives and decodes them one at a time. The buffer holds at
-/// most the current line plus one read chunk, whatever the size of the body.
+/// Splits the body into lines as it arrives and decodes them one at a time. The buffer holds the
+/// current line plus one read chunk (64 KiB), whatever the size of the body.
 class BatchResultsStream::Impl {
  public:
   explicit Impl(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
@@ -44,6 +44,7 @@ class BatchResultsStream::Impl {
     buffer_.clear();
     buffer_.shrink_to_fit();
     begin_ = 0;
+    end_ = 0;
   }
 
   std::size_t line_number() const noexcept { return line_number_; }
@@ -57,47 +58,50 @@ class BatchResultsStream::Impl {
   bool next_line(std::string_view& line) {
     std::size_t scan_from = begin_;
     for (;;) {
-      const char* start = buffer_.data() + scan_from;
-      const void* nl = std::memchr(start, '\n', buffer_.size() - scan_from);
+      const char* base = buffer_.data();
+      const void* nl =
+          scan_from < end_ ? std::memchr(base + scan_from, '\n', end_ - scan_from) : nullptr;
       if (nl != nullptr) {
-        std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data());
-        line = std::string_view(buffer_.data() + begin_, end - begin_);
-        begin_ = end + 1;
+        auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
+        line = std::string_view(base + begin_, at - begin_);
+        begin_ = at + 1;
         return true;
       }
       if (!body_) {  // end of body: a last line without '\n'
-        if (begin_ < buffer_.size()) {
-          line = std::string_view(buffer_.data() + begin_, buffer_.size() - begin_);
-          begin_ = buffer_.size();
+        if (begin_ < end_) {
+          line = std::string_view(base + begin_, end_ - begin_);
+          begin_ = end_;
           return true;
         }
         return false;
       }
-      // Drop consumed bytes, then append one more chunk.
+      // Move the unfinished line to the front, then read into the free room behind it.
       if (begin_ > 0) {
-        buffer_.erase(0, begin_);
+        std::memmove(buffer_.data(), base + begin_, end_ - begin_);
+        end_ -= begin_;
         begin_ = 0;
       }
-      scan_from = buffer_.size();
-      std::size_t old_size = buffer_.size();
-      buffer_.resize(old_size + kChunk);
+      scan_from = end_;
+      // The buffer only grows (for a line longer than what is free): it is never zero-filled
+      // again for a read, and holds the current line plus one read's worth.
+      if (buffer_.size() - end_ < kChunk) buffer_.resize(end_ + kChunk);
       std::size_t n = 0;
       try {
-        n = body_->read(buffer_.data() + old_size, kChunk);
+        n = body_->read(buffer_.data() + end_, buffer_.size() - end_);
       } catch (...) {
-        buffer_.resize(old_size);
         body_.reset();
         throw;
       }
-      buffer_.resize(old_size + n);
+      end_ += n;
       if (n == 0) body_.reset();  // releases the connection as soon as the body ends
     }
   }
 
   static constexpr std::size_t kChunk = 64 * 1024;
   std::unique_ptr<http::ResponseBody> body_;
-  std::string buffer_;
+  std::string buffer_;  // bytes [begin_, end_) are read and not yet consumed
   std::size_t begin_ = 0;
+  std::size_t end_ = 0;
   std::size_t line_number_ = 0;
 };
 

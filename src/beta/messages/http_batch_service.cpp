@@ -87,8 +87,11 @@ http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
                                            std::to_string(params.requests.size()));
   }
   BatchCreateBodyBuilder builder(max_body_bytes);
-  // Typical requests serialize to a few hundred bytes; reserving avoids most regrowth.
-  builder.reserve(32 + params.requests.size() * 256);
+  // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
+  // body is never regrown: a regrowth near 256 MB would briefly need twice its size.
+  std::size_t estimate = 64;
+  for (const auto& request : params.requests) estimate += json::measure_create_request(request) + 1;
+  builder.reserve(estimate + estimate / 16);  // slack for escapes; capped at max_body_bytes
   for (const auto& request : params.requests) builder.add(request);
   return std::move(builder).finish().body;
 }
