@@ -1,8 +1,8 @@
 #include "support/test_server.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <stdexcept>
 
 namespace anthropic::testing {

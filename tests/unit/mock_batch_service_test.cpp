@@ -45,13 +45,12 @@ TEST(MockBatchService, UserCodeIsTestedWithoutAServer) {
   anthropic::testing::MockBatchService batches;
   bm::BetaMessageBatch created;
   created.id = "msgbatch_mock";
-  EXPECT_CALL(batches, create(Field(&bm::BetaMessageBatchCreateParams::requests,
-                                    ::testing::SizeIs(2)),
-                              _))
+  EXPECT_CALL(batches,
+              create(Field(&bm::BetaMessageBatchCreateParams::requests, ::testing::SizeIs(2)), _))
       .WillOnce(Return(created));
-  EXPECT_CALL(batches, results(Field(&bm::BetaMessageBatchResultsParams::message_batch_id,
-                                     "msgbatch_mock"),
-                               _))
+  EXPECT_CALL(
+      batches,
+      results(Field(&bm::BetaMessageBatchResultsParams::message_batch_id, "msgbatch_mock"), _))
       .WillOnce(Return(ByMove(bm::BatchResultsStream::from_jsonl(
           R"({"custom_id":"t1","result":{"type":"succeeded","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"billing"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}})"
           "\n"

@@ -12,9 +12,9 @@
 namespace {
 
 namespace bm = anthropic::beta::messages;
+using std::chrono::milliseconds;
 using ::testing::_;
 using ::testing::Return;
-using std::chrono::milliseconds;
 
 bm::BetaMessageBatch batch_with(const char* status, std::int64_t processing) {
   bm::BetaMessageBatch b;
@@ -60,21 +60,21 @@ TEST(WaitUntilEnded, BacksOffBoundedAndReportsEveryPoll) {
   bm::BetaMessageBatch ended = batches.wait_until_ended("msgbatch_w", options);
 
   EXPECT_EQ(ended.processing_status, bm::ProcessingStatus::ended);
-  EXPECT_EQ(time.sleeps, (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000),
-                                                     milliseconds(4000), milliseconds(5000),
-                                                     milliseconds(5000)}));
+  EXPECT_EQ(time.sleeps,
+            (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000), milliseconds(4000),
+                                       milliseconds(5000), milliseconds(5000)}));
   EXPECT_EQ(progress, (std::vector<std::int64_t>{3, 2, 2, 1, 1, 0}));
 }
 
 TEST(WaitUntilEnded, RetrievesTheGivenIdWithTheRequestOptions) {
   anthropic::testing::MockBatchService batches;
   EXPECT_CALL(batches, retrieve(_, _))
-      .WillOnce([](const bm::BetaMessageBatchRetrieveParams& p,
-                   const anthropic::RequestOptions& o) {
-        EXPECT_EQ(p.message_batch_id, "msgbatch_w");
-        EXPECT_EQ(o.max_retries, 7);
-        return batch_with("ended", 0);
-      });
+      .WillOnce(
+          [](const bm::BetaMessageBatchRetrieveParams& p, const anthropic::RequestOptions& o) {
+            EXPECT_EQ(p.message_batch_id, "msgbatch_w");
+            EXPECT_EQ(o.max_retries, 7);
+            return batch_with("ended", 0);
+          });
   FakeTime time;
   auto options = time.options();
   options.request_options.max_retries = 7;
@@ -100,7 +100,7 @@ TEST(WaitUntilEnded, DeadlineStopsWithTheLastBatch) {
   }
   // 1000 + 2000, then only the 2000 left before the deadline; then one last poll.
   EXPECT_EQ(time.sleeps, (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000),
-                                                     milliseconds(2000)}));
+                                                    milliseconds(2000)}));
 }
 
 TEST(WaitUntilEnded, ErrorsOfRetrievePropagate) {
@@ -120,12 +120,10 @@ TEST(WaitUntilEnded, RejectsIntervalsThatWouldHammerTheApi) {
   EXPECT_CALL(batches, retrieve(_, _)).Times(0);
   bm::WaitOptions options;
   options.initial_interval = milliseconds(0);
-  EXPECT_THROW(batches.wait_until_ended("b", options),
-               anthropic::AnthropicInvalidRequestException);
+  EXPECT_THROW(batches.wait_until_ended("b", options), anthropic::AnthropicInvalidRequestException);
   options.initial_interval = milliseconds(100);
   options.multiplier = 0.5;
-  EXPECT_THROW(batches.wait_until_ended("b", options),
-               anthropic::AnthropicInvalidRequestException);
+  EXPECT_THROW(batches.wait_until_ended("b", options), anthropic::AnthropicInvalidRequestException);
 }
 
 }  // namespace
