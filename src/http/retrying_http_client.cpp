@@ -66,7 +66,9 @@ long long days_from_civil(long long y, unsigned m, unsigned d) {
 }
 
 // An HTTP date (RFC 9110 section 5.6.7): IMF-fixdate, or the obsolete RFC 850 and asctime forms.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+// Seconds since the Unix epoch, kept as a number: a far-future year (a fuzzer's "2602") does not
+// fit a system_clock time_point, whose nanoseconds overflow after 2262.
+std::optional<long long> parse_http_date(std::string_view text) {
   text = trim(text);
   if (text.empty() || text.size() > 64) return std::nullopt;
   char buf[65];
@@ -109,7 +111,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   long long seconds =
       days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
       hour * 3600 + minute * 60 + second;
-  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+  return seconds;
 }
 
 double default_jitter() {
@@ -161,9 +163,10 @@ std::optional<std::chrono::milliseconds> RetryingHttpClient::retry_after(
   if (const std::string* after = headers.find("retry-after")) {
     if (auto seconds = parse_non_negative(*after)) return ceil_ms(*seconds * 1000.0);
     if (auto date = parse_http_date(*after)) {
-      // A date already past means "now".
-      if (*date <= now) return std::chrono::milliseconds(0);
-      return std::chrono::ceil<std::chrono::milliseconds>(*date - now);
+      const auto now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+      const double wait_ms = static_cast<double>(*date) * 1000.0 - static_cast<double>(now_ms);
+      return ceil_ms(std::max(0.0, wait_ms));  // a date already past means "now"; capped
     }
   }
   return std::nullopt;

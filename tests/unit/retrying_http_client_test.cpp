@@ -266,6 +266,10 @@ TEST(RetryAfterTest, ParsesTheHeaderForms) {
   EXPECT_EQ(ra({{"retry-after", "Wed, 21 Oct 2015 07:29:00 GMT trailing"}}), std::nullopt);
   // Unparsable retry-after-ms falls through to retry-after.
   EXPECT_EQ(ra({{"retry-after-ms", "x"}, {"retry-after", "3"}}), milliseconds(3000));
+  // A date beyond what system_clock holds (found by fuzz_error_body) is a long wait, not UB.
+  auto far = ra({{"retry-after", "Wed, 21 Oct 2602 07:28:00 GMT"}});
+  ASSERT_TRUE(far.has_value());
+  EXPECT_GT(*far, std::chrono::hours(24 * 365));  // capped, far above any ceiling
 }
 
 // --- transport failures ---
