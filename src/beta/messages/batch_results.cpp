@@ -15,28 +15,19 @@ class BatchResultsStream::Impl {
 
   std::optional<BetaMessageBatchIndividualResponse> next() {
     std::string_view line;
-    while (next_line(line)) {
-      ++line_number_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (is_blank(line)) continue;
-      try {
-        return json::decode_result_line(line);
-      } catch (const AnthropicInvalidDataException& e) {
-        throw AnthropicInvalidDataException("results line " + std::to_string(line_number_) + ": " +
-                                            e.what());
-      }
+    if (!next_content_line(line)) return std::nullopt;
+    try {
+      return json::decode_result_line(line);
+    } catch (const AnthropicInvalidDataException& e) {
+      throw AnthropicInvalidDataException("results line " + std::to_string(line_number_) + ": " +
+                                          e.what());
     }
-    return std::nullopt;
   }
 
   std::optional<std::string> next_raw() {
     std::string_view line;
-    while (next_line(line)) {
-      ++line_number_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!is_blank(line)) return std::string(line);
-    }
-    return std::nullopt;
+    if (!next_content_line(line)) return std::nullopt;
+    return std::string(line);
   }
 
   void close() noexcept {
@@ -52,6 +43,17 @@ class BatchResultsStream::Impl {
  private:
   static bool is_blank(std::string_view line) {
     return line.find_first_not_of(" \t\r") == std::string_view::npos;
+  }
+
+  // Sets `line` to the next non-blank line, without its `\n` or `\r\n`, counting every line read;
+  // false at the end of the body.
+  bool next_content_line(std::string_view& line) {
+    while (next_line(line)) {
+      ++line_number_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (!is_blank(line)) return true;
+    }
+    return false;
   }
 
   // Sets `line` to the next line (without '\n'); false at the end of the body.

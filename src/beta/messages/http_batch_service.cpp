@@ -34,11 +34,6 @@ void append_percent_encoded(std::string& out, std::string_view s, bool encode_do
   }
 }
 
-[[noreturn]] void throw_status(http::HttpResponse&& response) {
-  if (response.body.size() > kMaxErrorBody) response.body.resize(kMaxErrorBody);
-  throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
-}
-
 template <class Decode>
 auto decode(std::string_view operation, const http::HttpResponse& response, Decode&& fn) {
   try {
@@ -102,8 +97,8 @@ HttpBatchService::HttpBatchService(std::shared_ptr<const ClientConfig> config,
 
 http::HttpRequest HttpBatchService::build(std::string method, std::string_view path,
                                           const Query& query, const std::vector<std::string>& betas,
-                                          const RequestOptions& options,
-                                          http::RequestBody body) const {
+                                          const RequestOptions& options, http::RequestBody body,
+                                          const http::Headers& operation_headers) const {
   const ClientConfig& c = *config_;
   http::HttpRequest r;
   r.method = std::move(method);
@@ -128,6 +123,7 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   if (!body.empty()) r.headers.add("content-type", "application/json");
   r.headers.add("accept", "application/json");
   r.headers.add("user-agent", std::string("anthropic-cpp/") + anthropic::version);
+  for (const auto& [k, v] : operation_headers) r.headers.set(k, v);
   for (const auto& [k, v] : c.default_headers) r.headers.set(k, v);
   for (const auto& [k, v] : options.extra_headers) r.headers.set(k, v);
 
@@ -139,10 +135,12 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   return r;
 }
 
-http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
-                                          std::string_view /*operation*/) const {
+http::HttpResponse HttpBatchService::send(const http::HttpRequest& request) const {
   http::HttpResponse response = http_->send(request);
-  if (response.status < 200 || response.status > 299) throw_status(std::move(response));
+  if (response.status < 200 || response.status > 299) {
+    // The exception keeps at most 1 MiB of the body.
+    throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
+  }
   return response;
 }
 
@@ -163,16 +161,15 @@ BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
                                                const std::vector<std::string>& betas,
                                                const std::optional<std::string>& user_profile_id,
                                                const RequestOptions& options) {
-  http::HttpRequest request = build("POST", kBatchesPath, {}, betas, options, std::move(body));
-  if (user_profile_id) {
-    request.headers.set("anthropic-user-profile-id", *user_profile_id);
-    for (const auto& [k, v] : options.extra_headers) request.headers.set(k, v);
-  }
+  http::Headers operation_headers;
+  if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
+  http::HttpRequest request =
+      build("POST", kBatchesPath, {}, betas, options, std::move(body), operation_headers);
   request.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
   http::HttpResponse response;
   try {
-    response = send(request, "create");
+    response = send(request);
   } catch (const AnthropicIoException& e) {
     if (!e.may_have_reached_server() || request.retry_on_unknown_outcome) throw;
     throw AnthropicIoException(
@@ -187,8 +184,8 @@ BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
 
 BetaMessageBatch HttpBatchService::retrieve(const BetaMessageBatchRetrieveParams& params,
                                             const RequestOptions& options) {
-  auto response = send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options),
-                       "retrieve");
+  auto response =
+      send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options));
   return decode("retrieve", response, json::decode_batch);
 }
 
@@ -204,7 +201,7 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
   }
   if (params.before_id) query.emplace_back("before_id", *params.before_id);
   if (params.after_id) query.emplace_back("after_id", *params.after_id);
-  auto response = send(build("GET", kBatchesPath, query, params.betas, options), "list");
+  auto response = send(build("GET", kBatchesPath, query, params.betas, options));
   json::ListPageData page = decode("list", response, json::decode_list_page);
   return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
                        std::move(page.last_id), this, params, options);
@@ -213,24 +210,22 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
 BetaMessageBatch HttpBatchService::cancel(const BetaMessageBatchCancelParams& params,
                                           const RequestOptions& options) {
   auto response = send(
-      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options),
-      "cancel");
+      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options));
   return decode("cancel", response, json::decode_batch);
 }
 
 BetaDeletedMessageBatch HttpBatchService::delete_(const BetaMessageBatchDeleteParams& params,
                                                   const RequestOptions& options) {
-  auto response = send(
-      build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options), "delete");
+  auto response =
+      send(build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options));
   return decode("delete", response, json::decode_deleted_batch);
 }
 
 BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams& params,
                                              const RequestOptions& options) {
   http::HttpRequest request =
-      build("GET", batch_path(params.message_batch_id) + "/results", {}, params.betas, options);
-  if (!options.extra_headers.contains("accept"))
-    request.headers.set("accept", "application/x-jsonl");
+      build("GET", batch_path(params.message_batch_id) + "/results", {}, params.betas, options, {},
+            http::Headers{{"accept", "application/x-jsonl"}});
   http::StreamedResponse response = http_->open(request);
   if (response.status < 200 || response.status > 299) {
     std::string body = response.read_all(kMaxErrorBody);

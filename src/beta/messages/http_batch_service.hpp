@@ -48,14 +48,17 @@ class HttpBatchService final : public BatchService {
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
+  /// The request for one operation. Headers, later ones replacing earlier ones of the same name:
+  /// the SDK's, `operation_headers` (e.g. results' `accept`), the client's defaults, the call's.
   http::HttpRequest build(std::string method, std::string_view path, const Query& query,
                           const std::vector<std::string>& betas, const RequestOptions& options,
-                          http::RequestBody body = {}) const;
+                          http::RequestBody body = {},
+                          const http::Headers& operation_headers = {}) const;
   BetaMessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
                                const std::optional<std::string>& user_profile_id,
                                const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
-  http::HttpResponse send(const http::HttpRequest& request, std::string_view operation) const;
+  http::HttpResponse send(const http::HttpRequest& request) const;
 
   std::shared_ptr<const ClientConfig> config_;
   std::shared_ptr<http::HttpClient> http_;
