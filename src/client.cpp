@@ -100,6 +100,7 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
   c.timeout = options.timeout;
   c.connect_timeout = options.connect_timeout;
   c.retry_create_on_unknown_outcome = options.retry_create_on_unknown_outcome;
+  c.max_response_bytes = options.max_response_bytes;
   c.logger = options.logger ? options.logger : logger_from_env();
   return c;
 }

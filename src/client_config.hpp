@@ -5,6 +5,7 @@
 #include <anthropic/client_options.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,7 @@ struct ClientConfig {
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds connect_timeout{0};
   bool retry_create_on_unknown_outcome = false;
+  std::size_t max_response_bytes = 0;
   Logger logger;
 
   /// Resolves `options` against the environment; throws AnthropicInvalidRequestException when no

@@ -144,6 +144,7 @@ void throw_service_exception(int status, http::Headers headers, std::string body
 AnthropicIoException::AnthropicIoException(const std::string& message, bool may_have_reached_server)
     : AnthropicException(message), may_have_reached_server_(may_have_reached_server) {}
 AnthropicIoException::~AnthropicIoException() = default;
+AnthropicCancelledException::~AnthropicCancelledException() = default;
 
 AnthropicInvalidDataException::~AnthropicInvalidDataException() = default;
 

@@ -10,6 +10,7 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
 #include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/cancellation.hpp>
 #include <anthropic/client.hpp>
 #include <anthropic/client_options.hpp>
 #include <anthropic/errors.hpp>

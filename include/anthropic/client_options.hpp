@@ -1,10 +1,12 @@
 #pragma once
 
+#include <anthropic/cancellation.hpp>
 #include <anthropic/http/headers.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/logging.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +43,10 @@ struct ClientOptions {
   /// Resend `create` when the body was sent and no response came back (timeout, reset). Off by
   /// default: such a resend may create, and bill, a second batch.
   bool retry_create_on_unknown_outcome = false;
+  /// Largest response body accepted for a non-streamed call (a batch, a list page, an error),
+  /// enforced while receiving: a larger success ends in `AnthropicInvalidDataException`, and an
+  /// error body is cut to 1 MiB without ever holding more. Results are streamed and not bounded.
+  std::size_t max_response_bytes = std::size_t{8} << 20;
   /// TLS verification of the default libcurl transport; never turn it off against the real API.
   bool verify_tls = true;
 
@@ -66,6 +72,9 @@ struct RequestOptions {
   std::vector<std::pair<std::string, std::string>> extra_query;
   /// Overrides `ClientOptions::retry_create_on_unknown_outcome` for this call.
   std::optional<bool> retry_on_unknown_outcome;
+  /// Cancels the call from another thread (`CancellationSource::token()`): the request, its retry
+  /// waits and, for `results`, the whole stream stop with `AnthropicCancelledException`.
+  CancellationToken cancellation;
 };
 
 }  // namespace anthropic

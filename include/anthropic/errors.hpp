@@ -96,6 +96,15 @@ class ANTHROPIC_EXPORT AnthropicIoException : public AnthropicException {
   bool may_have_reached_server_;
 };
 
+/// A call stopped because its `CancellationToken` was cancelled. A kind of `AnthropicIoException`:
+/// `may_have_reached_server()` says whether the request may have been received (for a cancelled
+/// `create`, whether the batch may exist).
+class ANTHROPIC_EXPORT AnthropicCancelledException : public AnthropicIoException {
+ public:
+  using AnthropicIoException::AnthropicIoException;
+  ~AnthropicCancelledException() override;
+};
+
 /// A response that does not decode as the API documents it (malformed JSON, wrong types, a
 /// missing required field, a malformed results line).
 class ANTHROPIC_EXPORT AnthropicInvalidDataException : public AnthropicException {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <anthropic/cancellation.hpp>
 #include <anthropic/export.hpp>
 #include <anthropic/http/headers.hpp>
 
@@ -64,7 +65,18 @@ struct HttpRequest {
   /// reached the server but no response came back. False for `create` (a resend could create,
   /// and bill, a second batch) unless the caller opted in.
   bool retry_on_unknown_outcome = true;
+
+  /// Cancelling it stops the request (and a retrying decorator's waits) with
+  /// `AnthropicCancelledException`.
+  CancellationToken cancellation;
+  /// Largest body `send` accepts, enforced while receiving; zero means no limit. Beyond it, a
+  /// success status ends in `AnthropicInvalidDataException` and an error status is returned with
+  /// the first `kMaxErrorBodyBytes` of its body. Not applied to `open` (streamed bodies).
+  std::size_t max_response_bytes = 0;
 };
+
+/// The most of an error response's body that the SDK ever keeps (1 MiB).
+inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{1} << 20;
 
 /// A response whose body has been read completely.
 struct HttpResponse {

@@ -132,6 +132,8 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   r.connect_timeout = c.connect_timeout;
   r.max_retries = options.max_retries;
   r.retry_on_unknown_outcome = true;
+  r.cancellation = options.cancellation;
+  r.max_response_bytes = c.max_response_bytes;
   return r;
 }
 
