@@ -178,14 +178,14 @@ class Decoder {
 
     Path counts_path{self, "request_counts"};
     Json& counts = req_object(obj, counts_path);
-    b.request_counts.processing = req_int(counts, "processing", &counts_path);
-    b.request_counts.succeeded = req_int(counts, "succeeded", &counts_path);
-    b.request_counts.errored = req_int(counts, "errored", &counts_path);
-    b.request_counts.canceled = req_int(counts, "canceled", &counts_path);
-    b.request_counts.expired = req_int(counts, "expired", &counts_path);
+    b.request_counts.processing = req_count(counts, "processing", &counts_path);
+    b.request_counts.succeeded = req_count(counts, "succeeded", &counts_path);
+    b.request_counts.errored = req_count(counts, "errored", &counts_path);
+    b.request_counts.canceled = req_count(counts, "canceled", &counts_path);
+    b.request_counts.expired = req_count(counts, "expired", &counts_path);
 
-    b.created_at = Timestamp(req_string(obj, "created_at", self));
-    b.expires_at = Timestamp(req_string(obj, "expires_at", self));
+    b.created_at = req_timestamp(obj, "created_at", self);
+    b.expires_at = req_timestamp(obj, "expires_at", self);
     b.ended_at = opt_timestamp(obj, "ended_at", self);
     b.cancel_initiated_at = opt_timestamp(obj, "cancel_initiated_at", self);
     b.archived_at = opt_timestamp(obj, "archived_at", self);
@@ -193,10 +193,31 @@ class Decoder {
     return b;
   }
 
+  // A request count: a count of requests is never negative.
+  std::int64_t req_count(Json& obj, const char* key, const Path* parent) const {
+    Path path{parent, key};
+    std::int64_t n = to_int(required(obj, path), path);
+    if (n < 0) fail(&path, "is negative");
+    return n;
+  }
+
+  // A timestamp must be valid RFC 3339 (any form the API sends: `Z` or an offset, with or
+  // without a fraction): a value such as "yesterday" or "2024-02-30T25:61:61Z" is an error
+  // naming the field, not a Timestamp whose time_point() throws later in the caller's code.
+  Timestamp timestamp(std::string text, const Path& path) const {
+    Timestamp t(std::move(text));
+    if (!t.valid()) fail(&path, "is not an RFC 3339 timestamp");
+    return t;
+  }
+
+  Timestamp req_timestamp(Json& obj, const char* key, const Path* parent) const {
+    return timestamp(req_string(obj, key, parent), Path{parent, key});
+  }
+
   std::optional<Timestamp> opt_timestamp(Json& obj, const char* key, const Path* parent) const {
     auto text = opt_string(obj, key, parent);
     if (!text) return std::nullopt;
-    return Timestamp(std::move(*text));
+    return timestamp(std::move(*text), Path{parent, key});
   }
 
  private:

@@ -274,13 +274,21 @@ TEST(DecodeBatchTest, InvalidUtf8) {
   expect_invalid(batch_fn, bad, "malformed JSON");
 }
 
-TEST(DecodeBatchTest, NegativeAndLargeCounts) {
+TEST(DecodeBatchTest, LargeCountsAreKeptAndNegativeCountsRejected) {
   json j = json::parse(kBatch);
   j["request_counts"]["processing"] = 9223372036854775807LL;
-  j["request_counts"]["succeeded"] = -1;
   auto b = decode_batch(j.dump());
   EXPECT_EQ(b.request_counts.processing, 9223372036854775807LL);
-  EXPECT_EQ(b.request_counts.succeeded, -1);
+  for (const char* field : {"processing", "succeeded", "errored", "canceled", "expired"}) {
+    json bad = json::parse(kBatch);
+    bad["request_counts"][field] = -1;
+    expect_invalid(batch_fn, bad.dump(),
+                   std::string("message_batch: `request_counts.") + field + "` is negative");
+  }
+  // In a list page the path names the element.
+  json page = json::parse(kListPage);
+  page["data"][1]["request_counts"]["expired"] = -3;
+  expect_invalid(page_fn, page.dump(), "`data[1].request_counts.expired` is negative");
 }
 
 // ----- timestamps
@@ -345,19 +353,36 @@ TEST(DecodeBatchTest, InvalidTimestampIsKeptAndThrowsOnUse) {
     EXPECT_THROW((void)t.time_point(), AnthropicInvalidDataException) << bad;
     EXPECT_FALSE(anthropic::parse_rfc3339(bad)) << bad;
   }
-  // In a batch: decoded, kept verbatim, not an error until used.
-  json j = json::parse(kBatch);
-  j["created_at"] = "not a date";
-  auto b = decode_batch(j.dump());
-  EXPECT_EQ(b.created_at.str(), "not a date");
-  EXPECT_FALSE(b.created_at.valid());
-  try {
-    (void)b.created_at.time_point();
-    FAIL();
-  } catch (const AnthropicInvalidDataException& e) {
-    EXPECT_THAT(e.what(), HasSubstr("not a date"));
-  }
+  // A Timestamp built by hand keeps any text; one the server sends must be valid.
   EXPECT_FALSE(Timestamp().valid());
+  for (const char* field :
+       {"created_at", "expires_at", "ended_at", "cancel_initiated_at", "archived_at"}) {
+    for (const char* bad : {"yesterday", "2024-02-30T25:61:61Z", "2024-02-30T10:00:00Z", ""}) {
+      json j = json::parse(kBatch);
+      j[field] = bad;
+      expect_invalid(batch_fn, j.dump(),
+                     std::string("message_batch: `") + field + "` is not an RFC 3339 timestamp");
+    }
+  }
+  json page = json::parse(kListPage);
+  page["data"][0]["ended_at"] = "soon";
+  expect_invalid(page_fn, page.dump(), "`data[0].ended_at` is not an RFC 3339 timestamp");
+}
+
+TEST(DecodeBatchTest, EveryValidTimestampFormIsAcceptedInABatch) {
+  for (const char* good : {"2026-08-20T10:00:00Z", "2026-08-20t10:00:00z",
+                           "2026-08-20T12:30:00+02:30", "2026-08-20T05:00:00-05:00",
+                           "2026-08-20T10:00:00.100435Z", "2026-08-20T10:00:00.123456789Z",
+                           "2016-12-31T23:59:60Z", "2000-02-29T00:00:00Z"}) {
+    json j = json::parse(kBatch);
+    j["created_at"] = good;
+    j["ended_at"] = good;
+    auto b = decode_batch(j.dump());
+    EXPECT_EQ(b.created_at.str(), good);
+    EXPECT_TRUE(b.created_at.valid()) << good;
+    ASSERT_TRUE(b.ended_at.has_value());
+    EXPECT_TRUE(b.ended_at->valid()) << good;
+  }
 }
 
 TEST(DecodeBatchTest, TimestampFromTimePoint) {
