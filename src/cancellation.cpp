@@ -38,9 +38,8 @@ bool CancellationToken::wait_for(std::chrono::milliseconds duration) const {
     return false;
   }
   std::unique_lock<std::mutex> lock(state_->mutex);
-  return state_->changed.wait_for(lock, duration, [this] {
-    return state_->cancelled.load(std::memory_order_acquire);
-  });
+  return state_->changed.wait_for(
+      lock, duration, [this] { return state_->cancelled.load(std::memory_order_acquire); });
 }
 
 CancellationToken::Registration CancellationToken::on_cancel(std::function<void()> callback) const {
@@ -85,8 +84,7 @@ void CancellationToken::Registration::reset() noexcept {
   id_ = 0;
 }
 
-CancellationSource::CancellationSource()
-    : state_(std::make_shared<detail::CancellationState>()) {}
+CancellationSource::CancellationSource() : state_(std::make_shared<detail::CancellationState>()) {}
 
 bool CancellationSource::cancelled() const noexcept {
   return state_->cancelled.load(std::memory_order_acquire);

@@ -5,6 +5,7 @@
 
 #include "beta/messages/http_batch_service.hpp"
 #include "client_config.hpp"
+#include "http/url_redact.hpp"
 
 #include <cstdlib>
 
@@ -33,6 +34,20 @@ std::string trim(std::string_view s) {
 bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos ||
          s.find('\0') != std::string_view::npos;
+}
+
+// A base URL as it may appear in an error message: without user-info (`user:password@`), query
+// or fragment. redact_url only recognises an authority after "://"; the text being reported is
+// malformed by definition ("http:/user:pw@host", "user:pw@host", a '/' inside the password), so
+// anything still up to a last '@' is cut as well rather than trusted.
+std::string url_for_message(std::string_view url) {
+  std::string out = http::detail::redact_url(url, /*keep_query=*/false);
+  if (auto at = out.rfind('@'); at != std::string::npos) {
+    auto scheme_end = out.find("://");
+    std::size_t keep = scheme_end == std::string::npos || scheme_end > at ? 0 : scheme_end + 3;
+    out = out.substr(0, keep) + "..." + out.substr(at + 1);
+  }
+  return out;
 }
 
 // ANTHROPIC_CUSTOM_HEADERS: newline-separated "Name: value" pairs, each side trimmed.
@@ -78,7 +93,7 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
     throw AnthropicInvalidRequestException(
         "base_url must be an http:// or https:// URL without "
         "query or fragment; got \"" +
-        c.base_url + "\"");
+        url_for_message(c.base_url) + "\"");
   }
 
   c.anthropic_version = options.anthropic_version;
@@ -108,14 +123,15 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
 struct Client::State {
   std::shared_ptr<const ClientConfig> config;
   std::shared_ptr<http::HttpClient> http;
-  beta::messages::HttpBatchService batch_service;
+  // Shared, not a member value: list pages keep the service alive beyond the Client.
+  std::shared_ptr<beta::messages::HttpBatchService> batch_service;
   beta::BetaService beta_service;
 
   State(std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
       : config(std::move(cfg)),
         http(std::move(transport)),
-        batch_service(config, http),
-        beta_service(batch_service) {}
+        batch_service(std::make_shared<beta::messages::HttpBatchService>(config, http)),
+        beta_service(*batch_service) {}
 };
 
 namespace {

@@ -7,6 +7,7 @@
 #include "support/test_server.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -129,7 +130,7 @@ TEST_F(ListTest, EmptyListHasNoPages) {
   EXPECT_TRUE(page.data.empty());
   EXPECT_FALSE(page.first_id.has_value());
   EXPECT_FALSE(page.has_next_page());
-  EXPECT_THROW(page.next_page(), std::logic_error);
+  EXPECT_THROW(page.next_page(), anthropic::AnthropicInvalidRequestException);
   int n = 0;
   for (const auto& b : page.auto_paging()) {
     (void)b;
@@ -161,6 +162,49 @@ TEST_F(ListTest, LimitOutOfRangeIsRejectedBeforeSending) {
   params.limit = 1001;
   EXPECT_THROW(batches().list(params), anthropic::AnthropicInvalidRequestException);
   EXPECT_EQ(server.request_count(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+// A page keeps its service (configuration, connection pool) alive: next_page() and auto-paging
+// still work once every copy of the Client that listed it is gone (under ASan a dangling service
+// would be a use-after-free here).
+TEST(ListPageLifetimeTest, APageOutlivesItsClient) {
+  TestServer server;
+  serve_batches(server, 5);
+  std::optional<bm::BatchListPage> page;
+  {
+    anthropic::ClientOptions options;
+    options.api_key = "sk-ant-test";
+    options.base_url = server.base_url();
+    anthropic::Client client(options);
+    bm::BetaMessageBatchListParams params;
+    params.limit = 2;
+    page = client.beta().messages().batches().list(params);
+  }
+  ASSERT_TRUE(page->has_next_page());
+  bm::BatchListPage second = page->next_page();
+  ASSERT_EQ(second.data.size(), 2u);
+  EXPECT_EQ(second.data[0].id, "msgbatch_02");
+  std::vector<std::string> seen;
+  for (const auto& b : page->auto_paging()) seen.push_back(b.id);
+  EXPECT_EQ(seen, (std::vector<std::string>{"msgbatch_04", "msgbatch_03", "msgbatch_02",
+                                            "msgbatch_01", "msgbatch_00"}));
+  EXPECT_EQ(server.request_count(), 4u);  // list, next_page, then the auto-pager: pages 2 and 3
+}
+
+// A page built by hand (a mock's) has no next page, and asking for one is an SDK error.
+TEST(ListPageLifetimeTest, NextPageWithoutOneIsAnAnthropicException) {
+  bm::BatchListPage page({}, true, std::string("a"), std::string("b"));
+  EXPECT_FALSE(page.has_next_page());
+  try {
+    (void)page.next_page();
+    FAIL() << "no exception";
+  } catch (const anthropic::AnthropicException& e) {
+    EXPECT_NE(std::string(e.what()).find("no next page"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

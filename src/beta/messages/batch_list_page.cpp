@@ -1,7 +1,7 @@
 #include <anthropic/beta/messages/batch_list_page.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
 
-#include <stdexcept>
+#include <anthropic/errors.hpp>
 
 namespace anthropic::beta::messages {
 
@@ -9,11 +9,21 @@ BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_
                              std::optional<std::string> first_id_,
                              std::optional<std::string> last_id_, BatchService* service,
                              BetaMessageBatchListParams params, RequestOptions options)
+    // Not owned: the aliasing constructor gives a shared_ptr that points without owning.
+    : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
+                    std::shared_ptr<BatchService>(std::shared_ptr<void>(), service),
+                    std::move(params), std::move(options)) {}
+
+BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
+                             std::optional<std::string> first_id_,
+                             std::optional<std::string> last_id_,
+                             std::shared_ptr<BatchService> service,
+                             BetaMessageBatchListParams params, RequestOptions options)
     : data(std::move(data_)),
       has_more(has_more_),
       first_id(std::move(first_id_)),
       last_id(std::move(last_id_)),
-      service_(service),
+      service_(std::move(service)),
       params_(std::move(params)),
       options_(std::move(options)) {}
 
@@ -36,7 +46,10 @@ BetaMessageBatchListParams BatchListPage::next_page_params() const {
 }
 
 BatchListPage BatchListPage::next_page() const {
-  if (!has_next_page()) throw std::logic_error("BatchListPage::next_page: there is no next page");
+  if (!has_next_page()) {
+    throw AnthropicInvalidRequestException(
+        "BatchListPage::next_page: there is no next page (check has_next_page() first)");
+  }
   return service_->list(next_page_params(), options_);
 }
 

@@ -206,7 +206,7 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
   auto response = send(build("GET", kBatchesPath, query, params.betas, options));
   json::ListPageData page = decode("list", response, json::decode_list_page);
   return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
-                       std::move(page.last_id), this, params, options);
+                       std::move(page.last_id), shared_from_this(), params, options);
 }
 
 BetaMessageBatch HttpBatchService::cancel(const BetaMessageBatchCancelParams& params,

@@ -18,7 +18,9 @@ namespace anthropic::beta::messages {
 /// Builds each operation's request from its params (URL, headers, body), sends it through the
 /// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
 /// beyond its configuration: thread-safe.
-class HttpBatchService final : public BatchService {
+/// Always owned by a shared_ptr: a list page keeps its service alive through shared_from_this.
+class HttpBatchService final : public BatchService,
+                               public std::enable_shared_from_this<HttpBatchService> {
  public:
   HttpBatchService(std::shared_ptr<const ClientConfig> config,
                    std::shared_ptr<http::HttpClient> http);

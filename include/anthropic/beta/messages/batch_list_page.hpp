@@ -22,8 +22,9 @@ class BatchListAutoPager;
 ///
 /// `next_page()` asks the service that produced the page for the following one with the same
 /// params and options: forwards (`after_id = last_id`) normally, backwards (`before_id =
-/// first_id`) when the first request used `before_id`. A page keeps a pointer to its service,
-/// which must outlive it. Copyable.
+/// first_id`) when the first request used `before_id`. A page from the SDK's service keeps that
+/// service (its configuration and connection pool) alive, so it stays usable after the last
+/// `Client` copy is gone. Copyable.
 class ANTHROPIC_EXPORT BatchListPage {
  public:
   std::vector<BetaMessageBatch> data;
@@ -34,24 +35,31 @@ class ANTHROPIC_EXPORT BatchListPage {
 
   BatchListPage() = default;
   /// A page as decoded from a response to `params`; `service` fetches the next page (may be null
-  /// for a page built by hand, e.g. in a mock: it then has no next page).
+  /// for a page built by hand, e.g. in a mock: it then has no next page). The page does not own a
+  /// service given by pointer: it must outlive the page.
   BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
                 std::optional<std::string> first_id, std::optional<std::string> last_id,
                 BatchService* service = nullptr, BetaMessageBatchListParams params = {},
+                RequestOptions options = {});
+  /// As above, sharing ownership of `service`: the page keeps it alive.
+  BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
+                std::optional<std::string> first_id, std::optional<std::string> last_id,
+                std::shared_ptr<BatchService> service, BetaMessageBatchListParams params = {},
                 RequestOptions options = {});
 
   /// Data is not empty, `has_more` is true, and the cursor for the direction of travel is set.
   bool has_next_page() const noexcept;
   /// The params that fetch the next page. Precondition: `has_next_page()`.
   BetaMessageBatchListParams next_page_params() const;
-  /// Fetches the next page; throws `std::logic_error` when there is none.
+  /// Fetches the next page; throws `AnthropicInvalidRequestException` (nothing is sent) when
+  /// there is none.
   BatchListPage next_page() const;
 
   /// Every batch from this page on: `for (const auto& b : batches.list(p).auto_paging())`.
   BatchListAutoPager auto_paging() const;
 
  private:
-  BatchService* service_ = nullptr;
+  std::shared_ptr<BatchService> service_;
   BetaMessageBatchListParams params_;
   RequestOptions options_;
 };
