@@ -116,6 +116,8 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
   c.connect_timeout = options.connect_timeout;
   c.retry_create_on_unknown_outcome = options.retry_create_on_unknown_outcome;
   c.max_response_bytes = options.max_response_bytes;
+  c.max_retries = options.max_retries;
+  c.sleeper = options.sleeper;
   c.logger = options.logger ? options.logger : logger_from_env();
   return c;
 }
