@@ -1,17 +1,167 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/errors.hpp>
+#include <anthropic/http/retrying_http_client.hpp>
 
+#include "beta/messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
 #include <cstring>
+#include <exception>
+#include <random>
 
 namespace anthropic::beta::messages {
 
+namespace detail {
+
+void RunningChecksum::update(const char* data, std::size_t size) noexcept {
+  length_ += size;
+  // Finish a word begun by the previous piece, byte by byte (at most 7 bytes per call).
+  while (pending_size_ != 0 && size != 0) {
+    pending_[pending_size_++] = static_cast<unsigned char>(*data++);
+    --size;
+    if (pending_size_ == 8) {
+      std::uint64_t word;
+      std::memcpy(&word, pending_, 8);
+      state_ = mix(state_, word);
+      pending_size_ = 0;
+    }
+  }
+  // Whole words straight from the data. Words are read with memcpy in both places, so the digest
+  // does not depend on where the pieces were split, whatever the byte order of the machine.
+  while (size >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data, 8);
+    state_ = mix(state_, word);
+    data += 8;
+    size -= 8;
+  }
+  while (size != 0) {
+    pending_[pending_size_++] = static_cast<unsigned char>(*data++);
+    --size;
+  }
+}
+
+std::uint64_t RunningChecksum::digest() const noexcept {
+  std::uint64_t h = state_;
+  if (pending_size_ != 0) {
+    unsigned char last[8] = {};
+    std::memcpy(last, pending_, pending_size_);
+    std::uint64_t word;
+    std::memcpy(&word, last, 8);
+    h = mix(h, word);
+  }
+  // The length tells "abc" from "abc\0".
+  h = mix(h, length_);
+  return h ^ (h >> 32);
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::size_t kMaxErrorBody = std::size_t{1} << 20;
+
+double random_jitter() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+// "bytes START-END/TOTAL" (TOTAL may be "*"), as a 206 response's Content-Range.
+struct ContentRange {
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+  std::optional<std::uint64_t> total;
+};
+
+bool parse_number(std::string_view s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<ContentRange> parse_content_range(std::string_view value) {
+  value = trim(value);
+  constexpr std::string_view kUnit = "bytes ";
+  if (value.substr(0, kUnit.size()) != kUnit) return std::nullopt;
+  value.remove_prefix(kUnit.size());
+  auto dash = value.find('-');
+  auto slash = value.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash) {
+    return std::nullopt;
+  }
+  ContentRange r;
+  if (!parse_number(value.substr(0, dash), r.start) ||
+      !parse_number(value.substr(dash + 1, slash - dash - 1), r.end) || r.end < r.start) {
+    return std::nullopt;
+  }
+  std::string_view total = value.substr(slash + 1);
+  if (total != "*") {
+    std::uint64_t t = 0;
+    if (!parse_number(total, t) || t <= r.end) return std::nullopt;
+    r.total = t;
+  }
+  return r;
+}
+
+// "bytes */TOTAL", as a 416 response's Content-Range.
+std::optional<std::uint64_t> parse_unsatisfied_range(std::string_view value) {
+  value = trim(value);
+  constexpr std::string_view kPrefix = "bytes */";
+  if (value.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::uint64_t total = 0;
+  if (!parse_number(value.substr(kPrefix.size()), total)) return std::nullopt;
+  return total;
+}
+
+std::optional<std::uint64_t> content_length(const http::Headers& headers) {
+  const std::string* value = headers.find("content-length");
+  std::uint64_t n = 0;
+  if (value == nullptr || !parse_number(trim(*value), n)) return std::nullopt;
+  return n;
+}
+
+// Byte offsets are only meaningful on the body as sent: a compressed body (which the transport
+// decodes) is resumed by re-reading it from the start instead.
+bool identity_encoded(const http::Headers& headers) {
+  const std::string* value = headers.find("content-encoding");
+  return value == nullptr || trim(*value).empty() || trim(*value) == "identity";
+}
+
+[[noreturn]] void throw_changed(const std::string& why) {
+  throw AnthropicInvalidDataException(
+      "results changed between attempts: " + why +
+      "; the lines delivered so far came from the earlier transfer, so the stream stops rather "
+      "than mix two versions of the results");
+}
+
+}  // namespace
+
 /// Splits the body into lines as it arrives and decodes them one at a time. The buffer holds the
 /// current line plus one read chunk (64 KiB), whatever the size of the body.
+///
+/// A stream opened by HttpBatchService also knows how to reopen the results: when a read fails
+/// with an I/O error, it reconnects and continues after the last whole line it consumed (see
+/// `resume`). Once the transfer has failed for good, the failure is kept and thrown again by
+/// every later call: a partial line is never delivered.
 class BatchResultsStream::Impl {
  public:
   explicit Impl(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
+
+  Impl(http::StreamedResponse first, detail::ResultsResume resume)
+      : body_(std::move(first.body)), resume_(std::move(resume)) {
+    ranges_usable_ = identity_encoded(first.headers);
+    if (ranges_usable_) total_ = content_length(first.headers);
+  }
 
   std::optional<BetaMessageBatchIndividualResponse> next() {
     std::string_view line;
@@ -31,11 +181,13 @@ class BatchResultsStream::Impl {
   }
 
   void close() noexcept {
+    closed_ = true;
     body_.reset();
     buffer_.clear();
     buffer_.shrink_to_fit();
     begin_ = 0;
     end_ = 0;
+    summed_ = 0;
   }
 
   std::size_t line_number() const noexcept { return line_number_; }
@@ -46,8 +198,15 @@ class BatchResultsStream::Impl {
   }
 
   // Sets `line` to the next non-blank line, without its `\n` or `\r\n`, counting every line read;
-  // false at the end of the body.
+  // false at the end of the body. Throws the stream's failure again once it has failed.
   bool next_content_line(std::string_view& line) {
+    if (failure_) std::rethrow_exception(failure_);
+    if (closed_) return false;
+    // One atomic load per line: a cancelled stream stops even while lines are still buffered.
+    if (resume_.cancellation.cancelled()) {
+      fail(std::make_exception_ptr(
+          AnthropicCancelledException("results: the stream was cancelled", false)));
+    }
     while (next_line(line)) {
       ++line_number_;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -78,25 +237,235 @@ class BatchResultsStream::Impl {
         return false;
       }
       // Move the unfinished line to the front, then read into the free room behind it.
-      if (begin_ > 0) {
-        std::memmove(buffer_.data(), base + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
-      }
-      scan_from = end_;
+      compact();
+      scan_from = read_more();
+    }
+  }
+
+  // Adds the consumed bytes still in the buffer to the checksum, then moves the unfinished line to
+  // the front. The checksum thus sees each consumed byte once, a block at a time.
+  void compact() {
+    if (begin_ == 0) return;
+    sum_consumed();
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    consumed_ += begin_;
+    end_ -= begin_;
+    begin_ = 0;
+    summed_ = 0;
+  }
+
+  void sum_consumed() noexcept {
+    if (begin_ > summed_) {
+      checksum_.update(buffer_.data() + summed_, begin_ - summed_);
+      summed_ = begin_;
+    }
+  }
+
+  // Reads more of the body behind `end_` and returns where the new bytes start. After a resume
+  // the unfinished line was dropped (the new transfer repeats it), so that is the buffer's start.
+  // At the end of the body, releases it (and with it the connection) and returns `end_`.
+  std::size_t read_more() {
+    for (;;) {
       // The buffer only grows (for a line longer than what is free): it is never zero-filled
       // again for a read, and holds the current line plus one read's worth.
       if (buffer_.size() - end_ < kChunk) buffer_.resize(end_ + kChunk);
       std::size_t n = 0;
       try {
         n = body_->read(buffer_.data() + end_, buffer_.size() - end_);
+      } catch (const AnthropicCancelledException&) {
+        fail(std::current_exception());
+      } catch (const AnthropicIoException&) {
+        if (!resume_.reopen) fail(std::current_exception());
+        resume(std::current_exception());
+        if (!body_) return end_;  // nothing was left to read
+        continue;                 // read again, from the new transfer
       } catch (...) {
-        body_.reset();
-        throw;
+        fail(std::current_exception());
       }
+      if (n == 0 && resume_.reopen && total_ && consumed_ + end_ != *total_) {
+        // A body that ends cleanly short of the size its response announced was cut (by a
+        // transport that does not check Content-Length itself): a broken transfer.
+        resume(std::make_exception_ptr(AnthropicIoException(
+            "results: the body ended after " + std::to_string(consumed_ + end_) + " of " +
+                std::to_string(*total_) + " bytes",
+            true)));
+        if (!body_) return end_;
+        continue;
+      }
+      const std::size_t from = end_;
       end_ += n;
       if (n == 0) body_.reset();  // releases the connection as soon as the body ends
+      return from;
     }
+  }
+
+  // The transfer broke with `error`. Drops the unfinished line and opens the results again,
+  // continuing after the last whole line consumed; returns once a new transfer is positioned
+  // there, or fails the stream for good (budget spent, cancelled, results changed, an error
+  // status).
+  void resume(std::exception_ptr error) {
+    body_.reset();
+    sum_consumed();
+    const std::uint64_t offset = consumed_ + begin_;
+    consumed_ = offset;
+    begin_ = end_ = summed_ = 0;
+    if (offset > failed_at_) failures_ = 0;  // progress since the last failure: a fresh budget
+    failed_at_ = offset;
+
+    const int budget = std::max(0, resume_.max_retries);
+    for (;;) {
+      if (failures_ >= budget) give_up(error, failures_);
+      wait(backoff(failures_));
+      ++failures_;
+      try {
+        if (resume_.cancellation.cancelled()) throw_cancelled();
+        http::StreamedResponse response = resume_.reopen(ranges_usable_ ? offset : 0);
+        if (position(response, offset)) return;
+        // A retryable status: counted like a broken connection.
+        error = std::make_exception_ptr(status_exception(response));
+      } catch (const AnthropicCancelledException&) {
+        fail(std::current_exception());
+      } catch (const AnthropicIoException&) {
+        error = std::current_exception();
+      } catch (...) {
+        fail(std::current_exception());
+      }
+    }
+  }
+
+  // Positions the reopened transfer at `offset` and makes it the stream's body: true. False for a
+  // status worth retrying. Throws for any other outcome.
+  bool position(http::StreamedResponse& response, std::uint64_t offset) {
+    const int status = response.status;
+    if (status == 206 && offset > 0) {
+      const std::string* value = response.headers.find("content-range");
+      auto range = value != nullptr ? parse_content_range(*value) : std::nullopt;
+      if (!range || range->start != offset || (range->total && range->end + 1 != *range->total)) {
+        throw AnthropicInvalidDataException(
+            "results: asked for bytes " + std::to_string(offset) +
+            "- and got a 206 with Content-Range \"" + (value ? *value : std::string()) + "\"");
+      }
+      if (range->total) {
+        if (total_ && *total_ != *range->total) {
+          throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
+                        std::to_string(*range->total));
+        }
+        total_ = range->total;
+      }
+      body_ = std::move(response.body);
+      return true;
+    }
+    if (status == 416 && offset > 0) {
+      // Everything was consumed already (the transfer broke before its end was signalled).
+      const std::string* value = response.headers.find("content-range");
+      auto total = value != nullptr ? parse_unsatisfied_range(*value) : std::nullopt;
+      if (total && *total == offset) return true;  // body_ stays null: the end of the results
+    }
+    if (status >= 200 && status <= 299 && status != 206) {
+      if (ranges_usable_ && identity_encoded(response.headers)) {
+        auto length = content_length(response.headers);
+        if (total_ && length && *total_ != *length) {
+          throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
+                        std::to_string(*length));
+        }
+        if (!total_) total_ = length;
+      }
+      skip_verified(*response.body, offset);
+      body_ = std::move(response.body);
+      return true;
+    }
+    if (http::RetryingHttpClient::should_retry(status, response.headers)) return false;
+    std::rethrow_exception(status_exception(response));
+  }
+
+  // Reads the first `count` bytes of a body that starts from the beginning again and checks that
+  // they are the bytes already consumed. An I/O error on the way propagates (it is retried).
+  void skip_verified(http::ResponseBody& body, std::uint64_t count) {
+    detail::RunningChecksum again;
+    if (buffer_.size() < kChunk) buffer_.resize(kChunk);
+    std::uint64_t left = count;
+    while (left > 0) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer_.size()));
+      const std::size_t n = body.read(buffer_.data(), want);
+      if (n == 0) {
+        throw_changed("the body now ends after " + std::to_string(count - left) +
+                      " bytes, before the " + std::to_string(count) + " already delivered");
+      }
+      again.update(buffer_.data(), n);
+      left -= n;
+    }
+    if (again.digest() != checksum_.digest()) {
+      throw_changed("the first " + std::to_string(count) +
+                    " bytes differ from those already delivered");
+    }
+  }
+
+  // The service exception for an error response (its body cut to 1 MiB), not thrown.
+  static std::exception_ptr status_exception(http::StreamedResponse& response) {
+    std::string body = response.read_all(kMaxErrorBody);
+    try {
+      throw_service_exception(response.status, std::move(response.headers), std::move(body));
+    } catch (...) {
+      return std::current_exception();
+    }
+  }
+
+  std::chrono::milliseconds backoff(int retry) const {
+    double base = 500.0 * std::pow(2.0, static_cast<double>(std::min(retry, 30)));
+    base = std::min(base, 8000.0);
+    double j = resume_.jitter ? resume_.jitter() : random_jitter();
+    if (!(j >= 0.0)) j = 0.0;
+    if (j >= 1.0) j = std::nextafter(1.0, 0.0);
+    return std::chrono::milliseconds(static_cast<long long>(base * (1.0 - 0.25 * j)));
+  }
+
+  // Waits before a retry, through the client's sleeper when one was injected (then checks the
+  // token), else on the token itself so that a cancel ends the wait at once.
+  void wait(std::chrono::milliseconds delay) {
+    if (resume_.sleeper) {
+      resume_.sleeper(delay);
+      if (resume_.cancellation.cancelled()) throw_cancelled_for_good();
+    } else if (resume_.cancellation.wait_for(delay)) {
+      throw_cancelled_for_good();
+    }
+  }
+
+  [[noreturn]] static void throw_cancelled() {
+    throw AnthropicCancelledException("results: the stream was cancelled while reconnecting",
+                                      false);
+  }
+  [[noreturn]] void throw_cancelled_for_good() {
+    fail(std::make_exception_ptr(AnthropicCancelledException(
+        "results: the stream was cancelled while waiting to reconnect", false)));
+  }
+
+  [[noreturn]] void give_up(std::exception_ptr error, int retries) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const AnthropicCancelledException&) {
+      fail(std::current_exception());
+    } catch (const AnthropicIoException& e) {
+      // Said once, with what was tried; the type (and may_have_reached_server) is kept.
+      fail(std::make_exception_ptr(AnthropicIoException(
+          std::string(e.what()) + "; the results transfer broke after " +
+              std::to_string(line_number_) + " lines and was not resumed (" +
+              std::to_string(retries) + " reconnect attempt(s) without progress, max_retries " +
+              std::to_string(resume_.max_retries) + ")",
+          e.may_have_reached_server())));
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  }
+
+  // Ends the stream for good with `error`: releases the connection and the buffer, keeps the
+  // error for every later call, and throws it.
+  [[noreturn]] void fail(std::exception_ptr error) {
+    failure_ = error;
+    body_.reset();
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    begin_ = end_ = summed_ = 0;
+    std::rethrow_exception(error);
   }
 
   static constexpr std::size_t kChunk = 64 * 1024;
@@ -105,13 +474,34 @@ class BatchResultsStream::Impl {
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   std::size_t line_number_ = 0;
+  bool closed_ = false;
+  std::exception_ptr failure_;
+
+  // Resume state. `consumed_` is the body offset of buffer_[0]; buffer_[0, summed_) is already in
+  // `checksum_`, which covers the body's bytes [0, consumed_ + summed_).
+  detail::ResultsResume resume_;
+  detail::RunningChecksum checksum_;
+  std::uint64_t consumed_ = 0;
+  std::size_t summed_ = 0;
+  std::optional<std::uint64_t> total_;  // the body's size, when a response announced it
+  bool ranges_usable_ = false;
+  std::uint64_t failed_at_ = 0;  // the offset of the last failure
+  int failures_ = 0;             // consecutive failures at `failed_at_`
 };
 
 BatchResultsStream::BatchResultsStream(std::unique_ptr<http::ResponseBody> body)
     : impl_(std::make_unique<Impl>(std::move(body))) {}
 
+BatchResultsStream::BatchResultsStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
 BatchResultsStream BatchResultsStream::from_jsonl(std::string jsonl) {
   return BatchResultsStream(http::make_memory_body(std::move(jsonl)));
+}
+
+BatchResultsStream detail::ResultsStreamAccess::open(http::StreamedResponse first,
+                                                     ResultsResume resume) {
+  return BatchResultsStream(
+      std::make_unique<BatchResultsStream::Impl>(std::move(first), std::move(resume)));
 }
 
 BatchResultsStream::BatchResultsStream(BatchResultsStream&&) noexcept = default;

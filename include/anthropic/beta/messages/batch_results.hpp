@@ -16,6 +16,10 @@
 
 namespace anthropic::beta::messages {
 
+namespace detail {
+struct ResultsStreamAccess;
+}
+
 /// `result.type` of a results line (open enum).
 class BetaMessageBatchResultType : public OpenEnum<BetaMessageBatchResultType> {
  public:
@@ -50,6 +54,20 @@ struct BetaMessageBatchIndividualResponse {
 /// `AnthropicInvalidDataException` naming its line number, after every line before it was
 /// delivered. Destroying the stream (or `close()`) before the end abandons the transfer.
 ///
+/// A stream returned by `BatchService::results` survives a broken connection: it reconnects
+/// (within the call's or the client's `max_retries`, counting consecutive failures without a new
+/// line, with the usual backoff) and continues after the last whole line it read, asking for the
+/// rest with `Range: bytes=N-`, or re-reading from the start and skipping what was delivered once
+/// a checksum shows those bytes are unchanged (otherwise `AnthropicInvalidDataException`
+/// "results changed between attempts"). Every line is delivered exactly once, in order, and
+/// `line_number()` keeps counting across reconnects. The `RequestOptions::cancellation` token of
+/// that call stops the stream (reads and waits) with `AnthropicCancelledException`.
+///
+/// Once the transfer has failed for good (an I/O error that cannot be resumed, a spent retry
+/// budget, a cancel), every later `next()` / `next_raw()` throws that error again: a partial
+/// line is never delivered. A stream built from a body (the constructor, `from_jsonl`) cannot
+/// reconnect; its first I/O error is final.
+///
 /// Move-only; one reader at a time. Use with range-for:
 ///
 ///     for (const auto& line : batches.results(id)) { ... }
@@ -68,7 +86,8 @@ class ANTHROPIC_EXPORT BatchResultsStream {
   /// The next non-blank line as it arrived (without its line ending), not decoded: for archiving
   /// results verbatim. Mixing `next_raw()` and `next()` is allowed.
   std::optional<std::string> next_raw();
-  /// Stops reading and releases the connection; further `next()` calls return nullopt.
+  /// Stops reading and releases the connection; further `next()` calls return nullopt (unless the
+  /// stream had already failed: then they throw its error).
   void close() noexcept;
   /// Number of the last line read (1-based, blank lines included).
   std::size_t line_number() const noexcept;
@@ -105,7 +124,9 @@ class ANTHROPIC_EXPORT BatchResultsStream {
   iterator end() { return iterator(); }
 
  private:
+  friend struct detail::ResultsStreamAccess;  // builds resumable streams for the HTTP service
   class Impl;
+  explicit BatchResultsStream(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

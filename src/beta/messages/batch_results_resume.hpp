@@ -1,0 +1,60 @@
+#pragma once
+
+// Private: how a results stream opened by HttpBatchService reconnects after its transfer broke.
+// Kept out of the public header so that BatchResultsStream's public surface stays what it was.
+
+#include <anthropic/beta/messages/batch_results.hpp>
+#include <anthropic/cancellation.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/http/retrying_http_client.hpp>
+
+#include <cstdint>
+#include <functional>
+
+namespace anthropic::beta::messages::detail {
+
+/// What a resumable results stream needs besides its first response.
+struct ResultsResume {
+  /// Sends the results request again, once (no retries of its own: the stream counts them).
+  /// `range_start` > 0 asks for `Range: bytes=<range_start>-`; 0 asks for the whole body.
+  std::function<http::StreamedResponse(std::uint64_t range_start)> reopen;
+  /// Consecutive failures without progress that are retried (the call's or the client's
+  /// `max_retries`); the delay before retry n is min(0.5 s * 2^n, 8 s) less up to 25 % jitter.
+  int max_retries = 2;
+  /// Waits between attempts (`ClientOptions::sleeper`); empty: waits on `cancellation`.
+  http::Sleeper sleeper;
+  /// A number in [0, 1) per delay; empty: random.
+  http::Jitter jitter;
+  /// Cancelling it stops the stream (reads, waits, reconnects) with AnthropicCancelledException.
+  CancellationToken cancellation;
+};
+
+/// Builds streams with BatchResultsStream's private constructor.
+struct ResultsStreamAccess {
+  /// A stream over `first` (a 2xx response to the results request) that resumes through `resume`
+  /// when the transfer breaks.
+  static BatchResultsStream open(http::StreamedResponse first, ResultsResume resume);
+};
+
+/// A 64-bit checksum of a byte sequence fed in pieces of any size: the digest depends only on the
+/// bytes, not on how they were split. Mixes a word (8 bytes) at a time so that it keeps up with
+/// the line splitter (several GB/s); it detects changed content, it is not a cryptographic hash.
+class RunningChecksum {
+ public:
+  void update(const char* data, std::size_t size) noexcept;
+  /// The checksum of every byte given so far (the length included).
+  std::uint64_t digest() const noexcept;
+  std::uint64_t length() const noexcept { return length_; }
+
+ private:
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t word) noexcept {
+    h = (h ^ word) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+  }
+  std::uint64_t state_ = 0x243F6A8885A308D3ull;
+  std::uint64_t length_ = 0;
+  unsigned char pending_[8] = {};  // the bytes of an unfinished word
+  unsigned pending_size_ = 0;
+};
+
+}  // namespace anthropic::beta::messages::detail
