@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -124,6 +125,77 @@ TEST(WaitUntilEnded, RejectsIntervalsThatWouldHammerTheApi) {
   options.initial_interval = milliseconds(100);
   options.multiplier = 0.5;
   EXPECT_THROW(batches.wait_until_ended("b", options), anthropic::AnthropicInvalidRequestException);
+}
+
+// --- cancellation through request_options.cancellation ---
+
+TEST(WaitUntilEnded, ACancelDuringTheWaitBetweenPollsStopsItAtOnce) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).Times(1).WillOnce(Return(batch_with("in_progress", 1)));
+  anthropic::CancellationSource source;
+  bm::WaitOptions options;  // real time: the first wait alone would be 10 s
+  options.initial_interval = milliseconds(10000);
+  options.request_options.cancellation = source.token();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    source.cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    batches.wait_until_ended("msgbatch_w", options);
+    ADD_FAILURE() << "not cancelled";
+  } catch (const anthropic::AnthropicCancelledException& e) {
+    EXPECT_FALSE(e.may_have_reached_server());  // nothing was in flight
+    EXPECT_NE(std::string(e.what()).find("msgbatch_w"), std::string::npos) << e.what();
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_LT(elapsed, milliseconds(1000));
+}
+
+TEST(WaitUntilEnded, WithAnInjectedSleeperTheTokenIsCheckedAfterEachWait) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).Times(2).WillRepeatedly(Return(batch_with("in_progress", 1)));
+  anthropic::CancellationSource source;
+  FakeTime time;
+  auto options = time.options();
+  options.request_options.cancellation = source.token();
+  options.sleeper = [&](milliseconds d) {
+    time.sleeps.push_back(d);
+    if (time.sleeps.size() == 2) source.cancel();  // during the second wait
+  };
+  EXPECT_THROW(batches.wait_until_ended("msgbatch_w", options),
+               anthropic::AnthropicCancelledException);
+  EXPECT_EQ(time.sleeps.size(), 2u);
+}
+
+TEST(WaitUntilEnded, AnAlreadyCancelledTokenSendsNothing) {
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).Times(0);
+  anthropic::CancellationSource source;
+  source.cancel();
+  FakeTime time;
+  auto options = time.options();
+  options.request_options.cancellation = source.token();
+  EXPECT_THROW(batches.wait_until_ended("msgbatch_w", options),
+               anthropic::AnthropicCancelledException);
+  EXPECT_TRUE(time.sleeps.empty());
+}
+
+TEST(WaitUntilEnded, ACancelledPollPropagatesAsIs) {
+  // The transport stops a retrieve in flight; its exception (which says whether the request may
+  // have reached the server) comes out unchanged.
+  anthropic::testing::MockBatchService batches;
+  EXPECT_CALL(batches, retrieve(_, _)).WillOnce([](const auto&, const auto&) -> bm::BetaMessageBatch {
+    throw anthropic::AnthropicCancelledException("GET cancelled", true);
+  });
+  FakeTime time;
+  try {
+    batches.wait_until_ended("msgbatch_w", time.options());
+    ADD_FAILURE() << "not cancelled";
+  } catch (const anthropic::AnthropicCancelledException& e) {
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 #include <anthropic/errors.hpp>
 
 #include <algorithm>
-#include <thread>
 
 namespace anthropic::beta::messages {
 
@@ -61,12 +60,30 @@ BetaMessageBatch BatchService::wait_until_ended(const std::string& message_batch
         "wait_until_ended: need 0 < initial_interval <= max_interval and multiplier >= 1");
   }
   auto now = options.clock ? options.clock : [] { return std::chrono::steady_clock::now(); };
-  auto sleep =
-      options.sleeper ? options.sleeper : [](milliseconds d) { std::this_thread::sleep_for(d); };
+  // The call's token stops each retrieve (through the transport) and the waits between them.
+  // Nothing is in flight between polls, so a cancel there says the request never left.
+  const CancellationToken& token = options.request_options.cancellation;
+  auto stop_if_cancelled = [&] {
+    if (token.cancelled()) {
+      throw AnthropicCancelledException(
+          "wait_until_ended: cancelled while waiting for batch " + message_batch_id, false);
+    }
+  };
+  // Without an injected sleeper the wait is on the token, so that a cancel ends it at once; an
+  // injected sleeper (a test's) is called as is and the token checked after it.
+  auto sleep = [&](milliseconds d) {
+    if (options.sleeper) {
+      options.sleeper(d);
+    } else {
+      token.wait_for(d);
+    }
+    stop_if_cancelled();
+  };
 
   const auto start = now();
   milliseconds interval = options.initial_interval;
   for (;;) {
+    stop_if_cancelled();
     BetaMessageBatch batch = retrieve(message_batch_id, options.request_options);
     if (options.on_progress) options.on_progress(batch);
     if (batch.processing_status == ProcessingStatus::ended) return batch;

@@ -27,7 +27,9 @@ struct WaitOptions {
   std::optional<std::chrono::milliseconds> timeout;
   /// Called with every batch retrieved, including the last (ended) one.
   std::function<void(const BetaMessageBatch&)> on_progress;
-  /// Options of each `retrieve`.
+  /// Options of each `retrieve`. Its `cancellation` token also stops the waits between polls:
+  /// once cancelled, `wait_until_ended` throws `AnthropicCancelledException` (within about 100 ms
+  /// when no `sleeper` is injected; with one, after it returns).
   RequestOptions request_options;
   /// Test seams: waiting and a monotonic clock. Unset: real time.
   std::function<void(std::chrono::milliseconds)> sleeper;
@@ -96,7 +98,9 @@ class ANTHROPIC_EXPORT BatchService {
 
   /// Polls `retrieve` until `processing_status` is `ended` and returns that batch. Waits between
   /// polls grow from `initial_interval` to `max_interval`; errors of `retrieve` propagate (the
-  /// SDK's own retries apply to each poll).
+  /// SDK's own retries apply to each poll). Cancelling `options.request_options.cancellation`
+  /// stops it during a poll or a wait with `AnthropicCancelledException`
+  /// (`may_have_reached_server()` false when it stopped between polls).
   BetaMessageBatch wait_until_ended(const std::string& message_batch_id,
                                     const WaitOptions& options = {});
 };
