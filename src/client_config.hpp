@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,10 @@ struct ClientConfig {
   bool retry_create_on_unknown_outcome = false;
   std::size_t max_response_bytes = 0;
   Logger logger;
+  /// The retry budget and the waiting seam of the retrying transport, kept for what retries above
+  /// it: a results stream reconnecting after a broken transfer.
+  int max_retries = 2;
+  std::function<void(std::chrono::milliseconds)> sleeper;
 
   /// Resolves `options` against the environment; throws AnthropicInvalidRequestException when no
   /// credential is configured or a setting is malformed.
