@@ -3,6 +3,7 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/version.hpp>
 
+#include "beta/messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
 
 #include <algorithm>
@@ -233,7 +234,20 @@ BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams
     std::string body = response.read_all(kMaxErrorBody);
     throw_service_exception(response.status, std::move(response.headers), std::move(body));
   }
-  return BatchResultsStream(std::move(response.body));
+  // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
+  // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
+  // transport is shared into the stream, which may outlive the Client.
+  detail::ResultsResume resume;
+  resume.max_retries = options.max_retries.value_or(config_->max_retries);
+  resume.sleeper = config_->sleeper;
+  resume.cancellation = options.cancellation;
+  resume.reopen = [http = http_, request](std::uint64_t range_start) {
+    http::HttpRequest again = request;
+    again.max_retries = 0;
+    if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
+    return http->open(again);
+  };
+  return detail::ResultsStreamAccess::open(std::move(response), std::move(resume));
 }
 
 }  // namespace anthropic::beta::messages

@@ -1,0 +1,453 @@
+// results() over real sockets when the transfer breaks: a raw TCP server cuts the connection
+// mid-line at about 80 % (FIN or RST), then answers the reconnect with a 206 for the Range, a 200
+// with the same bytes, a 200 with different bytes, or keeps failing. Each test asserts the exact
+// lines delivered (each once, in order), the Range header the server received and the number of
+// connections. Also: a stream that cannot resume stays failed, and cancellation (a stalled read,
+// a reconnect wait, a stalled wait_until_ended poll).
+
+#include <anthropic/anthropic.hpp>
+
+#include <gtest/gtest.h>
+
+#include "support/fake_http_client.hpp"
+#include "support/raw_server.hpp"
+
+#include <linux/sockios.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using anthropic::testing::RawServer;
+using std::chrono::milliseconds;
+namespace bm = anthropic::beta::messages;
+
+std::string result_line(int i) {
+  return R"({"custom_id":"r)" + std::to_string(i) +
+         R"(","result":{"type":"succeeded","message":{"id":"msg_01AbC","type":"message",)"
+         R"("role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"answer )" +
+         std::to_string(i) +
+         R"("}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":42,)"
+         R"("output_tokens":6}}}})";
+}
+
+std::string results_body(int lines) {
+  std::string body;
+  for (int i = 0; i < lines; ++i) body += result_line(i) + "\n";
+  return body;
+}
+
+std::vector<std::string> ids(int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i) out.push_back("r" + std::to_string(i));
+  return out;
+}
+
+// The value of header `name` (lower case) in a raw request, or "" when absent.
+std::string header_of(const std::string& request, const std::string& name) {
+  std::string lower = request.substr(0, request.find("\r\n\r\n"));
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto at = lower.find("\r\n" + name + ":");
+  if (at == std::string::npos) return "";
+  auto start = at + 3 + name.size();
+  auto end = lower.find("\r\n", start);
+  std::string value = request.substr(start, end - start);
+  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+  return value;
+}
+
+// Waits until every byte written on `fd` was taken by the peer's kernel (so that a RST cannot
+// discard any of it), up to 5 s.
+void drain_send_queue(int fd) {
+  for (int i = 0; i < 500; ++i) {
+    int pending = 0;
+    if (::ioctl(fd, SIOCOUTQ, &pending) != 0 || pending == 0) return;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+}
+
+void reset_on_close(int fd) {
+  linger l{1, 0};  // close() then sends a RST
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+// Blocks until the peer closes `fd` (or 10 s pass): a server that stalls.
+void stall_until_peer_closes(int fd) {
+  char buf[256];
+  for (int i = 0; i < 100; ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0) return;
+  }
+}
+
+std::string head(int status, const std::string& reason, std::size_t length,
+                 const std::string& extra = "") {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason +
+         "\r\nContent-Type: application/x-jsonl\r\nContent-Length: " + std::to_string(length) +
+         "\r\n" + extra + "\r\n";
+}
+
+enum class Cut { fin, rst };
+enum class Then { range_206, ignore_range_200, different_200, keep_failing };
+
+// Connection 1 sends the whole head (Content-Length of the full body) and the body up to `cut`,
+// then closes (FIN) or resets. Later connections answer as `then` says. Records every request.
+struct ResumeServer {
+  ResumeServer(std::string body_, std::size_t cut_, Cut how, Then then)
+      : body(std::move(body_)),
+        cut(cut_),
+        server([this, how, then](int fd) {
+          std::string request = RawServer::read_request(fd);
+          int index = 0;
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            requests.push_back(request);
+            index = static_cast<int>(requests.size());
+          }
+          if (index == 1) {
+            RawServer::write_all(fd, head(200, "OK", body.size()) + body.substr(0, cut));
+            drain_send_queue(fd);
+            if (how == Cut::rst) reset_on_close(fd);
+            return;
+          }
+          std::string range = header_of(request, "range");
+          std::size_t start = 0;
+          if (range.rfind("bytes=", 0) == 0) start = std::stoul(range.substr(6));
+          switch (then) {
+            case Then::range_206:
+              RawServer::write_all(
+                  fd, head(206, "Partial Content", body.size() - start,
+                           "Content-Range: bytes " + std::to_string(start) + "-" +
+                               std::to_string(body.size() - 1) + "/" +
+                               std::to_string(body.size()) + "\r\n") +
+                          body.substr(start));
+              return;
+            case Then::ignore_range_200:
+              RawServer::write_all(fd, head(200, "OK", body.size()) + body);
+              return;
+            case Then::different_200: {
+              std::string changed = body;
+              changed.replace(changed.find("answer 0"), 8, "answer X");  // same size
+              RawServer::write_all(fd, head(200, "OK", changed.size()) + changed);
+              return;
+            }
+            case Then::keep_failing:
+              // A 206 that breaks again after a few bytes: no new line, no progress.
+              RawServer::write_all(
+                  fd, head(206, "Partial Content", body.size() - start,
+                           "Content-Range: bytes " + std::to_string(start) + "-" +
+                               std::to_string(body.size() - 1) + "/" +
+                               std::to_string(body.size()) + "\r\n") +
+                          body.substr(start, 10));
+              drain_send_queue(fd);
+              if (how == Cut::rst) reset_on_close(fd);
+              return;
+          }
+        }) {}
+
+  std::vector<std::string> recorded() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return requests;
+  }
+
+  std::string body;
+  std::size_t cut;
+  std::mutex mutex;
+  std::vector<std::string> requests;
+  RawServer server;  // last: stopped (joined) before the members its handler uses
+};
+
+struct Outcome {
+  std::vector<std::string> ids;  // custom_id of each line delivered, in order
+  std::exception_ptr error;
+};
+
+Outcome read_all(bm::BatchResultsStream& stream) {
+  Outcome out;
+  try {
+    while (auto r = stream.next()) out.ids.push_back(r->custom_id);
+  } catch (...) {
+    out.error = std::current_exception();
+  }
+  return out;
+}
+
+class ResultsResumeTest : public ::testing::TestWithParam<Cut> {
+ protected:
+  static constexpr int kLines = 400;
+
+  anthropic::Client client_for(const std::string& base_url) {
+    anthropic::ClientOptions options;
+    options.api_key = "sk-ant-test";
+    options.base_url = base_url;
+    options.timeout = std::chrono::seconds(20);
+    options.sleeper = sleeper.sleeper();  // backoffs recorded, not waited
+    return anthropic::Client(options);
+  }
+
+  // About 80 % into the body, inside a line; `whole` gets the number of whole lines before it.
+  static std::size_t cut_point(const std::string& body, int* whole, std::size_t* line_end) {
+    std::size_t cut = body.size() * 8 / 10;
+    if (body[cut - 1] == '\n') cut += 5;
+    *line_end = body.rfind('\n', cut - 1) + 1;
+    *whole = static_cast<int>(std::count(body.begin(), body.begin() + cut, '\n'));
+    return cut;
+  }
+
+  anthropic::testing::RecordingSleeper sleeper;
+};
+
+TEST_P(ResultsResumeTest, A206ForTheRangeContinuesWithEveryLineOnceInOrder) {
+  const std::string body = results_body(kLines);
+  int whole = 0;
+  std::size_t n = 0;
+  const std::size_t cut = cut_point(body, &whole, &n);
+  ResumeServer server(body, cut, GetParam(), Then::range_206);
+  auto client = client_for(server.server.base_url());
+  auto stream = client.beta().messages().batches().results("msgbatch_r");
+  Outcome got = read_all(stream);
+
+  EXPECT_FALSE(got.error);
+  EXPECT_EQ(got.ids, ids(0, kLines));
+  EXPECT_EQ(stream.line_number(), static_cast<std::size_t>(kLines));
+  EXPECT_EQ(server.server.connections(), 2);
+  auto requests = server.recorded();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(header_of(requests[0], "range"), "");
+  EXPECT_EQ(header_of(requests[1], "range"), "bytes=" + std::to_string(n) + "-");
+  EXPECT_EQ(header_of(requests[1], "x-api-key"), "sk-ant-test");
+  EXPECT_EQ(requests[1].substr(0, requests[1].find("\r\n")),
+            "GET /v1/messages/batches/msgbatch_r/results?beta=true HTTP/1.1");
+  EXPECT_EQ(sleeper.delays().size(), 1u);
+  EXPECT_LE(sleeper.delays().at(0), milliseconds(500));
+  EXPECT_GE(sleeper.delays().at(0), milliseconds(375));
+}
+
+TEST_P(ResultsResumeTest, A200FromTheStartIsSkippedToWhereItBrokeAfterTheBytesMatch) {
+  const std::string body = results_body(kLines);
+  int whole = 0;
+  std::size_t n = 0;
+  const std::size_t cut = cut_point(body, &whole, &n);
+  ResumeServer server(body, cut, GetParam(), Then::ignore_range_200);
+  auto client = client_for(server.server.base_url());
+  auto stream = client.beta().messages().batches().results("msgbatch_r");
+  Outcome got = read_all(stream);
+
+  EXPECT_FALSE(got.error);
+  EXPECT_EQ(got.ids, ids(0, kLines));
+  EXPECT_EQ(server.server.connections(), 2);
+  auto requests = server.recorded();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(header_of(requests[1], "range"), "bytes=" + std::to_string(n) + "-");
+}
+
+TEST_P(ResultsResumeTest, A200WithDifferentBytesIsAClearErrorAndNoLineIsMixed) {
+  const std::string body = results_body(kLines);
+  int whole = 0;
+  std::size_t n = 0;
+  const std::size_t cut = cut_point(body, &whole, &n);
+  ResumeServer server(body, cut, GetParam(), Then::different_200);
+  auto client = client_for(server.server.base_url());
+  auto stream = client.beta().messages().batches().results("msgbatch_r");
+  Outcome got = read_all(stream);
+
+  EXPECT_EQ(got.ids, ids(0, whole));  // the first transfer's whole lines, nothing after
+  ASSERT_TRUE(got.error);
+  try {
+    std::rethrow_exception(got.error);
+  } catch (const anthropic::AnthropicInvalidDataException& e) {
+    EXPECT_NE(std::string(e.what()).find("results changed between attempts"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(stream.next_raw(), anthropic::AnthropicInvalidDataException);
+  EXPECT_THROW(stream.next(), anthropic::AnthropicInvalidDataException);
+  EXPECT_EQ(server.server.connections(), 2);
+}
+
+TEST_P(ResultsResumeTest, KeepsFailingThenAnIoErrorAfterTheBudget) {
+  const std::string body = results_body(kLines);
+  int whole = 0;
+  std::size_t n = 0;
+  const std::size_t cut = cut_point(body, &whole, &n);
+  ResumeServer server(body, cut, GetParam(), Then::keep_failing);
+  auto client = client_for(server.server.base_url());
+  anthropic::RequestOptions per_call;
+  per_call.max_retries = 3;
+  auto stream = client.beta().messages().batches().results("msgbatch_r", per_call);
+  Outcome got = read_all(stream);
+
+  EXPECT_EQ(got.ids, ids(0, whole));
+  ASSERT_TRUE(got.error);
+  EXPECT_THROW(std::rethrow_exception(got.error), anthropic::AnthropicIoException);
+  try {
+    std::rethrow_exception(got.error);
+  } catch (const anthropic::AnthropicInvalidDataException&) {
+    ADD_FAILURE() << "not an I/O error";
+  } catch (const anthropic::AnthropicIoException& e) {
+    EXPECT_NE(std::string(e.what()).find("not resumed"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server.server.connections(), 4);  // the first, then max_retries = 3 reconnects
+  auto requests = server.recorded();
+  ASSERT_EQ(requests.size(), 4u);
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    EXPECT_EQ(header_of(requests[i], "range"), "bytes=" + std::to_string(n) + "-") << i;
+  }
+  auto delays = sleeper.delays();
+  ASSERT_EQ(delays.size(), 3u);  // 0.5, 1, 2 s less up to 25 % jitter
+  EXPECT_GE(delays[0], milliseconds(375));
+  EXPECT_LE(delays[0], milliseconds(500));
+  EXPECT_GE(delays[1], milliseconds(750));
+  EXPECT_LE(delays[1], milliseconds(1000));
+  EXPECT_GE(delays[2], milliseconds(1500));
+  EXPECT_LE(delays[2], milliseconds(2000));
+  EXPECT_THROW(stream.next(), anthropic::AnthropicIoException);
+  EXPECT_EQ(server.server.connections(), 4);  // failed for good: no further attempt
+}
+
+// Item 6: with max_retries = 0 a reset mid-line is final; every later call throws again and the
+// fragment of the cut line is never delivered.
+TEST_P(ResultsResumeTest, WithoutRetriesTheStreamStaysFailedAndNeverDeliversTheFragment) {
+  const std::string body = results_body(kLines);
+  int whole = 0;
+  std::size_t n = 0;
+  const std::size_t cut = cut_point(body, &whole, &n);
+  ResumeServer server(body, cut, GetParam(), Then::range_206);
+  auto client = client_for(server.server.base_url());
+  anthropic::RequestOptions per_call;
+  per_call.max_retries = 0;
+  auto stream = client.beta().messages().batches().results("msgbatch_r", per_call);
+
+  std::vector<std::string> raw;
+  std::exception_ptr error;
+  try {
+    while (auto line = stream.next_raw()) raw.push_back(*line);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  ASSERT_TRUE(error);
+  EXPECT_THROW(std::rethrow_exception(error), anthropic::AnthropicIoException);
+  ASSERT_EQ(raw.size(), static_cast<std::size_t>(whole));
+  EXPECT_EQ(raw.back(), result_line(whole - 1));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THROW(stream.next_raw(), anthropic::AnthropicIoException);
+    EXPECT_THROW(stream.next(), anthropic::AnthropicIoException);
+  }
+  EXPECT_EQ(server.server.connections(), 1);
+  EXPECT_TRUE(sleeper.delays().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(FinAndRst, ResultsResumeTest, ::testing::Values(Cut::fin, Cut::rst),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param == Cut::fin ? "Fin" : "Rst");
+                         });
+
+// --- cancellation (item 8) ---
+
+anthropic::Client plain_client(const std::string& base_url) {
+  anthropic::ClientOptions options;
+  options.api_key = "sk-ant-test";
+  options.base_url = base_url;
+  options.timeout = std::chrono::seconds(20);
+  return anthropic::Client(options);
+}
+
+TEST(ResultsCancel, ACancelWhileTheServerStallsMidBodyStopsTheStreamPromptly) {
+  const std::string body = results_body(10);
+  std::size_t cut = 0;
+  for (int i = 0; i < 5; ++i) cut = body.find('\n', cut) + 1;
+  cut += 20;  // 5 whole lines and part of the sixth, then a stall
+  RawServer server([&](int fd) {
+    RawServer::read_request(fd);
+    RawServer::write_all(fd, head(200, "OK", body.size()) + body.substr(0, cut));
+    stall_until_peer_closes(fd);
+  });
+  auto client = plain_client(server.base_url());
+  anthropic::CancellationSource source;
+  anthropic::RequestOptions per_call;
+  per_call.cancellation = source.token();
+  auto stream = client.beta().messages().batches().results("msgbatch_r", per_call);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(stream.next()->custom_id, "r" + std::to_string(i));
+
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    cancelled_at = std::chrono::steady_clock::now();
+    source.cancel();
+  });
+  EXPECT_THROW(stream.next(), anthropic::AnthropicCancelledException);  // blocked in a read
+  const auto stopped_at = std::chrono::steady_clock::now();
+  canceller.join();
+  EXPECT_LT(stopped_at - cancelled_at, milliseconds(500));
+  EXPECT_THROW(stream.next(), anthropic::AnthropicCancelledException);
+  EXPECT_THROW(stream.next_raw(), anthropic::AnthropicCancelledException);
+  EXPECT_EQ(server.connections(), 1);  // a cancel is never resumed
+}
+
+TEST(ResultsCancel, ACancelDuringTheReconnectWaitStopsPromptly) {
+  const std::string body = results_body(50);
+  std::promise<void> cut_done;
+  std::atomic<bool> first{true};
+  RawServer server([&](int fd) {
+    RawServer::read_request(fd);
+    RawServer::write_all(fd, head(200, "OK", body.size()) + body.substr(0, body.size() / 2));
+    drain_send_queue(fd);
+    if (first.exchange(false)) cut_done.set_value();
+  });
+  auto client = plain_client(server.base_url());  // real waits: 0.5, 1, 2, 4, 8 s
+  anthropic::CancellationSource source;
+  anthropic::RequestOptions per_call;
+  per_call.cancellation = source.token();
+  per_call.max_retries = 5;
+  auto stream = client.beta().messages().batches().results("msgbatch_r", per_call);
+
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    cut_done.get_future().wait();
+    std::this_thread::sleep_for(milliseconds(100));
+    cancelled_at = std::chrono::steady_clock::now();
+    source.cancel();
+  });
+  Outcome got = read_all(stream);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  canceller.join();
+  ASSERT_TRUE(got.error);
+  EXPECT_THROW(std::rethrow_exception(got.error), anthropic::AnthropicCancelledException);
+  EXPECT_LT(stopped_at - cancelled_at, milliseconds(500));
+  EXPECT_LE(server.connections(), 2);
+  EXPECT_THROW(stream.next(), anthropic::AnthropicCancelledException);
+}
+
+TEST(WaitCancel, ACancelDuringAStalledPollStopsWaitUntilEnded) {
+  RawServer server([](int fd) {
+    RawServer::read_request(fd);
+    stall_until_peer_closes(fd);  // never answers the retrieve
+  });
+  auto client = plain_client(server.base_url());
+  anthropic::CancellationSource source;
+  bm::WaitOptions options;
+  options.request_options.cancellation = source.token();
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    cancelled_at = std::chrono::steady_clock::now();
+    source.cancel();
+  });
+  EXPECT_THROW(client.beta().messages().batches().wait_until_ended("msgbatch_w", options),
+               anthropic::AnthropicCancelledException);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  canceller.join();
+  EXPECT_LT(stopped_at - cancelled_at, milliseconds(500));
+  EXPECT_EQ(server.connections(), 1);  // not retried
+}
+
+}  // namespace
