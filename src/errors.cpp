@@ -39,7 +39,8 @@ struct AnthropicServiceException::Parsed {
 
 AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_code,
                                                                    http::Headers&& headers,
-                                                                   std::string&& body) {
+                                                                   std::string&& body,
+                                                                   std::string&& note) {
   Parsed p;
   p.status_code = status_code;
   if (body.size() > kMaxKeptBody) body.resize(kMaxKeptBody);
@@ -79,6 +80,7 @@ AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_co
   }
   if (!p.request_id.empty()) what += " (request-id: " + p.request_id + ")";
   if (p.retry_after) what += " (retry after " + std::to_string(p.retry_after->count()) + " ms)";
+  if (!note.empty()) what += "; " + note;
   p.what = std::move(what);
   p.headers = std::move(headers);
   p.body = std::move(body);
@@ -86,8 +88,9 @@ AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_co
 }
 
 AnthropicServiceException::AnthropicServiceException(int status_code, http::Headers headers,
-                                                     std::string body)
-    : AnthropicServiceException(parse(status_code, std::move(headers), std::move(body))) {}
+                                                     std::string body, std::string note)
+    : AnthropicServiceException(
+          parse(status_code, std::move(headers), std::move(body), std::move(note))) {}
 
 AnthropicServiceException::AnthropicServiceException(Parsed&& p)
     : AnthropicException(p.what),
@@ -113,31 +116,34 @@ InternalServerException::~InternalServerException() = default;
 OverloadedException::~OverloadedException() = default;
 UnexpectedStatusCodeException::~UnexpectedStatusCodeException() = default;
 
-void throw_service_exception(int status, http::Headers headers, std::string body) {
+void throw_service_exception(int status, http::Headers headers, std::string body,
+                             std::string note) {
   switch (status) {
     case 400:
-      throw BadRequestException(status, std::move(headers), std::move(body));
+      throw BadRequestException(status, std::move(headers), std::move(body), std::move(note));
     case 401:
-      throw AuthenticationException(status, std::move(headers), std::move(body));
+      throw AuthenticationException(status, std::move(headers), std::move(body), std::move(note));
     case 403:
-      throw PermissionDeniedException(status, std::move(headers), std::move(body));
+      throw PermissionDeniedException(status, std::move(headers), std::move(body), std::move(note));
     case 404:
-      throw NotFoundException(status, std::move(headers), std::move(body));
+      throw NotFoundException(status, std::move(headers), std::move(body), std::move(note));
     case 409:
-      throw ConflictException(status, std::move(headers), std::move(body));
+      throw ConflictException(status, std::move(headers), std::move(body), std::move(note));
     case 413:
-      throw RequestTooLargeException(status, std::move(headers), std::move(body));
+      throw RequestTooLargeException(status, std::move(headers), std::move(body), std::move(note));
     case 422:
-      throw UnprocessableEntityException(status, std::move(headers), std::move(body));
+      throw UnprocessableEntityException(status, std::move(headers), std::move(body),
+                                         std::move(note));
     case 429:
-      throw RateLimitException(status, std::move(headers), std::move(body));
+      throw RateLimitException(status, std::move(headers), std::move(body), std::move(note));
     case 529:
-      throw OverloadedException(status, std::move(headers), std::move(body));
+      throw OverloadedException(status, std::move(headers), std::move(body), std::move(note));
     default:
       if (status >= 500 && status <= 599) {
-        throw InternalServerException(status, std::move(headers), std::move(body));
+        throw InternalServerException(status, std::move(headers), std::move(body), std::move(note));
       }
-      throw UnexpectedStatusCodeException(status, std::move(headers), std::move(body));
+      throw UnexpectedStatusCodeException(status, std::move(headers), std::move(body),
+                                          std::move(note));
   }
 }
 

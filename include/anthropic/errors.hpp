@@ -24,9 +24,12 @@ class ANTHROPIC_EXPORT AnthropicException : public std::runtime_error {
 /// `what()` reads "<status> <error.type>: <error.message> (request-id: <id>)"; when the body is not
 /// the API's JSON error envelope (a 413 from a proxy, an HTML 502) it carries the start of the raw
 /// text instead. Use `make_service_exception` to build the subclass that matches a status.
+/// A non-empty `note` is appended to `what()` after "; " (what the status means for this call,
+/// such as a 504 on a create: the batch may exist).
 class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
  public:
-  AnthropicServiceException(int status_code, http::Headers headers, std::string body);
+  AnthropicServiceException(int status_code, http::Headers headers, std::string body,
+                            std::string note = {});
   ~AnthropicServiceException() override;
 
   int status_code() const noexcept { return status_code_; }
@@ -45,7 +48,8 @@ class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
  private:
   struct Parsed;
   explicit AnthropicServiceException(Parsed&& parsed);
-  static Parsed parse(int status_code, http::Headers&& headers, std::string&& body);
+  static Parsed parse(int status_code, http::Headers&& headers, std::string&& body,
+                      std::string&& note);
 
   int status_code_;
   http::Headers headers_;
@@ -56,12 +60,12 @@ class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
   std::optional<std::chrono::milliseconds> retry_after_;
 };
 
-#define ANTHROPIC_SERVICE_EXCEPTION(Name, Base)                     \
-  class ANTHROPIC_EXPORT Name : public Base {                       \
-   public:                                                          \
-    Name(int status_code, http::Headers headers, std::string body)  \
-        : Base(status_code, std::move(headers), std::move(body)) {} \
-    ~Name() override;                                               \
+#define ANTHROPIC_SERVICE_EXCEPTION(Name, Base)                                           \
+  class ANTHROPIC_EXPORT Name : public Base {                                             \
+   public:                                                                                \
+    Name(int status_code, http::Headers headers, std::string body, std::string note = {}) \
+        : Base(status_code, std::move(headers), std::move(body), std::move(note)) {}      \
+    ~Name() override;                                                                     \
   };
 
 ANTHROPIC_SERVICE_EXCEPTION(BadRequestException, AnthropicServiceException)            // 400
@@ -78,9 +82,10 @@ ANTHROPIC_SERVICE_EXCEPTION(UnexpectedStatusCodeException, AnthropicServiceExcep
 
 #undef ANTHROPIC_SERVICE_EXCEPTION
 
-/// Throws the `AnthropicServiceException` subclass that matches `status_code`.
+/// Throws the `AnthropicServiceException` subclass that matches `status_code`; `note`, when not
+/// empty, is appended to its `what()`.
 [[noreturn]] ANTHROPIC_EXPORT void throw_service_exception(int status_code, http::Headers headers,
-                                                           std::string body);
+                                                           std::string body, std::string note = {});
 
 /// A transport failure: connect, TLS, reset, timeout, a body cut short.
 class ANTHROPIC_EXPORT AnthropicIoException : public AnthropicException {

@@ -23,6 +23,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -196,7 +197,10 @@ class Transfer final : public ResponseBody {
         streaming_(streaming),
         method_(request.method.empty() ? std::string("GET") : request.method),
         url_(request.url),
-        timeout_(request.timeout) {
+        timeout_(request.timeout),
+        cancellation_(request.cancellation),
+        body_limit_(streaming ? 0 : request.max_response_bytes) {
+    if (cancellation_.cancelled()) throw cancelled_error(false);
     build_header_list(request);
     // `request` may be gone before a streamed transfer ends: keep (a share of) the bytes curl
     // reads. RequestBody is shared and immutable, so this is never a copy of the bytes.
@@ -211,6 +215,11 @@ class Transfer final : public ResponseBody {
     }
     attached_ = true;
     started_ = SteadyClock::now();
+    // Wakes the thread blocked in curl_multi_poll (`drive`) when another thread cancels; the
+    // registration is dropped in `detach`, before the slot and its multi handle go back to the
+    // pool, so the callback never touches a multi handle another transfer owns.
+    CURLM* multi = slot_->multi;
+    cancel_registration_ = cancellation_.on_cancel([multi] { curl_multi_wakeup(multi); });
   }
 
   ~Transfer() override { detach(); }
@@ -222,6 +231,12 @@ class Transfer final : public ResponseBody {
   HttpResponse run() {
     drive([] { return false; }, std::nullopt);
     finish_or_throw();
+    if (body_too_large_) {
+      throw AnthropicInvalidDataException(
+          describe() + ": the " + std::to_string(status_) +
+          " response body is larger than the limit of " + std::to_string(body_limit_) +
+          " bytes (ClientOptions::max_response_bytes); it was not read further");
+    }
     HttpResponse response;
     response.status = status_;
     response.headers = take_headers();
@@ -253,7 +268,8 @@ class Transfer final : public ResponseBody {
   }
 
   std::size_t read(char* dst, std::size_t max) override {
-    if (error_) throw *error_;
+    if (error_) std::rethrow_exception(error_);
+    if (cancellation_.cancelled()) fail_cancelled();
     if (max == 0) return 0;
     while (pos_ == buffer_.size()) {
       buffer_.clear();
@@ -281,6 +297,10 @@ class Transfer final : public ResponseBody {
 
  private:
   std::string describe() const { return method_ + " " + detail::redact_url(url_, false); }
+
+  AnthropicCancelledException cancelled_error(bool reached) const {
+    return AnthropicCancelledException(describe() + " cancelled", reached);
+  }
 
   void build_header_list(const HttpRequest& request) {
     bool has_content_type = false;
@@ -353,12 +373,43 @@ class Transfer final : public ResponseBody {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (sends_body(request)) {
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, body_.data());  // not copied
+      if (!body_.empty()) {
+        // libcurl re-sends a request by itself when a reused keep-alive connection closes before
+        // any response byte (Curl_retry_request), rewinding the body first. For a create that
+        // hidden resend could create (and bill) a second batch, unseen by the retry logic and its
+        // log. So a body is uploaded through a read callback whose seek callback refuses any
+        // rewind once a byte was handed over: the resend fails with CURLE_SEND_FAIL_REWIND,
+        // reported as an unknown outcome, and only `RetryingHttpClient` may re-send (when the
+        // request allows it). Still no copy: the callback reads the shared body.
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, &Transfer::on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, this);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, this);
+      } else {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body_.data());  // not copied
+      }
       if (method_ != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_.c_str());
     } else {
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
       if (method_ != "GET") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_.c_str());
     }
+  }
+
+  static std::size_t on_read(char* dst, std::size_t size, std::size_t count, void* user) {
+    auto* self = static_cast<Transfer*>(user);
+    std::size_t n = std::min(size * count, self->body_.size() - self->uploaded_);
+    if (n > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, n);
+    self->uploaded_ += n;
+    return n;
+  }
+
+  static int on_seek(void* user, curl_off_t offset, int origin) {
+    auto* self = static_cast<Transfer*>(user);
+    // A "rewind" to where the upload has not started yet resends nothing: allowed.
+    if (origin == SEEK_SET && offset == 0 && self->uploaded_ == 0) return CURL_SEEKFUNC_OK;
+    self->rewind_refused_ = true;
+    return CURL_SEEKFUNC_FAIL;
   }
 
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -411,6 +462,25 @@ class Transfer final : public ResponseBody {
         self->paused_ = true;  // libcurl keeps these bytes and stops reading the socket
         return CURL_WRITEFUNC_PAUSE;
       }
+      if (!self->streaming_) {
+        // Bounded while receiving, never after: an error body keeps its first
+        // kMaxErrorBodyBytes (all the exception keeps), a success body may not exceed the
+        // request's limit. Either way the transfer stops there (returning less than `len`
+        // aborts it), so an endless body costs no more than the limit.
+        const bool error_status = self->status_ < 200 || self->status_ > 299;
+        const std::size_t limit = error_status ? kMaxErrorBodyBytes : self->body_limit_;
+        if (limit != 0 && self->buffer_.size() + len > limit) {
+          const std::size_t kept = limit - std::min(limit, self->buffer_.size());
+          if (error_status) {
+            self->buffer_.append(data, kept);
+            self->error_body_truncated_ = true;
+          } else {
+            self->body_too_large_ = true;
+          }
+          self->received_ += kept;
+          return kept;  // less than `len`: CURLE_WRITE_ERROR ends the transfer
+        }
+      }
       self->buffer_.append(data, len);
       self->received_ += len;
       return len;
@@ -425,6 +495,9 @@ class Transfer final : public ResponseBody {
   template <class Ready>
   void drive(Ready ready, std::optional<SteadyClock::time_point> deadline, bool idle = false) {
     for (;;) {
+      // Checked on every turn: a cancel wakes curl_multi_poll (see the constructor), so a
+      // stalled server or a blocked upload stops within one turn of the loop.
+      if (cancellation_.cancelled()) fail_cancelled();
       std::size_t before = received_;
       int running = 0;
       CURLMcode mc = curl_multi_perform(slot_->multi, &running);
@@ -488,7 +561,12 @@ class Transfer final : public ResponseBody {
 
   // At the end of the transfer: returns the slot to the pool, or throws its error.
   void finish_or_throw() {
-    if (result_ == CURLE_OK && !callback_failed_) {
+    // A body stopped at its limit ends in CURLE_WRITE_ERROR by design: the response is complete
+    // as far as the SDK is concerned (an error cut to kMaxErrorBodyBytes; a success too large,
+    // reported by `run`). The connection is closed, never reused with bytes left in it.
+    const bool stopped_at_limit =
+        result_ == CURLE_WRITE_ERROR && (error_body_truncated_ || body_too_large_);
+    if ((result_ == CURLE_OK || stopped_at_limit) && !callback_failed_) {
       if (status_ == 0) status_ = info_status();
       detach();
       return;
@@ -497,6 +575,13 @@ class Transfer final : public ResponseBody {
   }
 
   [[noreturn]] void fail_with(CURLcode code) {
+    if (code == CURLE_SEND_FAIL_REWIND && rewind_refused_) {
+      fail(
+          "the connection closed after the request was sent and before any response; libcurl's "
+          "automatic resend on a new connection was refused (curl error " +
+              std::to_string(static_cast<int>(code)) + ")",
+          true);
+    }
     std::string text = callback_failed_         ? std::string("out of memory while receiving")
                        : error_text_[0] != '\0' ? std::string(error_text_.data())
                                                 : std::string(curl_easy_strerror(code));
@@ -504,14 +589,22 @@ class Transfer final : public ResponseBody {
     fail(text, may_have_reached_server(code));
   }
 
+  [[noreturn]] void fail_cancelled() {
+    AnthropicCancelledException error = cancelled_error(anything_sent() || uploaded_ != 0);
+    detach();  // an unfinished transfer closes its connection
+    error_ = std::make_exception_ptr(error);
+    throw error;
+  }
+
   [[noreturn]] void fail(const std::string& what, bool reached) {
     AnthropicIoException error(describe() + " failed: " + what, reached);
     detach();  // an unfinished transfer closes its connection
-    error_ = error;
+    error_ = std::make_exception_ptr(error);
     throw error;
   }
 
   void detach() noexcept {
+    cancel_registration_.reset();  // first: the callback holds the slot's multi handle
     if (slot_) {
       if (attached_) curl_multi_remove_handle(slot_->multi, slot_->easy);
       attached_ = false;
@@ -527,7 +620,12 @@ class Transfer final : public ResponseBody {
   std::string method_;
   std::string url_;
   std::chrono::milliseconds timeout_;
+  CancellationToken cancellation_;
+  CancellationToken::Registration cancel_registration_;
+  std::size_t body_limit_;  // 0: none
   RequestBody body_;
+  std::size_t uploaded_ = 0;  // body bytes handed to libcurl by `on_read`
+  bool rewind_refused_ = false;
   struct SlistDeleter {
     void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
   };
@@ -545,8 +643,10 @@ class Transfer final : public ResponseBody {
   bool paused_ = false;
   bool done_ = false;
   bool callback_failed_ = false;
+  bool error_body_truncated_ = false;
+  bool body_too_large_ = false;
   CURLcode result_ = CURLE_OK;
-  std::optional<AnthropicIoException> error_;
+  std::exception_ptr error_;  // keeps its type: AnthropicCancelledException stays one
 };
 
 class CurlHttpClient final : public HttpClient {

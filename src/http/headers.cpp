@@ -104,11 +104,13 @@ StreamedResponse HttpClient::open(const HttpRequest& request) {
 std::string StreamedResponse::read_all(std::size_t limit) {
   std::string out;
   if (!body) return out;
+  // Stops at the limit instead of draining the rest: an endless error body must not hold the
+  // caller. The unread rest is abandoned with the body (its connection closed, never reused).
   char buf[16384];
-  for (;;) {
-    std::size_t n = body->read(buf, sizeof buf);
+  while (out.size() < limit) {
+    std::size_t n = body->read(buf, std::min(sizeof buf, limit - out.size()));
     if (n == 0) break;
-    if (out.size() < limit) out.append(buf, std::min(n, limit - out.size()));
+    out.append(buf, n);
   }
   return out;
 }

@@ -142,12 +142,16 @@ RetryingHttpClient::RetryingHttpClient(std::shared_ptr<HttpClient> inner, RetryP
       jitter_(std::move(jitter)),
       logger_(std::move(logger)) {
   if (!inner_) throw AnthropicException("RetryingHttpClient needs an HttpClient to wrap");
-  if (!sleeper_) sleeper_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  // No default sleeper: without an injected one, `run` waits on the request's cancellation
+  // token, so that a cancel interrupts the backoff at once.
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
   if (!jitter_) jitter_ = &default_jitter;
 }
 
 bool RetryingHttpClient::should_retry(int status, const Headers& headers) {
+  // A 2xx is a result whatever its headers say: re-sending a create that succeeded would
+  // create (and bill) a second batch.
+  if (status >= 200 && status <= 299) return false;
   if (const std::string* value = headers.find("x-should-retry")) {
     if (*value == "true") return true;
     if (*value == "false") return false;
@@ -204,13 +208,32 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
         static_cast<long long>(std::max(0.0, std::min(base * (1.0 - 0.25 * j), kMaxWaitMs))));
   };
 
+  const CancellationToken& token = request.cancellation;
+  // Whether an earlier attempt may have been received: a cancel between attempts reports it.
+  bool reached = false;
+  auto throw_cancelled = [&] {
+    log(LogLevel::info, target + ": cancelled");
+    throw AnthropicCancelledException(target + " cancelled", reached);
+  };
+
   for (int n = 0;; ++n) {
+    if (token.cancelled()) throw_cancelled();
     if (numbered) numbered->headers.set(kRetryCountHeader, std::to_string(n));
     std::chrono::milliseconds delay{0};
     try {
       Response response = attempt(sent);
       const std::string outcome =
           target + ": " + std::to_string(response.status) + request_id_text(response.headers);
+      // A gateway timeout (504) says nothing about whether the server acted on the request:
+      // like a dropped connection, it is re-sent only when the request allows that.
+      const bool unknown_outcome = response.status == 504;
+      if (unknown_outcome) reached = true;
+      if (unknown_outcome && !request.retry_on_unknown_outcome) {
+        log(LogLevel::info, outcome +
+                                "; not retried: a gateway timeout leaves the outcome unknown (" +
+                                attempt_text(n, max_retries) + ")");
+        return response;
+      }
       if (!should_retry(response.status, response.headers)) {
         log(response.status < 400 ? LogLevel::debug : LogLevel::info,
             outcome + " (" + attempt_text(n, max_retries) + ")");
@@ -235,7 +258,14 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
       log(LogLevel::info, outcome + "; retrying in " + std::to_string(delay.count()) + " ms (" +
                               attempt_text(n, max_retries) + ")");
       drop_body(response);  // a streamed body is abandoned, which closes its connection
+    } catch (const AnthropicCancelledException& e) {
+      log(LogLevel::info, target + ": cancelled (" + attempt_text(n, max_retries) + ")");
+      if (reached && !e.may_have_reached_server()) {
+        throw AnthropicCancelledException(e.what(), true);  // an earlier attempt may have landed
+      }
+      throw;  // never retried
     } catch (const AnthropicIoException& e) {
+      reached = reached || e.may_have_reached_server();
       const bool retry =
           n < max_retries && (!e.may_have_reached_server() || request.retry_on_unknown_outcome);
       if (!retry) {
@@ -250,7 +280,13 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
                               std::to_string(delay.count()) + " ms (" +
                               attempt_text(n, max_retries) + ")");
     }
-    sleeper_(delay);
+    if (sleeper_) {
+      sleeper_(delay);  // injected (tests): not interruptible, so the token is checked after
+    } else if (token.can_be_cancelled()) {
+      token.wait_for(delay);  // returns early on cancel; the loop's check then throws
+    } else {
+      std::this_thread::sleep_for(delay);
+    }
   }
 }
 

@@ -9,6 +9,8 @@
 #include "support/raw_server.hpp"
 #include "support/test_server.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -345,6 +347,220 @@ TEST_F(FaultInjection, AFiftyMegabyteErrorBodyIsBoundedInTheException) {
     EXPECT_LT(std::string(e.what()).size(), 2048u);
   }
   EXPECT_EQ(server.request_count(), 2u);
+}
+
+// --- a create on a reused keep-alive connection (issue 10, item 1) ---
+
+std::string http_200(const std::string& body, bool close = false) {
+  return "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " +
+         std::to_string(body.size()) + (close ? "\r\nconnection: close" : "") + "\r\n\r\n" + body;
+}
+
+// Connection 1 answers a GET with 200 keep-alive, then reads the whole POST that follows on the
+// same connection and hangs up without a response byte: a FIN, or a RST when `reset`. Any later
+// connection answers 200 with a second batch. Counts the POST bodies and where they arrived.
+struct HangUpAfterPostOnReusedConnection {
+  explicit HangUpAfterPostOnReusedConnection(bool reset)
+      : server([this, reset](int fd) {
+          const int index = ++accepted;
+          for (;;) {
+            std::string request = RawServer::read_request(fd);
+            if (request.empty()) return;
+            if (request.rfind("POST ", 0) == 0) {
+              const bool has_body = request.find("\"custom_id\":\"only-one\"") != std::string::npos;
+              if (has_body) {
+                std::lock_guard<std::mutex> lock(mutex);
+                post_connections.push_back(index);
+              }
+              if (index == 1) {
+                if (reset) {
+                  linger l{1, 0};  // close() then sends a RST
+                  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+                }
+                return;
+              }
+              RawServer::write_all(fd, http_200(batch_json("msgbatch_second"), true));
+              return;
+            }
+            RawServer::write_all(fd, http_200(batch_json("msgbatch_first")));
+          }
+        }) {}
+
+  std::vector<int> posts() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return post_connections;
+  }
+
+  std::atomic<int> accepted{0};
+  std::mutex mutex;
+  std::vector<int> post_connections;  // the connection index of each POST body received
+  RawServer server;
+};
+
+TEST_F(FaultInjection, CreateOnAReusedConnectionClosedAfterThePostIsNotResent) {
+  for (bool reset : {false, true}) {
+    SCOPED_TRACE(reset ? "RST" : "FIN");
+    HangUpAfterPostOnReusedConnection fault(reset);
+    auto c = client(fault.server.base_url());
+    auto& batches = c.beta().messages().batches();
+    EXPECT_EQ(batches.retrieve("msgbatch_first").id, "msgbatch_first");
+    try {
+      auto batch = batches.create(one_request());
+      ADD_FAILURE() << "create returned " << batch.id;
+    } catch (const anthropic::AnthropicIoException& e) {
+      EXPECT_TRUE(e.may_have_reached_server());
+      EXPECT_NE(std::string(e.what()).find("may have been created"), std::string::npos) << e.what();
+      expect_no_secret(e.what());
+    }
+    // The POST went out on the connection the GET had used, and only once.
+    EXPECT_EQ(fault.posts(), std::vector<int>{1});
+    EXPECT_TRUE(delays().empty());
+  }
+}
+
+TEST_F(FaultInjection, CreateOnAReusedConnectionIsResentByOurRetryWhenTheCallerOptsIn) {
+  HangUpAfterPostOnReusedConnection fault(false);
+  auto c = client(fault.server.base_url());
+  auto& batches = c.beta().messages().batches();
+  EXPECT_EQ(batches.retrieve("msgbatch_first").id, "msgbatch_first");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    log_.clear();
+  }
+  anthropic::RequestOptions opt_in;
+  opt_in.retry_on_unknown_outcome = true;
+  EXPECT_EQ(batches.create(one_request(), opt_in).id, "msgbatch_second");
+  // Twice, on two connections: libcurl's own resend (which opens a connection and stops at the
+  // refused rewind) never delivers a body.
+  auto posts = fault.posts();
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0], 1);
+  EXPECT_GT(posts[1], 1);
+  // The resend is the retry logic's, after a backoff, and logged as a second attempt.
+  EXPECT_EQ(delays().size(), 1u);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ASSERT_EQ(log_.size(), 2u);
+  EXPECT_NE(log_[0].find("attempt 1 of 3"), std::string::npos) << log_[0];
+  EXPECT_NE(log_[1].find("attempt 2 of 3"), std::string::npos) << log_[1];
+}
+
+// --- a 2xx is a result (item 2) ---
+
+TEST_F(FaultInjection, ASuccessfulCreateCarryingXShouldRetryIsNotResent) {
+  TestServer server;
+  server.handle([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("x-should-retry", "true");
+    res.set_content(batch_json("msgbatch_real"), "application/json");
+  });
+  auto c = client(server.base_url());
+  EXPECT_EQ(c.beta().messages().batches().create(one_request()).id, "msgbatch_real");
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(delays().empty());
+}
+
+// --- a 504 on create (item 3) ---
+
+TEST_F(FaultInjection, AGatewayTimeoutOnCreateIsNotResentAndSaysTheBatchMayExist) {
+  TestServer server;
+  script(server, {{504, {}}, {504, {}}});
+  auto c = client(server.base_url());
+  try {
+    c.beta().messages().batches().create(one_request());
+    FAIL();
+  } catch (const anthropic::InternalServerException& e) {
+    EXPECT_EQ(e.status_code(), 504);
+    EXPECT_NE(std::string(e.what()).find("may have been"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("retry_on_unknown_outcome"), std::string::npos);
+    expect_no_secret(e.what());
+  }
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(delays().empty());
+}
+
+TEST_F(FaultInjection, AGatewayTimeoutOnCreateIsResentWhenTheCallerOptsIn) {
+  TestServer server;
+  script(server, {{504, {}}, {504, {}}});
+  auto c = client(server.base_url());
+  anthropic::RequestOptions opt_in;
+  opt_in.retry_on_unknown_outcome = true;
+  EXPECT_EQ(c.beta().messages().batches().create(one_request(), opt_in).id, "msgbatch_ok");
+  EXPECT_EQ(server.request_count(), 3u);
+  EXPECT_EQ(delays().size(), 2u);
+}
+
+TEST_F(FaultInjection, AGatewayTimeoutOnOtherOperationsIsStillRetried) {
+  for (const char* op : {"retrieve", "cancel", "list"}) {
+    SCOPED_TRACE(op);
+    TestServer server;
+    script(server, {{504, {}}, {504, {}}});
+    delays_.clear();
+    auto c = client(server.base_url());
+    auto& batches = c.beta().messages().batches();
+    if (std::string(op) == "retrieve") {
+      EXPECT_EQ(batches.retrieve("msgbatch_ok").id, "msgbatch_ok");
+    } else if (std::string(op) == "cancel") {
+      EXPECT_EQ(batches.cancel("msgbatch_ok").id, "msgbatch_ok");
+    } else {
+      server.handle([n = std::make_shared<std::atomic<int>>(0)](const httplib::Request&,
+                                                                httplib::Response& res) {
+        if (++*n <= 2) {
+          res.status = 504;
+          return;
+        }
+        res.set_content(R"({"data":[],"has_more":false,"first_id":null,"last_id":null})",
+                        "application/json");
+      });
+      EXPECT_TRUE(batches.list().data.empty());
+    }
+    EXPECT_EQ(server.request_count(), 3u);
+    EXPECT_EQ(delays().size(), 2u);
+  }
+}
+
+// --- a custom response size limit (item 4) ---
+
+TEST_F(FaultInjection, ACustomMaxResponseBytesBoundsSuccessBodiesButNotErrorsBelowOneMebibyte) {
+  TestServer server;
+  const std::string padded = batch_json("msgbatch_big");
+  std::string big = padded;
+  big.insert(big.size() - 1, ",\"padding\":\"" + std::string(4000, 'x') + "\"");
+  std::atomic<int> status{200};
+  server.handle([&](const httplib::Request&, httplib::Response& res) {
+    res.status = status.load();
+    res.set_content(status.load() == 200 ? big : std::string(3000, 'E'), "application/json");
+  });
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = server.base_url();
+  options.max_response_bytes = 2000;
+  options.max_retries = 0;
+  anthropic::Client c(options);
+  auto& batches = c.beta().messages().batches();
+  try {
+    batches.retrieve("msgbatch_big");
+    FAIL();
+  } catch (const anthropic::AnthropicInvalidDataException& e) {
+    EXPECT_NE(std::string(e.what()).find("2000 bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ClientOptions::max_response_bytes"), std::string::npos);
+  }
+  try {
+    batches.create(one_request());
+    FAIL();
+  } catch (const anthropic::AnthropicInvalidDataException& e) {
+    EXPECT_NE(std::string(e.what()).find("probably created"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server.request_count(), 2u);
+  status = 400;  // an error body is kept up to 1 MiB whatever the limit
+  try {
+    batches.retrieve("msgbatch_big");
+    FAIL();
+  } catch (const anthropic::BadRequestException& e) {
+    EXPECT_EQ(e.body().size(), 3000u);
+  }
+  status = 200;
+  options.max_response_bytes = 1 << 20;
+  EXPECT_EQ(anthropic::Client(options).beta().messages().batches().retrieve("b").id,
+            "msgbatch_big");
 }
 
 }  // namespace

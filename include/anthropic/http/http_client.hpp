@@ -67,11 +67,13 @@ struct HttpRequest {
   bool retry_on_unknown_outcome = true;
 
   /// Cancelling it stops the request (and a retrying decorator's waits) with
-  /// `AnthropicCancelledException`.
+  /// `AnthropicCancelledException`, also while a streamed body is being read. The libcurl
+  /// transport notices within a few milliseconds, whether it is connecting, uploading or waiting.
   CancellationToken cancellation;
-  /// Largest body `send` accepts, enforced while receiving; zero means no limit. Beyond it, a
-  /// success status ends in `AnthropicInvalidDataException` and an error status is returned with
-  /// the first `kMaxErrorBodyBytes` of its body. Not applied to `open` (streamed bodies).
+  /// Largest success body `send` accepts, enforced while receiving; zero means no limit. Beyond
+  /// it, `send` ends in `AnthropicInvalidDataException` without reading further. An error status
+  /// is returned with at most the first `kMaxErrorBodyBytes` of its body whatever this says (the
+  /// transport stops receiving there). Not applied to `open` (streamed bodies).
   std::size_t max_response_bytes = 0;
 };
 
@@ -101,7 +103,8 @@ struct ANTHROPIC_EXPORT StreamedResponse {
   Headers headers;
   std::unique_ptr<ResponseBody> body;  ///< never null for a response returned by `open`
 
-  /// Reads whatever is left of the body, up to `limit` bytes (the rest is discarded).
+  /// Reads what is left of the body, up to `limit` bytes, and stops there: a longer body is not
+  /// read further (destroying `body` then abandons the transfer).
   std::string read_all(std::size_t limit = static_cast<std::size_t>(-1));
 };
 

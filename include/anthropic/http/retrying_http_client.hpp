@@ -21,7 +21,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
 };
 
-/// Waits; injectable so that tests check delays without waiting.
+/// Waits; injectable so that tests check delays without waiting. Without one, the wait is on the
+/// request's cancellation token.
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
 /// Current wall-clock time; injectable for `retry-after` HTTP dates.
 using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -29,12 +30,18 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 using Jitter = std::function<double()>;
 
 /// Decorator that retries another `HttpClient` as the official SDKs do:
-/// `x-should-retry: true|false` decides first; otherwise 408, 409, 429, >= 500 and transport
-/// failures are retried. The delay is `retry-after-ms`, else `retry-after` (seconds or an HTTP
-/// date) when not above `max_retry_after`, else `min(initial * 2^n, max)` less up to 25 % jitter.
-/// A transport failure after the request may have reached the server is retried only when
+/// a 2xx is a result and never retried; on any other status `x-should-retry: true|false` decides
+/// first; otherwise 408, 409, 429, >= 500 and transport failures are retried. The delay is
+/// `retry-after-ms`, else `retry-after` (seconds or an HTTP date) when not above
+/// `max_retry_after`, else `min(initial * 2^n, max)` less up to 25 % jitter.
+/// A transport failure after the request may have reached the server, and a 504 (a gateway
+/// timeout, which says nothing about what the server did), are retried only when
 /// `HttpRequest::retry_on_unknown_outcome` is true. Each attempt sends the identical request, with
 /// `x-stainless-retry-count` set to the attempt number unless the caller set that header.
+///
+/// `HttpRequest::cancellation` is checked before each attempt and interrupts the wait between
+/// attempts (an injected `Sleeper` is not interrupted: the token is checked once it returns);
+/// `AnthropicCancelledException` is never retried.
 ///
 /// Thread-safe when the wrapped client is.
 class ANTHROPIC_EXPORT RetryingHttpClient final : public HttpClient {

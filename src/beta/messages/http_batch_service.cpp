@@ -170,17 +170,47 @@ BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
       build("POST", kBatchesPath, {}, betas, options, std::move(body), operation_headers);
   request.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
+  const bool opted_in = request.retry_on_unknown_outcome;
+  const char* const not_retried =
+      " This call was not retried to avoid a duplicate batch "
+      "(RequestOptions::retry_on_unknown_outcome opts in)";
   http::HttpResponse response;
   try {
-    response = send(request);
+    response = http_->send(request);
+  } catch (const AnthropicCancelledException& e) {
+    // Keeps its type: the caller asked for the stop and catches it as such.
+    if (!e.may_have_reached_server()) throw;
+    throw AnthropicCancelledException(
+        std::string(e.what()) +
+            "; the request body was sent before the cancel, so the batch may have been created: "
+            "list batches (newest first) before creating it again",
+        true);
   } catch (const AnthropicIoException& e) {
-    if (!e.may_have_reached_server() || request.retry_on_unknown_outcome) throw;
+    if (!e.may_have_reached_server() || opted_in) throw;
     throw AnthropicIoException(
         std::string(e.what()) +
             "; the request body was sent and no response came back, so the batch may have been "
-            "created: list batches (newest first) before creating it again. This call was not "
-            "retried to avoid a duplicate batch (RequestOptions::retry_on_unknown_outcome opts in)",
+            "created: list batches (newest first) before creating it again." +
+            not_retried,
         true);
+  } catch (const AnthropicInvalidDataException& e) {
+    // Only the transport's size limit ends a send this way: the server answered with success.
+    throw AnthropicInvalidDataException(
+        std::string(e.what()) +
+        "; the server answered with success, so the batch was probably created: list batches "
+        "(newest first) before creating it again");
+  }
+  if (response.status == 504) {
+    // A gateway timeout leaves the outcome unknown, as a dropped connection does.
+    std::string note =
+        "a gateway timeout says nothing about whether the batch was created, so it may have "
+        "been: list batches (newest first) before creating it again.";
+    if (!opted_in) note += not_retried;
+    throw_service_exception(response.status, std::move(response.headers), std::move(response.body),
+                            std::move(note));
+  }
+  if (response.status < 200 || response.status > 299) {
+    throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
   }
   return decode("create", response, json::decode_batch);
 }
