@@ -5,14 +5,20 @@
 
 #include <gtest/gtest.h>
 
+#include <anthropic/cancellation.hpp>
+
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
+using anthropic::AnthropicCancelledException;
 using anthropic::AnthropicIoException;
+using anthropic::CancellationSource;
 using anthropic::LogLevel;
 using anthropic::http::Headers;
 using anthropic::http::HttpRequest;
@@ -104,6 +110,121 @@ TEST_F(RetryingHttpClientTest, ShouldRetryHelper) {
   EXPECT_FALSE(RetryingHttpClient::should_retry(503, {{"x-should-retry", "false"}}));
   // Anything but exactly true/false leaves the decision to the status.
   EXPECT_TRUE(RetryingHttpClient::should_retry(503, {{"x-should-retry", "no"}}));
+  // A 2xx is a result: the header only means something on an error status.
+  EXPECT_FALSE(RetryingHttpClient::should_retry(200, {{"x-should-retry", "true"}}));
+  EXPECT_FALSE(RetryingHttpClient::should_retry(201, {{"x-should-retry", "true"}}));
+}
+
+TEST_F(RetryingHttpClientTest, ASuccessCarryingShouldRetryTrueIsReturned) {
+  fake_->respond(200, "batch", {{"x-should-retry", "true"}}).respond(200, "second");
+  auto client = make();
+  EXPECT_EQ(client.send(post()).body, "batch");
+  EXPECT_EQ(fake_->request_count(), 1u);
+  EXPECT_TRUE(sleeper_.delays().empty());
+}
+
+// --- a 504 leaves the outcome unknown ---
+
+TEST_F(RetryingHttpClientTest, AGatewayTimeoutIsNotRetriedWhenTheRequestSaysSo) {
+  fake_->respond(504, "{}").respond(200);
+  auto client = make();
+  HttpRequest request = post();
+  request.retry_on_unknown_outcome = false;
+  EXPECT_EQ(client.send(request).status, 504);
+  EXPECT_EQ(fake_->request_count(), 1u);
+  EXPECT_TRUE(sleeper_.delays().empty());
+  ASSERT_EQ(logger_.lines().size(), 1u);
+  EXPECT_NE(logger_.lines()[0].text.find("outcome unknown"), std::string::npos);
+}
+
+TEST_F(RetryingHttpClientTest, AGatewayTimeoutIsRetriedOtherwise) {
+  fake_->respond(504, "{}").respond(504, "{}").respond(200);
+  auto client = make();
+  EXPECT_EQ(client.send(post()).status, 200);  // retry_on_unknown_outcome: true by default
+  EXPECT_EQ(fake_->request_count(), 3u);
+}
+
+// --- cancellation ---
+
+// Throws AnthropicCancelledException on every call, as a transport does once its token fired.
+class CancelledTransport final : public anthropic::http::HttpClient {
+ public:
+  anthropic::http::HttpResponse send(const HttpRequest&) override {
+    ++calls;
+    throw AnthropicCancelledException("POST /v1/messages/batches cancelled", true);
+  }
+  std::atomic<int> calls{0};
+};
+
+TEST_F(RetryingHttpClientTest, ACancelledTokenStopsBeforeTheFirstAttempt) {
+  CancellationSource source;
+  source.cancel();
+  auto client = make();
+  HttpRequest request = post();
+  request.cancellation = source.token();
+  try {
+    client.send(request);
+    FAIL();
+  } catch (const AnthropicCancelledException& e) {
+    EXPECT_FALSE(e.may_have_reached_server());
+  }
+  EXPECT_EQ(fake_->request_count(), 0u);
+}
+
+TEST_F(RetryingHttpClientTest, ACancelledAttemptIsNeverRetried) {
+  auto transport = std::make_shared<CancelledTransport>();
+  RetryingHttpClient client(transport, {}, sleeper_.sleeper());
+  HttpRequest request = post();
+  request.retry_on_unknown_outcome = true;
+  try {
+    client.send(request);
+    FAIL();
+  } catch (const AnthropicCancelledException& e) {
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
+  EXPECT_EQ(transport->calls.load(), 1);
+  EXPECT_TRUE(sleeper_.delays().empty());
+}
+
+TEST_F(RetryingHttpClientTest, ACancelDuringAnInjectedSleepStopsAfterIt) {
+  CancellationSource source;
+  fake_->fail("reset", true).respond(200);
+  std::vector<milliseconds> slept;
+  RetryingHttpClient client(fake_, {}, [&](milliseconds d) {
+    slept.push_back(d);
+    source.cancel();
+  });
+  HttpRequest request = post();
+  request.cancellation = source.token();
+  try {
+    client.send(request);
+    FAIL();
+  } catch (const AnthropicCancelledException& e) {
+    EXPECT_TRUE(e.may_have_reached_server());  // the first attempt may have landed
+  }
+  EXPECT_EQ(slept.size(), 1u);
+  EXPECT_EQ(fake_->request_count(), 1u);
+}
+
+TEST_F(RetryingHttpClientTest, ACancelInterruptsTheDefaultBackoffWait) {
+  RetryPolicy policy;
+  policy.initial_delay = std::chrono::seconds(30);
+  policy.max_delay = std::chrono::seconds(30);
+  fake_->respond(503).respond(200);
+  RetryingHttpClient client(fake_, policy);  // no injected sleeper: waits on the token
+  CancellationSource source;
+  HttpRequest request = post();
+  request.cancellation = source.token();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    source.cancel();
+  });
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(client.send(request), AnthropicCancelledException);
+  auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_LT(took, std::chrono::seconds(5));  // not the 22.5-30 s backoff
+  EXPECT_EQ(fake_->request_count(), 1u);
 }
 
 // --- budget ---
