@@ -6,16 +6,20 @@
 // a reconnect wait, a stalled wait_until_ended poll).
 
 #include <anthropic/anthropic.hpp>
+#include <anthropic/emulator/emulator.hpp>
 
 #include <gtest/gtest.h>
 
 #include "support/fake_http_client.hpp"
 #include "support/raw_server.hpp"
 
+#include <arpa/inet.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -448,6 +452,159 @@ TEST(WaitCancel, ACancelDuringAStalledPollStopsWaitUntilEnded) {
   canceller.join();
   EXPECT_LT(stopped_at - cancelled_at, milliseconds(500));
   EXPECT_EQ(server.connections(), 1);  // not retried
+}
+
+// --- against the real emulator and its Range support ---
+
+// A TCP proxy in front of the emulator: relays every connection both ways, and resets the first
+// one once `cut_after` bytes of the response went through. Records what each client sent.
+class CuttingProxy {
+ public:
+  CuttingProxy(int upstream_port, std::size_t cut_after)
+      : upstream_port_(upstream_port),
+        cut_after_(cut_after),
+        server_([this](int fd) { relay(fd); }) {}
+  ~CuttingProxy() { stopping_ = true; }
+
+  std::string base_url() const { return server_.base_url(); }
+  int connections() const { return server_.connections(); }
+  std::vector<std::string> sent() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sent_;
+  }
+  /// The status line of each connection's first response.
+  std::vector<std::string> statuses() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& r : received_) out.push_back(r.substr(0, r.find("\r\n")));
+    return out;
+  }
+
+ private:
+  void relay(int client) {
+    std::size_t index = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      index = sent_.size();
+      sent_.emplace_back();
+      received_.emplace_back();
+    }
+    int up = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(upstream_port_));
+    if (::connect(up, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(up);
+      return;
+    }
+    std::size_t relayed = 0;
+    char buf[16384];
+    while (!stopping_) {
+      pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
+      if (::poll(p, 2, 50) <= 0) continue;
+      if (p[0].revents != 0) {
+        ssize_t n = ::recv(client, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          sent_[index].append(buf, static_cast<std::size_t>(n));
+        }
+        RawServer::write_all(up, std::string(buf, static_cast<std::size_t>(n)));
+      }
+      if (p[1].revents != 0) {
+        std::size_t want = sizeof buf;
+        if (index == 0) want = std::min(want, cut_after_ - relayed);
+        ssize_t n = ::recv(up, buf, want, 0);
+        if (n <= 0) break;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (received_[index].size() < 256) received_[index].append(buf, static_cast<std::size_t>(n));
+        }
+        RawServer::write_all(client, std::string(buf, static_cast<std::size_t>(n)));
+        relayed += static_cast<std::size_t>(n);
+        if (index == 0 && relayed >= cut_after_) {
+          drain_send_queue(client);
+          reset_on_close(client);
+          break;
+        }
+      }
+    }
+    ::close(up);
+  }
+
+  int upstream_port_;
+  std::size_t cut_after_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<std::string> sent_;      // bytes each connection's client sent
+  std::vector<std::string> received_;  // the start of each connection's response
+  RawServer server_;               // last: its workers stop before the members they use
+};
+
+TEST(ResultsResumeEmulator, ACutTransferResumesThroughTheEmulatorsRangeAnswer) {
+  anthropic::emulator::EmulatorOptions emulator_options;
+  emulator_options.manual_clock = true;
+  emulator_options.processing_time = std::chrono::seconds(10);
+  anthropic::emulator::Emulator emulator(emulator_options);
+  emulator.start();
+
+  anthropic::ClientOptions direct_options;
+  direct_options.api_key = "sk-ant-emulator";
+  direct_options.base_url = emulator.base_url();
+  anthropic::Client direct(direct_options);
+  bm::BetaMessageBatchCreateParams params;
+  for (int i = 0; i < 2000; ++i) {
+    bm::BetaMessageBatchCreateParams::Request request;
+    request.custom_id = "r" + std::to_string(i);
+    request.params.model = "claude-sonnet-4-5";
+    request.params.max_tokens = 16;
+    request.params.messages.push_back(
+        anthropic::beta::BetaMessageParam::user("question " + std::to_string(i)));
+    params.requests.push_back(std::move(request));
+  }
+  const std::string id = direct.beta().messages().batches().create(params).id;
+  emulator.advance(std::chrono::seconds(11));
+  std::vector<std::string> expected;
+  std::size_t total = 0;
+  {
+    auto stream = direct.beta().messages().batches().results(id);
+    while (auto line = stream.next_raw()) {
+      total += line->size() + 1;
+      expected.push_back(std::move(*line));
+    }
+  }
+  ASSERT_EQ(expected.size(), 2000u);
+
+  {
+    CuttingProxy proxy(emulator.port(), total * 8 / 10);
+    anthropic::testing::RecordingSleeper sleeper;
+    anthropic::ClientOptions options = direct_options;
+    options.base_url = proxy.base_url();
+    options.sleeper = sleeper.sleeper();
+    std::vector<std::string> got;
+    {
+      anthropic::Client client(options);
+      auto stream = client.beta().messages().batches().results(id);
+      while (auto line = stream.next_raw()) got.push_back(std::move(*line));
+      EXPECT_EQ(stream.line_number(), 2000u);
+    }
+    EXPECT_TRUE(got == expected) << got.size() << " lines";
+    EXPECT_EQ(proxy.connections(), 2);
+    auto sent = proxy.sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(header_of(sent[0], "range"), "");
+    const std::string range = header_of(sent[1], "range");
+    ASSERT_EQ(range.rfind("bytes=", 0), 0u) << range;
+    const std::size_t n = std::stoul(range.substr(6));
+    EXPECT_GT(n, total / 2);
+    EXPECT_LT(n, total * 8 / 10);
+    EXPECT_EQ(sleeper.delays().size(), 1u);
+    // The emulator honoured the Range (no re-read from the start).
+    EXPECT_EQ(proxy.statuses(),
+              (std::vector<std::string>{"HTTP/1.1 200 OK", "HTTP/1.1 206 Partial Content"}));
+  }
+  emulator.stop();
 }
 
 }  // namespace

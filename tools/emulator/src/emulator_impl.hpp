@@ -62,7 +62,9 @@ struct Emulator::Impl {
   void handle_delete(httplib::Response& res, const std::string& id, const std::string& rid);
   void handle_cancel(const httplib::Request& req, httplib::Response& res, const std::string& id,
                      const std::string& rid);
-  void handle_results(httplib::Response& res, const std::string& id, const std::string& rid);
+  /// Streams the results; honours `Range: bytes=N-` (206, or 416 past the end).
+  void handle_results(const httplib::Request& req, httplib::Response& res, const std::string& id,
+                      const std::string& rid);
 };
 
 }  // namespace anthropic::emulator

@@ -1,7 +1,9 @@
 // HTTP surface of the emulator: routing, auth, fault injection and the six batch endpoints.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +51,25 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 bool is_get(const httplib::Request& req) { return req.method == "GET" || req.method == "HEAD"; }
+
+// The N of `Range: bytes=N-`, the one form the results endpoint honours (the form the SDK sends
+// to resume); any other Range (a closed or suffix range, several ranges, another unit) is
+// ignored and the whole body is sent, as RFC 9110 allows.
+std::optional<std::uint64_t> parse_open_range(const httplib::Request& req) {
+  if (!req.has_header("Range")) return std::nullopt;
+  std::string_view value = req.get_header_value("Range");
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  constexpr std::string_view kPrefix = "bytes=";
+  if (value.substr(0, kPrefix.size()) != kPrefix || value.back() != '-') return std::nullopt;
+  std::string_view digits = value.substr(kPrefix.size(), value.size() - kPrefix.size() - 1);
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
 
 void method_not_allowed(httplib::Response& res, const std::string& method, const char* allow,
                         const std::string& rid) {
@@ -273,7 +294,7 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
     return method_not_allowed(res, req.method, "POST", rid);
   }
   if (action == "results") {
-    if (is_get(req)) return handle_results(res, id, rid);
+    if (is_get(req)) return handle_results(req, res, id, rid);
     return method_not_allowed(res, req.method, "GET", rid);
   }
   send_error(res, 404, "not_found_error", "Not Found", rid);
@@ -369,8 +390,14 @@ void Emulator::Impl::handle_cancel(const httplib::Request& req, httplib::Respons
   send_json(res, detail::batch_json(batch, origin_for(req)));
 }
 
-void Emulator::Impl::handle_results(httplib::Response& res, const std::string& id,
-                                    const std::string& rid) {
+void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Response& res,
+                                    const std::string& id, const std::string& rid) {
+  // Range is handled here, not by httplib: left in `req.ranges`, httplib would cut this
+  // response's body a second time (and an error's JSON too). The Request is httplib's own
+  // non-const object, handed to handlers as const, so clearing it is well defined.
+  const std::optional<std::uint64_t> range_start = parse_open_range(req);
+  const_cast<httplib::Request&>(req).ranges.clear();
+
   auto batch = std::make_shared<detail::Batch>();
   if (store.get(id, batch.get()) != detail::Store::Outcome::ok) {
     return not_found_batch(res, id, rid);
@@ -383,23 +410,71 @@ void Emulator::Impl::handle_results(httplib::Response& res, const std::string& i
                       rid);
   }
   // Streamed from an immutable snapshot, without the store lock: lines are generated a chunk
-  // at a time, so even 100,000 results never sit in memory at once.
-  auto next = std::make_shared<std::size_t>(0);
-  res.status = 200;
-  res.set_chunked_content_provider("application/x-jsonl",
-                                   [batch, next](std::size_t, httplib::DataSink& sink) {
-                                     const std::size_t n = batch->size();
-                                     std::string chunk;
-                                     chunk.reserve(kResultChunkBytes + 1024);
-                                     while (*next < n && chunk.size() < kResultChunkBytes) {
-                                       detail::append_result_line(chunk, *batch, *next);
-                                       ++*next;
-                                     }
-                                     if (!chunk.empty() && !sink.write(chunk.data(), chunk.size()))
-                                       return false;
-                                     if (*next >= n) sink.done();
-                                     return true;
-                                   });
+  // at a time, so even 100,000 results never sit in memory at once. Rendering is deterministic,
+  // so a Range request gets exactly the bytes a full download has at those offsets.
+  struct Cursor {
+    std::size_t next = 0;  // the next line to render
+    std::size_t skip = 0;  // bytes of that line already sent (a range starting inside it)
+  };
+  auto cursor = std::make_shared<Cursor>();
+  auto produce = [batch, cursor](httplib::DataSink& sink) {
+    const std::size_t n = batch->size();
+    std::string chunk;
+    chunk.reserve(kResultChunkBytes + 1024);
+    while (cursor->next < n && chunk.size() < kResultChunkBytes) {
+      detail::append_result_line(chunk, *batch, cursor->next);
+      ++cursor->next;
+      if (cursor->skip > 0) {
+        chunk.erase(0, cursor->skip);
+        cursor->skip = 0;
+      }
+    }
+    if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
+    return true;
+  };
+
+  if (!range_start) {
+    res.status = 200;
+    res.set_chunked_content_provider("application/x-jsonl",
+                                     [batch, cursor, produce](std::size_t, httplib::DataSink& sink) {
+                                       if (!produce(sink)) return false;
+                                       if (cursor->next >= batch->size()) sink.done();
+                                       return true;
+                                     });
+    return;
+  }
+
+  // `Range: bytes=N-`: measure the file a line at a time (no more than one line in memory), find
+  // the line holding byte N, and send the rest with its length.
+  std::uint64_t total = 0;
+  std::string line;
+  for (std::size_t i = 0; i < batch->size(); ++i) {
+    line.clear();
+    detail::append_result_line(line, *batch, i);
+    if (total + line.size() <= *range_start) {
+      cursor->next = i + 1;
+      cursor->skip = 0;
+    } else if (total <= *range_start) {
+      cursor->next = i;
+      cursor->skip = static_cast<std::size_t>(*range_start - total);
+    }
+    total += line.size();
+  }
+  if (*range_start >= total) {
+    res.set_header("Content-Range", "bytes */" + std::to_string(total));
+    return send_error(res, 416, "invalid_request_error",
+                      "Range start " + std::to_string(*range_start) +
+                          " is not below the size of the results (" + std::to_string(total) +
+                          " bytes)",
+                      rid);
+  }
+  res.status = 206;
+  res.set_header("Content-Range", "bytes " + std::to_string(*range_start) + "-" +
+                                      std::to_string(total - 1) + "/" + std::to_string(total));
+  res.set_content_provider(static_cast<std::size_t>(total - *range_start), "application/x-jsonl",
+                           [produce](std::size_t, std::size_t, httplib::DataSink& sink) {
+                             return produce(sink);
+                           });
 }
 
 }  // namespace anthropic::emulator
