@@ -28,12 +28,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "anthropic/emulator/emulator.hpp"
+#include "support/raw_server.hpp"
 
 #ifndef ANTHROPIC_BATCH_BINARY
 #error "ANTHROPIC_BATCH_BINARY must name the anthropic-batch program"
@@ -60,10 +62,12 @@ struct Outcome {
   std::string out;
   std::string err;
   bool timed_out = false;
+  bool signaled = false;  ///< killed by a signal (not an exit(), whatever `code` says)
 };
 
 std::ostream& operator<<(std::ostream& os, const Outcome& r) {
-  return os << "exit " << r.code << (r.timed_out ? " (timed out)" : "") << "\n--- stdout ---\n"
+  return os << "exit " << r.code << (r.timed_out ? " (timed out)" : "")
+            << (r.signaled ? " (killed by a signal)" : "") << "\n--- stdout ---\n"
             << r.out << "--- stderr ---\n"
             << r.err << "--------------";
 }
@@ -160,6 +164,20 @@ class Child {
   Child& operator=(const Child&) = delete;
 
   const std::string& out() const { return out_; }
+  pid_t pid() const { return pid_; }
+
+  /// Reads output until `done(stdout so far, stderr so far)` holds. False on timeout.
+  bool wait_for(const std::function<bool(const std::string&, const std::string&)>& done,
+                milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done(out_, err_)) {
+      if ((out_fd_ < 0 && err_fd_ < 0) || std::chrono::steady_clock::now() >= deadline) {
+        return false;
+      }
+      pump(milliseconds(20));
+    }
+    return true;
+  }
 
   /// Reads output until `done(stdout so far)` holds. False on timeout or when stdout closed first.
   bool wait_for_output(const std::function<bool(const std::string&)>& done, milliseconds timeout) {
@@ -200,6 +218,7 @@ class Child {
       run.code = WIFEXITED(status_)     ? WEXITSTATUS(status_)
                  : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_)
                                         : -1;
+      run.signaled = WIFSIGNALED(status_);
     }
     run.out = out_;
     run.err = err_;
@@ -208,7 +227,7 @@ class Child {
 
  private:
   void pump(milliseconds slice) {
-    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};  // poll ignores fd -1
     if (::poll(fds, 2, static_cast<int>(slice.count())) <= 0) return;
     auto drain = [](int& fd, short revents, std::string& into) {
       if (fd < 0 || revents == 0) return;
@@ -937,6 +956,263 @@ TEST_F(CliTest, MissingInputFileExitsOne) {
   Outcome r = run({"submit", missing});
   expect_failure(r, "anthropic-batch: " + missing + ": cannot open");
   EXPECT_EQ(emulator_->stats().requests, 0u);
+}
+
+// ------------------------------------------------------------------------------------------
+// Output files that appear complete or not at all; Ctrl-C (SIGINT) and SIGTERM
+
+/// The names in `dir`, sorted: proves that no temporary file was left behind.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// One results line as the API sends it.
+std::string result_line(int i) {
+  return json{{"custom_id", "req-" + std::to_string(i)},
+              {"result",
+               {{"type", "succeeded"},
+                {"message",
+                 {{"id", "msg_" + std::to_string(i)},
+                  {"type", "message"},
+                  {"role", "assistant"},
+                  {"model", "claude-test"},
+                  {"content", json::array({{{"type", "text"}, {"text", "hello"}}})},
+                  {"stop_reason", "end_turn"},
+                  {"stop_sequence", nullptr},
+                  {"usage", {{"input_tokens", 1}, {"output_tokens", 1}}}}}}}}
+      .dump();
+}
+
+/// Waits (up to 30 s) for the peer to close `fd`: a server that has said all it will say.
+void hold_until_peer_closes(int fd) {
+  char buf[4096];
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0) return;
+  }
+}
+
+/// How a raw results server cuts its body in the middle of the third line.
+enum class Cut { kShortContentLength, kUnterminatedChunks, kCloseDelimited };
+
+std::string cut_response(Cut cut) {
+  const std::string whole = result_line(1) + "\n" + result_line(2) + "\n" + result_line(3) + "\n";
+  const std::string sent = whole.substr(0, whole.size() - 40);  // mid-way through line 3
+  const std::string head = "HTTP/1.1 200 OK\r\ncontent-type: application/x-jsonl\r\n";
+  switch (cut) {
+    case Cut::kShortContentLength:  // a transport failure: fewer bytes than announced
+      return head + "content-length: " + std::to_string(whole.size()) + "\r\n\r\n" + sent;
+    case Cut::kUnterminatedChunks: {  // a transport failure: no last chunk
+      std::ostringstream hex;
+      hex << std::hex << sent.size();
+      return head + "transfer-encoding: chunked\r\n\r\n" + hex.str() + "\r\n" + sent + "\r\n";
+    }
+    case Cut::kCloseDelimited:  // HTTP sees a complete body; only the fragment gives it away
+      return head + "connection: close\r\n\r\n" + sent;
+  }
+  return "";
+}
+
+TEST_F(CliTest, ResultsCutMidLineExitsNonZeroAndLeavesNoFile) {
+  for (Cut cut : {Cut::kShortContentLength, Cut::kUnterminatedChunks, Cut::kCloseDelimited}) {
+    for (bool retries : {false, true}) {
+      SCOPED_TRACE("cut " + std::to_string(static_cast<int>(cut)) +
+                   (retries ? ", default retries" : ", --max-retries 0"));
+      // Every connection gets the same cut body, so a download that resumes or restarts fails
+      // again, up to the retry budget.
+      anthropic::testing::RawServer server([cut](int fd) {
+        anthropic::testing::RawServer::read_request(fd);
+        anthropic::testing::RawServer::write_all(fd, cut_response(cut));
+      });
+      Env e = env();
+      e["ANTHROPIC_BASE_URL"] = server.base_url();
+      const std::string out_path = path("cut.jsonl");
+      std::vector<std::string> args = {"results", "msgbatch_cut", "-o", out_path};
+      if (!retries) args.insert(args.begin(), {"--max-retries", "0"});
+      const auto before = names_in(dir_);
+      Outcome r = run(args, e, seconds(90));
+      EXPECT_EQ(r.code, 1) << r;
+      EXPECT_FALSE(r.signaled) << r;
+      EXPECT_EQ(r.out, "") << r;
+      EXPECT_FALSE(fs::exists(out_path)) << r;
+      EXPECT_EQ(names_in(dir_), before) << "a temporary file was left behind\n" << r;
+      EXPECT_GE(server.connections(), 1);
+      if (!retries && cut != Cut::kCloseDelimited) {
+        EXPECT_EQ(server.connections(), 1) << r;
+      }
+
+      // A file that was there before is left as it was: the rename never happened.
+      const std::string kept = write("kept.jsonl", "the previous results\n");
+      args[args.size() - 1] = kept;
+      r = run(args, e, seconds(90));
+      EXPECT_EQ(r.code, 1) << r;
+      EXPECT_EQ(read_file(kept), "the previous results\n") << r;
+      fs::remove(kept);
+      EXPECT_EQ(names_in(dir_), before) << r;
+    }
+  }
+}
+
+TEST_F(CliTest, ResultsToFileLeavesOnlyTheFile) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  emulator_->advance(kProcessing);
+  const auto before = names_in(dir_);
+  const std::string out_path = path("complete.jsonl");
+  Outcome r = run({"results", id, "-o", out_path});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(read_file(out_path)).size(), 3u);
+  auto expected = before;
+  expected.push_back("complete.jsonl");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(names_in(dir_), expected);
+
+  // Replacing an existing file works the same way.
+  r = run({"results", id, "-o", out_path});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(lines_of(read_file(out_path)).size(), 3u);
+  EXPECT_EQ(names_in(dir_), expected);
+
+  // An unwritable FILE fails before the download.
+  const auto requests = emulator_->stats().requests;
+  expect_failure(run({"results", id, "-o", dir_.string()}), "cannot write " + dir_.string());
+  EXPECT_EQ(emulator_->stats().requests, requests);
+}
+
+/// Sends `signal` to `child` and returns how long it took to exit, with its outcome.
+std::pair<Outcome, milliseconds> interrupt(Child& child, int signal) {
+  auto sent = std::chrono::steady_clock::now();
+  ::kill(child.pid(), signal);
+  Outcome r = child.finish(seconds(30));
+  return {r, std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent)};
+}
+
+void expect_interrupted(const Outcome& r, milliseconds took) {
+  EXPECT_FALSE(r.signaled) << "the signal killed the program instead of stopping it\n" << r;
+  EXPECT_EQ(r.code, 130) << r;
+  EXPECT_TRUE(contains(r.err, "anthropic-batch: interrupted")) << r;
+  // "Within a second"; the bound is generous for sanitizer builds on a loaded machine.
+  EXPECT_LT(took, seconds(5)) << r;
+  std::cout << "[ measured ] stopped " << took.count() << " ms after the signal\n";
+}
+
+TEST_F(CliTest, WatchStopsOnSigintAndSigterm) {
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  for (int signal : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(signal == SIGINT ? "SIGINT" : "SIGTERM");
+    // A long interval: the signal arrives during the wait between polls.
+    Child watch({"watch", id, "--interval-ms", "20000"}, env());
+    ASSERT_TRUE(watch.wait_for_output([](const std::string& out) { return contains(out, "\n"); },
+                                      kDefaultTimeout))
+        << watch.out();
+    std::this_thread::sleep_for(milliseconds(200));
+    auto [r, took] = interrupt(watch, signal);
+    expect_interrupted(r, took);
+  }
+  // The batch itself is not touched.
+  Outcome r = run({"--json", "status", id});
+  EXPECT_EQ(json::parse(r.out)["processing_status"], "in_progress") << r;
+}
+
+TEST_F(CliTest, ResultsStopOnSignalAndLeaveNoFile) {
+  for (int signal : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(signal == SIGINT ? "SIGINT" : "SIGTERM");
+    // Two whole lines, then a server that stalls with the connection open.
+    std::atomic<bool> sent{false};
+    anthropic::testing::RawServer server([&sent](int fd) {
+      anthropic::testing::RawServer::read_request(fd);
+      const std::string body = result_line(1) + "\n" + result_line(2) + "\n";
+      std::ostringstream hex;
+      hex << std::hex << body.size();
+      anthropic::testing::RawServer::write_all(
+          fd, "HTTP/1.1 200 OK\r\ncontent-type: application/x-jsonl\r\n"
+              "transfer-encoding: chunked\r\n\r\n" +
+                  hex.str() + "\r\n" + body + "\r\n");
+      sent = true;
+      hold_until_peer_closes(fd);
+    });
+    Env e = env();
+    e["ANTHROPIC_BASE_URL"] = server.base_url();
+    const auto before = names_in(dir_);
+    const std::string out_path = path("stalled.jsonl");
+    Child results({"results", "msgbatch_stalled", "-o", out_path}, e);
+    auto deadline = std::chrono::steady_clock::now() + kDefaultTimeout;
+    while (!sent && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    ASSERT_TRUE(sent);
+    std::this_thread::sleep_for(milliseconds(300));  // the two lines are read and written
+    auto [r, took] = interrupt(results, signal);
+    expect_interrupted(r, took);
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_FALSE(fs::exists(out_path)) << r;
+    EXPECT_EQ(names_in(dir_), before) << "a temporary file was left behind\n" << r;
+  }
+}
+
+TEST_F(CliTest, SubmitWaitPrintsTheBatchIdAndStopsOnSignal) {
+  for (int signal : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(signal == SIGINT ? "SIGINT" : "SIGTERM");
+    const std::string file = three_requests();
+    const auto before = names_in(dir_);
+    const std::string out_path = path("waited.jsonl");
+    Child submit({"submit", file, "--wait", "-o", out_path}, env());
+    std::string id;
+    ASSERT_TRUE(submit.wait_for(
+        [&id](const std::string&, const std::string& err) {
+          std::smatch m;
+          if (!std::regex_search(err, m, std::regex(R"(created (msgbatch_[A-Za-z0-9]+))"))) {
+            return false;
+          }
+          id = m[1];
+          return true;
+        },
+        kDefaultTimeout));
+    std::this_thread::sleep_for(milliseconds(300));  // waiting now
+    auto [r, took] = interrupt(submit, signal);
+    expect_interrupted(r, took);
+    // The id was on standard error as soon as the batch existed, and again in the last words.
+    EXPECT_TRUE(contains(r.err, "anthropic-batch: created " + id + "; waiting for it to end"))
+        << r;
+    EXPECT_TRUE(contains(r.err, "batch " + id + " was created and keeps running")) << r;
+    EXPECT_FALSE(fs::exists(out_path)) << r;
+    EXPECT_EQ(names_in(dir_), before) << r;
+    Outcome status = run({"--json", "status", id});
+    EXPECT_EQ(json::parse(status.out)["processing_status"], "in_progress") << status;
+  }
+}
+
+TEST_F(CliTest, SubmitWaitChecksTheOutputPathBeforeCreatingABatch) {
+  const std::string file = three_requests();
+  for (const std::string& bad : {path("no/such/dir/out.jsonl"), dir_.string()}) {
+    SCOPED_TRACE(bad);
+    Outcome r = run({"submit", file, "--wait", "-o", bad});
+    expect_failure(r, "cannot write " + bad);
+    EXPECT_EQ(emulator_->batch_count(), 0u);
+    EXPECT_EQ(emulator_->stats().requests, 0u);
+  }
+}
+
+TEST_F(CliTest, InvalidBaseUrlDoesNotEchoItsPassword) {
+  const std::string url = "http://user:PASSWORD@host/x y";
+  Env from_env = env();
+  from_env["ANTHROPIC_BASE_URL"] = url;
+  for (const auto& [args, e] : std::vector<std::pair<std::vector<std::string>, Env>>{
+           {{"--base-url", url, "list"}, env()}, {{"status", "msgbatch_x"}, from_env}}) {
+    Outcome r = run(args, e);
+    EXPECT_EQ(r.code, 2) << r;
+    EXPECT_TRUE(contains(r.err, "base_url must be an http:// or https:// URL")) << r;
+    EXPECT_TRUE(contains(r.err, "\"http://host/x y\"")) << r;
+    EXPECT_FALSE(contains(r.err, "PASSWORD")) << r;
+    EXPECT_FALSE(contains(r.out, "PASSWORD")) << r;
+  }
 }
 
 }  // namespace

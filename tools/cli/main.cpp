@@ -1,11 +1,14 @@
 // anthropic-batch: work with Message Batches from a shell, on the anthropic-cpp SDK.
 //
-// Exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error.
+// Exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error, 130 interrupted.
 
 #include <anthropic/anthropic.hpp>
 #include <anthropic/emulator/emulator.hpp>
 
 #include <nlohmann/json.hpp>
+
+#include "atomic_file.hpp"
+#include "interrupt.hpp"
 
 #include <unistd.h>
 
@@ -23,15 +26,23 @@
 namespace {
 
 namespace bm = anthropic::beta::messages;
+using anthropic_batch::AtomicFile;
 
 constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
+/// 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C; also used for SIGTERM,
+/// since in both cases the program stopped cleanly at the user's request.
+constexpr int kInterrupted = 130;
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// SIGINT or SIGTERM stopped the command; the message says what was left behind.
+struct Interrupted : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -52,11 +63,13 @@ options:
   --api-key KEY    API key (default: $ANTHROPIC_API_KEY; $ANTHROPIC_AUTH_TOKEN is also read)
   --base-url URL   API base URL (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)
   --json           machine-readable output (one JSON document or JSON line per item)
+  --max-retries N  retries of a failed request or results download (default 2)
   --emulator       run against an in-process local emulator (no key, no network; its state
                    lives only as long as this command)
   -h, --help       this help; `anthropic-batch <command> --help` for a command
 
-exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error
+exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error, 130 interrupted
+(SIGINT or SIGTERM: the command stops within a second and leaves no partial output file)
 )";
 
 const std::map<std::string, std::string> kCommandHelp = {
@@ -68,8 +81,11 @@ each line is checked (JSON, custom_id pattern and uniqueness, params an object) 
 the request body, so no line is kept as an object. An error names FILE:LINE.
 
   --beta NAME   add an anthropic-beta value (repeatable)
-  --wait        wait for the batch to end, then print (or save) its results
-  -o OUT        with --wait: write the results JSONL to OUT
+  --wait        wait for the batch to end, then print (or save) its results; the new batch's id
+                is printed on standard error as soon as it exists, so that an interrupted wait
+                (which does not cancel the batch) can be resumed with `watch` and `results`
+  -o OUT        with --wait: write the results JSONL to OUT. OUT is checked (a temporary file
+                is created beside it) before the batch is created.
 )"},
     {"status", "usage: anthropic-batch status ID\n\nShows a batch: status, counts, timestamps.\n"},
     {"watch", R"(usage: anthropic-batch watch ID [--interval-ms N]
@@ -82,7 +98,10 @@ place; otherwise a line is printed whenever the counts or the status change.
 
 Streams the results of an ended batch. Without -o: one line per request (custom_id, result
 type, and the start of the text), or the raw JSONL lines with --json. With -o: the JSONL lines
-are written to FILE exactly as received, and a summary is printed.
+are written to FILE exactly as received, and a summary is printed. FILE appears only once the
+whole download succeeded (it is written under a temporary name beside it, then renamed); a
+download that fails, is cut short or is interrupted exits non-zero and leaves no FILE.
+A line that is not a JSON object is an incomplete or corrupt download: exit 1.
 )"},
     {"list", R"(usage: anthropic-batch list [--limit N] [--all]
 
@@ -122,6 +141,18 @@ std::string counts_text(const bm::BetaMessageBatchRequestCounts& c) {
   return out.str();
 }
 
+/// `url` without `user:password@` in its authority: a URL shown to a person never carries a
+/// credential (the --json output stays exactly what the server sent).
+std::string without_userinfo(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  const std::size_t at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at == std::string::npos || at < authority) return url;
+  return url.substr(0, authority) + url.substr(at + 1);
+}
+
 void print_batch(const bm::BetaMessageBatch& b, bool json) {
   if (json) {
     std::cout << to_json(b).dump() << "\n";
@@ -136,7 +167,7 @@ void print_batch(const bm::BetaMessageBatch& b, bool json) {
   if (b.cancel_initiated_at) std::cout << "  canceled:   " << b.cancel_initiated_at->str() << "\n";
   if (b.ended_at) std::cout << "  ended:      " << b.ended_at->str() << "\n";
   if (b.archived_at) std::cout << "  archived:   " << b.archived_at->str() << "\n";
-  if (b.results_url) std::cout << "  results:    " << *b.results_url << "\n";
+  if (b.results_url) std::cout << "  results:    " << without_userinfo(*b.results_url) << "\n";
 }
 
 std::string first_text(const bm::BetaMessageBatchIndividualResponse& r) {
@@ -174,6 +205,7 @@ struct Globals {
   std::optional<std::string> base_url;
   bool json = false;
   bool emulator = false;
+  std::optional<int> max_retries;
 };
 
 long parse_long(const std::string& text, const std::string& what, long min, long max) {
@@ -221,17 +253,51 @@ bm::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istre
 
 // --- commands ---------------------------------------------------------------------------------
 
+/// Counts the result types of raw JSONL lines; a line that is not a JSON object is what a
+/// download cut mid-line looks like when the connection closed cleanly, so it fails the command.
+class ResultTally {
+ public:
+  void add(const std::string& raw) {
+    ++lines_;
+    auto parsed = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      throw InputError("results line " + std::to_string(lines_) +
+                       " is not a JSON object: the download is incomplete or corrupt");
+    }
+    auto result = parsed.find("result");
+    if (result != parsed.end() && result->is_object() && result->contains("type") &&
+        (*result)["type"].is_string()) {
+      ++by_type_[(*result)["type"].get<std::string>()];
+    } else {
+      ++by_type_["malformed"];
+    }
+  }
+  void add_type(const std::string& type) {
+    ++lines_;
+    ++by_type_[type];
+  }
+  std::size_t lines() const { return lines_; }
+  const std::map<std::string, std::size_t>& by_type() const { return by_type_; }
+
+ private:
+  std::size_t lines_ = 0;
+  std::map<std::string, std::size_t> by_type_;
+};
+
 class Cli {
  public:
-  Cli(bm::BatchService& batches, const Globals& g) : batches_(batches), g_(g) {}
+  Cli(bm::BatchService& batches, const Globals& g, anthropic::CancellationToken interrupt)
+      : batches_(batches), g_(g), interrupt_(std::move(interrupt)) {
+    call_.cancellation = interrupt_;
+  }
 
   int status(const std::string& id) {
-    print_batch(batches_.retrieve(id), g_.json);
+    print_batch(batches_.retrieve(id, call_), g_.json);
     return kOk;
   }
 
   int cancel(const std::string& id) {
-    bm::BetaMessageBatch b = batches_.cancel(id);
+    bm::BetaMessageBatch b = batches_.cancel(id, call_);
     if (g_.json) {
       print_batch(b, true);
     } else {
@@ -242,7 +308,7 @@ class Cli {
   }
 
   int remove(const std::string& id) {
-    bm::BetaDeletedMessageBatch d = batches_.delete_(id);
+    bm::BetaDeletedMessageBatch d = batches_.delete_(id, call_);
     if (g_.json) {
       std::cout << nlohmann::json{{"id", d.id}, {"type", d.type}}.dump() << "\n";
     } else {
@@ -254,7 +320,7 @@ class Cli {
   int list(std::optional<long> limit, bool all) {
     bm::BetaMessageBatchListParams params;
     if (limit) params.limit = *limit;
-    bm::BatchListPage page = batches_.list(params);
+    bm::BatchListPage page = batches_.list(params, call_);  // later pages reuse these options
     auto show = [&](const bm::BetaMessageBatch& b) {
       if (g_.json) {
         std::cout << to_json(b).dump() << "\n";
@@ -284,6 +350,7 @@ class Cli {
     bm::WaitOptions options;
     options.initial_interval = interval;
     options.max_interval = std::max(interval, std::chrono::milliseconds(30000));
+    options.request_options = call_;  // the token stops a poll and the wait between polls
     options.on_progress = [&](const bm::BetaMessageBatch& b) {
       if (g_.json) {
         std::cout << to_json(b).dump() << std::endl;
@@ -304,7 +371,13 @@ class Cli {
         last = text;
       }
     };
-    bm::BetaMessageBatch ended = batches_.wait_until_ended(id, options);
+    bm::BetaMessageBatch ended;
+    try {
+      ended = batches_.wait_until_ended(id, options);
+    } catch (...) {
+      if (tty) std::cout << "\n";  // leave the shell prompt off the progress bar
+      throw;
+    }
     if (tty) std::cout << "\n";
     if (!g_.json) {
       std::cout << ended.id << " ended: " << counts_text(ended.request_counts) << "\n";
@@ -312,48 +385,44 @@ class Cli {
     return kOk;
   }
 
-  int results(const std::string& id, const std::optional<std::string>& out_path) {
-    bm::BatchResultsStream stream = batches_.results(id);
-    std::map<std::string, std::size_t> by_type;
-    std::size_t lines = 0;
-    if (out_path) {
-      std::ofstream out(*out_path, std::ios::binary | std::ios::trunc);
-      if (!out) throw InputError("cannot write " + *out_path);
+  /// Streams the results; with `out`, into that file, committed only after the last line.
+  int results(const std::string& id, AtomicFile* out) {
+    bm::BatchResultsStream stream = batches_.results(id, call_);
+    ResultTally tally;
+    if (out != nullptr) {
       while (auto raw = stream.next_raw()) {
-        out << *raw << '\n';
-        ++lines;
-        auto parsed = nlohmann::json::parse(*raw, nullptr, false);
-        if (!parsed.is_discarded() && parsed.contains("result") && parsed["result"].is_object() &&
-            parsed["result"].contains("type") && parsed["result"]["type"].is_string()) {
-          ++by_type[parsed["result"]["type"].get<std::string>()];
-        } else {
-          ++by_type["malformed"];
-        }
+        check_interrupt();
+        tally.add(*raw);
+        out->write(*raw);
+        out->write("\n");
       }
-      out.flush();
-      if (!out) throw InputError("write error on " + *out_path);
+      check_interrupt();
+      out->commit();
     } else if (g_.json) {
       while (auto raw = stream.next_raw()) {
+        check_interrupt();
+        tally.add(*raw);
         std::cout << *raw << '\n';
-        ++lines;
       }
       return kOk;
     } else {
       for (const auto& r : stream) {
-        ++lines;
-        ++by_type[r.result.type.str()];
+        check_interrupt();
+        tally.add_type(r.result.type.str());
         std::cout << r.custom_id << "\t" << r.result.type << "\t" << first_text(r) << "\n";
       }
     }
     if (g_.json) {  // only with -o: the raw lines went to the file, the summary is JSON too
-      std::cout
-          << nlohmann::json{{"results", lines}, {"by_type", by_type}, {"output", *out_path}}.dump()
-          << "\n";
+      std::cout << nlohmann::json{{"results", tally.lines()},
+                                  {"by_type", tally.by_type()},
+                                  {"output", out->path()}}
+                       .dump()
+                << "\n";
       return kOk;
     }
-    std::cout << lines << " results";
-    for (const auto& [type, n] : by_type) std::cout << " " << type << "=" << n;
-    if (out_path) std::cout << " written to " << *out_path;
+    std::cout << tally.lines() << " results";
+    for (const auto& [type, n] : tally.by_type()) std::cout << " " << type << "=" << n;
+    if (out != nullptr) std::cout << " written to " << out->path();
     std::cout << "\n";
     return kOk;
   }
@@ -361,6 +430,9 @@ class Cli {
   int submit(const std::string& path, std::vector<std::string> betas, bool wait,
              const std::optional<std::string>& out_path) {
     bm::EncodedBatchCreateParams encoded;
+    // Reading may block on a terminal, where no token reaches, and nothing exists yet to clean
+    // up or report: a signal here simply ends the program.
+    std::optional<anthropic_batch::ExitOnInterrupt> exit_at_once(std::in_place);
     if (path == "-") {
       encoded = read_batch_file("<stdin>", std::cin, std::move(betas));
     } else {
@@ -368,7 +440,27 @@ class Cli {
       if (!in) throw InputError(path + ": cannot open");
       encoded = read_batch_file(path, in, std::move(betas));
     }
-    bm::BetaMessageBatch b = batches_.create_encoded(encoded);
+    exit_at_once.reset();
+    // The output must be writable before a batch exists (and is billed): create its temporary
+    // file now rather than discover a bad path after the whole wait.
+    std::optional<AtomicFile> out;
+    if (out_path) out.emplace(*out_path);
+    check_interrupt();
+
+    bm::BetaMessageBatch b;
+    try {
+      b = batches_.create_encoded(encoded, call_);
+    } catch (const anthropic::AnthropicCancelledException& e) {
+      throw Interrupted(e.may_have_reached_server()
+                            ? "interrupted while creating the batch; it may have been created "
+                              "(see anthropic-batch list)"
+                            : "interrupted before the batch was sent; no batch was created");
+    }
+    if (wait) {
+      // On standard error and at once (standard output may be a buffered pipe): whoever
+      // interrupts the wait must know which batch keeps running.
+      std::cerr << "anthropic-batch: created " << b.id << "; waiting for it to end\n";
+    }
     if (g_.json) {
       print_batch(b, true);
     } else {
@@ -376,16 +468,34 @@ class Cli {
                 << b.processing_status << ")\n";
     }
     if (!wait) return kOk;
-    watch(b.id, std::chrono::milliseconds(1000));
-    return results(b.id, out_path);
+    try {
+      watch(b.id, std::chrono::milliseconds(1000));
+      return results(b.id, out ? &*out : nullptr);
+    } catch (const anthropic::AnthropicCancelledException&) {
+      throw Interrupted(interrupted_batch_message(b.id));
+    } catch (const Interrupted&) {
+      throw Interrupted(interrupted_batch_message(b.id));
+    }
   }
 
  private:
+  static std::string interrupted_batch_message(const std::string& id) {
+    return "interrupted; batch " + id +
+           " was created and keeps running (follow it with `anthropic-batch watch " + id +
+           "`, stop it with `anthropic-batch cancel " + id + "`)";
+  }
+
+  void check_interrupt() const {
+    if (interrupt_.cancelled()) throw Interrupted("interrupted");
+  }
+
   bm::BatchService& batches_;
   const Globals& g_;
+  anthropic::CancellationToken interrupt_;
+  anthropic::RequestOptions call_;  ///< every call carries the interrupt token
 };
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   Args args;
   for (int i = 1; i < argc; ++i) args.items.emplace_back(argv[i]);
   Globals g;
@@ -406,6 +516,9 @@ int run(int argc, char** argv) {
       g.base_url = args.take("value of --base-url");
     } else if (a == "--json") {
       g.json = true;
+    } else if (a == "--max-retries") {
+      g.max_retries =
+          static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
     } else if (a == "--emulator") {
       g.emulator = true;
     } else if (command.empty() && !a.empty() && a[0] != '-') {
@@ -438,6 +551,9 @@ int run(int argc, char** argv) {
       g.base_url = args.take("value of --base-url");
     } else if (a == "--emulator") {
       g.emulator = true;
+    } else if (a == "--max-retries") {
+      g.max_retries =
+          static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
     } else if (a == "-o" && (command == "results" || command == "submit")) {
       out_path = args.take("value of -o");
     } else if (a == "--beta" && command == "submit") {
@@ -469,6 +585,7 @@ int run(int argc, char** argv) {
   anthropic::ClientOptions options;
   options.api_key = g.api_key;
   options.base_url = g.base_url;
+  if (g.max_retries) options.max_retries = *g.max_retries;
   if (g.emulator) {
     anthropic::emulator::EmulatorOptions eo;
     eo.processing_time = std::chrono::seconds(3);
@@ -479,23 +596,27 @@ int run(int argc, char** argv) {
     if (!g.json) std::cerr << "(using an in-process emulator at " << emulator->base_url() << ")\n";
   }
   anthropic::Client client(options);
-  Cli cli(client.beta().messages().batches(), g);
+  Cli cli(client.beta().messages().batches(), g, interrupt);
 
   const std::string operand = positional.empty() ? "" : positional[0];
   if (command == "submit") return cli.submit(operand, std::move(betas), wait, out_path);
   if (command == "status") return cli.status(operand);
   if (command == "watch") return cli.watch(operand, interval);
   if (command == "cancel") return cli.cancel(operand);
-  if (command == "results") return cli.results(operand, out_path);
+  if (command == "results") {
+    // Created before the request, so that an unwritable FILE fails before any download.
+    std::optional<AtomicFile> out;
+    if (out_path) out.emplace(*out_path);
+    return cli.results(operand, out ? &*out : nullptr);
+  }
   if (command == "list") return cli.list(limit, all);
   return cli.remove(operand);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+/// The exit status and message of the exception being handled, a failure no signal caused.
+int report_current_exception() {
   try {
-    return run(argc, argv);
+    throw;
   } catch (const UsageError& e) {
     std::cerr << "anthropic-batch: " << e.what() << "\n(see anthropic-batch --help)\n";
     return kUsage;
@@ -511,5 +632,27 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "anthropic-batch: " << e.what() << "\n";
     return kFailure;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First, before any thread exists: see interrupt.hpp.
+  anthropic::CancellationSource interrupt;
+  anthropic_batch::start_interrupt_thread(interrupt);
+  try {
+    return run(argc, argv, interrupt.token());
+  } catch (const Interrupted& e) {
+    std::cerr << "anthropic-batch: " << e.what() << "\n";
+    return kInterrupted;
+  } catch (const anthropic::AnthropicCancelledException&) {
+    std::cerr << "anthropic-batch: interrupted\n";
+    return kInterrupted;
+  } catch (const std::exception& e) {
+    if (anthropic_batch::interrupt_signal() == 0) return report_current_exception();
+    // A failure that follows a signal is the interrupt's doing (a call cut short).
+    std::cerr << "anthropic-batch: interrupted (" << e.what() << ")\n";
+    return kInterrupted;
   }
 }
