@@ -484,8 +484,8 @@ TEST_F(EmulatorTest, ResultsHonourAnOpenRangeWithTheSameBytesAsAFullDownload) {
   ASSERT_EQ(full.status, 200);
   const std::size_t total = full.raw.size();
   const std::size_t second_line = full.raw.find('\n') + 1;
-  for (std::size_t start : {std::size_t{0}, std::size_t{1}, second_line, second_line + 7,
-                            total / 2, total - 1}) {
+  for (std::size_t start :
+       {std::size_t{0}, std::size_t{1}, second_line, second_line + 7, total / 2, total - 1}) {
     SCOPED_TRACE(start);
     Reply r = get("/v1/messages/batches/" + id + "/results?beta=true",
                   {{"Range", "bytes=" + std::to_string(start) + "-"}});
@@ -511,9 +511,9 @@ TEST_F(EmulatorTest, ResultsRangeAtOrPastTheEndIs416WithTheSize) {
     EXPECT_EQ(r.header("Content-Range"), "bytes */" + std::to_string(total));
   }
   // Errors are not cut by the Range either.
-  expect_error(get("/v1/messages/batches/msgbatch_missing/results?beta=true",
-                   {{"Range", "bytes=5-"}}),
-               404, "not_found_error");
+  expect_error(
+      get("/v1/messages/batches/msgbatch_missing/results?beta=true", {{"Range", "bytes=5-"}}), 404,
+      "not_found_error");
 }
 
 TEST_F(EmulatorTest, ResultsIgnoreOtherRangeFormsAndSendEverything) {

@@ -108,9 +108,7 @@ enum class Then { range_206, ignore_range_200, different_200, keep_failing };
 // then closes (FIN) or resets. Later connections answer as `then` says. Records every request.
 struct ResumeServer {
   ResumeServer(std::string body_, std::size_t cut_, Cut how, Then then)
-      : body(std::move(body_)),
-        cut(cut_),
-        server([this, how, then](int fd) {
+      : body(std::move(body_)), cut(cut_), server([this, how, then](int fd) {
           std::string request = RawServer::read_request(fd);
           int index = 0;
           {
@@ -129,12 +127,11 @@ struct ResumeServer {
           if (range.rfind("bytes=", 0) == 0) start = std::stoul(range.substr(6));
           switch (then) {
             case Then::range_206:
-              RawServer::write_all(
-                  fd, head(206, "Partial Content", body.size() - start,
-                           "Content-Range: bytes " + std::to_string(start) + "-" +
-                               std::to_string(body.size() - 1) + "/" +
-                               std::to_string(body.size()) + "\r\n") +
-                          body.substr(start));
+              RawServer::write_all(fd, head(206, "Partial Content", body.size() - start,
+                                            "Content-Range: bytes " + std::to_string(start) + "-" +
+                                                std::to_string(body.size() - 1) + "/" +
+                                                std::to_string(body.size()) + "\r\n") +
+                                           body.substr(start));
               return;
             case Then::ignore_range_200:
               RawServer::write_all(fd, head(200, "OK", body.size()) + body);
@@ -147,12 +144,11 @@ struct ResumeServer {
             }
             case Then::keep_failing:
               // A 206 that breaks again after a few bytes: no new line, no progress.
-              RawServer::write_all(
-                  fd, head(206, "Partial Content", body.size() - start,
-                           "Content-Range: bytes " + std::to_string(start) + "-" +
-                               std::to_string(body.size() - 1) + "/" +
-                               std::to_string(body.size()) + "\r\n") +
-                          body.substr(start, 10));
+              RawServer::write_all(fd, head(206, "Partial Content", body.size() - start,
+                                            "Content-Range: bytes " + std::to_string(start) + "-" +
+                                                std::to_string(body.size() - 1) + "/" +
+                                                std::to_string(body.size()) + "\r\n") +
+                                           body.substr(start, 10));
               drain_send_queue(fd);
               if (how == Cut::rst) reset_on_close(fd);
               return;
@@ -519,7 +515,8 @@ class CuttingProxy {
         if (n <= 0) break;
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          if (received_[index].size() < 256) received_[index].append(buf, static_cast<std::size_t>(n));
+          if (received_[index].size() < 256)
+            received_[index].append(buf, static_cast<std::size_t>(n));
         }
         RawServer::write_all(client, std::string(buf, static_cast<std::size_t>(n)));
         relayed += static_cast<std::size_t>(n);
@@ -539,7 +536,7 @@ class CuttingProxy {
   std::mutex mutex_;
   std::vector<std::string> sent_;      // bytes each connection's client sent
   std::vector<std::string> received_;  // the start of each connection's response
-  RawServer server_;               // last: its workers stop before the members they use
+  RawServer server_;                   // last: its workers stop before the members they use
 };
 
 TEST(ResultsResumeEmulator, ACutTransferResumesThroughTheEmulatorsRangeAnswer) {

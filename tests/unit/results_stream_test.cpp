@@ -119,7 +119,9 @@ using std::chrono::milliseconds;
 class BreakingBody final : public http::ResponseBody {
  public:
   BreakingBody(std::string bytes, std::size_t fail_at, std::size_t chunk = 7)
-      : bytes_(std::move(bytes)), fail_at_(std::min(fail_at, bytes_.size())), chunk_(chunk),
+      : bytes_(std::move(bytes)),
+        fail_at_(std::min(fail_at, bytes_.size())),
+        chunk_(chunk),
         fails_(fail_at != std::string::npos) {}
   std::size_t read(char* dst, std::size_t max) override {
     if (pos_ == fail_at_ && fails_) throw anthropic::AnthropicIoException("connection reset", true);
@@ -139,7 +141,8 @@ class BreakingBody final : public http::ResponseBody {
 
 std::string numbered_lines(int count) {
   std::string body;
-  for (int i = 0; i < count; ++i) body += text_line("r" + std::to_string(i), std::to_string(i)) + "\n";
+  for (int i = 0; i < count; ++i)
+    body += text_line("r" + std::to_string(i), std::to_string(i)) + "\n";
   return body;
 }
 
@@ -328,10 +331,10 @@ TEST(ResultsResume, ASizeThatChangedIsAClearError) {
   const std::size_t cut = body.size() / 2;
   ScriptedReopen script;
   script.answers.push_back([&](std::uint64_t start) {
-    return response_of(206, std::make_unique<BreakingBody>(body.substr(start), std::string::npos),
-                       {{"content-range", "bytes " + std::to_string(start) + "-" +
-                                              std::to_string(body.size()) + "/" +
-                                              std::to_string(body.size() + 1)}});
+    return response_of(
+        206, std::make_unique<BreakingBody>(body.substr(start), std::string::npos),
+        {{"content-range", "bytes " + std::to_string(start) + "-" + std::to_string(body.size()) +
+                               "/" + std::to_string(body.size() + 1)}});
   });
   auto stream = bm::detail::ResultsStreamAccess::open(
       response_of(200, std::make_unique<BreakingBody>(body, cut),
@@ -349,7 +352,8 @@ TEST(ResultsResume, A206ForAnotherRangeIsRejected) {
   const std::size_t cut = body.size() / 2;
   ScriptedReopen script;
   script.answers.push_back([&](std::uint64_t start) {
-    return response_of(206, std::make_unique<BreakingBody>(body.substr(start - 1), std::string::npos),
+    return response_of(206,
+                       std::make_unique<BreakingBody>(body.substr(start - 1), std::string::npos),
                        {{"content-range", "bytes " + std::to_string(start - 1) + "-" +
                                               std::to_string(body.size() - 1) + "/" +
                                               std::to_string(body.size())}});
@@ -366,9 +370,8 @@ TEST(ResultsResume, FailuresWithoutProgressSpendTheBudgetWithBackoffThenTheIoErr
   const std::size_t cut = body.size() / 2;
   ScriptedReopen script;
   // A 503, a refused connection, then a transfer that breaks again before any new line.
-  script.answers.push_back([](std::uint64_t) {
-    return response_of(503, http::make_memory_body("{}"));
-  });
+  script.answers.push_back(
+      [](std::uint64_t) { return response_of(503, http::make_memory_body("{}")); });
   script.answers.push_back([](std::uint64_t) -> http::StreamedResponse {
     throw anthropic::AnthropicIoException("connection refused", false);
   });
@@ -384,7 +387,8 @@ TEST(ResultsResume, FailuresWithoutProgressSpendTheBudgetWithBackoffThenTheIoErr
   auto lines = drain(stream, &error);
   ASSERT_TRUE(error);
   EXPECT_THROW(std::rethrow_exception(error), anthropic::AnthropicIoException);
-  EXPECT_EQ(lines.size(), static_cast<std::size_t>(std::count(body.begin(), body.begin() + cut, '\n')));
+  EXPECT_EQ(lines.size(),
+            static_cast<std::size_t>(std::count(body.begin(), body.begin() + cut, '\n')));
   EXPECT_EQ(script.starts.size(), 3u);
   EXPECT_EQ(script.delays,
             (std::vector<milliseconds>{milliseconds(500), milliseconds(1000), milliseconds(2000)}));
@@ -404,12 +408,12 @@ TEST(ResultsResume, ProgressRenewsTheBudget) {
     script.answers.push_back([&, k](std::uint64_t start) {
       std::size_t stop = k + 1 < line_ends.size() ? line_ends[k] + 3 : std::string::npos;
       std::string rest = body.substr(start);
-      return response_of(206,
-                         std::make_unique<BreakingBody>(
-                             rest, stop == std::string::npos ? stop : stop - start),
-                         {{"content-range", "bytes " + std::to_string(start) + "-" +
-                                                std::to_string(body.size() - 1) + "/" +
-                                                std::to_string(body.size())}});
+      return response_of(
+          206,
+          std::make_unique<BreakingBody>(rest, stop == std::string::npos ? stop : stop - start),
+          {{"content-range", "bytes " + std::to_string(start) + "-" +
+                                 std::to_string(body.size() - 1) + "/" +
+                                 std::to_string(body.size())}});
     });
   }
   auto stream = bm::detail::ResultsStreamAccess::open(
@@ -440,8 +444,9 @@ TEST(ResultsResume, AnErrorStatusOnReopenIsTheTypedExceptionAndFinal) {
   const std::string body = numbered_lines(4);
   ScriptedReopen script;
   script.answers.push_back([](std::uint64_t) {
-    return response_of(404, http::make_memory_body(
-                                R"({"type":"error","error":{"type":"not_found_error","message":"gone"}})"));
+    return response_of(
+        404, http::make_memory_body(
+                 R"({"type":"error","error":{"type":"not_found_error","message":"gone"}})"));
   });
   auto stream = bm::detail::ResultsStreamAccess::open(
       response_of(200, std::make_unique<BreakingBody>(body, body.size() - 5)), script.resume(2));

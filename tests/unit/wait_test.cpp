@@ -155,7 +155,9 @@ TEST(WaitUntilEnded, ACancelDuringTheWaitBetweenPollsStopsItAtOnce) {
 
 TEST(WaitUntilEnded, WithAnInjectedSleeperTheTokenIsCheckedAfterEachWait) {
   anthropic::testing::MockBatchService batches;
-  EXPECT_CALL(batches, retrieve(_, _)).Times(2).WillRepeatedly(Return(batch_with("in_progress", 1)));
+  EXPECT_CALL(batches, retrieve(_, _))
+      .Times(2)
+      .WillRepeatedly(Return(batch_with("in_progress", 1)));
   anthropic::CancellationSource source;
   FakeTime time;
   auto options = time.options();
@@ -186,9 +188,10 @@ TEST(WaitUntilEnded, ACancelledPollPropagatesAsIs) {
   // The transport stops a retrieve in flight; its exception (which says whether the request may
   // have reached the server) comes out unchanged.
   anthropic::testing::MockBatchService batches;
-  EXPECT_CALL(batches, retrieve(_, _)).WillOnce([](const auto&, const auto&) -> bm::BetaMessageBatch {
-    throw anthropic::AnthropicCancelledException("GET cancelled", true);
-  });
+  EXPECT_CALL(batches, retrieve(_, _))
+      .WillOnce([](const auto&, const auto&) -> bm::BetaMessageBatch {
+        throw anthropic::AnthropicCancelledException("GET cancelled", true);
+      });
   FakeTime time;
   try {
     batches.wait_until_ended("msgbatch_w", time.options());

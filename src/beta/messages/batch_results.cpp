@@ -341,9 +341,9 @@ class BatchResultsStream::Impl {
       const std::string* value = response.headers.find("content-range");
       auto range = value != nullptr ? parse_content_range(*value) : std::nullopt;
       if (!range || range->start != offset || (range->total && range->end + 1 != *range->total)) {
-        throw AnthropicInvalidDataException(
-            "results: asked for bytes " + std::to_string(offset) +
-            "- and got a 206 with Content-Range \"" + (value ? *value : std::string()) + "\"");
+        throw AnthropicInvalidDataException("results: asked for bytes " + std::to_string(offset) +
+                                            "- and got a 206 with Content-Range \"" +
+                                            (value ? *value : std::string()) + "\"");
       }
       if (range->total) {
         if (total_ && *total_ != *range->total) {

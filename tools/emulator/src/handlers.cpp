@@ -435,12 +435,12 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
 
   if (!range_start) {
     res.status = 200;
-    res.set_chunked_content_provider("application/x-jsonl",
-                                     [batch, cursor, produce](std::size_t, httplib::DataSink& sink) {
-                                       if (!produce(sink)) return false;
-                                       if (cursor->next >= batch->size()) sink.done();
-                                       return true;
-                                     });
+    res.set_chunked_content_provider(
+        "application/x-jsonl", [batch, cursor, produce](std::size_t, httplib::DataSink& sink) {
+          if (!produce(sink)) return false;
+          if (cursor->next >= batch->size()) sink.done();
+          return true;
+        });
     return;
   }
 
@@ -471,10 +471,9 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   res.status = 206;
   res.set_header("Content-Range", "bytes " + std::to_string(*range_start) + "-" +
                                       std::to_string(total - 1) + "/" + std::to_string(total));
-  res.set_content_provider(static_cast<std::size_t>(total - *range_start), "application/x-jsonl",
-                           [produce](std::size_t, std::size_t, httplib::DataSink& sink) {
-                             return produce(sink);
-                           });
+  res.set_content_provider(
+      static_cast<std::size_t>(total - *range_start), "application/x-jsonl",
+      [produce](std::size_t, std::size_t, httplib::DataSink& sink) { return produce(sink); });
 }
 
 }  // namespace anthropic::emulator
