@@ -237,7 +237,7 @@ TEST(RunningChecksum, DependsOnTheBytesOnlyNotOnHowTheyWereSplit) {
   for (auto& c : data) c = static_cast<char>(rng());
   bm::detail::RunningChecksum whole;
   whole.update(data.data(), data.size());
-  for (std::size_t piece : {1u, 3u, 7u, 8u, 9u, 64u, 1000u}) {
+  for (std::size_t piece : {1u, 3u, 7u, 8u, 9u, 31u, 32u, 33u, 64u, 1000u}) {
     bm::detail::RunningChecksum split;
     for (std::size_t at = 0; at < data.size(); at += piece) {
       split.update(data.data() + at, std::min(piece, data.size() - at));
