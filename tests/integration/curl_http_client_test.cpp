@@ -737,4 +737,95 @@ TEST_F(CurlHttpClientTest, StreamedBodyOutlivesTheClient) {
   EXPECT_EQ(s.read_all(), std::string(300000, 'q'));
 }
 
+// --- bounded bodies (issue 10, item 4) ---
+
+TEST_F(CurlHttpClientTest, SendStopsReceivingAtTheLimits) {
+  const std::string big(3u << 20, 'b');
+  server_->raw().Get("/big-ok", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(big, "application/json");
+  });
+  server_->raw().Get("/big-error", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 404;
+    res.set_content(big, "application/json");
+  });
+  server_->raw().Get("/ok", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  HttpRequest request = get("/big-ok");
+  request.max_response_bytes = std::size_t{1} << 20;
+  try {
+    client_->send(request);
+    FAIL();
+  } catch (const anthropic::AnthropicInvalidDataException& e) {
+    EXPECT_NE(std::string(e.what()).find("1048576 bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("max_response_bytes"), std::string::npos) << e.what();
+  }
+  request.max_response_bytes = std::size_t{4} << 20;  // room for it
+  EXPECT_EQ(client_->send(request).body.size(), big.size());
+  // An error body is cut at kMaxErrorBodyBytes whatever the limit says, and returned.
+  request = get("/big-error");
+  request.max_response_bytes = 0;
+  HttpResponse error = client_->send(request);
+  EXPECT_EQ(error.status, 404);
+  EXPECT_EQ(error.body, big.substr(0, anthropic::http::kMaxErrorBodyBytes));
+  // A cut transfer's connection is closed, never reused with bytes left in it.
+  EXPECT_EQ(client_->send(get("/ok")).body, "ok");
+  EXPECT_EQ(server_->connection_count(), 3u);
+}
+
+// An endless body counting the bytes asked of it.
+class EndlessBody final : public anthropic::http::ResponseBody {
+ public:
+  std::size_t read(char* dst, std::size_t max) override {
+    std::fill(dst, dst + max, 'e');
+    served += max;
+    return max;
+  }
+  std::size_t served = 0;
+};
+
+TEST_F(CurlHttpClientTest, ReadAllStopsAtItsLimit) {
+  auto body = std::make_unique<EndlessBody>();
+  EndlessBody* endless = body.get();
+  StreamedResponse response{500, {}, std::move(body)};
+  EXPECT_EQ(response.read_all(100000), std::string(100000, 'e'));
+  EXPECT_EQ(endless->served, 100000u);
+  EXPECT_EQ(response.read_all(0), "");
+  EXPECT_EQ(endless->served, 100000u);
+}
+
+TEST_F(CurlHttpClientTest, ReadAllOfAnEndlessStreamedErrorBodyStopsAtTheLimit) {
+  std::atomic<std::size_t> served{0};
+  std::atomic<bool> write_failed{false};
+  server_->raw().Get("/endless-error", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 500;
+    res.set_content_provider(std::size_t{256} << 20, "text/plain",
+                             [&](std::size_t, std::size_t, httplib::DataSink& sink) {
+                               static const std::string chunk(65536, 'z');
+                               if (!sink.write(chunk.data(), chunk.size())) {
+                                 write_failed = true;
+                                 return false;
+                               }
+                               served += chunk.size();
+                               return true;
+                             });
+  });
+  auto start = SteadyClock::now();
+  {
+    StreamedResponse s = client_->open(get("/endless-error"));
+    ASSERT_EQ(s.status, 500);
+    EXPECT_EQ(s.read_all(anthropic::http::kMaxErrorBodyBytes),
+              std::string(anthropic::http::kMaxErrorBodyBytes, 'z'));
+  }  // abandoned: closes the connection
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(5));
+  auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+  while (!write_failed && SteadyClock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_TRUE(write_failed) << "the server never saw the connection close";
+  // Not drained: what was sent is the limit plus what the socket buffers and the transport's
+  // pause threshold hold, far from the 256 MiB on offer.
+  EXPECT_LT(served.load(), std::size_t{64} << 20);
+}
+
 }  // namespace
