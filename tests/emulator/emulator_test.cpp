@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +18,13 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -726,6 +730,170 @@ TEST_F(EmulatorTest, BodyOverTheLimitIs413) {
   expect_error(r, 413, "request_too_large");
   EXPECT_EQ(emulator_->batch_count(), 0u);
   EXPECT_EQ(create(batch_body(1)).status, 200);
+}
+
+// ------------------------------------------------------------------------------------------
+// Request limits over raw sockets: what an HTTP client library would be too polite to send
+
+/// A blocking TCP connection to the emulator on 127.0.0.1, closed when destroyed.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ADD_FAILURE() << "cannot connect to 127.0.0.1:" << port;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  int fd() const { return fd_; }
+
+  bool send_all(const std::string& bytes) {
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      off += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  /// Reads until the end of the response headers, the peer closes, or `timeout`.
+  std::string read_head(milliseconds timeout) {
+    std::string data;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (data.find("\r\n\r\n") == std::string::npos) {
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      data.append(buf, static_cast<std::size_t>(n));
+    }
+    return data;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string post_head(const std::string& extra_headers) {
+  return "POST /v1/messages/batches?beta=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+         "x-api-key: sk-ant-emulator\r\nanthropic-version: 2023-06-01\r\n"
+         "content-type: application/json\r\n" +
+         extra_headers + "\r\n";
+}
+
+TEST_F(EmulatorTest, ContentLengthOverTheLimitIsRefusedBeforeTheBody) {
+  EmulatorOptions o;
+  o.max_body_bytes = 1 << 20;
+  start(o);
+  for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
+    SCOPED_TRACE(expect);
+    RawConnection c(emulator_->port());
+    // Only the headers: the 413 must come without a single body byte sent.
+    ASSERT_TRUE(c.send_all(post_head("Content-Length: 300000000\r\n" + std::string(expect))));
+    auto t0 = std::chrono::steady_clock::now();
+    std::string head = c.read_head(std::chrono::seconds(5));
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(head.rfind("HTTP/1.1 413", 0), 0u) << head;
+    EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+    EXPECT_NE(head.find("request-id: req_"), std::string::npos) << head;
+    EXPECT_LT(took, std::chrono::seconds(2));
+    std::cout << "[ measured ] 413 after " << std::chrono::duration_cast<milliseconds>(took).count()
+              << " ms with no body byte sent\n";
+  }
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+  EXPECT_EQ(create(batch_body(1)).status, 200);  // the server is fine afterwards
+}
+
+TEST_F(EmulatorTest, ChunkedUploadOverTheLimitIsRefusedAsSoonAsItPassesIt) {
+  EmulatorOptions o;
+  o.max_body_bytes = 1 << 20;
+  start(o);
+  RawConnection c(emulator_->port());
+  const int small = 64 * 1024;
+  ::setsockopt(c.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  ASSERT_TRUE(c.send_all(post_head("Transfer-Encoding: chunked\r\n")));
+
+  // 64 KiB chunks of JSON-ish lines, up to 256 MiB, as long as the server takes them and has not
+  // answered. Today's limit is 1 MiB: what it can still take is what the kernel buffers hold.
+  std::string line = "{\"custom_id\":\"x\",\"params\":{}},";
+  line.resize(127, ' ');
+  line += '\n';
+  std::string data;
+  while (data.size() < 64 * 1024) data += line;
+  std::ostringstream hex;
+  hex << std::hex << data.size();
+  const std::string chunk = hex.str() + "\r\n" + data + "\r\n";
+  constexpr std::size_t kAttempt = std::size_t{256} << 20;
+  std::size_t sent = 0;
+  bool answered = false;
+  ::fcntl(c.fd(), F_SETFL, ::fcntl(c.fd(), F_GETFL) | O_NONBLOCK);
+  std::size_t off = 0;
+  while (sent < kAttempt) {
+    pollfd p{c.fd(), POLLIN | POLLOUT, 0};
+    if (::poll(&p, 1, 2000) <= 0) break;  // the server stopped reading and buffers are full
+    if (p.revents & POLLIN) {
+      answered = true;
+      break;
+    }
+    if (p.revents & (POLLERR | POLLHUP)) break;
+    ssize_t n = ::send(c.fd(), chunk.data() + off, chunk.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+    off = (off + static_cast<std::size_t>(n)) % chunk.size();
+  }
+  ::fcntl(c.fd(), F_SETFL, ::fcntl(c.fd(), F_GETFL) & ~O_NONBLOCK);
+  std::string head = c.read_head(std::chrono::seconds(5));
+  std::cout << "[ measured ] the client could send " << sent << " bytes ("
+            << (answered ? "then the 413 arrived" : "then the server stopped reading")
+            << ") against a limit of " << o.max_body_bytes << "\n";
+  EXPECT_EQ(head.rfind("HTTP/1.1 413", 0), 0u) << head;
+  // Whatever the server read is at most what was sent; the kernel's socket buffers (a few MiB on
+  // loopback) take the rest. Reading the whole upload would have let all 256 MiB through.
+  EXPECT_LT(sent, std::size_t{32} << 20);
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+  EXPECT_EQ(create(batch_body(1)).status, 200);
+}
+
+TEST_F(EmulatorTest, IdleConnectionsDoNotStarveOtherClients) {
+  start();
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (std::size_t count : {20u, 64u}) {  // the old fixed pool had 16 threads
+    SCOPED_TRACE(count);
+    while (idle.size() < count) {
+      idle.push_back(std::make_unique<RawConnection>(emulator_->port()));
+      // A partial request line waits on a 30 s read. One that sends nothing is dropped after the
+      // keep-alive timeout (1 s), so only some of those beyond the first 20.
+      if (idle.size() <= 20 || idle.size() % 2 == 0) {
+        idle.back()->send_all("GET /v1/messages/batc");
+      }
+    }
+    std::this_thread::sleep_for(milliseconds(300));  // every idle connection is being served
+    auto client = make_client();
+    client->set_connection_timeout(std::chrono::seconds(10));
+    client->set_read_timeout(std::chrono::seconds(10));
+    auto t0 = std::chrono::steady_clock::now();
+    Reply r = to_reply(client->Get("/v1/messages/batches?beta=true"));
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_LT(took, std::chrono::seconds(5));
+    std::cout << "[ measured ] a request with " << count << " idle connections open took "
+              << std::chrono::duration_cast<milliseconds>(took).count() << " ms\n";
+  }
 }
 
 // ------------------------------------------------------------------------------------------

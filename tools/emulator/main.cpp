@@ -35,7 +35,9 @@ constexpr const char* kUsage =
     "  --latency-ms N        delay added to every response (default 0)\n"
     "  --data-dir DIR        persist state in DIR (survives restarts)\n"
     "  --seed N              seed for faults and ids (default 1)\n"
-    "  --max-body-bytes N    requests larger than this get 413 (default 268435456)\n"
+    "  --max-body-bytes N    requests larger than this get 413, before the body is read\n"
+    "                        or as soon as it passes the limit (default 268435456)\n"
+    "  --max-connections N   connections served at once, one thread each (default 256)\n"
     "  --public-base-url U   origin used in results_url (default: the request's Host)\n"
     "  --keep-alive-s N      idle keep-alive timeout in seconds, 0 = no keep-alive (default 1)\n"
     "  --no-version-check    do not require the anthropic-version header\n"
@@ -73,7 +75,7 @@ bool takes_value(const std::string& flag) {
                                        "--processing-ms",  "--expiry-ms",      "--fault-rate",
                                        "--retry-after-ms", "--latency-ms",     "--data-dir",
                                        "--seed",           "--max-body-bytes", "--public-base-url",
-                                       "--keep-alive-s"};
+                                       "--keep-alive-s",   "--max-connections"};
   for (const char* f : kFlags) {
     if (flag == f) return true;
   }
@@ -144,6 +146,8 @@ int main(int argc, char** argv) {
     } else if (flag == "--max-body-bytes") {
       options.max_body_bytes = static_cast<std::size_t>(
           parse_int(flag, value, 1, std::numeric_limits<long long>::max()));
+    } else if (flag == "--max-connections") {
+      options.max_connections = static_cast<std::size_t>(parse_int(flag, value, 1, 100000));
     } else if (flag == "--keep-alive-s") {
       options.keep_alive_timeout = std::chrono::seconds(parse_int(flag, value, 0, 3600));
     } else if (flag == "--public-base-url") {

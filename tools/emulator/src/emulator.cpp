@@ -1,7 +1,21 @@
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include <sys/socket.h>
 
 #include "emulator_impl.hpp"
+#include "render.hpp"
 
 namespace anthropic::emulator {
 
@@ -18,10 +32,174 @@ detail::BatchTiming timing_from(const EmulatorOptions& o) {
   return t;
 }
 
-/// httplib's default pool has max(8, cores - 1) threads; keep-alive clients each hold one.
-constexpr std::size_t kServerThreads = 16;
+/// cpp-httplib serves a connection on one task-queue thread for as long as it stays open: an idle
+/// keep-alive connection, or one that sent half a request line and waits out the read timeout
+/// (30 s per read), holds its thread all that time. A fixed pool (httplib's has max(8, cores - 1)
+/// threads) is therefore starved by a handful of idle connections. This pool starts a thread
+/// whenever a connection arrives and no thread is free, up to `max_threads`, and keeps every
+/// thread it started for later connections; past the cap, connections wait for a free thread.
+class GrowingThreadPool final : public httplib::TaskQueue {
+ public:
+  explicit GrowingThreadPool(std::size_t max_threads)
+      : max_threads_(std::max<std::size_t>(1, max_threads)) {}
+  ~GrowingThreadPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(fn));
+    if (idle_ + starting_ < jobs_.size() && threads_.size() < max_threads_) {
+      ++starting_;
+      threads_.emplace_back([this] { work(); });
+    }
+    cv_.notify_one();
+  }
+
+  /// As httplib's ThreadPool: jobs already queued still run, then every thread is joined.
+  void shutdown() override {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+      threads.swap(threads_);
+    }
+    cv_.notify_all();
+    for (auto& t : threads) t.join();
+  }
+
+ private:
+  void work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    --starting_;
+    for (;;) {
+      ++idle_;
+      cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
+      --idle_;
+      if (jobs_.empty()) return;  // shut down, nothing left to serve
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+
+  const std::size_t max_threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;      ///< threads waiting for a job
+  std::size_t starting_ = 0;  ///< threads started that have not yet taken the lock
+  bool shutdown_ = false;
+};
+
+/// The request's Content-Length, when it has a valid one.
+std::optional<std::uint64_t> content_length(const httplib::Request& req) {
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  const std::string value = req.get_header_value("Content-Length");
+  if (value.empty() || !std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      })) {
+    return std::nullopt;
+  }
+  errno = 0;
+  unsigned long long v = std::strtoull(value.c_str(), nullptr, 10);
+  if (errno == ERANGE) return std::numeric_limits<std::uint64_t>::max();
+  return static_cast<std::uint64_t>(v);
+}
+
+bool is_chunked(const httplib::Request& req) {
+  std::string te = req.get_header_value("Transfer-Encoding");
+  std::transform(te.begin(), te.end(), te.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return te.find("chunked") != std::string::npos;
+}
 
 }  // namespace
+
+void Emulator::Impl::refuse_too_large(httplib::Response& res) {
+  const std::string rid = new_request_id();
+  res.status = 413;
+  res.set_header("request-id", rid);
+  // Tells the client to stop sending and drop the connection. cpp-httplib 0.11 itself ignores a
+  // handler's "Connection: close": it goes on to parse what follows on the connection as new
+  // requests, each a bounded read answered 400, until its keep-alive count (5) runs out and it
+  // closes. So the unread body is never buffered, only a few more lines of it are read.
+  res.set_header("Connection", "close");
+  res.set_content(detail::error_json("request_too_large",
+                                     "Request exceeds the maximum allowed size of " +
+                                         std::to_string(options.max_body_bytes) + " bytes",
+                                     rid),
+                  "application/json");
+}
+
+void Emulator::Impl::install_body_limits(httplib::Server& s) {
+  // Runs once the headers are read and before any body byte is.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    auto length = content_length(req);
+    if (length && *length > options.max_body_bytes) {
+      refuse_too_large(res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // A client that asks first ("Expect: 100-continue") gets the 413 instead of the go-ahead.
+  s.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    auto length = content_length(req);
+    if (length && *length > options.max_body_bytes) {
+      refuse_too_large(res);
+      return 413;
+    }
+    return 100;
+  });
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+    handle_with_body(req, res, reader);
+  };
+  const char* any = ".*";
+  s.Post(any, with_body);
+  s.Put(any, with_body);
+  s.Patch(any, with_body);
+  s.Delete(any, with_body);
+}
+
+void Emulator::Impl::handle_with_body(const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+  std::string body;
+  bool too_large = false;
+  // Only a declared body is read: without Content-Length or chunking there is none (reading
+  // "until the connection closes" would wait for a client that is waiting for us).
+  const auto length = content_length(req);
+  if (is_chunked(req) || (length && *length > 0)) {
+    if (length && !is_chunked(req)) body.reserve(static_cast<std::size_t>(*length));
+    const bool complete = reader([&](const char* data, std::size_t size) {
+      if (size > options.max_body_bytes - body.size()) {
+        too_large = true;
+        return false;  // stops reading here: the rest is never received
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large) {
+      refuse_too_large(res);
+      return;
+    }
+    if (!complete) {
+      // The body broke off (a malformed chunk, a client gone): answer, then close.
+      const std::string rid = new_request_id();
+      res.status = 400;
+      res.set_header("request-id", rid);
+      res.set_header("Connection", "close");
+      res.set_content(
+          detail::error_json("invalid_request_error", "The request body could not be read", rid),
+          "application/json");
+      return;
+    }
+  }
+  httplib::Request with_body = req;
+  with_body.body = std::move(body);
+  handle(with_body, res);
+}
 
 Emulator::Impl::Impl(EmulatorOptions o)
     : options(std::move(o)),
@@ -46,7 +224,8 @@ void Emulator::start() {
   if (im.options.data_dir) im.store.open(*im.options.data_dir);
 
   auto server = std::make_unique<httplib::Server>();
-  server->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+  const std::size_t max_connections = im.options.max_connections;
+  server->new_task_queue = [max_connections] { return new GrowingThreadPool(max_connections); };
   server->set_payload_max_length(im.options.max_body_bytes);
   if (im.options.keep_alive_timeout.count() > 0) {
     server->set_keep_alive_timeout(static_cast<time_t>(im.options.keep_alive_timeout.count()));
@@ -56,6 +235,16 @@ void Emulator::start() {
   server->set_read_timeout(std::chrono::seconds(30));
   server->set_write_timeout(std::chrono::seconds(30));
   im.install(*server);
+  im.install_body_limits(*server);
+  // cpp-httplib listens with a backlog of 5, compiled into the library: in a burst of connections
+  // (a test opening many, a client pool warming up) the SYNs beyond it are dropped and retried a
+  // second later. Its socket-options hook is the one place the listening socket is visible, so
+  // keep the descriptor and listen() again with a deep backlog once it is bound.
+  auto listen_fd = std::make_shared<int>(-1);
+  server->set_socket_options([listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    *listen_fd = static_cast<int>(sock);
+  });
 
   int port = -1;
   if (im.options.port == 0) {
@@ -67,6 +256,7 @@ void Emulator::start() {
     throw std::runtime_error("emulator: cannot bind " + im.options.host + ":" +
                              std::to_string(im.options.port));
   }
+  if (*listen_fd >= 0) ::listen(*listen_fd, SOMAXCONN);
   im.bound_port = port;
   im.thread_exited = false;
   httplib::Server* raw = server.get();

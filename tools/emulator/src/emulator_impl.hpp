@@ -49,6 +49,19 @@ struct Emulator::Impl {
   // --- handlers.cpp ---
   /// Registers every route and the error/exception handlers on `s`.
   void install(httplib::Server& s);
+
+  // --- emulator.cpp: request bodies ---
+  /// Enforces max_body_bytes before and while a body is read (cpp-httplib's own limit reads a
+  /// too-large Content-Length body to the end before refusing it, and does not limit a chunked
+  /// one at all): an over-limit Content-Length is refused before any body byte is read, a body
+  /// being received is refused as soon as it passes the limit. Registered after install(): for
+  /// methods that carry a body, these routes take precedence over the plain ones.
+  void install_body_limits(httplib::Server& s);
+  /// Reads the body through `reader` with the limit, then serves the request as handle() does.
+  void handle_with_body(const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader);
+  /// 413 request_too_large, with "Connection: close" (see emulator.cpp for what httplib does next).
+  void refuse_too_large(httplib::Response& res);
   void handle(const httplib::Request& req, httplib::Response& res);
   std::string new_request_id();
   std::optional<int> next_fault();

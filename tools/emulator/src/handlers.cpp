@@ -223,7 +223,7 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
     return;
   }
 
-  // httplib enforces the limit on Content-Length; a chunked upload is checked here.
+  // Bodies are limited while they are read (install_body_limits); this is a last line of defence.
   if (req.body.size() > options.max_body_bytes) {
     send_error(res, 413, "request_too_large",
                "Request exceeds the maximum allowed size of " +

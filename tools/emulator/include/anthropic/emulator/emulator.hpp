@@ -74,7 +74,9 @@ struct EmulatorOptions {
   std::optional<std::string> data_dir;
   /// Seeds fault injection and generated ids, so a run is reproducible.
   std::uint64_t seed = 1;
-  /// Request bodies over this size get 413 request_too_large (the real limit is 256 MB).
+  /// Request bodies over this size get 413 request_too_large (the real limit is 256 MB). A
+  /// Content-Length over it is refused before any body byte is read; a chunked body as soon as
+  /// it passes the limit. The 413 carries `Connection: close`.
   std::size_t max_body_bytes = std::size_t{256} * 1024 * 1024;
   /// Requests without an `anthropic-version` header get 400, as from the real API.
   bool require_anthropic_version = true;
@@ -85,6 +87,10 @@ struct EmulatorOptions {
   /// client that holds an idle connection (cpp-httplib only notices a stop between requests).
   /// 0 disables keep-alive: one request per connection, and stop() never waits.
   std::chrono::seconds keep_alive_timeout{1};
+  /// Connections served at once. cpp-httplib holds a thread for each open connection, idle or
+  /// half-sent ones included (each read may wait 30 s), so threads are started on demand up to
+  /// this many; further connections are accepted and wait for a free thread.
+  std::size_t max_connections = 256;
 };
 
 /// Aggregate counters, for tests that assert on traffic (e.g. retries).
