@@ -1132,9 +1132,10 @@ TEST_F(CliTest, ResultsStopOnSignalAndLeaveNoFile) {
       std::ostringstream hex;
       hex << std::hex << body.size();
       anthropic::testing::RawServer::write_all(
-          fd, "HTTP/1.1 200 OK\r\ncontent-type: application/x-jsonl\r\n"
-              "transfer-encoding: chunked\r\n\r\n" +
-                  hex.str() + "\r\n" + body + "\r\n");
+          fd,
+          "HTTP/1.1 200 OK\r\ncontent-type: application/x-jsonl\r\n"
+          "transfer-encoding: chunked\r\n\r\n" +
+              hex.str() + "\r\n" + body + "\r\n");
       sent = true;
       hold_until_peer_closes(fd);
     });
@@ -1179,8 +1180,7 @@ TEST_F(CliTest, SubmitWaitPrintsTheBatchIdAndStopsOnSignal) {
     auto [r, took] = interrupt(submit, signal);
     expect_interrupted(r, took);
     // The id was on standard error as soon as the batch existed, and again in the last words.
-    EXPECT_TRUE(contains(r.err, "anthropic-batch: created " + id + "; waiting for it to end"))
-        << r;
+    EXPECT_TRUE(contains(r.err, "anthropic-batch: created " + id + "; waiting for it to end")) << r;
     EXPECT_TRUE(contains(r.err, "batch " + id + " was created and keeps running")) << r;
     EXPECT_FALSE(fs::exists(out_path)) << r;
     EXPECT_EQ(names_in(dir_), before) << r;
@@ -1213,6 +1213,30 @@ TEST_F(CliTest, InvalidBaseUrlDoesNotEchoItsPassword) {
     EXPECT_FALSE(contains(r.err, "PASSWORD")) << r;
     EXPECT_FALSE(contains(r.out, "PASSWORD")) << r;
   }
+}
+
+TEST_F(CliTest, UserInfoInAValidBaseUrlStaysOutOfErrorsAndLogs) {
+  // Accepted as a base URL; neither a transport error nor a debug log line may show the password.
+  const int port = anthropic::testing::closed_port();
+  Env e = env();
+  e["ANTHROPIC_LOG"] = "debug";
+  Outcome r = run({"--max-retries", "0", "--base-url",
+                   "http://user:PASSWORD@127.0.0.1:" + std::to_string(port), "list"},
+                  e);
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_TRUE(contains(r.err, "127.0.0.1:" + std::to_string(port))) << r;
+  EXPECT_FALSE(contains(r.err, "PASSWORD")) << r;
+
+  // The same against a server that answers, with every request logged.
+  const std::string id = submit_three();
+  ASSERT_FALSE(id.empty());
+  std::string url = emulator_->base_url();
+  url.insert(std::string("http://").size(), "user:PASSWORD@");
+  r = run({"--base-url", url, "status", id}, e);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_FALSE(r.err.empty()) << "expected debug log lines\n" << r;
+  EXPECT_FALSE(contains(r.err, "PASSWORD")) << r;
+  EXPECT_FALSE(contains(r.out, "PASSWORD")) << r;
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ std::atomic<bool> g_exit_at_once{false};
 std::mutex g_files_mu;
 std::set<std::string>& temporary_files() {
   static auto* files = new std::set<std::string>();  // never destroyed: the thread may outlive
-  return *files;                                      // static destructors at exit
+  return *files;                                     // static destructors at exit
 }
 
 }  // namespace
