@@ -171,7 +171,6 @@ void Emulator::Impl::handle_with_body(const httplib::Request& req, httplib::Resp
   // "until the connection closes" would wait for a client that is waiting for us).
   const auto length = content_length(req);
   if (is_chunked(req) || (length && *length > 0)) {
-    if (length && !is_chunked(req)) body.reserve(static_cast<std::size_t>(*length));
     const bool complete = reader([&](const char* data, std::size_t size) {
       if (size > options.max_body_bytes - body.size()) {
         too_large = true;
