@@ -57,7 +57,8 @@ bool is_get(const httplib::Request& req) { return req.method == "GET" || req.met
 // ignored and the whole body is sent, as RFC 9110 allows.
 std::optional<std::uint64_t> parse_open_range(const httplib::Request& req) {
   if (!req.has_header("Range")) return std::nullopt;
-  std::string_view value = req.get_header_value("Range");
+  const std::string header = req.get_header_value("Range");  // a copy: keep it alive
+  std::string_view value = header;
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   constexpr std::string_view kPrefix = "bytes=";
   if (value.substr(0, kPrefix.size()) != kPrefix || value.back() != '-') return std::nullopt;
