@@ -336,6 +336,26 @@ TEST_F(TransportCancellation, ACancelStopsAStalledStreamedRead) {
   EXPECT_EQ(closed.load(), 1);
 }
 
+TEST_F(TransportCancellation, ACancelStopsAStreamedRequestWaitingForItsHeaders) {
+  StallingServer stall;
+  auto http = anthropic::http::make_curl_http_client();
+  anthropic::http::HttpRequest request;
+  request.method = "GET";
+  request.url = stall.server.base_url() + "/v1/messages/batches/b/results";
+  request.timeout = std::chrono::seconds(30);
+  CancellationSource source;
+  request.cancellation = source.token();
+  auto latency = cancel_during(
+      source, [&] { return stall.requests.load() == 1; }, [&] { http->open(request); });
+  report("stalled open", latency);
+  EXPECT_LT(latency, kPromptly);
+  auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+  while (stall.closed.load() == 0 && SteadyClock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_EQ(stall.closed.load(), 1);
+}
+
 TEST_F(TransportCancellation, ALoopOfCancelsLeaksNoThreadDescriptorOrConnection) {
   StallingServer stall;
   auto c = client(stall.server.base_url());
