@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1187,6 +1188,22 @@ TEST_F(CliTest, SubmitWaitPrintsTheBatchIdAndStopsOnSignal) {
     Outcome status = run({"--json", "status", id});
     EXPECT_EQ(json::parse(status.out)["processing_status"], "in_progress") << status;
   }
+}
+
+TEST_F(CliTest, SubmitReadingStandardInputStopsOnSignal) {
+  // A FIFO that stays open with nothing written: the program blocks reading its input, where no
+  // cancellation token reaches.
+  const std::string fifo = path("input.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  Child submit({"submit", "-"}, env(), fifo);
+  std::this_thread::sleep_for(milliseconds(500));
+  auto [r, took] = interrupt(submit, SIGINT);
+  ::close(writer);
+  expect_interrupted(r, took);
+  EXPECT_EQ(r.out, "") << r;
+  EXPECT_EQ(emulator_->stats().requests, 0u);
 }
 
 TEST_F(CliTest, SubmitWaitChecksTheOutputPathBeforeCreatingABatch) {

@@ -23,6 +23,17 @@ std::set<std::string>& temporary_files() {
   return *files;                                     // static destructors at exit
 }
 
+/// Ends the program with status 130 without unwinding, after removing the temporary files.
+[[noreturn]] void exit_now() {
+  static const char kMessage[] = "anthropic-batch: interrupted\n";
+  [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  {
+    std::lock_guard<std::mutex> lock(g_files_mu);
+    for (const auto& path : temporary_files()) ::unlink(path.c_str());
+  }
+  std::_Exit(130);
+}
+
 }  // namespace
 
 void start_interrupt_thread(const anthropic::CancellationSource& source) {
@@ -38,21 +49,17 @@ void start_interrupt_thread(const anthropic::CancellationSource& source) {
     for (;;) {
       int received = 0;
       if (sigwait(&signals, &received) != 0) continue;
-      if (g_signal.exchange(received) != 0 || g_exit_at_once.load()) {
-        static const char kMessage[] = "anthropic-batch: interrupted\n";
-        [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-        {
-          std::lock_guard<std::mutex> lock(g_files_mu);
-          for (const auto& path : temporary_files()) ::unlink(path.c_str());
-        }
-        std::_Exit(130);
-      }
+      if (g_signal.exchange(received) != 0 || g_exit_at_once.load()) exit_now();
       source.cancel();
     }
   }).detach();
 }
 
-ExitOnInterrupt::ExitOnInterrupt() { g_exit_at_once = true; }
+ExitOnInterrupt::ExitOnInterrupt() {
+  g_exit_at_once = true;
+  // A signal that came just before would otherwise go unnoticed until the blocking phase ends.
+  if (g_signal.load() != 0) exit_now();
+}
 ExitOnInterrupt::~ExitOnInterrupt() { g_exit_at_once = false; }
 
 int interrupt_signal() noexcept { return g_signal.load(); }
