@@ -435,6 +435,8 @@ TEST_F(CliTest, UsageErrorsExitTwoBeforeAnyRequest) {
       {{"submit", file, "--beta"}, "missing value of --beta"},
       {{"--api-key"}, "missing value of --api-key"},
       {{"list", "--base-url"}, "missing value of --base-url"},
+      {{"--max-retries", "11", "list"}, "--max-retries must be an integer from 0 to 10"},
+      {{"list", "--max-retries", "-1"}, "--max-retries must be an integer from 0 to 10"},
   };
   // Usage is checked before the credentials: the same with and without them.
   for (const Env& e : {env(), bare_env()}) {
