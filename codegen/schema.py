@@ -53,6 +53,7 @@ class TypeExpr:
     values: Optional[List[str]] = None
     members: Optional[List['TypeExpr']] = None
     nullable: bool = False
+    open: Optional[bool] = None    # inline enum: computed, open unless only requests use it
 
     def text(self) -> str:
         if self.kind in ('scalar', 'ref'):
@@ -740,6 +741,11 @@ def _compute_directions(model: Model, resolve):
     for t in model.types:
         a, b = id(t) in req, id(t) in resp
         t.direction = 'both' if a and b else 'request' if a else 'response' if b else 'none'
+        # Inline enums follow the rule for named ones: closed only where the server never sends them.
+        for expr, _, _ in _type_exprs(t):
+            for e in _walk(expr):
+                if e.kind == 'enum':
+                    e.open = t.direction != 'request'
 
 
 # ---------------------------------------------------------------------------------------------
