@@ -54,6 +54,7 @@ class TypeExpr:
     members: Optional[List['TypeExpr']] = None
     nullable: bool = False
     open: Optional[bool] = None    # inline enum: computed, open unless only requests use it
+    discriminator: Optional[str] = None  # inline union of tagged objects: computed (`type`)
 
     def text(self) -> str:
         if self.kind in ('scalar', 'ref'):
@@ -600,6 +601,7 @@ def validate(model: Model, errors: List[str]):
             pass
 
     _compute_directions(model, resolve)
+    _check_choices(model, resolve, err)
     for t in model.types:
         if t.kind == 'enum' and t.open is False and t.direction in ('response', 'both'):
             err(t.file, t.line, 'enum %s is closed but the server sends it (reachable from a response); make it open' % t.name)
@@ -711,6 +713,64 @@ def _validate_union(t: TypeDef, resolve, err, check_versions):
             seen_values.setdefault(v, m.line)
     if len(absent) > 1:
         err(absent[1].file, absent[1].line, 'more than one @when_absent member in %s' % t.name)
+
+
+def _json_kind(e: TypeExpr, resolve, depth=0) -> str:
+    if e.kind == 'list':
+        return 'array'
+    if e.kind in ('map',):
+        return 'object'
+    if e.kind == 'enum':
+        return 'string'
+    if e.kind == 'const':
+        return {str: 'string', bool: 'boolean'}.get(type(e.value), 'number')
+    if e.kind == 'scalar':
+        return {'string': 'string', 'datetime': 'string', 'integer': 'number', 'number': 'number',
+                'boolean': 'boolean', 'json': 'any'}[e.name]
+    if e.kind == 'union':
+        return 'any'
+    t = resolve(e.name)
+    if t is None or depth > 10:
+        return 'any'
+    if t.kind == 'object':
+        return 'object'
+    if t.kind == 'enum':
+        return 'string'
+    if t.kind == 'alias':
+        return _json_kind(t.target, resolve, depth + 1)
+    return 'any'  # a union: may be several kinds
+
+
+def _check_choices(model: Model, resolve, err):
+    """An undiscriminated union must be decidable: members differ by JSON kind, and objects that
+    share the kind `object` all carry a const `type` tag (then `type` is the inline discriminator)."""
+    def check(members: List[TypeExpr], path, line, what) -> Optional[str]:
+        by_kind: Dict[str, List[TypeExpr]] = {}
+        for m in members:
+            by_kind.setdefault(_json_kind(m, resolve), []).append(m)
+        disc = None
+        for kind, ms in by_kind.items():
+            if len(ms) < 2:
+                continue
+            if kind == 'object':
+                objs = [resolve(m.name) if m.kind == 'ref' else None for m in ms]
+                tags = [(_tag_values(o, 'type')[0] if o is not None and o.kind == 'object' else None) for o in objs]
+                if all(tags):
+                    flat = [v for ts in tags for v in ts]
+                    if len(flat) == len(set(map(str, flat))):
+                        disc = 'type'
+                        continue
+            err(path, line, '%s: members %s are all JSON %s and cannot be told apart' % (
+                what, ', '.join(m.text() for m in ms), kind))
+        return disc
+
+    for t in model.types:
+        if t.kind == 'union' and not t.discriminator:
+            check([m.type for m in t.members], t.file, t.line, 'union %s' % t.name)
+        for expr, path, line in _type_exprs(t):
+            for e in _walk(expr):
+                if e.kind == 'union':
+                    e.discriminator = check(e.members, path, line, 'inline union in %s' % t.name)
 
 
 def _refs(t: TypeDef):

@@ -188,6 +188,12 @@ class RealSchema(unittest.TestCase):
         self.assertIn('refusal', {v.value for v in self.type('BetaStopReason').values})
         self.assertTrue(self.type('Model').open and self.type('AnthropicBeta').open)
 
+    def test_inline_unions_are_decidable(self):
+        caller = self.field('BetaToolUseBlock', 'caller')
+        self.assertEqual((caller.type.kind, caller.type.discriminator), ('union', 'type'))
+        system = self.field('BetaMessageCreateParams', 'system')
+        self.assertEqual([m.kind for m in system.type.members], ['scalar', 'list'])
+
     def test_every_type_has_a_doc_and_a_family(self):
         for t in self.model.types:
             self.assertTrue(t.doc, t.name)
@@ -327,6 +333,18 @@ class Malformed(unittest.TestCase):
         ok = GOOD.replace('object BetaImageBlock  -- Image.', 'object BetaImageBlock @only 2026-10-21  -- Image.')
         ok += '\nobject BetaImageBlock @only 2023-06-01  -- Old image.\n  type  const "image"\n'
         self.assertEqual(check(ok), [])
+
+    def test_undecidable_inline_union(self):
+        bad = GOOD + '\nobject BetaA  -- A.\n  x  string\n\nobject BetaB  -- B.\n  y  string\n' \
+                     '\nobject BetaHolder  -- H.\n  ab  BetaA | BetaB\n'
+        self.assertError(bad, len(bad.splitlines()), 'cannot be told apart')
+
+    def test_inline_union_of_tagged_objects_gets_type_discriminator(self):
+        text = GOOD + '\nobject BetaHolder  -- H.\n  block  BetaTextBlock | BetaImageBlock | string\n'
+        model, errors = schema.load(texts={'x.schema': text})
+        self.assertEqual(errors, [])
+        holder = model.find('BetaHolder')[0]
+        self.assertEqual(holder.fields[0].type.discriminator, 'type')
 
     def test_cli_reports_file_and_line(self):
         with tempfile.TemporaryDirectory() as d:

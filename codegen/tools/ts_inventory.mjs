@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Inventory of the official TypeScript SDK's Messages declarations, compared with our schema.
 //
-//   node codegen/tools/ts_inventory.mjs SDK_DIR [--ts-json] [--schema-json FILE] [--verbose]
+//   node codegen/tools/ts_inventory.mjs SDK_DIR [--ts-json] [--schema-json FILE] [--verbose] [--strict]
 //
 // SDK_DIR is the installed package (…/node_modules/@anthropic-ai/sdk). The `typescript` package
 // (5.x: the classic compiler API; 7.x has none) is resolved next to SDK_DIR's node_modules, then
@@ -9,8 +9,8 @@
 //
 // Without --ts-json it runs `python3 codegen/schema.py --dump-json` (or reads --schema-json) and
 // prints what the schema lacks and what it has extra, type by type and field by field, then a
-// summary. Exit status is 0 either way: the report is for people; EXCLUDED.md says which gaps
-// are deliberate.
+// summary. Exit status is 0 unless --strict is given and something is missing or mismatched
+// (for CI); excluded.schema / EXCLUDED.md say which gaps are deliberate.
 
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -29,16 +29,17 @@ const FILES = [
 
 function usage(msg) {
   if (msg) console.error(`ts_inventory: ${msg}`);
-  console.error('usage: node codegen/tools/ts_inventory.mjs SDK_DIR [--ts-json] [--schema-json FILE] [--verbose]');
+  console.error('usage: node codegen/tools/ts_inventory.mjs SDK_DIR [--ts-json] [--schema-json FILE] [--verbose] [--strict]');
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-let sdkDir = null, tsJson = false, schemaJson = null, verbose = false;
+let sdkDir = null, tsJson = false, schemaJson = null, verbose = false, strict = false;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--ts-json') tsJson = true;
   else if (a === '--verbose') verbose = true;
+  else if (a === '--strict') strict = true;
   else if (a === '--schema-json') schemaJson = args[++i] ?? usage('--schema-json needs a file');
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else if (!sdkDir) sdkDir = a;
@@ -316,7 +317,7 @@ function section(title, list) {
 }
 section('Types in TypeScript that the schema lacks (not excluded)', lacksTypes);
 section('Fields in TypeScript that the schema lacks', lacksFields);
-section('Optional/nullable mismatches', mismatches);
+section('Mismatches (optional, nullable, or shape: literals, list, scalar kinds, type names)', mismatches);
 section('Schema types with no TypeScript counterpart (current version)', extraTypes);
 section('Schema fields with no TypeScript counterpart (current version)', extraFields);
 section('Schema types and fields for older API versions only (from the 0.x declarations)', [...legacyTypes, ...legacyFields]);
@@ -327,3 +328,4 @@ console.log(`  in scope: ${tsTypes - exclTypes} types, ${tsFields - exclFields} 
 console.log(`  covered by the schema: ${haveTypes} types, ${haveFields} fields`);
 console.log(`  missing: ${lacksTypes.length} types, ${lacksFields.length} fields; mismatches: ${mismatches.length}`);
 console.log(`  schema total: ${model.types.length} types, ${model.types.reduce((n, t) => n + (t.fields ? t.fields.length : 0), 0)} fields`);
+if (strict && (lacksTypes.length || lacksFields.length || mismatches.length)) process.exit(1);
