@@ -1,107 +1,122 @@
 #include <anthropic/beta/beta_message_param.hpp>
 
+#include "json/reader.hpp"
+
 #include <utility>
 
 namespace anthropic::beta {
 
 BetaImageBlockParam BetaImageBlockParam::base64(std::string media_type, std::string data) {
   BetaImageBlockParam b;
-  b.source_type = SourceType::base64;
-  b.media_type = std::move(media_type);
-  b.data = std::move(data);
+  BetaBase64ImageSource s;
+  s.media_type = std::move(media_type);
+  s.data = std::move(data);
+  b.source = std::move(s);
   return b;
 }
 
 BetaImageBlockParam BetaImageBlockParam::url(std::string url) {
   BetaImageBlockParam b;
-  b.source_type = SourceType::url;
-  b.data = std::move(url);
+  BetaURLImageSource s;
+  s.url = std::move(url);
+  b.source = std::move(s);
+  return b;
+}
+
+BetaImageBlockParam BetaImageBlockParam::file(std::string file_id) {
+  BetaImageBlockParam b;
+  BetaFileImageSource s;
+  s.file_id = std::move(file_id);
+  b.source = std::move(s);
   return b;
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::pdf_base64(std::string data) {
   BetaRequestDocumentBlock b;
-  b.source_type = SourceType::base64_pdf;
-  b.data = std::move(data);
+  BetaBase64PDFSource s;
+  s.data = std::move(data);
+  b.source = std::move(s);
   return b;
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::plain_text(std::string text) {
   BetaRequestDocumentBlock b;
-  b.source_type = SourceType::plain_text;
-  b.data = std::move(text);
+  BetaPlainTextSource s;
+  s.data = std::move(text);
+  b.source = std::move(s);
   return b;
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::pdf_url(std::string url) {
   BetaRequestDocumentBlock b;
-  b.source_type = SourceType::url;
-  b.data = std::move(url);
+  BetaURLPDFSource s;
+  s.url = std::move(url);
+  b.source = std::move(s);
   return b;
 }
 
+BetaRequestDocumentBlock BetaRequestDocumentBlock::file(std::string file_id) {
+  BetaRequestDocumentBlock b;
+  BetaFileDocumentSource s;
+  s.file_id = std::move(file_id);
+  b.source = std::move(s);
+  return b;
+}
+
+BetaTextBlockParam BetaTextBlockParam::of(std::string text) {
+  BetaTextBlockParam b;
+  b.text = std::move(text);
+  return b;
+}
+
+namespace {
+
+BetaMessageParam message(Role role, BetaMessageParam::Content content) {
+  BetaMessageParam m;
+  m.role = std::move(role);
+  m.content = std::move(content);
+  return m;
+}
+
+// `name` ("type" or "message") of an error object, read from its JSON.
+std::string error_member(const BetaErrorObject& error, std::string_view name) {
+  const std::string text = anthropic::to_json(error);
+  json::Reader r(text, "error object");
+  if (r.peek() != json::Reader::Kind::object) return {};
+  r.begin_object();
+  bool first = true;
+  std::string_view key;
+  while (r.next_key(first, key)) {
+    if (key == name && r.peek() == json::Reader::Kind::string) {
+      std::string out;
+      r.read_string(out);
+      return out;
+    }
+    r.skip();
+  }
+  return {};
+}
+
+}  // namespace
+
 BetaMessageParam BetaMessageParam::user(std::string text) {
-  return BetaMessageParam{Role::user, std::move(text)};
+  return message(Role::user, std::move(text));
 }
 
 BetaMessageParam BetaMessageParam::user(std::vector<BetaContentBlockParam> blocks) {
-  return BetaMessageParam{Role::user, std::move(blocks)};
+  return message(Role::user, std::move(blocks));
 }
 
 BetaMessageParam BetaMessageParam::assistant(std::string text) {
-  return BetaMessageParam{Role::assistant, std::move(text)};
+  return message(Role::assistant, std::move(text));
 }
 
 BetaMessageParam BetaMessageParam::assistant(std::vector<BetaContentBlockParam> blocks) {
-  return BetaMessageParam{Role::assistant, std::move(blocks)};
+  return message(Role::assistant, std::move(blocks));
 }
 
-BetaToolChoice BetaToolChoice::auto_choice(std::optional<bool> disable_parallel_tool_use) {
-  BetaToolChoice c;
-  c.type = Type::auto_;
-  c.disable_parallel_tool_use = disable_parallel_tool_use;
-  return c;
-}
+std::string error_type(const BetaErrorObject& error) { return error_member(error, "type"); }
 
-BetaToolChoice BetaToolChoice::any(std::optional<bool> disable_parallel_tool_use) {
-  BetaToolChoice c;
-  c.type = Type::any;
-  c.disable_parallel_tool_use = disable_parallel_tool_use;
-  return c;
-}
-
-BetaToolChoice BetaToolChoice::tool(std::string name,
-                                    std::optional<bool> disable_parallel_tool_use) {
-  BetaToolChoice c;
-  c.type = Type::tool;
-  c.name = std::move(name);
-  c.disable_parallel_tool_use = disable_parallel_tool_use;
-  return c;
-}
-
-BetaToolChoice BetaToolChoice::none() {
-  BetaToolChoice c;
-  c.type = Type::none;
-  return c;
-}
-
-BetaThinkingConfigParam BetaThinkingConfigParam::enabled(std::int64_t budget_tokens) {
-  BetaThinkingConfigParam t;
-  t.type = Type::enabled;
-  t.budget_tokens = budget_tokens;
-  return t;
-}
-
-BetaThinkingConfigParam BetaThinkingConfigParam::disabled() {
-  BetaThinkingConfigParam t;
-  t.type = Type::disabled;
-  return t;
-}
-
-BetaThinkingConfigParam BetaThinkingConfigParam::adaptive() {
-  BetaThinkingConfigParam t;
-  t.type = Type::adaptive;
-  return t;
-}
+std::string error_message(const BetaErrorObject& error) { return error_member(error, "message"); }
 
 }  // namespace anthropic::beta

@@ -1,4 +1,6 @@
 #include "json/codecs.hpp"
+#include "generated/beta_codecs.gen.hpp"
+#include "json/model_codec.hpp"
 #include "json/reader.hpp"
 
 #include <anthropic/errors.hpp>
@@ -25,41 +27,17 @@ namespace anthropic::json {
 namespace {
 
 using Json = nlohmann::json;  // key order does not matter here: nothing is kept raw
-using beta::BetaContentBlock;
-using beta::BetaErrorResponse;
-using beta::BetaMessage;
-using beta::BetaUsage;
 using beta::messages::BetaDeletedMessageBatch;
 using beta::messages::BetaMessageBatch;
 using beta::messages::BetaMessageBatchIndividualResponse;
 using beta::messages::BetaMessageBatchResult;
 using beta::messages::BetaMessageBatchResultType;
 using beta::messages::ProcessingStatus;
+using model::Path;
 
-constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
-
-// Where a value sits in the document, built on the stack as the decoder descends; turned into
-// text ("content[2].text") only when something fails.
-struct Path {
-  const Path* parent = nullptr;
-  const char* key = nullptr;     // a member name, or null for an array element
-  std::size_t index = kNoIndex;  // the element's index
-
-  std::string str() const {
-    std::string head = parent ? parent->str() : std::string();
-    if (key) {
-      if (!head.empty()) head.push_back('.');
-      head += key;
-    } else {
-      head += "[" + std::to_string(index) + "]";
-    }
-    return head;
-  }
-};
-
-class Decoder {
+class DomDecoder {
  public:
-  explicit Decoder(const char* document) : document_(document) {}
+  explicit DomDecoder(const char* document) : document_(document) {}
 
   Json parse(std::string_view text) const {
     try {
@@ -225,369 +203,83 @@ class Decoder {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Results lines: the hot path. One pass of the pull Reader straight into the typed values, no
-// DOM (nlohmann's DOM parse alone runs at about 95 MB/s on typical lines, below the budget).
-// Member order does not matter: a union's `type` is looked up first when it is not the first
-// member. Objects kept as RawJson are captured from the input as compact text.
-class LineDecoder {
- public:
-  using Kind = Reader::Kind;
+// Results lines: the hot path. The pull Reader straight into the generated model types
+// (src/generated/beta_codecs_*.gen.cpp), no DOM; the flattened result itself is hand-written.
 
-  explicit LineDecoder(Reader& reader) : r_(reader) {}
+}  // namespace
 
-  BetaMessageBatchIndividualResponse line() {
-    BetaMessageBatchIndividualResponse out;
-    if (r_.peek() != Kind::object) fail(nullptr, "is not a JSON object");
-    r_.begin_object();
-    bool first = true;
-    bool have_id = false;
-    bool have_result = false;
-    std::string_view key;
-    while (r_.next_key(first, key)) {
-      if (key == "custom_id") {
-        out.custom_id = req_string(Path{nullptr, "custom_id"});
-        have_id = true;
-      } else if (key == "result") {
-        result(out.result, Path{nullptr, "result"});
-        have_result = true;
-      } else {
-        r_.skip();
-      }
-    }
-    if (!have_id) missing(nullptr, "custom_id");
-    if (!have_result) missing(nullptr, "result");
-    return out;
+namespace model {
+
+void read_value(Decoder& d, BetaMessageBatchResult& res, const Path& self) {
+  std::string tag;
+  if (!d.peek_tag(self, "type", tag)) {
+    d.begin_object(self);  // fails on a non-object
+    d.missing(self, "type");
   }
-
- private:
-  [[noreturn]] void fail(const Path* path, const char* problem) const {
-    std::string msg = r_.document();
-    if (path) {
-      msg += ": `" + path->str() + "` ";
+  res.type = BetaMessageBatchResultType(tag);
+  const bool succeeded = res.type == BetaMessageBatchResultType::succeeded;
+  const bool errored = res.type == BetaMessageBatchResultType::errored;
+  if (!succeeded && !errored && res.type != BetaMessageBatchResultType::canceled &&
+      res.type != BetaMessageBatchResultType::expired) {
+    read_value(d, res.raw.emplace(), self);  // a type the SDK does not know: kept whole
+    return;
+  }
+  d.begin_object(self);
+  ExtraSink extra;
+  bool have = !succeeded && !errored;
+  bool first = true;
+  std::string_view key;
+  while (d.r.next_key(first, key)) {
+    if (key == "type") {
+      d.r.skip();
+    } else if (succeeded && key == "message") {
+      read_value(d, res.message.emplace(), Path{&self, "message"});
+      have = true;
+    } else if (errored && key == "error") {
+      read_value(d, res.error.emplace(), Path{&self, "error"});
+      have = true;
     } else {
-      msg += " ";
-    }
-    msg += problem;
-    throw AnthropicInvalidDataException(msg);
-  }
-
-  [[noreturn]] void missing(const Path* parent, const char* key) const {
-    Path path{parent, key};
-    fail(&path, "is missing");
-  }
-
-  std::string req_string(const Path& path) {
-    const Kind k = r_.peek();
-    if (k == Kind::null) fail(&path, "is null");
-    if (k != Kind::string) fail(&path, "is not a string");
-    std::string s;
-    r_.read_string(s);
-    return s;
-  }
-
-  std::optional<std::string> opt_string(const Path& path) {  // null: empty
-    const Kind k = r_.peek();
-    if (k == Kind::null) {
-      r_.read_null();
-      return std::nullopt;
-    }
-    if (k != Kind::string) fail(&path, "is not a string");
-    std::string s;
-    r_.read_string(s);
-    return s;
-  }
-
-  std::int64_t req_int(const Path& path) {
-    const Kind k = r_.peek();
-    if (k == Kind::null) fail(&path, "is null");
-    if (k != Kind::number) fail(&path, "is not an integer");
-    std::int64_t v = 0;
-    switch (r_.read_int(v)) {
-      case Reader::IntStatus::ok:
-        return v;
-      case Reader::IntStatus::not_integer:
-        fail(&path, "is not an integer");
-      case Reader::IntStatus::out_of_range:
-        break;
-    }
-    fail(&path, "is out of range");
-  }
-
-  std::optional<std::int64_t> opt_int(const Path& path) {  // null: empty
-    if (r_.peek() == Kind::null) {
-      r_.read_null();
-      return std::nullopt;
-    }
-    return req_int(path);
-  }
-
-  void begin_object(const Path& path) {
-    const Kind k = r_.peek();
-    if (k == Kind::null) fail(&path, "is null");
-    if (k != Kind::object) fail(&path, "is not an object");
-    r_.begin_object();
-  }
-
-  std::string capture() {
-    std::string raw;
-    r_.capture(raw);
-    return raw;
-  }
-
-  // The `type` of the object at the reader's position, which is left unchanged.
-  std::string peek_type(const Path& self) {
-    const std::size_t start = r_.position();
-    r_.begin_object();
-    bool first = true;
-    std::string_view key;
-    while (r_.next_key(first, key)) {
-      if (key == "type") {
-        std::string type = req_string(Path{&self, "type"});
-        r_.rewind(start);
-        return type;
-      }
-      r_.skip();
-    }
-    missing(&self, "type");
-  }
-
-  void result(BetaMessageBatchResult& res, const Path& self) {
-    const Kind k = r_.peek();
-    if (k == Kind::null) fail(&self, "is null");
-    if (k != Kind::object) fail(&self, "is not an object");
-    res.type = BetaMessageBatchResultType(peek_type(self));
-    const bool succeeded = res.type == BetaMessageBatchResultType::succeeded;
-    const bool errored = res.type == BetaMessageBatchResultType::errored;
-    if (!succeeded && !errored) {
-      if (res.type == BetaMessageBatchResultType::canceled ||
-          res.type == BetaMessageBatchResultType::expired) {
-        r_.skip();
-      } else {
-        res.raw = RawJson::unchecked(capture());  // a type the SDK does not know: kept whole
-      }
-      return;
-    }
-    r_.begin_object();
-    bool first = true;
-    bool have = false;
-    std::string_view key;
-    while (r_.next_key(first, key)) {
-      if (succeeded && key == "message") {
-        res.message = message(Path{&self, "message"});
-        have = true;
-      } else if (errored && key == "error") {
-        res.error = error_response(Path{&self, "error"});
-        have = true;
-      } else {
-        r_.skip();
-      }
-    }
-    if (!have) missing(&self, succeeded ? "message" : "error");
-  }
-
-  BetaMessage message(const Path& self) {
-    begin_object(self);
-    BetaMessage m;
-    bool have_id = false, have_model = false, have_content = false, have_usage = false;
-    bool first = true;
-    std::string_view key;
-    while (r_.next_key(first, key)) {
-      if (key == "id") {
-        m.id = req_string(Path{&self, "id"});
-        have_id = true;
-      } else if (key == "type") {
-        if (auto type = opt_string(Path{&self, "type"})) m.type = std::move(*type);
-      } else if (key == "role") {
-        if (auto role = opt_string(Path{&self, "role"})) m.role = std::move(*role);
-      } else if (key == "model") {
-        m.model = req_string(Path{&self, "model"});
-        have_model = true;
-      } else if (key == "content") {
-        content(m.content, Path{&self, "content"});
-        have_content = true;
-      } else if (key == "stop_reason") {
-        auto reason = opt_string(Path{&self, "stop_reason"});
-        m.stop_reason.reset();
-        if (reason) m.stop_reason = beta::BetaStopReason(std::move(*reason));
-      } else if (key == "stop_sequence") {
-        m.stop_sequence = opt_string(Path{&self, "stop_sequence"});
-      } else if (key == "usage") {
-        usage(m.usage, Path{&self, "usage"});
-        have_usage = true;
-      } else {
-        r_.skip();
-      }
-    }
-    if (!have_id) missing(&self, "id");
-    if (!have_model) missing(&self, "model");
-    if (!have_content) missing(&self, "content");
-    if (!have_usage) missing(&self, "usage");
-    return m;
-  }
-
-  void content(std::vector<BetaContentBlock>& blocks, const Path& self) {
-    const Kind k = r_.peek();
-    if (k == Kind::null) fail(&self, "is null");
-    if (k != Kind::array) fail(&self, "is not an array");
-    blocks.clear();
-    r_.begin_array();
-    bool first = true;
-    std::size_t i = 0;
-    while (r_.next_element(first)) {
-      blocks.push_back(content_block(Path{&self, nullptr, i++}));
+      extra.add(d, key);
     }
   }
+  extra.finish(res.extra_fields);
+  if (!have) d.missing(self, succeeded ? "message" : "error");
+}
 
-  BetaContentBlock content_block(const Path& self) {
-    if (r_.peek() != Kind::object) fail(&self, "is not an object");
-    const std::string type = peek_type(self);
-    if (type == "text") {
-      beta::BetaTextBlock t;
-      bool have_text = false;
-      for_each_member(self, [&](std::string_view key) {
-        if (key == "text") {
-          t.text = req_string(Path{&self, "text"});
-          have_text = true;
-        } else if (key == "citations") {
-          t.citations.reset();
-          if (r_.peek() == Kind::null) {
-            r_.read_null();
-          } else {
-            t.citations = RawJson::unchecked(capture());
-          }
-        } else {
-          r_.skip();
-        }
-      });
-      if (!have_text) missing(&self, "text");
-      return t;
+void read_value(Decoder& d, BetaMessageBatchIndividualResponse& line, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool have_id = false;
+  bool have_result = false;
+  bool first = true;
+  std::string_view key;
+  while (d.r.next_key(first, key)) {
+    if (key == "custom_id") {
+      read_value(d, line.custom_id, Path{&self, "custom_id"});
+      have_id = true;
+    } else if (key == "result") {
+      read_value(d, line.result, Path{&self, "result"});
+      have_result = true;
+    } else {
+      extra.add(d, key);
     }
-    if (type == "tool_use") {
-      beta::BetaToolUseBlock t;
-      bool have_id = false, have_name = false, have_input = false;
-      for_each_member(self, [&](std::string_view key) {
-        if (key == "id") {
-          t.id = req_string(Path{&self, "id"});
-          have_id = true;
-        } else if (key == "name") {
-          t.name = req_string(Path{&self, "name"});
-          have_name = true;
-        } else if (key == "input") {
-          t.input = RawJson::unchecked(capture());
-          have_input = true;
-        } else {
-          r_.skip();
-        }
-      });
-      if (!have_id) missing(&self, "id");
-      if (!have_name) missing(&self, "name");
-      if (!have_input) missing(&self, "input");
-      return t;
-    }
-    if (type == "thinking") {
-      beta::BetaThinkingBlock t;
-      bool have_thinking = false, have_signature = false;
-      for_each_member(self, [&](std::string_view key) {
-        if (key == "thinking") {
-          t.thinking = req_string(Path{&self, "thinking"});
-          have_thinking = true;
-        } else if (key == "signature") {
-          t.signature = req_string(Path{&self, "signature"});
-          have_signature = true;
-        } else {
-          r_.skip();
-        }
-      });
-      if (!have_thinking) missing(&self, "thinking");
-      if (!have_signature) missing(&self, "signature");
-      return t;
-    }
-    if (type == "redacted_thinking") {
-      beta::BetaRedactedThinkingBlock t;
-      bool have_data = false;
-      for_each_member(self, [&](std::string_view key) {
-        if (key == "data") {
-          t.data = req_string(Path{&self, "data"});
-          have_data = true;
-        } else {
-          r_.skip();
-        }
-      });
-      if (!have_data) missing(&self, "data");
-      return t;
-    }
-    return RawJson::unchecked(capture());  // a block type the SDK does not model
   }
+  extra.finish(line.extra_fields);
+  if (!have_id) d.missing(self, "custom_id");
+  if (!have_result) d.missing(self, "result");
+}
 
-  void usage(BetaUsage& u, const Path& self) {
-    bool have_input = false, have_output = false;
-    for_each_member(self, [&](std::string_view key) {
-      if (key == "input_tokens") {
-        u.input_tokens = req_int(Path{&self, "input_tokens"});
-        have_input = true;
-      } else if (key == "output_tokens") {
-        u.output_tokens = req_int(Path{&self, "output_tokens"});
-        have_output = true;
-      } else if (key == "cache_creation_input_tokens") {
-        u.cache_creation_input_tokens = opt_int(Path{&self, "cache_creation_input_tokens"});
-      } else if (key == "cache_read_input_tokens") {
-        u.cache_read_input_tokens = opt_int(Path{&self, "cache_read_input_tokens"});
-      } else if (key == "service_tier") {
-        auto tier = opt_string(Path{&self, "service_tier"});
-        u.service_tier.reset();
-        if (tier) u.service_tier = beta::BetaServiceTier(std::move(*tier));
-      } else {
-        r_.skip();
-      }
-    });
-    if (!have_input) missing(&self, "input_tokens");
-    if (!have_output) missing(&self, "output_tokens");
-  }
+template <class T>
+void decode_line_document(std::string_view text, const char* document, T& value) {
+  Reader reader(text, document);
+  Decoder d(reader);
+  read_value(d, value, Path{});
+  reader.finish();
+}
 
-  BetaErrorResponse error_response(const Path& self) {
-    BetaErrorResponse e;
-    bool have_error = false;
-    for_each_member(self, [&](std::string_view key) {
-      if (key == "type") {
-        if (auto type = opt_string(Path{&self, "type"})) e.type = std::move(*type);
-      } else if (key == "error") {
-        const Path inner{&self, "error"};
-        bool have_type = false;
-        for_each_member(inner, [&](std::string_view inner_key) {
-          if (inner_key == "type") {
-            e.error_type = req_string(Path{&inner, "type"});
-            have_type = true;
-          } else if (inner_key == "message") {
-            // Lenient on the human-readable part: a line without a message still decodes.
-            e.error_message = opt_string(Path{&inner, "message"}).value_or(std::string());
-          } else {
-            r_.skip();
-          }
-        });
-        if (!have_type) missing(&inner, "type");
-        have_error = true;
-      } else if (key == "request_id") {
-        e.request_id = opt_string(Path{&self, "request_id"});
-      } else {
-        r_.skip();
-      }
-    });
-    if (!have_error) missing(&self, "error");
-    return e;
-  }
+}  // namespace model
 
-  // Opens the object at `self` and calls `on_member(key)` for each member; the callback reads
-  // or skips the value. (The key view is only valid until the callback reads further.)
-  template <class F>
-  void for_each_member(const Path& self, F&& on_member) {
-    begin_object(self);
-    bool first = true;
-    std::string_view key;
-    while (r_.next_key(first, key)) on_member(key);
-  }
-
-  Reader& r_;
-};
+namespace {
 
 // Runs `f`, turning any stray nlohmann exception into AnthropicInvalidDataException (the
 // decoders check types before every access, so none is expected).
@@ -604,7 +296,7 @@ auto guarded(const char* document, F&& f) -> decltype(f()) {
 
 BetaMessageBatch decode_batch(std::string_view text) {
   return guarded("message_batch", [&] {
-    Decoder d("message_batch");
+    DomDecoder d("message_batch");
     Json doc = d.parse(text);
     return d.batch(doc, nullptr);
   });
@@ -612,7 +304,7 @@ BetaMessageBatch decode_batch(std::string_view text) {
 
 BetaDeletedMessageBatch decode_deleted_batch(std::string_view text) {
   return guarded("deleted message_batch", [&] {
-    Decoder d("deleted message_batch");
+    DomDecoder d("deleted message_batch");
     Json doc = d.parse(text);
     d.require_object(doc, nullptr);
     BetaDeletedMessageBatch b;
@@ -624,7 +316,7 @@ BetaDeletedMessageBatch decode_deleted_batch(std::string_view text) {
 
 ListPageData decode_list_page(std::string_view text) {
   return guarded("message_batch list page", [&] {
-    Decoder d("message_batch list page");
+    DomDecoder d("message_batch list page");
     Json doc = d.parse(text);
     d.require_object(doc, nullptr);
     ListPageData page;
@@ -636,7 +328,7 @@ ListPageData decode_list_page(std::string_view text) {
       Path item_path{&data_path, nullptr, i++};
       page.data.push_back(d.batch(item, &item_path));
     }
-    if (Json* has_more = Decoder::nullable(doc, "has_more")) {
+    if (Json* has_more = DomDecoder::nullable(doc, "has_more")) {
       if (!has_more->is_boolean()) {
         Path has_more_path{nullptr, "has_more"};
         d.fail(&has_more_path, "is not a boolean");
@@ -650,13 +342,21 @@ ListPageData decode_list_page(std::string_view text) {
 }
 
 BetaMessageBatchIndividualResponse decode_result_line(std::string_view text) {
-  return guarded("results line", [&] {
-    Reader reader(text, "results line");
-    LineDecoder d(reader);
-    auto line = d.line();
-    reader.finish();
-    return line;
-  });
+  BetaMessageBatchIndividualResponse line;
+  model::decode_line_document(text, "results line", line);
+  return line;
 }
 
 }  // namespace anthropic::json
+
+namespace anthropic::beta::messages {
+
+void anthropic_from_json(std::string_view text, BetaMessageBatchResult& value) {
+  json::model::decode_line_document(text, "BetaMessageBatchResult", value);
+}
+
+void anthropic_from_json(std::string_view text, BetaMessageBatchIndividualResponse& value) {
+  json::model::decode_line_document(text, "BetaMessageBatchIndividualResponse", value);
+}
+
+}  // namespace anthropic::beta::messages

@@ -164,6 +164,14 @@ class Reader {
     return IntStatus::ok;
   }
 
+  /// Reads a number (peek() == number) and returns its text as written.
+  std::string_view read_number_text() {
+    const unsigned char* start = p_;
+    scan_number();
+    return std::string_view(reinterpret_cast<const char*>(start),
+                            static_cast<std::size_t>(p_ - start));
+  }
+
   // ----- whole values
 
   /// Validates and skips the next value.

@@ -33,19 +33,24 @@ class BetaMessageBatchResultType : public OpenEnum<BetaMessageBatchResultType> {
   }
 };
 
-/// The outcome of one request: `message` is set for `succeeded`, `error` for `errored`; for a type
-/// the SDK does not know, `raw` holds the whole `result` object.
+/// The outcome of one request (the wire's `result` union, flattened): `message` is set for
+/// `succeeded`, `error` for `errored`; for a type the SDK does not know, `raw` holds the whole
+/// `result` object. Members of `result` the SDK does not model are kept in `extra_fields`.
+/// Hand-written on top of the generated `BetaMessage` and `BetaErrorResponse`.
 struct BetaMessageBatchResult {
   BetaMessageBatchResultType type;
   std::optional<BetaMessage> message;
   std::optional<BetaErrorResponse> error;
   std::optional<RawJson> raw;
+  std::optional<RawJson> extra_fields;
 };
 
 /// One line of a batch's results file.
 struct BetaMessageBatchIndividualResponse {
   std::string custom_id;
   BetaMessageBatchResult result;
+  /// Members of the line the SDK does not model, kept verbatim.
+  std::optional<RawJson> extra_fields;
 };
 
 /// The results of a batch, decoded one JSONL line at a time as the body arrives: memory use does
@@ -135,4 +140,14 @@ inline const BetaMessageBatchResultType BetaMessageBatchResultType::errored{"err
 inline const BetaMessageBatchResultType BetaMessageBatchResultType::canceled{"canceled"};
 inline const BetaMessageBatchResultType BetaMessageBatchResultType::expired{"expired"};
 
+/// The decoder behind `anthropic::from_json<T>` for the results line types.
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchResult& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
+                                          BetaMessageBatchIndividualResponse& value);
+
 }  // namespace anthropic::beta::messages
+
+namespace anthropic {
+ANTHROPIC_EXPORT std::string to_json(const beta::messages::BetaMessageBatchResult& value);
+ANTHROPIC_EXPORT std::string to_json(const beta::messages::BetaMessageBatchIndividualResponse& value);
+}  // namespace anthropic

@@ -1,0 +1,911 @@
+#!/usr/bin/env python3
+"""Generates the C++ model types and their JSON codecs from the schema (codegen/schema/*.schema).
+
+    python3 codegen/generate.py [--out DIR] [--schema FILE...] [--family beta] [--check]
+
+Writes, under DIR (default: the repository root):
+
+    include/anthropic/<family path>/generated/<family>_models.gen.hpp   public: the types, docs,
+                                                                        to_json / from_json
+    src/generated/<family>_codecs.gen.hpp                               private: codec declarations
+    src/generated/<family>_codecs_<n>.gen.cpp                           the codecs, split in parts
+                                                                        that compile in parallel
+
+Everything in those files comes from the schema and the tables below; nothing there is edited by
+hand. Hand-written code builds on the generated types (factories declared through EXTRA_MEMBERS
+and defined in src/, the batch resource types listed in HANDWRITTEN). Output is deterministic:
+`--check` regenerates into memory and exits 1 when a checked-in file differs (CI runs it).
+
+Python 3 standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import schema  # noqa: E402  (codegen/schema.py)
+
+# ---------------------------------------------------------------------------------------------
+# Tables: the decisions the schema leaves to the C++ side.
+
+# Types not generated: the batch resource types, still hand-written in
+# include/anthropic/beta/messages/ (their service code predates the generator), and the results
+# line, kept as a flattened struct (`result.type`, `result.message`, `result.error`) with its own
+# codec on top of the generated message and error types.
+SKIP = {
+    'BetaMessageBatch', 'BetaMessageBatchRequestCounts', 'BetaDeletedMessageBatch',
+    'BetaMessageBatchesPage', 'BetaMessageBatchCreateParams', 'BetaMessageBatchCreateParams.Request',
+    'BetaMessageBatchRetrieveParams', 'BetaMessageBatchListParams', 'BetaMessageBatchDeleteParams',
+    'BetaMessageBatchCancelParams', 'BetaMessageBatchResultsParams',
+    'BetaMessageBatchIndividualResponse', 'BetaMessageBatchResult',
+    'MessageBatch', 'MessageBatchRequestCounts', 'DeletedMessageBatch', 'MessageBatchesPage',
+    'MessageBatchCreateParams', 'MessageBatchCreateParams.Request', 'MessageBatchRetrieveParams',
+    'MessageBatchListParams', 'MessageBatchDeleteParams', 'MessageBatchCancelParams',
+    'MessageBatchResultsParams', 'MessageBatchIndividualResponse', 'MessageBatchResult',
+}
+
+# Two definitions share a name under disjoint API versions: the one generated. The message param
+# keeps the `{role, content}` object shape (the same JSON as the 2026-10-21 union by role), so
+# that `BetaMessageParam::user("Hello")` stays a value type with factories.
+VERSION_PICK = {'BetaMessageParam': 'object', 'MessageParam': 'object'}
+
+# Inline enums hoisted to namespace level: (type, field) -> name.
+HOISTED = {('BetaMessageParam', 'role'): 'Role', ('MessageParam', 'role'): 'Role'}
+
+# Declarations of hand-written members (defined in src/, named beside each).
+EXTRA_MEMBERS = {
+    'BetaMessageParam': [
+        '// Hand-written factories (src/beta/beta_message_param.cpp).',
+        'static BetaMessageParam user(std::string text);',
+        'static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);',
+        'static BetaMessageParam assistant(std::string text);',
+        'static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);',
+    ],
+    'BetaImageBlockParam': [
+        '// Hand-written factories (src/beta/beta_message_param.cpp).',
+        'static BetaImageBlockParam base64(std::string media_type, std::string data);',
+        'static BetaImageBlockParam url(std::string url);',
+        'static BetaImageBlockParam file(std::string file_id);',
+    ],
+    'BetaRequestDocumentBlock': [
+        '// Hand-written factories (src/beta/beta_message_param.cpp).',
+        'static BetaRequestDocumentBlock pdf_base64(std::string data);',
+        'static BetaRequestDocumentBlock plain_text(std::string text);',
+        'static BetaRequestDocumentBlock pdf_url(std::string url);',
+        'static BetaRequestDocumentBlock file(std::string file_id);',
+    ],
+    'BetaTextBlockParam': [
+        '// Hand-written factory (src/beta/beta_message_param.cpp).',
+        'static BetaTextBlockParam of(std::string text);',
+    ],
+}
+
+FAMILY_NS = {
+    ('beta', False): 'anthropic::beta', ('beta', True): 'anthropic::beta::messages',
+    ('ga', False): 'anthropic', ('ga', True): 'anthropic::messages',
+}
+BATCH_MODULES = {'beta.batches', 'batches'}
+
+CPP_KEYWORDS = set('''alignas alignof and and_eq asm auto bitand bitor bool break case catch char
+char16_t char32_t class compl concept const consteval constexpr constinit const_cast continue
+co_await co_return co_yield decltype default delete do double dynamic_cast else enum explicit
+export extern false float for friend goto if inline int long mutable namespace new noexcept not
+not_eq nullptr operator or or_eq private protected public register reinterpret_cast requires
+return short signed sizeof static static_assert static_cast struct switch template this
+thread_local throw true try typedef typeid typename union unsigned using virtual void volatile
+wchar_t while xor xor_eq str is_known known_values'''.split())
+
+SCALARS = {'string': 'std::string', 'boolean': 'bool', 'integer': 'std::int64_t',
+           'number': 'double', 'datetime': '::anthropic::Timestamp', 'json': '::anthropic::RawJson'}
+
+
+def pascal(name):
+    return ''.join(p[:1].upper() + p[1:] for p in re.split(r'[^A-Za-z0-9]+', name) if p)
+
+
+def ident(value):
+    s = re.sub(r'[^A-Za-z0-9_]', '_', value)
+    if not s or s[0].isdigit():
+        s = 'v' + s
+    if s in CPP_KEYWORDS:
+        s += '_'
+    return s
+
+
+def c_string(s):
+    return '"' + s.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+def doc_line(doc):
+    return ' '.join((doc or '').split())
+
+
+class Gen:
+    def __init__(self, model, families):
+        self.model = model
+        self.families = families
+        self.types = {}
+        for t in model['types']:
+            if t['name'] in self.types:
+                if VERSION_PICK.get(t['name']) != t['kind']:
+                    continue
+            elif t['name'] in VERSION_PICK and VERSION_PICK[t['name']] != t['kind']:
+                # the other definition comes later
+                if any(o['name'] == t['name'] and o['kind'] == VERSION_PICK[t['name']]
+                       for o in model['types']):
+                    continue
+            self.types[t['name']] = t
+        self.selected = self._select()
+        self.nested = {}   # type name -> list of nested declarations (text)
+        self.enums = []    # every enum emitted: (qualified cpp name, values, namespace-level?)
+        self.variants = {}  # cpp variant type -> spec (for codecs)
+        self.inline_ns = {}  # namespace-level inline types: ns -> list of (name, text)
+
+    # ----- selection
+
+    def _select(self):
+        chosen = set()
+        todo = [n for n, t in self.types.items() if t['family'] in self.families and n not in SKIP]
+        while todo:
+            n = todo.pop()
+            if n in chosen:
+                continue
+            if n in SKIP:
+                raise SystemExit('generate.py: %s refers to a skipped type' % n)
+            chosen.add(n)
+            for ref in self._refs(self.types[n]):
+                todo.append(ref)
+        return chosen
+
+    def _refs(self, t):
+        out = []
+
+        def walk(e):
+            if e['kind'] == 'ref':
+                out.append(e['name'])
+            for k in ('item', 'value'):
+                if isinstance(e.get(k), dict):
+                    walk(e[k])
+            for m in e.get('members') or []:
+                walk(m)
+        for f in t.get('fields') or []:
+            walk(f['type'])
+        for m in t.get('members') or []:
+            walk(m['type'])
+        if t['kind'] == 'alias':
+            walk(t['target'])
+        return out
+
+    # ----- names
+
+    def ns(self, t):
+        return FAMILY_NS[(t['family'], t['module'] in BATCH_MODULES)]
+
+    def cname(self, name):
+        return name.replace('.', '_')
+
+    def qual(self, name):
+        t = self.types[name]
+        return '::%s::%s' % (self.ns(t), self.cname(name))
+
+    # ----- type expressions
+
+    def expr(self, e, owner, field, ns, item=False):
+        """The C++ type of a type expression (inline enums/unions get nested declarations)."""
+        k = e['kind']
+        if k == 'scalar':
+            return SCALARS[e['name']]
+        if k == 'ref':
+            return self.qual(e['name'])
+        if k == 'list':
+            return 'std::vector<%s>' % self.expr(e['item'], owner, field, ns, item=True)
+        if k == 'map':
+            if e['item']['kind'] == 'scalar' and e['item']['name'] == 'json':
+                return '::anthropic::RawJson'
+            return 'std::map<std::string, %s>' % self.expr(e['item'], owner, field, ns, item=True)
+        if k == 'const':
+            return 'bool' if isinstance(e['value'], bool) else 'std::string'
+        if k == 'enum':
+            return self.inline_enum(e, owner, field, ns, item)
+        if k == 'union':
+            return self.inline_union(e, owner, field, ns, item)
+        raise SystemExit('generate.py: unknown type kind %s' % k)
+
+    def nested_name(self, owner, field, item):
+        base = pascal(field) + ('Item' if item else '')
+        return base
+
+    def inline_enum(self, e, owner, field, ns, item):
+        hoist = HOISTED.get((owner, field)) if owner else None
+        if owner and not hoist and owner in self.types and self.types[owner]['kind'] == 'object':
+            name = self.nested_name(owner, field, item)
+            q = '%s::%s' % (self.qual(owner), name)
+            text = self.enum_text(name, [v for v in e['values']], 'Values of `%s`.' % field, q)
+            self.nested.setdefault(owner, []).append((name, text, q, e['values']))
+            return q
+        name = hoist or (self.cname(owner) + pascal(field) + ('Item' if item else ''))
+        q = '::%s::%s' % (ns, name)
+        if not any(n == name for n, _ in self.inline_ns.get(ns, [])):
+            text = self.enum_text(name, e['values'], 'Values of `%s.%s`.' % (owner, field), q,
+                                  indent='')
+            self.inline_ns.setdefault(ns, []).append((name, text))
+            self.enums.append((q, e['values']))
+        return q
+
+    def inline_union(self, e, owner, field, ns, item):
+        members = self.union_members(e['members'], owner, field, ns)
+        v = self.variant(members, e.get('discriminator'), [None] * len(members), None)
+        if owner and owner in self.types and self.types[owner]['kind'] == 'object':
+            name = self.nested_name(owner, field, item)
+            self.nested.setdefault(owner, []).append(
+                (name, '  /// One of the shapes of `%s`; RawJson for one the SDK does not know.\n'
+                       '  using %s = %s;\n' % (field, name, v), None, None))
+            return '%s::%s' % (self.qual(owner), name)
+        return v
+
+    def union_members(self, members, owner, field, ns):
+        out = []
+        for m in members:
+            c = self.expr(m, owner, field, ns)
+            out.append((c, m))
+        return out
+
+    def variant(self, members, discriminator, values, when_absent):
+        seen = []
+        spec = []
+        for (c, m), vals in zip(members, values):
+            if c in seen:
+                continue
+            seen.append(c)
+            spec.append((c, m, vals))
+        cpp = 'std::variant<%s, ::anthropic::RawJson>' % ', '.join(seen)
+        if cpp not in self.variants:
+            self.variants[cpp] = {'members': spec, 'discriminator': discriminator,
+                                  'when_absent': when_absent}
+        return cpp
+
+    def enum_text(self, name, values, doc, qualified, indent='  '):
+        vals = [v['value'] if isinstance(v, dict) else v for v in values]
+        used = set()
+        idents = []
+        for v in vals:
+            i = ident(v)
+            while i in used or i == name:
+                i += '_'
+            used.add(i)
+            idents.append(i)
+        self.enum_consts.append((qualified, list(zip(idents, vals))))
+        lines = []
+        lines.append('/// %s' % doc_line(doc))
+        lines.append('class %s : public ::anthropic::OpenEnum<%s> {' % (name, name))
+        lines.append(' public:')
+        lines.append('  %s() = default;' % name)
+        lines.append('  %s(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit' % name)
+        lines.append('  %s(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit' % name)
+        for i in idents:
+            lines.append('  static const %s %s;' % (name, i))
+        lines.append('  static constexpr std::array<std::string_view, %d> known_values() {' % len(vals))
+        lines.append('    return {%s};' % ', '.join(c_string(v) for v in vals))
+        lines.append('  }')
+        lines.append('};')
+        return '\n'.join(indent + l if l else l for l in lines) + '\n'
+
+    # ----- storage of a field
+
+    def is_boxed(self, e):
+        k = e['kind']
+        if k == 'ref':
+            t = self.types[e['name']]
+            if t['kind'] == 'alias':
+                return self.is_boxed(t['target'])
+            return t['kind'] in ('object', 'union')
+        return k in ('list', 'union', 'map') and not (
+            k == 'map' and e['item']['kind'] == 'scalar' and e['item']['name'] == 'json')
+
+    def field_storage(self, f, owner, ns):
+        """(cpp member type or None, mode) with mode: const, const_opt, plain, nullable, optional."""
+        e = f['type']
+        if e['kind'] == 'const':
+            return (None, 'const_opt' if f['optional'] else 'const')
+        c = self.expr(e, owner, f['wire_name'], ns)
+        if not f['optional'] and not f['nullable']:
+            return (c, 'plain')
+        wrapper = '::anthropic::Box<%s>' % c if self.is_boxed(e) else 'std::optional<%s>' % c
+        return (wrapper, 'optional' if f['optional'] else 'nullable')
+
+    # ----- emission
+
+    def run(self):
+        self.enum_consts = []
+        fams = {}
+        for n in sorted(self.selected):
+            fams.setdefault(self.types[n]['family'], []).append(n)
+        files = {}
+        order = ['ga', 'beta']
+        for fam in order:
+            if fam not in fams:
+                continue
+            files.update(self.emit_family(fam, sorted(fams[fam], key=self.sort_key)))
+        return files
+
+    def sort_key(self, n):
+        t = self.types[n]
+        return (t['file'], t['line'])
+
+    def family_paths(self, fam):
+        if fam == 'beta':
+            return ('include/anthropic/beta/generated/beta_models.gen.hpp',
+                    'anthropic/beta/generated/beta_models.gen.hpp', 'src/generated/beta_codecs')
+        return ('include/anthropic/generated/models.gen.hpp',
+                'anthropic/generated/models.gen.hpp', 'src/generated/ga_codecs')
+
+    def emit_family(self, fam, names):
+        self.enum_consts = []
+        self.nested = {}
+        self.inline_ns = {}
+        self.variants = {}
+        header_path, header_include, codec_base = self.family_paths(fam)
+        objects = [n for n in names if self.types[n]['kind'] == 'object']
+        unions = [n for n in names if self.types[n]['kind'] == 'union']
+        enums = [n for n in names if self.types[n]['kind'] == 'enum']
+        aliases = [n for n in names if self.types[n]['kind'] == 'alias']
+
+        # Field storage first (registers nested/inline types and variants).
+        fields = {}
+        for n in objects:
+            t = self.types[n]
+            ns = self.ns(t)
+            fields[n] = [(f,) + self.field_storage(f, n, ns) for f in t['fields']]
+        union_cpp = {}
+        for n in unions:
+            t = self.types[n]
+            ns = self.ns(t)
+            members = [(self.expr(m['type'], n, 'member', ns), m['type']) for m in t['members']]
+            vals = [m.get('values') for m in t['members']]
+            wa = None
+            for m, (c, _) in zip(t['members'], members):
+                if m.get('when_absent'):
+                    wa = c
+            union_cpp[n] = self.variant(members, t.get('discriminator'), vals, wa)
+        alias_cpp = {}
+        for n in aliases:
+            t = self.types[n]
+            alias_cpp[n] = self.expr(t['target'], n, '', self.ns(t))
+
+        # Topological order of the objects (members held by value need complete types).
+        order = self.topo(objects, fields, union_cpp, alias_cpp)
+
+        h = []
+        h.append('// Generated by codegen/generate.py from codegen/schema/*.schema. Do not edit:')
+        h.append('// change the schema (or the generator) and run `cmake --build <dir> --target')
+        h.append('// anthropic_generate`.')
+        h.append('#pragma once')
+        h.append('')
+        if fam == 'beta' and any(self.types[n]['family'] == 'ga' for n in self.selected):
+            h.append('#include <anthropic/generated/models.gen.hpp>')
+        for inc in ('anthropic/box.hpp', 'anthropic/export.hpp', 'anthropic/json.hpp',
+                    'anthropic/open_enum.hpp', 'anthropic/raw_json.hpp', 'anthropic/timestamp.hpp'):
+            h.append('#include <%s>' % inc)
+        h.append('')
+        for inc in ('array', 'cstdint', 'map', 'optional', 'string', 'string_view', 'utility',
+                    'variant', 'vector'):
+            h.append('#include <%s>' % inc)
+        h.append('')
+        by_ns = {}
+        for n in names:
+            by_ns.setdefault(self.ns(self.types[n]), []).append(n)
+        ns_list = sorted(set(by_ns) | set(self.inline_ns), key=lambda s: (s.count('::'), s))
+
+        # 1. forward declarations, enums, inline namespace-level enums
+        for ns in ns_list:
+            h.append('namespace %s {' % ns)
+            h.append('')
+            for n in by_ns.get(ns, []):
+                if self.types[n]['kind'] == 'object':
+                    h.append('struct %s;' % self.cname(n))
+            h.append('')
+            for n in by_ns.get(ns, []):
+                t = self.types[n]
+                if t['kind'] == 'enum':
+                    q = '::%s::%s' % (ns, n)
+                    doc = t['doc'] + ('' if t['open'] else
+                                      ' (request-side: the values the API accepts today;'
+                                      ' any other string is sent as is)')
+                    h.append(self.enum_text(n, t['values'], doc, q, indent=''))
+                    self.enums.append((q, t['values']))
+            for name, text in self.inline_ns.get(ns, []):
+                h.append(text)
+            h.append('}  // namespace %s' % ns)
+            h.append('')
+        # 2. unions and aliases, in dependency order
+        ua = self.topo_aliases(unions + aliases, union_cpp, alias_cpp)
+        for n in ua:
+            t = self.types[n]
+            ns = self.ns(t)
+            h.append('namespace %s {' % ns)
+            if t['kind'] == 'union':
+                h.append('/// %s RawJson holds a member the SDK does not know, whole.' % doc_line(t['doc']))
+                h.append('using %s = %s;' % (n, union_cpp[n]))
+            else:
+                d = doc_line(t.get('doc')) or 'Another name of `%s`.' % alias_cpp[n]
+                if t.get('deprecated'):
+                    d += ' (Deprecated name.)'
+                h.append('/// %s' % d)
+                h.append('using %s = %s;' % (n, alias_cpp[n]))
+            h.append('}  // namespace %s' % ns)
+        h.append('')
+        # 3. structs
+        for n in order:
+            t = self.types[n]
+            ns = self.ns(t)
+            h.append('namespace %s {' % ns)
+            h.append('')
+            h.append('/// %s' % doc_line(t['doc']))
+            h.append('struct %s {' % self.cname(n))
+            for (name, text, q, vals) in self.nested.get(n, []):
+                h.append(text.rstrip('\n'))
+            for d in self.types.values():
+                if d['name'].startswith(n + '.') and d['name'] in self.selected:
+                    h.append('  using %s = %s;' % (d['name'][len(n) + 1:], self.qual(d['name'])))
+            for f, cpp, mode in fields[n]:
+                fdoc = doc_line(f.get('doc'))
+                if mode == 'const':
+                    continue
+                member = ident(f['wire_name'])
+                if mode == 'const_opt':
+                    h.append('  /// Whether `%s` (always %s) is sent; kept from decode.' %
+                             (f['wire_name'], json.dumps(f['type']['value'])))
+                    h.append('  bool %s_present = false;' % member)
+                    continue
+                notes = []
+                if f.get('versions'):
+                    notes.append('API %s only' % ', '.join(f['versions']))
+                if f.get('deprecated'):
+                    notes.append('deprecated')
+                if mode == 'optional':
+                    notes.append('omitted when empty')
+                elif mode == 'nullable':
+                    notes.append('`null` when empty')
+                if f.get('has_default') or 'default' in f:
+                    notes.append('API default %s' % json.dumps(f.get('default')))
+                line = fdoc
+                if notes:
+                    line = (line + ' ' if line else '') + '(' + '; '.join(notes) + ')'
+                if line:
+                    h.append('  /// %s' % line)
+                init = ''
+                if mode == 'plain' and cpp in ('std::int64_t', 'double'):
+                    init = ' = 0'
+                elif mode == 'plain' and cpp == 'bool':
+                    init = ' = false'
+                h.append('  %s %s%s;' % (cpp, member, init))
+            h.append('  /// Members the SDK does not model (and optional members sent as `null`), as a')
+            h.append('  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled')
+            h.append('  /// member of the same name.')
+            h.append('  std::optional<::anthropic::RawJson> extra_fields;')
+            for line in EXTRA_MEMBERS.get(n, []):
+                h.append('  ' + line)
+            h.append('};')
+            h.append('')
+            h.append('}  // namespace %s' % ns)
+            h.append('')
+        # 4. enum constants
+        h.append('// Named values of the enums.')
+        for q, consts in self.enum_consts:
+            for i, v in consts:
+                h.append('inline const %s %s::%s{%s};' % (q[2:], q[2:], i, c_string(v)))
+        h.append('')
+        # 5. to_json / from_json
+        all_enums = [q for q, _ in self.enum_consts]
+        h.append('namespace anthropic {')
+        h.append('')
+        h.append('// Encoders of every generated model type (compact JSON; see anthropic/json.hpp).')
+        for n in order:
+            h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % self.qual(n))
+        for v in sorted(self.variants):
+            h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % v)
+        for q in all_enums:
+            h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % q)
+        h.append('')
+        h.append('// Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).')
+        for v in sorted(self.variants):
+            h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % v)
+        for q in all_enums:
+            h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % q)
+        h.append('')
+        h.append('}  // namespace anthropic')
+        h.append('')
+        for ns in ns_list:
+            objs = [n for n in order if self.ns(self.types[n]) == ns]
+            if not objs:
+                continue
+            h.append('namespace %s {' % ns)
+            for n in objs:
+                h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' %
+                         self.cname(n))
+            h.append('}  // namespace %s' % ns)
+            h.append('')
+        files = {header_path: '\n'.join(h).rstrip('\n') + '\n'}
+        files.update(self.emit_codecs(fam, header_include, codec_base, order, fields))
+        return files
+
+    def deps_of_expr(self, e, out):
+        """Types that must be complete for a member of this expression held by value."""
+        k = e['kind']
+        if k == 'ref':
+            t = self.types[e['name']]
+            if t['kind'] == 'object':
+                out.add(e['name'])
+            elif t['kind'] == 'union':
+                for m in t['members']:
+                    self.deps_of_expr(m['type'], out)
+            elif t['kind'] == 'alias':
+                self.deps_of_expr(t['target'], out)
+        elif k == 'union':
+            for m in e['members']:
+                self.deps_of_expr(m, out)
+
+    def topo(self, objects, fields, union_cpp, alias_cpp):
+        deps = {}
+        for n in objects:
+            d = set()
+            for f, cpp, mode in fields[n]:
+                if mode in ('plain',) or (mode in ('optional', 'nullable') and
+                                          not self.is_boxed(f['type'])):
+                    self.deps_of_expr(f['type'], d)
+            d.discard(n)
+            deps[n] = sorted(x for x in d if x in self.selected and
+                             self.types[x]['family'] == self.types[n]['family'])
+        out, state = [], {}
+
+        def visit(n, stack):
+            if state.get(n) == 2:
+                return
+            if state.get(n) == 1:
+                raise SystemExit('generate.py: cycle of by-value members: %s' % ' -> '.join(stack + [n]))
+            state[n] = 1
+            for d in deps[n]:
+                visit(d, stack + [n])
+            state[n] = 2
+            out.append(n)
+        for n in objects:
+            visit(n, [])
+        return out
+
+    def topo_aliases(self, names, union_cpp, alias_cpp):
+        sel = set(names)
+        deps = {}
+        for n in names:
+            refs = set(self._refs(self.types[n]))
+            deps[n] = sorted(r for r in refs if r in sel)
+        out, state = [], {}
+
+        def visit(n):
+            if state.get(n):
+                return
+            state[n] = 1
+            for d in deps[n]:
+                visit(d)
+            out.append(n)
+        for n in names:
+            visit(n)
+        return out
+
+    # ----- codecs
+
+    def emit_codecs(self, fam, header_include, base, order, fields):
+        files = {}
+        decl = []
+        decl.append('// Generated by codegen/generate.py. Do not edit.')
+        decl.append('#pragma once')
+        decl.append('')
+        decl.append('#include "json/model_codec.hpp"')
+        if fam == 'beta':
+            if any(self.types[n]['family'] == 'ga' for n in self.selected):
+                decl.append('#include "generated/ga_codecs.gen.hpp"')
+        decl.append('')
+        decl.append('#include <%s>' % header_include)
+        decl.append('')
+        decl.append('namespace anthropic::json::model {')
+        decl.append('')
+        for n in order:
+            q = self.qual(n)
+            decl.append('void write_value(Writer& w, const %s& v);' % q)
+            decl.append('void read_value(Decoder& d, %s& v, const Path& self);' % q)
+        for v in sorted(self.variants):
+            decl.append('void read_value(Decoder& d, %s& v, const Path& self);' % v)
+        for q, _ in self.enum_consts:
+            decl.append('inline void write_value(Writer& w, const %s& v) { w.str(v.str()); }' % q)
+            decl.append('inline void read_value(Decoder& d, %s& v, const Path& self) {' % q)
+            decl.append('  std::string s;')
+            decl.append('  read_value(d, s, self);')
+            decl.append('  v = %s(std::move(s));' % q)
+            decl.append('}')
+        decl.append('')
+        decl.append('}  // namespace anthropic::json::model')
+        decl.append('')
+        decl.append('#include "json/model_codec_templates.hpp"')
+        files[base + '.gen.hpp'] = '\n'.join(decl) + '\n'
+
+        parts = 4 if len(order) > 60 else 1
+        chunks = [order[i::parts] for i in range(parts)]
+        chunks = [sorted(c, key=lambda n: order.index(n)) for c in chunks]
+        variants = sorted(self.variants)
+        for i, chunk in enumerate(chunks):
+            c = []
+            c.append('// Generated by codegen/generate.py. Do not edit.')
+            c.append('#include "%s"' % (base[len('src/'):] + '.gen.hpp'))
+            c.append('')
+            c.append('namespace anthropic::json::model {')
+            c.append('')
+            for n in chunk:
+                c.extend(self.object_codec(n, fields[n]))
+            if i == 0:
+                for v in variants:
+                    c.extend(self.variant_codec(v, self.variants[v]))
+            c.append('}  // namespace anthropic::json::model')
+            c.append('')
+            c.append('namespace anthropic {')
+            c.append('')
+            for n in chunk:
+                c.extend(self.public_codec(n, self.qual(n), self.ns(self.types[n]), self.cname(n),
+                                           n.replace('.', '::')))
+            if i == 0:
+                for v in variants:
+                    c.extend(self.public_codec(None, v, None, None, 'union'))
+                for q, _ in self.enum_consts:
+                    c.extend(self.public_codec(None, q, None, None, q.split('::')[-1]))
+            c.append('}  // namespace anthropic')
+            files['%s_%d.gen.cpp' % (base, i + 1)] = '\n'.join(c) + '\n'
+        return files
+
+    def public_codec(self, n, q, ns, cname, doc_name):
+        out = []
+        out.append('std::string to_json(const %s& value) { return json::model::encode_document(value); }' % q)
+        if n is not None and ns != 'anthropic':
+            out.append('namespace %s {' % ns[len('anthropic::'):])
+            out.append('void anthropic_from_json(std::string_view text, %s& value) {' % cname)
+            out.append('  json::model::decode_document(text, %s, value);' % c_string(doc_name))
+            out.append('}')
+            out.append('}  // namespace %s' % ns[len('anthropic::'):])
+        else:
+            out.append('void anthropic_from_json(std::string_view text, %s& value) {' % q)
+            out.append('  json::model::decode_document(text, %s, value);' % c_string(doc_name))
+            out.append('}')
+        out.append('')
+        return out
+
+    def object_codec(self, n, fields):
+        q = self.qual(n)
+        o = []
+        # encoder
+        o.append('void write_value(Writer& w, const %s& v) {' % q)
+        o.append('  ObjectOut o(w, v.extra_fields);')
+        for f, cpp, mode in fields:
+            wn = f['wire_name']
+            m = ident(wn)
+            key = c_string(wn)
+            if mode == 'const':
+                o.append('  if (o.key(%s)) w.lit(%s);' % (key, c_string(json.dumps(f['type']['value']))))
+            elif mode == 'const_opt':
+                o.append('  if (v.%s_present && o.key(%s)) w.lit(%s);' %
+                         (m, key, c_string(json.dumps(f['type']['value']))))
+            elif mode == 'plain':
+                o.append('  if (o.key(%s)) write_value(w, v.%s);' % (key, m))
+            elif mode == 'nullable':
+                o.append('  if (o.key(%s)) {' % key)
+                o.append('    if (v.%s) {' % m)
+                o.append('      write_value(w, *v.%s);' % m)
+                o.append('    } else {')
+                o.append('      w.lit("null");')
+                o.append('    }')
+                o.append('  }')
+            else:
+                o.append('  if (v.%s && o.key(%s)) write_value(w, *v.%s);' % (m, key, m))
+        o.append('  o.finish();')
+        o.append('}')
+        o.append('')
+        # decoder
+        required = [f for f, cpp, mode in fields if mode == 'plain']
+        o.append('void read_value(Decoder& d, %s& v, const Path& self) {' % q)
+        o.append('  d.begin_object(self);')
+        o.append('  ExtraSink extra;')
+        if required:
+            o.append('  std::uint64_t seen = 0;')
+        o.append('  bool first = true;')
+        o.append('  std::string_view k;')
+        o.append('  while (d.r.next_key(first, k)) {')
+        bit = {}
+        els = ''
+        for f, cpp, mode in fields:
+            wn = f['wire_name']
+            m = ident(wn)
+            key = c_string(wn)
+            path = 'Path{&self, %s}' % key
+            o.append('    %sif (k == %s) {' % (els, key))
+            els = '} else '
+            if mode == 'const':
+                o.append('      d.check_const(%s, %s);' % (path, 'true' if f['type']['value'] is True else
+                                                          'false' if f['type']['value'] is False else
+                                                          c_string(f['type']['value'])))
+            elif mode == 'const_opt':
+                o.append('      if (d.peek_null()) {')
+                o.append('        extra.add_null(d, k);')
+                o.append('      } else {')
+                o.append('        d.check_const(%s, %s);' % (path, 'true' if f['type']['value'] is True else
+                                                            'false' if f['type']['value'] is False else
+                                                            c_string(f['type']['value'])))
+                o.append('        v.%s_present = true;' % m)
+                o.append('      }')
+            elif mode == 'plain':
+                b = len(bit)
+                bit[wn] = b
+                o.append('      read_value(d, v.%s, %s);' % (m, path))
+                o.append('      seen |= std::uint64_t{1} << %d;' % b)
+            elif mode == 'nullable':
+                o.append('      if (d.peek_null()) {')
+                o.append('        d.r.read_null();')
+                o.append('        v.%s.reset();' % m)
+                o.append('      } else {')
+                o.append('        read_value(d, v.%s.emplace(), %s);' % (m, path))
+                o.append('      }')
+            else:
+                o.append('      if (d.peek_null()) {')
+                o.append('        extra.add_null(d, k);')
+                o.append('      } else {')
+                o.append('        read_value(d, v.%s.emplace(), %s);' % (m, path))
+                o.append('      }')
+        if fields:
+            o.append('    } else {')
+            o.append('      extra.add(d, k);')
+            o.append('    }')
+        else:
+            o.append('    extra.add(d, k);')
+        o.append('  }')
+        o.append('  extra.finish(v.extra_fields);')
+        if len(bit) > 64:
+            raise SystemExit('generate.py: more than 64 required fields in %s' % n)
+        for wn, b in bit.items():
+            o.append('  if (!(seen & (std::uint64_t{1} << %d))) d.missing(self, %s);' % (b, c_string(wn)))
+        o.append('}')
+        o.append('')
+        return o
+
+    def json_kind(self, e):
+        k = e['kind']
+        if k == 'scalar':
+            return {'string': 'string', 'datetime': 'string', 'boolean': 'boolean',
+                    'integer': 'number', 'number': 'number', 'json': None}[e['name']]
+        if k == 'const':
+            return 'boolean' if isinstance(e['value'], bool) else 'string'
+        if k == 'enum':
+            return 'string'
+        if k == 'list':
+            return 'array'
+        if k in ('map', 'union'):
+            return 'object'
+        if k == 'ref':
+            t = self.types[e['name']]
+            if t['kind'] == 'enum':
+                return 'string'
+            if t['kind'] == 'alias':
+                return self.json_kind(t['target'])
+            if t['kind'] == 'union' and not t.get('discriminator'):
+                return None
+            return 'object'
+        return None
+
+    def tag_values(self, e, vals):
+        if vals:
+            return vals
+        # An inline discriminated union: the member object's const tag.
+        if e['kind'] == 'ref':
+            t = self.types[e['name']]
+            if t['kind'] == 'object':
+                for f in t['fields']:
+                    if f['wire_name'] == self._disc:
+                        if f['type']['kind'] == 'const':
+                            return [f['type']['value']]
+                        if f['type']['kind'] == 'enum':
+                            return list(f['type']['values'])
+            if t['kind'] == 'union':
+                out = []
+                for m in t['members']:
+                    out += self.tag_values(m['type'], m.get('values'))
+                return out
+        return []
+
+    def variant_codec(self, cpp, spec):
+        o = []
+        o.append('void read_value(Decoder& d, %s& v, const Path& self) {' % cpp)
+        members = spec['members']
+        raw_index = len(members)
+        if spec['discriminator']:
+            self._disc = spec['discriminator']
+            o.append('  std::string tag;')
+            o.append('  if (d.peek_tag(self, %s, tag)) {' % c_string(spec['discriminator']))
+            for i, (c, m, vals) in enumerate(members):
+                tags = self.tag_values(m, vals)
+                if not tags:
+                    continue
+                cond = ' || '.join('tag == %s' % c_string(t) for t in tags)
+                o.append('    if (%s) {' % cond)
+                o.append('      read_value(d, v.emplace<%d>(), self);' % i)
+                o.append('      return;')
+                o.append('    }')
+            if spec['when_absent']:
+                idx = [c for c, _, _ in members].index(spec['when_absent'])
+                o.append('  } else {')
+                o.append('    read_value(d, v.emplace<%d>(), self);' % idx)
+                o.append('    return;')
+            o.append('  }')
+        else:
+            o.append('  switch (d.r.peek()) {')
+            done = set()
+            for i, (c, m, vals) in enumerate(members):
+                k = self.json_kind(m)
+                if k is None or k in done:
+                    continue
+                done.add(k)
+                o.append('    case Reader::Kind::%s:' % k)
+                o.append('      read_value(d, v.emplace<%d>(), self);' % i)
+                o.append('      return;')
+            o.append('    default:')
+            o.append('      break;')
+            o.append('  }')
+        o.append('  read_value(d, v.emplace<%d>(), self);' % raw_index)
+        o.append('}')
+        o.append('')
+        return o
+
+
+def generate(model, families=('beta',)):
+    return Gen(model, set(families)).run()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--out', default=ROOT, help='output root (default: the repository)')
+    ap.add_argument('--schema', nargs='*', help='schema files (default: codegen/schema/*.schema)')
+    ap.add_argument('--family', action='append', help='family to generate (default: beta)')
+    ap.add_argument('--check', action='store_true', help='exit 1 when a file under --out differs')
+    args = ap.parse_args(argv)
+    m, errors = schema.load(args.schema or None)
+    if errors:
+        for e in errors:
+            print(e, file=sys.stderr)
+        return 1
+    model = json.loads(json.dumps(schema._jsonable(m)))
+    files = generate(model, args.family or ['beta'])
+    bad = 0
+    for rel, text in sorted(files.items()):
+        path = os.path.join(args.out, rel)
+        if args.check:
+            try:
+                with open(path, encoding='utf-8') as fh:
+                    same = fh.read() == text
+            except OSError:
+                same = False
+            if not same:
+                print('generate.py: %s is out of date (run the anthropic_generate target)' % rel,
+                      file=sys.stderr)
+                bad = 1
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding='utf-8') as fh:
+                old = fh.read()
+        if old != text:
+            with open(path, 'w', encoding='utf-8') as fh:
+                fh.write(text)
+    return bad
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,350 @@
+#pragma once
+
+// Private: the primitives the generated model codecs (src/generated/*.gen.cpp) are written in.
+// Encoding appends compact JSON straight to a std::string (no tree); decoding walks the pull
+// Reader (no DOM). Hand-written; the generator only calls these.
+//
+// Contract of the generated codecs (DESIGN §1.1):
+// - members the SDK does not model are captured verbatim into `extra_fields` (a compact JSON
+//   object); on encode they are merged in: a member named like a modelled field replaces it in
+//   place, the others follow the modelled ones in their order;
+// - an *optional* field that arrives as explicit `null` is kept as `"name":null` in
+//   `extra_fields` (the typed field stays empty), so that it round-trips;
+// - a required nullable field is written as `null` when empty; an optional one is omitted.
+
+#include "json/codecs.hpp"
+#include "json/reader.hpp"
+
+#include <anthropic/box.hpp>
+#include <anthropic/errors.hpp>
+#include <anthropic/raw_json.hpp>
+#include <anthropic/timestamp.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace anthropic::json::model {
+
+constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+
+/// Where a value sits in the document, built on the stack while descending; text only on error.
+struct Path {
+  const Path* parent = nullptr;
+  const char* key = nullptr;     // a member name, or null for an array element
+  std::size_t index = kNoIndex;  // the element's index
+
+  std::string str() const {
+    std::string head = parent ? parent->str() : std::string();
+    if (key) {
+      if (!head.empty()) head.push_back('.');
+      head += key;
+    } else if (index != kNoIndex) {
+      head += "[" + std::to_string(index) + "]";
+    }
+    return head;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+struct Writer {
+  std::string& out;
+
+  void lit(std::string_view s) { out.append(s.data(), s.size()); }
+  void ch(char c) { out.push_back(c); }
+  void str(std::string_view s) { append_json_string(out, s); }
+};
+
+/// `extra_fields` parsed for a merge: its members as (name, compact value).
+class Extras {
+ public:
+  explicit Extras(const std::optional<RawJson>& extra) {
+    if (!extra) return;
+    const std::string& text = extra->str();
+    if (text == "{}" || text == "null") return;
+    if (!extra->is_object()) {
+      throw AnthropicInvalidRequestException("`extra_fields` must be a JSON object");
+    }
+    Reader r(text, "extra_fields");
+    r.begin_object();
+    bool first = true;
+    std::string_view key;
+    while (r.next_key(first, key)) {
+      Member m;
+      m.name.assign(key.data(), key.size());
+      r.capture(m.value);
+      members_.push_back(std::move(m));
+    }
+  }
+
+  bool empty() const noexcept { return members_.empty(); }
+
+  // The value of the member `name` (marked used), or null.
+  const std::string* take(std::string_view name) {
+    for (Member& m : members_) {
+      if (!m.used && m.name == name) {
+        m.used = true;
+        return &m.value;
+      }
+    }
+    return nullptr;
+  }
+
+  template <class F>
+  void for_each_unused(F&& f) const {
+    for (const Member& m : members_) {
+      if (!m.used) f(m.name, m.value);
+    }
+  }
+
+ private:
+  struct Member {
+    std::string name;
+    std::string value;
+    bool used = false;
+  };
+  std::vector<Member> members_;
+};
+
+/// Writes one object: `key(name)` opens a member (and returns false when an extra member of
+/// that name was written in its place); `finish()` adds the remaining extras and `}`.
+class ObjectOut {
+ public:
+  ObjectOut(Writer& w, const std::optional<RawJson>& extra) : w_(w) {
+    w_.ch('{');
+    if (extra) extras_.emplace(extra);
+  }
+
+  bool key(std::string_view name) {
+    if (extras_ && !extras_->empty()) {
+      if (const std::string* v = extras_->take(name)) {
+        open(name);
+        w_.lit(*v);
+        return false;
+      }
+    }
+    open(name);
+    return true;
+  }
+
+  void finish() {
+    if (extras_) {
+      extras_->for_each_unused([&](const std::string& name, const std::string& value) {
+        if (!first_) w_.ch(',');
+        first_ = false;
+        w_.str(name);
+        w_.ch(':');
+        w_.lit(value);
+      });
+    }
+    w_.ch('}');
+  }
+
+ private:
+  void open(std::string_view name) {
+    if (!first_) w_.ch(',');
+    first_ = false;
+    w_.ch('"');
+    w_.lit(name);  // wire names never need escaping
+    w_.lit("\":");
+  }
+
+  Writer& w_;
+  bool first_ = true;
+  std::optional<Extras> extras_;
+};
+
+inline void write_value(Writer& w, const std::string& v) { w.str(v); }
+inline void write_value(Writer& w, bool v) { v ? w.lit("true") : w.lit("false"); }
+inline void write_value(Writer& w, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  w.out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+inline void write_value(Writer& w, double v) {
+  if (!std::isfinite(v)) throw AnthropicInvalidRequestException("a number is not finite");
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  w.out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+inline void write_value(Writer& w, const Timestamp& v) { w.str(v.str()); }
+inline void write_value(Writer& w, const RawJson& v) {
+  if (v.str().empty()) throw AnthropicInvalidRequestException("a RawJson value is empty");
+  w.lit(v.str());
+}
+
+template <class T>
+void write_value(Writer& w, const std::vector<T>& v);
+template <class T>
+void write_value(Writer& w, const std::map<std::string, T>& v);
+template <class... T>
+void write_value(Writer& w, const std::variant<T...>& v);
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+class Decoder {
+ public:
+  using Kind = Reader::Kind;
+
+  explicit Decoder(Reader& reader) : r(reader) {}
+
+  [[noreturn]] void fail(const Path& path, const char* problem) const {
+    std::string where = path.str();
+    std::string msg = r.document();
+    if (!where.empty()) {
+      msg += ": `" + where + "` ";
+    } else {
+      msg += " ";
+    }
+    msg += problem;
+    throw AnthropicInvalidDataException(msg);
+  }
+
+  [[noreturn]] void missing(const Path& parent, const char* key) const {
+    fail(Path{&parent, key}, "is missing");
+  }
+
+  /// Opens an object (fails on anything else).
+  void begin_object(const Path& path) {
+    const Kind k = r.peek();
+    if (k != Kind::object) fail(path, k == Kind::null ? "is null" : "is not an object");
+    r.begin_object();
+  }
+
+  bool peek_null() { return r.peek() == Kind::null; }
+
+  /// The string value of member `key` of the object ahead (reader position unchanged); false
+  /// when absent, null or not a string.
+  bool peek_tag(const Path& path, std::string_view name, std::string& tag) {
+    if (r.peek() != Kind::object) fail(path, "is not an object");
+    const std::size_t start = r.position();
+    r.begin_object();
+    bool first = true;
+    std::string_view key;
+    bool found = false;
+    while (r.next_key(first, key)) {
+      if (key == name) {
+        if (r.peek() == Kind::string) {
+          r.read_string(tag);
+          found = true;
+        }
+        break;
+      }
+      r.skip();
+    }
+    r.rewind(start);
+    return found;
+  }
+
+  void check_const(const Path& path, std::string_view expected) {
+    if (r.peek() != Kind::string) fail(path, "is not a string");
+    r.read_string(scratch_);
+    if (scratch_ != expected) fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
+  }
+  void check_const(const Path& path, bool expected) {
+    if (r.peek() != Kind::boolean || r.read_bool() != expected) {
+      fail(path, expected ? "is not true" : "is not false");
+    }
+  }
+
+  Reader& r;
+
+ private:
+  std::string scratch_;
+};
+
+[[noreturn]] inline void fail_kind(Decoder& d, const Path& path, Reader::Kind k,
+                                   const char* problem) {
+  d.fail(path, k == Reader::Kind::null ? "is null" : problem);
+}
+
+/// Unknown members (and optional members that arrived as null), captured as compact JSON.
+class ExtraSink {
+ public:
+  void add(Decoder& d, std::string_view key) {
+    open(key);
+    d.r.capture(buf_);
+  }
+  void add_null(Decoder& d, std::string_view key) {
+    open(key);
+    d.r.read_null();
+    buf_.append("null", 4);
+  }
+  void finish(std::optional<RawJson>& out) {
+    if (buf_.empty()) {
+      out.reset();
+      return;
+    }
+    buf_.push_back('}');
+    out = RawJson::unchecked(std::move(buf_));
+  }
+
+ private:
+  void open(std::string_view key) {
+    buf_.push_back(buf_.empty() ? '{' : ',');
+    append_json_string(buf_, key);
+    buf_.push_back(':');
+  }
+  std::string buf_;
+};
+
+inline void read_value(Decoder& d, std::string& v, const Path& path) {
+  const Reader::Kind k = d.r.peek();
+  if (k != Reader::Kind::string) fail_kind(d, path, k, "is not a string");
+  d.r.read_string(v);
+}
+inline void read_value(Decoder& d, bool& v, const Path& path) {
+  const Reader::Kind k = d.r.peek();
+  if (k != Reader::Kind::boolean) fail_kind(d, path, k, "is not a boolean");
+  v = d.r.read_bool();
+}
+inline void read_value(Decoder& d, std::int64_t& v, const Path& path) {
+  const Reader::Kind k = d.r.peek();
+  if (k != Reader::Kind::number) fail_kind(d, path, k, "is not an integer");
+  switch (d.r.read_int(v)) {
+    case Reader::IntStatus::ok:
+      return;
+    case Reader::IntStatus::not_integer:
+      d.fail(path, "is not an integer");
+    case Reader::IntStatus::out_of_range:
+      break;
+  }
+  d.fail(path, "is out of range");
+}
+inline void read_value(Decoder& d, double& v, const Path& path) {
+  const Reader::Kind k = d.r.peek();
+  if (k != Reader::Kind::number) fail_kind(d, path, k, "is not a number");
+  const std::string_view text = d.r.read_number_text();
+  const std::string copy(text);
+  char* end = nullptr;
+  v = std::strtod(copy.c_str(), &end);
+  if (!std::isfinite(v)) d.fail(path, "is out of range");
+}
+inline void read_value(Decoder& d, Timestamp& v, const Path& path) {
+  std::string text;
+  read_value(d, text, path);
+  v = Timestamp(std::move(text));
+}
+inline void read_value(Decoder& d, RawJson& v, const Path&) {
+  std::string text;
+  d.r.capture(text);
+  v = RawJson::unchecked(std::move(text));
+}
+
+template <class T>
+void read_value(Decoder& d, std::vector<T>& v, const Path& path);
+template <class T>
+void read_value(Decoder& d, std::map<std::string, T>& v, const Path& path);
+
+}  // namespace anthropic::json::model
