@@ -55,7 +55,34 @@ SKIP = {
 VERSION_PICK = {'BetaMessageParam': 'object', 'MessageParam': 'object'}
 
 # Inline enums hoisted to namespace level: (type, field) -> name.
-HOISTED = {('BetaMessageParam', 'role'): 'Role', ('MessageParam', 'role'): 'Role'}
+HOISTED = {('BetaMessageParam', 'role'): 'Role', ('MessageParam', 'role'): 'Role',
+           ('BetaUsage', 'service_tier'): 'BetaServiceTier'}
+
+# Member order on encode: the discriminator (`type`) first (the decoders find a union's tag at
+# once), then these members in this order (the order of the API reference's examples and of our
+# wire captures, kept byte for byte), then the rest in schema order.
+ENCODE_FIRST = {
+    'BetaMessageCreateParams': ['model', 'max_tokens', 'messages', 'system', 'metadata',
+                                'stop_sequences', 'temperature', 'top_k', 'top_p', 'tools',
+                                'tool_choice', 'thinking', 'cache_control', 'service_tier'],
+    'BetaMessageParam': ['role', 'content'],
+    'BetaTool': ['name', 'description', 'input_schema', 'cache_control', 'strict'],
+    'BetaToolUseBlockParam': ['id', 'name', 'input', 'cache_control'],
+    'BetaRequestDocumentBlock': ['source', 'title', 'context', 'citations', 'cache_control'],
+    'BetaToolResultBlockParam': ['tool_use_id', 'content', 'is_error', 'cache_control'],
+    'BetaTextBlockParam': ['text', 'cache_control', 'citations'],
+    'BetaImageBlockParam': ['source', 'cache_control'],
+    'BetaBase64ImageSource': ['media_type', 'data'],
+    'BetaBase64PDFSource': ['media_type', 'data'],
+    'BetaPlainTextSource': ['media_type', 'data'],
+    'BetaThinkingBlockParam': ['thinking', 'signature'],
+    'BetaToolChoiceTool': ['name', 'disable_parallel_tool_use'],
+    'BetaThinkingConfigEnabled': ['budget_tokens', 'display'],
+    'BetaMessage': ['id', 'type', 'role', 'model', 'content', 'stop_reason', 'stop_sequence',
+                    'usage'],
+    'BetaUsage': ['input_tokens', 'output_tokens', 'cache_creation_input_tokens',
+                  'cache_read_input_tokens'],
+}
 
 # Declarations of hand-written members (defined in src/, named beside each).
 EXTRA_MEMBERS = {
@@ -79,6 +106,11 @@ EXTRA_MEMBERS = {
         'static BetaRequestDocumentBlock pdf_url(std::string url);',
         'static BetaRequestDocumentBlock file(std::string file_id);',
     ],
+    'BetaTool.InputSchema': [
+        '// Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;',
+        '// members other than `type`, `properties` and `required` land in extra_fields.',
+        'static BetaTool_InputSchema from_raw(const RawJson& schema);',
+    ],
     'BetaTextBlockParam': [
         '// Hand-written factory (src/beta/beta_message_param.cpp).',
         'static BetaTextBlockParam of(std::string text);',
@@ -98,7 +130,8 @@ export extern false float for friend goto if inline int long mutable namespace n
 not_eq nullptr operator or or_eq private protected public register reinterpret_cast requires
 return short signed sizeof static static_assert static_cast struct switch template this
 thread_local throw true try typedef typeid typename union unsigned using virtual void volatile
-wchar_t while xor xor_eq str is_known known_values'''.split())
+wchar_t while xor xor_eq str is_known known_values stdin stdout stderr errno assert EOF NULL
+unix linux major minor'''.split())
 
 SCALARS = {'string': 'std::string', 'boolean': 'bool', 'integer': 'std::int64_t',
            'number': 'double', 'datetime': '::anthropic::Timestamp', 'json': '::anthropic::RawJson'}
@@ -125,6 +158,18 @@ def doc_line(doc):
     return ' '.join((doc or '').split())
 
 
+def simplify(text, ns, nested=()):
+    """Shortens fully qualified names in declarations written inside namespace `ns` (and
+    inside a struct whose nested type names are `nested`): `::ns::X` -> `X` unless X is shadowed."""
+    def repl(m):
+        name = m.group(1)
+        return m.group(0) if name in nested else name
+    text = re.sub(r'::%s::(\w+)\b(?!::\w+::)' % re.escape(ns), repl, text)
+    text = re.sub(r'::anthropic::(RawJson|Box|OpenEnum|Timestamp)\b',
+                  lambda m: m.group(0) if m.group(1) in nested else m.group(1), text)
+    return text
+
+
 class Gen:
     def __init__(self, model, families):
         self.model = model
@@ -141,6 +186,14 @@ class Gen:
                     continue
             self.types[t['name']] = t
         self.selected = self._select()
+        # Objects whose tag has several spellings (a union lists them all): the tag field
+        # defaults to the first (versioned) one.
+        self.multi_tag = set()
+        for t in self.types.values():
+            if t['kind'] == 'union' and t.get('discriminator'):
+                for m in t['members']:
+                    if len(m.get('values') or []) > 1 and m['type']['kind'] == 'ref':
+                        self.multi_tag.add((m['type']['name'], t['discriminator']))
         self.nested = {}   # type name -> list of nested declarations (text)
         self.enums = []    # every enum emitted: (qualified cpp name, values, namespace-level?)
         self.variants = {}  # cpp variant type -> spec (for codecs)
@@ -430,13 +483,13 @@ class Gen:
             h.append('namespace %s {' % ns)
             if t['kind'] == 'union':
                 h.append('/// %s RawJson holds a member the SDK does not know, whole.' % doc_line(t['doc']))
-                h.append('using %s = %s;' % (n, union_cpp[n]))
+                h.append(simplify('using %s = %s;' % (n, union_cpp[n]), ns))
             else:
                 d = doc_line(t.get('doc')) or 'Another name of `%s`.' % alias_cpp[n]
                 if t.get('deprecated'):
                     d += ' (Deprecated name.)'
                 h.append('/// %s' % d)
-                h.append('using %s = %s;' % (n, alias_cpp[n]))
+                h.append(simplify('using %s = %s;' % (n, alias_cpp[n]), ns))
             h.append('}  // namespace %s' % ns)
         h.append('')
         # 3. structs
@@ -447,6 +500,7 @@ class Gen:
             h.append('')
             h.append('/// %s' % doc_line(t['doc']))
             h.append('struct %s {' % self.cname(n))
+            body_start = len(h)
             for (name, text, q, vals) in self.nested.get(n, []):
                 h.append(text.rstrip('\n'))
             for d in self.types.values():
@@ -479,7 +533,9 @@ class Gen:
                 if line:
                     h.append('  /// %s' % line)
                 init = ''
-                if mode == 'plain' and cpp in ('std::int64_t', 'double'):
+                if mode == 'plain' and (n, f['wire_name']) in self.multi_tag:
+                    init = '{%s}' % c_string(f['type']['values'][0])  # a tag: its first spelling
+                elif mode == 'plain' and cpp in ('std::int64_t', 'double'):
                     init = ' = 0'
                 elif mode == 'plain' and cpp == 'bool':
                     init = ' = false'
@@ -490,6 +546,13 @@ class Gen:
             h.append('  std::optional<::anthropic::RawJson> extra_fields;')
             for line in EXTRA_MEMBERS.get(n, []):
                 h.append('  ' + line)
+            nested_names = {x[0] for x in self.nested.get(n, [])}
+            nested_names |= {d[len(n) + 1:] for d in self.types if d.startswith(n + '.')}
+            body = '\n'.join(h[body_start:])
+            body = body.replace('%s::' % self.qual(n), '')
+            body = simplify(body, ns, nested_names)
+            del h[body_start:]
+            h.append(body)
             h.append('};')
             h.append('')
             h.append('}  // namespace %s' % ns)
@@ -686,7 +749,16 @@ class Gen:
         # encoder
         o.append('void write_value(Writer& w, const %s& v) {' % q)
         o.append('  ObjectOut o(w, v.extra_fields);')
-        for f, cpp, mode in fields:
+        first = ENCODE_FIRST.get(n, [])
+
+        def rank(item):
+            wn = item[0]['wire_name']
+            if wn == 'type':
+                return (0, 0)
+            if wn in first:
+                return (1, first.index(wn))
+            return (2, 0)
+        for f, cpp, mode in sorted(fields, key=rank):
             wn = f['wire_name']
             m = ident(wn)
             key = c_string(wn)
@@ -827,8 +899,9 @@ class Gen:
         raw_index = len(members)
         if spec['discriminator']:
             self._disc = spec['discriminator']
-            o.append('  std::string tag;')
-            o.append('  if (d.peek_tag(self, %s, tag)) {' % c_string(spec['discriminator']))
+            o.append('  std::string& tag = d.tag;  // compared before any nested read reuses it')
+            o.append('  const Decoder::Tag found = d.peek_tag(self, %s, tag);' % c_string(spec['discriminator']))
+            o.append('  if (found == Decoder::Tag::found) {')
             for i, (c, m, vals) in enumerate(members):
                 tags = self.tag_values(m, vals)
                 if not tags:
@@ -840,7 +913,7 @@ class Gen:
                 o.append('    }')
             if spec['when_absent']:
                 idx = [c for c, _, _ in members].index(spec['when_absent'])
-                o.append('  } else {')
+                o.append('  } else if (found == Decoder::Tag::absent) {')
                 o.append('    read_value(d, v.emplace<%d>(), self);' % idx)
                 o.append('    return;')
             o.append('  }')

@@ -96,7 +96,8 @@ int main() {
         std::cout << "  (" << line.result.message->usage.input_tokens << " in / "
                   << line.result.message->usage.output_tokens << " out tokens)";
       } else if (line.result.error) {
-        std::cout << line.result.error->error_type << ": " << line.result.error->error_message;
+        std::cout << anthropic::beta::error_type(line.result.error->error) << ": "
+                  << anthropic::beta::error_message(line.result.error->error);
       }
       std::cout << "\n";
     }

@@ -31,6 +31,12 @@ class OpenEnum {
   friend bool operator!=(const Derived& a, const Derived& b) { return a.str() != b.str(); }
   friend bool operator==(const Derived& a, std::string_view b) { return a.str() == b; }
   friend bool operator!=(const Derived& a, std::string_view b) { return a.str() != b; }
+  // Exact matches for text, so that a derived enum constructible from a string (the generated
+  // ones are) compares with "literal" and std::string without ambiguity.
+  friend bool operator==(const Derived& a, const char* b) { return a.str() == b; }
+  friend bool operator!=(const Derived& a, const char* b) { return a.str() != b; }
+  friend bool operator==(const Derived& a, const std::string& b) { return a.str() == b; }
+  friend bool operator!=(const Derived& a, const std::string& b) { return a.str() != b; }
   friend std::ostream& operator<<(std::ostream& os, const Derived& v) { return os << v.str(); }
 
  private:

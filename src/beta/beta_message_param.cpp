@@ -120,3 +120,11 @@ std::string error_type(const BetaErrorObject& error) { return error_member(error
 std::string error_message(const BetaErrorObject& error) { return error_member(error, "message"); }
 
 }  // namespace anthropic::beta
+
+namespace anthropic::beta {
+
+BetaTool_InputSchema BetaTool_InputSchema::from_raw(const RawJson& schema) {
+  return anthropic::from_json<BetaTool_InputSchema>(schema.str());
+}
+
+}  // namespace anthropic::beta

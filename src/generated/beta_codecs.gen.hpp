@@ -988,11 +988,11 @@ inline void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728
   read_value(d, s, self);
   v = ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem(std::move(s));
 }
-inline void write_value(Writer& w, const ::anthropic::beta::BetaUsage::ServiceTier& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaUsage::ServiceTier& v, const Path& self) {
+inline void write_value(Writer& w, const ::anthropic::beta::BetaServiceTier& v) { w.str(v.str()); }
+inline void read_value(Decoder& d, ::anthropic::beta::BetaServiceTier& v, const Path& self) {
   std::string s;
   read_value(d, s, self);
-  v = ::anthropic::beta::BetaUsage::ServiceTier(std::move(s));
+  v = ::anthropic::beta::BetaServiceTier(std::move(s));
 }
 inline void write_value(Writer& w, const ::anthropic::beta::BetaUsage::Speed& v) { w.str(v.str()); }
 inline void read_value(Decoder& d, ::anthropic::beta::BetaUsage::Speed& v, const Path& self) {

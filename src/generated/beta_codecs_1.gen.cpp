@@ -26,8 +26,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCancele
 
 void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"timeout_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -53,8 +53,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"permission_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -130,6 +130,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_result\"");
   if (o.key("stop_reason")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
@@ -138,7 +139,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) 
     }
   }
   if (o.key("text")) write_value(w, v.text);
-  if (o.key("type")) w.lit("\"advisor_result\"");
   o.finish();
 }
 
@@ -171,9 +171,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"advisor_tool_result\"");
   o.finish();
 }
 
@@ -230,8 +230,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"bash_code_execution_output\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -257,9 +257,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
   o.finish();
 }
 
@@ -513,8 +513,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("type")) w.lit("\"download_failed\"");
+  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("url")) write_value(w, v.url);
   if (v.error && o.key("error")) write_value(w, *v.error);
   o.finish();
@@ -645,8 +645,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   if (o.key("type")) w.lit("\"system_changed\"");
+  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -672,6 +672,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"char_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -683,7 +684,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationPar
   }
   if (o.key("end_char_index")) write_value(w, v.end_char_index);
   if (o.key("start_char_index")) write_value(w, v.start_char_index);
-  if (o.key("type")) w.lit("\"char_location\"");
   o.finish();
 }
 
@@ -728,6 +728,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"page_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -746,7 +747,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v
     }
   }
   if (o.key("start_page_number")) write_value(w, v.start_page_number);
-  if (o.key("type")) w.lit("\"page_location\"");
   o.finish();
 }
 
@@ -798,6 +798,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_result_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("encrypted_index")) write_value(w, v.encrypted_index);
   if (o.key("title")) {
@@ -807,7 +808,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResult
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"web_search_result_location\"");
   if (o.key("url")) write_value(w, v.url);
   o.finish();
 }
@@ -849,9 +849,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocati
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"clear_thinking_20251015\"");
   if (o.key("cleared_input_tokens")) write_value(w, v.cleared_input_tokens);
   if (o.key("cleared_thinking_turns")) write_value(w, v.cleared_thinking_turns);
-  if (o.key("type")) w.lit("\"clear_thinking_20251015\"");
   o.finish();
 }
 
@@ -881,8 +881,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResp
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"code_execution_output\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -908,8 +908,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"code_execution\"");
   if (o.key("type")) w.lit("\"code_execution_20250825\"");
+  if (o.key("name")) w.lit("\"code_execution\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -960,11 +960,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("encrypted_stdout")) write_value(w, v.encrypted_stdout);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
   o.finish();
 }
 
@@ -985,7 +985,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "encrypted_code_execution_result");
@@ -1002,9 +1002,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -1165,6 +1165,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
+  if (v.type && o.key("type")) write_value(w, *v.type);
   if (v.cursor_position && o.key("cursor_position")) write_value(w, *v.cursor_position);
   if (v.double_click && o.key("double_click")) write_value(w, *v.double_click);
   if (v.hold_key && o.key("hold_key")) write_value(w, *v.hold_key);
@@ -1179,7 +1180,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs&
   if (v.screenshot && o.key("screenshot")) write_value(w, *v.screenshot);
   if (v.scroll && o.key("scroll")) write_value(w, *v.scroll);
   if (v.triple_click && o.key("triple_click")) write_value(w, *v.triple_click);
-  if (v.type && o.key("type")) write_value(w, *v.type);
   if (v.wait && o.key("wait")) write_value(w, *v.wait);
   if (v.zoom && o.key("zoom")) write_value(w, *v.zoom);
   o.finish();
@@ -1334,8 +1334,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"container_upload\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1385,9 +1385,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("data")) write_value(w, v.data);
-  if (o.key("media_type")) w.lit("\"text/plain\"");
   if (o.key("type")) w.lit("\"text\"");
+  if (o.key("media_type")) w.lit("\"text/plain\"");
+  if (o.key("data")) write_value(w, v.data);
   o.finish();
 }
 
@@ -1415,10 +1415,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"fallback\"");
   if (o.key("from")) write_value(w, v.from);
   if (o.key("to")) write_value(w, v.to);
   if (o.key("trigger")) write_value(w, v.trigger);
-  if (o.key("type")) w.lit("\"fallback\"");
   o.finish();
 }
 
@@ -1525,8 +1525,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("source")) write_value(w, v.source);
   if (o.key("type")) w.lit("\"image\"");
+  if (o.key("source")) write_value(w, v.source);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.transformations && o.key("transformations")) write_value(w, *v.transformations);
   o.finish();
@@ -1566,8 +1566,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("schema")) write_value(w, v.schema);
   if (o.key("type")) w.lit("\"json_schema\"");
+  if (o.key("schema")) write_value(w, v.schema);
   o.finish();
 }
 
@@ -1593,9 +1593,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
   if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
   if (o.key("tools")) write_value(w, v.tools);
-  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
   o.finish();
 }
 
@@ -1625,11 +1625,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_use\"");
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
   if (o.key("server_name")) write_value(w, v.server_name);
-  if (o.key("type")) w.lit("\"mcp_tool_use\"");
   o.finish();
 }
 
@@ -1775,6 +1775,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"refusal\"");
   if (o.key("category")) {
     if (v.category) {
       write_value(w, *v.category);
@@ -1810,7 +1811,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) 
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"refusal\"");
   o.finish();
 }
 
@@ -1866,8 +1866,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"url\"");
+  if (o.key("name")) write_value(w, v.name);
   if (o.key("url")) write_value(w, v.url);
   if (v.authorization_token && o.key("authorization_token")) write_value(w, *v.authorization_token);
   if (v.tool_configuration && o.key("tool_configuration")) write_value(w, *v.tool_configuration);
@@ -1947,10 +1947,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"computer_20241022\"");
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("type")) w.lit("\"computer_20241022\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2024,8 +2024,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"tool_search_tool_regex\"");
   if (o.key("type")) write_value(w, v.type);
+  if (o.key("name")) w.lit("\"tool_search_tool_regex\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2079,8 +2079,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
   if (o.key("type")) w.lit("\"text_editor_20250728\"");
+  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2145,8 +2145,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_fetch\"");
   if (o.key("type")) w.lit("\"web_fetch_20260318\"");
+  if (o.key("name")) w.lit("\"web_fetch\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2253,8 +2253,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("definition")) write_value(w, v.definition);
   if (o.key("type")) w.lit("\"tool_definition\"");
+  if (o.key("definition")) write_value(w, v.definition);
   o.finish();
 }
 
@@ -2315,8 +2315,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"tool_reference\"");
+  if (o.key("name")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2342,10 +2342,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReferen
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"search_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("source")) write_value(w, v.source);
   if (o.key("title")) write_value(w, v.title);
-  if (o.key("type")) w.lit("\"search_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.citations && o.key("citations")) write_value(w, *v.citations);
   o.finish();
@@ -2393,10 +2393,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"server_tool_use\"");
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (o.key("type")) w.lit("\"server_tool_use\"");
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();
 }
@@ -2462,8 +2462,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("is_file_update")) write_value(w, v.is_file_update);
   if (o.key("type")) w.lit("\"text_editor_code_execution_create_result\"");
+  if (o.key("is_file_update")) write_value(w, v.is_file_update);
   o.finish();
 }
 
@@ -2489,6 +2489,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
   if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("error_message")) {
     if (v.error_message) {
@@ -2497,7 +2498,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
   o.finish();
 }
 
@@ -2530,9 +2530,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("file_type")) write_value(w, v.file_type);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
   if (v.num_lines && o.key("num_lines")) write_value(w, *v.num_lines);
   if (v.start_line && o.key("start_line")) write_value(w, *v.start_line);
   if (v.total_lines && o.key("total_lines")) write_value(w, *v.total_lines);
@@ -2583,9 +2583,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("signature")) write_value(w, v.signature);
-  if (o.key("thinking")) write_value(w, v.thinking);
   if (o.key("type")) w.lit("\"thinking\"");
+  if (o.key("thinking")) write_value(w, v.thinking);
+  if (o.key("signature")) write_value(w, v.signature);
   o.finish();
 }
 
@@ -2615,10 +2615,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("budget_tokens")) write_value(w, v.budget_tokens);
   if (o.key("type")) w.lit("\"enabled\"");
-  if (v.block_binding && o.key("block_binding")) write_value(w, *v.block_binding);
+  if (o.key("budget_tokens")) write_value(w, v.budget_tokens);
   if (v.display && o.key("display")) write_value(w, *v.display);
+  if (v.block_binding && o.key("block_binding")) write_value(w, *v.block_binding);
   o.finish();
 }
 
@@ -2656,8 +2656,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("previous_message_id")) write_value(w, v.previous_message_id);
   if (o.key("type")) w.lit("\"continue\"");
+  if (o.key("previous_message_id")) write_value(w, v.previous_message_id);
   o.finish();
 }
 
@@ -2711,8 +2711,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_name")) write_value(w, v.tool_name);
   if (o.key("type")) w.lit("\"tool_reference\"");
+  if (o.key("tool_name")) write_value(w, v.tool_name);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -2745,9 +2745,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
   o.finish();
 }
 
@@ -2777,10 +2777,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"tool_use\"");
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (o.key("type")) w.lit("\"tool_use\"");
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
   o.finish();
@@ -2877,8 +2877,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"web_fetch_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -2925,8 +2925,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"tool_reference\"");
+  if (o.key("name")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2952,8 +2952,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReferenc
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"web_search_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -2979,11 +2979,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObje
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("model")) write_value(w, v.model);
   if (o.key("max_tokens")) write_value(w, v.max_tokens);
   if (o.key("messages")) write_value(w, v.messages);
-  if (o.key("model")) write_value(w, v.model);
-  if (v.billing_policy && o.key("billing_policy")) write_value(w, *v.billing_policy);
+  if (v.system && o.key("system")) write_value(w, *v.system);
+  if (v.metadata && o.key("metadata")) write_value(w, *v.metadata);
+  if (v.stop_sequences && o.key("stop_sequences")) write_value(w, *v.stop_sequences);
+  if (v.temperature && o.key("temperature")) write_value(w, *v.temperature);
+  if (v.top_k && o.key("top_k")) write_value(w, *v.top_k);
+  if (v.top_p && o.key("top_p")) write_value(w, *v.top_p);
+  if (v.tools && o.key("tools")) write_value(w, *v.tools);
+  if (v.tool_choice && o.key("tool_choice")) write_value(w, *v.tool_choice);
+  if (v.thinking && o.key("thinking")) write_value(w, *v.thinking);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (v.service_tier && o.key("service_tier")) write_value(w, *v.service_tier);
+  if (v.billing_policy && o.key("billing_policy")) write_value(w, *v.billing_policy);
   if (v.compaction && o.key("compaction")) write_value(w, *v.compaction);
   if (v.container && o.key("container")) write_value(w, *v.container);
   if (v.context_management && o.key("context_management")) write_value(w, *v.context_management);
@@ -2992,21 +3002,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v)
   if (v.fallbacks && o.key("fallbacks")) write_value(w, *v.fallbacks);
   if (v.inference_geo && o.key("inference_geo")) write_value(w, *v.inference_geo);
   if (v.mcp_servers && o.key("mcp_servers")) write_value(w, *v.mcp_servers);
-  if (v.metadata && o.key("metadata")) write_value(w, *v.metadata);
   if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
   if (v.output_format && o.key("output_format")) write_value(w, *v.output_format);
-  if (v.service_tier && o.key("service_tier")) write_value(w, *v.service_tier);
   if (v.speed && o.key("speed")) write_value(w, *v.speed);
-  if (v.stop_sequences && o.key("stop_sequences")) write_value(w, *v.stop_sequences);
   if (v.stream_present && o.key("stream")) w.lit("false");
-  if (v.system && o.key("system")) write_value(w, *v.system);
-  if (v.temperature && o.key("temperature")) write_value(w, *v.temperature);
-  if (v.top_k && o.key("top_k")) write_value(w, *v.top_k);
-  if (v.top_p && o.key("top_p")) write_value(w, *v.top_p);
-  if (v.thinking && o.key("thinking")) write_value(w, *v.thinking);
   if (v.thread && o.key("thread")) write_value(w, *v.thread);
-  if (v.tool_choice && o.key("tool_choice")) write_value(w, *v.tool_choice);
-  if (v.tools && o.key("tools")) write_value(w, *v.tools);
   o.finish();
 }
 
@@ -3188,8 +3188,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "advisor_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3207,8 +3208,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResul
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "advisor_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3226,8 +3228,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResul
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "base64") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3245,8 +3248,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSourc
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "base64") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3260,8 +3264,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource,
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "base64") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3287,8 +3292,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource,
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "bash_code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3302,8 +3308,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutio
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "bash_code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3317,8 +3324,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutio
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tab_opened") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3340,8 +3348,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChan
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "model_changed") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3371,8 +3380,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelCh
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "char_location") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3398,8 +3408,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLoca
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "char_location") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3425,8 +3436,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLoca
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "clear_tool_uses_20250919") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3444,8 +3456,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses202
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "clear_tool_uses_20250919") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3459,8 +3472,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses202
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3478,8 +3492,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToo
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3511,8 +3526,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams,
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "direct") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3530,8 +3546,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "redeemed") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3545,8 +3562,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRe
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "input_tokens") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3560,8 +3578,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigg
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "invalid_request_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3603,8 +3622,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestEr
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "command", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "command", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "view") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3634,8 +3654,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool202508
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "message") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3657,8 +3678,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMessageIteration
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_addition") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3672,8 +3694,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAddit
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "custom") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3786,7 +3809,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::
       read_value(d, v.emplace<27>(), self);
       return;
     }
-  } else {
+  } else if (found == Decoder::Tag::absent) {
     read_value(d, v.emplace<0>(), self);
     return;
   }
@@ -3794,8 +3817,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_addition") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3809,8 +3833,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAddi
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_reference") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3828,8 +3853,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChan
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_reference") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3851,8 +3877,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChan
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3930,8 +3957,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::ant
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -3945,8 +3973,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4048,8 +4077,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4079,8 +4109,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4098,8 +4129,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text_editor_code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4121,8 +4153,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeEx
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "text_editor_code_execution_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4144,8 +4177,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeEx
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "enabled") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4167,8 +4201,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEn
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "thinking_dropped") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4182,8 +4217,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedI
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "thinking_turns") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4197,8 +4233,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, :
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "create") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4212,8 +4249,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreatePara
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "custom") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4266,7 +4304,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
       read_value(d, v.emplace<12>(), self);
       return;
     }
-  } else {
+  } else if (found == Decoder::Tag::absent) {
     read_value(d, v.emplace<0>(), self);
     return;
   }
@@ -4274,8 +4312,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "custom") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4388,7 +4427,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
       read_value(d, v.emplace<27>(), self);
       return;
     }
-  } else {
+  } else if (found == Decoder::Tag::absent) {
     read_value(d, v.emplace<0>(), self);
     return;
   }
@@ -4396,8 +4435,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_reference") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4415,8 +4455,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolRe
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_reference") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4438,8 +4479,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolRe
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "auto") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4461,8 +4503,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, 
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_search_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4476,8 +4519,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolRe
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "tool_search_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4491,8 +4535,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolRe
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "web_fetch_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4506,8 +4551,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResu
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "web_fetch_tool_result_error") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4521,8 +4567,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResu
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "all") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -4536,8 +4583,9 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourc
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
-  std::string tag;
-  if (d.peek_tag(self, "type", tag)) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
     if (tag == "all") {
       read_value(d, v.emplace<0>(), self);
       return;
@@ -5812,9 +5860,9 @@ void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaToolTextE
   json::model::decode_document(text, "AllowedCallersItem", value);
 }
 
-std::string to_json(const ::anthropic::beta::BetaUsage::ServiceTier& value) { return json::model::encode_document(value); }
-void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaUsage::ServiceTier& value) {
-  json::model::decode_document(text, "ServiceTier", value);
+std::string to_json(const ::anthropic::beta::BetaServiceTier& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaServiceTier& value) {
+  json::model::decode_document(text, "BetaServiceTier", value);
 }
 
 std::string to_json(const ::anthropic::beta::BetaUsage::Speed& value) { return json::model::encode_document(value); }

@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"api_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"invalid_request_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,8 +59,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"rate_limit_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -86,13 +86,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_creation")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
-    }
-  }
+  if (o.key("input_tokens")) write_value(w, v.input_tokens);
+  if (o.key("output_tokens")) write_value(w, v.output_tokens);
   if (o.key("cache_creation_input_tokens")) {
     if (v.cache_creation_input_tokens) {
       write_value(w, *v.cache_creation_input_tokens);
@@ -103,6 +98,13 @@ void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
   if (o.key("cache_read_input_tokens")) {
     if (v.cache_read_input_tokens) {
       write_value(w, *v.cache_read_input_tokens);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key("cache_creation")) {
+    if (v.cache_creation) {
+      write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
@@ -121,7 +123,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
       w.lit("null");
     }
   }
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
   if (o.key("iterations")) {
     if (v.iterations) {
       write_value(w, *v.iterations);
@@ -129,7 +130,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
       w.lit("null");
     }
   }
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
   if (o.key("output_tokens_details")) {
     if (v.output_tokens_details) {
       write_value(w, *v.output_tokens_details);
@@ -255,6 +255,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_message\"");
   if (o.key("cache_creation")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
@@ -267,7 +268,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIteration
   if (o.key("input_tokens")) write_value(w, v.input_tokens);
   if (o.key("model")) write_value(w, v.model);
   if (o.key("output_tokens")) write_value(w, v.output_tokens);
-  if (o.key("type")) w.lit("\"advisor_message\"");
   o.finish();
 }
 
@@ -316,8 +316,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("text")) write_value(w, v.text);
   if (o.key("type")) w.lit("\"advisor_result\"");
+  if (o.key("text")) write_value(w, v.text);
   if (v.stop_reason && o.key("stop_reason")) write_value(w, *v.stop_reason);
   o.finish();
 }
@@ -350,8 +350,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"advisor_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -377,9 +377,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("data")) write_value(w, v.data);
-  if (o.key("media_type")) write_value(w, v.media_type);
   if (o.key("type")) w.lit("\"base64\"");
+  if (o.key("media_type")) write_value(w, v.media_type);
+  if (o.key("data")) write_value(w, v.data);
   o.finish();
 }
 
@@ -409,11 +409,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("stdout")) write_value(w, v.stdout);
-  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key("stdout")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -431,10 +431,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stdout") {
-      read_value(d, v.stdout, Path{&self, "stdout"});
+      read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "bash_code_execution_result");
@@ -451,8 +451,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"bash_code_execution_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -702,8 +702,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("type")) w.lit("\"download_started\"");
+  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("url")) write_value(w, v.url);
   o.finish();
 }
@@ -801,8 +801,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   if (o.key("type")) w.lit("\"messages_changed\"");
+  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -828,8 +828,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   if (o.key("type")) w.lit("\"tools_changed\"");
+  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -879,6 +879,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"page_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -890,7 +891,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationPar
   }
   if (o.key("end_page_number")) write_value(w, v.end_page_number);
   if (o.key("start_page_number")) write_value(w, v.start_page_number);
-  if (o.key("type")) w.lit("\"page_location\"");
   o.finish();
 }
 
@@ -1016,11 +1016,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("stdout")) write_value(w, v.stdout);
-  if (o.key("type")) w.lit("\"code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key("stdout")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -1038,10 +1038,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stdout") {
-      read_value(d, v.stdout, Path{&self, "stdout"});
+      read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "code_execution_result");
@@ -1058,8 +1058,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"code_execution\"");
   if (o.key("type")) w.lit("\"code_execution_20260120\"");
+  if (o.key("name")) w.lit("\"code_execution\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1110,9 +1110,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
   o.finish();
 }
 
@@ -1184,6 +1184,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"compaction\"");
   if (o.key("cache_creation")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
@@ -1195,7 +1196,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsag
   if (o.key("cache_read_input_tokens")) write_value(w, v.cache_read_input_tokens);
   if (o.key("input_tokens")) write_value(w, v.input_tokens);
   if (o.key("output_tokens")) write_value(w, v.output_tokens);
-  if (o.key("type")) w.lit("\"compaction\"");
   o.finish();
 }
 
@@ -1411,8 +1411,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& sel
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"container_upload\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -1477,6 +1477,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& s
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"document\"");
   if (o.key("citations")) {
     if (v.citations) {
       write_value(w, *v.citations);
@@ -1492,7 +1493,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"document\"");
   o.finish();
 }
 
@@ -1587,8 +1587,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"file\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1675,9 +1675,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self)
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
   if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
   if (o.key("tools")) write_value(w, v.tools);
-  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
   o.finish();
 }
 
@@ -1707,11 +1707,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_use\"");
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
   if (o.key("server_name")) write_value(w, v.server_name);
-  if (o.key("type")) w.lit("\"mcp_tool_use\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -1868,8 +1868,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
   if (o.key("type")) w.lit("\"mcp_tool_result\"");
+  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.content && o.key("content")) write_value(w, *v.content);
   if (v.is_error && o.key("is_error")) write_value(w, *v.is_error);
@@ -1916,16 +1916,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("input_schema")) write_value(w, v.input_schema);
+  if (v.type_present && o.key("type")) w.lit("\"custom\"");
   if (o.key("name")) write_value(w, v.name);
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
   if (v.description && o.key("description")) write_value(w, *v.description);
+  if (o.key("input_schema")) write_value(w, v.input_schema);
+  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
+  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
   if (v.eager_input_streaming && o.key("eager_input_streaming")) write_value(w, *v.eager_input_streaming);
   if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.type_present && o.key("type")) w.lit("\"custom\"");
   o.finish();
 }
 
@@ -2002,10 +2002,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"computer_20250124\"");
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("type")) w.lit("\"computer_20250124\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2079,8 +2079,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"str_replace_editor\"");
   if (o.key("type")) w.lit("\"text_editor_20241022\"");
+  if (o.key("name")) w.lit("\"str_replace_editor\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2138,8 +2138,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_fetch\"");
   if (o.key("type")) w.lit("\"web_fetch_20250910\"");
+  if (o.key("name")) w.lit("\"web_fetch\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2232,8 +2232,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_search\"");
   if (o.key("type")) w.lit("\"web_search_20250305\"");
+  if (o.key("name")) w.lit("\"web_search\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2312,8 +2312,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"tool_reference\"");
+  if (o.key("name")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2339,6 +2339,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
   ObjectOut o(w, v.extra_fields);
+  if (v.type_present && o.key("type")) w.lit("\"custom\"");
   if (o.key("input_schema")) write_value(w, v.input_schema);
   if (o.key("name")) write_value(w, v.name);
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
@@ -2347,7 +2348,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
   if (v.eager_input_streaming && o.key("eager_input_streaming")) write_value(w, *v.eager_input_streaming);
   if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
   if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.type_present && o.key("type")) w.lit("\"custom\"");
   o.finish();
 }
 
@@ -2418,8 +2418,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("definition")) write_value(w, v.definition);
   if (o.key("type")) w.lit("\"tool_definition\"");
+  if (o.key("definition")) write_value(w, v.definition);
   o.finish();
 }
 
@@ -2445,8 +2445,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_id")) write_value(w, v.tool_id);
   if (o.key("type")) w.lit("\"code_execution_20250825\"");
+  if (o.key("tool_id")) write_value(w, v.tool_id);
   o.finish();
 }
 
@@ -2472,10 +2472,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"server_tool_use\"");
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (o.key("type")) w.lit("\"server_tool_use\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();
@@ -2565,8 +2565,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("is_file_update")) write_value(w, v.is_file_update);
   if (o.key("type")) w.lit("\"text_editor_code_execution_create_result\"");
+  if (o.key("is_file_update")) write_value(w, v.is_file_update);
   o.finish();
 }
 
@@ -2592,6 +2592,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("file_type")) write_value(w, v.file_type);
   if (o.key("num_lines")) {
@@ -2615,7 +2616,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
   o.finish();
 }
 
@@ -2666,9 +2666,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -2740,9 +2740,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"thinking_dropped\"");
   if (o.key("path")) write_value(w, v.path);
   if (o.key("reason")) write_value(w, v.reason);
-  if (o.key("type")) w.lit("\"thinking_dropped\"");
   o.finish();
 }
 
@@ -2814,11 +2814,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
   if (o.key("type")) w.lit("\"tool_result\"");
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
   if (v.content && o.key("content")) write_value(w, *v.content);
   if (v.is_error && o.key("is_error")) write_value(w, *v.is_error);
+  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
   o.finish();
 }
@@ -2869,8 +2869,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   if (v.error_message && o.key("error_message")) write_value(w, *v.error_message);
   o.finish();
 }
@@ -2903,10 +2903,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"tool_use\"");
+  if (o.key("id")) write_value(w, v.id);
+  if (o.key("name")) write_value(w, v.name);
+  if (o.key("input")) write_value(w, v.input);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
@@ -2988,9 +2988,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();
 }
@@ -3027,8 +3027,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tools")) write_value(w, v.tools);
   if (o.key("type")) w.lit("\"except\"");
+  if (o.key("tools")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -3093,8 +3093,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"web_search_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -3120,8 +3120,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObjec
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
   if (o.key("role")) write_value(w, v.role);
+  if (o.key("content")) write_value(w, v.content);
   if (v.clear_at && o.key("clear_at")) write_value(w, *v.clear_at);
   if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
   o.finish();

@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"authentication_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"not_found_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,6 +59,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"error\"");
   if (o.key("error")) write_value(w, v.error);
   if (o.key("request_id")) {
     if (v.request_id) {
@@ -67,7 +68,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"error\"");
   o.finish();
 }
 
@@ -100,38 +100,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"message\"");
   if (o.key("id")) write_value(w, v.id);
-  if (o.key("container")) {
-    if (v.container) {
-      write_value(w, *v.container);
-    } else {
-      w.lit("null");
-    }
-  }
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("context_management")) {
-    if (v.context_management) {
-      write_value(w, *v.context_management);
-    } else {
-      w.lit("null");
-    }
-  }
-  if (o.key("diagnostics")) {
-    if (v.diagnostics) {
-      write_value(w, *v.diagnostics);
-    } else {
-      w.lit("null");
-    }
-  }
-  if (o.key("model")) write_value(w, v.model);
   if (o.key("role")) w.lit("\"assistant\"");
-  if (o.key("stop_details")) {
-    if (v.stop_details) {
-      write_value(w, *v.stop_details);
-    } else {
-      w.lit("null");
-    }
-  }
+  if (o.key("model")) write_value(w, v.model);
+  if (o.key("content")) write_value(w, v.content);
   if (o.key("stop_reason")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
@@ -146,8 +119,35 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"message\"");
   if (o.key("usage")) write_value(w, v.usage);
+  if (o.key("container")) {
+    if (v.container) {
+      write_value(w, *v.container);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key("context_management")) {
+    if (v.context_management) {
+      write_value(w, *v.context_management);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key("diagnostics")) {
+    if (v.diagnostics) {
+      write_value(w, *v.diagnostics);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key("stop_details")) {
+    if (v.stop_details) {
+      write_value(w, *v.stop_details);
+    } else {
+      w.lit("null");
+    }
+  }
   if (v.input_transformations && o.key("input_transformations")) write_value(w, *v.input_transformations);
   o.finish();
 }
@@ -236,6 +236,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self)
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_redacted_result\"");
   if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (o.key("stop_reason")) {
     if (v.stop_reason) {
@@ -244,7 +245,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBl
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"advisor_redacted_result\"");
   o.finish();
 }
 
@@ -277,9 +277,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_20260301\"");
   if (o.key("model")) write_value(w, v.model);
   if (o.key("name")) w.lit("\"advisor\"");
-  if (o.key("type")) w.lit("\"advisor_20260301\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.caching && o.key("caching")) write_value(w, *v.caching);
@@ -356,9 +356,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"advisor_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"advisor_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -395,9 +395,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("data")) write_value(w, v.data);
-  if (o.key("media_type")) w.lit("\"application/pdf\"");
   if (o.key("type")) w.lit("\"base64\"");
+  if (o.key("media_type")) w.lit("\"application/pdf\"");
+  if (o.key("data")) write_value(w, v.data);
   o.finish();
 }
 
@@ -425,11 +425,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("stdout")) write_value(w, v.stdout);
-  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key("stdout")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -447,10 +447,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stdout") {
-      read_value(d, v.stdout, Path{&self, "stdout"});
+      read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "bash_code_execution_result");
@@ -467,9 +467,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -698,8 +698,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tabs")) write_value(w, v.tabs);
   if (o.key("type")) w.lit("\"browser_state\"");
+  if (o.key("tabs")) write_value(w, v.tabs);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.state_changes && o.key("state_changes")) write_value(w, *v.state_changes);
   o.finish();
@@ -739,8 +739,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tab_id")) write_value(w, v.tab_id);
   if (o.key("type")) w.lit("\"tab_opened\"");
+  if (o.key("tab_id")) write_value(w, v.tab_id);
   o.finish();
 }
 
@@ -766,6 +766,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
+  if (v.type && o.key("type")) write_value(w, *v.type);
   if (v.close_tab && o.key("close_tab")) write_value(w, *v.close_tab);
   if (v.double_click && o.key("double_click")) write_value(w, *v.double_click);
   if (v.file_upload && o.key("file_upload")) write_value(w, *v.file_upload);
@@ -794,7 +795,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& 
   if (v.scroll_to && o.key("scroll_to")) write_value(w, *v.scroll_to);
   if (v.switch_tab && o.key("switch_tab")) write_value(w, *v.switch_tab);
   if (v.triple_click && o.key("triple_click")) write_value(w, *v.triple_click);
-  if (v.type && o.key("type")) write_value(w, *v.type);
   if (v.wait && o.key("wait")) write_value(w, *v.wait);
   if (v.zoom && o.key("zoom")) write_value(w, *v.zoom);
   o.finish();
@@ -1033,8 +1033,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   if (o.key("type")) w.lit("\"model_changed\"");
+  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -1081,6 +1081,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"content_block_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -1099,7 +1100,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLoc
     }
   }
   if (o.key("start_block_index")) write_value(w, v.start_block_index);
-  if (o.key("type")) w.lit("\"content_block_location\"");
   o.finish();
 }
 
@@ -1151,6 +1151,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"search_result_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("end_block_index")) write_value(w, v.end_block_index);
   if (o.key("search_result_index")) write_value(w, v.search_result_index);
@@ -1163,7 +1164,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLoc
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"search_result_location\"");
   o.finish();
 }
 
@@ -1212,6 +1212,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_result_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("encrypted_index")) write_value(w, v.encrypted_index);
   if (o.key("title")) {
@@ -1221,7 +1222,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResul
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"web_search_result_location\"");
   if (o.key("url")) write_value(w, v.url);
   o.finish();
 }
@@ -1263,9 +1263,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"clear_tool_uses_20250919\"");
   if (o.key("cleared_input_tokens")) write_value(w, v.cleared_input_tokens);
   if (o.key("cleared_tool_uses")) write_value(w, v.cleared_tool_uses);
-  if (o.key("type")) w.lit("\"clear_tool_uses_20250919\"");
   o.finish();
 }
 
@@ -1295,11 +1295,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResp
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("stdout")) write_value(w, v.stdout);
-  if (o.key("type")) w.lit("\"code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key("stdout")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -1317,10 +1317,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stdout") {
-      read_value(d, v.stdout, Path{&self, "stdout"});
+      read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "code_execution_result");
@@ -1337,8 +1337,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"code_execution\"");
   if (o.key("type")) w.lit("\"code_execution_20260521\"");
+  if (o.key("name")) w.lit("\"code_execution\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1389,8 +1389,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"code_execution_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -1416,6 +1416,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"compaction\"");
   if (o.key("content")) {
     if (v.content) {
       write_value(w, *v.content);
@@ -1430,7 +1431,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"compaction\"");
   if (v.signature && o.key("signature")) write_value(w, *v.signature);
   if (v.tool_changes && o.key("tool_changes")) write_value(w, *v.tool_changes);
   o.finish();
@@ -1671,8 +1671,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
   if (o.key("type")) w.lit("\"content\"");
+  if (o.key("content")) write_value(w, v.content);
   o.finish();
 }
 
@@ -1747,9 +1747,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"fallback\"");
   if (o.key("from")) write_value(w, v.from);
   if (o.key("to")) write_value(w, v.to);
-  if (o.key("type")) w.lit("\"fallback\"");
   if (v.trigger && o.key("trigger")) write_value(w, *v.trigger);
   o.finish();
 }
@@ -1810,8 +1810,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"file\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1932,8 +1932,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
   if (o.key("type")) w.lit("\"mcp_toolset\"");
+  if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.configs && o.key("configs")) write_value(w, *v.configs);
   if (v.default_config && o.key("default_config")) write_value(w, *v.default_config);
@@ -2024,6 +2024,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"message\"");
   if (o.key("cache_creation")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
@@ -2042,7 +2043,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& 
     }
   }
   if (o.key("output_tokens")) write_value(w, v.output_tokens);
-  if (o.key("type")) w.lit("\"message\"");
   o.finish();
 }
 
@@ -2094,8 +2094,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("data")) write_value(w, v.data);
   if (o.key("type")) w.lit("\"redacted_thinking\"");
+  if (o.key("data")) write_value(w, v.data);
   o.finish();
 }
 
@@ -2121,12 +2121,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("source")) write_value(w, v.source);
   if (o.key("type")) w.lit("\"document\"");
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.context && o.key("context")) write_value(w, *v.context);
+  if (o.key("source")) write_value(w, v.source);
   if (v.title && o.key("title")) write_value(w, *v.title);
+  if (v.context && o.key("context")) write_value(w, *v.context);
+  if (v.citations && o.key("citations")) write_value(w, *v.citations);
+  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2176,9 +2176,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
   if (o.key("name")) write_value(w, v.name);
   if (o.key("server_name")) write_value(w, v.server_name);
-  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
   o.finish();
 }
 
@@ -2208,8 +2208,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"bash\"");
   if (o.key("type")) w.lit("\"bash_20241022\"");
+  if (o.key("name")) w.lit("\"bash\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2267,10 +2267,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"computer_20251124\"");
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("type")) w.lit("\"computer_20251124\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2351,8 +2351,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"str_replace_editor\"");
   if (o.key("type")) w.lit("\"text_editor_20250124\"");
+  if (o.key("name")) w.lit("\"str_replace_editor\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -2410,8 +2410,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_fetch\"");
   if (o.key("type")) w.lit("\"web_fetch_20260209\"");
+  if (o.key("name")) w.lit("\"web_fetch\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2504,8 +2504,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_search\"");
   if (o.key("type")) w.lit("\"web_search_20260209\"");
+  if (o.key("name")) w.lit("\"web_search\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2584,8 +2584,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool")) write_value(w, v.tool);
   if (o.key("type")) w.lit("\"tool_addition\"");
+  if (o.key("tool")) write_value(w, v.tool);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -2618,9 +2618,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
   if (o.key("name")) write_value(w, v.name);
   if (o.key("server_name")) write_value(w, v.server_name);
-  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
   o.finish();
 }
 
@@ -2650,8 +2650,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolRefe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool")) write_value(w, v.tool);
   if (o.key("type")) w.lit("\"tool_addition\"");
+  if (o.key("tool")) write_value(w, v.tool);
   o.finish();
 }
 
@@ -2677,8 +2677,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_id")) write_value(w, v.tool_id);
   if (o.key("type")) w.lit("\"code_execution_20260120\"");
+  if (o.key("tool_id")) write_value(w, v.tool_id);
   o.finish();
 }
 
@@ -2704,8 +2704,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("skill_id")) write_value(w, v.skill_id);
   if (o.key("type")) write_value(w, v.type);
+  if (o.key("skill_id")) write_value(w, v.skill_id);
   if (v.version && o.key("version")) write_value(w, *v.version);
   o.finish();
 }
@@ -2740,6 +2740,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text\"");
   if (o.key("citations")) {
     if (v.citations) {
       write_value(w, *v.citations);
@@ -2748,7 +2749,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
     }
   }
   if (o.key("text")) write_value(w, v.text);
-  if (o.key("type")) w.lit("\"text\"");
   o.finish();
 }
 
@@ -2781,6 +2781,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_str_replace_result\"");
   if (o.key("lines")) {
     if (v.lines) {
       write_value(w, *v.lines);
@@ -2816,7 +2817,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"text_editor_code_execution_str_replace_result\"");
   o.finish();
 }
 
@@ -2872,9 +2872,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
   o.finish();
 }
 
@@ -2904,9 +2904,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"thinking\"");
   if (o.key("signature")) write_value(w, v.signature);
   if (o.key("thinking")) write_value(w, v.thinking);
-  if (o.key("type")) w.lit("\"thinking\"");
   o.finish();
 }
 
@@ -2957,9 +2957,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"thinking_mismatch_allowed\"");
   if (o.key("path")) write_value(w, v.path);
   if (o.key("reason")) write_value(w, v.reason);
-  if (o.key("type")) w.lit("\"thinking_mismatch_allowed\"");
   o.finish();
 }
 
@@ -2989,8 +2989,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputT
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("total")) write_value(w, v.total);
   if (o.key("type")) w.lit("\"tokens\"");
+  if (o.key("total")) write_value(w, v.total);
   if (v.remaining && o.key("remaining")) write_value(w, *v.remaining);
   o.finish();
 }
@@ -3023,8 +3023,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) write_value(w, v.name);
   if (o.key("type")) w.lit("\"tool\"");
+  if (o.key("name")) write_value(w, v.name);
   if (v.disable_parallel_tool_use && o.key("disable_parallel_tool_use")) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
@@ -3057,6 +3057,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
   if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("error_message")) {
     if (v.error_message) {
@@ -3065,7 +3066,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErr
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
   o.finish();
 }
 
@@ -3098,8 +3098,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObje
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_references")) write_value(w, v.tool_references);
   if (o.key("type")) w.lit("\"tool_search_tool_search_result\"");
+  if (o.key("tool_references")) write_value(w, v.tool_references);
   o.finish();
 }
 
@@ -3152,6 +3152,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_fetch_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("retrieved_at")) {
     if (v.retrieved_at) {
@@ -3160,7 +3161,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"web_fetch_result\"");
   if (o.key("url")) write_value(w, v.url);
   o.finish();
 }
@@ -3198,8 +3198,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"web_fetch_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -3246,6 +3246,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_result\"");
   if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (o.key("page_age")) {
     if (v.page_age) {
@@ -3255,7 +3256,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v
     }
   }
   if (o.key("title")) write_value(w, v.title);
-  if (o.key("type")) w.lit("\"web_search_result\"");
   if (o.key("url")) write_value(w, v.url);
   o.finish();
 }
@@ -3297,9 +3297,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();
 }

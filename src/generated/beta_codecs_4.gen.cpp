@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"billing_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"overloaded_error\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,8 +59,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error")) write_value(w, v.error);
   if (o.key("type")) w.lit("\"errored\"");
+  if (o.key("error")) write_value(w, v.error);
   o.finish();
 }
 
@@ -86,8 +86,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErrored
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("message")) write_value(w, v.message);
   if (o.key("type")) w.lit("\"succeeded\"");
+  if (o.key("message")) write_value(w, v.message);
   o.finish();
 }
 
@@ -113,8 +113,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceed
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (o.key("type")) w.lit("\"advisor_redacted_result\"");
+  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (v.stop_reason && o.key("stop_reason")) write_value(w, *v.stop_reason);
   o.finish();
 }
@@ -147,8 +147,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockPar
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"advisor_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -195,8 +195,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"bash_code_execution_output\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -222,8 +222,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"bash_code_execution_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -469,8 +469,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("type")) w.lit("\"download_completed\"");
+  if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("url")) write_value(w, v.url);
   if (v.path && o.key("path")) write_value(w, *v.path);
   if (v.size_bytes && o.key("size_bytes")) write_value(w, *v.size_bytes);
@@ -637,6 +637,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFo
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"char_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -655,7 +656,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v
     }
   }
   if (o.key("start_char_index")) write_value(w, v.start_char_index);
-  if (o.key("type")) w.lit("\"char_location\"");
   o.finish();
 }
 
@@ -707,6 +707,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"content_block_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("document_index")) write_value(w, v.document_index);
   if (o.key("document_title")) {
@@ -718,7 +719,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLoc
   }
   if (o.key("end_block_index")) write_value(w, v.end_block_index);
   if (o.key("start_block_index")) write_value(w, v.start_block_index);
-  if (o.key("type")) w.lit("\"content_block_location\"");
   o.finish();
 }
 
@@ -763,6 +763,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"search_result_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
   if (o.key("end_block_index")) write_value(w, v.end_block_index);
   if (o.key("search_result_index")) write_value(w, v.search_result_index);
@@ -775,7 +776,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLoc
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"search_result_location\"");
   o.finish();
 }
 
@@ -852,8 +852,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("file_id")) write_value(w, v.file_id);
   if (o.key("type")) w.lit("\"code_execution_output\"");
+  if (o.key("file_id")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -879,8 +879,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"code_execution\"");
   if (o.key("type")) w.lit("\"code_execution_20250522\"");
+  if (o.key("name")) w.lit("\"code_execution\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -931,8 +931,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"code_execution_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -958,11 +958,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorO
 
 void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("encrypted_stdout")) write_value(w, v.encrypted_stdout);
   if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr);
-  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
+  if (o.key("stderr")) write_value(w, v.stderr_);
   o.finish();
 }
 
@@ -983,7 +983,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 2;
     } else if (k == "stderr") {
-      read_value(d, v.stderr, Path{&self, "stderr"});
+      read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 3;
     } else if (k == "type") {
       d.check_const(Path{&self, "type"}, "encrypted_code_execution_result");
@@ -1219,8 +1219,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("skill_id")) write_value(w, v.skill_id);
   if (o.key("type")) write_value(w, v.type);
+  if (o.key("skill_id")) write_value(w, v.skill_id);
   if (o.key("version")) write_value(w, v.version);
   o.finish();
 }
@@ -1299,6 +1299,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"refusal\"");
   if (o.key("category")) {
     if (v.category) {
       write_value(w, *v.category);
@@ -1306,7 +1307,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger&
       w.lit("null");
     }
   }
-  if (o.key("type")) w.lit("\"refusal\"");
   o.finish();
 }
 
@@ -1334,8 +1334,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("reason")) write_value(w, v.reason);
   if (o.key("type")) w.lit("\"not_applied\"");
+  if (o.key("reason")) write_value(w, v.reason);
   if (v.remove_to_redeem && o.key("remove_to_redeem")) write_value(w, *v.remove_to_redeem);
   o.finish();
 }
@@ -1368,6 +1368,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"fallback_message\"");
   if (o.key("cache_creation")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
@@ -1380,7 +1381,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIteratio
   if (o.key("input_tokens")) write_value(w, v.input_tokens);
   if (o.key("model")) write_value(w, v.model);
   if (o.key("output_tokens")) write_value(w, v.output_tokens);
-  if (o.key("type")) w.lit("\"fallback_message\"");
   o.finish();
 }
 
@@ -1515,10 +1515,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"mcp_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("is_error")) write_value(w, v.is_error);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"mcp_tool_result\"");
   o.finish();
 }
 
@@ -1552,8 +1552,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"memory\"");
   if (o.key("type")) w.lit("\"memory_20250818\"");
+  if (o.key("name")) w.lit("\"memory\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1668,8 +1668,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("data")) write_value(w, v.data);
   if (o.key("type")) w.lit("\"redacted_thinking\"");
+  if (o.key("data")) write_value(w, v.data);
   o.finish();
 }
 
@@ -1727,8 +1727,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfigura
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("server_name")) write_value(w, v.server_name);
   if (o.key("type")) w.lit("\"mcp_toolset_reference\"");
+  if (o.key("server_name")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -1754,8 +1754,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"bash\"");
   if (o.key("type")) w.lit("\"bash_20250124\"");
+  if (o.key("name")) w.lit("\"bash\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1813,8 +1813,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"tool_search_tool_bm25\"");
   if (o.key("type")) write_value(w, v.type);
+  if (o.key("name")) w.lit("\"tool_search_tool_bm25\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1868,8 +1868,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
   if (o.key("type")) w.lit("\"text_editor_20250429\"");
+  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
@@ -1927,8 +1927,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_fetch\"");
   if (o.key("type")) w.lit("\"web_fetch_20260309\"");
+  if (o.key("name")) w.lit("\"web_fetch\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2028,8 +2028,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("name")) w.lit("\"web_search\"");
   if (o.key("type")) w.lit("\"web_search_20260318\"");
+  if (o.key("name")) w.lit("\"web_search\"");
   if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
   if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
   if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
@@ -2115,8 +2115,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool")) write_value(w, v.tool);
   if (o.key("type")) w.lit("\"tool_removal\"");
+  if (o.key("tool")) write_value(w, v.tool);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -2149,8 +2149,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("server_name")) write_value(w, v.server_name);
   if (o.key("type")) w.lit("\"mcp_toolset_reference\"");
+  if (o.key("server_name")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -2176,8 +2176,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetR
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool")) write_value(w, v.tool);
   if (o.key("type")) w.lit("\"tool_removal\"");
+  if (o.key("tool")) write_value(w, v.tool);
   o.finish();
 }
 
@@ -2260,8 +2260,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("text")) write_value(w, v.text);
   if (o.key("type")) w.lit("\"text\"");
+  if (o.key("text")) write_value(w, v.text);
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.citations && o.key("citations")) write_value(w, *v.citations);
   o.finish();
@@ -2357,8 +2357,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("error_code")) write_value(w, v.error_code);
   if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+  if (o.key("error_code")) write_value(w, v.error_code);
   if (v.error_message && o.key("error_message")) write_value(w, *v.error_message);
   o.finish();
 }
@@ -2492,8 +2492,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_name")) write_value(w, v.tool_name);
   if (o.key("type")) w.lit("\"tool_reference\"");
+  if (o.key("tool_name")) write_value(w, v.tool_name);
   o.finish();
 }
 
@@ -2519,8 +2519,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tool_references")) write_value(w, v.tool_references);
   if (o.key("type")) w.lit("\"tool_search_tool_search_result\"");
+  if (o.key("tool_references")) write_value(w, v.tool_references);
   o.finish();
 }
 
@@ -2546,9 +2546,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   o.finish();
 }
@@ -2612,8 +2612,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
   if (o.key("type")) w.lit("\"web_fetch_result\"");
+  if (o.key("content")) write_value(w, v.content);
   if (o.key("url")) write_value(w, v.url);
   if (v.retrieved_at && o.key("retrieved_at")) write_value(w, *v.retrieved_at);
   o.finish();
@@ -2651,9 +2651,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();
@@ -2697,8 +2697,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tools")) write_value(w, v.tools);
   if (o.key("type")) w.lit("\"only\"");
+  if (o.key("tools")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -2724,9 +2724,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_result\"");
   if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (o.key("title")) write_value(w, v.title);
-  if (o.key("type")) w.lit("\"web_search_result\"");
   if (o.key("url")) write_value(w, v.url);
   if (v.page_age && o.key("page_age")) write_value(w, *v.page_age);
   o.finish();
@@ -2768,9 +2768,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
+  if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
   if (v.caller && o.key("caller")) write_value(w, *v.caller);
   o.finish();

@@ -212,9 +212,13 @@ namespace model {
 
 void read_value(Decoder& d, BetaMessageBatchResult& res, const Path& self) {
   std::string tag;
-  if (!d.peek_tag(self, "type", tag)) {
-    d.begin_object(self);  // fails on a non-object
-    d.missing(self, "type");
+  switch (d.peek_tag(self, "type", tag)) {
+    case Decoder::Tag::found:
+      break;
+    case Decoder::Tag::absent:
+      d.missing(self, "type");
+    case Decoder::Tag::not_string:
+      d.fail(Path{&self, "type"}, "is not a string");
   }
   res.type = BetaMessageBatchResultType(tag);
   const bool succeeded = res.type == BetaMessageBatchResultType::succeeded;

@@ -56,23 +56,25 @@ void append_escape(std::string& out, unsigned char c) {
 }
 
 
-// A rough size of a request's JSON, for reserving the body: strings of the messages and the
-// system prompt plus a fixed allowance per message and request. Reads no string bytes.
+// The size of a request's JSON for reserving the body: exact for the common shapes (string or
+// text-block messages), an allowance for the rest; numbers at their longest. Reads no string
+// bytes, only their sizes.
 std::size_t estimate_params(const beta::BetaMessageCreateParams& p) {
-  std::size_t n = 96 + p.model.str().size();
+  std::size_t n = 64 + p.model.str().size();
   for (const beta::BetaMessageParam& m : p.messages) {
-    n += 32;
+    n += 30;
     if (const auto* text = std::get_if<std::string>(&m.content)) {
       n += text->size();
-    } else if (const auto* blocks = std::get_if<std::vector<beta::BetaContentBlockParam>>(&m.content)) {
+    } else if (const auto* blocks =
+                   std::get_if<std::vector<beta::BetaContentBlockParam>>(&m.content)) {
       for (const auto& b : *blocks) {
-        n += 48;
+        n += 32;
         if (const auto* t = std::get_if<beta::BetaTextBlockParam>(&b)) n += t->text.size();
       }
     }
   }
   if (p.system) {
-    if (const auto* text = std::get_if<std::string>(&*p.system)) n += text->size();
+    if (const auto* text = std::get_if<std::string>(&*p.system)) n += text->size() + 12;
   }
   if (p.tools) n += 256 * p.tools->size();
   if (p.extra_fields) n += p.extra_fields->str().size();
@@ -164,7 +166,7 @@ void write_create_request(std::string& out,
 
 std::size_t measure_create_request(
     const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept {
-  return 32 + request.custom_id.size() + estimate_params(request.params);
+  return 28 + request.custom_id.size() + estimate_params(request.params);
 }
 
 void write_create_body(std::string& out,
@@ -172,7 +174,7 @@ void write_create_body(std::string& out,
   const auto& requests = params.requests;
   std::size_t estimate = 16;
   for (const auto& r : requests) estimate += measure_create_request(r) + 1;
-  out.reserve(out.size() + estimate + estimate / 8);
+  out.reserve(out.size() + estimate + estimate / 16 + 4096);  // slack for escapes
 
   out.append(R"({"requests":[)");
   for (std::size_t i = 0; i < requests.size(); ++i) {

@@ -224,27 +224,32 @@ class Decoder {
 
   bool peek_null() { return r.peek() == Kind::null; }
 
-  /// The string value of member `key` of the object ahead (reader position unchanged); false
-  /// when absent, null or not a string.
-  bool peek_tag(const Path& path, std::string_view name, std::string& tag) {
-    if (r.peek() != Kind::object) fail(path, "is not an object");
+  enum class Tag { absent, found, not_string };
+
+  /// The string value of member `name` of the object ahead (reader position unchanged): absent
+  /// (or null), found (in `tag`), or not a string.
+  Tag peek_tag(const Path& path, std::string_view name, std::string& out) {
+    if (r.peek() != Kind::object) fail(path, r.peek() == Kind::null ? "is null" : "is not an object");
     const std::size_t start = r.position();
     r.begin_object();
     bool first = true;
     std::string_view key;
-    bool found = false;
+    Tag result = Tag::absent;
     while (r.next_key(first, key)) {
       if (key == name) {
-        if (r.peek() == Kind::string) {
-          r.read_string(tag);
-          found = true;
+        const Kind k = r.peek();
+        if (k == Kind::string) {
+          r.read_string(out);
+          result = Tag::found;
+        } else if (k != Kind::null) {
+          result = Tag::not_string;
         }
         break;
       }
       r.skip();
     }
     r.rewind(start);
-    return found;
+    return result;
   }
 
   void check_const(const Path& path, std::string_view expected) {
@@ -259,6 +264,7 @@ class Decoder {
   }
 
   Reader& r;
+  std::string tag;  // a union's discriminator, read by the generated union decoders
 
  private:
   std::string scratch_;

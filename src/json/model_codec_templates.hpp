@@ -7,6 +7,8 @@
 
 #include "json/model_codec.hpp"
 
+#include <type_traits>
+
 namespace anthropic::json::model {
 
 template <class T>
@@ -35,9 +37,21 @@ void write_value(Writer& w, const std::map<std::string, T>& v) {
   w.ch('}');
 }
 
+// A union member the SDK does not model (RawJson, last) must be a JSON object: every union of
+// the schema has object members (an unknown block, tool, source, ...).
 template <class... T>
 void write_value(Writer& w, const std::variant<T...>& v) {
-  std::visit([&](const auto& alt) { write_value(w, alt); }, v);
+  std::visit(
+      [&](const auto& alt) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(alt)>, RawJson>) {
+          if (!alt.is_object()) {
+            throw AnthropicInvalidRequestException(
+                "a union member given as RawJson must be a JSON object");
+          }
+        }
+        write_value(w, alt);
+      },
+      v);
 }
 
 template <class T>

@@ -25,8 +25,18 @@ int main() {
   params.requests.push_back(request);
 
   // Touch the out-of-line parts of the public API (catches a symbol a shared build forgot).
-  request.params.tool_choice = anthropic::beta::BetaToolChoice::tool("record");
-  request.params.thinking = anthropic::beta::BetaThinkingConfigParam::enabled(2048);
+  anthropic::beta::BetaToolChoiceTool choice;
+  choice.name = "record";
+  request.params.tool_choice = choice;
+  anthropic::beta::BetaThinkingConfigEnabled thinking;
+  thinking.budget_tokens = 2048;
+  request.params.thinking = thinking;
+  if (anthropic::to_json(request.params).empty()) return 1;
+  if (anthropic::from_json<anthropic::beta::BetaMessageCreateParams>(
+          anthropic::to_json(request.params))
+          .max_tokens != 16) {
+    return 1;
+  }
   request.params.messages.push_back(anthropic::beta::BetaMessageParam::user(
       {anthropic::beta::BetaImageBlockParam::url("https://example.com/cat.png")}));
   request.params.extra_fields = anthropic::RawJson(R"({"speed":"fast"})");

@@ -92,7 +92,7 @@ TEST_F(ResultsTest, RequestAndAllFourResultTypes) {
   EXPECT_EQ(msg.usage.service_tier, anthropic::beta::BetaServiceTier::batch);
   EXPECT_EQ(got[1].result.type, bm::BetaMessageBatchResultType::errored);
   ASSERT_TRUE(got[1].result.error.has_value());
-  EXPECT_EQ(got[1].result.error->error_type, "invalid_request_error");
+  EXPECT_EQ(anthropic::beta::error_type(got[1].result.error->error), "invalid_request_error");
   EXPECT_EQ(got[2].result.type, bm::BetaMessageBatchResultType::canceled);
   EXPECT_EQ(got[3].result.type, bm::BetaMessageBatchResultType::expired);
   EXPECT_EQ(got[4].result.type.str(), "rerouted");

@@ -182,7 +182,10 @@ std::string first_text(const bm::BetaMessageBatchIndividualResponse& r) {
       }
     }
   }
-  if (r.result.error) return r.result.error->error_type + ": " + r.result.error->error_message;
+  if (r.result.error) {
+    return anthropic::beta::error_type(r.result.error->error) + ": " +
+           anthropic::beta::error_message(r.result.error->error);
+  }
   return "";
 }
 

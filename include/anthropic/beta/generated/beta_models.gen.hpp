@@ -511,6 +511,20 @@ class BetaWebSearchToolResultErrorCode : public ::anthropic::OpenEnum<BetaWebSea
   }
 };
 
+/// Values of `BetaUsage.service_tier`.
+class BetaServiceTier : public ::anthropic::OpenEnum<BetaServiceTier> {
+ public:
+  BetaServiceTier() = default;
+  BetaServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  BetaServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const BetaServiceTier standard;
+  static const BetaServiceTier priority;
+  static const BetaServiceTier batch;
+  static constexpr std::array<std::string_view, 3> known_values() {
+    return {"standard", "priority", "batch"};
+  }
+};
+
 /// Values of `BetaMessageParam.role`.
 class Role : public ::anthropic::OpenEnum<Role> {
  public:
@@ -538,175 +552,175 @@ struct BetaMessageBatchSucceededResult;
 
 namespace anthropic::beta {
 /// The error inside an error response, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaErrorObject = std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>;
+using BetaErrorObject = std::variant<BetaInvalidRequestErrorObject, BetaAuthenticationErrorObject, BetaBillingErrorObject, BetaPermissionErrorObject, BetaNotFoundErrorObject, BetaRateLimitErrorObject, BetaGatewayTimeoutErrorObject, BetaAPIErrorObject, BetaOverloadedErrorObject, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// One change to the browser since the last snapshot. RawJson holds a member the SDK does not know, whole.
-using BetaBrowserStateChange = std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>;
+using BetaBrowserStateChange = std::variant<BetaBrowserStateChangeTabOpened, BetaBrowserStateChangeDownloadStarted, BetaBrowserStateChangeDownloadCompleted, BetaBrowserStateChangeDownloadFailed, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Why the prompt cache was not hit. RawJson holds a member the SDK does not know, whole.
-using BetaCacheMissReason = std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>;
+using BetaCacheMissReason = std::variant<BetaCacheMissModelChanged, BetaCacheMissSystemChanged, BetaCacheMissToolsChanged, BetaCacheMissMessagesChanged, BetaCacheMissPreviousMessageNotFound, BetaCacheMissUnavailable, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Tools the client executes. RawJson holds a member the SDK does not know, whole.
-using BetaClientToolUnion = std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>;
+using BetaClientToolUnion = std::variant<BetaTool, BetaToolBash20241022, BetaToolBash20250124, BetaBrowserToolset20260801, BetaToolComputerUse20241022, BetaMemoryTool20250818, BetaToolComputerUse20250124, BetaToolTextEditor20241022, BetaToolComputerUse20251124, BetaComputerToolset20260801, BetaToolTextEditor20250124, BetaToolTextEditor20250429, BetaToolTextEditor20250728, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Content of a code execution result: an error or an outcome. RawJson holds a member the SDK does not know, whole.
-using BetaCodeExecutionToolResultBlockContent = std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>;
+using BetaCodeExecutionToolResultBlockContent = std::variant<BetaCodeExecutionToolResultErrorObject, BetaCodeExecutionResultBlock, BetaEncryptedCodeExecutionResultBlock, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Content of a code execution result in a request. RawJson holds a member the SDK does not know, whole.
-using BetaCodeExecutionToolResultBlockParamContent = std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>;
+using BetaCodeExecutionToolResultBlockParamContent = std::variant<BetaCodeExecutionToolResultErrorParam, BetaCodeExecutionResultBlockParam, BetaEncryptedCodeExecutionResultBlockParam, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A block of a response message, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaContentBlock = std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>;
+using BetaContentBlock = std::variant<BetaTextBlock, BetaThinkingBlock, BetaRedactedThinkingBlock, BetaToolUseBlock, BetaServerToolUseBlock, BetaWebSearchToolResultBlock, BetaWebFetchToolResultBlock, BetaAdvisorToolResultBlock, BetaCodeExecutionToolResultBlock, BetaBashCodeExecutionToolResultBlock, BetaTextEditorCodeExecutionToolResultBlock, BetaToolSearchToolResultBlock, BetaMCPToolUseBlock, BetaMCPToolResultBlock, BetaContainerUploadBlock, BetaCompactionBlock, BetaFallbackBlock, BetaMCPToolListingBlock, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A block of an input message, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaContentBlockParam = std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>;
+using BetaContentBlockParam = std::variant<BetaTextBlockParam, BetaImageBlockParam, BetaRequestDocumentBlock, BetaSearchResultBlockParam, BetaThinkingBlockParam, BetaRedactedThinkingBlockParam, BetaToolUseBlockParam, BetaToolResultBlockParam, BetaServerToolUseBlockParam, BetaWebSearchToolResultBlockParam, BetaWebFetchToolResultBlockParam, BetaAdvisorToolResultBlockParam, BetaCodeExecutionToolResultBlockParam, BetaBashCodeExecutionToolResultBlockParam, BetaTextEditorCodeExecutionToolResultBlockParam, BetaToolSearchToolResultBlockParam, BetaMCPToolUseBlockParam, BetaRequestMCPToolResultBlockParam, BetaContainerUploadBlockParam, BetaCompactionBlockParam, BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, BetaMCPToolListingBlockParam, BetaFallbackBlockParam, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// One block of a custom-content document. RawJson holds a member the SDK does not know, whole.
-using BetaContentBlockSourceContent = std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>;
+using BetaContentBlockSourceContent = std::variant<BetaTextBlockParam, BetaImageBlockParam, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Fallback models to try, or the literal "default". RawJson holds a member the SDK does not know, whole.
-using BetaFallbacksParam = std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>;
+using BetaFallbacksParam = std::variant<std::vector<BetaFallbackParam>, std::string, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A change the server made to the input before running the model. RawJson holds a member the SDK does not know, whole.
-using BetaInputTransformation = std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>;
+using BetaInputTransformation = std::variant<BetaThinkingDroppedInputTransformation, BetaThinkingMismatchAllowedInputTransformation, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A memory tool command, told apart by `command`. RawJson holds a member the SDK does not know, whole.
-using BetaMemoryTool20250818Command = std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>;
+using BetaMemoryTool20250818Command = std::variant<BetaMemoryTool20250818ViewCommand, BetaMemoryTool20250818CreateCommand, BetaMemoryTool20250818StrReplaceCommand, BetaMemoryTool20250818InsertCommand, BetaMemoryTool20250818DeleteCommand, BetaMemoryTool20250818RenameCommand, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Message content: a string (one text block) or a list of blocks. RawJson holds a member the SDK does not know, whole.
-using BetaMessageContentParam = std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>;
+using BetaMessageContentParam = std::variant<std::string, std::vector<BetaContentBlockParam>, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Start or continue a server-side thread. RawJson holds a member the SDK does not know, whole.
-using BetaMessageThreadParam = std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>;
+using BetaMessageThreadParam = std::variant<BetaThreadCreateParams, BetaThreadContinueParams, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A tool definition echoed in a response, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaResponseToolUnion = std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>;
+using BetaResponseToolUnion = std::variant<BetaResponseTool, BetaToolBash20241022, BetaToolBash20250124, BetaCodeExecutionTool20250522, BetaCodeExecutionTool20250825, BetaCodeExecutionTool20260120, BetaCodeExecutionTool20260521, BetaBrowserToolset20260801, BetaToolComputerUse20241022, BetaMemoryTool20250818, BetaToolComputerUse20250124, BetaToolTextEditor20241022, BetaToolComputerUse20251124, BetaComputerToolset20260801, BetaToolTextEditor20250124, BetaToolTextEditor20250429, BetaToolTextEditor20250728, BetaWebSearchTool20250305, BetaWebFetchTool20250910, BetaWebSearchTool20260209, BetaWebFetchTool20260209, BetaWebFetchTool20260309, BetaWebSearchTool20260318, BetaWebFetchTool20260318, BetaAdvisorTool20260301, BetaToolSearchToolBm25_20251119, BetaToolSearchToolRegex20251119, BetaMCPToolset, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A citation on a text block, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaTextCitation = std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>;
+using BetaTextCitation = std::variant<BetaCitationCharLocation, BetaCitationPageLocation, BetaCitationContentBlockLocation, BetaCitationsWebSearchResultLocation, BetaCitationSearchResultLocation, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A citation passed back in a later turn, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaTextCitationParam = std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>;
+using BetaTextCitationParam = std::variant<BetaCitationCharLocationParam, BetaCitationPageLocationParam, BetaCitationContentBlockLocationParam, BetaCitationWebSearchResultLocationParam, BetaCitationSearchResultLocationParam, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Extended thinking settings, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaThinkingConfigParam = std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>;
+using BetaThinkingConfigParam = std::variant<BetaThinkingConfigEnabled, BetaThinkingConfigDisabled, BetaThinkingConfigBetweenTools, BetaThinkingConfigAdaptive, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// How the model may use tools, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaToolChoice = std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>;
+using BetaToolChoice = std::variant<BetaToolChoiceAuto, BetaToolChoiceAny, BetaToolChoiceTool, BetaToolChoiceNone, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// A block allowed inside a tool result. RawJson holds a member the SDK does not know, whole.
-using BetaToolResultContentBlockParam = std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>;
+using BetaToolResultContentBlockParam = std::variant<BetaTextBlockParam, BetaImageBlockParam, BetaSearchResultBlockParam, BetaRequestDocumentBlock, BetaToolReferenceBlockParam, BetaBrowserStateBlockParam, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Any tool a request may declare, told apart by `type` (absent: a custom tool). RawJson holds a member the SDK does not know, whole.
-using BetaToolUnion = std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>;
+using BetaToolUnion = std::variant<BetaTool, BetaToolBash20241022, BetaToolBash20250124, BetaCodeExecutionTool20250522, BetaCodeExecutionTool20250825, BetaCodeExecutionTool20260120, BetaCodeExecutionTool20260521, BetaBrowserToolset20260801, BetaToolComputerUse20241022, BetaMemoryTool20250818, BetaToolComputerUse20250124, BetaToolTextEditor20241022, BetaToolComputerUse20251124, BetaComputerToolset20260801, BetaToolTextEditor20250124, BetaToolTextEditor20250429, BetaToolTextEditor20250728, BetaWebSearchTool20250305, BetaWebFetchTool20250910, BetaWebSearchTool20260209, BetaWebFetchTool20260209, BetaWebFetchTool20260309, BetaWebSearchTool20260318, BetaWebFetchTool20260318, BetaAdvisorTool20260301, BetaToolSearchToolBm25_20251119, BetaToolSearchToolRegex20251119, BetaMCPToolset, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Who issued a tool call, told apart by `type`. RawJson holds a member the SDK does not know, whole.
-using BetaToolUseCaller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
+using BetaToolUseCaller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Web search content: an error or a list of hits. RawJson holds a member the SDK does not know, whole.
-using BetaWebSearchToolResultBlockContent = std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>;
+using BetaWebSearchToolResultBlockContent = std::variant<BetaWebSearchToolResultErrorObject, std::vector<BetaWebSearchResultBlock>, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Web search content in a request: hits or an error. RawJson holds a member the SDK does not know, whole.
-using BetaWebSearchToolResultBlockParamContent = std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>;
+using BetaWebSearchToolResultBlockParamContent = std::variant<std::vector<BetaWebSearchResultBlockParam>, BetaWebSearchToolRequestErrorObject, RawJson>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaErrorObject. (Deprecated name.)
-using BetaError = ::anthropic::beta::BetaErrorObject;
+using BetaError = BetaErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaAPIErrorObject. (Deprecated name.)
-using BetaAPIError = ::anthropic::beta::BetaAPIErrorObject;
+using BetaAPIError = BetaAPIErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaAuthenticationErrorObject. (Deprecated name.)
-using BetaAuthenticationError = ::anthropic::beta::BetaAuthenticationErrorObject;
+using BetaAuthenticationError = BetaAuthenticationErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaInvalidRequestErrorObject. (Deprecated name.)
-using BetaInvalidRequestError = ::anthropic::beta::BetaInvalidRequestErrorObject;
+using BetaInvalidRequestError = BetaInvalidRequestErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaBillingErrorObject. (Deprecated name.)
-using BetaBillingError = ::anthropic::beta::BetaBillingErrorObject;
+using BetaBillingError = BetaBillingErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaGatewayTimeoutErrorObject. (Deprecated name.)
-using BetaGatewayTimeoutError = ::anthropic::beta::BetaGatewayTimeoutErrorObject;
+using BetaGatewayTimeoutError = BetaGatewayTimeoutErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaNotFoundErrorObject. (Deprecated name.)
-using BetaNotFoundError = ::anthropic::beta::BetaNotFoundErrorObject;
+using BetaNotFoundError = BetaNotFoundErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaOverloadedErrorObject. (Deprecated name.)
-using BetaOverloadedError = ::anthropic::beta::BetaOverloadedErrorObject;
+using BetaOverloadedError = BetaOverloadedErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaPermissionErrorObject. (Deprecated name.)
-using BetaPermissionError = ::anthropic::beta::BetaPermissionErrorObject;
+using BetaPermissionError = BetaPermissionErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaRateLimitErrorObject. (Deprecated name.)
-using BetaRateLimitError = ::anthropic::beta::BetaRateLimitErrorObject;
+using BetaRateLimitError = BetaRateLimitErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Usage per step when one request ran several model steps.
-using BetaIterationsUsage = std::vector<std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>>;
+using BetaIterationsUsage = std::vector<std::variant<BetaMessageIterationUsage, BetaCompactionIterationUsage, BetaAdvisorMessageIterationUsage, BetaFallbackMessageIterationUsage, RawJson>>;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaRequestDocumentBlock. (Deprecated name.)
-using BetaBase64PDFBlock = ::anthropic::beta::BetaRequestDocumentBlock;
+using BetaBase64PDFBlock = BetaRequestDocumentBlock;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaWebSearchToolResultErrorObject. (Deprecated name.)
-using BetaWebSearchToolResultError = ::anthropic::beta::BetaWebSearchToolResultErrorObject;
+using BetaWebSearchToolResultError = BetaWebSearchToolResultErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaWebSearchToolRequestErrorObject. (Deprecated name.)
-using BetaWebSearchToolRequestError = ::anthropic::beta::BetaWebSearchToolRequestErrorObject;
+using BetaWebSearchToolRequestError = BetaWebSearchToolRequestErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaCodeExecutionToolResultErrorObject. (Deprecated name.)
-using BetaCodeExecutionToolResultError = ::anthropic::beta::BetaCodeExecutionToolResultErrorObject;
+using BetaCodeExecutionToolResultError = BetaCodeExecutionToolResultErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaBashCodeExecutionToolResultErrorObject. (Deprecated name.)
-using BetaBashCodeExecutionToolResultError = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject;
+using BetaBashCodeExecutionToolResultError = BetaBashCodeExecutionToolResultErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaTextEditorCodeExecutionToolResultErrorObject. (Deprecated name.)
-using BetaTextEditorCodeExecutionToolResultError = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject;
+using BetaTextEditorCodeExecutionToolResultError = BetaTextEditorCodeExecutionToolResultErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaToolSearchToolResultErrorObject. (Deprecated name.)
-using BetaToolSearchToolResultError = ::anthropic::beta::BetaToolSearchToolResultErrorObject;
+using BetaToolSearchToolResultError = BetaToolSearchToolResultErrorObject;
 }  // namespace anthropic::beta
 namespace anthropic::beta {
 /// Old name of BetaAdvisorToolResultErrorObject. (Deprecated name.)
-using BetaAdvisorToolResultError = ::anthropic::beta::BetaAdvisorToolResultErrorObject;
+using BetaAdvisorToolResultError = BetaAdvisorToolResultErrorObject;
 }  // namespace anthropic::beta
 
 namespace anthropic::beta::messages {
@@ -716,7 +730,7 @@ struct BetaMessageBatchCanceledResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta::messages
@@ -730,7 +744,7 @@ struct BetaAPIErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -744,7 +758,7 @@ struct BetaAuthenticationErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -758,7 +772,7 @@ struct BetaBillingErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -772,7 +786,7 @@ struct BetaGatewayTimeoutErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -786,7 +800,7 @@ struct BetaInvalidRequestErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -800,7 +814,7 @@ struct BetaNotFoundErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -814,7 +828,7 @@ struct BetaOverloadedErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -828,7 +842,7 @@ struct BetaPermissionErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -842,7 +856,7 @@ struct BetaRateLimitErrorObject {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -852,13 +866,13 @@ namespace anthropic::beta {
 /// The error envelope: `type` "error", the error object and the request id.
 struct BetaErrorResponse {
   /// The error, by category.
-  ::anthropic::beta::BetaErrorObject error;
+  BetaErrorObject error;
   /// Id of the request that failed. (`null` when empty)
   std::optional<std::string> request_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -872,7 +886,7 @@ struct BetaMessageBatchErroredResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta::messages
@@ -884,7 +898,7 @@ struct BetaMessageBatchExpiredResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta::messages
@@ -893,21 +907,8 @@ namespace anthropic::beta {
 
 /// Billing and rate-limit usage of a message.
 struct BetaUsage {
-  /// Values of `service_tier`.
-  class ServiceTier : public ::anthropic::OpenEnum<ServiceTier> {
-   public:
-    ServiceTier() = default;
-    ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
-    ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
-    static const ServiceTier standard;
-    static const ServiceTier priority;
-    static const ServiceTier batch;
-    static constexpr std::array<std::string_view, 3> known_values() {
-      return {"standard", "priority", "batch"};
-    }
-  };
   /// Values of `speed`.
-  class Speed : public ::anthropic::OpenEnum<Speed> {
+  class Speed : public OpenEnum<Speed> {
    public:
     Speed() = default;
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -919,33 +920,33 @@ struct BetaUsage {
     }
   };
   /// Cache writes split by lifetime. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation;
   /// Input tokens written to the cache. (`null` when empty)
   std::optional<std::int64_t> cache_creation_input_tokens;
   /// Input tokens read from the cache. (`null` when empty)
   std::optional<std::int64_t> cache_read_input_tokens;
   /// What happened to a fallback credit token sent with the request. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaFallbackCreditUsage> fallback_credit;
+  Box<BetaFallbackCreditUsage> fallback_credit;
   /// Where inference ran. (`null` when empty)
   std::optional<std::string> inference_geo;
   /// Input tokens not read from or written to the cache.
   std::int64_t input_tokens = 0;
   /// Usage per model step, when there were several. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaIterationsUsage> iterations;
+  Box<BetaIterationsUsage> iterations;
   /// Generated tokens.
   std::int64_t output_tokens = 0;
   /// Breakdown of output tokens. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaOutputTokensDetails> output_tokens_details;
+  Box<BetaOutputTokensDetails> output_tokens_details;
   /// Billed server tool requests. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaServerToolUsage> server_tool_use;
+  Box<BetaServerToolUsage> server_tool_use;
   /// Tier that served the request (batch results say `batch`). (`null` when empty)
-  std::optional<::anthropic::beta::BetaUsage::ServiceTier> service_tier;
+  std::optional<BetaServiceTier> service_tier;
   /// Speed mode that served the request. (`null` when empty)
-  std::optional<::anthropic::beta::BetaUsage::Speed> speed;
+  std::optional<Speed> speed;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -957,29 +958,29 @@ struct BetaMessage {
   /// Message id.
   std::string id;
   /// Container the code execution tools used; null if none. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaContainer> container;
+  Box<BetaContainer> container;
   /// What the model produced, block by block.
-  std::vector<::anthropic::beta::BetaContentBlock> content;
+  std::vector<BetaContentBlock> content;
   /// Context edits the server applied; null if none. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaContextManagementResponse> context_management;
+  Box<BetaContextManagementResponse> context_management;
   /// Cache diagnostics, when the request asked for them. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaDiagnostics> diagnostics;
+  Box<BetaDiagnostics> diagnostics;
   /// Model id.
   ::anthropic::Model model;
   /// Extra information about the stop, for refusals. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaRefusalStopDetails> stop_details;
+  Box<BetaRefusalStopDetails> stop_details;
   /// Why generation stopped; null only while streaming. (`null` when empty)
-  std::optional<::anthropic::beta::BetaStopReason> stop_reason;
+  std::optional<BetaStopReason> stop_reason;
   /// The stop sequence that matched, if any. (`null` when empty)
   std::optional<std::string> stop_sequence;
   /// Token usage.
-  ::anthropic::beta::BetaUsage usage;
+  BetaUsage usage;
   /// Changes the API made to the input before the model saw it. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaInputTransformation>> input_transformations;
+  Box<std::vector<BetaInputTransformation>> input_transformations;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -993,7 +994,7 @@ struct BetaMessageBatchSucceededResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta::messages
@@ -1005,11 +1006,11 @@ struct BetaMonetaryAmount {
   /// Amount in minor units as a decimal integer string ("2500" is 25.00).
   std::string amount;
   /// ISO 4217 currency code.
-  ::anthropic::beta::BetaCurrency currency;
+  BetaCurrency currency;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1019,7 +1020,7 @@ namespace anthropic::beta {
 /// Usage of one advisor call inside a message.
 struct BetaAdvisorMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation;
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -1033,7 +1034,7 @@ struct BetaAdvisorMessageIterationUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1049,7 +1050,7 @@ struct BetaAdvisorRedactedResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1065,7 +1066,7 @@ struct BetaAdvisorRedactedResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1080,7 +1081,7 @@ struct BetaAdvisorResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1095,7 +1096,7 @@ struct BetaAdvisorResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1105,7 +1106,7 @@ namespace anthropic::beta {
 /// Server tool `advisor_20260301`: consult a second model during the turn.
 struct BetaAdvisorTool20260301 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1121,11 +1122,11 @@ struct BetaAdvisorTool20260301 {
   /// Model id.
   ::anthropic::Model model;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> caching;
+  Box<BetaCacheControlEphemeral> caching;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Upper bound on generated tokens. (omitted when empty)
@@ -1137,7 +1138,7 @@ struct BetaAdvisorTool20260301 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1147,7 +1148,7 @@ namespace anthropic::beta {
 /// Advisor tool failure with its error code.
 struct BetaAdvisorToolResultErrorObject {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1164,11 +1165,11 @@ struct BetaAdvisorToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode error_code;
+  ErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1178,14 +1179,14 @@ namespace anthropic::beta {
 /// Result of an advisor tool call.
 struct BetaAdvisorToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaAdvisorToolResultBlock::Content content;
+  using Content = std::variant<BetaAdvisorToolResultErrorObject, BetaAdvisorResultBlock, BetaAdvisorRedactedResultBlock, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1195,7 +1196,7 @@ namespace anthropic::beta {
 /// An advisor tool failure passed back in a later turn.
 struct BetaAdvisorToolResultErrorParam {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1212,11 +1213,11 @@ struct BetaAdvisorToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode error_code;
+  ErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1226,16 +1227,16 @@ namespace anthropic::beta {
 /// An advisor tool result passed back in a later turn.
 struct BetaAdvisorToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaAdvisorToolResultBlockParam::Content content;
+  using Content = std::variant<BetaAdvisorToolResultErrorParam, BetaAdvisorResultBlockParam, BetaAdvisorRedactedResultBlockParam, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1247,7 +1248,7 @@ struct BetaAllThinkingTurns {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1257,11 +1258,11 @@ namespace anthropic::beta {
 /// An input message spoken by the assistant.
 struct BetaAssistantMessageParam {
   /// A string or content blocks.
-  ::anthropic::beta::BetaMessageContentParam content;
+  BetaMessageContentParam content;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1271,7 +1272,7 @@ namespace anthropic::beta {
 /// Image bytes inline, base64-encoded.
 struct BetaBase64ImageSource {
   /// Values of `media_type`.
-  class MediaType : public ::anthropic::OpenEnum<MediaType> {
+  class MediaType : public OpenEnum<MediaType> {
    public:
     MediaType() = default;
     MediaType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1287,11 +1288,11 @@ struct BetaBase64ImageSource {
   /// Base64-encoded bytes.
   std::string data;
   /// Image format.
-  ::anthropic::beta::BetaBase64ImageSource::MediaType media_type;
+  MediaType media_type;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1305,7 +1306,7 @@ struct BetaBase64PDFSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1319,7 +1320,7 @@ struct BetaBashCodeExecutionOutputBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1333,7 +1334,7 @@ struct BetaBashCodeExecutionOutputBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1343,17 +1344,17 @@ namespace anthropic::beta {
 /// Outcome of a bash command: output streams, exit code, files.
 struct BetaBashCodeExecutionResultBlock {
   /// Files the command produced.
-  std::vector<::anthropic::beta::BetaBashCodeExecutionOutputBlock> content;
+  std::vector<BetaBashCodeExecutionOutputBlock> content;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Standard output.
-  std::string stdout;
+  std::string stdout_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1362,17 +1363,17 @@ namespace anthropic::beta {
 
 /// A bash code execution result passed back in a later turn.
 struct BetaBashCodeExecutionResultBlockParam {
-  std::vector<::anthropic::beta::BetaBashCodeExecutionOutputBlockParam> content;
+  std::vector<BetaBashCodeExecutionOutputBlockParam> content;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Standard output.
-  std::string stdout;
+  std::string stdout_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1382,7 +1383,7 @@ namespace anthropic::beta {
 /// A bash code execution tool failure with its error code.
 struct BetaBashCodeExecutionToolResultErrorObject {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1397,11 +1398,11 @@ struct BetaBashCodeExecutionToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode error_code;
+  ErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1411,14 +1412,14 @@ namespace anthropic::beta {
 /// Result of the code-execution bash tool.
 struct BetaBashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaBashCodeExecutionToolResultBlock::Content content;
+  using Content = std::variant<BetaBashCodeExecutionToolResultErrorObject, BetaBashCodeExecutionResultBlock, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1428,7 +1429,7 @@ namespace anthropic::beta {
 /// A bash code execution tool failure with its error code (request side).
 struct BetaBashCodeExecutionToolResultErrorParam {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -1443,11 +1444,11 @@ struct BetaBashCodeExecutionToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode error_code;
+  ErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1457,16 +1458,16 @@ namespace anthropic::beta {
 /// A bash code execution tool result passed back in a later turn.
 struct BetaBashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam::Content content;
+  using Content = std::variant<BetaBashCodeExecutionToolResultErrorParam, BetaBashCodeExecutionResultBlockParam, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1476,11 +1477,11 @@ namespace anthropic::beta {
 /// Billing options for a request.
 struct BetaBillingPolicy {
   /// Who is billed; `self` (the default) is the organization. (omitted when empty; API default "self")
-  std::optional<::anthropic::beta::BetaBillTo> bill_to;
+  std::optional<BetaBillTo> bill_to;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1496,7 +1497,7 @@ struct BetaBrowserCloseTabConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1512,7 +1513,7 @@ struct BetaBrowserDoubleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1528,7 +1529,7 @@ struct BetaBrowserFileUploadConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1544,7 +1545,7 @@ struct BetaBrowserFindConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1560,7 +1561,7 @@ struct BetaBrowserFormInputConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1576,7 +1577,7 @@ struct BetaBrowserGetPageTextConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1592,7 +1593,7 @@ struct BetaBrowserHoldKeyConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1608,7 +1609,7 @@ struct BetaBrowserHoverConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1624,7 +1625,7 @@ struct BetaBrowserJavascriptExecConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1640,7 +1641,7 @@ struct BetaBrowserKeyConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1656,7 +1657,7 @@ struct BetaBrowserLeftClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1672,7 +1673,7 @@ struct BetaBrowserLeftClickDragConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1688,7 +1689,7 @@ struct BetaBrowserLeftMouseDownConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1704,7 +1705,7 @@ struct BetaBrowserLeftMouseUpConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1720,7 +1721,7 @@ struct BetaBrowserListTabsConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1736,7 +1737,7 @@ struct BetaBrowserMiddleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1752,7 +1753,7 @@ struct BetaBrowserMouseMoveConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1768,7 +1769,7 @@ struct BetaBrowserNavigateConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1784,7 +1785,7 @@ struct BetaBrowserNewTabConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1800,7 +1801,7 @@ struct BetaBrowserReadConsoleConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1816,7 +1817,7 @@ struct BetaBrowserReadNetworkConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1832,7 +1833,7 @@ struct BetaBrowserReadPageConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1848,7 +1849,7 @@ struct BetaBrowserRightClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1864,7 +1865,7 @@ struct BetaBrowserScreenshotConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1880,7 +1881,7 @@ struct BetaBrowserScrollConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1896,7 +1897,7 @@ struct BetaBrowserScrollToConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1905,15 +1906,15 @@ namespace anthropic::beta {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BetaBrowserStateBlockParam {
-  std::vector<::anthropic::beta::BetaBrowserStateTabEntry> tabs;
+  std::vector<BetaBrowserStateTabEntry> tabs;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaBrowserStateChange>> state_changes;
+  Box<std::vector<BetaBrowserStateChange>> state_changes;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1932,7 +1933,7 @@ struct BetaBrowserStateChangeDownloadCompleted {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1949,7 +1950,7 @@ struct BetaBrowserStateChangeDownloadFailed {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1964,7 +1965,7 @@ struct BetaBrowserStateChangeDownloadStarted {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1978,7 +1979,7 @@ struct BetaBrowserStateChangeTabOpened {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -1996,7 +1997,7 @@ struct BetaBrowserStateTabEntry {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2012,7 +2013,7 @@ struct BetaBrowserSwitchTabConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2022,13 +2023,13 @@ namespace anthropic::beta {
 /// Toolset `browser_toolset_20260801`: browser actions the client carries out.
 struct BetaBrowserToolset20260801 {
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserToolsetConfigs> configs;
+  Box<BetaBrowserToolsetConfigs> configs;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2038,71 +2039,71 @@ namespace anthropic::beta {
 /// Per-action settings of the browser toolset, keyed by action.
 struct BetaBrowserToolsetConfigs {
   /// Overrides for the `close_tab` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserCloseTabConfig> close_tab;
+  Box<BetaBrowserCloseTabConfig> close_tab;
   /// Overrides for the `double_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserDoubleClickConfig> double_click;
+  Box<BetaBrowserDoubleClickConfig> double_click;
   /// Overrides for the `file_upload` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserFileUploadConfig> file_upload;
+  Box<BetaBrowserFileUploadConfig> file_upload;
   /// Overrides for the `find` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserFindConfig> find;
+  Box<BetaBrowserFindConfig> find;
   /// Overrides for the `form_input` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserFormInputConfig> form_input;
+  Box<BetaBrowserFormInputConfig> form_input;
   /// Overrides for the `get_page_text` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserGetPageTextConfig> get_page_text;
+  Box<BetaBrowserGetPageTextConfig> get_page_text;
   /// Overrides for the `hold_key` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserHoldKeyConfig> hold_key;
+  Box<BetaBrowserHoldKeyConfig> hold_key;
   /// Overrides for the `hover` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserHoverConfig> hover;
+  Box<BetaBrowserHoverConfig> hover;
   /// Overrides for the `javascript_exec` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserJavascriptExecConfig> javascript_exec;
+  Box<BetaBrowserJavascriptExecConfig> javascript_exec;
   /// Overrides for the `key` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserKeyConfig> key;
+  Box<BetaBrowserKeyConfig> key;
   /// Overrides for the `left_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserLeftClickConfig> left_click;
+  Box<BetaBrowserLeftClickConfig> left_click;
   /// Overrides for the `left_click_drag` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserLeftClickDragConfig> left_click_drag;
+  Box<BetaBrowserLeftClickDragConfig> left_click_drag;
   /// Overrides for the `left_mouse_down` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserLeftMouseDownConfig> left_mouse_down;
+  Box<BetaBrowserLeftMouseDownConfig> left_mouse_down;
   /// Overrides for the `left_mouse_up` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserLeftMouseUpConfig> left_mouse_up;
+  Box<BetaBrowserLeftMouseUpConfig> left_mouse_up;
   /// Overrides for the `list_tabs` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserListTabsConfig> list_tabs;
+  Box<BetaBrowserListTabsConfig> list_tabs;
   /// Overrides for the `middle_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserMiddleClickConfig> middle_click;
+  Box<BetaBrowserMiddleClickConfig> middle_click;
   /// Overrides for the `mouse_move` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserMouseMoveConfig> mouse_move;
+  Box<BetaBrowserMouseMoveConfig> mouse_move;
   /// Overrides for the `navigate` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserNavigateConfig> navigate;
+  Box<BetaBrowserNavigateConfig> navigate;
   /// Overrides for the `new_tab` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserNewTabConfig> new_tab;
+  Box<BetaBrowserNewTabConfig> new_tab;
   /// Overrides for the `read_console` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserReadConsoleConfig> read_console;
+  Box<BetaBrowserReadConsoleConfig> read_console;
   /// Overrides for the `read_network` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserReadNetworkConfig> read_network;
+  Box<BetaBrowserReadNetworkConfig> read_network;
   /// Overrides for the `read_page` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserReadPageConfig> read_page;
+  Box<BetaBrowserReadPageConfig> read_page;
   /// Overrides for the `right_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserRightClickConfig> right_click;
+  Box<BetaBrowserRightClickConfig> right_click;
   /// Overrides for the `screenshot` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserScreenshotConfig> screenshot;
+  Box<BetaBrowserScreenshotConfig> screenshot;
   /// Overrides for the `scroll` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserScrollConfig> scroll;
+  Box<BetaBrowserScrollConfig> scroll;
   /// Overrides for the `scroll_to` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserScrollToConfig> scroll_to;
+  Box<BetaBrowserScrollToConfig> scroll_to;
   /// Overrides for the `switch_tab` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserSwitchTabConfig> switch_tab;
+  Box<BetaBrowserSwitchTabConfig> switch_tab;
   /// Overrides for the `triple_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserTripleClickConfig> triple_click;
+  Box<BetaBrowserTripleClickConfig> triple_click;
   /// Overrides for the `type` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserTypeConfig> type;
+  Box<BetaBrowserTypeConfig> type;
   /// Overrides for the `wait` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserWaitConfig> wait;
+  Box<BetaBrowserWaitConfig> wait;
   /// Overrides for the `zoom` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBrowserZoomConfig> zoom;
+  Box<BetaBrowserZoomConfig> zoom;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2118,7 +2119,7 @@ struct BetaBrowserTripleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2134,7 +2135,7 @@ struct BetaBrowserTypeConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2150,7 +2151,7 @@ struct BetaBrowserWaitConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2166,7 +2167,7 @@ struct BetaBrowserZoomConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2176,7 +2177,7 @@ namespace anthropic::beta {
 /// A prompt-cache breakpoint with an optional lifetime.
 struct BetaCacheControlEphemeral {
   /// Values of `ttl`.
-  class Ttl : public ::anthropic::OpenEnum<Ttl> {
+  class Ttl : public OpenEnum<Ttl> {
    public:
     Ttl() = default;
     Ttl(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -2188,11 +2189,11 @@ struct BetaCacheControlEphemeral {
     }
   };
   /// How long the cache entry lives: 5m (default) or 1h. (omitted when empty; API default "5m")
-  std::optional<::anthropic::beta::BetaCacheControlEphemeral::Ttl> ttl;
+  std::optional<Ttl> ttl;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2208,7 +2209,7 @@ struct BetaCacheCreation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2222,7 +2223,7 @@ struct BetaCacheMissMessagesChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2236,7 +2237,7 @@ struct BetaCacheMissModelChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2248,7 +2249,7 @@ struct BetaCacheMissPreviousMessageNotFound {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2262,7 +2263,7 @@ struct BetaCacheMissSystemChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2276,7 +2277,7 @@ struct BetaCacheMissToolsChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2288,7 +2289,7 @@ struct BetaCacheMissUnavailable {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2312,7 +2313,7 @@ struct BetaCitationCharLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2334,7 +2335,7 @@ struct BetaCitationCharLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2348,7 +2349,7 @@ struct BetaCitationConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2372,7 +2373,7 @@ struct BetaCitationContentBlockLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2394,7 +2395,7 @@ struct BetaCitationContentBlockLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2418,7 +2419,7 @@ struct BetaCitationPageLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2440,7 +2441,7 @@ struct BetaCitationPageLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2463,7 +2464,7 @@ struct BetaCitationSearchResultLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2486,7 +2487,7 @@ struct BetaCitationSearchResultLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2505,7 +2506,7 @@ struct BetaCitationWebSearchResultLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2519,7 +2520,7 @@ struct BetaCitationsConfigParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2538,7 +2539,7 @@ struct BetaCitationsWebSearchResultLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2548,13 +2549,13 @@ namespace anthropic::beta {
 /// Context edit `clear_thinking_20251015`: drop thinking from older turns.
 struct BetaClearThinking20251015Edit {
   /// One of the shapes of `keep`; RawJson for one the SDK does not know.
-  using Keep = std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>;
+  using Keep = std::variant<BetaThinkingTurns, BetaAllThinkingTurns, std::string, RawJson>;
   /// How much to keep. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaClearThinking20251015Edit::Keep> keep;
+  Box<Keep> keep;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2569,7 +2570,7 @@ struct BetaClearThinking20251015EditResponse {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2579,23 +2580,23 @@ namespace anthropic::beta {
 /// Context edit `clear_tool_uses_20250919`: drop old tool results.
 struct BetaClearToolUses20250919Edit {
   /// One of the shapes of `clear_tool_inputs`; RawJson for one the SDK does not know.
-  using ClearToolInputs = std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>;
+  using ClearToolInputs = std::variant<bool, std::vector<std::string>, RawJson>;
   /// One of the shapes of `trigger`; RawJson for one the SDK does not know.
-  using Trigger = std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>;
+  using Trigger = std::variant<BetaInputTokensTrigger, BetaToolUsesTrigger, RawJson>;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaInputTokensClearAtLeast> clear_at_least;
+  Box<BetaInputTokensClearAtLeast> clear_at_least;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaClearToolUses20250919Edit::ClearToolInputs> clear_tool_inputs;
+  Box<ClearToolInputs> clear_tool_inputs;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> exclude_tools;
+  Box<std::vector<std::string>> exclude_tools;
   /// How much to keep. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaToolUsesKeep> keep;
+  Box<BetaToolUsesKeep> keep;
   /// When the edit applies. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaClearToolUses20250919Edit::Trigger> trigger;
+  Box<Trigger> trigger;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2610,7 +2611,7 @@ struct BetaClearToolUses20250919EditResponse {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2624,7 +2625,7 @@ struct BetaCodeExecutionOutputBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2638,7 +2639,7 @@ struct BetaCodeExecutionOutputBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2648,17 +2649,17 @@ namespace anthropic::beta {
 /// Outcome of a code execution run: output streams, exit code, files.
 struct BetaCodeExecutionResultBlock {
   /// Files the run produced.
-  std::vector<::anthropic::beta::BetaCodeExecutionOutputBlock> content;
+  std::vector<BetaCodeExecutionOutputBlock> content;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Standard output.
-  std::string stdout;
+  std::string stdout_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2667,17 +2668,17 @@ namespace anthropic::beta {
 
 /// A code execution outcome passed back in a later turn.
 struct BetaCodeExecutionResultBlockParam {
-  std::vector<::anthropic::beta::BetaCodeExecutionOutputBlockParam> content;
+  std::vector<BetaCodeExecutionOutputBlockParam> content;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Standard output.
-  std::string stdout;
+  std::string stdout_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2687,7 +2688,7 @@ namespace anthropic::beta {
 /// Server tool: code execution, version 2025-05-22 (`code_execution_20250522`).
 struct BetaCodeExecutionTool20250522 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -2701,9 +2702,9 @@ struct BetaCodeExecutionTool20250522 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -2711,7 +2712,7 @@ struct BetaCodeExecutionTool20250522 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2721,7 +2722,7 @@ namespace anthropic::beta {
 /// Server tool: code execution, version 2025-08-25 (`code_execution_20250825`).
 struct BetaCodeExecutionTool20250825 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -2735,9 +2736,9 @@ struct BetaCodeExecutionTool20250825 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -2745,7 +2746,7 @@ struct BetaCodeExecutionTool20250825 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2755,7 +2756,7 @@ namespace anthropic::beta {
 /// Server tool: code execution, version 2026-01-20 (`code_execution_20260120`).
 struct BetaCodeExecutionTool20260120 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -2769,9 +2770,9 @@ struct BetaCodeExecutionTool20260120 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -2779,7 +2780,7 @@ struct BetaCodeExecutionTool20260120 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2789,7 +2790,7 @@ namespace anthropic::beta {
 /// Server tool: code execution, version 2026-05-21 (`code_execution_20260521`).
 struct BetaCodeExecutionTool20260521 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -2803,9 +2804,9 @@ struct BetaCodeExecutionTool20260521 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -2813,7 +2814,7 @@ struct BetaCodeExecutionTool20260521 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2823,11 +2824,11 @@ namespace anthropic::beta {
 /// A code execution tool failure with its error code.
 struct BetaCodeExecutionToolResultErrorObject {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaCodeExecutionToolResultErrorCode error_code;
+  BetaCodeExecutionToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2836,17 +2837,17 @@ namespace anthropic::beta {
 
 /// A code execution outcome whose output is encrypted.
 struct BetaEncryptedCodeExecutionResultBlock {
-  std::vector<::anthropic::beta::BetaCodeExecutionOutputBlock> content;
+  std::vector<BetaCodeExecutionOutputBlock> content;
   /// Encrypted standard output; pass it back unchanged.
   std::string encrypted_stdout;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2855,13 +2856,13 @@ namespace anthropic::beta {
 
 /// Result block of the code execution tool.
 struct BetaCodeExecutionToolResultBlock {
-  ::anthropic::beta::BetaCodeExecutionToolResultBlockContent content;
+  BetaCodeExecutionToolResultBlockContent content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2871,11 +2872,11 @@ namespace anthropic::beta {
 /// A code execution tool failure with its error code (request side).
 struct BetaCodeExecutionToolResultErrorParam {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaCodeExecutionToolResultErrorCode error_code;
+  BetaCodeExecutionToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2884,16 +2885,16 @@ namespace anthropic::beta {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct BetaEncryptedCodeExecutionResultBlockParam {
-  std::vector<::anthropic::beta::BetaCodeExecutionOutputBlockParam> content;
+  std::vector<BetaCodeExecutionOutputBlockParam> content;
   std::string encrypted_stdout;
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr;
+  std::string stderr_;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2902,15 +2903,15 @@ namespace anthropic::beta {
 
 /// A code execution tool result passed back in a later turn.
 struct BetaCodeExecutionToolResultBlockParam {
-  ::anthropic::beta::BetaCodeExecutionToolResultBlockParamContent content;
+  BetaCodeExecutionToolResultBlockParamContent content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2924,11 +2925,11 @@ struct BetaCompact20260112Edit {
   /// (omitted when empty)
   std::optional<bool> pause_after_compaction;
   /// When the edit applies. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaInputTokensTrigger> trigger;
+  Box<BetaInputTokensTrigger> trigger;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2938,7 +2939,7 @@ namespace anthropic::beta {
 /// A summary that replaces the earlier conversation.
 struct BetaCompactionBlock {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
-  using ToolChangesItem = std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>;
+  using ToolChangesItem = std::variant<BetaResponseToolAdditionBlock, BetaResponseToolRemovalBlock, RawJson>;
   /// (`null` when empty)
   std::optional<std::string> content;
   /// Opaque payload; pass it back unchanged. (`null` when empty)
@@ -2946,11 +2947,11 @@ struct BetaCompactionBlock {
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCompactionBlock::ToolChangesItem>> tool_changes;
+  Box<std::vector<ToolChangesItem>> tool_changes;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2960,9 +2961,9 @@ namespace anthropic::beta {
 /// A compaction summary passed back in a later turn.
 struct BetaCompactionBlockParam {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
-  using ToolChangesItem = std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>;
+  using ToolChangesItem = std::variant<BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, RawJson>;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// (omitted when empty)
   std::optional<std::string> content;
   /// Opaque payload; pass it back unchanged. (omitted when empty)
@@ -2970,11 +2971,11 @@ struct BetaCompactionBlockParam {
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaCompactionBlockParam::ToolChangesItem>> tool_changes;
+  Box<std::vector<ToolChangesItem>> tool_changes;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2988,7 +2989,7 @@ struct BetaCompactionConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -2998,7 +2999,7 @@ namespace anthropic::beta {
 /// Usage of one compaction step inside a message.
 struct BetaCompactionIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation;
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -3010,7 +3011,7 @@ struct BetaCompactionIterationUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3026,7 +3027,7 @@ struct BetaComputerCursorPositionConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3042,7 +3043,7 @@ struct BetaComputerDoubleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3058,7 +3059,7 @@ struct BetaComputerHoldKeyConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3074,7 +3075,7 @@ struct BetaComputerKeyConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3090,7 +3091,7 @@ struct BetaComputerLeftClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3106,7 +3107,7 @@ struct BetaComputerLeftClickDragConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3122,7 +3123,7 @@ struct BetaComputerLeftMouseDownConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3138,7 +3139,7 @@ struct BetaComputerLeftMouseUpConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3154,7 +3155,7 @@ struct BetaComputerMiddleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3170,7 +3171,7 @@ struct BetaComputerMouseMoveConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3186,7 +3187,7 @@ struct BetaComputerRightClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3202,7 +3203,7 @@ struct BetaComputerScreenshotConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3218,7 +3219,7 @@ struct BetaComputerScrollConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3228,13 +3229,13 @@ namespace anthropic::beta {
 /// Toolset `computer_toolset_20260801`: desktop actions the client carries out.
 struct BetaComputerToolset20260801 {
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerToolsetConfigs> configs;
+  Box<BetaComputerToolsetConfigs> configs;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3244,43 +3245,43 @@ namespace anthropic::beta {
 /// Per-action settings of the computer toolset, keyed by action.
 struct BetaComputerToolsetConfigs {
   /// Overrides for the `cursor_position` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerCursorPositionConfig> cursor_position;
+  Box<BetaComputerCursorPositionConfig> cursor_position;
   /// Overrides for the `double_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerDoubleClickConfig> double_click;
+  Box<BetaComputerDoubleClickConfig> double_click;
   /// Overrides for the `hold_key` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerHoldKeyConfig> hold_key;
+  Box<BetaComputerHoldKeyConfig> hold_key;
   /// Overrides for the `key` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerKeyConfig> key;
+  Box<BetaComputerKeyConfig> key;
   /// Overrides for the `left_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerLeftClickConfig> left_click;
+  Box<BetaComputerLeftClickConfig> left_click;
   /// Overrides for the `left_click_drag` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerLeftClickDragConfig> left_click_drag;
+  Box<BetaComputerLeftClickDragConfig> left_click_drag;
   /// Overrides for the `left_mouse_down` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerLeftMouseDownConfig> left_mouse_down;
+  Box<BetaComputerLeftMouseDownConfig> left_mouse_down;
   /// Overrides for the `left_mouse_up` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerLeftMouseUpConfig> left_mouse_up;
+  Box<BetaComputerLeftMouseUpConfig> left_mouse_up;
   /// Overrides for the `middle_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerMiddleClickConfig> middle_click;
+  Box<BetaComputerMiddleClickConfig> middle_click;
   /// Overrides for the `mouse_move` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerMouseMoveConfig> mouse_move;
+  Box<BetaComputerMouseMoveConfig> mouse_move;
   /// Overrides for the `right_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerRightClickConfig> right_click;
+  Box<BetaComputerRightClickConfig> right_click;
   /// Overrides for the `screenshot` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerScreenshotConfig> screenshot;
+  Box<BetaComputerScreenshotConfig> screenshot;
   /// Overrides for the `scroll` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerScrollConfig> scroll;
+  Box<BetaComputerScrollConfig> scroll;
   /// Overrides for the `triple_click` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerTripleClickConfig> triple_click;
+  Box<BetaComputerTripleClickConfig> triple_click;
   /// Overrides for the `type` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerTypeConfig> type;
+  Box<BetaComputerTypeConfig> type;
   /// Overrides for the `wait` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerWaitConfig> wait;
+  Box<BetaComputerWaitConfig> wait;
   /// Overrides for the `zoom` action. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaComputerZoomConfig> zoom;
+  Box<BetaComputerZoomConfig> zoom;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3296,7 +3297,7 @@ struct BetaComputerTripleClickConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3312,7 +3313,7 @@ struct BetaComputerTypeConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3328,7 +3329,7 @@ struct BetaComputerWaitConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3344,7 +3345,7 @@ struct BetaComputerZoomConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3357,11 +3358,11 @@ struct BetaContainer {
   std::string id;
   std::string expires_at;
   /// Skills loaded in the container. (`null` when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaContainerSkill>> skills;
+  Box<std::vector<BetaContainerSkill>> skills;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3373,11 +3374,11 @@ struct BetaContainerParams {
   /// Id of a container to reuse. (omitted when empty)
   std::optional<std::string> id;
   /// Skills to load. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaSkillParams>> skills;
+  Box<std::vector<BetaSkillParams>> skills;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3387,7 +3388,7 @@ namespace anthropic::beta {
 /// A skill loaded into the container.
 struct BetaContainerSkill {
   /// Values of `type`.
-  class Type : public ::anthropic::OpenEnum<Type> {
+  class Type : public OpenEnum<Type> {
    public:
     Type() = default;
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3401,13 +3402,13 @@ struct BetaContainerSkill {
   /// Skill id.
   std::string skill_id;
   /// anthropic (built in) or custom.
-  ::anthropic::beta::BetaContainerSkill::Type type;
+  Type type;
   /// The skill version in use.
   std::string version;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3421,7 +3422,7 @@ struct BetaContainerUploadBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3433,11 +3434,11 @@ struct BetaContainerUploadBlockParam {
   /// Files API id.
   std::string file_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3447,13 +3448,13 @@ namespace anthropic::beta {
 /// A document made of content blocks supplied by the caller.
 struct BetaContentBlockSource {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<BetaContentBlockSourceContent>, RawJson>;
   /// The document: a string or blocks.
-  ::anthropic::beta::BetaContentBlockSource::Content content;
+  Content content;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3463,13 +3464,13 @@ namespace anthropic::beta {
 /// Automatic context edits to apply before the model runs.
 struct BetaContextManagementConfig {
   /// One of the shapes of `edits`; RawJson for one the SDK does not know.
-  using EditsItem = std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>;
+  using EditsItem = std::variant<BetaClearToolUses20250919Edit, BetaClearThinking20251015Edit, BetaCompact20260112Edit, RawJson>;
   /// Edits to apply, in order. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaContextManagementConfig::EditsItem>> edits;
+  Box<std::vector<EditsItem>> edits;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3479,13 +3480,13 @@ namespace anthropic::beta {
 /// Context edits the server applied to this request.
 struct BetaContextManagementResponse {
   /// One of the shapes of `applied_edits`; RawJson for one the SDK does not know.
-  using AppliedEditsItem = std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>;
+  using AppliedEditsItem = std::variant<BetaClearToolUses20250919EditResponse, BetaClearThinking20251015EditResponse, RawJson>;
   /// Edits that were applied.
-  std::vector<::anthropic::beta::BetaContextManagementResponse::AppliedEditsItem> applied_edits;
+  std::vector<AppliedEditsItem> applied_edits;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3495,11 +3496,11 @@ namespace anthropic::beta {
 /// Prompt-cache diagnostics returned with the message.
 struct BetaDiagnostics {
   /// Why the cache missed; null if it did not. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheMissReason> cache_miss_reason;
+  Box<BetaCacheMissReason> cache_miss_reason;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3513,7 +3514,7 @@ struct BetaDiagnosticsParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3525,7 +3526,7 @@ struct BetaDirectCaller {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3539,7 +3540,7 @@ struct BetaPlainTextSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3549,17 +3550,17 @@ namespace anthropic::beta {
 /// A document returned in a response (for example fetched by web fetch).
 struct BetaDocumentBlock {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
-  using Source = std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>;
+  using Source = std::variant<BetaBase64PDFSource, BetaPlainTextSource, RawJson>;
   /// Citations supporting this text. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationConfig> citations;
+  Box<BetaCitationConfig> citations;
   /// The document content.
-  ::anthropic::beta::BetaDocumentBlock::Source source;
+  Source source;
   /// Document title. (`null` when empty)
   std::optional<std::string> title;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3573,7 +3574,7 @@ struct BetaFallbackInfo {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3583,7 +3584,7 @@ namespace anthropic::beta {
 /// Fall back when the primary model refuses.
 struct BetaFallbackRefusalTrigger {
   /// Values of `category`.
-  class Category : public ::anthropic::OpenEnum<Category> {
+  class Category : public OpenEnum<Category> {
    public:
     Category() = default;
     Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3598,11 +3599,11 @@ struct BetaFallbackRefusalTrigger {
     }
   };
   /// (`null` when empty)
-  std::optional<::anthropic::beta::BetaFallbackRefusalTrigger::Category> category;
+  std::optional<Category> category;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3611,14 +3612,14 @@ namespace anthropic::beta {
 
 /// Marks where the server switched to a fallback model.
 struct BetaFallbackBlock {
-  ::anthropic::beta::BetaFallbackInfo from;
-  ::anthropic::beta::BetaFallbackInfo to;
+  BetaFallbackInfo from;
+  BetaFallbackInfo to;
   /// When the edit applies.
-  ::anthropic::beta::BetaFallbackRefusalTrigger trigger;
+  BetaFallbackRefusalTrigger trigger;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3632,7 +3633,7 @@ struct BetaFallbackInfoParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3641,14 +3642,14 @@ namespace anthropic::beta {
 
 /// A fallback marker passed back in a later turn.
 struct BetaFallbackBlockParam {
-  ::anthropic::beta::BetaFallbackInfoParam from;
-  ::anthropic::beta::BetaFallbackInfoParam to;
+  BetaFallbackInfoParam from;
+  BetaFallbackInfoParam to;
   /// When the edit applies. (omitted when empty)
-  std::optional<::anthropic::RawJson> trigger;
+  std::optional<RawJson> trigger;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3658,7 +3659,7 @@ namespace anthropic::beta {
 /// A fallback credit that could not be used.
 struct BetaFallbackCreditNotApplied {
   /// Values of `reason`.
-  class Reason : public ::anthropic::OpenEnum<Reason> {
+  class Reason : public OpenEnum<Reason> {
    public:
     Reason() = default;
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3679,13 +3680,13 @@ struct BetaFallbackCreditNotApplied {
       return {"body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"};
     }
   };
-  ::anthropic::beta::BetaFallbackCreditNotApplied::Reason reason;
+  Reason reason;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> remove_to_redeem;
+  Box<std::vector<std::string>> remove_to_redeem;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3697,7 +3698,7 @@ struct BetaFallbackCreditRedeemed {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3707,7 +3708,7 @@ namespace anthropic::beta {
 /// A fallback credit token with options.
 struct BetaFallbackCreditTokenParam {
   /// Values of `mode`.
-  class Mode : public ::anthropic::OpenEnum<Mode> {
+  class Mode : public OpenEnum<Mode> {
    public:
     Mode() = default;
     Mode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3720,11 +3721,11 @@ struct BetaFallbackCreditTokenParam {
   };
   std::string token;
   /// (omitted when empty; API default "strict")
-  std::optional<::anthropic::beta::BetaFallbackCreditTokenParam::Mode> mode;
+  std::optional<Mode> mode;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3734,12 +3735,12 @@ namespace anthropic::beta {
 /// What happened to the fallback credit sent with the request.
 struct BetaFallbackCreditUsage {
   /// One of the shapes of `status`; RawJson for one the SDK does not know.
-  using Status = std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaFallbackCreditUsage::Status status;
+  using Status = std::variant<BetaFallbackCreditRedeemed, BetaFallbackCreditNotApplied, RawJson>;
+  Status status;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3749,7 +3750,7 @@ namespace anthropic::beta {
 /// Usage of one fallback-model step inside a message.
 struct BetaFallbackMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation;
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -3763,7 +3764,7 @@ struct BetaFallbackMessageIterationUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3773,7 +3774,7 @@ namespace anthropic::beta {
 /// A model to fall back to, with its own settings.
 struct BetaFallbackParam {
   /// Values of `speed`.
-  class Speed : public ::anthropic::OpenEnum<Speed> {
+  class Speed : public OpenEnum<Speed> {
    public:
     Speed() = default;
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3785,21 +3786,21 @@ struct BetaFallbackParam {
     }
   };
   /// One of the shapes of `thinking`; RawJson for one the SDK does not know.
-  using Thinking = std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>;
+  using Thinking = std::variant<BetaThinkingConfigEnabled, BetaThinkingConfigDisabled, BetaThinkingConfigBetweenTools, BetaThinkingConfigAdaptive, RawJson>;
   /// Model id.
   ::anthropic::Model model;
   /// Upper bound on generated tokens. (omitted when empty)
   std::optional<std::int64_t> max_tokens;
   /// Output settings (effort, format, budget). (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaOutputConfig> output_config;
+  Box<BetaOutputConfig> output_config;
   /// (omitted when empty)
-  std::optional<::anthropic::beta::BetaFallbackParam::Speed> speed;
+  std::optional<Speed> speed;
   /// Extended thinking settings. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaFallbackParam::Thinking> thinking;
+  Box<Thinking> thinking;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3813,7 +3814,7 @@ struct BetaFileDocumentSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3827,7 +3828,7 @@ struct BetaFileImageSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3841,7 +3842,7 @@ struct BetaURLImageSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3851,17 +3852,17 @@ namespace anthropic::beta {
 /// An image given to the model.
 struct BetaImageBlockParam {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
-  using Source = std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>;
+  using Source = std::variant<BetaBase64ImageSource, BetaURLImageSource, BetaFileImageSource, RawJson>;
   /// Where the image comes from: base64, URL or file.
-  ::anthropic::beta::BetaImageBlockParam::Source source;
+  Source source;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Transformations applied before the model sees the image. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaImageTransformationsParam> transformations;
+  Box<BetaImageTransformationsParam> transformations;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaImageBlockParam base64(std::string media_type, std::string data);
   static BetaImageBlockParam url(std::string url);
@@ -3875,7 +3876,7 @@ namespace anthropic::beta {
 /// Server-side transformations applied to an image before the model sees it.
 struct BetaImageTransformationsParam {
   /// Values of `oversized_image`.
-  class OversizedImage : public ::anthropic::OpenEnum<OversizedImage> {
+  class OversizedImage : public OpenEnum<OversizedImage> {
    public:
     OversizedImage() = default;
     OversizedImage(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -3887,11 +3888,11 @@ struct BetaImageTransformationsParam {
     }
   };
   /// (omitted when empty; API default "downsize")
-  std::optional<::anthropic::beta::BetaImageTransformationsParam::OversizedImage> oversized_image;
+  std::optional<OversizedImage> oversized_image;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3904,7 +3905,7 @@ struct BetaInputTokensClearAtLeast {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3917,7 +3918,7 @@ struct BetaInputTokensTrigger {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3927,11 +3928,11 @@ namespace anthropic::beta {
 /// Structured output: the reply must be JSON matching a JSON Schema.
 struct BetaJSONOutputFormat {
   /// The JSON Schema the reply must match.
-  ::anthropic::RawJson schema;
+  RawJson schema;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3940,14 +3941,14 @@ namespace anthropic::beta {
 
 /// A tool exposed by an MCP server, as the model saw it.
 struct BetaMCPTool {
-  ::anthropic::RawJson input_schema;
+  RawJson input_schema;
   std::string name;
   /// (omitted when empty)
   std::optional<std::string> description;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3963,7 +3964,7 @@ struct BetaMCPToolConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3979,7 +3980,7 @@ struct BetaMCPToolDefaultConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -3990,11 +3991,11 @@ namespace anthropic::beta {
 struct BetaMCPToolListingBlock {
   std::string mcp_server_name;
   /// Tools the model may call.
-  std::vector<::anthropic::beta::BetaMCPTool> tools;
+  std::vector<BetaMCPTool> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4005,11 +4006,11 @@ namespace anthropic::beta {
 struct BetaMCPToolListingBlockParam {
   std::string mcp_server_name;
   /// Tools the model may call.
-  std::vector<::anthropic::beta::BetaMCPToolParam> tools;
+  std::vector<BetaMCPToolParam> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4018,14 +4019,14 @@ namespace anthropic::beta {
 
 /// A tool of an MCP server given in the request.
 struct BetaMCPToolParam {
-  ::anthropic::RawJson input_schema;
+  RawJson input_schema;
   std::string name;
   /// (omitted when empty)
   std::optional<std::string> description;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4035,9 +4036,9 @@ namespace anthropic::beta {
 /// Result of a tool call executed on an MCP server.
 struct BetaMCPToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<BetaTextBlock>, RawJson>;
   /// What the MCP tool returned.
-  ::anthropic::beta::BetaMCPToolResultBlock::Content content;
+  Content content;
   /// Whether the tool failed.
   bool is_error = false;
   /// Id of the tool call this answers.
@@ -4045,7 +4046,7 @@ struct BetaMCPToolResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4057,7 +4058,7 @@ struct BetaMCPToolUseBlock {
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Name of the MCP tool.
   std::string name;
   /// MCP server that has the tool.
@@ -4065,7 +4066,7 @@ struct BetaMCPToolUseBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4077,17 +4078,17 @@ struct BetaMCPToolUseBlockParam {
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Name of the MCP tool.
   std::string name;
   /// MCP server that has the tool.
   std::string server_name;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4099,17 +4100,17 @@ struct BetaMCPToolset {
   /// The MCP server (as named in mcp_servers).
   std::string mcp_server_name;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Per-tool settings by tool name. (omitted when empty)
-  ::anthropic::Box<std::map<std::string, ::anthropic::beta::BetaMCPToolConfig>> configs;
+  Box<std::map<std::string, BetaMCPToolConfig>> configs;
   /// Settings for tools without their own entry. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMCPToolDefaultConfig> default_config;
+  Box<BetaMCPToolDefaultConfig> default_config;
   /// Tools the model may call. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaMCPToolParam>> tools;
+  Box<std::vector<BetaMCPToolParam>> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4119,7 +4120,7 @@ namespace anthropic::beta {
 /// Client tool `memory_20250818`: a file-based memory the client stores.
 struct BetaMemoryTool20250818 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4133,19 +4134,19 @@ struct BetaMemoryTool20250818 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4159,7 +4160,7 @@ struct BetaMemoryTool20250818CreateCommand {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4172,7 +4173,7 @@ struct BetaMemoryTool20250818DeleteCommand {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4187,7 +4188,7 @@ struct BetaMemoryTool20250818InsertCommand {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4201,7 +4202,7 @@ struct BetaMemoryTool20250818RenameCommand {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4216,7 +4217,7 @@ struct BetaMemoryTool20250818StrReplaceCommand {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4227,11 +4228,11 @@ namespace anthropic::beta {
 struct BetaMemoryTool20250818ViewCommand {
   std::string path;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<std::int64_t>> view_range;
+  Box<std::vector<std::int64_t>> view_range;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4241,7 +4242,7 @@ namespace anthropic::beta {
 /// Usage of one ordinary model step inside a message.
 struct BetaMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation;
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -4255,7 +4256,7 @@ struct BetaMessageIterationUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4269,7 +4270,7 @@ struct BetaMetadata {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4279,7 +4280,7 @@ namespace anthropic::beta {
 /// Output settings: effort, structured output format, task budget.
 struct BetaOutputConfig {
   /// Values of `effort`.
-  class Effort : public ::anthropic::OpenEnum<Effort> {
+  class Effort : public OpenEnum<Effort> {
    public:
     Effort() = default;
     Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4294,15 +4295,15 @@ struct BetaOutputConfig {
     }
   };
   /// How much effort the model spends on the answer. (omitted when empty)
-  std::optional<::anthropic::beta::BetaOutputConfig::Effort> effort;
+  std::optional<Effort> effort;
   /// Structured output: the JSON Schema the reply must match. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaJSONOutputFormat> format;
+  Box<BetaJSONOutputFormat> format;
   /// Token budget for the whole task across turns. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaTokenTaskBudget> task_budget;
+  Box<BetaTokenTaskBudget> task_budget;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4316,7 +4317,7 @@ struct BetaOutputTokensDetails {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4330,7 +4331,7 @@ struct BetaRedactedThinkingBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4344,7 +4345,7 @@ struct BetaRedactedThinkingBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4354,7 +4355,7 @@ namespace anthropic::beta {
 /// Details of a refusal stop: which policy category applied.
 struct BetaRefusalStopDetails {
   /// Values of `category`.
-  class Category : public ::anthropic::OpenEnum<Category> {
+  class Category : public OpenEnum<Category> {
    public:
     Category() = default;
     Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4369,7 +4370,7 @@ struct BetaRefusalStopDetails {
     }
   };
   /// Policy category of the refusal; null if none applies. (`null` when empty)
-  std::optional<::anthropic::beta::BetaRefusalStopDetails::Category> category;
+  std::optional<Category> category;
   /// Human-readable explanation; wording may change. (`null` when empty)
   std::optional<std::string> explanation;
   /// Token that credits a retry on the fallback model. (`null` when empty)
@@ -4381,7 +4382,7 @@ struct BetaRefusalStopDetails {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4395,7 +4396,7 @@ struct BetaURLPDFSource {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4405,13 +4406,13 @@ namespace anthropic::beta {
 /// A document block as accepted in requests.
 struct BetaRequestDocumentBlock {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
-  using Source = std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>;
+  using Source = std::variant<BetaBase64PDFSource, BetaPlainTextSource, BetaContentBlockSource, BetaURLPDFSource, BetaFileDocumentSource, RawJson>;
   /// Where the document comes from.
-  ::anthropic::beta::BetaRequestDocumentBlock::Source source;
+  Source source;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Context about the document for the model; not citable. (omitted when empty)
   std::optional<std::string> context;
   /// Document title. (omitted when empty)
@@ -4419,7 +4420,7 @@ struct BetaRequestDocumentBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaRequestDocumentBlock pdf_base64(std::string data);
   static BetaRequestDocumentBlock plain_text(std::string text);
@@ -4434,13 +4435,13 @@ namespace anthropic::beta {
 /// Which tools of an MCP server are enabled.
 struct BetaRequestMCPServerToolConfiguration {
   /// Only these tools are offered. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_tools;
+  Box<std::vector<std::string>> allowed_tools;
   /// Whether the server's tools are offered at all. (omitted when empty)
   std::optional<bool> enabled;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4456,11 +4457,11 @@ struct BetaRequestMCPServerURLDefinition {
   /// OAuth token sent to the server. (omitted when empty)
   std::optional<std::string> authorization_token;
   /// Which of its tools are enabled. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaRequestMCPServerToolConfiguration> tool_configuration;
+  Box<BetaRequestMCPServerToolConfiguration> tool_configuration;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4470,19 +4471,19 @@ namespace anthropic::beta {
 /// An MCP tool result passed back in a later turn.
 struct BetaRequestMCPToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<BetaTextBlockParam>, RawJson>;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// What the MCP tool returned. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaRequestMCPToolResultBlockParam::Content> content;
+  Box<Content> content;
   /// Whether the tool failed. (omitted when empty)
   std::optional<bool> is_error;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4496,7 +4497,7 @@ struct BetaToolChangeMCPToolReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4509,7 +4510,7 @@ struct BetaToolChangeMCPToolsetReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4519,13 +4520,16 @@ namespace anthropic::beta {
 /// JSON Schema of a custom tool's input (an object schema).
 struct BetaTool_InputSchema {
   /// JSON Schema `properties`. (omitted when empty)
-  std::optional<::anthropic::RawJson> properties;
+  std::optional<RawJson> properties;
   /// JSON Schema `required`. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> required;
+  Box<std::vector<std::string>> required;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
+  // Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;
+  // members other than `type`, `properties` and `required` land in extra_fields.
+  static BetaTool_InputSchema from_raw(const RawJson& schema);
 };
 
 }  // namespace anthropic::beta
@@ -4535,7 +4539,7 @@ namespace anthropic::beta {
 /// A custom tool: name, description and input JSON Schema.
 struct BetaTool {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4548,15 +4552,15 @@ struct BetaTool {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  using InputSchema = ::anthropic::beta::BetaTool_InputSchema;
+  using InputSchema = BetaTool_InputSchema;
   /// JSON Schema of the tool input.
-  ::anthropic::beta::BetaTool_InputSchema input_schema;
+  BetaTool_InputSchema input_schema;
   /// Name the model calls the tool by.
   std::string name;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaTool::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// What the tool does; the model reads it. (omitted when empty)
@@ -4564,7 +4568,7 @@ struct BetaTool {
   /// Stream the tool input as it is generated. (omitted when empty)
   std::optional<bool> eager_input_streaming;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Whether `type` (always "custom") is sent; kept from decode.
@@ -4572,7 +4576,7 @@ struct BetaTool {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4582,7 +4586,7 @@ namespace anthropic::beta {
 /// Client tool: bash shell, version 2024-10-22 (`bash_20241022`).
 struct BetaToolBash20241022 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4596,19 +4600,19 @@ struct BetaToolBash20241022 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolBash20241022::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4618,7 +4622,7 @@ namespace anthropic::beta {
 /// Client tool: bash shell, version 2025-01-24 (`bash_20250124`).
 struct BetaToolBash20250124 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4632,19 +4636,19 @@ struct BetaToolBash20250124 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolBash20250124::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4654,7 +4658,7 @@ namespace anthropic::beta {
 /// Client tool: computer use, version 2024-10-22 (`computer_20241022`).
 struct BetaToolComputerUse20241022 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4672,21 +4676,21 @@ struct BetaToolComputerUse20241022 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// X11 display number. (omitted when empty)
   std::optional<std::int64_t> display_number;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4696,7 +4700,7 @@ namespace anthropic::beta {
 /// Client tool: computer use, version 2025-01-24 (`computer_20250124`).
 struct BetaToolComputerUse20250124 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4714,21 +4718,21 @@ struct BetaToolComputerUse20250124 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// X11 display number. (omitted when empty)
   std::optional<std::int64_t> display_number;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4738,7 +4742,7 @@ namespace anthropic::beta {
 /// Client tool: computer use, version 2025-11-24 (`computer_20251124`).
 struct BetaToolComputerUse20251124 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4756,9 +4760,9 @@ struct BetaToolComputerUse20251124 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// X11 display number. (omitted when empty)
@@ -4766,13 +4770,13 @@ struct BetaToolComputerUse20251124 {
   /// (omitted when empty)
   std::optional<bool> enable_zoom;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4782,7 +4786,7 @@ namespace anthropic::beta {
 /// Server tool: tool search (BM25), version 2025-11-19.
 struct BetaToolSearchToolBm25_20251119 {
   /// Values of `type`.
-  class Type : public ::anthropic::OpenEnum<Type> {
+  class Type : public OpenEnum<Type> {
    public:
     Type() = default;
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4794,7 +4798,7 @@ struct BetaToolSearchToolBm25_20251119 {
     }
   };
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4807,11 +4811,11 @@ struct BetaToolSearchToolBm25_20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type type;
+  Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -4819,7 +4823,7 @@ struct BetaToolSearchToolBm25_20251119 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4829,7 +4833,7 @@ namespace anthropic::beta {
 /// Server tool: tool search (regex), version 2025-11-19.
 struct BetaToolSearchToolRegex20251119 {
   /// Values of `type`.
-  class Type : public ::anthropic::OpenEnum<Type> {
+  class Type : public OpenEnum<Type> {
    public:
     Type() = default;
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4841,7 +4845,7 @@ struct BetaToolSearchToolRegex20251119 {
     }
   };
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4854,11 +4858,11 @@ struct BetaToolSearchToolRegex20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  ::anthropic::beta::BetaToolSearchToolRegex20251119::Type type;
+  Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -4866,7 +4870,7 @@ struct BetaToolSearchToolRegex20251119 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4876,7 +4880,7 @@ namespace anthropic::beta {
 /// Client tool: text editor, version 2024-10-22 (`text_editor_20241022`).
 struct BetaToolTextEditor20241022 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4890,19 +4894,19 @@ struct BetaToolTextEditor20241022 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4912,7 +4916,7 @@ namespace anthropic::beta {
 /// Client tool: text editor, version 2025-01-24 (`text_editor_20250124`).
 struct BetaToolTextEditor20250124 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4926,19 +4930,19 @@ struct BetaToolTextEditor20250124 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4948,7 +4952,7 @@ namespace anthropic::beta {
 /// Client tool: text editor, version 2025-04-29 (`text_editor_20250429`).
 struct BetaToolTextEditor20250429 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4962,19 +4966,19 @@ struct BetaToolTextEditor20250429 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -4984,7 +4988,7 @@ namespace anthropic::beta {
 /// Client tool: text editor, version 2025-07-28 (`text_editor_20250728`).
 struct BetaToolTextEditor20250728 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -4998,13 +5002,13 @@ struct BetaToolTextEditor20250728 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// (omitted when empty)
   std::optional<std::int64_t> max_characters;
   /// Validate tool input strictly against the schema. (omitted when empty)
@@ -5012,7 +5016,7 @@ struct BetaToolTextEditor20250728 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5022,7 +5026,7 @@ namespace anthropic::beta {
 /// Server tool: web fetch, version 2025-09-10 (`web_fetch_20250910`).
 struct BetaWebFetchTool20250910 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5036,15 +5040,15 @@ struct BetaWebFetchTool20250910 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Approximate cap on page text tokens put in context. (omitted when empty)
@@ -5054,11 +5058,11 @@ struct BetaWebFetchTool20250910 {
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5068,7 +5072,7 @@ namespace anthropic::beta {
 /// Server tool: web fetch, version 2026-02-09 (`web_fetch_20260209`).
 struct BetaWebFetchTool20260209 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5082,15 +5086,15 @@ struct BetaWebFetchTool20260209 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Approximate cap on page text tokens put in context. (omitted when empty)
@@ -5100,11 +5104,11 @@ struct BetaWebFetchTool20260209 {
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5114,7 +5118,7 @@ namespace anthropic::beta {
 /// Server tool: web fetch, version 2026-03-09 (`web_fetch_20260309`).
 struct BetaWebFetchTool20260309 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5128,15 +5132,15 @@ struct BetaWebFetchTool20260309 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Approximate cap on page text tokens put in context. (omitted when empty)
@@ -5146,13 +5150,13 @@ struct BetaWebFetchTool20260309 {
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources;
   /// Whether cached page content may be used. (omitted when empty)
   std::optional<bool> use_cache;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5162,7 +5166,7 @@ namespace anthropic::beta {
 /// Server tool: web fetch, version 2026-03-18 (`web_fetch_20260318`).
 struct BetaWebFetchTool20260318 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5176,7 +5180,7 @@ struct BetaWebFetchTool20260318 {
     }
   };
   /// Values of `response_inclusion`.
-  class ResponseInclusion : public ::anthropic::OpenEnum<ResponseInclusion> {
+  class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
     ResponseInclusion() = default;
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5188,15 +5192,15 @@ struct BetaWebFetchTool20260318 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Approximate cap on page text tokens put in context. (omitted when empty)
@@ -5204,17 +5208,17 @@ struct BetaWebFetchTool20260318 {
   /// Maximum calls of this tool in one request. (omitted when empty)
   std::optional<std::int64_t> max_uses;
   /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
-  std::optional<::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion> response_inclusion;
+  std::optional<ResponseInclusion> response_inclusion;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources;
   /// Whether cached page content may be used. (omitted when empty)
   std::optional<bool> use_cache;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5224,7 +5228,7 @@ namespace anthropic::beta {
 /// Server tool: web search, version 2025-03-05 (`web_search_20250305`).
 struct BetaWebSearchTool20250305 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5238,13 +5242,13 @@ struct BetaWebSearchTool20250305 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Maximum calls of this tool in one request. (omitted when empty)
@@ -5252,11 +5256,11 @@ struct BetaWebSearchTool20250305 {
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Approximate user location, to localize results. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5266,7 +5270,7 @@ namespace anthropic::beta {
 /// Server tool: web search, version 2026-02-09 (`web_search_20260209`).
 struct BetaWebSearchTool20260209 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5280,13 +5284,13 @@ struct BetaWebSearchTool20260209 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Maximum calls of this tool in one request. (omitted when empty)
@@ -5294,11 +5298,11 @@ struct BetaWebSearchTool20260209 {
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Approximate user location. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5308,7 +5312,7 @@ namespace anthropic::beta {
 /// Server tool: web search, version 2026-03-18 (`web_search_20260318`).
 struct BetaWebSearchTool20260318 {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5322,7 +5326,7 @@ struct BetaWebSearchTool20260318 {
     }
   };
   /// Values of `response_inclusion`.
-  class ResponseInclusion : public ::anthropic::OpenEnum<ResponseInclusion> {
+  class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
     ResponseInclusion() = default;
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5334,27 +5338,27 @@ struct BetaWebSearchTool20260318 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Only these domains may be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains;
   /// These domains may not be used. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// Maximum calls of this tool in one request. (omitted when empty)
   std::optional<std::int64_t> max_uses;
   /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
-  std::optional<::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion> response_inclusion;
+  std::optional<ResponseInclusion> response_inclusion;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Approximate user location. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5363,11 +5367,11 @@ namespace anthropic::beta {
 
 /// A full tool definition in a requested tool change.
 struct BetaToolChangeToolDefinitionParam {
-  ::anthropic::beta::BetaToolUnion definition;
+  BetaToolUnion definition;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5380,7 +5384,7 @@ struct BetaToolChangeToolReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5390,14 +5394,14 @@ namespace anthropic::beta {
 /// Adds tools to the conversation from this point on.
 struct BetaRequestToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
-  using Tool = std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaRequestToolAdditionBlock::Tool tool;
+  using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, BetaToolChangeToolDefinitionParam, RawJson>;
+  Tool tool;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5407,14 +5411,14 @@ namespace anthropic::beta {
 /// Removes tools from the conversation from this point on.
 struct BetaRequestToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
-  using Tool = std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaRequestToolRemovalBlock::Tool tool;
+  using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, RawJson>;
+  Tool tool;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5424,13 +5428,13 @@ namespace anthropic::beta {
 /// A tool's input JSON Schema, echoed in a response.
 struct BetaResponseToolInputSchema {
   /// (omitted when empty)
-  std::optional<::anthropic::RawJson> properties;
+  std::optional<RawJson> properties;
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> required;
+  Box<std::vector<std::string>> required;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5440,7 +5444,7 @@ namespace anthropic::beta {
 /// A tool definition echoed in a response.
 struct BetaResponseTool {
   /// Values of `allowed_callers`.
-  class AllowedCallersItem : public ::anthropic::OpenEnum<AllowedCallersItem> {
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
     AllowedCallersItem() = default;
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5453,10 +5457,10 @@ struct BetaResponseTool {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  ::anthropic::beta::BetaResponseToolInputSchema input_schema;
+  BetaResponseToolInputSchema input_schema;
   std::string name;
   /// Who may call this tool. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaResponseTool::AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers;
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading;
   /// (omitted when empty)
@@ -5464,7 +5468,7 @@ struct BetaResponseTool {
   /// (omitted when empty)
   std::optional<bool> eager_input_streaming;
   /// Example inputs shown to the model. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples;
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict;
   /// Whether `type` (always "custom") is sent; kept from decode.
@@ -5472,7 +5476,7 @@ struct BetaResponseTool {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5486,7 +5490,7 @@ struct BetaResponseToolChangeMCPToolReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5499,7 +5503,7 @@ struct BetaResponseToolChangeMCPToolsetReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5512,7 +5516,7 @@ struct BetaResponseToolChangeToolReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5521,11 +5525,11 @@ namespace anthropic::beta {
 
 /// A full tool definition in a tool change.
 struct BetaToolChangeToolDefinition {
-  ::anthropic::beta::BetaResponseToolUnion definition;
+  BetaResponseToolUnion definition;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5535,12 +5539,12 @@ namespace anthropic::beta {
 /// Tools the server added to the conversation.
 struct BetaResponseToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
-  using Tool = std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaResponseToolAdditionBlock::Tool tool;
+  using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, BetaToolChangeToolDefinition, RawJson>;
+  Tool tool;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5550,12 +5554,12 @@ namespace anthropic::beta {
 /// Tools the server removed from the conversation.
 struct BetaResponseToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
-  using Tool = std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaResponseToolRemovalBlock::Tool tool;
+  using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, RawJson>;
+  Tool tool;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5565,19 +5569,19 @@ namespace anthropic::beta {
 /// A search result supplied by the caller, citable by the model.
 struct BetaSearchResultBlockParam {
   /// Text blocks of the result.
-  std::vector<::anthropic::beta::BetaTextBlockParam> content;
+  std::vector<BetaTextBlockParam> content;
   /// Where the result comes from (URL or other id).
   std::string source;
   /// Title of the result.
   std::string title;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5591,7 +5595,7 @@ struct BetaServerToolCaller {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5605,7 +5609,7 @@ struct BetaServerToolCaller20260120 {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5621,7 +5625,7 @@ struct BetaServerToolUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5631,7 +5635,7 @@ namespace anthropic::beta {
 /// The model's call of a server tool.
 struct BetaServerToolUseBlock {
   /// Values of `name`.
-  class Name : public ::anthropic::OpenEnum<Name> {
+  class Name : public OpenEnum<Name> {
    public:
     Name() = default;
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5649,19 +5653,19 @@ struct BetaServerToolUseBlock {
     }
   };
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Which server tool was called.
-  ::anthropic::beta::BetaServerToolUseBlock::Name name;
+  Name name;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaServerToolUseBlock::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5671,7 +5675,7 @@ namespace anthropic::beta {
 /// A server tool call passed back in a later turn.
 struct BetaServerToolUseBlockParam {
   /// Values of `name`.
-  class Name : public ::anthropic::OpenEnum<Name> {
+  class Name : public OpenEnum<Name> {
    public:
     Name() = default;
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5689,21 +5693,21 @@ struct BetaServerToolUseBlockParam {
     }
   };
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Which server tool was called.
-  ::anthropic::beta::BetaServerToolUseBlockParam::Name name;
+  Name name;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaServerToolUseBlockParam::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5713,7 +5717,7 @@ namespace anthropic::beta {
 /// A skill to load into the container.
 struct BetaSkillParams {
   /// Values of `type`.
-  class Type : public ::anthropic::OpenEnum<Type> {
+  class Type : public OpenEnum<Type> {
    public:
     Type() = default;
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5727,13 +5731,13 @@ struct BetaSkillParams {
   /// Skill id.
   std::string skill_id;
   /// anthropic (built in) or custom.
-  ::anthropic::beta::BetaSkillParams::Type type;
+  Type type;
   /// Skill version, or "latest". (omitted when empty)
   std::optional<std::string> version;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5747,7 +5751,7 @@ struct BetaSummarizeCompaction {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5757,7 +5761,7 @@ namespace anthropic::beta {
 /// Output settings attached to a system message.
 struct BetaSystemMessageOutputConfig {
   /// Values of `effort`.
-  class Effort : public ::anthropic::OpenEnum<Effort> {
+  class Effort : public OpenEnum<Effort> {
    public:
     Effort() = default;
     Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5772,11 +5776,11 @@ struct BetaSystemMessageOutputConfig {
     }
   };
   /// How much effort the model spends from this point on. (omitted when empty)
-  std::optional<::anthropic::beta::BetaSystemMessageOutputConfig::Effort> effort;
+  std::optional<Effort> effort;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5786,7 +5790,7 @@ namespace anthropic::beta {
 /// A system message placed among the conversation turns.
 struct BetaSystemMessageParam {
   /// Values of `clear_at`.
-  class ClearAt : public ::anthropic::OpenEnum<ClearAt> {
+  class ClearAt : public OpenEnum<ClearAt> {
    public:
     ClearAt() = default;
     ClearAt(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5798,19 +5802,19 @@ struct BetaSystemMessageParam {
     }
   };
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using ContentItem = std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>;
+  using ContentItem = std::variant<BetaTextBlockParam, BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, RawJson>;
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<ContentItem>, RawJson>;
   /// How long the message stays in front of the model (default: never cleared). (omitted when empty; API default "never")
-  std::optional<::anthropic::beta::BetaSystemMessageParam::ClearAt> clear_at;
+  std::optional<ClearAt> clear_at;
   /// Text (and tool change) blocks. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaSystemMessageParam::Content> content;
+  Box<Content> content;
   /// Output settings (effort, format, budget). (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaSystemMessageOutputConfig> output_config;
+  Box<BetaSystemMessageOutputConfig> output_config;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5820,13 +5824,13 @@ namespace anthropic::beta {
 /// Text from the model, with optional citations.
 struct BetaTextBlock {
   /// Citations supporting this text. (`null` when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaTextCitation>> citations;
+  Box<std::vector<BetaTextCitation>> citations;
   /// The text.
   std::string text;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5838,13 +5842,13 @@ struct BetaTextBlockParam {
   /// The text.
   std::string text;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Citations supporting this text. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaTextCitationParam>> citations;
+  Box<std::vector<BetaTextCitationParam>> citations;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
   // Hand-written factory (src/beta/beta_message_param.cpp).
   static BetaTextBlockParam of(std::string text);
 };
@@ -5860,7 +5864,7 @@ struct BetaTextEditorCodeExecutionCreateResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5873,7 +5877,7 @@ struct BetaTextEditorCodeExecutionCreateResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5883,7 +5887,7 @@ namespace anthropic::beta {
 /// The text editor replaced a string; the changed lines.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlock {
   /// The changed lines. (`null` when empty)
-  ::anthropic::Box<std::vector<std::string>> lines;
+  Box<std::vector<std::string>> lines;
   /// Number of lines in the new version. (`null` when empty)
   std::optional<std::int64_t> new_lines;
   /// First changed line in the new file. (`null` when empty)
@@ -5895,7 +5899,7 @@ struct BetaTextEditorCodeExecutionStrReplaceResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5905,7 +5909,7 @@ namespace anthropic::beta {
 /// A text editor code execution str replace result passed back in a later turn.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlockParam {
   /// (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> lines;
+  Box<std::vector<std::string>> lines;
   /// Number of lines in the new version. (omitted when empty)
   std::optional<std::int64_t> new_lines;
   /// First changed line in the new file. (omitted when empty)
@@ -5917,7 +5921,7 @@ struct BetaTextEditorCodeExecutionStrReplaceResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5927,7 +5931,7 @@ namespace anthropic::beta {
 /// A text editor code execution tool failure with its error code.
 struct BetaTextEditorCodeExecutionToolResultErrorObject {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5942,13 +5946,13 @@ struct BetaTextEditorCodeExecutionToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode error_code;
+  ErrorCode error_code;
   /// Details of the failure. (`null` when empty)
   std::optional<std::string> error_message;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5958,7 +5962,7 @@ namespace anthropic::beta {
 /// The text editor showed a file.
 struct BetaTextEditorCodeExecutionViewResultBlock {
   /// Values of `file_type`.
-  class FileType : public ::anthropic::OpenEnum<FileType> {
+  class FileType : public OpenEnum<FileType> {
    public:
     FileType() = default;
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -5973,7 +5977,7 @@ struct BetaTextEditorCodeExecutionViewResultBlock {
   /// File content shown.
   std::string content;
   /// Kind of file (text, image, pdf).
-  ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType file_type;
+  FileType file_type;
   /// Lines shown. (`null` when empty)
   std::optional<std::int64_t> num_lines;
   /// First line shown (1-based). (`null` when empty)
@@ -5983,7 +5987,7 @@ struct BetaTextEditorCodeExecutionViewResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -5993,14 +5997,14 @@ namespace anthropic::beta {
 /// Result of the code-execution text editor.
 struct BetaTextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock::Content content;
+  using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorObject, BetaTextEditorCodeExecutionViewResultBlock, BetaTextEditorCodeExecutionCreateResultBlock, BetaTextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6010,7 +6014,7 @@ namespace anthropic::beta {
 /// A text editor code execution tool failure with its error code (request side).
 struct BetaTextEditorCodeExecutionToolResultErrorParam {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6025,13 +6029,13 @@ struct BetaTextEditorCodeExecutionToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode error_code;
+  ErrorCode error_code;
   /// Details of the failure. (omitted when empty)
   std::optional<std::string> error_message;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6041,7 +6045,7 @@ namespace anthropic::beta {
 /// A text editor code execution view result passed back in a later turn.
 struct BetaTextEditorCodeExecutionViewResultBlockParam {
   /// Values of `file_type`.
-  class FileType : public ::anthropic::OpenEnum<FileType> {
+  class FileType : public OpenEnum<FileType> {
    public:
     FileType() = default;
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6054,7 +6058,7 @@ struct BetaTextEditorCodeExecutionViewResultBlockParam {
     }
   };
   std::string content;
-  ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType file_type;
+  FileType file_type;
   /// Lines shown. (omitted when empty)
   std::optional<std::int64_t> num_lines;
   /// First line shown (1-based). (omitted when empty)
@@ -6064,7 +6068,7 @@ struct BetaTextEditorCodeExecutionViewResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6074,16 +6078,16 @@ namespace anthropic::beta {
 /// A text editor code execution tool result passed back in a later turn.
 struct BetaTextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam::Content content;
+  using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorParam, BetaTextEditorCodeExecutionViewResultBlockParam, BetaTextEditorCodeExecutionCreateResultBlockParam, BetaTextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6099,7 +6103,7 @@ struct BetaThinkingBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6109,11 +6113,11 @@ namespace anthropic::beta {
 /// Binds a thinking block to the context it was produced in.
 struct BetaThinkingBlockBinding {
   /// (omitted when empty)
-  std::optional<::anthropic::beta::BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior;
+  std::optional<BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6129,7 +6133,7 @@ struct BetaThinkingBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6139,7 +6143,7 @@ namespace anthropic::beta {
 /// The model decides whether and how much to think.
 struct BetaThinkingConfigAdaptive {
   /// Values of `display`.
-  class Display : public ::anthropic::OpenEnum<Display> {
+  class Display : public OpenEnum<Display> {
    public:
     Display() = default;
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6152,13 +6156,13 @@ struct BetaThinkingConfigAdaptive {
     }
   };
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaThinkingBlockBinding> block_binding;
+  Box<BetaThinkingBlockBinding> block_binding;
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
-  std::optional<::anthropic::beta::BetaThinkingConfigAdaptive::Display> display;
+  std::optional<Display> display;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6170,7 +6174,7 @@ struct BetaThinkingConfigBetweenTools {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6182,7 +6186,7 @@ struct BetaThinkingConfigDisabled {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6192,7 +6196,7 @@ namespace anthropic::beta {
 /// Extended thinking with a token budget.
 struct BetaThinkingConfigEnabled {
   /// Values of `display`.
-  class Display : public ::anthropic::OpenEnum<Display> {
+  class Display : public OpenEnum<Display> {
    public:
     Display() = default;
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6207,13 +6211,13 @@ struct BetaThinkingConfigEnabled {
   /// Tokens the model may spend thinking (at least 1024, below max_tokens).
   std::int64_t budget_tokens = 0;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaThinkingBlockBinding> block_binding;
+  Box<BetaThinkingBlockBinding> block_binding;
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
-  std::optional<::anthropic::beta::BetaThinkingConfigEnabled::Display> display;
+  std::optional<Display> display;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6223,7 +6227,7 @@ namespace anthropic::beta {
 /// The server dropped thinking blocks from the input.
 struct BetaThinkingDroppedInputTransformation {
   /// Values of `reason`.
-  class Reason : public ::anthropic::OpenEnum<Reason> {
+  class Reason : public OpenEnum<Reason> {
    public:
     Reason() = default;
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6237,11 +6241,11 @@ struct BetaThinkingDroppedInputTransformation {
     }
   };
   std::string path;
-  ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason reason;
+  Reason reason;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6251,7 +6255,7 @@ namespace anthropic::beta {
 /// A thinking mismatch was tolerated.
 struct BetaThinkingMismatchAllowedInputTransformation {
   /// Values of `reason`.
-  class Reason : public ::anthropic::OpenEnum<Reason> {
+  class Reason : public OpenEnum<Reason> {
    public:
     Reason() = default;
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6265,11 +6269,11 @@ struct BetaThinkingMismatchAllowedInputTransformation {
     }
   };
   std::string path;
-  ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason reason;
+  Reason reason;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6282,7 +6286,7 @@ struct BetaThinkingTurns {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6295,7 +6299,7 @@ struct BetaThreadContinueParams {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6307,7 +6311,7 @@ struct BetaThreadCreateParams {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6322,7 +6326,7 @@ struct BetaTokenTaskBudget {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6336,7 +6340,7 @@ struct BetaToolChoiceAny {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6350,7 +6354,7 @@ struct BetaToolChoiceAuto {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6362,7 +6366,7 @@ struct BetaToolChoiceNone {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6378,7 +6382,7 @@ struct BetaToolChoiceTool {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6392,7 +6396,7 @@ struct BetaToolReferenceBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6404,11 +6408,11 @@ struct BetaToolReferenceBlockParam {
   /// Name of the tool.
   std::string tool_name;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6418,15 +6422,15 @@ namespace anthropic::beta {
 /// The result of a client tool call, sent back to the model.
 struct BetaToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using ContentItem = std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>;
+  using ContentItem = std::variant<BetaTextBlockParam, BetaImageBlockParam, BetaSearchResultBlockParam, BetaRequestDocumentBlock, BetaToolReferenceBlockParam, BetaBrowserStateBlockParam, RawJson>;
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<ContentItem>, RawJson>;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// The result: a string or content blocks. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaToolResultBlockParam::Content> content;
+  Box<Content> content;
   /// Whether the tool failed. (omitted when empty)
   std::optional<bool> is_error;
   /// Toolset of the paired tool, for toolset tools. (omitted when empty)
@@ -6434,7 +6438,7 @@ struct BetaToolResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6444,7 +6448,7 @@ namespace anthropic::beta {
 /// A tool search tool failure with its error code.
 struct BetaToolSearchToolResultErrorObject {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6458,13 +6462,13 @@ struct BetaToolSearchToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode error_code;
+  ErrorCode error_code;
   /// Details of the failure. (`null` when empty)
   std::optional<std::string> error_message;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6474,11 +6478,11 @@ namespace anthropic::beta {
 /// Tools the search found.
 struct BetaToolSearchToolSearchResultBlock {
   /// Tools the search found.
-  std::vector<::anthropic::beta::BetaToolReferenceBlock> tool_references;
+  std::vector<BetaToolReferenceBlock> tool_references;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6488,14 +6492,14 @@ namespace anthropic::beta {
 /// Result of a tool search.
 struct BetaToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaToolSearchToolResultBlock::Content content;
+  using Content = std::variant<BetaToolSearchToolResultErrorObject, BetaToolSearchToolSearchResultBlock, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6505,7 +6509,7 @@ namespace anthropic::beta {
 /// A tool search tool failure with its error code (request side).
 struct BetaToolSearchToolResultErrorParam {
   /// Values of `error_code`.
-  class ErrorCode : public ::anthropic::OpenEnum<ErrorCode> {
+  class ErrorCode : public OpenEnum<ErrorCode> {
    public:
     ErrorCode() = default;
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6519,13 +6523,13 @@ struct BetaToolSearchToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode error_code;
+  ErrorCode error_code;
   /// Details of the failure. (omitted when empty)
   std::optional<std::string> error_message;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6535,11 +6539,11 @@ namespace anthropic::beta {
 /// Found tools passed back in a later turn.
 struct BetaToolSearchToolSearchResultBlockParam {
   /// Tools the search found.
-  std::vector<::anthropic::beta::BetaToolReferenceBlockParam> tool_references;
+  std::vector<BetaToolReferenceBlockParam> tool_references;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6549,16 +6553,16 @@ namespace anthropic::beta {
 /// A tool search result passed back in a later turn.
 struct BetaToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaToolSearchToolResultBlockParam::Content content;
+  using Content = std::variant<BetaToolSearchToolResultErrorParam, BetaToolSearchToolSearchResultBlockParam, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6568,21 +6572,21 @@ namespace anthropic::beta {
 /// The model's call of a client tool, with its JSON input.
 struct BetaToolUseBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Name of the tool called.
   std::string name;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaToolUseBlock::Caller> caller;
+  Box<Caller> caller;
   /// Toolset the tool belongs to, for toolset tools. (omitted when empty)
   std::optional<std::string> toolset_name;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6592,23 +6596,23 @@ namespace anthropic::beta {
 /// A client tool call passed back in a later turn.
 struct BetaToolUseBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
   std::string id;
   /// Tool input as JSON.
-  ::anthropic::RawJson input;
+  RawJson input;
   /// Name of the tool called.
   std::string name;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaToolUseBlockParam::Caller> caller;
+  Box<Caller> caller;
   /// Toolset of the paired tool, for toolset tools. (omitted when empty)
   std::optional<std::string> toolset_name;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6621,7 +6625,7 @@ struct BetaToolUsesKeep {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6634,7 +6638,7 @@ struct BetaToolUsesTrigger {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6654,7 +6658,7 @@ struct BetaUserLocation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6664,11 +6668,11 @@ namespace anthropic::beta {
 /// An input message from the user.
 struct BetaUserMessageParam {
   /// A string or content blocks.
-  ::anthropic::beta::BetaMessageContentParam content;
+  BetaMessageContentParam content;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6678,14 +6682,14 @@ namespace anthropic::beta {
 /// A fetched web page.
 struct BetaWebFetchBlock {
   /// The fetched document.
-  ::anthropic::beta::BetaDocumentBlock content;
+  BetaDocumentBlock content;
   /// When the page was fetched (ISO 8601). (`null` when empty)
   std::optional<std::string> retrieved_at;
   std::string url;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6694,14 +6698,14 @@ namespace anthropic::beta {
 
 /// A fetched page passed back in a later turn.
 struct BetaWebFetchBlockParam {
-  ::anthropic::beta::BetaRequestDocumentBlock content;
+  BetaRequestDocumentBlock content;
   std::string url;
   /// When the page was fetched (ISO 8601). (omitted when empty)
   std::optional<std::string> retrieved_at;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6711,11 +6715,11 @@ namespace anthropic::beta {
 /// A web fetch failure with its error code.
 struct BetaWebFetchToolResultErrorBlock {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaWebFetchToolResultErrorCode error_code;
+  BetaWebFetchToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6725,18 +6729,18 @@ namespace anthropic::beta {
 /// Result of a web fetch.
 struct BetaWebFetchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>;
+  using Content = std::variant<BetaWebFetchToolResultErrorBlock, BetaWebFetchBlock, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaWebFetchToolResultBlock::Content content;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchToolResultBlock::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6746,11 +6750,11 @@ namespace anthropic::beta {
 /// A web fetch failure passed back in a later turn.
 struct BetaWebFetchToolResultErrorBlockParam {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaWebFetchToolResultErrorCode error_code;
+  BetaWebFetchToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6760,20 +6764,20 @@ namespace anthropic::beta {
 /// A web fetch result passed back in a later turn.
 struct BetaWebFetchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>;
+  using Content = std::variant<BetaWebFetchToolResultErrorBlockParam, BetaWebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaWebFetchToolResultBlockParam::Content content;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  Content content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchToolResultBlockParam::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6785,7 +6789,7 @@ struct BetaWebFetchURLSourceAll {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6795,11 +6799,11 @@ namespace anthropic::beta {
 /// Any URL except the listed ones may be fetched.
 struct BetaWebFetchURLSourceExcept {
   /// Tools the model may call.
-  std::vector<::anthropic::beta::BetaWebFetchURLSourceToolReference> tools;
+  std::vector<BetaWebFetchURLSourceToolReference> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6811,7 +6815,7 @@ struct BetaWebFetchURLSourceNone {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6821,11 +6825,11 @@ namespace anthropic::beta {
 /// Only the listed URLs may be fetched.
 struct BetaWebFetchURLSourceOnly {
   /// Tools the model may call.
-  std::vector<::anthropic::beta::BetaWebFetchURLSourceToolReference> tools;
+  std::vector<BetaWebFetchURLSourceToolReference> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6838,7 +6842,7 @@ struct BetaWebFetchURLSourceToolReference {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6848,21 +6852,21 @@ namespace anthropic::beta {
 /// Where fetchable URLs may come from.
 struct BetaWebFetchURLSources {
   /// One of the shapes of `client_tool_results`; RawJson for one the SDK does not know.
-  using ClientToolResults = std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>;
+  using ClientToolResults = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, BetaWebFetchURLSourceOnly, BetaWebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `server_tool_results`; RawJson for one the SDK does not know.
-  using ServerToolResults = std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>;
+  using ServerToolResults = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, BetaWebFetchURLSourceOnly, BetaWebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
-  using UserInput = std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>;
+  using UserInput = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, RawJson>;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources::ClientToolResults> client_tool_results;
+  Box<ClientToolResults> client_tool_results;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources::ServerToolResults> server_tool_results;
+  Box<ServerToolResults> server_tool_results;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebFetchURLSources::UserInput> user_input;
+  Box<UserInput> user_input;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6880,7 +6884,7 @@ struct BetaWebSearchResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6898,7 +6902,7 @@ struct BetaWebSearchResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6908,11 +6912,11 @@ namespace anthropic::beta {
 /// A web search failure sent back in a later turn.
 struct BetaWebSearchToolRequestErrorObject {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaWebSearchToolResultErrorCode error_code;
+  BetaWebSearchToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6922,11 +6926,11 @@ namespace anthropic::beta {
 /// A web search failure with its error code.
 struct BetaWebSearchToolResultErrorObject {
   /// Machine-readable error code.
-  ::anthropic::beta::BetaWebSearchToolResultErrorCode error_code;
+  BetaWebSearchToolResultErrorCode error_code;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6936,16 +6940,16 @@ namespace anthropic::beta {
 /// Result of a web search: hits or an error.
 struct BetaWebSearchToolResultBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaWebSearchToolResultBlockContent content;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  BetaWebSearchToolResultBlockContent content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebSearchToolResultBlock::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6955,18 +6959,18 @@ namespace anthropic::beta {
 /// A web search result passed back in a later turn.
 struct BetaWebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
-  using Caller = std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>;
-  ::anthropic::beta::BetaWebSearchToolResultBlockParamContent content;
+  using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  BetaWebSearchToolResultBlockParamContent content;
   /// Id of the tool call this answers.
   std::string tool_use_id;
   /// Cache breakpoint after this item. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// Who issued the call. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaWebSearchToolResultBlockParam::Caller> caller;
+  Box<Caller> caller;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -6976,11 +6980,11 @@ namespace anthropic::beta {
 /// Parameters of one Messages request (the body of a batch request's `params`).
 struct BetaMessageCreateParams {
   /// One of the shapes of `container`; RawJson for one the SDK does not know.
-  using Container = std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>;
+  using Container = std::variant<BetaContainerParams, std::string, RawJson>;
   /// One of the shapes of `fallback_credit_token`; RawJson for one the SDK does not know.
-  using FallbackCreditToken = std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>;
+  using FallbackCreditToken = std::variant<std::string, BetaFallbackCreditTokenParam, RawJson>;
   /// Values of `service_tier`.
-  class ServiceTier : public ::anthropic::OpenEnum<ServiceTier> {
+  class ServiceTier : public OpenEnum<ServiceTier> {
    public:
     ServiceTier() = default;
     ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -6992,7 +6996,7 @@ struct BetaMessageCreateParams {
     }
   };
   /// Values of `speed`.
-  class Speed : public ::anthropic::OpenEnum<Speed> {
+  class Speed : public OpenEnum<Speed> {
    public:
     Speed() = default;
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -7004,49 +7008,49 @@ struct BetaMessageCreateParams {
     }
   };
   /// One of the shapes of `system`; RawJson for one the SDK does not know.
-  using System = std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>;
+  using System = std::variant<std::string, std::vector<BetaTextBlockParam>, RawJson>;
   /// Upper bound on generated tokens.
   std::int64_t max_tokens = 0;
   /// The conversation so far, oldest first.
-  std::vector<::anthropic::beta::BetaMessageParam> messages;
+  std::vector<BetaMessageParam> messages;
   /// Model id.
   ::anthropic::Model model;
   /// Who pays for the request. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaBillingPolicy> billing_policy;
+  Box<BetaBillingPolicy> billing_policy;
   /// Automatic cache breakpoint at the last cacheable block. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaCompactionConfig> compaction;
+  Box<BetaCompactionConfig> compaction;
   /// Code execution container to reuse or configure. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMessageCreateParams::Container> container;
+  Box<Container> container;
   /// Automatic context edits. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaContextManagementConfig> context_management;
+  Box<BetaContextManagementConfig> context_management;
   /// Ask for prompt-cache diagnostics against an earlier message. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaDiagnosticsParam> diagnostics;
+  Box<BetaDiagnosticsParam> diagnostics;
   /// Credit token from an earlier refusal, for the retry. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMessageCreateParams::FallbackCreditToken> fallback_credit_token;
+  Box<FallbackCreditToken> fallback_credit_token;
   /// Models to fall back to when the primary one refuses. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaFallbacksParam> fallbacks;
+  Box<BetaFallbacksParam> fallbacks;
   /// Geography where inference runs. (omitted when empty)
   std::optional<std::string> inference_geo;
   /// MCP servers whose tools the model may call. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaRequestMCPServerURLDefinition>> mcp_servers;
+  Box<std::vector<BetaRequestMCPServerURLDefinition>> mcp_servers;
   /// Request metadata. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMetadata> metadata;
+  Box<BetaMetadata> metadata;
   /// Output settings (effort, format, budget). (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaOutputConfig> output_config;
+  Box<BetaOutputConfig> output_config;
   /// Structured output format; superseded by output_config.format. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaJSONOutputFormat> output_format;
+  Box<BetaJSONOutputFormat> output_format;
   /// Capacity tier: auto, or standard only. (omitted when empty)
-  std::optional<::anthropic::beta::BetaMessageCreateParams::ServiceTier> service_tier;
+  std::optional<ServiceTier> service_tier;
   /// Inference speed mode. (omitted when empty)
-  std::optional<::anthropic::beta::BetaMessageCreateParams::Speed> speed;
+  std::optional<Speed> speed;
   /// Strings that end generation when produced. (omitted when empty)
-  ::anthropic::Box<std::vector<std::string>> stop_sequences;
+  Box<std::vector<std::string>> stop_sequences;
   /// Whether `stream` (always false) is sent; kept from decode.
   bool stream_present = false;
   /// System prompt: a string or text blocks. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMessageCreateParams::System> system;
+  Box<System> system;
   /// Sampling randomness, 0.0 to 1.0. (API 2023-06-01 only; omitted when empty; API default 1.0)
   std::optional<double> temperature;
   /// Sample only from the K most likely tokens. (API 2023-06-01 only; omitted when empty)
@@ -7054,17 +7058,17 @@ struct BetaMessageCreateParams {
   /// Nucleus sampling: cumulative probability cutoff. (API 2023-06-01 only; omitted when empty)
   std::optional<double> top_p;
   /// Extended thinking settings. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaThinkingConfigParam> thinking;
+  Box<BetaThinkingConfigParam> thinking;
   /// Start or continue a server-side thread. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaMessageThreadParam> thread;
+  Box<BetaMessageThreadParam> thread;
   /// Whether and which tool the model must use. (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaToolChoice> tool_choice;
+  Box<BetaToolChoice> tool_choice;
   /// Tools the model may call. (omitted when empty)
-  ::anthropic::Box<std::vector<::anthropic::beta::BetaToolUnion>> tools;
+  Box<std::vector<BetaToolUnion>> tools;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
 };
 
 }  // namespace anthropic::beta
@@ -7074,9 +7078,9 @@ namespace anthropic::beta {
 /// An input message: role and content (API 2023-06-01 SDK shape).
 struct BetaMessageParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
-  using Content = std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>;
+  using Content = std::variant<std::string, std::vector<BetaContentBlockParam>, RawJson>;
   /// Values of `clear_at`.
-  class ClearAt : public ::anthropic::OpenEnum<ClearAt> {
+  class ClearAt : public OpenEnum<ClearAt> {
    public:
     ClearAt() = default;
     ClearAt(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
@@ -7087,16 +7091,16 @@ struct BetaMessageParam {
       return {"next_user_message", "never"};
     }
   };
-  ::anthropic::beta::BetaMessageParam::Content content;
-  ::anthropic::beta::Role role;
+  Content content;
+  Role role;
   /// (omitted when empty)
-  std::optional<::anthropic::beta::BetaMessageParam::ClearAt> clear_at;
+  std::optional<ClearAt> clear_at;
   /// (omitted when empty)
-  ::anthropic::Box<::anthropic::beta::BetaSystemMessageOutputConfig> output_config;
+  Box<BetaSystemMessageOutputConfig> output_config;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<::anthropic::RawJson> extra_fields;
+  std::optional<RawJson> extra_fields;
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaMessageParam user(std::string text);
   static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);
@@ -7315,9 +7319,9 @@ inline const anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem ant
 inline const anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
 inline const anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
 inline const anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
-inline const anthropic::beta::BetaUsage::ServiceTier anthropic::beta::BetaUsage::ServiceTier::standard{"standard"};
-inline const anthropic::beta::BetaUsage::ServiceTier anthropic::beta::BetaUsage::ServiceTier::priority{"priority"};
-inline const anthropic::beta::BetaUsage::ServiceTier anthropic::beta::BetaUsage::ServiceTier::batch{"batch"};
+inline const anthropic::beta::BetaServiceTier anthropic::beta::BetaServiceTier::standard{"standard"};
+inline const anthropic::beta::BetaServiceTier anthropic::beta::BetaServiceTier::priority{"priority"};
+inline const anthropic::beta::BetaServiceTier anthropic::beta::BetaServiceTier::batch{"batch"};
 inline const anthropic::beta::BetaUsage::Speed anthropic::beta::BetaUsage::Speed::standard{"standard"};
 inline const anthropic::beta::BetaUsage::Speed anthropic::beta::BetaUsage::Speed::fast{"fast"};
 inline const anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem::direct{"direct"};
@@ -7878,7 +7882,7 @@ ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaToolTextEditor
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& value);
-ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaUsage::ServiceTier& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaServiceTier& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaUsage::Speed& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& value);
@@ -8013,7 +8017,7 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::be
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& value);
-ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaUsage::ServiceTier& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaServiceTier& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaUsage::Speed& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& value);
