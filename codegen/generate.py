@@ -539,11 +539,11 @@ class Gen:
                     init = ' = 0'
                 elif mode == 'plain' and cpp == 'bool':
                     init = ' = false'
-                h.append('  %s %s%s;' % (cpp, member, init))
+                h.append('  %s %s%s;' % (cpp, member, init or '{}'))
             h.append('  /// Members the SDK does not model (and optional members sent as `null`), as a')
             h.append('  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled')
             h.append('  /// member of the same name.')
-            h.append('  std::optional<::anthropic::RawJson> extra_fields;')
+            h.append('  std::optional<::anthropic::RawJson> extra_fields{};')
             for line in EXTRA_MEMBERS.get(n, []):
                 h.append('  ' + line)
             nested_names = {x[0] for x in self.nested.get(n, [])}

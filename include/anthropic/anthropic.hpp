@@ -10,12 +10,14 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
 #include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/box.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/client.hpp>
 #include <anthropic/client_options.hpp>
 #include <anthropic/errors.hpp>
 #include <anthropic/http/headers.hpp>
 #include <anthropic/http/http_client.hpp>
+#include <anthropic/json.hpp>
 #include <anthropic/logging.hpp>
 #include <anthropic/open_enum.hpp>
 #include <anthropic/raw_json.hpp>

@@ -666,7 +666,7 @@ TEST(EncodeTest, OutputParsesAndMatchesFieldValues) {
     const auto& e = j["requests"][static_cast<std::size_t>(i)];
     const auto& src = p.requests[static_cast<std::size_t>(i)].params;
     EXPECT_EQ(e["custom_id"], "req-" + std::to_string(i));
-    EXPECT_EQ(e["params"]["model"], src.model);
+    EXPECT_EQ(e["params"]["model"], src.model.str());
     EXPECT_EQ(e["params"]["max_tokens"], src.max_tokens);
     EXPECT_EQ(e["params"]["messages"][0]["role"], "user");
     EXPECT_EQ(e["params"]["messages"][0]["content"],

@@ -730,7 +730,7 @@ struct BetaMessageBatchCanceledResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta::messages
@@ -740,11 +740,11 @@ namespace anthropic::beta {
 /// Error object: an internal API error.
 struct BetaAPIErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -754,11 +754,11 @@ namespace anthropic::beta {
 /// Error object: bad or missing credentials.
 struct BetaAuthenticationErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -768,11 +768,11 @@ namespace anthropic::beta {
 /// Error object: a billing problem.
 struct BetaBillingErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -782,11 +782,11 @@ namespace anthropic::beta {
 /// Error object: the request timed out at the gateway.
 struct BetaGatewayTimeoutErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -796,11 +796,11 @@ namespace anthropic::beta {
 /// Error object: the request is invalid.
 struct BetaInvalidRequestErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -810,11 +810,11 @@ namespace anthropic::beta {
 /// Error object: the resource does not exist.
 struct BetaNotFoundErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -824,11 +824,11 @@ namespace anthropic::beta {
 /// Error object: the API is overloaded.
 struct BetaOverloadedErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -838,11 +838,11 @@ namespace anthropic::beta {
 /// Error object: insufficient permissions.
 struct BetaPermissionErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -852,11 +852,11 @@ namespace anthropic::beta {
 /// Error object: a rate limit was hit.
 struct BetaRateLimitErrorObject {
   /// Human-readable message; wording may change, do not match on it.
-  std::string message;
+  std::string message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -866,13 +866,13 @@ namespace anthropic::beta {
 /// The error envelope: `type` "error", the error object and the request id.
 struct BetaErrorResponse {
   /// The error, by category.
-  BetaErrorObject error;
+  BetaErrorObject error{};
   /// Id of the request that failed. (`null` when empty)
-  std::optional<std::string> request_id;
+  std::optional<std::string> request_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -882,11 +882,11 @@ namespace anthropic::beta::messages {
 /// The request failed; the error envelope says why.
 struct BetaMessageBatchErroredResult {
   /// The error envelope, as a failed direct call would return it.
-  ::anthropic::beta::BetaErrorResponse error;
+  ::anthropic::beta::BetaErrorResponse error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta::messages
@@ -898,7 +898,7 @@ struct BetaMessageBatchExpiredResult {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta::messages
@@ -920,33 +920,33 @@ struct BetaUsage {
     }
   };
   /// Cache writes split by lifetime. (`null` when empty)
-  Box<BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation{};
   /// Input tokens written to the cache. (`null` when empty)
-  std::optional<std::int64_t> cache_creation_input_tokens;
+  std::optional<std::int64_t> cache_creation_input_tokens{};
   /// Input tokens read from the cache. (`null` when empty)
-  std::optional<std::int64_t> cache_read_input_tokens;
+  std::optional<std::int64_t> cache_read_input_tokens{};
   /// What happened to a fallback credit token sent with the request. (`null` when empty)
-  Box<BetaFallbackCreditUsage> fallback_credit;
+  Box<BetaFallbackCreditUsage> fallback_credit{};
   /// Where inference ran. (`null` when empty)
-  std::optional<std::string> inference_geo;
+  std::optional<std::string> inference_geo{};
   /// Input tokens not read from or written to the cache.
   std::int64_t input_tokens = 0;
   /// Usage per model step, when there were several. (`null` when empty)
-  Box<BetaIterationsUsage> iterations;
+  Box<BetaIterationsUsage> iterations{};
   /// Generated tokens.
   std::int64_t output_tokens = 0;
   /// Breakdown of output tokens. (`null` when empty)
-  Box<BetaOutputTokensDetails> output_tokens_details;
+  Box<BetaOutputTokensDetails> output_tokens_details{};
   /// Billed server tool requests. (`null` when empty)
-  Box<BetaServerToolUsage> server_tool_use;
+  Box<BetaServerToolUsage> server_tool_use{};
   /// Tier that served the request (batch results say `batch`). (`null` when empty)
-  std::optional<BetaServiceTier> service_tier;
+  std::optional<BetaServiceTier> service_tier{};
   /// Speed mode that served the request. (`null` when empty)
-  std::optional<Speed> speed;
+  std::optional<Speed> speed{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -956,31 +956,31 @@ namespace anthropic::beta {
 /// A response message from the model.
 struct BetaMessage {
   /// Message id.
-  std::string id;
+  std::string id{};
   /// Container the code execution tools used; null if none. (`null` when empty)
-  Box<BetaContainer> container;
+  Box<BetaContainer> container{};
   /// What the model produced, block by block.
-  std::vector<BetaContentBlock> content;
+  std::vector<BetaContentBlock> content{};
   /// Context edits the server applied; null if none. (`null` when empty)
-  Box<BetaContextManagementResponse> context_management;
+  Box<BetaContextManagementResponse> context_management{};
   /// Cache diagnostics, when the request asked for them. (`null` when empty)
-  Box<BetaDiagnostics> diagnostics;
+  Box<BetaDiagnostics> diagnostics{};
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Extra information about the stop, for refusals. (`null` when empty)
-  Box<BetaRefusalStopDetails> stop_details;
+  Box<BetaRefusalStopDetails> stop_details{};
   /// Why generation stopped; null only while streaming. (`null` when empty)
-  std::optional<BetaStopReason> stop_reason;
+  std::optional<BetaStopReason> stop_reason{};
   /// The stop sequence that matched, if any. (`null` when empty)
-  std::optional<std::string> stop_sequence;
+  std::optional<std::string> stop_sequence{};
   /// Token usage.
-  BetaUsage usage;
+  BetaUsage usage{};
   /// Changes the API made to the input before the model saw it. (omitted when empty)
-  Box<std::vector<BetaInputTransformation>> input_transformations;
+  Box<std::vector<BetaInputTransformation>> input_transformations{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -990,11 +990,11 @@ namespace anthropic::beta::messages {
 /// The request succeeded; the message is the model's reply.
 struct BetaMessageBatchSucceededResult {
   /// The model's reply.
-  ::anthropic::beta::BetaMessage message;
+  ::anthropic::beta::BetaMessage message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta::messages
@@ -1004,13 +1004,13 @@ namespace anthropic::beta {
 /// An amount of money as a decimal string and a currency.
 struct BetaMonetaryAmount {
   /// Amount in minor units as a decimal integer string ("2500" is 25.00).
-  std::string amount;
+  std::string amount{};
   /// ISO 4217 currency code.
-  BetaCurrency currency;
+  BetaCurrency currency{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1020,7 +1020,7 @@ namespace anthropic::beta {
 /// Usage of one advisor call inside a message.
 struct BetaAdvisorMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  Box<BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation{};
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -1028,13 +1028,13 @@ struct BetaAdvisorMessageIterationUsage {
   /// Input tokens not read from or written to the cache.
   std::int64_t input_tokens = 0;
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Generated tokens.
   std::int64_t output_tokens = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1044,13 +1044,13 @@ namespace anthropic::beta {
 /// Advisor output withheld from the caller, kept as an opaque payload.
 struct BetaAdvisorRedactedResultBlock {
   /// Opaque payload; pass it back unchanged.
-  std::string encrypted_content;
+  std::string encrypted_content{};
   /// Why generation stopped; null only while streaming. (`null` when empty)
-  std::optional<std::string> stop_reason;
+  std::optional<std::string> stop_reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1060,13 +1060,13 @@ namespace anthropic::beta {
 /// A redacted advisor result passed back in a later turn.
 struct BetaAdvisorRedactedResultBlockParam {
   /// Opaque payload; pass it back unchanged.
-  std::string encrypted_content;
+  std::string encrypted_content{};
   /// Why generation stopped; null only while streaming. (omitted when empty)
-  std::optional<std::string> stop_reason;
+  std::optional<std::string> stop_reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1076,12 +1076,12 @@ namespace anthropic::beta {
 /// Text the advisor tool produced.
 struct BetaAdvisorResultBlock {
   /// Why generation stopped; null only while streaming. (`null` when empty)
-  std::optional<std::string> stop_reason;
-  std::string text;
+  std::optional<std::string> stop_reason{};
+  std::string text{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1090,13 +1090,13 @@ namespace anthropic::beta {
 
 /// An advisor result passed back in a later turn.
 struct BetaAdvisorResultBlockParam {
-  std::string text;
+  std::string text{};
   /// Why generation stopped; null only while streaming. (omitted when empty)
-  std::optional<std::string> stop_reason;
+  std::optional<std::string> stop_reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1120,25 +1120,25 @@ struct BetaAdvisorTool20260301 {
     }
   };
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// (omitted when empty)
-  Box<BetaCacheControlEphemeral> caching;
+  Box<BetaCacheControlEphemeral> caching{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Upper bound on generated tokens. (omitted when empty)
-  std::optional<std::int64_t> max_tokens;
+  std::optional<std::int64_t> max_tokens{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1165,11 +1165,11 @@ struct BetaAdvisorToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1180,13 +1180,13 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorObject, BetaAdvisorResultBlock, BetaAdvisorRedactedResultBlock, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1213,11 +1213,11 @@ struct BetaAdvisorToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1228,15 +1228,15 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorParam, BetaAdvisorResultBlockParam, BetaAdvisorRedactedResultBlockParam, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1248,7 +1248,7 @@ struct BetaAllThinkingTurns {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1258,11 +1258,11 @@ namespace anthropic::beta {
 /// An input message spoken by the assistant.
 struct BetaAssistantMessageParam {
   /// A string or content blocks.
-  BetaMessageContentParam content;
+  BetaMessageContentParam content{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1286,13 +1286,13 @@ struct BetaBase64ImageSource {
     }
   };
   /// Base64-encoded bytes.
-  std::string data;
+  std::string data{};
   /// Image format.
-  MediaType media_type;
+  MediaType media_type{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1302,11 +1302,11 @@ namespace anthropic::beta {
 /// PDF bytes inline, base64-encoded.
 struct BetaBase64PDFSource {
   /// Base64-encoded bytes.
-  std::string data;
+  std::string data{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1316,11 +1316,11 @@ namespace anthropic::beta {
 /// A file written by a bash command.
 struct BetaBashCodeExecutionOutputBlock {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1330,11 +1330,11 @@ namespace anthropic::beta {
 /// A bash code execution output file passed back in a later turn.
 struct BetaBashCodeExecutionOutputBlockParam {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1344,17 +1344,17 @@ namespace anthropic::beta {
 /// Outcome of a bash command: output streams, exit code, files.
 struct BetaBashCodeExecutionResultBlock {
   /// Files the command produced.
-  std::vector<BetaBashCodeExecutionOutputBlock> content;
+  std::vector<BetaBashCodeExecutionOutputBlock> content{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Standard output.
-  std::string stdout_;
+  std::string stdout_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1363,17 +1363,17 @@ namespace anthropic::beta {
 
 /// A bash code execution result passed back in a later turn.
 struct BetaBashCodeExecutionResultBlockParam {
-  std::vector<BetaBashCodeExecutionOutputBlockParam> content;
+  std::vector<BetaBashCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Standard output.
-  std::string stdout_;
+  std::string stdout_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1398,11 +1398,11 @@ struct BetaBashCodeExecutionToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1413,13 +1413,13 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorObject, BetaBashCodeExecutionResultBlock, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1444,11 +1444,11 @@ struct BetaBashCodeExecutionToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1459,15 +1459,15 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorParam, BetaBashCodeExecutionResultBlockParam, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1477,11 +1477,11 @@ namespace anthropic::beta {
 /// Billing options for a request.
 struct BetaBillingPolicy {
   /// Who is billed; `self` (the default) is the organization. (omitted when empty; API default "self")
-  std::optional<BetaBillTo> bill_to;
+  std::optional<BetaBillTo> bill_to{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1491,13 +1491,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `close_tab` in its toolset.
 struct BetaBrowserCloseTabConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1507,13 +1507,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `double_click` in its toolset.
 struct BetaBrowserDoubleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1523,13 +1523,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `file_upload` in its toolset.
 struct BetaBrowserFileUploadConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1539,13 +1539,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `find` in its toolset.
 struct BetaBrowserFindConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1555,13 +1555,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `form_input` in its toolset.
 struct BetaBrowserFormInputConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1571,13 +1571,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `get_page_text` in its toolset.
 struct BetaBrowserGetPageTextConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1587,13 +1587,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `hold_key` in its toolset.
 struct BetaBrowserHoldKeyConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1603,13 +1603,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `hover` in its toolset.
 struct BetaBrowserHoverConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1619,13 +1619,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `javascript_exec` in its toolset.
 struct BetaBrowserJavascriptExecConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1635,13 +1635,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `key` in its toolset.
 struct BetaBrowserKeyConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1651,13 +1651,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `left_click` in its toolset.
 struct BetaBrowserLeftClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1667,13 +1667,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `left_click_drag` in its toolset.
 struct BetaBrowserLeftClickDragConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1683,13 +1683,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `left_mouse_down` in its toolset.
 struct BetaBrowserLeftMouseDownConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1699,13 +1699,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `left_mouse_up` in its toolset.
 struct BetaBrowserLeftMouseUpConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1715,13 +1715,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `list_tabs` in its toolset.
 struct BetaBrowserListTabsConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1731,13 +1731,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `middle_click` in its toolset.
 struct BetaBrowserMiddleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1747,13 +1747,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `mouse_move` in its toolset.
 struct BetaBrowserMouseMoveConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1763,13 +1763,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `navigate` in its toolset.
 struct BetaBrowserNavigateConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1779,13 +1779,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `new_tab` in its toolset.
 struct BetaBrowserNewTabConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1795,13 +1795,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `read_console` in its toolset.
 struct BetaBrowserReadConsoleConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1811,13 +1811,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `read_network` in its toolset.
 struct BetaBrowserReadNetworkConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1827,13 +1827,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `read_page` in its toolset.
 struct BetaBrowserReadPageConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1843,13 +1843,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `right_click` in its toolset.
 struct BetaBrowserRightClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1859,13 +1859,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `screenshot` in its toolset.
 struct BetaBrowserScreenshotConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1875,13 +1875,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `scroll` in its toolset.
 struct BetaBrowserScrollConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1891,13 +1891,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `scroll_to` in its toolset.
 struct BetaBrowserScrollToConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1906,15 +1906,15 @@ namespace anthropic::beta {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BetaBrowserStateBlockParam {
-  std::vector<BetaBrowserStateTabEntry> tabs;
+  std::vector<BetaBrowserStateTabEntry> tabs{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// (omitted when empty)
-  Box<std::vector<BetaBrowserStateChange>> state_changes;
+  Box<std::vector<BetaBrowserStateChange>> state_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1924,16 +1924,16 @@ namespace anthropic::beta {
 /// A download finished.
 struct BetaBrowserStateChangeDownloadCompleted {
   /// Caller-chosen download id.
-  std::string download_id;
-  std::string url;
+  std::string download_id{};
+  std::string url{};
   /// (omitted when empty)
-  std::optional<std::string> path;
+  std::optional<std::string> path{};
   /// Size in bytes. (omitted when empty)
-  std::optional<std::int64_t> size_bytes;
+  std::optional<std::int64_t> size_bytes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1943,14 +1943,14 @@ namespace anthropic::beta {
 /// A download failed.
 struct BetaBrowserStateChangeDownloadFailed {
   /// Caller-chosen download id.
-  std::string download_id;
-  std::string url;
+  std::string download_id{};
+  std::string url{};
   /// (omitted when empty)
-  std::optional<std::string> error;
+  std::optional<std::string> error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1960,12 +1960,12 @@ namespace anthropic::beta {
 /// A download started.
 struct BetaBrowserStateChangeDownloadStarted {
   /// Caller-chosen download id.
-  std::string download_id;
-  std::string url;
+  std::string download_id{};
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1975,11 +1975,11 @@ namespace anthropic::beta {
 /// A new tab was opened.
 struct BetaBrowserStateChangeTabOpened {
   /// Caller-chosen tab id.
-  std::string tab_id;
+  std::string tab_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -1989,15 +1989,15 @@ namespace anthropic::beta {
 /// One open browser tab.
 struct BetaBrowserStateTabEntry {
   /// Caller-chosen tab id.
-  std::string tab_id;
-  std::string title;
-  std::string url;
+  std::string tab_id{};
+  std::string title{};
+  std::string url{};
   /// (omitted when empty)
-  std::optional<bool> active;
+  std::optional<bool> active{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2007,13 +2007,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `switch_tab` in its toolset.
 struct BetaBrowserSwitchTabConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2023,13 +2023,13 @@ namespace anthropic::beta {
 /// Toolset `browser_toolset_20260801`: browser actions the client carries out.
 struct BetaBrowserToolset20260801 {
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
-  Box<BetaBrowserToolsetConfigs> configs;
+  Box<BetaBrowserToolsetConfigs> configs{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2039,71 +2039,71 @@ namespace anthropic::beta {
 /// Per-action settings of the browser toolset, keyed by action.
 struct BetaBrowserToolsetConfigs {
   /// Overrides for the `close_tab` action. (omitted when empty)
-  Box<BetaBrowserCloseTabConfig> close_tab;
+  Box<BetaBrowserCloseTabConfig> close_tab{};
   /// Overrides for the `double_click` action. (omitted when empty)
-  Box<BetaBrowserDoubleClickConfig> double_click;
+  Box<BetaBrowserDoubleClickConfig> double_click{};
   /// Overrides for the `file_upload` action. (omitted when empty)
-  Box<BetaBrowserFileUploadConfig> file_upload;
+  Box<BetaBrowserFileUploadConfig> file_upload{};
   /// Overrides for the `find` action. (omitted when empty)
-  Box<BetaBrowserFindConfig> find;
+  Box<BetaBrowserFindConfig> find{};
   /// Overrides for the `form_input` action. (omitted when empty)
-  Box<BetaBrowserFormInputConfig> form_input;
+  Box<BetaBrowserFormInputConfig> form_input{};
   /// Overrides for the `get_page_text` action. (omitted when empty)
-  Box<BetaBrowserGetPageTextConfig> get_page_text;
+  Box<BetaBrowserGetPageTextConfig> get_page_text{};
   /// Overrides for the `hold_key` action. (omitted when empty)
-  Box<BetaBrowserHoldKeyConfig> hold_key;
+  Box<BetaBrowserHoldKeyConfig> hold_key{};
   /// Overrides for the `hover` action. (omitted when empty)
-  Box<BetaBrowserHoverConfig> hover;
+  Box<BetaBrowserHoverConfig> hover{};
   /// Overrides for the `javascript_exec` action. (omitted when empty)
-  Box<BetaBrowserJavascriptExecConfig> javascript_exec;
+  Box<BetaBrowserJavascriptExecConfig> javascript_exec{};
   /// Overrides for the `key` action. (omitted when empty)
-  Box<BetaBrowserKeyConfig> key;
+  Box<BetaBrowserKeyConfig> key{};
   /// Overrides for the `left_click` action. (omitted when empty)
-  Box<BetaBrowserLeftClickConfig> left_click;
+  Box<BetaBrowserLeftClickConfig> left_click{};
   /// Overrides for the `left_click_drag` action. (omitted when empty)
-  Box<BetaBrowserLeftClickDragConfig> left_click_drag;
+  Box<BetaBrowserLeftClickDragConfig> left_click_drag{};
   /// Overrides for the `left_mouse_down` action. (omitted when empty)
-  Box<BetaBrowserLeftMouseDownConfig> left_mouse_down;
+  Box<BetaBrowserLeftMouseDownConfig> left_mouse_down{};
   /// Overrides for the `left_mouse_up` action. (omitted when empty)
-  Box<BetaBrowserLeftMouseUpConfig> left_mouse_up;
+  Box<BetaBrowserLeftMouseUpConfig> left_mouse_up{};
   /// Overrides for the `list_tabs` action. (omitted when empty)
-  Box<BetaBrowserListTabsConfig> list_tabs;
+  Box<BetaBrowserListTabsConfig> list_tabs{};
   /// Overrides for the `middle_click` action. (omitted when empty)
-  Box<BetaBrowserMiddleClickConfig> middle_click;
+  Box<BetaBrowserMiddleClickConfig> middle_click{};
   /// Overrides for the `mouse_move` action. (omitted when empty)
-  Box<BetaBrowserMouseMoveConfig> mouse_move;
+  Box<BetaBrowserMouseMoveConfig> mouse_move{};
   /// Overrides for the `navigate` action. (omitted when empty)
-  Box<BetaBrowserNavigateConfig> navigate;
+  Box<BetaBrowserNavigateConfig> navigate{};
   /// Overrides for the `new_tab` action. (omitted when empty)
-  Box<BetaBrowserNewTabConfig> new_tab;
+  Box<BetaBrowserNewTabConfig> new_tab{};
   /// Overrides for the `read_console` action. (omitted when empty)
-  Box<BetaBrowserReadConsoleConfig> read_console;
+  Box<BetaBrowserReadConsoleConfig> read_console{};
   /// Overrides for the `read_network` action. (omitted when empty)
-  Box<BetaBrowserReadNetworkConfig> read_network;
+  Box<BetaBrowserReadNetworkConfig> read_network{};
   /// Overrides for the `read_page` action. (omitted when empty)
-  Box<BetaBrowserReadPageConfig> read_page;
+  Box<BetaBrowserReadPageConfig> read_page{};
   /// Overrides for the `right_click` action. (omitted when empty)
-  Box<BetaBrowserRightClickConfig> right_click;
+  Box<BetaBrowserRightClickConfig> right_click{};
   /// Overrides for the `screenshot` action. (omitted when empty)
-  Box<BetaBrowserScreenshotConfig> screenshot;
+  Box<BetaBrowserScreenshotConfig> screenshot{};
   /// Overrides for the `scroll` action. (omitted when empty)
-  Box<BetaBrowserScrollConfig> scroll;
+  Box<BetaBrowserScrollConfig> scroll{};
   /// Overrides for the `scroll_to` action. (omitted when empty)
-  Box<BetaBrowserScrollToConfig> scroll_to;
+  Box<BetaBrowserScrollToConfig> scroll_to{};
   /// Overrides for the `switch_tab` action. (omitted when empty)
-  Box<BetaBrowserSwitchTabConfig> switch_tab;
+  Box<BetaBrowserSwitchTabConfig> switch_tab{};
   /// Overrides for the `triple_click` action. (omitted when empty)
-  Box<BetaBrowserTripleClickConfig> triple_click;
+  Box<BetaBrowserTripleClickConfig> triple_click{};
   /// Overrides for the `type` action. (omitted when empty)
-  Box<BetaBrowserTypeConfig> type;
+  Box<BetaBrowserTypeConfig> type{};
   /// Overrides for the `wait` action. (omitted when empty)
-  Box<BetaBrowserWaitConfig> wait;
+  Box<BetaBrowserWaitConfig> wait{};
   /// Overrides for the `zoom` action. (omitted when empty)
-  Box<BetaBrowserZoomConfig> zoom;
+  Box<BetaBrowserZoomConfig> zoom{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2113,13 +2113,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `triple_click` in its toolset.
 struct BetaBrowserTripleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2129,13 +2129,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `type` in its toolset.
 struct BetaBrowserTypeConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2145,13 +2145,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `wait` in its toolset.
 struct BetaBrowserWaitConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2161,13 +2161,13 @@ namespace anthropic::beta {
 /// Settings of the browser action `zoom` in its toolset.
 struct BetaBrowserZoomConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2189,11 +2189,11 @@ struct BetaCacheControlEphemeral {
     }
   };
   /// How long the cache entry lives: 5m (default) or 1h. (omitted when empty; API default "5m")
-  std::optional<Ttl> ttl;
+  std::optional<Ttl> ttl{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2209,7 +2209,7 @@ struct BetaCacheCreation {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2223,7 +2223,7 @@ struct BetaCacheMissMessagesChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2237,7 +2237,7 @@ struct BetaCacheMissModelChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2249,7 +2249,7 @@ struct BetaCacheMissPreviousMessageNotFound {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2263,7 +2263,7 @@ struct BetaCacheMissSystemChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2277,7 +2277,7 @@ struct BetaCacheMissToolsChanged {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2289,7 +2289,7 @@ struct BetaCacheMissUnavailable {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2299,21 +2299,21 @@ namespace anthropic::beta {
 /// A cited character range in a plain-text document.
 struct BetaCitationCharLocation {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited characters (exclusive).
   std::int64_t end_char_index = 0;
   /// Files API id. (`null` when empty)
-  std::optional<std::string> file_id;
+  std::optional<std::string> file_id{};
   /// First cited character (0-based).
   std::int64_t start_char_index = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2323,11 +2323,11 @@ namespace anthropic::beta {
 /// A character-range citation passed back in a later turn.
 struct BetaCitationCharLocationParam {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited characters (exclusive).
   std::int64_t end_char_index = 0;
   /// First cited character (0-based).
@@ -2335,7 +2335,7 @@ struct BetaCitationCharLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2349,7 +2349,7 @@ struct BetaCitationConfig {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2359,21 +2359,21 @@ namespace anthropic::beta {
 /// A cited range of blocks in a custom-content document.
 struct BetaCitationContentBlockLocation {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited blocks (exclusive).
   std::int64_t end_block_index = 0;
   /// Files API id. (`null` when empty)
-  std::optional<std::string> file_id;
+  std::optional<std::string> file_id{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2383,11 +2383,11 @@ namespace anthropic::beta {
 /// A block-range citation passed back in a later turn.
 struct BetaCitationContentBlockLocationParam {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited blocks (exclusive).
   std::int64_t end_block_index = 0;
   /// First cited block (0-based).
@@ -2395,7 +2395,7 @@ struct BetaCitationContentBlockLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2405,21 +2405,21 @@ namespace anthropic::beta {
 /// A cited page range in a PDF document.
 struct BetaCitationPageLocation {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited pages (exclusive).
   std::int64_t end_page_number = 0;
   /// Files API id. (`null` when empty)
-  std::optional<std::string> file_id;
+  std::optional<std::string> file_id{};
   /// First cited page (1-based).
   std::int64_t start_page_number = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2429,11 +2429,11 @@ namespace anthropic::beta {
 /// A page-range citation passed back in a later turn.
 struct BetaCitationPageLocationParam {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Index of the cited document in the request.
   std::int64_t document_index = 0;
   /// Title of the cited document. (`null` when empty)
-  std::optional<std::string> document_title;
+  std::optional<std::string> document_title{};
   /// End of the cited pages (exclusive).
   std::int64_t end_page_number = 0;
   /// First cited page (1-based).
@@ -2441,7 +2441,7 @@ struct BetaCitationPageLocationParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2451,20 +2451,20 @@ namespace anthropic::beta {
 /// A cited range of blocks in a search result.
 struct BetaCitationSearchResultLocation {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// End of the cited blocks (exclusive).
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  std::string source;
+  std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
   /// (`null` when empty)
-  std::optional<std::string> title;
+  std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2474,20 +2474,20 @@ namespace anthropic::beta {
 /// A search-result citation passed back in a later turn.
 struct BetaCitationSearchResultLocationParam {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// End of the cited blocks (exclusive).
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  std::string source;
+  std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
   /// (`null` when empty)
-  std::optional<std::string> title;
+  std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2497,16 +2497,16 @@ namespace anthropic::beta {
 /// A web-search citation passed back in a later turn.
 struct BetaCitationWebSearchResultLocationParam {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
-  std::string encrypted_index;
+  std::string encrypted_index{};
   /// (`null` when empty)
-  std::optional<std::string> title;
-  std::string url;
+  std::optional<std::string> title{};
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2516,11 +2516,11 @@ namespace anthropic::beta {
 /// Turns citations on or off for a document.
 struct BetaCitationsConfigParam {
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2530,16 +2530,16 @@ namespace anthropic::beta {
 /// A cited passage of a web search result.
 struct BetaCitationsWebSearchResultLocation {
   /// The cited passage.
-  std::string cited_text;
+  std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
-  std::string encrypted_index;
+  std::string encrypted_index{};
   /// (`null` when empty)
-  std::optional<std::string> title;
-  std::string url;
+  std::optional<std::string> title{};
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2551,11 +2551,11 @@ struct BetaClearThinking20251015Edit {
   /// One of the shapes of `keep`; RawJson for one the SDK does not know.
   using Keep = std::variant<BetaThinkingTurns, BetaAllThinkingTurns, std::string, RawJson>;
   /// How much to keep. (omitted when empty)
-  Box<Keep> keep;
+  Box<Keep> keep{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2570,7 +2570,7 @@ struct BetaClearThinking20251015EditResponse {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2584,19 +2584,19 @@ struct BetaClearToolUses20250919Edit {
   /// One of the shapes of `trigger`; RawJson for one the SDK does not know.
   using Trigger = std::variant<BetaInputTokensTrigger, BetaToolUsesTrigger, RawJson>;
   /// (omitted when empty)
-  Box<BetaInputTokensClearAtLeast> clear_at_least;
+  Box<BetaInputTokensClearAtLeast> clear_at_least{};
   /// (omitted when empty)
-  Box<ClearToolInputs> clear_tool_inputs;
+  Box<ClearToolInputs> clear_tool_inputs{};
   /// (omitted when empty)
-  Box<std::vector<std::string>> exclude_tools;
+  Box<std::vector<std::string>> exclude_tools{};
   /// How much to keep. (omitted when empty)
-  Box<BetaToolUsesKeep> keep;
+  Box<BetaToolUsesKeep> keep{};
   /// When the edit applies. (omitted when empty)
-  Box<Trigger> trigger;
+  Box<Trigger> trigger{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2611,7 +2611,7 @@ struct BetaClearToolUses20250919EditResponse {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2621,11 +2621,11 @@ namespace anthropic::beta {
 /// A file written by code execution.
 struct BetaCodeExecutionOutputBlock {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2635,11 +2635,11 @@ namespace anthropic::beta {
 /// A code-execution output file passed back in a later turn.
 struct BetaCodeExecutionOutputBlockParam {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2649,17 +2649,17 @@ namespace anthropic::beta {
 /// Outcome of a code execution run: output streams, exit code, files.
 struct BetaCodeExecutionResultBlock {
   /// Files the run produced.
-  std::vector<BetaCodeExecutionOutputBlock> content;
+  std::vector<BetaCodeExecutionOutputBlock> content{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Standard output.
-  std::string stdout_;
+  std::string stdout_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2668,17 +2668,17 @@ namespace anthropic::beta {
 
 /// A code execution outcome passed back in a later turn.
 struct BetaCodeExecutionResultBlockParam {
-  std::vector<BetaCodeExecutionOutputBlockParam> content;
+  std::vector<BetaCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Standard output.
-  std::string stdout_;
+  std::string stdout_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2702,17 +2702,17 @@ struct BetaCodeExecutionTool20250522 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2736,17 +2736,17 @@ struct BetaCodeExecutionTool20250825 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2770,17 +2770,17 @@ struct BetaCodeExecutionTool20260120 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2804,17 +2804,17 @@ struct BetaCodeExecutionTool20260521 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2824,11 +2824,11 @@ namespace anthropic::beta {
 /// A code execution tool failure with its error code.
 struct BetaCodeExecutionToolResultErrorObject {
   /// Machine-readable error code.
-  BetaCodeExecutionToolResultErrorCode error_code;
+  BetaCodeExecutionToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2837,17 +2837,17 @@ namespace anthropic::beta {
 
 /// A code execution outcome whose output is encrypted.
 struct BetaEncryptedCodeExecutionResultBlock {
-  std::vector<BetaCodeExecutionOutputBlock> content;
+  std::vector<BetaCodeExecutionOutputBlock> content{};
   /// Encrypted standard output; pass it back unchanged.
-  std::string encrypted_stdout;
+  std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2856,13 +2856,13 @@ namespace anthropic::beta {
 
 /// Result block of the code execution tool.
 struct BetaCodeExecutionToolResultBlock {
-  BetaCodeExecutionToolResultBlockContent content;
+  BetaCodeExecutionToolResultBlockContent content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2872,11 +2872,11 @@ namespace anthropic::beta {
 /// A code execution tool failure with its error code (request side).
 struct BetaCodeExecutionToolResultErrorParam {
   /// Machine-readable error code.
-  BetaCodeExecutionToolResultErrorCode error_code;
+  BetaCodeExecutionToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2885,16 +2885,16 @@ namespace anthropic::beta {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct BetaEncryptedCodeExecutionResultBlockParam {
-  std::vector<BetaCodeExecutionOutputBlockParam> content;
-  std::string encrypted_stdout;
+  std::vector<BetaCodeExecutionOutputBlockParam> content{};
+  std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
   /// Standard error.
-  std::string stderr_;
+  std::string stderr_{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2903,15 +2903,15 @@ namespace anthropic::beta {
 
 /// A code execution tool result passed back in a later turn.
 struct BetaCodeExecutionToolResultBlockParam {
-  BetaCodeExecutionToolResultBlockParamContent content;
+  BetaCodeExecutionToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2921,15 +2921,15 @@ namespace anthropic::beta {
 /// Context edit `compact_20260112`: summarize the conversation when it grows too long.
 struct BetaCompact20260112Edit {
   /// Extra instructions for the summary. (omitted when empty)
-  std::optional<std::string> instructions;
+  std::optional<std::string> instructions{};
   /// (omitted when empty)
-  std::optional<bool> pause_after_compaction;
+  std::optional<bool> pause_after_compaction{};
   /// When the edit applies. (omitted when empty)
-  Box<BetaInputTokensTrigger> trigger;
+  Box<BetaInputTokensTrigger> trigger{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2941,17 +2941,17 @@ struct BetaCompactionBlock {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
   using ToolChangesItem = std::variant<BetaResponseToolAdditionBlock, BetaResponseToolRemovalBlock, RawJson>;
   /// (`null` when empty)
-  std::optional<std::string> content;
+  std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (`null` when empty)
-  std::optional<std::string> encrypted_content;
+  std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
-  std::optional<std::string> signature;
+  std::optional<std::string> signature{};
   /// (omitted when empty)
-  Box<std::vector<ToolChangesItem>> tool_changes;
+  Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2963,19 +2963,19 @@ struct BetaCompactionBlockParam {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
   using ToolChangesItem = std::variant<BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, RawJson>;
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// (omitted when empty)
-  std::optional<std::string> content;
+  std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (omitted when empty)
-  std::optional<std::string> encrypted_content;
+  std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
-  std::optional<std::string> signature;
+  std::optional<std::string> signature{};
   /// (omitted when empty)
-  Box<std::vector<ToolChangesItem>> tool_changes;
+  Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2985,11 +2985,11 @@ namespace anthropic::beta {
 /// Settings of server-side compaction.
 struct BetaCompactionConfig {
   /// Extra instructions for the summary. (omitted when empty)
-  std::optional<std::string> instructions;
+  std::optional<std::string> instructions{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -2999,7 +2999,7 @@ namespace anthropic::beta {
 /// Usage of one compaction step inside a message.
 struct BetaCompactionIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  Box<BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation{};
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -3011,7 +3011,7 @@ struct BetaCompactionIterationUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3021,13 +3021,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `cursor_position` in its toolset.
 struct BetaComputerCursorPositionConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3037,13 +3037,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `double_click` in its toolset.
 struct BetaComputerDoubleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3053,13 +3053,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `hold_key` in its toolset.
 struct BetaComputerHoldKeyConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3069,13 +3069,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `key` in its toolset.
 struct BetaComputerKeyConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3085,13 +3085,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `left_click` in its toolset.
 struct BetaComputerLeftClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3101,13 +3101,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `left_click_drag` in its toolset.
 struct BetaComputerLeftClickDragConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3117,13 +3117,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `left_mouse_down` in its toolset.
 struct BetaComputerLeftMouseDownConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3133,13 +3133,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `left_mouse_up` in its toolset.
 struct BetaComputerLeftMouseUpConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3149,13 +3149,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `middle_click` in its toolset.
 struct BetaComputerMiddleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3165,13 +3165,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `mouse_move` in its toolset.
 struct BetaComputerMouseMoveConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3181,13 +3181,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `right_click` in its toolset.
 struct BetaComputerRightClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3197,13 +3197,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `screenshot` in its toolset.
 struct BetaComputerScreenshotConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3213,13 +3213,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `scroll` in its toolset.
 struct BetaComputerScrollConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3229,13 +3229,13 @@ namespace anthropic::beta {
 /// Toolset `computer_toolset_20260801`: desktop actions the client carries out.
 struct BetaComputerToolset20260801 {
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
-  Box<BetaComputerToolsetConfigs> configs;
+  Box<BetaComputerToolsetConfigs> configs{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3245,43 +3245,43 @@ namespace anthropic::beta {
 /// Per-action settings of the computer toolset, keyed by action.
 struct BetaComputerToolsetConfigs {
   /// Overrides for the `cursor_position` action. (omitted when empty)
-  Box<BetaComputerCursorPositionConfig> cursor_position;
+  Box<BetaComputerCursorPositionConfig> cursor_position{};
   /// Overrides for the `double_click` action. (omitted when empty)
-  Box<BetaComputerDoubleClickConfig> double_click;
+  Box<BetaComputerDoubleClickConfig> double_click{};
   /// Overrides for the `hold_key` action. (omitted when empty)
-  Box<BetaComputerHoldKeyConfig> hold_key;
+  Box<BetaComputerHoldKeyConfig> hold_key{};
   /// Overrides for the `key` action. (omitted when empty)
-  Box<BetaComputerKeyConfig> key;
+  Box<BetaComputerKeyConfig> key{};
   /// Overrides for the `left_click` action. (omitted when empty)
-  Box<BetaComputerLeftClickConfig> left_click;
+  Box<BetaComputerLeftClickConfig> left_click{};
   /// Overrides for the `left_click_drag` action. (omitted when empty)
-  Box<BetaComputerLeftClickDragConfig> left_click_drag;
+  Box<BetaComputerLeftClickDragConfig> left_click_drag{};
   /// Overrides for the `left_mouse_down` action. (omitted when empty)
-  Box<BetaComputerLeftMouseDownConfig> left_mouse_down;
+  Box<BetaComputerLeftMouseDownConfig> left_mouse_down{};
   /// Overrides for the `left_mouse_up` action. (omitted when empty)
-  Box<BetaComputerLeftMouseUpConfig> left_mouse_up;
+  Box<BetaComputerLeftMouseUpConfig> left_mouse_up{};
   /// Overrides for the `middle_click` action. (omitted when empty)
-  Box<BetaComputerMiddleClickConfig> middle_click;
+  Box<BetaComputerMiddleClickConfig> middle_click{};
   /// Overrides for the `mouse_move` action. (omitted when empty)
-  Box<BetaComputerMouseMoveConfig> mouse_move;
+  Box<BetaComputerMouseMoveConfig> mouse_move{};
   /// Overrides for the `right_click` action. (omitted when empty)
-  Box<BetaComputerRightClickConfig> right_click;
+  Box<BetaComputerRightClickConfig> right_click{};
   /// Overrides for the `screenshot` action. (omitted when empty)
-  Box<BetaComputerScreenshotConfig> screenshot;
+  Box<BetaComputerScreenshotConfig> screenshot{};
   /// Overrides for the `scroll` action. (omitted when empty)
-  Box<BetaComputerScrollConfig> scroll;
+  Box<BetaComputerScrollConfig> scroll{};
   /// Overrides for the `triple_click` action. (omitted when empty)
-  Box<BetaComputerTripleClickConfig> triple_click;
+  Box<BetaComputerTripleClickConfig> triple_click{};
   /// Overrides for the `type` action. (omitted when empty)
-  Box<BetaComputerTypeConfig> type;
+  Box<BetaComputerTypeConfig> type{};
   /// Overrides for the `wait` action. (omitted when empty)
-  Box<BetaComputerWaitConfig> wait;
+  Box<BetaComputerWaitConfig> wait{};
   /// Overrides for the `zoom` action. (omitted when empty)
-  Box<BetaComputerZoomConfig> zoom;
+  Box<BetaComputerZoomConfig> zoom{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3291,13 +3291,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `triple_click` in its toolset.
 struct BetaComputerTripleClickConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3307,13 +3307,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `type` in its toolset.
 struct BetaComputerTypeConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3323,13 +3323,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `wait` in its toolset.
 struct BetaComputerWaitConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3339,13 +3339,13 @@ namespace anthropic::beta {
 /// Settings of the computer action `zoom` in its toolset.
 struct BetaComputerZoomConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3355,14 +3355,14 @@ namespace anthropic::beta {
 /// The code execution container a message used, and when it expires.
 struct BetaContainer {
   /// Unique id.
-  std::string id;
-  std::string expires_at;
+  std::string id{};
+  std::string expires_at{};
   /// Skills loaded in the container. (`null` when empty)
-  Box<std::vector<BetaContainerSkill>> skills;
+  Box<std::vector<BetaContainerSkill>> skills{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3372,13 +3372,13 @@ namespace anthropic::beta {
 /// Which container to use and which skills to load into it.
 struct BetaContainerParams {
   /// Id of a container to reuse. (omitted when empty)
-  std::optional<std::string> id;
+  std::optional<std::string> id{};
   /// Skills to load. (omitted when empty)
-  Box<std::vector<BetaSkillParams>> skills;
+  Box<std::vector<BetaSkillParams>> skills{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3400,15 +3400,15 @@ struct BetaContainerSkill {
     }
   };
   /// Skill id.
-  std::string skill_id;
+  std::string skill_id{};
   /// anthropic (built in) or custom.
-  Type type;
+  Type type{};
   /// The skill version in use.
-  std::string version;
+  std::string version{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3418,11 +3418,11 @@ namespace anthropic::beta {
 /// A file the model placed in the container.
 struct BetaContainerUploadBlock {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3432,13 +3432,13 @@ namespace anthropic::beta {
 /// A file to place in the container for the code execution tool.
 struct BetaContainerUploadBlockParam {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3450,11 +3450,11 @@ struct BetaContentBlockSource {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<BetaContentBlockSourceContent>, RawJson>;
   /// The document: a string or blocks.
-  Content content;
+  Content content{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3466,11 +3466,11 @@ struct BetaContextManagementConfig {
   /// One of the shapes of `edits`; RawJson for one the SDK does not know.
   using EditsItem = std::variant<BetaClearToolUses20250919Edit, BetaClearThinking20251015Edit, BetaCompact20260112Edit, RawJson>;
   /// Edits to apply, in order. (omitted when empty)
-  Box<std::vector<EditsItem>> edits;
+  Box<std::vector<EditsItem>> edits{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3482,11 +3482,11 @@ struct BetaContextManagementResponse {
   /// One of the shapes of `applied_edits`; RawJson for one the SDK does not know.
   using AppliedEditsItem = std::variant<BetaClearToolUses20250919EditResponse, BetaClearThinking20251015EditResponse, RawJson>;
   /// Edits that were applied.
-  std::vector<AppliedEditsItem> applied_edits;
+  std::vector<AppliedEditsItem> applied_edits{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3496,11 +3496,11 @@ namespace anthropic::beta {
 /// Prompt-cache diagnostics returned with the message.
 struct BetaDiagnostics {
   /// Why the cache missed; null if it did not. (`null` when empty)
-  Box<BetaCacheMissReason> cache_miss_reason;
+  Box<BetaCacheMissReason> cache_miss_reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3510,11 +3510,11 @@ namespace anthropic::beta {
 /// Asks for prompt-cache diagnostics against an earlier message.
 struct BetaDiagnosticsParam {
   /// Id of an earlier message to compare the prompt with. (omitted when empty)
-  std::optional<std::string> previous_message_id;
+  std::optional<std::string> previous_message_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3526,7 +3526,7 @@ struct BetaDirectCaller {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3536,11 +3536,11 @@ namespace anthropic::beta {
 /// A plain-text document inline.
 struct BetaPlainTextSource {
   /// The text.
-  std::string data;
+  std::string data{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3552,15 +3552,15 @@ struct BetaDocumentBlock {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
   using Source = std::variant<BetaBase64PDFSource, BetaPlainTextSource, RawJson>;
   /// Citations supporting this text. (`null` when empty)
-  Box<BetaCitationConfig> citations;
+  Box<BetaCitationConfig> citations{};
   /// The document content.
-  Source source;
+  Source source{};
   /// Document title. (`null` when empty)
-  std::optional<std::string> title;
+  std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3570,11 +3570,11 @@ namespace anthropic::beta {
 /// Which fallback model answered and why.
 struct BetaFallbackInfo {
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3599,11 +3599,11 @@ struct BetaFallbackRefusalTrigger {
     }
   };
   /// (`null` when empty)
-  std::optional<Category> category;
+  std::optional<Category> category{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3612,14 +3612,14 @@ namespace anthropic::beta {
 
 /// Marks where the server switched to a fallback model.
 struct BetaFallbackBlock {
-  BetaFallbackInfo from;
-  BetaFallbackInfo to;
+  BetaFallbackInfo from{};
+  BetaFallbackInfo to{};
   /// When the edit applies.
-  BetaFallbackRefusalTrigger trigger;
+  BetaFallbackRefusalTrigger trigger{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3629,11 +3629,11 @@ namespace anthropic::beta {
 /// Fallback information passed back in a later turn.
 struct BetaFallbackInfoParam {
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3642,14 +3642,14 @@ namespace anthropic::beta {
 
 /// A fallback marker passed back in a later turn.
 struct BetaFallbackBlockParam {
-  BetaFallbackInfoParam from;
-  BetaFallbackInfoParam to;
+  BetaFallbackInfoParam from{};
+  BetaFallbackInfoParam to{};
   /// When the edit applies. (omitted when empty)
-  std::optional<RawJson> trigger;
+  std::optional<RawJson> trigger{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3680,13 +3680,13 @@ struct BetaFallbackCreditNotApplied {
       return {"body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"};
     }
   };
-  Reason reason;
+  Reason reason{};
   /// (omitted when empty)
-  Box<std::vector<std::string>> remove_to_redeem;
+  Box<std::vector<std::string>> remove_to_redeem{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3698,7 +3698,7 @@ struct BetaFallbackCreditRedeemed {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3719,13 +3719,13 @@ struct BetaFallbackCreditTokenParam {
       return {"strict", "best_effort"};
     }
   };
-  std::string token;
+  std::string token{};
   /// (omitted when empty; API default "strict")
-  std::optional<Mode> mode;
+  std::optional<Mode> mode{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3736,11 +3736,11 @@ namespace anthropic::beta {
 struct BetaFallbackCreditUsage {
   /// One of the shapes of `status`; RawJson for one the SDK does not know.
   using Status = std::variant<BetaFallbackCreditRedeemed, BetaFallbackCreditNotApplied, RawJson>;
-  Status status;
+  Status status{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3750,7 +3750,7 @@ namespace anthropic::beta {
 /// Usage of one fallback-model step inside a message.
 struct BetaFallbackMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  Box<BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation{};
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -3758,13 +3758,13 @@ struct BetaFallbackMessageIterationUsage {
   /// Input tokens not read from or written to the cache.
   std::int64_t input_tokens = 0;
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Generated tokens.
   std::int64_t output_tokens = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3788,19 +3788,19 @@ struct BetaFallbackParam {
   /// One of the shapes of `thinking`; RawJson for one the SDK does not know.
   using Thinking = std::variant<BetaThinkingConfigEnabled, BetaThinkingConfigDisabled, BetaThinkingConfigBetweenTools, BetaThinkingConfigAdaptive, RawJson>;
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Upper bound on generated tokens. (omitted when empty)
-  std::optional<std::int64_t> max_tokens;
+  std::optional<std::int64_t> max_tokens{};
   /// Output settings (effort, format, budget). (omitted when empty)
-  Box<BetaOutputConfig> output_config;
+  Box<BetaOutputConfig> output_config{};
   /// (omitted when empty)
-  std::optional<Speed> speed;
+  std::optional<Speed> speed{};
   /// Extended thinking settings. (omitted when empty)
-  Box<Thinking> thinking;
+  Box<Thinking> thinking{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3810,11 +3810,11 @@ namespace anthropic::beta {
 /// A document uploaded with the Files API, by id.
 struct BetaFileDocumentSource {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3824,11 +3824,11 @@ namespace anthropic::beta {
 /// An image uploaded with the Files API, by id.
 struct BetaFileImageSource {
   /// Files API id.
-  std::string file_id;
+  std::string file_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3838,11 +3838,11 @@ namespace anthropic::beta {
 /// An image fetched from a URL.
 struct BetaURLImageSource {
   /// Where the image is fetched from.
-  std::string url;
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3854,15 +3854,15 @@ struct BetaImageBlockParam {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
   using Source = std::variant<BetaBase64ImageSource, BetaURLImageSource, BetaFileImageSource, RawJson>;
   /// Where the image comes from: base64, URL or file.
-  Source source;
+  Source source{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Transformations applied before the model sees the image. (omitted when empty)
-  Box<BetaImageTransformationsParam> transformations;
+  Box<BetaImageTransformationsParam> transformations{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaImageBlockParam base64(std::string media_type, std::string data);
   static BetaImageBlockParam url(std::string url);
@@ -3888,11 +3888,11 @@ struct BetaImageTransformationsParam {
     }
   };
   /// (omitted when empty; API default "downsize")
-  std::optional<OversizedImage> oversized_image;
+  std::optional<OversizedImage> oversized_image{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3905,7 +3905,7 @@ struct BetaInputTokensClearAtLeast {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3918,7 +3918,7 @@ struct BetaInputTokensTrigger {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3928,11 +3928,11 @@ namespace anthropic::beta {
 /// Structured output: the reply must be JSON matching a JSON Schema.
 struct BetaJSONOutputFormat {
   /// The JSON Schema the reply must match.
-  RawJson schema;
+  RawJson schema{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3941,14 +3941,14 @@ namespace anthropic::beta {
 
 /// A tool exposed by an MCP server, as the model saw it.
 struct BetaMCPTool {
-  RawJson input_schema;
-  std::string name;
+  RawJson input_schema{};
+  std::string name{};
   /// (omitted when empty)
-  std::optional<std::string> description;
+  std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3958,13 +3958,13 @@ namespace anthropic::beta {
 /// Per-tool settings inside an MCP toolset.
 struct BetaMCPToolConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3974,13 +3974,13 @@ namespace anthropic::beta {
 /// Settings applied to every tool of an MCP toolset unless overridden.
 struct BetaMCPToolDefaultConfig {
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Whether this is offered to the model. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -3989,13 +3989,13 @@ namespace anthropic::beta {
 
 /// The list of tools an MCP server offered.
 struct BetaMCPToolListingBlock {
-  std::string mcp_server_name;
+  std::string mcp_server_name{};
   /// Tools the model may call.
-  std::vector<BetaMCPTool> tools;
+  std::vector<BetaMCPTool> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4004,13 +4004,13 @@ namespace anthropic::beta {
 
 /// An MCP tool listing passed back in a later turn.
 struct BetaMCPToolListingBlockParam {
-  std::string mcp_server_name;
+  std::string mcp_server_name{};
   /// Tools the model may call.
-  std::vector<BetaMCPToolParam> tools;
+  std::vector<BetaMCPToolParam> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4019,14 +4019,14 @@ namespace anthropic::beta {
 
 /// A tool of an MCP server given in the request.
 struct BetaMCPToolParam {
-  RawJson input_schema;
-  std::string name;
+  RawJson input_schema{};
+  std::string name{};
   /// (omitted when empty)
-  std::optional<std::string> description;
+  std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4038,15 +4038,15 @@ struct BetaMCPToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<BetaTextBlock>, RawJson>;
   /// What the MCP tool returned.
-  Content content;
+  Content content{};
   /// Whether the tool failed.
   bool is_error = false;
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4056,17 +4056,17 @@ namespace anthropic::beta {
 /// The model's call of a tool on an MCP server.
 struct BetaMCPToolUseBlock {
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Name of the MCP tool.
-  std::string name;
+  std::string name{};
   /// MCP server that has the tool.
-  std::string server_name;
+  std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4076,19 +4076,19 @@ namespace anthropic::beta {
 /// An MCP tool call passed back in a later turn.
 struct BetaMCPToolUseBlockParam {
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Name of the MCP tool.
-  std::string name;
+  std::string name{};
   /// MCP server that has the tool.
-  std::string server_name;
+  std::string server_name{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4098,19 +4098,19 @@ namespace anthropic::beta {
 /// Tool entry `mcp_toolset`: exposes the tools of one MCP server.
 struct BetaMCPToolset {
   /// The MCP server (as named in mcp_servers).
-  std::string mcp_server_name;
+  std::string mcp_server_name{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Per-tool settings by tool name. (omitted when empty)
-  Box<std::map<std::string, BetaMCPToolConfig>> configs;
+  Box<std::map<std::string, BetaMCPToolConfig>> configs{};
   /// Settings for tools without their own entry. (omitted when empty)
-  Box<BetaMCPToolDefaultConfig> default_config;
+  Box<BetaMCPToolDefaultConfig> default_config{};
   /// Tools the model may call. (omitted when empty)
-  Box<std::vector<BetaMCPToolParam>> tools;
+  Box<std::vector<BetaMCPToolParam>> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4134,19 +4134,19 @@ struct BetaMemoryTool20250818 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4155,12 +4155,12 @@ namespace anthropic::beta {
 
 /// Memory tool command `create`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818CreateCommand {
-  std::string file_text;
-  std::string path;
+  std::string file_text{};
+  std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4169,11 +4169,11 @@ namespace anthropic::beta {
 
 /// Memory tool command `delete`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818DeleteCommand {
-  std::string path;
+  std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4183,12 +4183,12 @@ namespace anthropic::beta {
 /// Memory tool command `insert`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818InsertCommand {
   std::int64_t insert_line = 0;
-  std::string insert_text;
-  std::string path;
+  std::string insert_text{};
+  std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4197,12 +4197,12 @@ namespace anthropic::beta {
 
 /// Memory tool command `rename`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818RenameCommand {
-  std::string new_path;
-  std::string old_path;
+  std::string new_path{};
+  std::string old_path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4211,13 +4211,13 @@ namespace anthropic::beta {
 
 /// Memory tool command `str_replace`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818StrReplaceCommand {
-  std::string new_str;
-  std::string old_str;
-  std::string path;
+  std::string new_str{};
+  std::string old_str{};
+  std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4226,13 +4226,13 @@ namespace anthropic::beta {
 
 /// Memory tool command `view`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818ViewCommand {
-  std::string path;
+  std::string path{};
   /// (omitted when empty)
-  Box<std::vector<std::int64_t>> view_range;
+  Box<std::vector<std::int64_t>> view_range{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4242,7 +4242,7 @@ namespace anthropic::beta {
 /// Usage of one ordinary model step inside a message.
 struct BetaMessageIterationUsage {
   /// Cache writes split by lifetime. (`null` when empty)
-  Box<BetaCacheCreation> cache_creation;
+  Box<BetaCacheCreation> cache_creation{};
   /// Input tokens written to the cache.
   std::int64_t cache_creation_input_tokens = 0;
   /// Input tokens read from the cache.
@@ -4250,13 +4250,13 @@ struct BetaMessageIterationUsage {
   /// Input tokens not read from or written to the cache.
   std::int64_t input_tokens = 0;
   /// Model id. (`null` when empty)
-  std::optional<::anthropic::Model> model;
+  std::optional<::anthropic::Model> model{};
   /// Generated tokens.
   std::int64_t output_tokens = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4266,11 +4266,11 @@ namespace anthropic::beta {
 /// Request metadata.
 struct BetaMetadata {
   /// Opaque id of the end user (a uuid or hash, never personal data). (omitted when empty)
-  std::optional<std::string> user_id;
+  std::optional<std::string> user_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4295,15 +4295,15 @@ struct BetaOutputConfig {
     }
   };
   /// How much effort the model spends on the answer. (omitted when empty)
-  std::optional<Effort> effort;
+  std::optional<Effort> effort{};
   /// Structured output: the JSON Schema the reply must match. (omitted when empty)
-  Box<BetaJSONOutputFormat> format;
+  Box<BetaJSONOutputFormat> format{};
   /// Token budget for the whole task across turns. (omitted when empty)
-  Box<BetaTokenTaskBudget> task_budget;
+  Box<BetaTokenTaskBudget> task_budget{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4317,7 +4317,7 @@ struct BetaOutputTokensDetails {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4327,11 +4327,11 @@ namespace anthropic::beta {
 /// Thinking the safety systems encrypted; pass it back unchanged.
 struct BetaRedactedThinkingBlock {
   /// Encrypted thinking; pass it back unchanged.
-  std::string data;
+  std::string data{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4341,11 +4341,11 @@ namespace anthropic::beta {
 /// Redacted thinking passed back in a later turn.
 struct BetaRedactedThinkingBlockParam {
   /// The encrypted thinking exactly as received.
-  std::string data;
+  std::string data{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4370,19 +4370,19 @@ struct BetaRefusalStopDetails {
     }
   };
   /// Policy category of the refusal; null if none applies. (`null` when empty)
-  std::optional<Category> category;
+  std::optional<Category> category{};
   /// Human-readable explanation; wording may change. (`null` when empty)
-  std::optional<std::string> explanation;
+  std::optional<std::string> explanation{};
   /// Token that credits a retry on the fallback model. (`null` when empty)
-  std::optional<std::string> fallback_credit_token;
+  std::optional<std::string> fallback_credit_token{};
   /// (`null` when empty)
-  std::optional<bool> fallback_has_prefill_claim;
+  std::optional<bool> fallback_has_prefill_claim{};
   /// Model the server suggests retrying with. (`null` when empty)
-  std::optional<std::string> recommended_model;
+  std::optional<std::string> recommended_model{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4392,11 +4392,11 @@ namespace anthropic::beta {
 /// A PDF fetched from a URL.
 struct BetaURLPDFSource {
   /// Where the PDF is fetched from.
-  std::string url;
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4408,19 +4408,19 @@ struct BetaRequestDocumentBlock {
   /// One of the shapes of `source`; RawJson for one the SDK does not know.
   using Source = std::variant<BetaBase64PDFSource, BetaPlainTextSource, BetaContentBlockSource, BetaURLPDFSource, BetaFileDocumentSource, RawJson>;
   /// Where the document comes from.
-  Source source;
+  Source source{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Context about the document for the model; not citable. (omitted when empty)
-  std::optional<std::string> context;
+  std::optional<std::string> context{};
   /// Document title. (omitted when empty)
-  std::optional<std::string> title;
+  std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaRequestDocumentBlock pdf_base64(std::string data);
   static BetaRequestDocumentBlock plain_text(std::string text);
@@ -4435,13 +4435,13 @@ namespace anthropic::beta {
 /// Which tools of an MCP server are enabled.
 struct BetaRequestMCPServerToolConfiguration {
   /// Only these tools are offered. (omitted when empty)
-  Box<std::vector<std::string>> allowed_tools;
+  Box<std::vector<std::string>> allowed_tools{};
   /// Whether the server's tools are offered at all. (omitted when empty)
-  std::optional<bool> enabled;
+  std::optional<bool> enabled{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4451,17 +4451,17 @@ namespace anthropic::beta {
 /// An MCP server reached by URL.
 struct BetaRequestMCPServerURLDefinition {
   /// Name the server is referred to by.
-  std::string name;
+  std::string name{};
   /// Server URL.
-  std::string url;
+  std::string url{};
   /// OAuth token sent to the server. (omitted when empty)
-  std::optional<std::string> authorization_token;
+  std::optional<std::string> authorization_token{};
   /// Which of its tools are enabled. (omitted when empty)
-  Box<BetaRequestMCPServerToolConfiguration> tool_configuration;
+  Box<BetaRequestMCPServerToolConfiguration> tool_configuration{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4473,17 +4473,17 @@ struct BetaRequestMCPToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<BetaTextBlockParam>, RawJson>;
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// What the MCP tool returned. (omitted when empty)
-  Box<Content> content;
+  Box<Content> content{};
   /// Whether the tool failed. (omitted when empty)
-  std::optional<bool> is_error;
+  std::optional<bool> is_error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4492,12 +4492,12 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaToolChangeMCPToolReference {
-  std::string name;
-  std::string server_name;
+  std::string name{};
+  std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4506,11 +4506,11 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaToolChangeMCPToolsetReference {
-  std::string server_name;
+  std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4520,13 +4520,13 @@ namespace anthropic::beta {
 /// JSON Schema of a custom tool's input (an object schema).
 struct BetaTool_InputSchema {
   /// JSON Schema `properties`. (omitted when empty)
-  std::optional<RawJson> properties;
+  std::optional<RawJson> properties{};
   /// JSON Schema `required`. (omitted when empty)
-  Box<std::vector<std::string>> required;
+  Box<std::vector<std::string>> required{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
   // Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;
   // members other than `type`, `properties` and `required` land in extra_fields.
   static BetaTool_InputSchema from_raw(const RawJson& schema);
@@ -4554,29 +4554,29 @@ struct BetaTool {
   };
   using InputSchema = BetaTool_InputSchema;
   /// JSON Schema of the tool input.
-  BetaTool_InputSchema input_schema;
+  BetaTool_InputSchema input_schema{};
   /// Name the model calls the tool by.
-  std::string name;
+  std::string name{};
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// What the tool does; the model reads it. (omitted when empty)
-  std::optional<std::string> description;
+  std::optional<std::string> description{};
   /// Stream the tool input as it is generated. (omitted when empty)
-  std::optional<bool> eager_input_streaming;
+  std::optional<bool> eager_input_streaming{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Whether `type` (always "custom") is sent; kept from decode.
   bool type_present = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4600,19 +4600,19 @@ struct BetaToolBash20241022 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4636,19 +4636,19 @@ struct BetaToolBash20250124 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4676,21 +4676,21 @@ struct BetaToolComputerUse20241022 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// X11 display number. (omitted when empty)
-  std::optional<std::int64_t> display_number;
+  std::optional<std::int64_t> display_number{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4718,21 +4718,21 @@ struct BetaToolComputerUse20250124 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// X11 display number. (omitted when empty)
-  std::optional<std::int64_t> display_number;
+  std::optional<std::int64_t> display_number{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4760,23 +4760,23 @@ struct BetaToolComputerUse20251124 {
   /// Display width in pixels.
   std::int64_t display_width_px = 0;
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// X11 display number. (omitted when empty)
-  std::optional<std::int64_t> display_number;
+  std::optional<std::int64_t> display_number{};
   /// (omitted when empty)
-  std::optional<bool> enable_zoom;
+  std::optional<bool> enable_zoom{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4813,17 +4813,17 @@ struct BetaToolSearchToolBm25_20251119 {
   };
   Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4860,17 +4860,17 @@ struct BetaToolSearchToolRegex20251119 {
   };
   Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4894,19 +4894,19 @@ struct BetaToolTextEditor20241022 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4930,19 +4930,19 @@ struct BetaToolTextEditor20250124 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -4966,19 +4966,19 @@ struct BetaToolTextEditor20250429 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5002,21 +5002,21 @@ struct BetaToolTextEditor20250728 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// (omitted when empty)
-  std::optional<std::int64_t> max_characters;
+  std::optional<std::int64_t> max_characters{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5040,29 +5040,29 @@ struct BetaWebFetchTool20250910 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Approximate cap on page text tokens put in context. (omitted when empty)
-  std::optional<std::int64_t> max_content_tokens;
+  std::optional<std::int64_t> max_content_tokens{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  Box<BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5086,29 +5086,29 @@ struct BetaWebFetchTool20260209 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Approximate cap on page text tokens put in context. (omitted when empty)
-  std::optional<std::int64_t> max_content_tokens;
+  std::optional<std::int64_t> max_content_tokens{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  Box<BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5132,31 +5132,31 @@ struct BetaWebFetchTool20260309 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Approximate cap on page text tokens put in context. (omitted when empty)
-  std::optional<std::int64_t> max_content_tokens;
+  std::optional<std::int64_t> max_content_tokens{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  Box<BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources{};
   /// Whether cached page content may be used. (omitted when empty)
-  std::optional<bool> use_cache;
+  std::optional<bool> use_cache{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5192,33 +5192,33 @@ struct BetaWebFetchTool20260318 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Approximate cap on page text tokens put in context. (omitted when empty)
-  std::optional<std::int64_t> max_content_tokens;
+  std::optional<std::int64_t> max_content_tokens{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
-  std::optional<ResponseInclusion> response_inclusion;
+  std::optional<ResponseInclusion> response_inclusion{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
-  Box<BetaWebFetchURLSources> url_sources;
+  Box<BetaWebFetchURLSources> url_sources{};
   /// Whether cached page content may be used. (omitted when empty)
-  std::optional<bool> use_cache;
+  std::optional<bool> use_cache{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5242,25 +5242,25 @@ struct BetaWebSearchTool20250305 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Approximate user location, to localize results. (omitted when empty)
-  Box<BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5284,25 +5284,25 @@ struct BetaWebSearchTool20260209 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Approximate user location. (omitted when empty)
-  Box<BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5338,27 +5338,27 @@ struct BetaWebSearchTool20260318 {
     }
   };
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Only these domains may be used. (omitted when empty)
-  Box<std::vector<std::string>> allowed_domains;
+  Box<std::vector<std::string>> allowed_domains{};
   /// These domains may not be used. (omitted when empty)
-  Box<std::vector<std::string>> blocked_domains;
+  Box<std::vector<std::string>> blocked_domains{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// Maximum calls of this tool in one request. (omitted when empty)
-  std::optional<std::int64_t> max_uses;
+  std::optional<std::int64_t> max_uses{};
   /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
-  std::optional<ResponseInclusion> response_inclusion;
+  std::optional<ResponseInclusion> response_inclusion{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Approximate user location. (omitted when empty)
-  Box<BetaUserLocation> user_location;
+  Box<BetaUserLocation> user_location{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5367,11 +5367,11 @@ namespace anthropic::beta {
 
 /// A full tool definition in a requested tool change.
 struct BetaToolChangeToolDefinitionParam {
-  BetaToolUnion definition;
+  BetaToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5380,11 +5380,11 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaToolChangeToolReference {
-  std::string name;
+  std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5395,13 +5395,13 @@ namespace anthropic::beta {
 struct BetaRequestToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, BetaToolChangeToolDefinitionParam, RawJson>;
-  Tool tool;
+  Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5412,13 +5412,13 @@ namespace anthropic::beta {
 struct BetaRequestToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, RawJson>;
-  Tool tool;
+  Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5428,13 +5428,13 @@ namespace anthropic::beta {
 /// A tool's input JSON Schema, echoed in a response.
 struct BetaResponseToolInputSchema {
   /// (omitted when empty)
-  std::optional<RawJson> properties;
+  std::optional<RawJson> properties{};
   /// (omitted when empty)
-  Box<std::vector<std::string>> required;
+  Box<std::vector<std::string>> required{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5457,26 +5457,26 @@ struct BetaResponseTool {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  BetaResponseToolInputSchema input_schema;
-  std::string name;
+  BetaResponseToolInputSchema input_schema{};
+  std::string name{};
   /// Who may call this tool. (omitted when empty)
-  Box<std::vector<AllowedCallersItem>> allowed_callers;
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Load the tool only when tool search finds it. (omitted when empty)
-  std::optional<bool> defer_loading;
+  std::optional<bool> defer_loading{};
   /// (omitted when empty)
-  std::optional<std::string> description;
+  std::optional<std::string> description{};
   /// (omitted when empty)
-  std::optional<bool> eager_input_streaming;
+  std::optional<bool> eager_input_streaming{};
   /// Example inputs shown to the model. (omitted when empty)
-  Box<std::vector<RawJson>> input_examples;
+  Box<std::vector<RawJson>> input_examples{};
   /// Validate tool input strictly against the schema. (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Whether `type` (always "custom") is sent; kept from decode.
   bool type_present = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5485,12 +5485,12 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaResponseToolChangeMCPToolReference {
-  std::string name;
-  std::string server_name;
+  std::string name{};
+  std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5499,11 +5499,11 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaResponseToolChangeMCPToolsetReference {
-  std::string server_name;
+  std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5512,11 +5512,11 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaResponseToolChangeToolReference {
-  std::string name;
+  std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5525,11 +5525,11 @@ namespace anthropic::beta {
 
 /// A full tool definition in a tool change.
 struct BetaToolChangeToolDefinition {
-  BetaResponseToolUnion definition;
+  BetaResponseToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5540,11 +5540,11 @@ namespace anthropic::beta {
 struct BetaResponseToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, BetaToolChangeToolDefinition, RawJson>;
-  Tool tool;
+  Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5555,11 +5555,11 @@ namespace anthropic::beta {
 struct BetaResponseToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, RawJson>;
-  Tool tool;
+  Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5569,19 +5569,19 @@ namespace anthropic::beta {
 /// A search result supplied by the caller, citable by the model.
 struct BetaSearchResultBlockParam {
   /// Text blocks of the result.
-  std::vector<BetaTextBlockParam> content;
+  std::vector<BetaTextBlockParam> content{};
   /// Where the result comes from (URL or other id).
-  std::string source;
+  std::string source{};
   /// Title of the result.
-  std::string title;
+  std::string title{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<BetaCitationsConfigParam> citations;
+  Box<BetaCitationsConfigParam> citations{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5591,11 +5591,11 @@ namespace anthropic::beta {
 /// The tool was called from inside a server tool (code execution).
 struct BetaServerToolCaller {
   /// Id of the tool call that made this call.
-  std::string tool_id;
+  std::string tool_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5605,11 +5605,11 @@ namespace anthropic::beta {
 /// The tool was called from code execution `code_execution_20260120`.
 struct BetaServerToolCaller20260120 {
   /// Id of the tool call that made this call.
-  std::string tool_id;
+  std::string tool_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5625,7 +5625,7 @@ struct BetaServerToolUsage {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5655,17 +5655,17 @@ struct BetaServerToolUseBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Which server tool was called.
-  Name name;
+  Name name{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5695,19 +5695,19 @@ struct BetaServerToolUseBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Which server tool was called.
-  Name name;
+  Name name{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5729,15 +5729,15 @@ struct BetaSkillParams {
     }
   };
   /// Skill id.
-  std::string skill_id;
+  std::string skill_id{};
   /// anthropic (built in) or custom.
-  Type type;
+  Type type{};
   /// Skill version, or "latest". (omitted when empty)
-  std::optional<std::string> version;
+  std::optional<std::string> version{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5747,11 +5747,11 @@ namespace anthropic::beta {
 /// A summarization step of compaction.
 struct BetaSummarizeCompaction {
   /// Extra instructions for the summary. (omitted when empty)
-  std::optional<std::string> instructions;
+  std::optional<std::string> instructions{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5776,11 +5776,11 @@ struct BetaSystemMessageOutputConfig {
     }
   };
   /// How much effort the model spends from this point on. (omitted when empty)
-  std::optional<Effort> effort;
+  std::optional<Effort> effort{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5806,15 +5806,15 @@ struct BetaSystemMessageParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<ContentItem>, RawJson>;
   /// How long the message stays in front of the model (default: never cleared). (omitted when empty; API default "never")
-  std::optional<ClearAt> clear_at;
+  std::optional<ClearAt> clear_at{};
   /// Text (and tool change) blocks. (omitted when empty)
-  Box<Content> content;
+  Box<Content> content{};
   /// Output settings (effort, format, budget). (omitted when empty)
-  Box<BetaSystemMessageOutputConfig> output_config;
+  Box<BetaSystemMessageOutputConfig> output_config{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5824,13 +5824,13 @@ namespace anthropic::beta {
 /// Text from the model, with optional citations.
 struct BetaTextBlock {
   /// Citations supporting this text. (`null` when empty)
-  Box<std::vector<BetaTextCitation>> citations;
+  Box<std::vector<BetaTextCitation>> citations{};
   /// The text.
-  std::string text;
+  std::string text{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5840,15 +5840,15 @@ namespace anthropic::beta {
 /// Text given to the model.
 struct BetaTextBlockParam {
   /// The text.
-  std::string text;
+  std::string text{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Citations supporting this text. (omitted when empty)
-  Box<std::vector<BetaTextCitationParam>> citations;
+  Box<std::vector<BetaTextCitationParam>> citations{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
   // Hand-written factory (src/beta/beta_message_param.cpp).
   static BetaTextBlockParam of(std::string text);
 };
@@ -5864,7 +5864,7 @@ struct BetaTextEditorCodeExecutionCreateResultBlock {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5877,7 +5877,7 @@ struct BetaTextEditorCodeExecutionCreateResultBlockParam {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5887,19 +5887,19 @@ namespace anthropic::beta {
 /// The text editor replaced a string; the changed lines.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlock {
   /// The changed lines. (`null` when empty)
-  Box<std::vector<std::string>> lines;
+  Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (`null` when empty)
-  std::optional<std::int64_t> new_lines;
+  std::optional<std::int64_t> new_lines{};
   /// First changed line in the new file. (`null` when empty)
-  std::optional<std::int64_t> new_start;
+  std::optional<std::int64_t> new_start{};
   /// Number of lines in the old version. (`null` when empty)
-  std::optional<std::int64_t> old_lines;
+  std::optional<std::int64_t> old_lines{};
   /// First changed line in the old file. (`null` when empty)
-  std::optional<std::int64_t> old_start;
+  std::optional<std::int64_t> old_start{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5909,19 +5909,19 @@ namespace anthropic::beta {
 /// A text editor code execution str replace result passed back in a later turn.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlockParam {
   /// (omitted when empty)
-  Box<std::vector<std::string>> lines;
+  Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (omitted when empty)
-  std::optional<std::int64_t> new_lines;
+  std::optional<std::int64_t> new_lines{};
   /// First changed line in the new file. (omitted when empty)
-  std::optional<std::int64_t> new_start;
+  std::optional<std::int64_t> new_start{};
   /// Number of lines in the old version. (omitted when empty)
-  std::optional<std::int64_t> old_lines;
+  std::optional<std::int64_t> old_lines{};
   /// First changed line in the old file. (omitted when empty)
-  std::optional<std::int64_t> old_start;
+  std::optional<std::int64_t> old_start{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5946,13 +5946,13 @@ struct BetaTextEditorCodeExecutionToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Details of the failure. (`null` when empty)
-  std::optional<std::string> error_message;
+  std::optional<std::string> error_message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5975,19 +5975,19 @@ struct BetaTextEditorCodeExecutionViewResultBlock {
     }
   };
   /// File content shown.
-  std::string content;
+  std::string content{};
   /// Kind of file (text, image, pdf).
-  FileType file_type;
+  FileType file_type{};
   /// Lines shown. (`null` when empty)
-  std::optional<std::int64_t> num_lines;
+  std::optional<std::int64_t> num_lines{};
   /// First line shown (1-based). (`null` when empty)
-  std::optional<std::int64_t> start_line;
+  std::optional<std::int64_t> start_line{};
   /// Lines in the file. (`null` when empty)
-  std::optional<std::int64_t> total_lines;
+  std::optional<std::int64_t> total_lines{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -5998,13 +5998,13 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorObject, BetaTextEditorCodeExecutionViewResultBlock, BetaTextEditorCodeExecutionCreateResultBlock, BetaTextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6029,13 +6029,13 @@ struct BetaTextEditorCodeExecutionToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Details of the failure. (omitted when empty)
-  std::optional<std::string> error_message;
+  std::optional<std::string> error_message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6057,18 +6057,18 @@ struct BetaTextEditorCodeExecutionViewResultBlockParam {
       return {"text", "image", "pdf"};
     }
   };
-  std::string content;
-  FileType file_type;
+  std::string content{};
+  FileType file_type{};
   /// Lines shown. (omitted when empty)
-  std::optional<std::int64_t> num_lines;
+  std::optional<std::int64_t> num_lines{};
   /// First line shown (1-based). (omitted when empty)
-  std::optional<std::int64_t> start_line;
+  std::optional<std::int64_t> start_line{};
   /// Lines in the file. (omitted when empty)
-  std::optional<std::int64_t> total_lines;
+  std::optional<std::int64_t> total_lines{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6079,15 +6079,15 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorParam, BetaTextEditorCodeExecutionViewResultBlockParam, BetaTextEditorCodeExecutionCreateResultBlockParam, BetaTextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6097,13 +6097,13 @@ namespace anthropic::beta {
 /// The model's visible reasoning, with its signature.
 struct BetaThinkingBlock {
   /// Opaque signature; pass it back unchanged.
-  std::string signature;
+  std::string signature{};
   /// The reasoning text.
-  std::string thinking;
+  std::string thinking{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6113,11 +6113,11 @@ namespace anthropic::beta {
 /// Binds a thinking block to the context it was produced in.
 struct BetaThinkingBlockBinding {
   /// (omitted when empty)
-  std::optional<BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior;
+  std::optional<BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6127,13 +6127,13 @@ namespace anthropic::beta {
 /// Thinking passed back in a later turn, with its signature.
 struct BetaThinkingBlockParam {
   /// Opaque signature; pass it back unchanged.
-  std::string signature;
+  std::string signature{};
   /// The reasoning text exactly as received.
-  std::string thinking;
+  std::string thinking{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6156,13 +6156,13 @@ struct BetaThinkingConfigAdaptive {
     }
   };
   /// (omitted when empty)
-  Box<BetaThinkingBlockBinding> block_binding;
+  Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
-  std::optional<Display> display;
+  std::optional<Display> display{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6174,7 +6174,7 @@ struct BetaThinkingConfigBetweenTools {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6186,7 +6186,7 @@ struct BetaThinkingConfigDisabled {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6211,13 +6211,13 @@ struct BetaThinkingConfigEnabled {
   /// Tokens the model may spend thinking (at least 1024, below max_tokens).
   std::int64_t budget_tokens = 0;
   /// (omitted when empty)
-  Box<BetaThinkingBlockBinding> block_binding;
+  Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
-  std::optional<Display> display;
+  std::optional<Display> display{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6240,12 +6240,12 @@ struct BetaThinkingDroppedInputTransformation {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
-  std::string path;
-  Reason reason;
+  std::string path{};
+  Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6268,12 +6268,12 @@ struct BetaThinkingMismatchAllowedInputTransformation {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
-  std::string path;
-  Reason reason;
+  std::string path{};
+  Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6286,7 +6286,7 @@ struct BetaThinkingTurns {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6295,11 +6295,11 @@ namespace anthropic::beta {
 
 /// Continue an existing server-side thread.
 struct BetaThreadContinueParams {
-  std::string previous_message_id;
+  std::string previous_message_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6311,7 +6311,7 @@ struct BetaThreadCreateParams {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6322,11 +6322,11 @@ namespace anthropic::beta {
 struct BetaTokenTaskBudget {
   std::int64_t total = 0;
   /// (omitted when empty)
-  std::optional<std::int64_t> remaining;
+  std::optional<std::int64_t> remaining{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6336,11 +6336,11 @@ namespace anthropic::beta {
 /// The model must use some tool.
 struct BetaToolChoiceAny {
   /// At most one tool call per turn. (omitted when empty; API default false)
-  std::optional<bool> disable_parallel_tool_use;
+  std::optional<bool> disable_parallel_tool_use{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6350,11 +6350,11 @@ namespace anthropic::beta {
 /// The model decides whether to use tools.
 struct BetaToolChoiceAuto {
   /// At most one tool call per turn. (omitted when empty; API default false)
-  std::optional<bool> disable_parallel_tool_use;
+  std::optional<bool> disable_parallel_tool_use{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6366,7 +6366,7 @@ struct BetaToolChoiceNone {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6376,13 +6376,13 @@ namespace anthropic::beta {
 /// The model must use the named tool.
 struct BetaToolChoiceTool {
   /// The tool the model must use.
-  std::string name;
+  std::string name{};
   /// At most one tool call per turn. (omitted when empty; API default false)
-  std::optional<bool> disable_parallel_tool_use;
+  std::optional<bool> disable_parallel_tool_use{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6392,11 +6392,11 @@ namespace anthropic::beta {
 /// A reference to a tool found by tool search.
 struct BetaToolReferenceBlock {
   /// Name of the tool.
-  std::string tool_name;
+  std::string tool_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6406,13 +6406,13 @@ namespace anthropic::beta {
 /// A tool reference passed back in a later turn.
 struct BetaToolReferenceBlockParam {
   /// Name of the tool.
-  std::string tool_name;
+  std::string tool_name{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6426,19 +6426,19 @@ struct BetaToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<ContentItem>, RawJson>;
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// The result: a string or content blocks. (omitted when empty)
-  Box<Content> content;
+  Box<Content> content{};
   /// Whether the tool failed. (omitted when empty)
-  std::optional<bool> is_error;
+  std::optional<bool> is_error{};
   /// Toolset of the paired tool, for toolset tools. (omitted when empty)
-  std::optional<std::string> toolset_name;
+  std::optional<std::string> toolset_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6462,13 +6462,13 @@ struct BetaToolSearchToolResultErrorObject {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Details of the failure. (`null` when empty)
-  std::optional<std::string> error_message;
+  std::optional<std::string> error_message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6478,11 +6478,11 @@ namespace anthropic::beta {
 /// Tools the search found.
 struct BetaToolSearchToolSearchResultBlock {
   /// Tools the search found.
-  std::vector<BetaToolReferenceBlock> tool_references;
+  std::vector<BetaToolReferenceBlock> tool_references{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6493,13 +6493,13 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorObject, BetaToolSearchToolSearchResultBlock, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6523,13 +6523,13 @@ struct BetaToolSearchToolResultErrorParam {
     }
   };
   /// Machine-readable error code.
-  ErrorCode error_code;
+  ErrorCode error_code{};
   /// Details of the failure. (omitted when empty)
-  std::optional<std::string> error_message;
+  std::optional<std::string> error_message{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6539,11 +6539,11 @@ namespace anthropic::beta {
 /// Found tools passed back in a later turn.
 struct BetaToolSearchToolSearchResultBlockParam {
   /// Tools the search found.
-  std::vector<BetaToolReferenceBlockParam> tool_references;
+  std::vector<BetaToolReferenceBlockParam> tool_references{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6554,15 +6554,15 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorParam, BetaToolSearchToolSearchResultBlockParam, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6574,19 +6574,19 @@ struct BetaToolUseBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Name of the tool called.
-  std::string name;
+  std::string name{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Toolset the tool belongs to, for toolset tools. (omitted when empty)
-  std::optional<std::string> toolset_name;
+  std::optional<std::string> toolset_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6598,21 +6598,21 @@ struct BetaToolUseBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
   /// Unique id.
-  std::string id;
+  std::string id{};
   /// Tool input as JSON.
-  RawJson input;
+  RawJson input{};
   /// Name of the tool called.
-  std::string name;
+  std::string name{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Toolset of the paired tool, for toolset tools. (omitted when empty)
-  std::optional<std::string> toolset_name;
+  std::optional<std::string> toolset_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6625,7 +6625,7 @@ struct BetaToolUsesKeep {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6638,7 +6638,7 @@ struct BetaToolUsesTrigger {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6648,17 +6648,17 @@ namespace anthropic::beta {
 /// Approximate user location, to localize web search results.
 struct BetaUserLocation {
   /// City. (omitted when empty)
-  std::optional<std::string> city;
+  std::optional<std::string> city{};
   /// Two-letter ISO country code. (omitted when empty)
-  std::optional<std::string> country;
+  std::optional<std::string> country{};
   /// Region or state. (omitted when empty)
-  std::optional<std::string> region;
+  std::optional<std::string> region{};
   /// IANA time zone. (omitted when empty)
-  std::optional<std::string> timezone;
+  std::optional<std::string> timezone{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6668,11 +6668,11 @@ namespace anthropic::beta {
 /// An input message from the user.
 struct BetaUserMessageParam {
   /// A string or content blocks.
-  BetaMessageContentParam content;
+  BetaMessageContentParam content{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6682,14 +6682,14 @@ namespace anthropic::beta {
 /// A fetched web page.
 struct BetaWebFetchBlock {
   /// The fetched document.
-  BetaDocumentBlock content;
+  BetaDocumentBlock content{};
   /// When the page was fetched (ISO 8601). (`null` when empty)
-  std::optional<std::string> retrieved_at;
-  std::string url;
+  std::optional<std::string> retrieved_at{};
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6698,14 +6698,14 @@ namespace anthropic::beta {
 
 /// A fetched page passed back in a later turn.
 struct BetaWebFetchBlockParam {
-  BetaRequestDocumentBlock content;
-  std::string url;
+  BetaRequestDocumentBlock content{};
+  std::string url{};
   /// When the page was fetched (ISO 8601). (omitted when empty)
-  std::optional<std::string> retrieved_at;
+  std::optional<std::string> retrieved_at{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6715,11 +6715,11 @@ namespace anthropic::beta {
 /// A web fetch failure with its error code.
 struct BetaWebFetchToolResultErrorBlock {
   /// Machine-readable error code.
-  BetaWebFetchToolResultErrorCode error_code;
+  BetaWebFetchToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6732,15 +6732,15 @@ struct BetaWebFetchToolResultBlock {
   using Content = std::variant<BetaWebFetchToolResultErrorBlock, BetaWebFetchBlock, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6750,11 +6750,11 @@ namespace anthropic::beta {
 /// A web fetch failure passed back in a later turn.
 struct BetaWebFetchToolResultErrorBlockParam {
   /// Machine-readable error code.
-  BetaWebFetchToolResultErrorCode error_code;
+  BetaWebFetchToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6767,17 +6767,17 @@ struct BetaWebFetchToolResultBlockParam {
   using Content = std::variant<BetaWebFetchToolResultErrorBlockParam, BetaWebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  Content content;
+  Content content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6789,7 +6789,7 @@ struct BetaWebFetchURLSourceAll {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6799,11 +6799,11 @@ namespace anthropic::beta {
 /// Any URL except the listed ones may be fetched.
 struct BetaWebFetchURLSourceExcept {
   /// Tools the model may call.
-  std::vector<BetaWebFetchURLSourceToolReference> tools;
+  std::vector<BetaWebFetchURLSourceToolReference> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6815,7 +6815,7 @@ struct BetaWebFetchURLSourceNone {
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6825,11 +6825,11 @@ namespace anthropic::beta {
 /// Only the listed URLs may be fetched.
 struct BetaWebFetchURLSourceOnly {
   /// Tools the model may call.
-  std::vector<BetaWebFetchURLSourceToolReference> tools;
+  std::vector<BetaWebFetchURLSourceToolReference> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6838,11 +6838,11 @@ namespace anthropic::beta {
 
 /// URLs that came from the named tool may be fetched.
 struct BetaWebFetchURLSourceToolReference {
-  std::string name;
+  std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6858,15 +6858,15 @@ struct BetaWebFetchURLSources {
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
   using UserInput = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, RawJson>;
   /// (omitted when empty)
-  Box<ClientToolResults> client_tool_results;
+  Box<ClientToolResults> client_tool_results{};
   /// (omitted when empty)
-  Box<ServerToolResults> server_tool_results;
+  Box<ServerToolResults> server_tool_results{};
   /// (omitted when empty)
-  Box<UserInput> user_input;
+  Box<UserInput> user_input{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6876,15 +6876,15 @@ namespace anthropic::beta {
 /// One web search hit.
 struct BetaWebSearchResultBlock {
   /// Encrypted page content; pass it back unchanged.
-  std::string encrypted_content;
+  std::string encrypted_content{};
   /// How old the page is, when known. (`null` when empty)
-  std::optional<std::string> page_age;
-  std::string title;
-  std::string url;
+  std::optional<std::string> page_age{};
+  std::string title{};
+  std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6894,15 +6894,15 @@ namespace anthropic::beta {
 /// A web search hit passed back in a later turn.
 struct BetaWebSearchResultBlockParam {
   /// Encrypted page content exactly as received.
-  std::string encrypted_content;
-  std::string title;
-  std::string url;
+  std::string encrypted_content{};
+  std::string title{};
+  std::string url{};
   /// (omitted when empty)
-  std::optional<std::string> page_age;
+  std::optional<std::string> page_age{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6912,11 +6912,11 @@ namespace anthropic::beta {
 /// A web search failure sent back in a later turn.
 struct BetaWebSearchToolRequestErrorObject {
   /// Machine-readable error code.
-  BetaWebSearchToolResultErrorCode error_code;
+  BetaWebSearchToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6926,11 +6926,11 @@ namespace anthropic::beta {
 /// A web search failure with its error code.
 struct BetaWebSearchToolResultErrorObject {
   /// Machine-readable error code.
-  BetaWebSearchToolResultErrorCode error_code;
+  BetaWebSearchToolResultErrorCode error_code{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6941,15 +6941,15 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  BetaWebSearchToolResultBlockContent content;
+  BetaWebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -6960,17 +6960,17 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  BetaWebSearchToolResultBlockParamContent content;
+  BetaWebSearchToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
-  std::string tool_use_id;
+  std::string tool_use_id{};
   /// Cache breakpoint after this item. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// Who issued the call. (omitted when empty)
-  Box<Caller> caller;
+  Box<Caller> caller{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -7012,63 +7012,63 @@ struct BetaMessageCreateParams {
   /// Upper bound on generated tokens.
   std::int64_t max_tokens = 0;
   /// The conversation so far, oldest first.
-  std::vector<BetaMessageParam> messages;
+  std::vector<BetaMessageParam> messages{};
   /// Model id.
-  ::anthropic::Model model;
+  ::anthropic::Model model{};
   /// Who pays for the request. (omitted when empty)
-  Box<BetaBillingPolicy> billing_policy;
+  Box<BetaBillingPolicy> billing_policy{};
   /// Automatic cache breakpoint at the last cacheable block. (omitted when empty)
-  Box<BetaCacheControlEphemeral> cache_control;
+  Box<BetaCacheControlEphemeral> cache_control{};
   /// (omitted when empty)
-  Box<BetaCompactionConfig> compaction;
+  Box<BetaCompactionConfig> compaction{};
   /// Code execution container to reuse or configure. (omitted when empty)
-  Box<Container> container;
+  Box<Container> container{};
   /// Automatic context edits. (omitted when empty)
-  Box<BetaContextManagementConfig> context_management;
+  Box<BetaContextManagementConfig> context_management{};
   /// Ask for prompt-cache diagnostics against an earlier message. (omitted when empty)
-  Box<BetaDiagnosticsParam> diagnostics;
+  Box<BetaDiagnosticsParam> diagnostics{};
   /// Credit token from an earlier refusal, for the retry. (omitted when empty)
-  Box<FallbackCreditToken> fallback_credit_token;
+  Box<FallbackCreditToken> fallback_credit_token{};
   /// Models to fall back to when the primary one refuses. (omitted when empty)
-  Box<BetaFallbacksParam> fallbacks;
+  Box<BetaFallbacksParam> fallbacks{};
   /// Geography where inference runs. (omitted when empty)
-  std::optional<std::string> inference_geo;
+  std::optional<std::string> inference_geo{};
   /// MCP servers whose tools the model may call. (omitted when empty)
-  Box<std::vector<BetaRequestMCPServerURLDefinition>> mcp_servers;
+  Box<std::vector<BetaRequestMCPServerURLDefinition>> mcp_servers{};
   /// Request metadata. (omitted when empty)
-  Box<BetaMetadata> metadata;
+  Box<BetaMetadata> metadata{};
   /// Output settings (effort, format, budget). (omitted when empty)
-  Box<BetaOutputConfig> output_config;
+  Box<BetaOutputConfig> output_config{};
   /// Structured output format; superseded by output_config.format. (omitted when empty)
-  Box<BetaJSONOutputFormat> output_format;
+  Box<BetaJSONOutputFormat> output_format{};
   /// Capacity tier: auto, or standard only. (omitted when empty)
-  std::optional<ServiceTier> service_tier;
+  std::optional<ServiceTier> service_tier{};
   /// Inference speed mode. (omitted when empty)
-  std::optional<Speed> speed;
+  std::optional<Speed> speed{};
   /// Strings that end generation when produced. (omitted when empty)
-  Box<std::vector<std::string>> stop_sequences;
+  Box<std::vector<std::string>> stop_sequences{};
   /// Whether `stream` (always false) is sent; kept from decode.
   bool stream_present = false;
   /// System prompt: a string or text blocks. (omitted when empty)
-  Box<System> system;
+  Box<System> system{};
   /// Sampling randomness, 0.0 to 1.0. (API 2023-06-01 only; omitted when empty; API default 1.0)
-  std::optional<double> temperature;
+  std::optional<double> temperature{};
   /// Sample only from the K most likely tokens. (API 2023-06-01 only; omitted when empty)
-  std::optional<std::int64_t> top_k;
+  std::optional<std::int64_t> top_k{};
   /// Nucleus sampling: cumulative probability cutoff. (API 2023-06-01 only; omitted when empty)
-  std::optional<double> top_p;
+  std::optional<double> top_p{};
   /// Extended thinking settings. (omitted when empty)
-  Box<BetaThinkingConfigParam> thinking;
+  Box<BetaThinkingConfigParam> thinking{};
   /// Start or continue a server-side thread. (omitted when empty)
-  Box<BetaMessageThreadParam> thread;
+  Box<BetaMessageThreadParam> thread{};
   /// Whether and which tool the model must use. (omitted when empty)
-  Box<BetaToolChoice> tool_choice;
+  Box<BetaToolChoice> tool_choice{};
   /// Tools the model may call. (omitted when empty)
-  Box<std::vector<BetaToolUnion>> tools;
+  Box<std::vector<BetaToolUnion>> tools{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -7091,16 +7091,16 @@ struct BetaMessageParam {
       return {"next_user_message", "never"};
     }
   };
-  Content content;
-  Role role;
+  Content content{};
+  Role role{};
   /// (omitted when empty)
-  std::optional<ClearAt> clear_at;
+  std::optional<ClearAt> clear_at{};
   /// (omitted when empty)
-  Box<BetaSystemMessageOutputConfig> output_config;
+  Box<BetaSystemMessageOutputConfig> output_config{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
   static BetaMessageParam user(std::string text);
   static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);

@@ -67,13 +67,13 @@ namespace anthropic::beta {
 /// Text.
 struct BetaTextBlock {
   /// The text.
-  std::string text;
+  std::string text{};
   /// Citations. (`null` when empty)
-  Box<std::vector<BetaCitation>> citations;
+  Box<std::vector<BetaCitation>> citations{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -82,13 +82,13 @@ namespace anthropic::beta {
 
 /// A citation.
 struct BetaCitation {
-  std::string cited_text;
+  std::string cited_text{};
   /// Start index. (omitted when empty)
-  std::optional<std::int64_t> start;
+  std::optional<std::int64_t> start{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -98,11 +98,11 @@ namespace anthropic::beta {
 /// Image.
 struct BetaImageBlock {
   /// Any JSON.
-  RawJson source;
+  RawJson source{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -111,15 +111,15 @@ namespace anthropic::beta {
 
 /// A custom tool.
 struct BetaTool {
-  std::string name;
+  std::string name{};
   /// Whether `type` (always "custom") is sent; kept from decode.
   bool type_present = false;
   /// A JSON Schema.
-  RawJson schema;
+  RawJson schema{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -142,11 +142,11 @@ struct BetaServerTool {
   };
   Type type{"server_2025"};
   /// (omitted when empty)
-  std::optional<bool> strict;
+  std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -157,11 +157,11 @@ namespace anthropic::beta {
 struct BetaUsage {
   std::int64_t input_tokens = 0;
   /// (`null` when empty)
-  std::optional<std::string> tier;
+  std::optional<std::string> tier{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
@@ -182,24 +182,24 @@ struct BetaMsg {
       return {"fast", "slow"};
     }
   };
-  std::vector<BetaBlock> content;
+  std::vector<BetaBlock> content{};
   /// String or blocks.
-  BetaContent body;
+  BetaContent body{};
   /// Why it stopped. (`null` when empty)
-  std::optional<BetaStop> stop;
-  BetaUsage usage;
+  std::optional<BetaStop> stop{};
+  BetaUsage usage{};
   /// Inline enum. (omitted when empty)
-  std::optional<Mode> mode;
+  std::optional<Mode> mode{};
   /// (API 2023-06-01 only; omitted when empty)
-  std::optional<double> temperature;
+  std::optional<double> temperature{};
   /// (omitted when empty)
-  Box<std::vector<BetaToolUnion>> tools;
+  Box<std::vector<BetaToolUnion>> tools{};
   /// (omitted when empty)
-  Box<BetaUsage> extra;
+  Box<BetaUsage> extra{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
-  std::optional<RawJson> extra_fields;
+  std::optional<RawJson> extra_fields{};
 };
 
 }  // namespace anthropic::beta
