@@ -80,6 +80,7 @@ ENCODE_FIRST = {
     'BetaThinkingConfigEnabled': ['budget_tokens', 'display'],
     'BetaMessage': ['id', 'type', 'role', 'model', 'content', 'stop_reason', 'stop_sequence',
                     'usage'],
+    'BetaTextBlock': ['text', 'citations'],
     'BetaUsage': ['input_tokens', 'output_tokens', 'cache_creation_input_tokens',
                   'cache_read_input_tokens'],
 }
@@ -765,8 +766,8 @@ class Gen:
             if mode == 'const':
                 o.append('  if (o.key(%s)) w.lit(%s);' % (key, c_string(json.dumps(f['type']['value']))))
             elif mode == 'const_opt':
-                o.append('  if (v.%s_present && o.key(%s)) w.lit(%s);' %
-                         (m, key, c_string(json.dumps(f['type']['value']))))
+                o.append('  if (o.key(%s, v.%s_present)) w.lit(%s);' %
+                         (key, m, c_string(json.dumps(f['type']['value']))))
             elif mode == 'plain':
                 o.append('  if (o.key(%s)) write_value(w, v.%s);' % (key, m))
             elif mode == 'nullable':
@@ -778,7 +779,7 @@ class Gen:
                 o.append('    }')
                 o.append('  }')
             else:
-                o.append('  if (v.%s && o.key(%s)) write_value(w, *v.%s);' % (m, key, m))
+                o.append('  if (o.key(%s, v.%s.has_value())) write_value(w, *v.%s);' % (key, m, m))
         o.append('  o.finish();')
         o.append('}')
         o.append('')

@@ -289,8 +289,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -321,8 +321,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -353,8 +353,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -385,8 +385,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -417,8 +417,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -449,8 +449,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -481,8 +481,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -516,7 +516,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownl
   if (o.key("type")) w.lit("\"download_failed\"");
   if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("url")) write_value(w, v.url);
-  if (v.error && o.key("error")) write_value(w, *v.error);
+  if (o.key("error", v.error.has_value())) write_value(w, *v.error);
   o.finish();
 }
 
@@ -552,8 +552,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFai
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -584,8 +584,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -910,10 +910,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool202508
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"code_execution_20250825\"");
   if (o.key("name")) w.lit("\"code_execution\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1005,7 +1005,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResult
   if (o.key("type")) w.lit("\"code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1042,7 +1042,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockP
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"summarize\"");
-  if (v.instructions && o.key("instructions")) write_value(w, *v.instructions);
+  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
   o.finish();
 }
 
@@ -1069,8 +1069,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1101,8 +1101,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1133,8 +1133,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1165,23 +1165,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.type && o.key("type")) write_value(w, *v.type);
-  if (v.cursor_position && o.key("cursor_position")) write_value(w, *v.cursor_position);
-  if (v.double_click && o.key("double_click")) write_value(w, *v.double_click);
-  if (v.hold_key && o.key("hold_key")) write_value(w, *v.hold_key);
-  if (v.key && o.key("key")) write_value(w, *v.key);
-  if (v.left_click && o.key("left_click")) write_value(w, *v.left_click);
-  if (v.left_click_drag && o.key("left_click_drag")) write_value(w, *v.left_click_drag);
-  if (v.left_mouse_down && o.key("left_mouse_down")) write_value(w, *v.left_mouse_down);
-  if (v.left_mouse_up && o.key("left_mouse_up")) write_value(w, *v.left_mouse_up);
-  if (v.middle_click && o.key("middle_click")) write_value(w, *v.middle_click);
-  if (v.mouse_move && o.key("mouse_move")) write_value(w, *v.mouse_move);
-  if (v.right_click && o.key("right_click")) write_value(w, *v.right_click);
-  if (v.screenshot && o.key("screenshot")) write_value(w, *v.screenshot);
-  if (v.scroll && o.key("scroll")) write_value(w, *v.scroll);
-  if (v.triple_click && o.key("triple_click")) write_value(w, *v.triple_click);
-  if (v.wait && o.key("wait")) write_value(w, *v.wait);
-  if (v.zoom && o.key("zoom")) write_value(w, *v.zoom);
+  if (o.key("type", v.type.has_value())) write_value(w, *v.type);
+  if (o.key("cursor_position", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
+  if (o.key("double_click", v.double_click.has_value())) write_value(w, *v.double_click);
+  if (o.key("hold_key", v.hold_key.has_value())) write_value(w, *v.hold_key);
+  if (o.key("key", v.key.has_value())) write_value(w, *v.key);
+  if (o.key("left_click", v.left_click.has_value())) write_value(w, *v.left_click);
+  if (o.key("left_click_drag", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+  if (o.key("left_mouse_down", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+  if (o.key("left_mouse_up", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+  if (o.key("middle_click", v.middle_click.has_value())) write_value(w, *v.middle_click);
+  if (o.key("mouse_move", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+  if (o.key("right_click", v.right_click.has_value())) write_value(w, *v.right_click);
+  if (o.key("screenshot", v.screenshot.has_value())) write_value(w, *v.screenshot);
+  if (o.key("scroll", v.scroll.has_value())) write_value(w, *v.scroll);
+  if (o.key("triple_click", v.triple_click.has_value())) write_value(w, *v.triple_click);
+  if (o.key("wait", v.wait.has_value())) write_value(w, *v.wait);
+  if (o.key("zoom", v.zoom.has_value())) write_value(w, *v.zoom);
   o.finish();
 }
 
@@ -1302,8 +1302,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1474,10 +1474,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, co
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("model")) write_value(w, v.model);
-  if (v.max_tokens && o.key("max_tokens")) write_value(w, *v.max_tokens);
-  if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
-  if (v.speed && o.key("speed")) write_value(w, *v.speed);
-  if (v.thinking && o.key("thinking")) write_value(w, *v.thinking);
+  if (o.key("max_tokens", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key("speed", v.speed.has_value())) write_value(w, *v.speed);
+  if (o.key("thinking", v.thinking.has_value())) write_value(w, *v.thinking);
   o.finish();
 }
 
@@ -1527,8 +1527,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"image\"");
   if (o.key("source")) write_value(w, v.source);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.transformations && o.key("transformations")) write_value(w, *v.transformations);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("transformations", v.transformations.has_value())) write_value(w, *v.transformations);
   o.finish();
 }
 
@@ -1736,9 +1736,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceC
 
 void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.effort && o.key("effort")) write_value(w, *v.effort);
-  if (v.format && o.key("format")) write_value(w, *v.format);
-  if (v.task_budget && o.key("task_budget")) write_value(w, *v.task_budget);
+  if (o.key("effort", v.effort.has_value())) write_value(w, *v.effort);
+  if (o.key("format", v.format.has_value())) write_value(w, *v.format);
+  if (o.key("task_budget", v.task_budget.has_value())) write_value(w, *v.task_budget);
   o.finish();
 }
 
@@ -1869,8 +1869,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefi
   if (o.key("type")) w.lit("\"url\"");
   if (o.key("name")) write_value(w, v.name);
   if (o.key("url")) write_value(w, v.url);
-  if (v.authorization_token && o.key("authorization_token")) write_value(w, *v.authorization_token);
-  if (v.tool_configuration && o.key("tool_configuration")) write_value(w, *v.tool_configuration);
+  if (o.key("authorization_token", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
+  if (o.key("tool_configuration", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
   o.finish();
 }
 
@@ -1913,8 +1913,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition
 void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"object\"");
-  if (v.properties && o.key("properties")) write_value(w, *v.properties);
-  if (v.required && o.key("required")) write_value(w, *v.required);
+  if (o.key("properties", v.properties.has_value())) write_value(w, *v.properties);
+  if (o.key("required", v.required.has_value())) write_value(w, *v.required);
   o.finish();
 }
 
@@ -1951,12 +1951,12 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.display_number && o.key("display_number")) write_value(w, *v.display_number);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2026,10 +2026,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex2025
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) write_value(w, v.type);
   if (o.key("name")) w.lit("\"tool_search_tool_regex\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2081,12 +2081,12 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728&
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_20250728\"");
   if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.max_characters && o.key("max_characters")) write_value(w, *v.max_characters);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("max_characters", v.max_characters.has_value())) write_value(w, *v.max_characters);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2147,18 +2147,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_fetch_20260318\"");
   if (o.key("name")) w.lit("\"web_fetch\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_content_tokens && o.key("max_content_tokens")) write_value(w, *v.max_content_tokens);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.response_inclusion && o.key("response_inclusion")) write_value(w, *v.response_inclusion);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.url_sources && o.key("url_sources")) write_value(w, *v.url_sources);
-  if (v.use_cache && o.key("use_cache")) write_value(w, *v.use_cache);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("response_inclusion", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key("use_cache", v.use_cache.has_value())) write_value(w, *v.use_cache);
   o.finish();
 }
 
@@ -2281,8 +2281,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"object\"");
-  if (v.properties && o.key("properties")) write_value(w, *v.properties);
-  if (v.required && o.key("required")) write_value(w, *v.required);
+  if (o.key("properties", v.properties.has_value())) write_value(w, *v.properties);
+  if (o.key("required", v.required.has_value())) write_value(w, *v.required);
   o.finish();
 }
 
@@ -2346,8 +2346,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam&
   if (o.key("content")) write_value(w, v.content);
   if (o.key("source")) write_value(w, v.source);
   if (o.key("title")) write_value(w, v.title);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
   o.finish();
 }
 
@@ -2397,7 +2397,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) 
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2437,7 +2437,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.effort && o.key("effort")) write_value(w, *v.effort);
+  if (o.key("effort", v.effort.has_value())) write_value(w, *v.effort);
   o.finish();
 }
 
@@ -2533,9 +2533,9 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
   if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("file_type")) write_value(w, v.file_type);
-  if (v.num_lines && o.key("num_lines")) write_value(w, *v.num_lines);
-  if (v.start_line && o.key("start_line")) write_value(w, *v.start_line);
-  if (v.total_lines && o.key("total_lines")) write_value(w, *v.total_lines);
+  if (o.key("num_lines", v.num_lines.has_value())) write_value(w, *v.num_lines);
+  if (o.key("start_line", v.start_line.has_value())) write_value(w, *v.start_line);
+  if (o.key("total_lines", v.total_lines.has_value())) write_value(w, *v.total_lines);
   o.finish();
 }
 
@@ -2617,8 +2617,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& 
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"enabled\"");
   if (o.key("budget_tokens")) write_value(w, v.budget_tokens);
-  if (v.display && o.key("display")) write_value(w, *v.display);
-  if (v.block_binding && o.key("block_binding")) write_value(w, *v.block_binding);
+  if (o.key("display", v.display.has_value())) write_value(w, *v.display);
+  if (o.key("block_binding", v.block_binding.has_value())) write_value(w, *v.block_binding);
   o.finish();
 }
 
@@ -2684,7 +2684,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, cons
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"auto\"");
-  if (v.disable_parallel_tool_use && o.key("disable_parallel_tool_use")) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -2713,7 +2713,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool_reference\"");
   if (o.key("tool_name")) write_value(w, v.tool_name);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2781,8 +2781,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
-  if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2829,10 +2829,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& 
 void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"approximate\"");
-  if (v.city && o.key("city")) write_value(w, *v.city);
-  if (v.country && o.key("country")) write_value(w, *v.country);
-  if (v.region && o.key("region")) write_value(w, *v.region);
-  if (v.timezone && o.key("timezone")) write_value(w, *v.timezone);
+  if (o.key("city", v.city.has_value())) write_value(w, *v.city);
+  if (o.key("country", v.country.has_value())) write_value(w, *v.country);
+  if (o.key("region", v.region.has_value())) write_value(w, *v.region);
+  if (o.key("timezone", v.timezone.has_value())) write_value(w, *v.timezone);
   o.finish();
 }
 
@@ -2982,31 +2982,31 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v)
   if (o.key("model")) write_value(w, v.model);
   if (o.key("max_tokens")) write_value(w, v.max_tokens);
   if (o.key("messages")) write_value(w, v.messages);
-  if (v.system && o.key("system")) write_value(w, *v.system);
-  if (v.metadata && o.key("metadata")) write_value(w, *v.metadata);
-  if (v.stop_sequences && o.key("stop_sequences")) write_value(w, *v.stop_sequences);
-  if (v.temperature && o.key("temperature")) write_value(w, *v.temperature);
-  if (v.top_k && o.key("top_k")) write_value(w, *v.top_k);
-  if (v.top_p && o.key("top_p")) write_value(w, *v.top_p);
-  if (v.tools && o.key("tools")) write_value(w, *v.tools);
-  if (v.tool_choice && o.key("tool_choice")) write_value(w, *v.tool_choice);
-  if (v.thinking && o.key("thinking")) write_value(w, *v.thinking);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.service_tier && o.key("service_tier")) write_value(w, *v.service_tier);
-  if (v.billing_policy && o.key("billing_policy")) write_value(w, *v.billing_policy);
-  if (v.compaction && o.key("compaction")) write_value(w, *v.compaction);
-  if (v.container && o.key("container")) write_value(w, *v.container);
-  if (v.context_management && o.key("context_management")) write_value(w, *v.context_management);
-  if (v.diagnostics && o.key("diagnostics")) write_value(w, *v.diagnostics);
-  if (v.fallback_credit_token && o.key("fallback_credit_token")) write_value(w, *v.fallback_credit_token);
-  if (v.fallbacks && o.key("fallbacks")) write_value(w, *v.fallbacks);
-  if (v.inference_geo && o.key("inference_geo")) write_value(w, *v.inference_geo);
-  if (v.mcp_servers && o.key("mcp_servers")) write_value(w, *v.mcp_servers);
-  if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
-  if (v.output_format && o.key("output_format")) write_value(w, *v.output_format);
-  if (v.speed && o.key("speed")) write_value(w, *v.speed);
-  if (v.stream_present && o.key("stream")) w.lit("false");
-  if (v.thread && o.key("thread")) write_value(w, *v.thread);
+  if (o.key("system", v.system.has_value())) write_value(w, *v.system);
+  if (o.key("metadata", v.metadata.has_value())) write_value(w, *v.metadata);
+  if (o.key("stop_sequences", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
+  if (o.key("temperature", v.temperature.has_value())) write_value(w, *v.temperature);
+  if (o.key("top_k", v.top_k.has_value())) write_value(w, *v.top_k);
+  if (o.key("top_p", v.top_p.has_value())) write_value(w, *v.top_p);
+  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key("tool_choice", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
+  if (o.key("thinking", v.thinking.has_value())) write_value(w, *v.thinking);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("service_tier", v.service_tier.has_value())) write_value(w, *v.service_tier);
+  if (o.key("billing_policy", v.billing_policy.has_value())) write_value(w, *v.billing_policy);
+  if (o.key("compaction", v.compaction.has_value())) write_value(w, *v.compaction);
+  if (o.key("container", v.container.has_value())) write_value(w, *v.container);
+  if (o.key("context_management", v.context_management.has_value())) write_value(w, *v.context_management);
+  if (o.key("diagnostics", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
+  if (o.key("fallback_credit_token", v.fallback_credit_token.has_value())) write_value(w, *v.fallback_credit_token);
+  if (o.key("fallbacks", v.fallbacks.has_value())) write_value(w, *v.fallbacks);
+  if (o.key("inference_geo", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
+  if (o.key("mcp_servers", v.mcp_servers.has_value())) write_value(w, *v.mcp_servers);
+  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key("output_format", v.output_format.has_value())) write_value(w, *v.output_format);
+  if (o.key("speed", v.speed.has_value())) write_value(w, *v.speed);
+  if (o.key("stream", v.stream_present)) w.lit("false");
+  if (o.key("thread", v.thread.has_value())) write_value(w, *v.thread);
   o.finish();
 }
 

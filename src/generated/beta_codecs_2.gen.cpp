@@ -318,7 +318,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"advisor_result\"");
   if (o.key("text")) write_value(w, v.text);
-  if (v.stop_reason && o.key("stop_reason")) write_value(w, *v.stop_reason);
+  if (o.key("stop_reason", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
   o.finish();
 }
 
@@ -478,8 +478,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -510,8 +510,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -542,8 +542,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -574,8 +574,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -606,8 +606,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -638,8 +638,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -670,8 +670,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -735,8 +735,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadSta
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"browser_toolset_20260801\"");
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.configs && o.key("configs")) write_value(w, *v.configs);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
   o.finish();
 }
 
@@ -769,8 +769,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -935,7 +935,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -961,11 +961,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, cons
 void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"clear_tool_uses_20250919\"");
-  if (v.clear_at_least && o.key("clear_at_least")) write_value(w, *v.clear_at_least);
-  if (v.clear_tool_inputs && o.key("clear_tool_inputs")) write_value(w, *v.clear_tool_inputs);
-  if (v.exclude_tools && o.key("exclude_tools")) write_value(w, *v.exclude_tools);
-  if (v.keep && o.key("keep")) write_value(w, *v.keep);
-  if (v.trigger && o.key("trigger")) write_value(w, *v.trigger);
+  if (o.key("clear_at_least", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
+  if (o.key("clear_tool_inputs", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
+  if (o.key("exclude_tools", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
+  if (o.key("keep", v.keep.has_value())) write_value(w, *v.keep);
+  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1060,10 +1060,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool202601
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"code_execution_20260120\"");
   if (o.key("name")) w.lit("\"code_execution\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1143,9 +1143,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock&
 void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"compact_20260112\"");
-  if (v.instructions && o.key("instructions")) write_value(w, *v.instructions);
-  if (v.pause_after_compaction && o.key("pause_after_compaction")) write_value(w, *v.pause_after_compaction);
-  if (v.trigger && o.key("trigger")) write_value(w, *v.trigger);
+  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
+  if (o.key("pause_after_compaction", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
+  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1240,8 +1240,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1272,8 +1272,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1304,8 +1304,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1336,8 +1336,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1413,7 +1413,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockPar
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"container_upload\"");
   if (o.key("file_id")) write_value(w, v.file_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1557,7 +1557,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const P
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("token")) write_value(w, v.token);
-  if (v.mode && o.key("mode")) write_value(w, *v.mode);
+  if (o.key("mode", v.mode.has_value())) write_value(w, *v.mode);
   o.finish();
 }
 
@@ -1614,7 +1614,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.oversized_image && o.key("oversized_image")) write_value(w, *v.oversized_image);
+  if (o.key("oversized_image", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
   o.finish();
 }
 
@@ -1641,7 +1641,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("input_schema")) write_value(w, v.input_schema);
   if (o.key("name")) write_value(w, v.name);
-  if (v.description && o.key("description")) write_value(w, *v.description);
+  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
   o.finish();
 }
 
@@ -1712,7 +1712,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
   if (o.key("server_name")) write_value(w, v.server_name);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1785,7 +1785,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewC
   ObjectOut o(w, v.extra_fields);
   if (o.key("command")) w.lit("\"view\"");
   if (o.key("path")) write_value(w, v.path);
-  if (v.view_range && o.key("view_range")) write_value(w, *v.view_range);
+  if (o.key("view_range", v.view_range.has_value())) write_value(w, *v.view_range);
   o.finish();
 }
 
@@ -1870,9 +1870,9 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlo
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"mcp_tool_result\"");
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.content && o.key("content")) write_value(w, *v.content);
-  if (v.is_error && o.key("is_error")) write_value(w, *v.is_error);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
+  if (o.key("is_error", v.is_error.has_value())) write_value(w, *v.is_error);
   o.finish();
 }
 
@@ -1916,16 +1916,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.type_present && o.key("type")) w.lit("\"custom\"");
+  if (o.key("type", v.type_present)) w.lit("\"custom\"");
   if (o.key("name")) write_value(w, v.name);
-  if (v.description && o.key("description")) write_value(w, *v.description);
+  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
   if (o.key("input_schema")) write_value(w, v.input_schema);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.eager_input_streaming && o.key("eager_input_streaming")) write_value(w, *v.eager_input_streaming);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("eager_input_streaming", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
   o.finish();
 }
 
@@ -2006,12 +2006,12 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.display_number && o.key("display_number")) write_value(w, *v.display_number);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2081,11 +2081,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022&
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_20241022\"");
   if (o.key("name")) w.lit("\"str_replace_editor\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2140,16 +2140,16 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_fetch_20250910\"");
   if (o.key("name")) w.lit("\"web_fetch\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_content_tokens && o.key("max_content_tokens")) write_value(w, *v.max_content_tokens);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.url_sources && o.key("url_sources")) write_value(w, *v.url_sources);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
   o.finish();
 }
 
@@ -2234,14 +2234,14 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& 
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_search_20250305\"");
   if (o.key("name")) w.lit("\"web_search\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.user_location && o.key("user_location")) write_value(w, *v.user_location);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2339,15 +2339,15 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.type_present && o.key("type")) w.lit("\"custom\"");
+  if (o.key("type", v.type_present)) w.lit("\"custom\"");
   if (o.key("input_schema")) write_value(w, v.input_schema);
   if (o.key("name")) write_value(w, v.name);
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.description && o.key("description")) write_value(w, *v.description);
-  if (v.eager_input_streaming && o.key("eager_input_streaming")) write_value(w, *v.eager_input_streaming);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
+  if (o.key("eager_input_streaming", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2476,8 +2476,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam
   if (o.key("id")) write_value(w, v.id);
   if (o.key("input")) write_value(w, v.input);
   if (o.key("name")) write_value(w, v.name);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2524,9 +2524,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, c
 void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("role")) w.lit("\"system\"");
-  if (v.clear_at && o.key("clear_at")) write_value(w, *v.clear_at);
-  if (v.content && o.key("content")) write_value(w, *v.content);
-  if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
+  if (o.key("clear_at", v.clear_at.has_value())) write_value(w, *v.clear_at);
+  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
+  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
   o.finish();
 }
 
@@ -2669,7 +2669,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
   if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2706,8 +2706,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"adaptive\"");
-  if (v.block_binding && o.key("block_binding")) write_value(w, *v.block_binding);
-  if (v.display && o.key("display")) write_value(w, *v.display);
+  if (o.key("block_binding", v.block_binding.has_value())) write_value(w, *v.block_binding);
+  if (o.key("display", v.display.has_value())) write_value(w, *v.display);
   o.finish();
 }
 
@@ -2816,10 +2816,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool_result\"");
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.content && o.key("content")) write_value(w, *v.content);
-  if (v.is_error && o.key("is_error")) write_value(w, *v.is_error);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
+  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
+  if (o.key("is_error", v.is_error.has_value())) write_value(w, *v.is_error);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2871,7 +2871,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErr
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
   if (o.key("error_code")) write_value(w, v.error_code);
-  if (v.error_message && o.key("error_message")) write_value(w, *v.error_message);
+  if (o.key("error_message", v.error_message.has_value())) write_value(w, *v.error_message);
   o.finish();
 }
 
@@ -2907,9 +2907,9 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
   if (o.key("id")) write_value(w, v.id);
   if (o.key("name")) write_value(w, v.name);
   if (o.key("input")) write_value(w, v.input);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
-  if (v.toolset_name && o.key("toolset_name")) write_value(w, *v.toolset_name);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2991,7 +2991,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock
   if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -3054,9 +3054,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.client_tool_results && o.key("client_tool_results")) write_value(w, *v.client_tool_results);
-  if (v.server_tool_results && o.key("server_tool_results")) write_value(w, *v.server_tool_results);
-  if (v.user_input && o.key("user_input")) write_value(w, *v.user_input);
+  if (o.key("client_tool_results", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
+  if (o.key("server_tool_results", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
+  if (o.key("user_input", v.user_input.has_value())) write_value(w, *v.user_input);
   o.finish();
 }
 
@@ -3122,8 +3122,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("role")) write_value(w, v.role);
   if (o.key("content")) write_value(w, v.content);
-  if (v.clear_at && o.key("clear_at")) write_value(w, *v.clear_at);
-  if (v.output_config && o.key("output_config")) write_value(w, *v.output_config);
+  if (o.key("clear_at", v.clear_at.has_value())) write_value(w, *v.clear_at);
+  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
   o.finish();
 }
 

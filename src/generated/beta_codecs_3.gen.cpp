@@ -148,7 +148,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
       w.lit("null");
     }
   }
-  if (v.input_transformations && o.key("input_transformations")) write_value(w, *v.input_transformations);
+  if (o.key("input_transformations", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
   o.finish();
 }
 
@@ -280,13 +280,13 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v)
   if (o.key("type")) w.lit("\"advisor_20260301\"");
   if (o.key("model")) write_value(w, v.model);
   if (o.key("name")) w.lit("\"advisor\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.caching && o.key("caching")) write_value(w, *v.caching);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_tokens && o.key("max_tokens")) write_value(w, *v.max_tokens);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("caching", v.caching.has_value())) write_value(w, *v.caching);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_tokens", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -359,7 +359,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockP
   if (o.key("type")) w.lit("\"advisor_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -470,7 +470,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolRe
   if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -506,8 +506,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -538,8 +538,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -570,8 +570,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -602,8 +602,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -634,8 +634,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -666,8 +666,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -700,8 +700,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam&
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"browser_state\"");
   if (o.key("tabs")) write_value(w, v.tabs);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.state_changes && o.key("state_changes")) write_value(w, *v.state_changes);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("state_changes", v.state_changes.has_value())) write_value(w, *v.state_changes);
   o.finish();
 }
 
@@ -766,37 +766,37 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.type && o.key("type")) write_value(w, *v.type);
-  if (v.close_tab && o.key("close_tab")) write_value(w, *v.close_tab);
-  if (v.double_click && o.key("double_click")) write_value(w, *v.double_click);
-  if (v.file_upload && o.key("file_upload")) write_value(w, *v.file_upload);
-  if (v.find && o.key("find")) write_value(w, *v.find);
-  if (v.form_input && o.key("form_input")) write_value(w, *v.form_input);
-  if (v.get_page_text && o.key("get_page_text")) write_value(w, *v.get_page_text);
-  if (v.hold_key && o.key("hold_key")) write_value(w, *v.hold_key);
-  if (v.hover && o.key("hover")) write_value(w, *v.hover);
-  if (v.javascript_exec && o.key("javascript_exec")) write_value(w, *v.javascript_exec);
-  if (v.key && o.key("key")) write_value(w, *v.key);
-  if (v.left_click && o.key("left_click")) write_value(w, *v.left_click);
-  if (v.left_click_drag && o.key("left_click_drag")) write_value(w, *v.left_click_drag);
-  if (v.left_mouse_down && o.key("left_mouse_down")) write_value(w, *v.left_mouse_down);
-  if (v.left_mouse_up && o.key("left_mouse_up")) write_value(w, *v.left_mouse_up);
-  if (v.list_tabs && o.key("list_tabs")) write_value(w, *v.list_tabs);
-  if (v.middle_click && o.key("middle_click")) write_value(w, *v.middle_click);
-  if (v.mouse_move && o.key("mouse_move")) write_value(w, *v.mouse_move);
-  if (v.navigate && o.key("navigate")) write_value(w, *v.navigate);
-  if (v.new_tab && o.key("new_tab")) write_value(w, *v.new_tab);
-  if (v.read_console && o.key("read_console")) write_value(w, *v.read_console);
-  if (v.read_network && o.key("read_network")) write_value(w, *v.read_network);
-  if (v.read_page && o.key("read_page")) write_value(w, *v.read_page);
-  if (v.right_click && o.key("right_click")) write_value(w, *v.right_click);
-  if (v.screenshot && o.key("screenshot")) write_value(w, *v.screenshot);
-  if (v.scroll && o.key("scroll")) write_value(w, *v.scroll);
-  if (v.scroll_to && o.key("scroll_to")) write_value(w, *v.scroll_to);
-  if (v.switch_tab && o.key("switch_tab")) write_value(w, *v.switch_tab);
-  if (v.triple_click && o.key("triple_click")) write_value(w, *v.triple_click);
-  if (v.wait && o.key("wait")) write_value(w, *v.wait);
-  if (v.zoom && o.key("zoom")) write_value(w, *v.zoom);
+  if (o.key("type", v.type.has_value())) write_value(w, *v.type);
+  if (o.key("close_tab", v.close_tab.has_value())) write_value(w, *v.close_tab);
+  if (o.key("double_click", v.double_click.has_value())) write_value(w, *v.double_click);
+  if (o.key("file_upload", v.file_upload.has_value())) write_value(w, *v.file_upload);
+  if (o.key("find", v.find.has_value())) write_value(w, *v.find);
+  if (o.key("form_input", v.form_input.has_value())) write_value(w, *v.form_input);
+  if (o.key("get_page_text", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
+  if (o.key("hold_key", v.hold_key.has_value())) write_value(w, *v.hold_key);
+  if (o.key("hover", v.hover.has_value())) write_value(w, *v.hover);
+  if (o.key("javascript_exec", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
+  if (o.key("key", v.key.has_value())) write_value(w, *v.key);
+  if (o.key("left_click", v.left_click.has_value())) write_value(w, *v.left_click);
+  if (o.key("left_click_drag", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+  if (o.key("left_mouse_down", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+  if (o.key("left_mouse_up", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+  if (o.key("list_tabs", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
+  if (o.key("middle_click", v.middle_click.has_value())) write_value(w, *v.middle_click);
+  if (o.key("mouse_move", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+  if (o.key("navigate", v.navigate.has_value())) write_value(w, *v.navigate);
+  if (o.key("new_tab", v.new_tab.has_value())) write_value(w, *v.new_tab);
+  if (o.key("read_console", v.read_console.has_value())) write_value(w, *v.read_console);
+  if (o.key("read_network", v.read_network.has_value())) write_value(w, *v.read_network);
+  if (o.key("read_page", v.read_page.has_value())) write_value(w, *v.read_page);
+  if (o.key("right_click", v.right_click.has_value())) write_value(w, *v.right_click);
+  if (o.key("screenshot", v.screenshot.has_value())) write_value(w, *v.screenshot);
+  if (o.key("scroll", v.scroll.has_value())) write_value(w, *v.scroll);
+  if (o.key("scroll_to", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
+  if (o.key("switch_tab", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
+  if (o.key("triple_click", v.triple_click.has_value())) write_value(w, *v.triple_click);
+  if (o.key("wait", v.wait.has_value())) write_value(w, *v.wait);
+  if (o.key("zoom", v.zoom.has_value())) write_value(w, *v.zoom);
   o.finish();
 }
 
@@ -1001,8 +1001,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1339,10 +1339,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool202605
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"code_execution_20260521\"");
   if (o.key("name")) w.lit("\"code_execution\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1431,8 +1431,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
       w.lit("null");
     }
   }
-  if (v.signature && o.key("signature")) write_value(w, *v.signature);
-  if (v.tool_changes && o.key("tool_changes")) write_value(w, *v.tool_changes);
+  if (o.key("signature", v.signature.has_value())) write_value(w, *v.signature);
+  if (o.key("tool_changes", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
   o.finish();
 }
 
@@ -1479,8 +1479,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1511,8 +1511,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1543,8 +1543,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1575,8 +1575,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1607,8 +1607,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1639,8 +1639,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.id && o.key("id")) write_value(w, *v.id);
-  if (v.skills && o.key("skills")) write_value(w, *v.skills);
+  if (o.key("id", v.id.has_value())) write_value(w, *v.id);
+  if (o.key("skills", v.skills.has_value())) write_value(w, *v.skills);
   o.finish();
 }
 
@@ -1698,7 +1698,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.previous_message_id && o.key("previous_message_id")) write_value(w, *v.previous_message_id);
+  if (o.key("previous_message_id", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
   o.finish();
 }
 
@@ -1750,7 +1750,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) 
   if (o.key("type")) w.lit("\"fallback\"");
   if (o.key("from")) write_value(w, v.from);
   if (o.key("to")) write_value(w, v.to);
-  if (v.trigger && o.key("trigger")) write_value(w, *v.trigger);
+  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1864,8 +1864,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1898,7 +1898,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("input_schema")) write_value(w, v.input_schema);
   if (o.key("name")) write_value(w, v.name);
-  if (v.description && o.key("description")) write_value(w, *v.description);
+  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
   o.finish();
 }
 
@@ -1934,10 +1934,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"mcp_toolset\"");
   if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.configs && o.key("configs")) write_value(w, *v.configs);
-  if (v.default_config && o.key("default_config")) write_value(w, *v.default_config);
-  if (v.tools && o.key("tools")) write_value(w, *v.tools);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
+  if (o.key("default_config", v.default_config.has_value())) write_value(w, *v.default_config);
+  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
   o.finish();
 }
 
@@ -2123,10 +2123,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"document\"");
   if (o.key("source")) write_value(w, v.source);
-  if (v.title && o.key("title")) write_value(w, *v.title);
-  if (v.context && o.key("context")) write_value(w, *v.context);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("title", v.title.has_value())) write_value(w, *v.title);
+  if (o.key("context", v.context.has_value())) write_value(w, *v.context);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2210,11 +2210,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"bash_20241022\"");
   if (o.key("name")) w.lit("\"bash\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2271,13 +2271,13 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124
   if (o.key("display_height_px")) write_value(w, v.display_height_px);
   if (o.key("display_width_px")) write_value(w, v.display_width_px);
   if (o.key("name")) w.lit("\"computer\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.display_number && o.key("display_number")) write_value(w, *v.display_number);
-  if (v.enable_zoom && o.key("enable_zoom")) write_value(w, *v.enable_zoom);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key("enable_zoom", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2353,11 +2353,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124&
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_20250124\"");
   if (o.key("name")) w.lit("\"str_replace_editor\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2412,16 +2412,16 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_fetch_20260209\"");
   if (o.key("name")) w.lit("\"web_fetch\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_content_tokens && o.key("max_content_tokens")) write_value(w, *v.max_content_tokens);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.url_sources && o.key("url_sources")) write_value(w, *v.url_sources);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
   o.finish();
 }
 
@@ -2506,14 +2506,14 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& 
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_search_20260209\"");
   if (o.key("name")) w.lit("\"web_search\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.user_location && o.key("user_location")) write_value(w, *v.user_location);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2586,7 +2586,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBloc
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool_addition\"");
   if (o.key("tool")) write_value(w, v.tool);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2706,7 +2706,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) write_value(w, v.type);
   if (o.key("skill_id")) write_value(w, v.skill_id);
-  if (v.version && o.key("version")) write_value(w, *v.version);
+  if (o.key("version", v.version.has_value())) write_value(w, *v.version);
   o.finish();
 }
 
@@ -2741,6 +2741,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text\"");
+  if (o.key("text")) write_value(w, v.text);
   if (o.key("citations")) {
     if (v.citations) {
       write_value(w, *v.citations);
@@ -2748,7 +2749,6 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
       w.lit("null");
     }
   }
-  if (o.key("text")) write_value(w, v.text);
   o.finish();
 }
 
@@ -2991,7 +2991,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tokens\"");
   if (o.key("total")) write_value(w, v.total);
-  if (v.remaining && o.key("remaining")) write_value(w, *v.remaining);
+  if (o.key("remaining", v.remaining.has_value())) write_value(w, *v.remaining);
   o.finish();
 }
 
@@ -3025,7 +3025,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool\"");
   if (o.key("name")) write_value(w, v.name);
-  if (v.disable_parallel_tool_use && o.key("disable_parallel_tool_use")) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -3300,7 +3300,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBloc
   if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 

@@ -115,7 +115,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBl
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"advisor_redacted_result\"");
   if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
-  if (v.stop_reason && o.key("stop_reason")) write_value(w, *v.stop_reason);
+  if (o.key("stop_reason", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
   o.finish();
 }
 
@@ -250,7 +250,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
 void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"billing_policy\"");
-  if (v.bill_to && o.key("bill_to")) write_value(w, *v.bill_to);
+  if (o.key("bill_to", v.bill_to.has_value())) write_value(w, *v.bill_to);
   o.finish();
 }
 
@@ -277,8 +277,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -309,8 +309,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -341,8 +341,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -373,8 +373,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -405,8 +405,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -437,8 +437,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -472,8 +472,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownl
   if (o.key("type")) w.lit("\"download_completed\"");
   if (o.key("download_id")) write_value(w, v.download_id);
   if (o.key("url")) write_value(w, v.url);
-  if (v.path && o.key("path")) write_value(w, *v.path);
-  if (v.size_bytes && o.key("size_bytes")) write_value(w, *v.size_bytes);
+  if (o.key("path", v.path.has_value())) write_value(w, *v.path);
+  if (o.key("size_bytes", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
   o.finish();
 }
 
@@ -518,7 +518,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v
   if (o.key("tab_id")) write_value(w, v.tab_id);
   if (o.key("title")) write_value(w, v.title);
   if (o.key("url")) write_value(w, v.url);
-  if (v.active && o.key("active")) write_value(w, *v.active);
+  if (o.key("active", v.active.has_value())) write_value(w, *v.active);
   o.finish();
 }
 
@@ -556,8 +556,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -589,7 +589,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"ephemeral\"");
-  if (v.ttl && o.key("ttl")) write_value(w, *v.ttl);
+  if (o.key("ttl", v.ttl.has_value())) write_value(w, *v.ttl);
   o.finish();
 }
 
@@ -825,7 +825,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationP
 void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"clear_thinking_20251015\"");
-  if (v.keep && o.key("keep")) write_value(w, *v.keep);
+  if (o.key("keep", v.keep.has_value())) write_value(w, *v.keep);
   o.finish();
 }
 
@@ -881,10 +881,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool202505
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"code_execution_20250522\"");
   if (o.key("name")) w.lit("\"code_execution\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1001,11 +1001,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"compaction\"");
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.content && o.key("content")) write_value(w, *v.content);
-  if (v.encrypted_content && o.key("encrypted_content")) write_value(w, *v.encrypted_content);
-  if (v.signature && o.key("signature")) write_value(w, *v.signature);
-  if (v.tool_changes && o.key("tool_changes")) write_value(w, *v.tool_changes);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
+  if (o.key("encrypted_content", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
+  if (o.key("signature", v.signature.has_value())) write_value(w, *v.signature);
+  if (o.key("tool_changes", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
   o.finish();
 }
 
@@ -1056,8 +1056,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1088,8 +1088,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1120,8 +1120,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1153,8 +1153,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, c
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"computer_toolset_20260801\"");
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.configs && o.key("configs")) write_value(w, *v.configs);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
   o.finish();
 }
 
@@ -1187,8 +1187,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1253,7 +1253,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.edits && o.key("edits")) write_value(w, *v.edits);
+  if (o.key("edits", v.edits.has_value())) write_value(w, *v.edits);
   o.finish();
 }
 
@@ -1336,7 +1336,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplie
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"not_applied\"");
   if (o.key("reason")) write_value(w, v.reason);
-  if (v.remove_to_redeem && o.key("remove_to_redeem")) write_value(w, *v.remove_to_redeem);
+  if (o.key("remove_to_redeem", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
   o.finish();
 }
 
@@ -1483,8 +1483,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1554,11 +1554,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) 
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"memory_20250818\"");
   if (o.key("name")) w.lit("\"memory\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1643,7 +1643,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.user_id && o.key("user_id")) write_value(w, *v.user_id);
+  if (o.key("user_id", v.user_id.has_value())) write_value(w, *v.user_id);
   o.finish();
 }
 
@@ -1695,8 +1695,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.allowed_tools && o.key("allowed_tools")) write_value(w, *v.allowed_tools);
-  if (v.enabled && o.key("enabled")) write_value(w, *v.enabled);
+  if (o.key("allowed_tools", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
+  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1756,11 +1756,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"bash_20250124\"");
   if (o.key("name")) w.lit("\"bash\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1815,10 +1815,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_2025
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) write_value(w, v.type);
   if (o.key("name")) w.lit("\"tool_search_tool_bm25\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1870,11 +1870,11 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429&
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_20250429\"");
   if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.input_examples && o.key("input_examples")) write_value(w, *v.input_examples);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1929,17 +1929,17 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_fetch_20260309\"");
   if (o.key("name")) w.lit("\"web_fetch\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_content_tokens && o.key("max_content_tokens")) write_value(w, *v.max_content_tokens);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.url_sources && o.key("url_sources")) write_value(w, *v.url_sources);
-  if (v.use_cache && o.key("use_cache")) write_value(w, *v.use_cache);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key("use_cache", v.use_cache.has_value())) write_value(w, *v.use_cache);
   o.finish();
 }
 
@@ -2030,15 +2030,15 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& 
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"web_search_20260318\"");
   if (o.key("name")) w.lit("\"web_search\"");
-  if (v.allowed_callers && o.key("allowed_callers")) write_value(w, *v.allowed_callers);
-  if (v.allowed_domains && o.key("allowed_domains")) write_value(w, *v.allowed_domains);
-  if (v.blocked_domains && o.key("blocked_domains")) write_value(w, *v.blocked_domains);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.defer_loading && o.key("defer_loading")) write_value(w, *v.defer_loading);
-  if (v.max_uses && o.key("max_uses")) write_value(w, *v.max_uses);
-  if (v.response_inclusion && o.key("response_inclusion")) write_value(w, *v.response_inclusion);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
-  if (v.user_location && o.key("user_location")) write_value(w, *v.user_location);
+  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key("response_inclusion", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2117,7 +2117,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"tool_removal\"");
   if (o.key("tool")) write_value(w, v.tool);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2233,7 +2233,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Pat
 void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"summarize\"");
-  if (v.instructions && o.key("instructions")) write_value(w, *v.instructions);
+  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
   o.finish();
 }
 
@@ -2262,8 +2262,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text\"");
   if (o.key("text")) write_value(w, v.text);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.citations && o.key("citations")) write_value(w, *v.citations);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
   o.finish();
 }
 
@@ -2302,11 +2302,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (v.lines && o.key("lines")) write_value(w, *v.lines);
-  if (v.new_lines && o.key("new_lines")) write_value(w, *v.new_lines);
-  if (v.new_start && o.key("new_start")) write_value(w, *v.new_start);
-  if (v.old_lines && o.key("old_lines")) write_value(w, *v.old_lines);
-  if (v.old_start && o.key("old_start")) write_value(w, *v.old_start);
+  if (o.key("lines", v.lines.has_value())) write_value(w, *v.lines);
+  if (o.key("new_lines", v.new_lines.has_value())) write_value(w, *v.new_lines);
+  if (o.key("new_start", v.new_start.has_value())) write_value(w, *v.new_start);
+  if (o.key("old_lines", v.old_lines.has_value())) write_value(w, *v.old_lines);
+  if (o.key("old_start", v.old_start.has_value())) write_value(w, *v.old_start);
   o.finish();
 }
 
@@ -2359,7 +2359,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
   if (o.key("error_code")) write_value(w, v.error_code);
-  if (v.error_message && o.key("error_message")) write_value(w, *v.error_message);
+  if (o.key("error_message", v.error_message.has_value())) write_value(w, *v.error_message);
   o.finish();
 }
 
@@ -2391,7 +2391,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.prefix_mismatch_behavior && o.key("prefix_mismatch_behavior")) write_value(w, *v.prefix_mismatch_behavior);
+  if (o.key("prefix_mismatch_behavior", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
   o.finish();
 }
 
@@ -2465,7 +2465,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path&
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"any\"");
-  if (v.disable_parallel_tool_use && o.key("disable_parallel_tool_use")) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -2549,7 +2549,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlo
   if (o.key("type")) w.lit("\"tool_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2615,7 +2615,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) 
   if (o.key("type")) w.lit("\"web_fetch_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("url")) write_value(w, v.url);
-  if (v.retrieved_at && o.key("retrieved_at")) write_value(w, *v.retrieved_at);
+  if (o.key("retrieved_at", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
   o.finish();
 }
 
@@ -2654,8 +2654,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock
   if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2728,7 +2728,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockPar
   if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
   if (o.key("title")) write_value(w, v.title);
   if (o.key("url")) write_value(w, v.url);
-  if (v.page_age && o.key("page_age")) write_value(w, *v.page_age);
+  if (o.key("page_age", v.page_age.has_value())) write_value(w, *v.page_age);
   o.finish();
 }
 
@@ -2771,8 +2771,8 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBloc
   if (o.key("type")) w.lit("\"web_search_tool_result\"");
   if (o.key("content")) write_value(w, v.content);
   if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (v.cache_control && o.key("cache_control")) write_value(w, *v.cache_control);
-  if (v.caller && o.key("caller")) write_value(w, *v.caller);
+  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 

@@ -60,9 +60,9 @@ void append_escape(std::string& out, unsigned char c) {
 // text-block messages), an allowance for the rest; numbers at their longest. Reads no string
 // bytes, only their sizes.
 std::size_t estimate_params(const beta::BetaMessageCreateParams& p) {
-  std::size_t n = 64 + p.model.str().size();
+  std::size_t n = 58 + p.model.str().size();
   for (const beta::BetaMessageParam& m : p.messages) {
-    n += 30;
+    n += 28;
     if (const auto* text = std::get_if<std::string>(&m.content)) {
       n += text->size();
     } else if (const auto* blocks =
@@ -92,8 +92,8 @@ void write_value(Writer& w, const BetaMessageBatchResult& r) {
   }
   ObjectOut o(w, r.extra_fields);
   if (o.key("type")) w.str(r.type.str());
-  if (r.message && o.key("message")) write_value(w, *r.message);
-  if (r.error && o.key("error")) write_value(w, *r.error);
+  if (o.key("message", r.message.has_value())) write_value(w, *r.message);
+  if (o.key("error", r.error.has_value())) write_value(w, *r.error);
   o.finish();
 }
 
@@ -166,7 +166,7 @@ void write_create_request(std::string& out,
 
 std::size_t measure_create_request(
     const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept {
-  return 28 + request.custom_id.size() + estimate_params(request.params);
+  return 26 + request.custom_id.size() + estimate_params(request.params);
 }
 
 void write_create_body(std::string& out,
@@ -174,7 +174,7 @@ void write_create_body(std::string& out,
   const auto& requests = params.requests;
   std::size_t estimate = 16;
   for (const auto& r : requests) estimate += measure_create_request(r) + 1;
-  out.reserve(out.size() + estimate + estimate / 16 + 4096);  // slack for escapes
+  out.reserve(out.size() + estimate + estimate / 32 + 4096);  // slack for escapes
 
   out.append(R"({"requests":[)");
   for (std::size_t i = 0; i < requests.size(); ++i) {

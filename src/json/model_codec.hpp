@@ -71,19 +71,24 @@ class Extras {
   explicit Extras(const std::optional<RawJson>& extra) {
     if (!extra) return;
     const std::string& text = extra->str();
-    if (text == "{}" || text == "null") return;
+    if (text == "{}") return;
     if (!extra->is_object()) {
       throw AnthropicInvalidRequestException("`extra_fields` must be a JSON object");
     }
-    Reader r(text, "extra_fields");
-    r.begin_object();
-    bool first = true;
-    std::string_view key;
-    while (r.next_key(first, key)) {
-      Member m;
-      m.name.assign(key.data(), key.size());
-      r.capture(m.value);
-      members_.push_back(std::move(m));
+    try {
+      Reader r(text, "extra_fields");
+      r.begin_object();
+      bool first = true;
+      std::string_view key;
+      while (r.next_key(first, key)) {
+        Member m;
+        m.name.assign(key.data(), key.size());
+        r.capture(m.value);
+        members_.push_back(std::move(m));
+      }
+    } catch (const AnthropicInvalidDataException& e) {
+      throw AnthropicInvalidRequestException(std::string("`extra_fields` is not valid JSON: ") +
+                                             e.what());
     }
   }
 
@@ -125,7 +130,10 @@ class ObjectOut {
     if (extra) extras_.emplace(extra);
   }
 
-  bool key(std::string_view name) {
+  /// Opens member `name` when `present`; returns whether the caller writes its value. An extra
+  /// member of that name is written here instead (also when the modelled one is absent, so that
+  /// a member keeps its place whatever held it: re-encoding a decoded value is stable).
+  bool key(std::string_view name, bool present = true) {
     if (extras_ && !extras_->empty()) {
       if (const std::string* v = extras_->take(name)) {
         open(name);
@@ -133,6 +141,7 @@ class ObjectOut {
         return false;
       }
     }
+    if (!present) return false;
     open(name);
     return true;
   }
@@ -218,7 +227,10 @@ class Decoder {
   /// Opens an object (fails on anything else).
   void begin_object(const Path& path) {
     const Kind k = r.peek();
-    if (k != Kind::object) fail(path, k == Kind::null ? "is null" : "is not an object");
+    if (k != Kind::object) {
+      const bool root = !path.parent && !path.key && path.index == kNoIndex;
+      fail(path, k == Kind::null ? "is null" : root ? "is not a JSON object" : "is not an object");
+    }
     r.begin_object();
   }
 
@@ -256,6 +268,9 @@ class Decoder {
     if (r.peek() != Kind::string) fail(path, "is not a string");
     r.read_string(scratch_);
     if (scratch_ != expected) fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
+  }
+  void check_const(const Path& path, const char* expected) {
+    check_const(path, std::string_view(expected));
   }
   void check_const(const Path& path, bool expected) {
     if (r.peek() != Kind::boolean || r.read_bool() != expected) {

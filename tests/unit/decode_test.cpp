@@ -549,7 +549,7 @@ TEST(DecodeResultTest, MessageWithEveryBlockType) {
       {"type":"text","text":"caf\u00e9 \ud83d\ude00","citations":null}
     ],
     "stop_reason":"tool_use","stop_sequence":null,"stop_details":null,"container":null,
-    "usage":{"input_tokens":10,"output_tokens":20,"server_tool_use":{"web_search_requests":1}}}}})";
+    "usage":{"input_tokens":10,"output_tokens":20,"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}}}}})";
   auto r = decode_result_line(line);
   ASSERT_TRUE(r.result.message);
   const auto& c = r.result.message->content;

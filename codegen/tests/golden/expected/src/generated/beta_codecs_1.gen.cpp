@@ -48,7 +48,7 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) w.lit("\"char_location\"");
   if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (v.start && o.key("start")) write_value(w, *v.start);
+  if (o.key("start", v.start.has_value())) write_value(w, *v.start);
   o.finish();
 }
 
@@ -107,7 +107,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& se
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (v.type_present && o.key("type")) w.lit("\"custom\"");
+  if (o.key("type", v.type_present)) w.lit("\"custom\"");
   if (o.key("name")) write_value(w, v.name);
   if (o.key("schema")) write_value(w, v.schema);
   o.finish();
@@ -145,7 +145,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
 void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
   ObjectOut o(w, v.extra_fields);
   if (o.key("type")) write_value(w, v.type);
-  if (v.strict && o.key("strict")) write_value(w, *v.strict);
+  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -223,10 +223,10 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
     }
   }
   if (o.key("usage")) write_value(w, v.usage);
-  if (v.mode && o.key("mode")) write_value(w, *v.mode);
-  if (v.temperature && o.key("temperature")) write_value(w, *v.temperature);
-  if (v.tools && o.key("tools")) write_value(w, *v.tools);
-  if (v.extra && o.key("extra")) write_value(w, *v.extra);
+  if (o.key("mode", v.mode.has_value())) write_value(w, *v.mode);
+  if (o.key("temperature", v.temperature.has_value())) write_value(w, *v.temperature);
+  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key("extra", v.extra.has_value())) write_value(w, *v.extra);
   o.finish();
 }
 
