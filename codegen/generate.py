@@ -762,7 +762,7 @@ class Gen:
         for f, cpp, mode in sorted(fields, key=rank):
             wn = f['wire_name']
             m = ident(wn)
-            key = c_string(wn)
+            key = c_string(',"%s":' % wn)
             if mode == 'const':
                 o.append('  if (o.key(%s)) w.lit(%s);' % (key, c_string(json.dumps(f['type']['value']))))
             elif mode == 'const_opt':

@@ -5,7 +5,7 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"canceled\"");
+  if (o.key(",\"type\":")) w.lit("\"canceled\"");
   o.finish();
 }
 
@@ -26,8 +26,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCancele
 
 void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"timeout_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -53,8 +53,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"permission_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"permission_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -80,7 +80,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"expired\"");
+  if (o.key(",\"type\":")) w.lit("\"expired\"");
   o.finish();
 }
 
@@ -101,8 +101,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpired
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("amount")) write_value(w, v.amount);
-  if (o.key("currency")) write_value(w, v.currency);
+  if (o.key(",\"amount\":")) write_value(w, v.amount);
+  if (o.key(",\"currency\":")) write_value(w, v.currency);
   o.finish();
 }
 
@@ -130,15 +130,15 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_result\"");
-  if (o.key("stop_reason")) {
+  if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
+  if (o.key(",\"stop_reason\":")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("text")) write_value(w, v.text);
+  if (o.key(",\"text\":")) write_value(w, v.text);
   o.finish();
 }
 
@@ -171,9 +171,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -203,8 +203,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("role")) w.lit("\"assistant\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"role\":")) w.lit("\"assistant\"");
   o.finish();
 }
 
@@ -230,8 +230,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_output\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -257,9 +257,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -289,8 +289,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -321,8 +321,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -353,8 +353,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -385,8 +385,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -417,8 +417,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -449,8 +449,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -481,8 +481,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -513,10 +513,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"download_failed\"");
-  if (o.key("download_id")) write_value(w, v.download_id);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("error", v.error.has_value())) write_value(w, *v.error);
+  if (o.key(",\"type\":")) w.lit("\"download_failed\"");
+  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
   o.finish();
 }
 
@@ -552,8 +552,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFai
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -584,8 +584,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -616,8 +616,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheCreation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("ephemeral_1h_input_tokens")) write_value(w, v.ephemeral_1h_input_tokens);
-  if (o.key("ephemeral_5m_input_tokens")) write_value(w, v.ephemeral_5m_input_tokens);
+  if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
+  if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
   o.finish();
 }
 
@@ -645,8 +645,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"system_changed\"");
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
+  if (o.key(",\"type\":")) w.lit("\"system_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -672,18 +672,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"char_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"char_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_char_index")) write_value(w, v.end_char_index);
-  if (o.key("start_char_index")) write_value(w, v.start_char_index);
+  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
   o.finish();
 }
 
@@ -728,25 +728,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"page_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"page_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_page_number")) write_value(w, v.end_page_number);
-  if (o.key("file_id")) {
+  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+  if (o.key(",\"file_id\":")) {
     if (v.file_id) {
       write_value(w, *v.file_id);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("start_page_number")) write_value(w, v.start_page_number);
+  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
   o.finish();
 }
 
@@ -798,17 +798,17 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_result_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("encrypted_index")) write_value(w, v.encrypted_index);
-  if (o.key("title")) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+  if (o.key(",\"title\":")) {
     if (v.title) {
       write_value(w, *v.title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -849,9 +849,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocati
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"clear_thinking_20251015\"");
-  if (o.key("cleared_input_tokens")) write_value(w, v.cleared_input_tokens);
-  if (o.key("cleared_thinking_turns")) write_value(w, v.cleared_thinking_turns);
+  if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
+  if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
+  if (o.key(",\"cleared_thinking_turns\":")) write_value(w, v.cleared_thinking_turns);
   o.finish();
 }
 
@@ -881,8 +881,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResp
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_output\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -908,12 +908,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20250825\"");
-  if (o.key("name")) w.lit("\"code_execution\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -960,11 +960,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("encrypted_stdout")) write_value(w, v.encrypted_stdout);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   o.finish();
 }
 
@@ -1002,10 +1002,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1041,8 +1041,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"summarize\"");
-  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
+  if (o.key(",\"type\":")) w.lit("\"summarize\"");
+  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
   o.finish();
 }
 
@@ -1069,8 +1069,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1101,8 +1101,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1133,8 +1133,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1165,23 +1165,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type", v.type.has_value())) write_value(w, *v.type);
-  if (o.key("cursor_position", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
-  if (o.key("double_click", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key("hold_key", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key("key", v.key.has_value())) write_value(w, *v.key);
-  if (o.key("left_click", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key("left_click_drag", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key("left_mouse_down", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key("left_mouse_up", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key("middle_click", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key("mouse_move", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key("right_click", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key("screenshot", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key("scroll", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key("triple_click", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key("wait", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key("zoom", v.zoom.has_value())) write_value(w, *v.zoom);
+  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+  if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
+  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
   o.finish();
 }
 
@@ -1302,8 +1302,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1334,8 +1334,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"container_upload\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1361,7 +1361,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("applied_edits")) write_value(w, v.applied_edits);
+  if (o.key(",\"applied_edits\":")) write_value(w, v.applied_edits);
   o.finish();
 }
 
@@ -1385,9 +1385,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text\"");
-  if (o.key("media_type")) w.lit("\"text/plain\"");
-  if (o.key("data")) write_value(w, v.data);
+  if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
   o.finish();
 }
 
@@ -1415,10 +1415,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"fallback\"");
-  if (o.key("from")) write_value(w, v.from);
-  if (o.key("to")) write_value(w, v.to);
-  if (o.key("trigger")) write_value(w, v.trigger);
+  if (o.key(",\"type\":")) w.lit("\"fallback\"");
+  if (o.key(",\"from\":")) write_value(w, v.from);
+  if (o.key(",\"to\":")) write_value(w, v.to);
+  if (o.key(",\"trigger\":")) write_value(w, v.trigger);
   o.finish();
 }
 
@@ -1452,7 +1452,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"redeemed\"");
+  if (o.key(",\"type\":")) w.lit("\"redeemed\"");
   o.finish();
 }
 
@@ -1473,11 +1473,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("max_tokens", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
-  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key("speed", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key("thinking", v.thinking.has_value())) write_value(w, *v.thinking);
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
   o.finish();
 }
 
@@ -1525,10 +1525,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"image\"");
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("transformations", v.transformations.has_value())) write_value(w, *v.transformations);
+  if (o.key(",\"type\":")) w.lit("\"image\"");
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
   o.finish();
 }
 
@@ -1566,8 +1566,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"json_schema\"");
-  if (o.key("schema")) write_value(w, v.schema);
+  if (o.key(",\"type\":")) w.lit("\"json_schema\"");
+  if (o.key(",\"schema\":")) write_value(w, v.schema);
   o.finish();
 }
 
@@ -1593,9 +1593,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
-  if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
-  if (o.key("tools")) write_value(w, v.tools);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
+  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+  if (o.key(",\"tools\":")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -1625,11 +1625,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("server_name")) write_value(w, v.server_name);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -1667,9 +1667,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"create\"");
-  if (o.key("file_text")) write_value(w, v.file_text);
-  if (o.key("path")) write_value(w, v.path);
+  if (o.key(",\"command\":")) w.lit("\"create\"");
+  if (o.key(",\"file_text\":")) write_value(w, v.file_text);
+  if (o.key(",\"path\":")) write_value(w, v.path);
   o.finish();
 }
 
@@ -1699,10 +1699,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"str_replace\"");
-  if (o.key("new_str")) write_value(w, v.new_str);
-  if (o.key("old_str")) write_value(w, v.old_str);
-  if (o.key("path")) write_value(w, v.path);
+  if (o.key(",\"command\":")) w.lit("\"str_replace\"");
+  if (o.key(",\"new_str\":")) write_value(w, v.new_str);
+  if (o.key(",\"old_str\":")) write_value(w, v.old_str);
+  if (o.key(",\"path\":")) write_value(w, v.path);
   o.finish();
 }
 
@@ -1736,9 +1736,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceC
 
 void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("effort", v.effort.has_value())) write_value(w, *v.effort);
-  if (o.key("format", v.format.has_value())) write_value(w, *v.format);
-  if (o.key("task_budget", v.task_budget.has_value())) write_value(w, *v.task_budget);
+  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
+  if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
+  if (o.key(",\"task_budget\":", v.task_budget.has_value())) write_value(w, *v.task_budget);
   o.finish();
 }
 
@@ -1775,36 +1775,36 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"refusal\"");
-  if (o.key("category")) {
+  if (o.key(",\"type\":")) w.lit("\"refusal\"");
+  if (o.key(",\"category\":")) {
     if (v.category) {
       write_value(w, *v.category);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("explanation")) {
+  if (o.key(",\"explanation\":")) {
     if (v.explanation) {
       write_value(w, *v.explanation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("fallback_credit_token")) {
+  if (o.key(",\"fallback_credit_token\":")) {
     if (v.fallback_credit_token) {
       write_value(w, *v.fallback_credit_token);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("fallback_has_prefill_claim")) {
+  if (o.key(",\"fallback_has_prefill_claim\":")) {
     if (v.fallback_has_prefill_claim) {
       write_value(w, *v.fallback_has_prefill_claim);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("recommended_model")) {
+  if (o.key(",\"recommended_model\":")) {
     if (v.recommended_model) {
       write_value(w, *v.recommended_model);
     } else {
@@ -1866,11 +1866,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"url\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("authorization_token", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
-  if (o.key("tool_configuration", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
+  if (o.key(",\"type\":")) w.lit("\"url\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"authorization_token\":", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
+  if (o.key(",\"tool_configuration\":", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
   o.finish();
 }
 
@@ -1912,9 +1912,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"object\"");
-  if (o.key("properties", v.properties.has_value())) write_value(w, *v.properties);
-  if (o.key("required", v.required.has_value())) write_value(w, *v.required);
+  if (o.key(",\"type\":")) w.lit("\"object\"");
+  if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
+  if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
   o.finish();
 }
 
@@ -1947,16 +1947,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"computer_20241022\"");
-  if (o.key("display_height_px")) write_value(w, v.display_height_px);
-  if (o.key("display_width_px")) write_value(w, v.display_width_px);
-  if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"computer_20241022\"");
+  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+  if (o.key(",\"name\":")) w.lit("\"computer\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2024,12 +2024,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) write_value(w, v.type);
-  if (o.key("name")) w.lit("\"tool_search_tool_regex\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) write_value(w, v.type);
+  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2079,14 +2079,14 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_20250728\"");
-  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("max_characters", v.max_characters.has_value())) write_value(w, *v.max_characters);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
+  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2145,20 +2145,20 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_20260318\"");
-  if (o.key("name")) w.lit("\"web_fetch\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("response_inclusion", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key("use_cache", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
+  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
   o.finish();
 }
 
@@ -2253,8 +2253,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_definition\"");
-  if (o.key("definition")) write_value(w, v.definition);
+  if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
+  if (o.key(",\"definition\":")) write_value(w, v.definition);
   o.finish();
 }
 
@@ -2280,9 +2280,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"object\"");
-  if (o.key("properties", v.properties.has_value())) write_value(w, *v.properties);
-  if (o.key("required", v.required.has_value())) write_value(w, *v.required);
+  if (o.key(",\"type\":")) w.lit("\"object\"");
+  if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
+  if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
   o.finish();
 }
 
@@ -2315,8 +2315,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_reference\"");
-  if (o.key("name")) write_value(w, v.name);
+  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2342,12 +2342,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReferen
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"search_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("title")) write_value(w, v.title);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"type\":")) w.lit("\"search_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"title\":")) write_value(w, v.title);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
   o.finish();
 }
 
@@ -2393,11 +2393,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"server_tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2437,7 +2437,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("effort", v.effort.has_value())) write_value(w, *v.effort);
+  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
   o.finish();
 }
 
@@ -2462,8 +2462,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key("is_file_update")) write_value(w, v.is_file_update);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
   o.finish();
 }
 
@@ -2489,9 +2489,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
-  if (o.key("error_message")) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  if (o.key(",\"error_message\":")) {
     if (v.error_message) {
       write_value(w, *v.error_message);
     } else {
@@ -2530,12 +2530,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("file_type")) write_value(w, v.file_type);
-  if (o.key("num_lines", v.num_lines.has_value())) write_value(w, *v.num_lines);
-  if (o.key("start_line", v.start_line.has_value())) write_value(w, *v.start_line);
-  if (o.key("total_lines", v.total_lines.has_value())) write_value(w, *v.total_lines);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+  if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
+  if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
+  if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
   o.finish();
 }
 
@@ -2583,9 +2583,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"thinking\"");
-  if (o.key("thinking")) write_value(w, v.thinking);
-  if (o.key("signature")) write_value(w, v.signature);
+  if (o.key(",\"type\":")) w.lit("\"thinking\"");
+  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+  if (o.key(",\"signature\":")) write_value(w, v.signature);
   o.finish();
 }
 
@@ -2615,10 +2615,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"enabled\"");
-  if (o.key("budget_tokens")) write_value(w, v.budget_tokens);
-  if (o.key("display", v.display.has_value())) write_value(w, *v.display);
-  if (o.key("block_binding", v.block_binding.has_value())) write_value(w, *v.block_binding);
+  if (o.key(",\"type\":")) w.lit("\"enabled\"");
+  if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
+  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
+  if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
   o.finish();
 }
 
@@ -2656,8 +2656,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"continue\"");
-  if (o.key("previous_message_id")) write_value(w, v.previous_message_id);
+  if (o.key(",\"type\":")) w.lit("\"continue\"");
+  if (o.key(",\"previous_message_id\":")) write_value(w, v.previous_message_id);
   o.finish();
 }
 
@@ -2683,8 +2683,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"auto\"");
-  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key(",\"type\":")) w.lit("\"auto\"");
+  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -2711,9 +2711,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_reference\"");
-  if (o.key("tool_name")) write_value(w, v.tool_name);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2745,9 +2745,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -2777,12 +2777,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2828,11 +2828,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"approximate\"");
-  if (o.key("city", v.city.has_value())) write_value(w, *v.city);
-  if (o.key("country", v.country.has_value())) write_value(w, *v.country);
-  if (o.key("region", v.region.has_value())) write_value(w, *v.region);
-  if (o.key("timezone", v.timezone.has_value())) write_value(w, *v.timezone);
+  if (o.key(",\"type\":")) w.lit("\"approximate\"");
+  if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
+  if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
+  if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
+  if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
   o.finish();
 }
 
@@ -2877,8 +2877,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -2904,7 +2904,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"all\"");
+  if (o.key(",\"type\":")) w.lit("\"all\"");
   o.finish();
 }
 
@@ -2925,8 +2925,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_reference\"");
-  if (o.key("name")) write_value(w, v.name);
+  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2952,8 +2952,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReferenc
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -2979,34 +2979,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObje
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("max_tokens")) write_value(w, v.max_tokens);
-  if (o.key("messages")) write_value(w, v.messages);
-  if (o.key("system", v.system.has_value())) write_value(w, *v.system);
-  if (o.key("metadata", v.metadata.has_value())) write_value(w, *v.metadata);
-  if (o.key("stop_sequences", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
-  if (o.key("temperature", v.temperature.has_value())) write_value(w, *v.temperature);
-  if (o.key("top_k", v.top_k.has_value())) write_value(w, *v.top_k);
-  if (o.key("top_p", v.top_p.has_value())) write_value(w, *v.top_p);
-  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
-  if (o.key("tool_choice", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
-  if (o.key("thinking", v.thinking.has_value())) write_value(w, *v.thinking);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("service_tier", v.service_tier.has_value())) write_value(w, *v.service_tier);
-  if (o.key("billing_policy", v.billing_policy.has_value())) write_value(w, *v.billing_policy);
-  if (o.key("compaction", v.compaction.has_value())) write_value(w, *v.compaction);
-  if (o.key("container", v.container.has_value())) write_value(w, *v.container);
-  if (o.key("context_management", v.context_management.has_value())) write_value(w, *v.context_management);
-  if (o.key("diagnostics", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
-  if (o.key("fallback_credit_token", v.fallback_credit_token.has_value())) write_value(w, *v.fallback_credit_token);
-  if (o.key("fallbacks", v.fallbacks.has_value())) write_value(w, *v.fallbacks);
-  if (o.key("inference_geo", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
-  if (o.key("mcp_servers", v.mcp_servers.has_value())) write_value(w, *v.mcp_servers);
-  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key("output_format", v.output_format.has_value())) write_value(w, *v.output_format);
-  if (o.key("speed", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key("stream", v.stream_present)) w.lit("false");
-  if (o.key("thread", v.thread.has_value())) write_value(w, *v.thread);
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
+  if (o.key(",\"messages\":")) write_value(w, v.messages);
+  if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
+  if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
+  if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
+  if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
+  if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
+  if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
+  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
+  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
+  if (o.key(",\"billing_policy\":", v.billing_policy.has_value())) write_value(w, *v.billing_policy);
+  if (o.key(",\"compaction\":", v.compaction.has_value())) write_value(w, *v.compaction);
+  if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
+  if (o.key(",\"context_management\":", v.context_management.has_value())) write_value(w, *v.context_management);
+  if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
+  if (o.key(",\"fallback_credit_token\":", v.fallback_credit_token.has_value())) write_value(w, *v.fallback_credit_token);
+  if (o.key(",\"fallbacks\":", v.fallbacks.has_value())) write_value(w, *v.fallbacks);
+  if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
+  if (o.key(",\"mcp_servers\":", v.mcp_servers.has_value())) write_value(w, *v.mcp_servers);
+  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key(",\"output_format\":", v.output_format.has_value())) write_value(w, *v.output_format);
+  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+  if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
+  if (o.key(",\"thread\":", v.thread.has_value())) write_value(w, *v.thread);
   o.finish();
 }
 

@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"api_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"api_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"invalid_request_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,8 +59,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"rate_limit_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -86,72 +86,72 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
-  if (o.key("cache_creation_input_tokens")) {
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+  if (o.key(",\"cache_creation_input_tokens\":")) {
     if (v.cache_creation_input_tokens) {
       write_value(w, *v.cache_creation_input_tokens);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_read_input_tokens")) {
+  if (o.key(",\"cache_read_input_tokens\":")) {
     if (v.cache_read_input_tokens) {
       write_value(w, *v.cache_read_input_tokens);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_creation")) {
+  if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("fallback_credit")) {
+  if (o.key(",\"fallback_credit\":")) {
     if (v.fallback_credit) {
       write_value(w, *v.fallback_credit);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("inference_geo")) {
+  if (o.key(",\"inference_geo\":")) {
     if (v.inference_geo) {
       write_value(w, *v.inference_geo);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("iterations")) {
+  if (o.key(",\"iterations\":")) {
     if (v.iterations) {
       write_value(w, *v.iterations);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("output_tokens_details")) {
+  if (o.key(",\"output_tokens_details\":")) {
     if (v.output_tokens_details) {
       write_value(w, *v.output_tokens_details);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("server_tool_use")) {
+  if (o.key(",\"server_tool_use\":")) {
     if (v.server_tool_use) {
       write_value(w, *v.server_tool_use);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("service_tier")) {
+  if (o.key(",\"service_tier\":")) {
     if (v.service_tier) {
       write_value(w, *v.service_tier);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("speed")) {
+  if (o.key(",\"speed\":")) {
     if (v.speed) {
       write_value(w, *v.speed);
     } else {
@@ -255,19 +255,19 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_message\"");
-  if (o.key("cache_creation")) {
+  if (o.key(",\"type\":")) w.lit("\"advisor_message\"");
+  if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_creation_input_tokens")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key("cache_read_input_tokens")) write_value(w, v.cache_read_input_tokens);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
+  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   o.finish();
 }
 
@@ -316,9 +316,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_result\"");
-  if (o.key("text")) write_value(w, v.text);
-  if (o.key("stop_reason", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
+  if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
+  if (o.key(",\"text\":")) write_value(w, v.text);
+  if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
   o.finish();
 }
 
@@ -350,8 +350,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -377,9 +377,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"base64\"");
-  if (o.key("media_type")) write_value(w, v.media_type);
-  if (o.key("data")) write_value(w, v.data);
+  if (o.key(",\"type\":")) w.lit("\"base64\"");
+  if (o.key(",\"media_type\":")) write_value(w, v.media_type);
+  if (o.key(",\"data\":")) write_value(w, v.data);
   o.finish();
 }
 
@@ -409,11 +409,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
-  if (o.key("stdout")) write_value(w, v.stdout_);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -451,8 +451,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -478,8 +478,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -510,8 +510,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -542,8 +542,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -574,8 +574,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -606,8 +606,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -638,8 +638,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -670,8 +670,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -702,9 +702,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"download_started\"");
-  if (o.key("download_id")) write_value(w, v.download_id);
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"type\":")) w.lit("\"download_started\"");
+  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -734,9 +734,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadSta
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"browser_toolset_20260801\"");
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
+  if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
   o.finish();
 }
 
@@ -769,8 +769,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -801,8 +801,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"messages_changed\"");
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
+  if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -828,8 +828,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tools_changed\"");
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
+  if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -855,7 +855,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("enabled")) write_value(w, v.enabled);
+  if (o.key(",\"enabled\":")) write_value(w, v.enabled);
   o.finish();
 }
 
@@ -879,18 +879,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"page_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"page_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_page_number")) write_value(w, v.end_page_number);
-  if (o.key("start_page_number")) write_value(w, v.start_page_number);
+  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
   o.finish();
 }
 
@@ -935,7 +935,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -960,12 +960,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"clear_tool_uses_20250919\"");
-  if (o.key("clear_at_least", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
-  if (o.key("clear_tool_inputs", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
-  if (o.key("exclude_tools", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
-  if (o.key("keep", v.keep.has_value())) write_value(w, *v.keep);
-  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
+  if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
+  if (o.key(",\"clear_at_least\":", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
+  if (o.key(",\"clear_tool_inputs\":", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
+  if (o.key(",\"exclude_tools\":", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
+  if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
+  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1016,11 +1016,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
-  if (o.key("stdout")) write_value(w, v.stdout_);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -1058,12 +1058,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20260120\"");
-  if (o.key("name")) w.lit("\"code_execution\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1110,9 +1110,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -1142,10 +1142,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"compact_20260112\"");
-  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
-  if (o.key("pause_after_compaction", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
-  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
+  if (o.key(",\"type\":")) w.lit("\"compact_20260112\"");
+  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
+  if (o.key(",\"pause_after_compaction\":", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
+  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1184,18 +1184,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"compaction\"");
-  if (o.key("cache_creation")) {
+  if (o.key(",\"type\":")) w.lit("\"compaction\"");
+  if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_creation_input_tokens")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key("cache_read_input_tokens")) write_value(w, v.cache_read_input_tokens);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
+  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   o.finish();
 }
 
@@ -1240,8 +1240,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1272,8 +1272,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1304,8 +1304,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1336,8 +1336,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1368,9 +1368,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("expires_at")) write_value(w, v.expires_at);
-  if (o.key("skills")) {
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
+  if (o.key(",\"skills\":")) {
     if (v.skills) {
       write_value(w, *v.skills);
     } else {
@@ -1411,9 +1411,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& sel
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"container_upload\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1445,7 +1445,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("cache_miss_reason")) {
+  if (o.key(",\"cache_miss_reason\":")) {
     if (v.cache_miss_reason) {
       write_value(w, *v.cache_miss_reason);
     } else {
@@ -1477,16 +1477,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& s
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"document\"");
-  if (o.key("citations")) {
+  if (o.key(",\"type\":")) w.lit("\"document\"");
+  if (o.key(",\"citations\":")) {
     if (v.citations) {
       write_value(w, *v.citations);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("title")) {
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"title\":")) {
     if (v.title) {
       write_value(w, *v.title);
     } else {
@@ -1532,7 +1532,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("model")) write_value(w, v.model);
+  if (o.key(",\"model\":")) write_value(w, v.model);
   o.finish();
 }
 
@@ -1556,8 +1556,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("token")) write_value(w, v.token);
-  if (o.key("mode", v.mode.has_value())) write_value(w, *v.mode);
+  if (o.key(",\"token\":")) write_value(w, v.token);
+  if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
   o.finish();
 }
 
@@ -1587,8 +1587,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"file\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"file\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1614,7 +1614,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("oversized_image", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
+  if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
   o.finish();
 }
 
@@ -1639,9 +1639,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("input_schema")) write_value(w, v.input_schema);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
   o.finish();
 }
 
@@ -1675,9 +1675,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self)
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_listing\"");
-  if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
-  if (o.key("tools")) write_value(w, v.tools);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
+  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+  if (o.key(",\"tools\":")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -1707,12 +1707,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("server_name")) write_value(w, v.server_name);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -1756,8 +1756,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"delete\"");
-  if (o.key("path")) write_value(w, v.path);
+  if (o.key(",\"command\":")) w.lit("\"delete\"");
+  if (o.key(",\"path\":")) write_value(w, v.path);
   o.finish();
 }
 
@@ -1783,9 +1783,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"view\"");
-  if (o.key("path")) write_value(w, v.path);
-  if (o.key("view_range", v.view_range.has_value())) write_value(w, *v.view_range);
+  if (o.key(",\"command\":")) w.lit("\"view\"");
+  if (o.key(",\"path\":")) write_value(w, v.path);
+  if (o.key(",\"view_range\":", v.view_range.has_value())) write_value(w, *v.view_range);
   o.finish();
 }
 
@@ -1817,7 +1817,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand
 
 void write_value(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("thinking_tokens")) write_value(w, v.thinking_tokens);
+  if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
   o.finish();
 }
 
@@ -1841,8 +1841,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"url\"");
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"type\":")) w.lit("\"url\"");
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -1868,11 +1868,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_result\"");
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
-  if (o.key("is_error", v.is_error.has_value())) write_value(w, *v.is_error);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
   o.finish();
 }
 
@@ -1916,16 +1916,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type", v.type_present)) w.lit("\"custom\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
-  if (o.key("input_schema")) write_value(w, v.input_schema);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("eager_input_streaming", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   o.finish();
 }
 
@@ -2002,16 +2002,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"computer_20250124\"");
-  if (o.key("display_height_px")) write_value(w, v.display_height_px);
-  if (o.key("display_width_px")) write_value(w, v.display_width_px);
-  if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"computer_20250124\"");
+  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+  if (o.key(",\"name\":")) w.lit("\"computer\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2079,13 +2079,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_20241022\"");
-  if (o.key("name")) w.lit("\"str_replace_editor\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_20241022\"");
+  if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2138,18 +2138,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_20250910\"");
-  if (o.key("name")) w.lit("\"web_fetch\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
+  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
   o.finish();
 }
 
@@ -2232,16 +2232,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_20250305\"");
-  if (o.key("name")) w.lit("\"web_search\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
+  if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
+  if (o.key(",\"name\":")) w.lit("\"web_search\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2312,8 +2312,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_reference\"");
-  if (o.key("name")) write_value(w, v.name);
+  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
   o.finish();
 }
 
@@ -2339,15 +2339,15 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type", v.type_present)) w.lit("\"custom\"");
-  if (o.key("input_schema")) write_value(w, v.input_schema);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
-  if (o.key("eager_input_streaming", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2418,8 +2418,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_definition\"");
-  if (o.key("definition")) write_value(w, v.definition);
+  if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
+  if (o.key(",\"definition\":")) write_value(w, v.definition);
   o.finish();
 }
 
@@ -2445,8 +2445,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20250825\"");
-  if (o.key("tool_id")) write_value(w, v.tool_id);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
   o.finish();
 }
 
@@ -2472,12 +2472,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"server_tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2523,10 +2523,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("role")) w.lit("\"system\"");
-  if (o.key("clear_at", v.clear_at.has_value())) write_value(w, *v.clear_at);
-  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
-  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key(",\"role\":")) w.lit("\"system\"");
+  if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
+  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
   o.finish();
 }
 
@@ -2565,8 +2565,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key("is_file_update")) write_value(w, v.is_file_update);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
   o.finish();
 }
 
@@ -2592,24 +2592,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("file_type")) write_value(w, v.file_type);
-  if (o.key("num_lines")) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+  if (o.key(",\"num_lines\":")) {
     if (v.num_lines) {
       write_value(w, *v.num_lines);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("start_line")) {
+  if (o.key(",\"start_line\":")) {
     if (v.start_line) {
       write_value(w, *v.start_line);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("total_lines")) {
+  if (o.key(",\"total_lines\":")) {
     if (v.total_lines) {
       write_value(w, *v.total_lines);
     } else {
@@ -2666,10 +2666,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2705,9 +2705,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"adaptive\"");
-  if (o.key("block_binding", v.block_binding.has_value())) write_value(w, *v.block_binding);
-  if (o.key("display", v.display.has_value())) write_value(w, *v.display);
+  if (o.key(",\"type\":")) w.lit("\"adaptive\"");
+  if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
+  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
   o.finish();
 }
 
@@ -2740,9 +2740,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"thinking_dropped\"");
-  if (o.key("path")) write_value(w, v.path);
-  if (o.key("reason")) write_value(w, v.reason);
+  if (o.key(",\"type\":")) w.lit("\"thinking_dropped\"");
+  if (o.key(",\"path\":")) write_value(w, v.path);
+  if (o.key(",\"reason\":")) write_value(w, v.reason);
   o.finish();
 }
 
@@ -2772,7 +2772,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransform
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"create\"");
+  if (o.key(",\"type\":")) w.lit("\"create\"");
   o.finish();
 }
 
@@ -2793,7 +2793,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"none\"");
+  if (o.key(",\"type\":")) w.lit("\"none\"");
   o.finish();
 }
 
@@ -2814,12 +2814,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_result\"");
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
-  if (o.key("is_error", v.is_error.has_value())) write_value(w, *v.is_error);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  if (o.key(",\"type\":")) w.lit("\"tool_result\"");
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2869,9 +2869,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
-  if (o.key("error_message", v.error_message.has_value())) write_value(w, *v.error_message);
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
   o.finish();
 }
 
@@ -2903,13 +2903,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_use\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("input")) write_value(w, v.input);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key("toolset_name", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
   o.finish();
 }
 
@@ -2961,8 +2961,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("role")) w.lit("\"user\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"role\":")) w.lit("\"user\"");
   o.finish();
 }
 
@@ -2988,10 +2988,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -3027,8 +3027,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"except\"");
-  if (o.key("tools")) write_value(w, v.tools);
+  if (o.key(",\"type\":")) w.lit("\"except\"");
+  if (o.key(",\"tools\":")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -3054,9 +3054,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("client_tool_results", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
-  if (o.key("server_tool_results", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
-  if (o.key("user_input", v.user_input.has_value())) write_value(w, *v.user_input);
+  if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
+  if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
+  if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
   o.finish();
 }
 
@@ -3093,8 +3093,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -3120,10 +3120,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObjec
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("role")) write_value(w, v.role);
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("clear_at", v.clear_at.has_value())) write_value(w, *v.clear_at);
-  if (o.key("output_config", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key(",\"role\":")) write_value(w, v.role);
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
+  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
   o.finish();
 }
 

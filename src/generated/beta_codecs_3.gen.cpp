@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"authentication_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"not_found_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,9 +59,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"error\"");
-  if (o.key("error")) write_value(w, v.error);
-  if (o.key("request_id")) {
+  if (o.key(",\"type\":")) w.lit("\"error\"");
+  if (o.key(",\"error\":")) write_value(w, v.error);
+  if (o.key(",\"request_id\":")) {
     if (v.request_id) {
       write_value(w, *v.request_id);
     } else {
@@ -100,55 +100,55 @@ void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"message\"");
-  if (o.key("id")) write_value(w, v.id);
-  if (o.key("role")) w.lit("\"assistant\"");
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("stop_reason")) {
+  if (o.key(",\"type\":")) w.lit("\"message\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"role\":")) w.lit("\"assistant\"");
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"stop_reason\":")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("stop_sequence")) {
+  if (o.key(",\"stop_sequence\":")) {
     if (v.stop_sequence) {
       write_value(w, *v.stop_sequence);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("usage")) write_value(w, v.usage);
-  if (o.key("container")) {
+  if (o.key(",\"usage\":")) write_value(w, v.usage);
+  if (o.key(",\"container\":")) {
     if (v.container) {
       write_value(w, *v.container);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("context_management")) {
+  if (o.key(",\"context_management\":")) {
     if (v.context_management) {
       write_value(w, *v.context_management);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("diagnostics")) {
+  if (o.key(",\"diagnostics\":")) {
     if (v.diagnostics) {
       write_value(w, *v.diagnostics);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("stop_details")) {
+  if (o.key(",\"stop_details\":")) {
     if (v.stop_details) {
       write_value(w, *v.stop_details);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("input_transformations", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
+  if (o.key(",\"input_transformations\":", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
   o.finish();
 }
 
@@ -236,9 +236,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self)
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_redacted_result\"");
-  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
-  if (o.key("stop_reason")) {
+  if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
+  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+  if (o.key(",\"stop_reason\":")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
     } else {
@@ -277,16 +277,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_20260301\"");
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("name")) w.lit("\"advisor\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("caching", v.caching.has_value())) write_value(w, *v.caching);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_tokens", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"advisor_20260301\"");
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"name\":")) w.lit("\"advisor\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caching\":", v.caching.has_value())) write_value(w, *v.caching);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -356,10 +356,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -395,9 +395,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"base64\"");
-  if (o.key("media_type")) w.lit("\"application/pdf\"");
-  if (o.key("data")) write_value(w, v.data);
+  if (o.key(",\"type\":")) w.lit("\"base64\"");
+  if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
   o.finish();
 }
 
@@ -425,11 +425,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
-  if (o.key("stdout")) write_value(w, v.stdout_);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -467,10 +467,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -506,8 +506,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -538,8 +538,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -570,8 +570,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -602,8 +602,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -634,8 +634,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -666,8 +666,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -698,10 +698,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"browser_state\"");
-  if (o.key("tabs")) write_value(w, v.tabs);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("state_changes", v.state_changes.has_value())) write_value(w, *v.state_changes);
+  if (o.key(",\"type\":")) w.lit("\"browser_state\"");
+  if (o.key(",\"tabs\":")) write_value(w, v.tabs);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
   o.finish();
 }
 
@@ -739,8 +739,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tab_opened\"");
-  if (o.key("tab_id")) write_value(w, v.tab_id);
+  if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
+  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
   o.finish();
 }
 
@@ -766,37 +766,37 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type", v.type.has_value())) write_value(w, *v.type);
-  if (o.key("close_tab", v.close_tab.has_value())) write_value(w, *v.close_tab);
-  if (o.key("double_click", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key("file_upload", v.file_upload.has_value())) write_value(w, *v.file_upload);
-  if (o.key("find", v.find.has_value())) write_value(w, *v.find);
-  if (o.key("form_input", v.form_input.has_value())) write_value(w, *v.form_input);
-  if (o.key("get_page_text", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
-  if (o.key("hold_key", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key("hover", v.hover.has_value())) write_value(w, *v.hover);
-  if (o.key("javascript_exec", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
-  if (o.key("key", v.key.has_value())) write_value(w, *v.key);
-  if (o.key("left_click", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key("left_click_drag", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key("left_mouse_down", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key("left_mouse_up", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key("list_tabs", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
-  if (o.key("middle_click", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key("mouse_move", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key("navigate", v.navigate.has_value())) write_value(w, *v.navigate);
-  if (o.key("new_tab", v.new_tab.has_value())) write_value(w, *v.new_tab);
-  if (o.key("read_console", v.read_console.has_value())) write_value(w, *v.read_console);
-  if (o.key("read_network", v.read_network.has_value())) write_value(w, *v.read_network);
-  if (o.key("read_page", v.read_page.has_value())) write_value(w, *v.read_page);
-  if (o.key("right_click", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key("screenshot", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key("scroll", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key("scroll_to", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
-  if (o.key("switch_tab", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
-  if (o.key("triple_click", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key("wait", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key("zoom", v.zoom.has_value())) write_value(w, *v.zoom);
+  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+  if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
+  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+  if (o.key(",\"file_upload\":", v.file_upload.has_value())) write_value(w, *v.file_upload);
+  if (o.key(",\"find\":", v.find.has_value())) write_value(w, *v.find);
+  if (o.key(",\"form_input\":", v.form_input.has_value())) write_value(w, *v.form_input);
+  if (o.key(",\"get_page_text\":", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
+  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+  if (o.key(",\"hover\":", v.hover.has_value())) write_value(w, *v.hover);
+  if (o.key(",\"javascript_exec\":", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
+  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+  if (o.key(",\"list_tabs\":", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
+  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+  if (o.key(",\"navigate\":", v.navigate.has_value())) write_value(w, *v.navigate);
+  if (o.key(",\"new_tab\":", v.new_tab.has_value())) write_value(w, *v.new_tab);
+  if (o.key(",\"read_console\":", v.read_console.has_value())) write_value(w, *v.read_console);
+  if (o.key(",\"read_network\":", v.read_network.has_value())) write_value(w, *v.read_network);
+  if (o.key(",\"read_page\":", v.read_page.has_value())) write_value(w, *v.read_page);
+  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+  if (o.key(",\"scroll_to\":", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
+  if (o.key(",\"switch_tab\":", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
+  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
   o.finish();
 }
 
@@ -1001,8 +1001,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1033,8 +1033,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"model_changed\"");
-  if (o.key("cache_missed_input_tokens")) write_value(w, v.cache_missed_input_tokens);
+  if (o.key(",\"type\":")) w.lit("\"model_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
   o.finish();
 }
 
@@ -1060,7 +1060,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"unavailable\"");
+  if (o.key(",\"type\":")) w.lit("\"unavailable\"");
   o.finish();
 }
 
@@ -1081,25 +1081,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"content_block_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_block_index")) write_value(w, v.end_block_index);
-  if (o.key("file_id")) {
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"file_id\":")) {
     if (v.file_id) {
       write_value(w, *v.file_id);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("start_block_index")) write_value(w, v.start_block_index);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
   o.finish();
 }
 
@@ -1151,13 +1151,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"search_result_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("end_block_index")) write_value(w, v.end_block_index);
-  if (o.key("search_result_index")) write_value(w, v.search_result_index);
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("start_block_index")) write_value(w, v.start_block_index);
-  if (o.key("title")) {
+  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  if (o.key(",\"title\":")) {
     if (v.title) {
       write_value(w, *v.title);
     } else {
@@ -1212,17 +1212,17 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_result_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("encrypted_index")) write_value(w, v.encrypted_index);
-  if (o.key("title")) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+  if (o.key(",\"title\":")) {
     if (v.title) {
       write_value(w, *v.title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -1263,9 +1263,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"clear_tool_uses_20250919\"");
-  if (o.key("cleared_input_tokens")) write_value(w, v.cleared_input_tokens);
-  if (o.key("cleared_tool_uses")) write_value(w, v.cleared_tool_uses);
+  if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
+  if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
+  if (o.key(",\"cleared_tool_uses\":")) write_value(w, v.cleared_tool_uses);
   o.finish();
 }
 
@@ -1295,11 +1295,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResp
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
-  if (o.key("stdout")) write_value(w, v.stdout_);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
   o.finish();
 }
 
@@ -1337,12 +1337,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20260521\"");
-  if (o.key("name")) w.lit("\"code_execution\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
+  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1389,8 +1389,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -1416,23 +1416,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"compaction\"");
-  if (o.key("content")) {
+  if (o.key(",\"type\":")) w.lit("\"compaction\"");
+  if (o.key(",\"content\":")) {
     if (v.content) {
       write_value(w, *v.content);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("encrypted_content")) {
+  if (o.key(",\"encrypted_content\":")) {
     if (v.encrypted_content) {
       write_value(w, *v.encrypted_content);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("signature", v.signature.has_value())) write_value(w, *v.signature);
-  if (o.key("tool_changes", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
+  if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
+  if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
   o.finish();
 }
 
@@ -1479,8 +1479,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1511,8 +1511,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1543,8 +1543,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1575,8 +1575,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1607,8 +1607,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1639,8 +1639,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("id", v.id.has_value())) write_value(w, *v.id);
-  if (o.key("skills", v.skills.has_value())) write_value(w, *v.skills);
+  if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
+  if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
   o.finish();
 }
 
@@ -1671,8 +1671,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"content\"");
-  if (o.key("content")) write_value(w, v.content);
+  if (o.key(",\"type\":")) w.lit("\"content\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
   o.finish();
 }
 
@@ -1698,7 +1698,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("previous_message_id", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
+  if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
   o.finish();
 }
 
@@ -1723,7 +1723,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("model")) write_value(w, v.model);
+  if (o.key(",\"model\":")) write_value(w, v.model);
   o.finish();
 }
 
@@ -1747,10 +1747,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"fallback\"");
-  if (o.key("from")) write_value(w, v.from);
-  if (o.key("to")) write_value(w, v.to);
-  if (o.key("trigger", v.trigger.has_value())) write_value(w, *v.trigger);
+  if (o.key(",\"type\":")) w.lit("\"fallback\"");
+  if (o.key(",\"from\":")) write_value(w, v.from);
+  if (o.key(",\"to\":")) write_value(w, v.to);
+  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
   o.finish();
 }
 
@@ -1786,7 +1786,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("status")) write_value(w, v.status);
+  if (o.key(",\"status\":")) write_value(w, v.status);
   o.finish();
 }
 
@@ -1810,8 +1810,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"file\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"file\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -1837,8 +1837,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"input_tokens\"");
-  if (o.key("value")) write_value(w, v.value);
+  if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
+  if (o.key(",\"value\":")) write_value(w, v.value);
   o.finish();
 }
 
@@ -1864,8 +1864,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1896,9 +1896,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("input_schema")) write_value(w, v.input_schema);
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("description", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
   o.finish();
 }
 
@@ -1932,12 +1932,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_toolset\"");
-  if (o.key("mcp_server_name")) write_value(w, v.mcp_server_name);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
-  if (o.key("default_config", v.default_config.has_value())) write_value(w, *v.default_config);
-  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key(",\"type\":")) w.lit("\"mcp_toolset\"");
+  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+  if (o.key(",\"default_config\":", v.default_config.has_value())) write_value(w, *v.default_config);
+  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
   o.finish();
 }
 
@@ -1987,10 +1987,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& se
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"insert\"");
-  if (o.key("insert_line")) write_value(w, v.insert_line);
-  if (o.key("insert_text")) write_value(w, v.insert_text);
-  if (o.key("path")) write_value(w, v.path);
+  if (o.key(",\"command\":")) w.lit("\"insert\"");
+  if (o.key(",\"insert_line\":")) write_value(w, v.insert_line);
+  if (o.key(",\"insert_text\":")) write_value(w, v.insert_text);
+  if (o.key(",\"path\":")) write_value(w, v.path);
   o.finish();
 }
 
@@ -2024,25 +2024,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"message\"");
-  if (o.key("cache_creation")) {
+  if (o.key(",\"type\":")) w.lit("\"message\"");
+  if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_creation_input_tokens")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key("cache_read_input_tokens")) write_value(w, v.cache_read_input_tokens);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("model")) {
+  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"model\":")) {
     if (v.model) {
       write_value(w, *v.model);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   o.finish();
 }
 
@@ -2094,8 +2094,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"redacted_thinking\"");
-  if (o.key("data")) write_value(w, v.data);
+  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
   o.finish();
 }
 
@@ -2121,12 +2121,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"document\"");
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("title", v.title.has_value())) write_value(w, *v.title);
-  if (o.key("context", v.context.has_value())) write_value(w, *v.context);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"document\"");
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
+  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2176,9 +2176,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("server_name")) write_value(w, v.server_name);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -2208,13 +2208,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_20241022\"");
-  if (o.key("name")) w.lit("\"bash\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"bash_20241022\"");
+  if (o.key(",\"name\":")) w.lit("\"bash\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2267,17 +2267,17 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"computer_20251124\"");
-  if (o.key("display_height_px")) write_value(w, v.display_height_px);
-  if (o.key("display_width_px")) write_value(w, v.display_width_px);
-  if (o.key("name")) w.lit("\"computer\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("display_number", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key("enable_zoom", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"computer_20251124\"");
+  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+  if (o.key(",\"name\":")) w.lit("\"computer\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+  if (o.key(",\"enable_zoom\":", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2351,13 +2351,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_20250124\"");
-  if (o.key("name")) w.lit("\"str_replace_editor\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
+  if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -2410,18 +2410,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_20260209\"");
-  if (o.key("name")) w.lit("\"web_fetch\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
+  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
   o.finish();
 }
 
@@ -2504,16 +2504,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_20260209\"");
-  if (o.key("name")) w.lit("\"web_search\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
+  if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
+  if (o.key(",\"name\":")) w.lit("\"web_search\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2584,9 +2584,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_addition\"");
-  if (o.key("tool")) write_value(w, v.tool);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
+  if (o.key(",\"tool\":")) write_value(w, v.tool);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2618,9 +2618,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_reference\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("server_name")) write_value(w, v.server_name);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -2650,8 +2650,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolRefe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_addition\"");
-  if (o.key("tool")) write_value(w, v.tool);
+  if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
+  if (o.key(",\"tool\":")) write_value(w, v.tool);
   o.finish();
 }
 
@@ -2677,8 +2677,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20260120\"");
-  if (o.key("tool_id")) write_value(w, v.tool_id);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
   o.finish();
 }
 
@@ -2704,9 +2704,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) write_value(w, v.type);
-  if (o.key("skill_id")) write_value(w, v.skill_id);
-  if (o.key("version", v.version.has_value())) write_value(w, *v.version);
+  if (o.key(",\"type\":")) write_value(w, v.type);
+  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+  if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
   o.finish();
 }
 
@@ -2740,9 +2740,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text\"");
-  if (o.key("text")) write_value(w, v.text);
-  if (o.key("citations")) {
+  if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"text\":")) write_value(w, v.text);
+  if (o.key(",\"citations\":")) {
     if (v.citations) {
       write_value(w, *v.citations);
     } else {
@@ -2781,36 +2781,36 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key("lines")) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+  if (o.key(",\"lines\":")) {
     if (v.lines) {
       write_value(w, *v.lines);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("new_lines")) {
+  if (o.key(",\"new_lines\":")) {
     if (v.new_lines) {
       write_value(w, *v.new_lines);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("new_start")) {
+  if (o.key(",\"new_start\":")) {
     if (v.new_start) {
       write_value(w, *v.new_start);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("old_lines")) {
+  if (o.key(",\"old_lines\":")) {
     if (v.old_lines) {
       write_value(w, *v.old_lines);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("old_start")) {
+  if (o.key(",\"old_start\":")) {
     if (v.old_start) {
       write_value(w, *v.old_start);
     } else {
@@ -2872,9 +2872,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -2904,9 +2904,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"thinking\"");
-  if (o.key("signature")) write_value(w, v.signature);
-  if (o.key("thinking")) write_value(w, v.thinking);
+  if (o.key(",\"type\":")) w.lit("\"thinking\"");
+  if (o.key(",\"signature\":")) write_value(w, v.signature);
+  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
   o.finish();
 }
 
@@ -2936,7 +2936,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"between_tools\"");
+  if (o.key(",\"type\":")) w.lit("\"between_tools\"");
   o.finish();
 }
 
@@ -2957,9 +2957,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"thinking_mismatch_allowed\"");
-  if (o.key("path")) write_value(w, v.path);
-  if (o.key("reason")) write_value(w, v.reason);
+  if (o.key(",\"type\":")) w.lit("\"thinking_mismatch_allowed\"");
+  if (o.key(",\"path\":")) write_value(w, v.path);
+  if (o.key(",\"reason\":")) write_value(w, v.reason);
   o.finish();
 }
 
@@ -2989,9 +2989,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputT
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tokens\"");
-  if (o.key("total")) write_value(w, v.total);
-  if (o.key("remaining", v.remaining.has_value())) write_value(w, *v.remaining);
+  if (o.key(",\"type\":")) w.lit("\"tokens\"");
+  if (o.key(",\"total\":")) write_value(w, v.total);
+  if (o.key(",\"remaining\":", v.remaining.has_value())) write_value(w, *v.remaining);
   o.finish();
 }
 
@@ -3023,9 +3023,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key(",\"type\":")) w.lit("\"tool\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -3057,9 +3057,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
-  if (o.key("error_message")) {
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  if (o.key(",\"error_message\":")) {
     if (v.error_message) {
       write_value(w, *v.error_message);
     } else {
@@ -3098,8 +3098,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObje
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key("tool_references")) write_value(w, v.tool_references);
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
   o.finish();
 }
 
@@ -3125,8 +3125,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_uses\"");
-  if (o.key("value")) write_value(w, v.value);
+  if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
+  if (o.key(",\"value\":")) write_value(w, v.value);
   o.finish();
 }
 
@@ -3152,16 +3152,16 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("retrieved_at")) {
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"retrieved_at\":")) {
     if (v.retrieved_at) {
       write_value(w, *v.retrieved_at);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -3198,8 +3198,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -3225,7 +3225,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"none\"");
+  if (o.key(",\"type\":")) w.lit("\"none\"");
   o.finish();
 }
 
@@ -3246,17 +3246,17 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_result\"");
-  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
-  if (o.key("page_age")) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+  if (o.key(",\"page_age\":")) {
     if (v.page_age) {
       write_value(w, *v.page_age);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("title")) write_value(w, v.title);
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"title\":")) write_value(w, v.title);
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -3297,10 +3297,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 

@@ -5,8 +5,8 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"billing_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"billing_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -32,8 +32,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"overloaded_error\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -59,8 +59,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"errored\"");
-  if (o.key("error")) write_value(w, v.error);
+  if (o.key(",\"type\":")) w.lit("\"errored\"");
+  if (o.key(",\"error\":")) write_value(w, v.error);
   o.finish();
 }
 
@@ -86,8 +86,8 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErrored
 
 void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"succeeded\"");
-  if (o.key("message")) write_value(w, v.message);
+  if (o.key(",\"type\":")) w.lit("\"succeeded\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
   o.finish();
 }
 
@@ -113,9 +113,9 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceed
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_redacted_result\"");
-  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
-  if (o.key("stop_reason", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
+  if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
+  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+  if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
   o.finish();
 }
 
@@ -147,8 +147,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockPar
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"advisor_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -174,7 +174,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"all\"");
+  if (o.key(",\"type\":")) w.lit("\"all\"");
   o.finish();
 }
 
@@ -195,8 +195,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_output\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -222,8 +222,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -249,8 +249,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"billing_policy\"");
-  if (o.key("bill_to", v.bill_to.has_value())) write_value(w, *v.bill_to);
+  if (o.key(",\"type\":")) w.lit("\"billing_policy\"");
+  if (o.key(",\"bill_to\":", v.bill_to.has_value())) write_value(w, *v.bill_to);
   o.finish();
 }
 
@@ -277,8 +277,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -309,8 +309,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const P
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -341,8 +341,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -373,8 +373,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -405,8 +405,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -437,8 +437,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -469,11 +469,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"download_completed\"");
-  if (o.key("download_id")) write_value(w, v.download_id);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("path", v.path.has_value())) write_value(w, *v.path);
-  if (o.key("size_bytes", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
+  if (o.key(",\"type\":")) w.lit("\"download_completed\"");
+  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
+  if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
   o.finish();
 }
 
@@ -515,10 +515,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCom
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("tab_id")) write_value(w, v.tab_id);
-  if (o.key("title")) write_value(w, v.title);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("active", v.active.has_value())) write_value(w, *v.active);
+  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
+  if (o.key(",\"title\":")) write_value(w, v.title);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
   o.finish();
 }
 
@@ -556,8 +556,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -588,8 +588,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"ephemeral\"");
-  if (o.key("ttl", v.ttl.has_value())) write_value(w, *v.ttl);
+  if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
+  if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
   o.finish();
 }
 
@@ -616,7 +616,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"previous_message_not_found\"");
+  if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
   o.finish();
 }
 
@@ -637,25 +637,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFo
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"char_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"char_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_char_index")) write_value(w, v.end_char_index);
-  if (o.key("file_id")) {
+  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+  if (o.key(",\"file_id\":")) {
     if (v.file_id) {
       write_value(w, *v.file_id);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("start_char_index")) write_value(w, v.start_char_index);
+  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
   o.finish();
 }
 
@@ -707,18 +707,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"content_block_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("document_index")) write_value(w, v.document_index);
-  if (o.key("document_title")) {
+  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
     if (v.document_title) {
       write_value(w, *v.document_title);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("end_block_index")) write_value(w, v.end_block_index);
-  if (o.key("start_block_index")) write_value(w, v.start_block_index);
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
   o.finish();
 }
 
@@ -763,13 +763,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"search_result_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("end_block_index")) write_value(w, v.end_block_index);
-  if (o.key("search_result_index")) write_value(w, v.search_result_index);
-  if (o.key("source")) write_value(w, v.source);
-  if (o.key("start_block_index")) write_value(w, v.start_block_index);
-  if (o.key("title")) {
+  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  if (o.key(",\"title\":")) {
     if (v.title) {
       write_value(w, *v.title);
     } else {
@@ -824,8 +824,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationP
 
 void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"clear_thinking_20251015\"");
-  if (o.key("keep", v.keep.has_value())) write_value(w, *v.keep);
+  if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
+  if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
   o.finish();
 }
 
@@ -852,8 +852,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_output\"");
-  if (o.key("file_id")) write_value(w, v.file_id);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   o.finish();
 }
 
@@ -879,12 +879,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_20250522\"");
-  if (o.key("name")) w.lit("\"code_execution\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
+  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -931,8 +931,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
+  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   o.finish();
 }
 
@@ -958,11 +958,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorO
 
 void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("encrypted_stdout")) write_value(w, v.encrypted_stdout);
-  if (o.key("return_code")) write_value(w, v.return_code);
-  if (o.key("stderr")) write_value(w, v.stderr_);
+  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   o.finish();
 }
 
@@ -1000,12 +1000,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"compaction\"");
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("content", v.content.has_value())) write_value(w, *v.content);
-  if (o.key("encrypted_content", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
-  if (o.key("signature", v.signature.has_value())) write_value(w, *v.signature);
-  if (o.key("tool_changes", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
+  if (o.key(",\"type\":")) w.lit("\"compaction\"");
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+  if (o.key(",\"encrypted_content\":", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
+  if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
+  if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
   o.finish();
 }
 
@@ -1056,8 +1056,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1088,8 +1088,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1120,8 +1120,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1152,9 +1152,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"computer_toolset_20260801\"");
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("configs", v.configs.has_value())) write_value(w, *v.configs);
+  if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
   o.finish();
 }
 
@@ -1187,8 +1187,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1219,9 +1219,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) write_value(w, v.type);
-  if (o.key("skill_id")) write_value(w, v.skill_id);
-  if (o.key("version")) write_value(w, v.version);
+  if (o.key(",\"type\":")) write_value(w, v.type);
+  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+  if (o.key(",\"version\":")) write_value(w, v.version);
   o.finish();
 }
 
@@ -1253,7 +1253,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("edits", v.edits.has_value())) write_value(w, *v.edits);
+  if (o.key(",\"edits\":", v.edits.has_value())) write_value(w, *v.edits);
   o.finish();
 }
 
@@ -1278,7 +1278,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaDirectCaller& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"direct\"");
+  if (o.key(",\"type\":")) w.lit("\"direct\"");
   o.finish();
 }
 
@@ -1299,8 +1299,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"refusal\"");
-  if (o.key("category")) {
+  if (o.key(",\"type\":")) w.lit("\"refusal\"");
+  if (o.key(",\"category\":")) {
     if (v.category) {
       write_value(w, *v.category);
     } else {
@@ -1334,9 +1334,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"not_applied\"");
-  if (o.key("reason")) write_value(w, v.reason);
-  if (o.key("remove_to_redeem", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
+  if (o.key(",\"type\":")) w.lit("\"not_applied\"");
+  if (o.key(",\"reason\":")) write_value(w, v.reason);
+  if (o.key(",\"remove_to_redeem\":", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
   o.finish();
 }
 
@@ -1368,19 +1368,19 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"fallback_message\"");
-  if (o.key("cache_creation")) {
+  if (o.key(",\"type\":")) w.lit("\"fallback_message\"");
+  if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
       write_value(w, *v.cache_creation);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("cache_creation_input_tokens")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key("cache_read_input_tokens")) write_value(w, v.cache_read_input_tokens);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("model")) write_value(w, v.model);
-  if (o.key("output_tokens")) write_value(w, v.output_tokens);
+  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   o.finish();
 }
 
@@ -1429,8 +1429,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage
 
 void write_value(Writer& w, const ::anthropic::beta::BetaURLImageSource& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"url\"");
-  if (o.key("url")) write_value(w, v.url);
+  if (o.key(",\"type\":")) w.lit("\"url\"");
+  if (o.key(",\"url\":")) write_value(w, v.url);
   o.finish();
 }
 
@@ -1456,8 +1456,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"input_tokens\"");
-  if (o.key("value")) write_value(w, v.value);
+  if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
+  if (o.key(",\"value\":")) write_value(w, v.value);
   o.finish();
 }
 
@@ -1483,8 +1483,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1515,10 +1515,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("is_error")) write_value(w, v.is_error);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
+  if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"is_error\":")) write_value(w, v.is_error);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   o.finish();
 }
 
@@ -1552,13 +1552,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"memory_20250818\"");
-  if (o.key("name")) w.lit("\"memory\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
+  if (o.key(",\"name\":")) w.lit("\"memory\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1611,9 +1611,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("command")) w.lit("\"rename\"");
-  if (o.key("new_path")) write_value(w, v.new_path);
-  if (o.key("old_path")) write_value(w, v.old_path);
+  if (o.key(",\"command\":")) w.lit("\"rename\"");
+  if (o.key(",\"new_path\":")) write_value(w, v.new_path);
+  if (o.key(",\"old_path\":")) write_value(w, v.old_path);
   o.finish();
 }
 
@@ -1643,7 +1643,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameComma
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("user_id", v.user_id.has_value())) write_value(w, *v.user_id);
+  if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
   o.finish();
 }
 
@@ -1668,8 +1668,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"redacted_thinking\"");
-  if (o.key("data")) write_value(w, v.data);
+  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
   o.finish();
 }
 
@@ -1695,8 +1695,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("allowed_tools", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
-  if (o.key("enabled", v.enabled.has_value())) write_value(w, *v.enabled);
+  if (o.key(",\"allowed_tools\":", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
   o.finish();
 }
 
@@ -1727,8 +1727,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfigura
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_toolset_reference\"");
-  if (o.key("server_name")) write_value(w, v.server_name);
+  if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -1754,13 +1754,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"bash_20250124\"");
-  if (o.key("name")) w.lit("\"bash\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
+  if (o.key(",\"name\":")) w.lit("\"bash\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1813,12 +1813,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Pa
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) write_value(w, v.type);
-  if (o.key("name")) w.lit("\"tool_search_tool_bm25\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) write_value(w, v.type);
+  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1868,13 +1868,13 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_20250429\"");
-  if (o.key("name")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("input_examples", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
+  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -1927,19 +1927,19 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_20260309\"");
-  if (o.key("name")) w.lit("\"web_fetch\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_content_tokens", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("url_sources", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key("use_cache", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
+  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
   o.finish();
 }
 
@@ -2028,17 +2028,17 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_20260318\"");
-  if (o.key("name")) w.lit("\"web_search\"");
-  if (o.key("allowed_callers", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key("allowed_domains", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key("blocked_domains", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("defer_loading", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key("max_uses", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key("response_inclusion", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key("user_location", v.user_location.has_value())) write_value(w, *v.user_location);
+  if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
+  if (o.key(",\"name\":")) w.lit("\"web_search\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
   o.finish();
 }
 
@@ -2115,9 +2115,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_removal\"");
-  if (o.key("tool")) write_value(w, v.tool);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
+  if (o.key(",\"tool\":")) write_value(w, v.tool);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2149,8 +2149,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, c
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"mcp_toolset_reference\"");
-  if (o.key("server_name")) write_value(w, v.server_name);
+  if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
+  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   o.finish();
 }
 
@@ -2176,8 +2176,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetR
 
 void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_removal\"");
-  if (o.key("tool")) write_value(w, v.tool);
+  if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
+  if (o.key(",\"tool\":")) write_value(w, v.tool);
   o.finish();
 }
 
@@ -2203,8 +2203,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("web_fetch_requests")) write_value(w, v.web_fetch_requests);
-  if (o.key("web_search_requests")) write_value(w, v.web_search_requests);
+  if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
+  if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
   o.finish();
 }
 
@@ -2232,8 +2232,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"summarize\"");
-  if (o.key("instructions", v.instructions.has_value())) write_value(w, *v.instructions);
+  if (o.key(",\"type\":")) w.lit("\"summarize\"");
+  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
   o.finish();
 }
 
@@ -2260,10 +2260,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text\"");
-  if (o.key("text")) write_value(w, v.text);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("citations", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"text\":")) write_value(w, v.text);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
   o.finish();
 }
 
@@ -2301,12 +2301,12 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key("lines", v.lines.has_value())) write_value(w, *v.lines);
-  if (o.key("new_lines", v.new_lines.has_value())) write_value(w, *v.new_lines);
-  if (o.key("new_start", v.new_start.has_value())) write_value(w, *v.new_start);
-  if (o.key("old_lines", v.old_lines.has_value())) write_value(w, *v.old_lines);
-  if (o.key("old_start", v.old_start.has_value())) write_value(w, *v.old_start);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+  if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
+  if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
+  if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
+  if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
+  if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
   o.finish();
 }
 
@@ -2357,9 +2357,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key("error_code")) write_value(w, v.error_code);
-  if (o.key("error_message", v.error_message.has_value())) write_value(w, *v.error_message);
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
   o.finish();
 }
 
@@ -2391,7 +2391,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("prefix_mismatch_behavior", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
+  if (o.key(",\"prefix_mismatch_behavior\":", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
   o.finish();
 }
 
@@ -2416,7 +2416,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, cons
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"disabled\"");
+  if (o.key(",\"type\":")) w.lit("\"disabled\"");
   o.finish();
 }
 
@@ -2437,8 +2437,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, co
 
 void write_value(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"thinking_turns\"");
-  if (o.key("value")) write_value(w, v.value);
+  if (o.key(",\"type\":")) w.lit("\"thinking_turns\"");
+  if (o.key(",\"value\":")) write_value(w, v.value);
   o.finish();
 }
 
@@ -2464,8 +2464,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"any\"");
-  if (o.key("disable_parallel_tool_use", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  if (o.key(",\"type\":")) w.lit("\"any\"");
+  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
   o.finish();
 }
 
@@ -2492,8 +2492,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_reference\"");
-  if (o.key("tool_name")) write_value(w, v.tool_name);
+  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
   o.finish();
 }
 
@@ -2519,8 +2519,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key("tool_references")) write_value(w, v.tool_references);
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
   o.finish();
 }
 
@@ -2546,10 +2546,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_search_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   o.finish();
 }
 
@@ -2585,8 +2585,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockPara
 
 void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"tool_uses\"");
-  if (o.key("value")) write_value(w, v.value);
+  if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
+  if (o.key(",\"value\":")) write_value(w, v.value);
   o.finish();
 }
 
@@ -2612,10 +2612,10 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Pat
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("retrieved_at", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
   o.finish();
 }
 
@@ -2651,11 +2651,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const 
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 
@@ -2697,8 +2697,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam&
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"only\"");
-  if (o.key("tools")) write_value(w, v.tools);
+  if (o.key(",\"type\":")) w.lit("\"only\"");
+  if (o.key(",\"tools\":")) write_value(w, v.tools);
   o.finish();
 }
 
@@ -2724,11 +2724,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, con
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_result\"");
-  if (o.key("encrypted_content")) write_value(w, v.encrypted_content);
-  if (o.key("title")) write_value(w, v.title);
-  if (o.key("url")) write_value(w, v.url);
-  if (o.key("page_age", v.page_age.has_value())) write_value(w, *v.page_age);
+  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+  if (o.key(",\"title\":")) write_value(w, v.title);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+  if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
   o.finish();
 }
 
@@ -2768,11 +2768,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v,
 
 void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"web_search_tool_result\"");
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("tool_use_id")) write_value(w, v.tool_use_id);
-  if (o.key("cache_control", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key("caller", v.caller.has_value())) write_value(w, *v.caller);
+  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   o.finish();
 }
 

@@ -91,16 +91,16 @@ void write_value(Writer& w, const BetaMessageBatchResult& r) {
     return;
   }
   ObjectOut o(w, r.extra_fields);
-  if (o.key("type")) w.str(r.type.str());
-  if (o.key("message", r.message.has_value())) write_value(w, *r.message);
-  if (o.key("error", r.error.has_value())) write_value(w, *r.error);
+  if (o.key(R"(,"type":)")) w.str(r.type.str());
+  if (o.key(R"(,"message":)", r.message.has_value())) write_value(w, *r.message);
+  if (o.key(R"(,"error":)", r.error.has_value())) write_value(w, *r.error);
   o.finish();
 }
 
 void write_value(Writer& w, const BetaMessageBatchIndividualResponse& r) {
   ObjectOut o(w, r.extra_fields);
-  if (o.key("custom_id")) w.str(r.custom_id);
-  if (o.key("result")) write_value(w, r.result);
+  if (o.key(R"(,"custom_id":)")) w.str(r.custom_id);
+  if (o.key(R"(,"result":)")) write_value(w, r.result);
   o.finish();
 }
 

@@ -130,19 +130,20 @@ class ObjectOut {
     if (extra) extras_.emplace(extra);
   }
 
-  /// Opens member `name` when `present`; returns whether the caller writes its value. An extra
-  /// member of that name is written here instead (also when the modelled one is absent, so that
-  /// a member keeps its place whatever held it: re-encoding a decoded value is stable).
-  bool key(std::string_view name, bool present = true) {
+  /// Opens a member when `present`; `member` is its pre-quoted `,"name":`. Returns whether the
+  /// caller writes its value. An extra member of that name is written here instead (also when
+  /// the modelled one is absent, so that a member keeps its place whatever held it: re-encoding
+  /// a decoded value is stable).
+  bool key(std::string_view member, bool present = true) {
     if (extras_ && !extras_->empty()) {
-      if (const std::string* v = extras_->take(name)) {
-        open(name);
+      if (const std::string* v = extras_->take(member.substr(2, member.size() - 4))) {
+        open(member);
         w_.lit(*v);
         return false;
       }
     }
     if (!present) return false;
-    open(name);
+    open(member);
     return true;
   }
 
@@ -160,12 +161,13 @@ class ObjectOut {
   }
 
  private:
-  void open(std::string_view name) {
-    if (!first_) w_.ch(',');
-    first_ = false;
-    w_.ch('"');
-    w_.lit(name);  // wire names never need escaping
-    w_.lit("\":");
+  void open(std::string_view member) {
+    if (first_) {
+      first_ = false;
+      w_.out.append(member.data() + 1, member.size() - 1);
+    } else {
+      w_.out.append(member.data(), member.size());
+    }
   }
 
   Writer& w_;

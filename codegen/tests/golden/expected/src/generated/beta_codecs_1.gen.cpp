@@ -5,9 +5,9 @@ namespace anthropic::json::model {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"text\"");
-  if (o.key("text")) write_value(w, v.text);
-  if (o.key("citations")) {
+  if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"text\":")) write_value(w, v.text);
+  if (o.key(",\"citations\":")) {
     if (v.citations) {
       write_value(w, *v.citations);
     } else {
@@ -46,9 +46,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
 
 void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"char_location\"");
-  if (o.key("cited_text")) write_value(w, v.cited_text);
-  if (o.key("start", v.start.has_value())) write_value(w, *v.start);
+  if (o.key(",\"type\":")) w.lit("\"char_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"start\":", v.start.has_value())) write_value(w, *v.start);
   o.finish();
 }
 
@@ -80,8 +80,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self
 
 void write_value(Writer& w, const ::anthropic::beta::BetaImageBlock& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) w.lit("\"image\"");
-  if (o.key("source")) write_value(w, v.source);
+  if (o.key(",\"type\":")) w.lit("\"image\"");
+  if (o.key(",\"source\":")) write_value(w, v.source);
   o.finish();
 }
 
@@ -107,9 +107,9 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& se
 
 void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type", v.type_present)) w.lit("\"custom\"");
-  if (o.key("name")) write_value(w, v.name);
-  if (o.key("schema")) write_value(w, v.schema);
+  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"schema\":")) write_value(w, v.schema);
   o.finish();
 }
 
@@ -144,8 +144,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("type")) write_value(w, v.type);
-  if (o.key("strict", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"type\":")) write_value(w, v.type);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   o.finish();
 }
 
@@ -175,8 +175,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& se
 
 void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("input_tokens")) write_value(w, v.input_tokens);
-  if (o.key("tier")) {
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"tier\":")) {
     if (v.tier) {
       write_value(w, *v.tier);
     } else {
@@ -213,20 +213,20 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
   ObjectOut o(w, v.extra_fields);
-  if (o.key("content")) write_value(w, v.content);
-  if (o.key("body")) write_value(w, v.body);
-  if (o.key("stop")) {
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"body\":")) write_value(w, v.body);
+  if (o.key(",\"stop\":")) {
     if (v.stop) {
       write_value(w, *v.stop);
     } else {
       w.lit("null");
     }
   }
-  if (o.key("usage")) write_value(w, v.usage);
-  if (o.key("mode", v.mode.has_value())) write_value(w, *v.mode);
-  if (o.key("temperature", v.temperature.has_value())) write_value(w, *v.temperature);
-  if (o.key("tools", v.tools.has_value())) write_value(w, *v.tools);
-  if (o.key("extra", v.extra.has_value())) write_value(w, *v.extra);
+  if (o.key(",\"usage\":")) write_value(w, v.usage);
+  if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
+  if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
+  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key(",\"extra\":", v.extra.has_value())) write_value(w, *v.extra);
   o.finish();
 }
 
