@@ -743,12 +743,12 @@ TEST_F(CurlHttpClientTest, SendStopsReceivingAtTheLimits) {
   // 1.5 MiB. Each handler makes its own copy: a server thread reading the test thread's string
   // through the uninstrumented server library looks like a race to TSan, and reporting that for
   // every byte takes minutes.
-  const std::size_t big_size = (3u << 20) / 2;
+  static constexpr std::size_t big_size = (3u << 20) / 2;
   const std::string big(big_size, 'b');
-  server_->raw().Get("/big-ok", [big_size](const httplib::Request&, httplib::Response& res) {
+  server_->raw().Get("/big-ok", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(big_size, 'b'), "application/json");
   });
-  server_->raw().Get("/big-error", [big_size](const httplib::Request&, httplib::Response& res) {
+  server_->raw().Get("/big-error", [](const httplib::Request&, httplib::Response& res) {
     res.status = 404;
     res.set_content(std::string(big_size, 'b'), "application/json");
   });
