@@ -35,13 +35,15 @@ struct ClientOptions {
   /// Limit on one attempt (connect to last byte; for results, to the headers then per read).
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(60)};
-  /// Retries after the first attempt (so up to 3 attempts by default).
+  /// Retries after the first attempt (so up to 3 attempts by default). A results stream uses the
+  /// same budget to reconnect after a broken transfer (counting failures without progress).
   int max_retries = 2;
   /// Longest server-requested `retry-after` honoured; beyond it the error is raised at once with
   /// `AnthropicServiceException::retry_after()` set.
   std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
-  /// Resend `create` when the body was sent and no response came back (timeout, reset). Off by
-  /// default: such a resend may create, and bill, a second batch.
+  /// Resend `create` when its outcome is unknown: the body was sent and no response came back
+  /// (timeout, reset), or a 504 gateway timeout. Off by default: such a resend may create, and
+  /// bill, a second batch.
   bool retry_create_on_unknown_outcome = false;
   /// Largest response body accepted for a non-streamed call (a batch, a list page, an error),
   /// enforced while receiving: a larger success ends in `AnthropicInvalidDataException`, and an

@@ -444,6 +444,31 @@ TEST_F(FaultInjection, CreateOnAReusedConnectionIsResentByOurRetryWhenTheCallerO
   EXPECT_NE(log_[1].find("attempt 2 of 3"), std::string::npos) << log_[1];
 }
 
+TEST_F(FaultInjection, CreateAfterTheServerClosedAnIdleConnectionIsSentOnAFreshOne) {
+  // The ordinary keep-alive case must not suffer from the refused rewind: a connection the server
+  // closed while idle is noticed before the create is written, which goes out on a new one.
+  std::atomic<int> accepted{0};
+  std::atomic<int> posts{0};
+  RawServer server([&](int fd) {
+    ++accepted;
+    std::string request = RawServer::read_request(fd);
+    if (request.rfind("POST ", 0) == 0) {
+      ++posts;
+      RawServer::write_all(fd, http_200(batch_json("msgbatch_created"), true));
+      return;
+    }
+    RawServer::write_all(fd, http_200(batch_json("msgbatch_first")));  // keep-alive, then FIN
+  });
+  auto c = client(server.base_url());
+  auto& batches = c.beta().messages().batches();
+  EXPECT_EQ(batches.retrieve("msgbatch_first").id, "msgbatch_first");
+  std::this_thread::sleep_for(milliseconds(100));  // the FIN has arrived
+  EXPECT_EQ(batches.create(one_request()).id, "msgbatch_created");
+  EXPECT_EQ(posts.load(), 1);
+  EXPECT_EQ(accepted.load(), 2);
+  EXPECT_TRUE(delays().empty());
+}
+
 // --- a 2xx is a result (item 2) ---
 
 TEST_F(FaultInjection, ASuccessfulCreateCarryingXShouldRetryIsNotResent) {

@@ -199,6 +199,8 @@ TEST(ListPageLifetimeTest, APageOutlivesItsClient) {
 TEST(ListPageLifetimeTest, NextPageWithoutOneIsAnAnthropicException) {
   bm::BatchListPage page({}, true, std::string("a"), std::string("b"));
   EXPECT_FALSE(page.has_next_page());
+  bm::BatchListPage explicit_null({}, true, std::string("a"), std::string("b"), nullptr);
+  EXPECT_FALSE(explicit_null.has_next_page());
   try {
     (void)page.next_page();
     FAIL() << "no exception";

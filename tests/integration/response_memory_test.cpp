@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "support/raw_server.hpp"
+#include "support/sanitizers.hpp"
 #include "support/test_server.hpp"
 
 #include <sys/resource.h>
@@ -18,14 +19,6 @@
 #include <functional>
 #include <iostream>
 #include <string>
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ANTHROPIC_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ANTHROPIC_UNDER_SANITIZER 1
-#endif
-#endif
 
 namespace {
 

@@ -5,19 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sanitizers.hpp"
 #include "support/test_server.hpp"
 
 #include <fstream>
 #include <iostream>
 #include <string>
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ANTHROPIC_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ANTHROPIC_UNDER_SANITIZER 1
-#endif
-#endif
 
 namespace {
 

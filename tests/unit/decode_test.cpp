@@ -372,10 +372,10 @@ TEST(DecodeBatchTest, InvalidTimestampIsKeptAndThrowsOnUse) {
 }
 
 TEST(DecodeBatchTest, EveryValidTimestampFormIsAcceptedInABatch) {
-  for (const char* good : {"2026-08-20T10:00:00Z", "2026-08-20t10:00:00z",
-                           "2026-08-20T12:30:00+02:30", "2026-08-20T05:00:00-05:00",
-                           "2026-08-20T10:00:00.100435Z", "2026-08-20T10:00:00.123456789Z",
-                           "2016-12-31T23:59:60Z", "2000-02-29T00:00:00Z"}) {
+  for (const char* good :
+       {"2026-08-20T10:00:00Z", "2026-08-20t10:00:00z", "2026-08-20T12:30:00+02:30",
+        "2026-08-20T05:00:00-05:00", "2026-08-20T10:00:00.100435Z",
+        "2026-08-20T10:00:00.123456789Z", "2016-12-31T23:59:60Z", "2000-02-29T00:00:00Z"}) {
     json j = json::parse(kBatch);
     j["created_at"] = good;
     j["ended_at"] = good;

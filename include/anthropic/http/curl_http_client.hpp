@@ -28,6 +28,13 @@ struct CurlHttpClientOptions {
 /// when a TLS server offers it; TLS verification on; proxies from the environment as libcurl reads
 /// them (`https_proxy`, `no_proxy`, ...); gzip/deflate/br responses accepted. `curl_global_init`
 /// runs once per process, thread-safely. Thread-safe; streamed bodies are single-reader.
+///
+/// A request body is never re-sent by libcurl itself (it would do so, silently, when a reused
+/// keep-alive connection closes before the response): that attempt fails instead, as
+/// `AnthropicIoException` with `may_have_reached_server()` true, and only a retrying decorator
+/// decides whether to send again. `HttpRequest::cancellation` stops a transfer within
+/// milliseconds (connecting, uploading, waiting, or between reads of a streamed body) and closes
+/// its connection.
 ANTHROPIC_EXPORT std::shared_ptr<HttpClient> make_curl_http_client(
     const CurlHttpClientOptions& options = {});
 

@@ -62,8 +62,9 @@ struct HttpRequest {
   /// Retry budget for this request, read by `RetryingHttpClient`; unset means its default.
   std::optional<int> max_retries;
   /// Whether a retrying decorator may resend the request when an earlier attempt may have
-  /// reached the server but no response came back. False for `create` (a resend could create,
-  /// and bill, a second batch) unless the caller opted in.
+  /// reached the server but no response came back, or the answer was a 504 (a gateway timeout
+  /// says nothing about what the server did). False for `create` (a resend could create, and
+  /// bill, a second batch) unless the caller opted in.
   bool retry_on_unknown_outcome = true;
 
   /// Cancelling it stops the request (and a retrying decorator's waits) with

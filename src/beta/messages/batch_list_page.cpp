@@ -16,6 +16,13 @@ BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_
 
 BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
                              std::optional<std::string> first_id_,
+                             std::optional<std::string> last_id_, std::nullptr_t,
+                             BetaMessageBatchListParams params, RequestOptions options)
+    : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
+                    std::shared_ptr<BatchService>(), std::move(params), std::move(options)) {}
+
+BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
+                             std::optional<std::string> first_id_,
                              std::optional<std::string> last_id_,
                              std::shared_ptr<BatchService> service,
                              BetaMessageBatchListParams params, RequestOptions options)

@@ -41,6 +41,12 @@ class ANTHROPIC_EXPORT BatchListPage {
                 std::optional<std::string> first_id, std::optional<std::string> last_id,
                 BatchService* service = nullptr, BetaMessageBatchListParams params = {},
                 RequestOptions options = {});
+  /// A page without a service (no next page); keeps `nullptr` unambiguous between the two
+  /// constructors around it.
+  BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
+                std::optional<std::string> first_id, std::optional<std::string> last_id,
+                std::nullptr_t, BetaMessageBatchListParams params = {},
+                RequestOptions options = {});
   /// As above, sharing ownership of `service`: the page keeps it alive.
   BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
                 std::optional<std::string> first_id, std::optional<std::string> last_id,
