@@ -748,8 +748,11 @@ class Gen:
         q = self.qual(n)
         o = []
         # encoder
-        o.append('void write_value(Writer& w, const %s& v) {' % q)
-        o.append('  ObjectOut o(w, v.extra_fields);')
+        # The members are written by one template, instantiated twice: with `ObjectOut` when
+        # the value carries extra_fields (merged in place), and with the branch-light
+        # `PlainObjectOut` otherwise (the common case, and the one the create path is timed on).
+        o.append('template <class Out>')
+        o.append('void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const %s& v, [[maybe_unused]] Out& o) {' % q)
         first = ENCODE_FIRST.get(n, [])
 
         def rank(item):
@@ -780,7 +783,18 @@ class Gen:
                 o.append('  }')
             else:
                 o.append('  if (o.key(%s, v.%s.has_value())) write_value(w, *v.%s);' % (key, m, m))
-        o.append('  o.finish();')
+        o.append('}')
+        o.append('')
+        o.append('void write_value(Writer& w, const %s& v) {' % q)
+        o.append('  if (v.extra_fields) {')
+        o.append('    ObjectOut o(w, v.extra_fields);')
+        o.append('    write_members(w, v, o);')
+        o.append('    o.finish();')
+        o.append('  } else {')
+        o.append('    PlainObjectOut o(w);')
+        o.append('    write_members(w, v, o);')
+        o.append('    o.finish();')
+        o.append('  }')
         o.append('}')
         o.append('')
         # decoder
@@ -793,15 +807,26 @@ class Gen:
         o.append('  bool first = true;')
         o.append('  std::string_view k;')
         o.append('  while (d.r.next_key(first, k)) {')
+        if fields:
+            # Find the member by length first: one switch, then at most a few fixed-size compares.
+            by_len = {}
+            for i, (f, cpp, mode) in enumerate(fields):
+                by_len.setdefault(len(f['wire_name'].encode()), []).append((i, f['wire_name']))
+            o.append('    int member = -1;')
+            o.append('    switch (k.size()) {')
+            for length in sorted(by_len):
+                chain = ' : '.join('k == %s ? %d' % (c_string(wn), i) for i, wn in by_len[length])
+                o.append('      case %d: member = %s : -1; break;' % (length, chain))
+            o.append('      default: break;')
+            o.append('    }')
+            o.append('    switch (member) {')
         bit = {}
-        els = ''
-        for f, cpp, mode in fields:
+        for index, (f, cpp, mode) in enumerate(fields):
             wn = f['wire_name']
             m = ident(wn)
             key = c_string(wn)
             path = 'Path{&self, %s}' % key
-            o.append('    %sif (k == %s) {' % (els, key))
-            els = '} else '
+            o.append('    case %d: {' % index)
             if mode == 'const':
                 o.append('      d.check_const(%s, %s);' % (path, 'true' if f['type']['value'] is True else
                                                           'false' if f['type']['value'] is False else
@@ -833,8 +858,10 @@ class Gen:
                 o.append('      } else {')
                 o.append('        read_value(d, v.%s.emplace(), %s);' % (m, path))
                 o.append('      }')
+            o.append('      break;')
+            o.append('    }')
         if fields:
-            o.append('    } else {')
+            o.append('    default:')
             o.append('      extra.add(d, k);')
             o.append('    }')
         else:

@@ -3,10 +3,21 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"canceled\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, const Path& self) {
@@ -15,20 +26,39 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCancele
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "canceled");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, const Path& self) {
@@ -38,12 +68,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "timeout_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -51,11 +92,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaPermissionErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"permission_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, const Path& self) {
@@ -65,12 +117,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "permission_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -78,10 +141,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"expired\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, const Path& self) {
@@ -90,20 +164,39 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpired
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "expired");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMonetaryAmount& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"amount\":")) write_value(w, v.amount);
   if (o.key(",\"currency\":")) write_value(w, v.currency);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path& self) {
@@ -113,13 +206,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "amount") {
+    int member = -1;
+    switch (k.size()) {
+      case 6: member = k == "amount" ? 0 : -1; break;
+      case 8: member = k == "currency" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.amount, Path{&self, "amount"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "currency") {
+      break;
+    }
+    case 1: {
       read_value(d, v.currency, Path{&self, "currency"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -128,8 +232,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "currency");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
   if (o.key(",\"stop_reason\":")) {
     if (v.stop_reason) {
@@ -139,7 +243,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) 
     }
   }
   if (o.key(",\"text\":")) write_value(w, v.text);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const Path& self) {
@@ -149,19 +264,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "stop_reason") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
+      case 11: member = k == "stop_reason" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop_reason.reset();
       } else {
         read_value(d, v.stop_reason.emplace(), Path{&self, "stop_reason"});
       }
-    } else if (k == "text") {
+      break;
+    }
+    case 1: {
       read_value(d, v.text, Path{&self, "text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "advisor_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -169,12 +297,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, const Path& self) {
@@ -184,15 +323,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "advisor_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -201,11 +354,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, co
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAssistantMessageParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"role\":")) w.lit("\"assistant\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, const Path& self) {
@@ -215,12 +379,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "role") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "role"}, "assistant");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -228,11 +403,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, const Path& self) {
@@ -242,12 +428,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_output");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -255,12 +452,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, const Path& self) {
@@ -270,15 +478,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -287,11 +509,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserCloseTabConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, const Path& self) {
@@ -300,30 +533,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFormInputConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, const Path& self) {
@@ -332,30 +587,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, const Path& self) {
@@ -364,30 +641,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, const Path& self) {
@@ -396,30 +695,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserMouseMoveConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, const Path& self) {
@@ -428,30 +749,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadNetworkConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, const Path& self) {
@@ -460,30 +803,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScrollConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const Path& self) {
@@ -492,32 +857,54 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"download_failed\"");
   if (o.key(",\"download_id\":")) write_value(w, v.download_id);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, const Path& self) {
@@ -527,21 +914,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFai
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "download_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "error" ? 3 : -1; break;
+      case 11: member = k == "download_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.download_id, Path{&self, "download_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "download_failed");
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "error") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.error.emplace(), Path{&self, "error"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -550,11 +954,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFai
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserSwitchTabConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, const Path& self) {
@@ -563,30 +978,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserTypeConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const Path& self) {
@@ -595,30 +1032,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheCreation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheCreation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
   if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheCreation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path& self) {
@@ -628,13 +1087,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "ephemeral_1h_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 25: member = k == "ephemeral_1h_input_tokens" ? 0 : k == "ephemeral_5m_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.ephemeral_1h_input_tokens, Path{&self, "ephemeral_1h_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "ephemeral_5m_input_tokens") {
+      break;
+    }
+    case 1: {
       read_value(d, v.ephemeral_5m_input_tokens, Path{&self, "ephemeral_5m_input_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -643,11 +1112,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "ephemeral_5m_input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissSystemChanged& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"system_changed\"");
   if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, const Path& self) {
@@ -657,12 +1137,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_missed_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "system_changed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -670,8 +1161,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, co
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationCharLocationParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"char_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -684,7 +1175,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationPar
   }
   if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
   if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v, const Path& self) {
@@ -694,28 +1196,49 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
+      case 16: member = k == "start_char_index" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_char_index") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_char_index, Path{&self, "end_char_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "start_char_index") {
+      break;
+    }
+    case 4: {
       read_value(d, v.start_char_index, Path{&self, "start_char_index"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "char_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -726,8 +1249,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v,
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationPageLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"page_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -747,7 +1270,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v
     }
   }
   if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, const Path& self) {
@@ -757,35 +1291,60 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 7: member = k == "file_id" ? 4 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
+      case 15: member = k == "end_page_number" ? 3 : -1; break;
+      case 17: member = k == "start_page_number" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_page_number") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_page_number, Path{&self, "end_page_number"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "file_id") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.file_id.reset();
       } else {
         read_value(d, v.file_id.emplace(), Path{&self, "file_id"});
       }
-    } else if (k == "start_page_number") {
+      break;
+    }
+    case 5: {
       read_value(d, v.start_page_number, Path{&self, "start_page_number"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "page_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -796,8 +1355,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
@@ -809,7 +1368,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResult
     }
   }
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, const Path& self) {
@@ -819,25 +1389,45 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocati
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 4 : -1; break;
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "encrypted_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.encrypted_index, Path{&self, "encrypted_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.title.reset();
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "web_search_result_location");
-    } else if (k == "url") {
+      break;
+    }
+    case 4: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -847,12 +1437,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocati
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearThinking20251015EditResponse& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
   if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
   if (o.key(",\"cleared_thinking_turns\":")) write_value(w, v.cleared_thinking_turns);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResponse& v, const Path& self) {
@@ -862,15 +1463,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResp
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cleared_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 20: member = k == "cleared_input_tokens" ? 0 : -1; break;
+      case 22: member = k == "cleared_thinking_turns" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cleared_input_tokens, Path{&self, "cleared_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cleared_thinking_turns") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cleared_thinking_turns, Path{&self, "cleared_thinking_turns"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "clear_thinking_20251015");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -879,11 +1494,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResp
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "cleared_thinking_turns");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, const Path& self) {
@@ -893,12 +1519,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_output");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -906,15 +1543,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20250825& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
   if (o.key(",\"name\":")) w.lit("\"code_execution\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v, const Path& self) {
@@ -923,49 +1571,81 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "code_execution");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20250825");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, const Path& self) {
@@ -975,21 +1655,41 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 2 : -1; break;
+      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "encrypted_stdout") {
+      break;
+    }
+    case 1: {
       read_value(d, v.encrypted_stdout, Path{&self, "encrypted_stdout"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 2: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "encrypted_code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1000,13 +1700,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, const Path& self) {
@@ -1016,21 +1727,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "code_execution_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1039,11 +1767,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockP
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"summarize\"");
   if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Path& self) {
@@ -1052,26 +1791,48 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 12: member = k == "instructions" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "summarize");
-    } else if (k == "instructions") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.instructions.emplace(), Path{&self, "instructions"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerHoldKeyConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, const Path& self) {
@@ -1080,30 +1841,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, const Path& self) {
@@ -1112,30 +1895,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerRightClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, const Path& self) {
@@ -1144,27 +1949,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerToolsetConfigs& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
   if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
   if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
@@ -1182,7 +1998,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs&
   if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
   if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
   if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, const Path& self) {
@@ -1191,120 +2018,179 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cursor_position") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "key" ? 3 : -1; break;
+      case 4: member = k == "type" ? 14 : k == "wait" ? 15 : k == "zoom" ? 16 : -1; break;
+      case 6: member = k == "scroll" ? 12 : -1; break;
+      case 8: member = k == "hold_key" ? 2 : -1; break;
+      case 10: member = k == "left_click" ? 4 : k == "mouse_move" ? 9 : k == "screenshot" ? 11 : -1; break;
+      case 11: member = k == "right_click" ? 10 : -1; break;
+      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 8 : k == "triple_click" ? 13 : -1; break;
+      case 13: member = k == "left_mouse_up" ? 7 : -1; break;
+      case 15: member = k == "cursor_position" ? 0 : k == "left_click_drag" ? 5 : k == "left_mouse_down" ? 6 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cursor_position.emplace(), Path{&self, "cursor_position"});
       }
-    } else if (k == "double_click") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.double_click.emplace(), Path{&self, "double_click"});
       }
-    } else if (k == "hold_key") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.hold_key.emplace(), Path{&self, "hold_key"});
       }
-    } else if (k == "key") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.key.emplace(), Path{&self, "key"});
       }
-    } else if (k == "left_click") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_click.emplace(), Path{&self, "left_click"});
       }
-    } else if (k == "left_click_drag") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_click_drag.emplace(), Path{&self, "left_click_drag"});
       }
-    } else if (k == "left_mouse_down") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_mouse_down.emplace(), Path{&self, "left_mouse_down"});
       }
-    } else if (k == "left_mouse_up") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_mouse_up.emplace(), Path{&self, "left_mouse_up"});
       }
-    } else if (k == "middle_click") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.middle_click.emplace(), Path{&self, "middle_click"});
       }
-    } else if (k == "mouse_move") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.mouse_move.emplace(), Path{&self, "mouse_move"});
       }
-    } else if (k == "right_click") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.right_click.emplace(), Path{&self, "right_click"});
       }
-    } else if (k == "screenshot") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.screenshot.emplace(), Path{&self, "screenshot"});
       }
-    } else if (k == "scroll") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.scroll.emplace(), Path{&self, "scroll"});
       }
-    } else if (k == "triple_click") {
+      break;
+    }
+    case 13: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.triple_click.emplace(), Path{&self, "triple_click"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 14: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.type.emplace(), Path{&self, "type"});
       }
-    } else if (k == "wait") {
+      break;
+    }
+    case 15: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.wait.emplace(), Path{&self, "wait"});
       }
-    } else if (k == "zoom") {
+      break;
+    }
+    case 16: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.zoom.emplace(), Path{&self, "zoom"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerZoomConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const Path& self) {
@@ -1313,30 +2199,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerUploadBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"container_upload\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, const Path& self) {
@@ -1346,12 +2254,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "container_upload");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1359,10 +2278,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContextManagementResponse& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"applied_edits\":")) write_value(w, v.applied_edits);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v, const Path& self) {
@@ -1372,10 +2302,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "applied_edits") {
+    int member = -1;
+    switch (k.size()) {
+      case 13: member = k == "applied_edits" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.applied_edits, Path{&self, "applied_edits"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1383,12 +2321,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "applied_edits");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaPlainTextSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
   if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
   if (o.key(",\"data\":")) write_value(w, v.data);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Path& self) {
@@ -1398,14 +2347,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "data") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
+      case 10: member = k == "media_type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.data, Path{&self, "data"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "media_type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "media_type"}, "text/plain");
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1413,13 +2375,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"fallback\"");
   if (o.key(",\"from\":")) write_value(w, v.from);
   if (o.key(",\"to\":")) write_value(w, v.to);
   if (o.key(",\"trigger\":")) write_value(w, v.trigger);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path& self) {
@@ -1429,18 +2402,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "from") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "to" ? 1 : -1; break;
+      case 4: member = k == "from" ? 0 : k == "type" ? 3 : -1; break;
+      case 7: member = k == "trigger" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.from, Path{&self, "from"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "to") {
+      break;
+    }
+    case 1: {
       read_value(d, v.to, Path{&self, "to"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "trigger") {
+      break;
+    }
+    case 2: {
       read_value(d, v.trigger, Path{&self, "trigger"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "fallback");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1450,10 +2439,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "trigger");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditRedeemed& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"redeemed\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, const Path& self) {
@@ -1462,23 +2462,42 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "redeemed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
   if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
   if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
   if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path& self) {
@@ -1488,34 +2507,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "model") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "model" ? 0 : k == "speed" ? 3 : -1; break;
+      case 8: member = k == "thinking" ? 4 : -1; break;
+      case 10: member = k == "max_tokens" ? 1 : -1; break;
+      case 13: member = k == "output_config" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "max_tokens") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_tokens.emplace(), Path{&self, "max_tokens"});
       }
-    } else if (k == "output_config") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.output_config.emplace(), Path{&self, "output_config"});
       }
-    } else if (k == "speed") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.speed.emplace(), Path{&self, "speed"});
       }
-    } else if (k == "thinking") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.thinking.emplace(), Path{&self, "thinking"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1523,13 +2561,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"image\"");
   if (o.key(",\"source\":")) write_value(w, v.source);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Path& self) {
@@ -1539,24 +2588,41 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "source") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 6: member = k == "source" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 15: member = k == "transformations" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "image");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "transformations") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.transformations.emplace(), Path{&self, "transformations"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1564,11 +2630,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaJSONOutputFormat& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"json_schema\"");
   if (o.key(",\"schema\":")) write_value(w, v.schema);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Path& self) {
@@ -1578,12 +2655,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "schema") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 6: member = k == "schema" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.schema, Path{&self, "schema"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "json_schema");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1591,12 +2679,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "schema");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolListingBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
   if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
   if (o.key(",\"tools\":")) write_value(w, v.tools);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const Path& self) {
@@ -1606,15 +2705,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "mcp_server_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 5: member = k == "tools" ? 1 : -1; break;
+      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.mcp_server_name, Path{&self, "mcp_server_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tools") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tools, Path{&self, "tools"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "mcp_tool_listing");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1623,14 +2736,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tools");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolUseBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Path& self) {
@@ -1640,21 +2764,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 4 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 11: member = k == "server_name" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "server_name") {
+      break;
+    }
+    case 3: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "mcp_tool_use");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1665,12 +2808,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Pat
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"create\"");
   if (o.key(",\"file_text\":")) write_value(w, v.file_text);
   if (o.key(",\"path\":")) write_value(w, v.path);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, const Path& self) {
@@ -1680,15 +2834,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateComma
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 2 : -1; break;
+      case 7: member = k == "command" ? 0 : -1; break;
+      case 9: member = k == "file_text" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "create");
-    } else if (k == "file_text") {
+      break;
+    }
+    case 1: {
       read_value(d, v.file_text, Path{&self, "file_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "path") {
+      break;
+    }
+    case 2: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1697,13 +2865,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateComma
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"str_replace\"");
   if (o.key(",\"new_str\":")) write_value(w, v.new_str);
   if (o.key(",\"old_str\":")) write_value(w, v.old_str);
   if (o.key(",\"path\":")) write_value(w, v.path);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, const Path& self) {
@@ -1713,18 +2892,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceC
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 3 : -1; break;
+      case 7: member = k == "command" ? 0 : k == "new_str" ? 1 : k == "old_str" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "str_replace");
-    } else if (k == "new_str") {
+      break;
+    }
+    case 1: {
       read_value(d, v.new_str, Path{&self, "new_str"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "old_str") {
+      break;
+    }
+    case 2: {
       read_value(d, v.old_str, Path{&self, "old_str"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "path") {
+      break;
+    }
+    case 3: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1734,12 +2928,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceC
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOutputConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
   if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
   if (o.key(",\"task_budget\":", v.task_budget.has_value())) write_value(w, *v.task_budget);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& self) {
@@ -1748,33 +2953,46 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "effort") {
+    int member = -1;
+    switch (k.size()) {
+      case 6: member = k == "effort" ? 0 : k == "format" ? 1 : -1; break;
+      case 11: member = k == "task_budget" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.effort.emplace(), Path{&self, "effort"});
       }
-    } else if (k == "format") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.format.emplace(), Path{&self, "format"});
       }
-    } else if (k == "task_budget") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.task_budget.emplace(), Path{&self, "task_budget"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRefusalStopDetails& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"refusal\"");
   if (o.key(",\"category\":")) {
     if (v.category) {
@@ -1811,7 +3029,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) 
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const Path& self) {
@@ -1820,58 +3049,92 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "category") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 8: member = k == "category" ? 0 : -1; break;
+      case 11: member = k == "explanation" ? 1 : -1; break;
+      case 17: member = k == "recommended_model" ? 4 : -1; break;
+      case 21: member = k == "fallback_credit_token" ? 2 : -1; break;
+      case 26: member = k == "fallback_has_prefill_claim" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.category.reset();
       } else {
         read_value(d, v.category.emplace(), Path{&self, "category"});
       }
-    } else if (k == "explanation") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.explanation.reset();
       } else {
         read_value(d, v.explanation.emplace(), Path{&self, "explanation"});
       }
-    } else if (k == "fallback_credit_token") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.fallback_credit_token.reset();
       } else {
         read_value(d, v.fallback_credit_token.emplace(), Path{&self, "fallback_credit_token"});
       }
-    } else if (k == "fallback_has_prefill_claim") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         d.r.read_null();
         v.fallback_has_prefill_claim.reset();
       } else {
         read_value(d, v.fallback_has_prefill_claim.emplace(), Path{&self, "fallback_has_prefill_claim"});
       }
-    } else if (k == "recommended_model") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.recommended_model.reset();
       } else {
         read_value(d, v.recommended_model.emplace(), Path{&self, "recommended_model"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "refusal");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"url\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"authorization_token\":", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
   if (o.key(",\"tool_configuration\":", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, const Path& self) {
@@ -1881,27 +3144,46 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 18: member = k == "tool_configuration" ? 4 : -1; break;
+      case 19: member = k == "authorization_token" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "url");
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "authorization_token") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.authorization_token.emplace(), Path{&self, "authorization_token"});
       }
-    } else if (k == "tool_configuration") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tool_configuration.emplace(), Path{&self, "tool_configuration"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1910,12 +3192,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool_InputSchema& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"object\"");
   if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
   if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Path& self) {
@@ -1924,29 +3217,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 8: member = k == "required" ? 2 : -1; break;
+      case 10: member = k == "properties" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "object");
-    } else if (k == "properties") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.properties.emplace(), Path{&self, "properties"});
       }
-    } else if (k == "required") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.required.emplace(), Path{&self, "required"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20241022& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"computer_20241022\"");
   if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
   if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
@@ -1957,7 +3264,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022
   if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, const Path& self) {
@@ -1967,53 +3285,85 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "display_height_px") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 6: member = k == "strict" ? 9 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
+      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 8 : -1; break;
+      case 15: member = k == "allowed_callers" ? 4 : -1; break;
+      case 16: member = k == "display_width_px" ? 1 : -1; break;
+      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.display_height_px, Path{&self, "display_height_px"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "display_width_px") {
+      break;
+    }
+    case 1: {
       read_value(d, v.display_width_px, Path{&self, "display_width_px"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "name"}, "computer");
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "computer_20241022");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "display_number") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.display_number.emplace(), Path{&self, "display_number"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2022,15 +3372,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolRegex20251119& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) write_value(w, v.type);
   if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& v, const Path& self) {
@@ -2040,36 +3401,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "tool_search_tool_regex");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.type, Path{&self, "type"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2077,8 +3459,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250728& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
   if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2087,7 +3469,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728&
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, const Path& self) {
@@ -2096,55 +3489,81 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : k == "max_characters" ? 6 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "str_replace_based_edit_tool");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_20250728");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "max_characters") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_characters.emplace(), Path{&self, "max_characters"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260318& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
   if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2159,7 +3578,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
   if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, const Path& self) {
@@ -2168,94 +3598,146 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 11 : -1; break;
+      case 8: member = k == "max_uses" ? 9 : -1; break;
+      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 13 : -1; break;
+      case 11: member = k == "url_sources" ? 12 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "max_content_tokens" ? 8 : k == "response_inclusion" ? 10 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_fetch");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_20260318");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_content_tokens") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_content_tokens.emplace(), Path{&self, "max_content_tokens"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "response_inclusion") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.response_inclusion.emplace(), Path{&self, "response_inclusion"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "url_sources") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.url_sources.emplace(), Path{&self, "url_sources"});
       }
-    } else if (k == "use_cache") {
+      break;
+    }
+    case 13: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.use_cache.emplace(), Path{&self, "use_cache"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
   if (o.key(",\"definition\":")) write_value(w, v.definition);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, const Path& self) {
@@ -2265,12 +3747,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "definition") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "definition" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.definition, Path{&self, "definition"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_definition");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2278,12 +3771,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "definition");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolInputSchema& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"object\"");
   if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
   if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, const Path& self) {
@@ -2292,32 +3796,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 8: member = k == "required" ? 2 : -1; break;
+      case 10: member = k == "properties" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "object");
-    } else if (k == "properties") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.properties.emplace(), Path{&self, "properties"});
       }
-    } else if (k == "required") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.required.emplace(), Path{&self, "required"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeToolReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReference& v, const Path& self) {
@@ -2327,12 +3856,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReferen
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2340,15 +3879,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReferen
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"search_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"source\":")) write_value(w, v.source);
   if (o.key(",\"title\":")) write_value(w, v.title);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, const Path& self) {
@@ -2358,30 +3908,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 6: member = k == "source" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 9: member = k == "citations" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "source") {
+      break;
+    }
+    case 1: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "title") {
+      break;
+    }
+    case 2: {
       read_value(d, v.title, Path{&self, "title"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "search_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2391,14 +3964,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, co
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "title");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUseBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const Path& self) {
@@ -2408,24 +3992,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 6: member = k == "caller" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "server_tool_use");
-    } else if (k == "caller") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2435,10 +4038,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSystemMessageOutputConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v, const Path& self) {
@@ -2447,24 +4061,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "effort") {
+    int member = -1;
+    switch (k.size()) {
+      case 6: member = k == "effort" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.effort.emplace(), Path{&self, "effort"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
   if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, const Path& self) {
@@ -2474,12 +4107,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "is_file_update") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.is_file_update, Path{&self, "is_file_update"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_create_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2487,8 +4131,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   if (o.key(",\"error_message\":")) {
@@ -2498,7 +4142,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, const Path& self) {
@@ -2508,19 +4163,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 13: member = k == "error_message" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "error_message") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.error_message.reset();
       } else {
         read_value(d, v.error_message.emplace(), Path{&self, "error_message"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2528,15 +4197,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"file_type\":")) write_value(w, v.file_type);
   if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
   if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
   if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, const Path& self) {
@@ -2546,33 +4226,55 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 3 : -1; break;
+      case 10: member = k == "start_line" ? 4 : -1; break;
+      case 11: member = k == "total_lines" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "file_type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.file_type, Path{&self, "file_type"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_view_result");
-    } else if (k == "num_lines") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.num_lines.emplace(), Path{&self, "num_lines"});
       }
-    } else if (k == "start_line") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.start_line.emplace(), Path{&self, "start_line"});
       }
-    } else if (k == "total_lines") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.total_lines.emplace(), Path{&self, "total_lines"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2581,12 +4283,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking\"");
   if (o.key(",\"thinking\":")) write_value(w, v.thinking);
   if (o.key(",\"signature\":")) write_value(w, v.signature);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const Path& self) {
@@ -2596,15 +4309,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "signature") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 8: member = k == "thinking" ? 1 : -1; break;
+      case 9: member = k == "signature" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.signature, Path{&self, "signature"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "thinking") {
+      break;
+    }
+    case 1: {
       read_value(d, v.thinking, Path{&self, "thinking"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "thinking");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2613,13 +4340,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigEnabled& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"enabled\"");
   if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
   if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
   if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, const Path& self) {
@@ -2629,24 +4367,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "budget_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "display" ? 3 : -1; break;
+      case 13: member = k == "budget_tokens" ? 0 : k == "block_binding" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.budget_tokens, Path{&self, "budget_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "enabled");
-    } else if (k == "block_binding") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.block_binding.emplace(), Path{&self, "block_binding"});
       }
-    } else if (k == "display") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.display.emplace(), Path{&self, "display"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2654,11 +4408,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "budget_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThreadContinueParams& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"continue\"");
   if (o.key(",\"previous_message_id\":")) write_value(w, v.previous_message_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, const Path& self) {
@@ -2668,12 +4433,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "previous_message_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 19: member = k == "previous_message_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.previous_message_id, Path{&self, "previous_message_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "continue");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2681,11 +4457,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "previous_message_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceAuto& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"auto\"");
   if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path& self) {
@@ -2694,27 +4481,49 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "auto");
-    } else if (k == "disable_parallel_tool_use") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.disable_parallel_tool_use.emplace(), Path{&self, "disable_parallel_tool_use"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolReferenceBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
   if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, const Path& self) {
@@ -2724,18 +4533,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 9: member = k == "tool_name" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_name, Path{&self, "tool_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_reference");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2743,12 +4566,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v, const Path& self) {
@@ -2758,15 +4592,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2775,15 +4623,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v,
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUseBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& self) {
@@ -2793,30 +4652,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 6: member = k == "caller" ? 4 : -1; break;
+      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "tool_use");
-    } else if (k == "caller") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else if (k == "toolset_name") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.toolset_name.emplace(), Path{&self, "toolset_name"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2826,14 +4707,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUserLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"approximate\"");
   if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
   if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
   if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
   if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& self) {
@@ -2842,44 +4734,74 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : k == "city" ? 1 : -1; break;
+      case 6: member = k == "region" ? 3 : -1; break;
+      case 7: member = k == "country" ? 2 : -1; break;
+      case 8: member = k == "timezone" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "approximate");
-    } else if (k == "city") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.city.emplace(), Path{&self, "city"});
       }
-    } else if (k == "country") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.country.emplace(), Path{&self, "country"});
       }
-    } else if (k == "region") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.region.emplace(), Path{&self, "region"});
       }
-    } else if (k == "timezone") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.timezone.emplace(), Path{&self, "timezone"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, const Path& self) {
@@ -2889,12 +4811,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2902,10 +4835,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceAll& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"all\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, const Path& self) {
@@ -2914,20 +4858,39 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "all");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, const Path& self) {
@@ -2937,12 +4900,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReferenc
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2950,11 +4923,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReferenc
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, const Path& self) {
@@ -2964,12 +4948,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObje
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_search_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2977,8 +4972,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObje
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageCreateParams& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
   if (o.key(",\"messages\":")) write_value(w, v.messages);
@@ -3007,7 +5002,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v)
   if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
   if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
   if (o.key(",\"thread\":", v.thread.has_value())) write_value(w, *v.thread);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const Path& self) {
@@ -3017,167 +5023,239 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "max_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "model" ? 2 : k == "speed" ? 17 : k == "top_k" ? 22 : k == "top_p" ? 23 : k == "tools" ? 27 : -1; break;
+      case 6: member = k == "stream" ? 19 : k == "system" ? 20 : k == "thread" ? 25 : -1; break;
+      case 8: member = k == "messages" ? 1 : k == "metadata" ? 13 : k == "thinking" ? 24 : -1; break;
+      case 9: member = k == "container" ? 6 : k == "fallbacks" ? 10 : -1; break;
+      case 10: member = k == "max_tokens" ? 0 : k == "compaction" ? 5 : -1; break;
+      case 11: member = k == "diagnostics" ? 8 : k == "mcp_servers" ? 12 : k == "temperature" ? 21 : k == "tool_choice" ? 26 : -1; break;
+      case 12: member = k == "service_tier" ? 16 : -1; break;
+      case 13: member = k == "cache_control" ? 4 : k == "inference_geo" ? 11 : k == "output_config" ? 14 : k == "output_format" ? 15 : -1; break;
+      case 14: member = k == "billing_policy" ? 3 : k == "stop_sequences" ? 18 : -1; break;
+      case 18: member = k == "context_management" ? 7 : -1; break;
+      case 21: member = k == "fallback_credit_token" ? 9 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.max_tokens, Path{&self, "max_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "messages") {
+      break;
+    }
+    case 1: {
       read_value(d, v.messages, Path{&self, "messages"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "model") {
+      break;
+    }
+    case 2: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "billing_policy") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.billing_policy.emplace(), Path{&self, "billing_policy"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "compaction") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.compaction.emplace(), Path{&self, "compaction"});
       }
-    } else if (k == "container") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.container.emplace(), Path{&self, "container"});
       }
-    } else if (k == "context_management") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.context_management.emplace(), Path{&self, "context_management"});
       }
-    } else if (k == "diagnostics") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.diagnostics.emplace(), Path{&self, "diagnostics"});
       }
-    } else if (k == "fallback_credit_token") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.fallback_credit_token.emplace(), Path{&self, "fallback_credit_token"});
       }
-    } else if (k == "fallbacks") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.fallbacks.emplace(), Path{&self, "fallbacks"});
       }
-    } else if (k == "inference_geo") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.inference_geo.emplace(), Path{&self, "inference_geo"});
       }
-    } else if (k == "mcp_servers") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.mcp_servers.emplace(), Path{&self, "mcp_servers"});
       }
-    } else if (k == "metadata") {
+      break;
+    }
+    case 13: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.metadata.emplace(), Path{&self, "metadata"});
       }
-    } else if (k == "output_config") {
+      break;
+    }
+    case 14: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.output_config.emplace(), Path{&self, "output_config"});
       }
-    } else if (k == "output_format") {
+      break;
+    }
+    case 15: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.output_format.emplace(), Path{&self, "output_format"});
       }
-    } else if (k == "service_tier") {
+      break;
+    }
+    case 16: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.service_tier.emplace(), Path{&self, "service_tier"});
       }
-    } else if (k == "speed") {
+      break;
+    }
+    case 17: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.speed.emplace(), Path{&self, "speed"});
       }
-    } else if (k == "stop_sequences") {
+      break;
+    }
+    case 18: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.stop_sequences.emplace(), Path{&self, "stop_sequences"});
       }
-    } else if (k == "stream") {
+      break;
+    }
+    case 19: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         d.check_const(Path{&self, "stream"}, false);
         v.stream_present = true;
       }
-    } else if (k == "system") {
+      break;
+    }
+    case 20: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.system.emplace(), Path{&self, "system"});
       }
-    } else if (k == "temperature") {
+      break;
+    }
+    case 21: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.temperature.emplace(), Path{&self, "temperature"});
       }
-    } else if (k == "top_k") {
+      break;
+    }
+    case 22: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.top_k.emplace(), Path{&self, "top_k"});
       }
-    } else if (k == "top_p") {
+      break;
+    }
+    case 23: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.top_p.emplace(), Path{&self, "top_p"});
       }
-    } else if (k == "thinking") {
+      break;
+    }
+    case 24: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.thinking.emplace(), Path{&self, "thinking"});
       }
-    } else if (k == "thread") {
+      break;
+    }
+    case 25: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.thread.emplace(), Path{&self, "thread"});
       }
-    } else if (k == "tool_choice") {
+      break;
+    }
+    case 26: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tool_choice.emplace(), Path{&self, "tool_choice"});
       }
-    } else if (k == "tools") {
+      break;
+    }
+    case 27: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tools.emplace(), Path{&self, "tools"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }

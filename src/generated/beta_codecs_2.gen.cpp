@@ -3,11 +3,22 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAPIErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"api_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path& self) {
@@ -17,12 +28,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "api_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -30,11 +52,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInvalidRequestErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v, const Path& self) {
@@ -44,12 +77,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "invalid_request_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -57,11 +101,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRateLimitErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, const Path& self) {
@@ -71,12 +126,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "rate_limit_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -84,8 +150,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
   if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   if (o.key(",\"cache_creation_input_tokens\":")) {
@@ -158,7 +224,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
@@ -168,83 +245,121 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_creation") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "speed" ? 11 : -1; break;
+      case 10: member = k == "iterations" ? 6 : -1; break;
+      case 12: member = k == "input_tokens" ? 5 : k == "service_tier" ? 10 : -1; break;
+      case 13: member = k == "inference_geo" ? 4 : k == "output_tokens" ? 7 : -1; break;
+      case 14: member = k == "cache_creation" ? 0 : -1; break;
+      case 15: member = k == "fallback_credit" ? 3 : k == "server_tool_use" ? 9 : -1; break;
+      case 21: member = k == "output_tokens_details" ? 8 : -1; break;
+      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
+      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation.reset();
       } else {
         read_value(d, v.cache_creation.emplace(), Path{&self, "cache_creation"});
       }
-    } else if (k == "cache_creation_input_tokens") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation_input_tokens.reset();
       } else {
         read_value(d, v.cache_creation_input_tokens.emplace(), Path{&self, "cache_creation_input_tokens"});
       }
-    } else if (k == "cache_read_input_tokens") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_read_input_tokens.reset();
       } else {
         read_value(d, v.cache_read_input_tokens.emplace(), Path{&self, "cache_read_input_tokens"});
       }
-    } else if (k == "fallback_credit") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         d.r.read_null();
         v.fallback_credit.reset();
       } else {
         read_value(d, v.fallback_credit.emplace(), Path{&self, "fallback_credit"});
       }
-    } else if (k == "inference_geo") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.inference_geo.reset();
       } else {
         read_value(d, v.inference_geo.emplace(), Path{&self, "inference_geo"});
       }
-    } else if (k == "input_tokens") {
+      break;
+    }
+    case 5: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "iterations") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         d.r.read_null();
         v.iterations.reset();
       } else {
         read_value(d, v.iterations.emplace(), Path{&self, "iterations"});
       }
-    } else if (k == "output_tokens") {
+      break;
+    }
+    case 7: {
       read_value(d, v.output_tokens, Path{&self, "output_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "output_tokens_details") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         d.r.read_null();
         v.output_tokens_details.reset();
       } else {
         read_value(d, v.output_tokens_details.emplace(), Path{&self, "output_tokens_details"});
       }
-    } else if (k == "server_tool_use") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         d.r.read_null();
         v.server_tool_use.reset();
       } else {
         read_value(d, v.server_tool_use.emplace(), Path{&self, "server_tool_use"});
       }
-    } else if (k == "service_tier") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         d.r.read_null();
         v.service_tier.reset();
       } else {
         read_value(d, v.service_tier.emplace(), Path{&self, "service_tier"});
       }
-    } else if (k == "speed") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         d.r.read_null();
         v.speed.reset();
       } else {
         read_value(d, v.speed.emplace(), Path{&self, "speed"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -253,8 +368,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "output_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_message\"");
   if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
@@ -268,7 +383,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIteration
   if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
   if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, const Path& self) {
@@ -278,31 +404,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_creation") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "model" ? 4 : -1; break;
+      case 12: member = k == "input_tokens" ? 3 : -1; break;
+      case 13: member = k == "output_tokens" ? 5 : -1; break;
+      case 14: member = k == "cache_creation" ? 0 : -1; break;
+      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
+      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation.reset();
       } else {
         read_value(d, v.cache_creation.emplace(), Path{&self, "cache_creation"});
       }
-    } else if (k == "cache_creation_input_tokens") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cache_creation_input_tokens, Path{&self, "cache_creation_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cache_read_input_tokens") {
+      break;
+    }
+    case 2: {
       read_value(d, v.cache_read_input_tokens, Path{&self, "cache_read_input_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "input_tokens") {
+      break;
+    }
+    case 3: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "model") {
+      break;
+    }
+    case 4: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "output_tokens") {
+      break;
+    }
+    case 5: {
       read_value(d, v.output_tokens, Path{&self, "output_tokens"});
       seen |= std::uint64_t{1} << 4;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "advisor_message");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -314,12 +466,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage&
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "output_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
   if (o.key(",\"text\":")) write_value(w, v.text);
   if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, const Path& self) {
@@ -329,18 +492,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
+      case 11: member = k == "stop_reason" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.text, Path{&self, "text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "advisor_result");
-    } else if (k == "stop_reason") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.stop_reason.emplace(), Path{&self, "stop_reason"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -348,11 +524,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, const Path& self) {
@@ -362,12 +549,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "advisor_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -375,12 +573,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBase64ImageSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"base64\"");
   if (o.key(",\"media_type\":")) write_value(w, v.media_type);
   if (o.key(",\"data\":")) write_value(w, v.data);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const Path& self) {
@@ -390,15 +599,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "data") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
+      case 10: member = k == "media_type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.data, Path{&self, "data"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "media_type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.media_type, Path{&self, "media_type"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "base64");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -407,14 +629,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const P
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "media_type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, const Path& self) {
@@ -424,21 +657,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 1: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 2: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stdout") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -449,11 +701,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, const Path& self) {
@@ -463,12 +726,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -476,11 +750,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserDoubleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, const Path& self) {
@@ -489,30 +774,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserGetPageTextConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, const Path& self) {
@@ -521,30 +828,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserKeyConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Path& self) {
@@ -553,30 +882,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, const Path& self) {
@@ -585,30 +936,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserNavigateConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, const Path& self) {
@@ -617,30 +990,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadPageConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, const Path& self) {
@@ -649,30 +1044,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScrollToConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, const Path& self) {
@@ -681,31 +1098,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"download_started\"");
   if (o.key(",\"download_id\":")) write_value(w, v.download_id);
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, const Path& self) {
@@ -715,15 +1154,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadSta
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "download_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 11: member = k == "download_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.download_id, Path{&self, "download_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "download_started");
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -732,12 +1185,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadSta
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserToolset20260801& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, const Path& self) {
@@ -746,32 +1210,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "configs" ? 2 : -1; break;
+      case 13: member = k == "cache_control" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "browser_toolset_20260801");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "configs") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.configs.emplace(), Path{&self, "configs"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserWaitConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const Path& self) {
@@ -780,30 +1269,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissMessagesChanged& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
   if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, const Path& self) {
@@ -813,12 +1324,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_missed_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "messages_changed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -826,11 +1348,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissToolsChanged& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
   if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, const Path& self) {
@@ -840,12 +1373,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_missed_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tools_changed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -853,10 +1397,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"enabled\":")) write_value(w, v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path& self) {
@@ -866,10 +1421,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "enabled") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.enabled, Path{&self, "enabled"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -877,8 +1440,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "enabled");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationPageLocationParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"page_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -891,7 +1454,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationPar
   }
   if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
   if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v, const Path& self) {
@@ -901,28 +1475,50 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
+      case 15: member = k == "end_page_number" ? 3 : -1; break;
+      case 17: member = k == "start_page_number" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_page_number") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_page_number, Path{&self, "end_page_number"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "start_page_number") {
+      break;
+    }
+    case 4: {
       read_value(d, v.start_page_number, Path{&self, "start_page_number"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "page_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -933,10 +1529,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v,
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationsConfigParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, const Path& self) {
@@ -945,28 +1552,47 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "enabled") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearToolUses20250919Edit& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
   if (o.key(",\"clear_at_least\":", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
   if (o.key(",\"clear_tool_inputs\":", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
   if (o.key(",\"exclude_tools\":", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
   if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
   if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v, const Path& self) {
@@ -975,53 +1601,86 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : k == "keep" ? 4 : -1; break;
+      case 7: member = k == "trigger" ? 5 : -1; break;
+      case 13: member = k == "exclude_tools" ? 3 : -1; break;
+      case 14: member = k == "clear_at_least" ? 1 : -1; break;
+      case 17: member = k == "clear_tool_inputs" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "clear_tool_uses_20250919");
-    } else if (k == "clear_at_least") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.clear_at_least.emplace(), Path{&self, "clear_at_least"});
       }
-    } else if (k == "clear_tool_inputs") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.clear_tool_inputs.emplace(), Path{&self, "clear_tool_inputs"});
       }
-    } else if (k == "exclude_tools") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.exclude_tools.emplace(), Path{&self, "exclude_tools"});
       }
-    } else if (k == "keep") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.keep.emplace(), Path{&self, "keep"});
       }
-    } else if (k == "trigger") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.trigger.emplace(), Path{&self, "trigger"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, const Path& self) {
@@ -1031,21 +1690,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 1: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 2: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stdout") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1056,15 +1734,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20260120& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
   if (o.key(",\"name\":")) w.lit("\"code_execution\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v, const Path& self) {
@@ -1073,47 +1762,79 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "code_execution");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20260120");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, const Path& self) {
@@ -1123,15 +1844,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "code_execution_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1140,13 +1875,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompact20260112Edit& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"compact_20260112\"");
   if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
   if (o.key(",\"pause_after_compaction\":", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
   if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const Path& self) {
@@ -1155,35 +1901,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "trigger" ? 3 : -1; break;
+      case 12: member = k == "instructions" ? 1 : -1; break;
+      case 22: member = k == "pause_after_compaction" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "compact_20260112");
-    } else if (k == "instructions") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.instructions.emplace(), Path{&self, "instructions"});
       }
-    } else if (k == "pause_after_compaction") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.pause_after_compaction.emplace(), Path{&self, "pause_after_compaction"});
       }
-    } else if (k == "trigger") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.trigger.emplace(), Path{&self, "trigger"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionIterationUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"compaction\"");
   if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
@@ -1196,7 +1959,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsag
   if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
   if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
   if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, const Path& self) {
@@ -1206,28 +1980,51 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_creation") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 12: member = k == "input_tokens" ? 3 : -1; break;
+      case 13: member = k == "output_tokens" ? 4 : -1; break;
+      case 14: member = k == "cache_creation" ? 0 : -1; break;
+      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
+      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation.reset();
       } else {
         read_value(d, v.cache_creation.emplace(), Path{&self, "cache_creation"});
       }
-    } else if (k == "cache_creation_input_tokens") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cache_creation_input_tokens, Path{&self, "cache_creation_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cache_read_input_tokens") {
+      break;
+    }
+    case 2: {
       read_value(d, v.cache_read_input_tokens, Path{&self, "cache_read_input_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "input_tokens") {
+      break;
+    }
+    case 3: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "output_tokens") {
+      break;
+    }
+    case 4: {
       read_value(d, v.output_tokens, Path{&self, "output_tokens"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "compaction");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1238,11 +2035,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "output_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerKeyConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const Path& self) {
@@ -1251,30 +2059,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, const Path& self) {
@@ -1283,30 +2113,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerScreenshotConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, const Path& self) {
@@ -1315,30 +2167,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerTripleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v, const Path& self) {
@@ -1347,27 +2221,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainer& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
   if (o.key(",\"skills\":")) {
@@ -1377,7 +2262,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& self) {
@@ -1387,20 +2283,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& sel
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 6: member = k == "skills" ? 2 : -1; break;
+      case 10: member = k == "expires_at" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "expires_at") {
+      break;
+    }
+    case 1: {
       read_value(d, v.expires_at, Path{&self, "expires_at"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "skills") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.skills.reset();
       } else {
         read_value(d, v.skills.emplace(), Path{&self, "skills"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1409,12 +2319,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "expires_at");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerUploadBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"container_upload\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v, const Path& self) {
@@ -1424,18 +2345,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "container_upload");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1443,8 +2378,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDiagnostics& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"cache_miss_reason\":")) {
     if (v.cache_miss_reason) {
       write_value(w, *v.cache_miss_reason);
@@ -1452,7 +2387,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& self) {
@@ -1461,22 +2407,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& s
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_miss_reason") {
+    int member = -1;
+    switch (k.size()) {
+      case 17: member = k == "cache_miss_reason" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_miss_reason.reset();
       } else {
         read_value(d, v.cache_miss_reason.emplace(), Path{&self, "cache_miss_reason"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDocumentBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"document\"");
   if (o.key(",\"citations\":")) {
     if (v.citations) {
@@ -1493,7 +2447,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path& self) {
@@ -1503,26 +2468,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "citations") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 6: member = k == "source" ? 1 : -1; break;
+      case 9: member = k == "citations" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.citations.reset();
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "source") {
+      break;
+    }
+    case 1: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.title.reset();
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "document");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1530,10 +2512,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackInfoParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"model\":")) write_value(w, v.model);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const Path& self) {
@@ -1543,10 +2536,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "model") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "model" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1554,11 +2555,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const P
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditTokenParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"token\":")) write_value(w, v.token);
   if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, const Path& self) {
@@ -1568,16 +2580,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "token") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "mode" ? 1 : -1; break;
+      case 5: member = k == "token" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.token, Path{&self, "token"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "mode") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.mode.emplace(), Path{&self, "mode"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1585,11 +2608,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "token");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFileDocumentSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"file\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const Path& self) {
@@ -1599,12 +2633,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "file");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1612,10 +2657,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageTransformationsParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v, const Path& self) {
@@ -1624,25 +2680,44 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "oversized_image") {
+    int member = -1;
+    switch (k.size()) {
+      case 15: member = k == "oversized_image" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.oversized_image.emplace(), Path{&self, "oversized_image"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self) {
@@ -1652,19 +2727,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self)
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "input_schema") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : -1; break;
+      case 11: member = k == "description" ? 2 : -1; break;
+      case 12: member = k == "input_schema" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.input_schema, Path{&self, "input_schema"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "description") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.description.emplace(), Path{&self, "description"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1673,12 +2762,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolListingBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
   if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
   if (o.key(",\"tools\":")) write_value(w, v.tools);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, const Path& self) {
@@ -1688,15 +2788,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "mcp_server_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 5: member = k == "tools" ? 1 : -1; break;
+      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.mcp_server_name, Path{&self, "mcp_server_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tools") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tools, Path{&self, "tools"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "mcp_tool_listing");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1705,15 +2819,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tools");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolUseBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, const Path& self) {
@@ -1723,27 +2848,49 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 4 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 11: member = k == "server_name" ? 3 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "server_name") {
+      break;
+    }
+    case 3: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "mcp_tool_use");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1754,11 +2901,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"delete\"");
   if (o.key(",\"path\":")) write_value(w, v.path);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, const Path& self) {
@@ -1768,12 +2926,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteComma
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 1 : -1; break;
+      case 7: member = k == "command" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "delete");
-    } else if (k == "path") {
+      break;
+    }
+    case 1: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1781,12 +2950,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteComma
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"view\"");
   if (o.key(",\"path\":")) write_value(w, v.path);
   if (o.key(",\"view_range\":", v.view_range.has_value())) write_value(w, *v.view_range);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, const Path& self) {
@@ -1796,18 +2976,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 1 : -1; break;
+      case 7: member = k == "command" ? 0 : -1; break;
+      case 10: member = k == "view_range" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "view");
-    } else if (k == "path") {
+      break;
+    }
+    case 1: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "view_range") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.view_range.emplace(), Path{&self, "view_range"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1815,10 +3009,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOutputTokensDetails& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const Path& self) {
@@ -1828,10 +3033,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "thinking_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 15: member = k == "thinking_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.thinking_tokens, Path{&self, "thinking_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1839,11 +3052,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "thinking_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaURLPDFSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"url\"");
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& self) {
@@ -1853,12 +3077,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 1 : -1; break;
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "url");
-    } else if (k == "url") {
+      break;
+    }
+    case 1: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1866,14 +3101,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
   if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, const Path& self) {
@@ -1883,30 +3129,50 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_use_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 3 : -1; break;
+      case 8: member = k == "is_error" ? 4 : -1; break;
+      case 11: member = k == "tool_use_id" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "mcp_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "content") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.content.emplace(), Path{&self, "content"});
       }
-    } else if (k == "is_error") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.is_error.emplace(), Path{&self, "is_error"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1914,8 +3180,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
@@ -1926,7 +3192,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
@@ -1936,62 +3213,95 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "input_schema") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : k == "type" ? 9 : -1; break;
+      case 6: member = k == "strict" ? 8 : -1; break;
+      case 11: member = k == "description" ? 5 : -1; break;
+      case 12: member = k == "input_schema" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 21: member = k == "eager_input_streaming" ? 6 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.input_schema, Path{&self, "input_schema"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "description") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.description.emplace(), Path{&self, "description"});
       }
-    } else if (k == "eager_input_streaming") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.eager_input_streaming.emplace(), Path{&self, "eager_input_streaming"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         d.check_const(Path{&self, "type"}, "custom");
         v.type_present = true;
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2000,8 +3310,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20250124& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"computer_20250124\"");
   if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
   if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
@@ -2012,7 +3322,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124
   if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, const Path& self) {
@@ -2022,53 +3343,85 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "display_height_px") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 6: member = k == "strict" ? 9 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
+      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 8 : -1; break;
+      case 15: member = k == "allowed_callers" ? 4 : -1; break;
+      case 16: member = k == "display_width_px" ? 1 : -1; break;
+      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.display_height_px, Path{&self, "display_height_px"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "display_width_px") {
+      break;
+    }
+    case 1: {
       read_value(d, v.display_width_px, Path{&self, "display_width_px"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "name"}, "computer");
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "computer_20250124");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "display_number") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.display_number.emplace(), Path{&self, "display_number"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2077,8 +3430,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20241022& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_20241022\"");
   if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2086,7 +3439,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022&
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, const Path& self) {
@@ -2095,49 +3459,73 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "str_replace_editor");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_20241022");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20250910& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
   if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2150,7 +3538,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v
   if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, const Path& self) {
@@ -2159,79 +3558,116 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 10 : -1; break;
+      case 8: member = k == "max_uses" ? 9 : -1; break;
+      case 9: member = k == "citations" ? 6 : -1; break;
+      case 11: member = k == "url_sources" ? 11 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_fetch");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_20250910");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_content_tokens") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_content_tokens.emplace(), Path{&self, "max_content_tokens"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "url_sources") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.url_sources.emplace(), Path{&self, "url_sources"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20250305& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
   if (o.key(",\"name\":")) w.lit("\"web_search\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2242,7 +3678,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& 
   if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, const Path& self) {
@@ -2251,70 +3698,111 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 8 : -1; break;
+      case 8: member = k == "max_uses" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_search");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_search_20250305");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "user_location") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.user_location.emplace(), Path{&self, "user_location"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, const Path& self) {
@@ -2324,12 +3812,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2337,8 +3835,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
   if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
   if (o.key(",\"name\":")) write_value(w, v.name);
@@ -2348,7 +3846,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
   if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& self) {
@@ -2358,56 +3867,87 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "input_schema") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : k == "type" ? 8 : -1; break;
+      case 6: member = k == "strict" ? 7 : -1; break;
+      case 11: member = k == "description" ? 4 : -1; break;
+      case 12: member = k == "input_schema" ? 0 : -1; break;
+      case 13: member = k == "defer_loading" ? 3 : -1; break;
+      case 14: member = k == "input_examples" ? 6 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 21: member = k == "eager_input_streaming" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.input_schema, Path{&self, "input_schema"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "description") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.description.emplace(), Path{&self, "description"});
       }
-    } else if (k == "eager_input_streaming") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.eager_input_streaming.emplace(), Path{&self, "eager_input_streaming"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         d.check_const(Path{&self, "type"}, "custom");
         v.type_present = true;
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2416,11 +3956,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolDefinition& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
   if (o.key(",\"definition\":")) write_value(w, v.definition);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, const Path& self) {
@@ -2430,12 +3981,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "definition") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "definition" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.definition, Path{&self, "definition"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_definition");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2443,11 +4005,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "definition");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolCaller& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
   if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Path& self) {
@@ -2457,12 +4030,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "tool_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_id, Path{&self, "tool_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20250825");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2470,15 +4054,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUseBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, const Path& self) {
@@ -2488,30 +4083,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 6: member = k == "caller" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "server_tool_use");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "caller") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2521,13 +4138,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSystemMessageParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"role\":")) w.lit("\"system\"");
   if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
   if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
   if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const Path& self) {
@@ -2536,38 +4164,66 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "role") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 0 : -1; break;
+      case 7: member = k == "content" ? 2 : -1; break;
+      case 8: member = k == "clear_at" ? 1 : -1; break;
+      case 13: member = k == "output_config" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "role"}, "system");
-    } else if (k == "clear_at") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.clear_at.emplace(), Path{&self, "clear_at"});
       }
-    } else if (k == "content") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.content.emplace(), Path{&self, "content"});
       }
-    } else if (k == "output_config") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.output_config.emplace(), Path{&self, "output_config"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
   if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
@@ -2577,12 +4233,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "is_file_update") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.is_file_update, Path{&self, "is_file_update"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_create_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2590,8 +4257,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"file_type\":")) write_value(w, v.file_type);
@@ -2616,7 +4283,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, const Path& self) {
@@ -2626,36 +4304,58 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 2 : -1; break;
+      case 10: member = k == "start_line" ? 3 : -1; break;
+      case 11: member = k == "total_lines" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "file_type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.file_type, Path{&self, "file_type"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "num_lines") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.num_lines.reset();
       } else {
         read_value(d, v.num_lines.emplace(), Path{&self, "num_lines"});
       }
-    } else if (k == "start_line") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         d.r.read_null();
         v.start_line.reset();
       } else {
         read_value(d, v.start_line.emplace(), Path{&self, "start_line"});
       }
-    } else if (k == "total_lines") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.total_lines.reset();
       } else {
         read_value(d, v.total_lines.emplace(), Path{&self, "total_lines"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_view_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2664,13 +4364,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
@@ -2680,21 +4391,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2703,12 +4431,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigAdaptive& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"adaptive\"");
   if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
   if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, const Path& self) {
@@ -2717,33 +4456,58 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "display" ? 2 : -1; break;
+      case 13: member = k == "block_binding" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "adaptive");
-    } else if (k == "block_binding") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.block_binding.emplace(), Path{&self, "block_binding"});
       }
-    } else if (k == "display") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.display.emplace(), Path{&self, "display"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking_dropped\"");
   if (o.key(",\"path\":")) write_value(w, v.path);
   if (o.key(",\"reason\":")) write_value(w, v.reason);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, const Path& self) {
@@ -2753,15 +4517,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransform
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "path") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 0 : k == "type" ? 2 : -1; break;
+      case 6: member = k == "reason" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "reason") {
+      break;
+    }
+    case 1: {
       read_value(d, v.reason, Path{&self, "reason"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "thinking_dropped");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2770,10 +4547,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransform
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "reason");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThreadCreateParams& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"create\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const Path& self) {
@@ -2782,19 +4570,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "create");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceNone& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"none\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path& self) {
@@ -2803,24 +4610,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "none");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_result\"");
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
   if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, const Path& self) {
@@ -2830,36 +4656,59 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_use_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 3 : -1; break;
+      case 8: member = k == "is_error" ? 4 : -1; break;
+      case 11: member = k == "tool_use_id" ? 0 : -1; break;
+      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "content") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.content.emplace(), Path{&self, "content"});
       }
-    } else if (k == "is_error") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.is_error.emplace(), Path{&self, "is_error"});
       }
-    } else if (k == "toolset_name") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.toolset_name.emplace(), Path{&self, "toolset_name"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2867,12 +4716,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, const Path& self) {
@@ -2882,18 +4742,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorPara
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 13: member = k == "error_message" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_result_error");
-    } else if (k == "error_message") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.error_message.emplace(), Path{&self, "error_message"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2901,8 +4775,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorPara
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUseBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"name\":")) write_value(w, v.name);
@@ -2910,7 +4784,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const Path& self) {
@@ -2920,36 +4805,61 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 5: member = k == "input" ? 1 : -1; break;
+      case 6: member = k == "caller" ? 5 : -1; break;
+      case 12: member = k == "toolset_name" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "input") {
+      break;
+    }
+    case 1: {
       read_value(d, v.input, Path{&self, "input"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "tool_use");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "caller") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else if (k == "toolset_name") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.toolset_name.emplace(), Path{&self, "toolset_name"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2959,11 +4869,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const P
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUserMessageParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"role\":")) w.lit("\"user\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Path& self) {
@@ -2973,12 +4894,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "role") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "role"}, "user");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2986,13 +4918,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, const Path& self) {
@@ -3002,21 +4945,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_fetch_tool_result");
-    } else if (k == "caller") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3025,11 +4985,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceExcept& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"except\"");
   if (o.key(",\"tools\":")) write_value(w, v.tools);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, const Path& self) {
@@ -3039,12 +5010,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tools") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "tools" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tools, Path{&self, "tools"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "except");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3052,12 +5034,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSources& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
   if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
   if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const Path& self) {
@@ -3066,36 +5059,60 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "client_tool_results") {
+    int member = -1;
+    switch (k.size()) {
+      case 10: member = k == "user_input" ? 2 : -1; break;
+      case 19: member = k == "client_tool_results" ? 0 : k == "server_tool_results" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.client_tool_results.emplace(), Path{&self, "client_tool_results"});
       }
-    } else if (k == "server_tool_results") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.server_tool_results.emplace(), Path{&self, "server_tool_results"});
       }
-    } else if (k == "user_input") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.user_input.emplace(), Path{&self, "user_input"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, const Path& self) {
@@ -3105,12 +5122,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObjec
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_search_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3118,13 +5146,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObjec
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"role\":")) write_value(w, v.role);
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
   if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& self) {
@@ -3134,25 +5173,42 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 8: member = k == "clear_at" ? 2 : -1; break;
+      case 13: member = k == "output_config" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "role") {
+      break;
+    }
+    case 1: {
       read_value(d, v.role, Path{&self, "role"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "clear_at") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.clear_at.emplace(), Path{&self, "clear_at"});
       }
-    } else if (k == "output_config") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.output_config.emplace(), Path{&self, "output_config"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }

@@ -3,11 +3,22 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAuthenticationErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v, const Path& self) {
@@ -17,12 +28,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "authentication_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -30,11 +52,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaNotFoundErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const Path& self) {
@@ -44,12 +77,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "not_found_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -57,8 +101,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaErrorResponse& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"error\"");
   if (o.key(",\"error\":")) write_value(w, v.error);
   if (o.key(",\"request_id\":")) {
@@ -68,7 +112,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path& self) {
@@ -78,19 +133,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 5: member = k == "error" ? 0 : -1; break;
+      case 10: member = k == "request_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error, Path{&self, "error"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "request_id") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.request_id.reset();
       } else {
         read_value(d, v.request_id.emplace(), Path{&self, "request_id"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -98,8 +167,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"message\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
   if (o.key(",\"role\":")) w.lit("\"assistant\"");
@@ -149,7 +218,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
     }
   }
   if (o.key(",\"input_transformations\":", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self) {
@@ -159,71 +239,112 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self)
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "role" ? 6 : k == "type" ? 10 : -1; break;
+      case 5: member = k == "model" ? 5 : k == "usage" ? 11 : -1; break;
+      case 7: member = k == "content" ? 2 : -1; break;
+      case 9: member = k == "container" ? 1 : -1; break;
+      case 11: member = k == "diagnostics" ? 4 : k == "stop_reason" ? 8 : -1; break;
+      case 12: member = k == "stop_details" ? 7 : -1; break;
+      case 13: member = k == "stop_sequence" ? 9 : -1; break;
+      case 18: member = k == "context_management" ? 3 : -1; break;
+      case 21: member = k == "input_transformations" ? 12 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.id, Path{&self, "id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "container") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.container.reset();
       } else {
         read_value(d, v.container.emplace(), Path{&self, "container"});
       }
-    } else if (k == "content") {
+      break;
+    }
+    case 2: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "context_management") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         d.r.read_null();
         v.context_management.reset();
       } else {
         read_value(d, v.context_management.emplace(), Path{&self, "context_management"});
       }
-    } else if (k == "diagnostics") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.diagnostics.reset();
       } else {
         read_value(d, v.diagnostics.emplace(), Path{&self, "diagnostics"});
       }
-    } else if (k == "model") {
+      break;
+    }
+    case 5: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "role") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "role"}, "assistant");
-    } else if (k == "stop_details") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop_details.reset();
       } else {
         read_value(d, v.stop_details.emplace(), Path{&self, "stop_details"});
       }
-    } else if (k == "stop_reason") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop_reason.reset();
       } else {
         read_value(d, v.stop_reason.emplace(), Path{&self, "stop_reason"});
       }
-    } else if (k == "stop_sequence") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop_sequence.reset();
       } else {
         read_value(d, v.stop_sequence.emplace(), Path{&self, "stop_sequence"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 10: {
       d.check_const(Path{&self, "type"}, "message");
-    } else if (k == "usage") {
+      break;
+    }
+    case 11: {
       read_value(d, v.usage, Path{&self, "usage"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "input_transformations") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_transformations.emplace(), Path{&self, "input_transformations"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -234,8 +355,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "usage");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
   if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
   if (o.key(",\"stop_reason\":")) {
@@ -245,7 +366,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBl
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, const Path& self) {
@@ -255,19 +387,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "encrypted_content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 11: member = k == "stop_reason" ? 1 : -1; break;
+      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.encrypted_content, Path{&self, "encrypted_content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "stop_reason") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop_reason.reset();
       } else {
         read_value(d, v.stop_reason.emplace(), Path{&self, "stop_reason"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "advisor_redacted_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -275,8 +421,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "encrypted_content");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorTool20260301& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_20260301\"");
   if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"name\":")) w.lit("\"advisor\"");
@@ -287,7 +433,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v)
   if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
   if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const Path& self) {
@@ -297,56 +454,89 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "model") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : k == "type" ? 2 : -1; break;
+      case 5: member = k == "model" ? 0 : -1; break;
+      case 6: member = k == "strict" ? 9 : -1; break;
+      case 7: member = k == "caching" ? 5 : -1; break;
+      case 8: member = k == "max_uses" ? 8 : -1; break;
+      case 10: member = k == "max_tokens" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 4 : k == "defer_loading" ? 6 : -1; break;
+      case 15: member = k == "allowed_callers" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "name") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "name"}, "advisor");
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "advisor_20260301");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "caching") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caching.emplace(), Path{&self, "caching"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_tokens") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_tokens.emplace(), Path{&self, "max_tokens"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -354,13 +544,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, const Path& self) {
@@ -370,21 +571,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "advisor_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -393,12 +611,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBase64PDFSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"base64\"");
   if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
   if (o.key(",\"data\":")) write_value(w, v.data);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Path& self) {
@@ -408,14 +637,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "data") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
+      case 10: member = k == "media_type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.data, Path{&self, "data"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "media_type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "media_type"}, "application/pdf");
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "base64");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -423,14 +665,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, const Path& self) {
@@ -440,21 +693,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 1: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 2: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stdout") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -465,13 +737,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, const Path& self) {
@@ -481,21 +764,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -504,11 +804,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFileUploadConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, const Path& self) {
@@ -517,30 +828,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserHoldKeyConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, const Path& self) {
@@ -549,30 +882,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, const Path& self) {
@@ -581,30 +936,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserListTabsConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, const Path& self) {
@@ -613,30 +990,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserNewTabConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const Path& self) {
@@ -645,30 +1044,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserRightClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, const Path& self) {
@@ -677,32 +1098,54 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"browser_state\"");
   if (o.key(",\"tabs\":")) write_value(w, v.tabs);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, const Path& self) {
@@ -712,24 +1155,39 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tabs") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tabs" ? 0 : k == "type" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : k == "state_changes" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tabs, Path{&self, "tabs"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "browser_state");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "state_changes") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.state_changes.emplace(), Path{&self, "state_changes"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -737,11 +1195,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, co
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tabs");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
   if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, const Path& self) {
@@ -751,12 +1220,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tab_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 6: member = k == "tab_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tab_id, Path{&self, "tab_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tab_opened");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -764,8 +1244,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tab_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserToolsetConfigs& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
   if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
   if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
@@ -797,7 +1277,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& 
   if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
   if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
   if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, const Path& self) {
@@ -806,204 +1297,294 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "close_tab") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "key" ? 9 : -1; break;
+      case 4: member = k == "find" ? 3 : k == "type" ? 28 : k == "wait" ? 29 : k == "zoom" ? 30 : -1; break;
+      case 5: member = k == "hover" ? 7 : -1; break;
+      case 6: member = k == "scroll" ? 24 : -1; break;
+      case 7: member = k == "new_tab" ? 18 : -1; break;
+      case 8: member = k == "hold_key" ? 6 : k == "navigate" ? 17 : -1; break;
+      case 9: member = k == "close_tab" ? 0 : k == "list_tabs" ? 14 : k == "read_page" ? 21 : k == "scroll_to" ? 25 : -1; break;
+      case 10: member = k == "form_input" ? 4 : k == "left_click" ? 10 : k == "mouse_move" ? 16 : k == "screenshot" ? 23 : k == "switch_tab" ? 26 : -1; break;
+      case 11: member = k == "file_upload" ? 2 : k == "right_click" ? 22 : -1; break;
+      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 15 : k == "read_console" ? 19 : k == "read_network" ? 20 : k == "triple_click" ? 27 : -1; break;
+      case 13: member = k == "get_page_text" ? 5 : k == "left_mouse_up" ? 13 : -1; break;
+      case 15: member = k == "javascript_exec" ? 8 : k == "left_click_drag" ? 11 : k == "left_mouse_down" ? 12 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.close_tab.emplace(), Path{&self, "close_tab"});
       }
-    } else if (k == "double_click") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.double_click.emplace(), Path{&self, "double_click"});
       }
-    } else if (k == "file_upload") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.file_upload.emplace(), Path{&self, "file_upload"});
       }
-    } else if (k == "find") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.find.emplace(), Path{&self, "find"});
       }
-    } else if (k == "form_input") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.form_input.emplace(), Path{&self, "form_input"});
       }
-    } else if (k == "get_page_text") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.get_page_text.emplace(), Path{&self, "get_page_text"});
       }
-    } else if (k == "hold_key") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.hold_key.emplace(), Path{&self, "hold_key"});
       }
-    } else if (k == "hover") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.hover.emplace(), Path{&self, "hover"});
       }
-    } else if (k == "javascript_exec") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.javascript_exec.emplace(), Path{&self, "javascript_exec"});
       }
-    } else if (k == "key") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.key.emplace(), Path{&self, "key"});
       }
-    } else if (k == "left_click") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_click.emplace(), Path{&self, "left_click"});
       }
-    } else if (k == "left_click_drag") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_click_drag.emplace(), Path{&self, "left_click_drag"});
       }
-    } else if (k == "left_mouse_down") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_mouse_down.emplace(), Path{&self, "left_mouse_down"});
       }
-    } else if (k == "left_mouse_up") {
+      break;
+    }
+    case 13: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.left_mouse_up.emplace(), Path{&self, "left_mouse_up"});
       }
-    } else if (k == "list_tabs") {
+      break;
+    }
+    case 14: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.list_tabs.emplace(), Path{&self, "list_tabs"});
       }
-    } else if (k == "middle_click") {
+      break;
+    }
+    case 15: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.middle_click.emplace(), Path{&self, "middle_click"});
       }
-    } else if (k == "mouse_move") {
+      break;
+    }
+    case 16: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.mouse_move.emplace(), Path{&self, "mouse_move"});
       }
-    } else if (k == "navigate") {
+      break;
+    }
+    case 17: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.navigate.emplace(), Path{&self, "navigate"});
       }
-    } else if (k == "new_tab") {
+      break;
+    }
+    case 18: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.new_tab.emplace(), Path{&self, "new_tab"});
       }
-    } else if (k == "read_console") {
+      break;
+    }
+    case 19: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.read_console.emplace(), Path{&self, "read_console"});
       }
-    } else if (k == "read_network") {
+      break;
+    }
+    case 20: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.read_network.emplace(), Path{&self, "read_network"});
       }
-    } else if (k == "read_page") {
+      break;
+    }
+    case 21: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.read_page.emplace(), Path{&self, "read_page"});
       }
-    } else if (k == "right_click") {
+      break;
+    }
+    case 22: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.right_click.emplace(), Path{&self, "right_click"});
       }
-    } else if (k == "screenshot") {
+      break;
+    }
+    case 23: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.screenshot.emplace(), Path{&self, "screenshot"});
       }
-    } else if (k == "scroll") {
+      break;
+    }
+    case 24: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.scroll.emplace(), Path{&self, "scroll"});
       }
-    } else if (k == "scroll_to") {
+      break;
+    }
+    case 25: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.scroll_to.emplace(), Path{&self, "scroll_to"});
       }
-    } else if (k == "switch_tab") {
+      break;
+    }
+    case 26: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.switch_tab.emplace(), Path{&self, "switch_tab"});
       }
-    } else if (k == "triple_click") {
+      break;
+    }
+    case 27: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.triple_click.emplace(), Path{&self, "triple_click"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 28: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.type.emplace(), Path{&self, "type"});
       }
-    } else if (k == "wait") {
+      break;
+    }
+    case 29: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.wait.emplace(), Path{&self, "wait"});
       }
-    } else if (k == "zoom") {
+      break;
+    }
+    case 30: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.zoom.emplace(), Path{&self, "zoom"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserZoomConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const Path& self) {
@@ -1012,30 +1593,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissModelChanged& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"model_changed\"");
   if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, const Path& self) {
@@ -1045,12 +1648,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_missed_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "model_changed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1058,10 +1672,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissUnavailable& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"unavailable\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, const Path& self) {
@@ -1070,17 +1695,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "unavailable");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationContentBlockLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -1100,7 +1733,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLoc
     }
   }
   if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation& v, const Path& self) {
@@ -1110,35 +1754,60 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 7: member = k == "file_id" ? 4 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
+      case 15: member = k == "end_block_index" ? 3 : -1; break;
+      case 17: member = k == "start_block_index" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_block_index") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_block_index, Path{&self, "end_block_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "file_id") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.file_id.reset();
       } else {
         read_value(d, v.file_id.emplace(), Path{&self, "file_id"});
       }
-    } else if (k == "start_block_index") {
+      break;
+    }
+    case 5: {
       read_value(d, v.start_block_index, Path{&self, "start_block_index"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "content_block_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1149,8 +1818,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation&
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationSearchResultLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
@@ -1164,7 +1833,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLoc
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation& v, const Path& self) {
@@ -1174,31 +1854,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 3 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "end_block_index" ? 1 : -1; break;
+      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "end_block_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.end_block_index, Path{&self, "end_block_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "search_result_index") {
+      break;
+    }
+    case 2: {
       read_value(d, v.search_result_index, Path{&self, "search_result_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "source") {
+      break;
+    }
+    case 3: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "start_block_index") {
+      break;
+    }
+    case 4: {
       read_value(d, v.start_block_index, Path{&self, "start_block_index"});
       seen |= std::uint64_t{1} << 4;
-    } else if (k == "title") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         d.r.read_null();
         v.title.reset();
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "search_result_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1210,8 +1916,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation&
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
@@ -1223,7 +1929,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResul
     }
   }
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, const Path& self) {
@@ -1233,25 +1950,45 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 4 : -1; break;
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "encrypted_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.encrypted_index, Path{&self, "encrypted_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.title.reset();
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "web_search_result_location");
-    } else if (k == "url") {
+      break;
+    }
+    case 4: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1261,12 +1998,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocat
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
   if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
   if (o.key(",\"cleared_tool_uses\":")) write_value(w, v.cleared_tool_uses);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, const Path& self) {
@@ -1276,15 +2024,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResp
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cleared_input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 17: member = k == "cleared_tool_uses" ? 1 : -1; break;
+      case 20: member = k == "cleared_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cleared_input_tokens, Path{&self, "cleared_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cleared_tool_uses") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cleared_tool_uses, Path{&self, "cleared_tool_uses"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "clear_tool_uses_20250919");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1293,14 +2055,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResp
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "cleared_tool_uses");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
   if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, const Path& self) {
@@ -1310,21 +2083,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 1: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 2: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stdout") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stdout_, Path{&self, "stdout"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1335,15 +2127,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20260521& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
   if (o.key(",\"name\":")) w.lit("\"code_execution\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v, const Path& self) {
@@ -1352,46 +2155,78 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "code_execution");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20260521");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, const Path& self) {
@@ -1401,12 +2236,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1414,8 +2260,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"compaction\"");
   if (o.key(",\"content\":")) {
     if (v.content) {
@@ -1433,7 +2279,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
   }
   if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
   if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Path& self) {
@@ -1442,46 +2299,77 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 9: member = k == "signature" ? 3 : -1; break;
+      case 12: member = k == "tool_changes" ? 4 : -1; break;
+      case 17: member = k == "encrypted_content" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.content.reset();
       } else {
         read_value(d, v.content.emplace(), Path{&self, "content"});
       }
-    } else if (k == "encrypted_content") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.encrypted_content.reset();
       } else {
         read_value(d, v.encrypted_content.emplace(), Path{&self, "encrypted_content"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "compaction");
-    } else if (k == "signature") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.signature.emplace(), Path{&self, "signature"});
       }
-    } else if (k == "tool_changes") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tool_changes.emplace(), Path{&self, "tool_changes"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerCursorPositionConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig& v, const Path& self) {
@@ -1490,30 +2378,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, const Path& self) {
@@ -1522,30 +2432,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerMiddleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v, const Path& self) {
@@ -1554,30 +2486,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerScrollConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, const Path& self) {
@@ -1586,30 +2540,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerTypeConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const Path& self) {
@@ -1618,30 +2594,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerParams& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
   if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Path& self) {
@@ -1650,30 +2648,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "id") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 6: member = k == "skills" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.id.emplace(), Path{&self, "id"});
       }
-    } else if (k == "skills") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.skills.emplace(), Path{&self, "skills"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContentBlockSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"content\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const Path& self) {
@@ -1683,12 +2703,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "content");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1696,10 +2727,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDiagnosticsParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Path& self) {
@@ -1708,23 +2750,42 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "previous_message_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 19: member = k == "previous_message_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.previous_message_id.emplace(), Path{&self, "previous_message_id"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackInfo& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"model\":")) write_value(w, v.model);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& self) {
@@ -1734,10 +2795,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "model") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "model" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1745,13 +2814,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"fallback\"");
   if (o.key(",\"from\":")) write_value(w, v.from);
   if (o.key(",\"to\":")) write_value(w, v.to);
   if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const Path& self) {
@@ -1761,21 +2841,37 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "from") {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "to" ? 1 : -1; break;
+      case 4: member = k == "from" ? 0 : k == "type" ? 2 : -1; break;
+      case 7: member = k == "trigger" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.from, Path{&self, "from"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "to") {
+      break;
+    }
+    case 1: {
       read_value(d, v.to, Path{&self, "to"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "fallback");
-    } else if (k == "trigger") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.trigger.emplace(), Path{&self, "trigger"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1784,10 +2880,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "to");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"status\":")) write_value(w, v.status);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const Path& self) {
@@ -1797,10 +2904,18 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "status") {
+    int member = -1;
+    switch (k.size()) {
+      case 6: member = k == "status" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.status, Path{&self, "status"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1808,11 +2923,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "status");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFileImageSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"file\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Path& self) {
@@ -1822,12 +2948,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "file");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1835,11 +2972,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInputTokensClearAtLeast& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
   if (o.key(",\"value\":")) write_value(w, v.value);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, const Path& self) {
@@ -1849,12 +2997,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "value" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "input_tokens");
-    } else if (k == "value") {
+      break;
+    }
+    case 1: {
       read_value(d, v.value, Path{&self, "value"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1862,11 +3021,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path& self) {
@@ -1875,31 +3045,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& self) {
@@ -1909,19 +3101,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "input_schema") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : -1; break;
+      case 11: member = k == "description" ? 2 : -1; break;
+      case 12: member = k == "input_schema" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.input_schema, Path{&self, "input_schema"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "description") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.description.emplace(), Path{&self, "description"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1930,15 +3136,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolset& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_toolset\"");
   if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
   if (o.key(",\"default_config\":", v.default_config.has_value())) write_value(w, *v.default_config);
   if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& self) {
@@ -1948,36 +3165,59 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& se
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "mcp_server_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "tools" ? 5 : -1; break;
+      case 7: member = k == "configs" ? 3 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 14: member = k == "default_config" ? 4 : -1; break;
+      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.mcp_server_name, Path{&self, "mcp_server_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "mcp_toolset");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "configs") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.configs.emplace(), Path{&self, "configs"});
       }
-    } else if (k == "default_config") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.default_config.emplace(), Path{&self, "default_config"});
       }
-    } else if (k == "tools") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tools.emplace(), Path{&self, "tools"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1985,13 +3225,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "mcp_server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"insert\"");
   if (o.key(",\"insert_line\":")) write_value(w, v.insert_line);
   if (o.key(",\"insert_text\":")) write_value(w, v.insert_text);
   if (o.key(",\"path\":")) write_value(w, v.path);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, const Path& self) {
@@ -2001,18 +3252,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertComma
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 3 : -1; break;
+      case 7: member = k == "command" ? 0 : -1; break;
+      case 11: member = k == "insert_line" ? 1 : k == "insert_text" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "insert");
-    } else if (k == "insert_line") {
+      break;
+    }
+    case 1: {
       read_value(d, v.insert_line, Path{&self, "insert_line"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "insert_text") {
+      break;
+    }
+    case 2: {
       read_value(d, v.insert_text, Path{&self, "insert_text"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "path") {
+      break;
+    }
+    case 3: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2022,8 +3289,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertComma
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageIterationUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"message\"");
   if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
@@ -2043,7 +3310,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& 
     }
   }
   if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, const Path& self) {
@@ -2053,35 +3331,61 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_creation") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "model" ? 4 : -1; break;
+      case 12: member = k == "input_tokens" ? 3 : -1; break;
+      case 13: member = k == "output_tokens" ? 5 : -1; break;
+      case 14: member = k == "cache_creation" ? 0 : -1; break;
+      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
+      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation.reset();
       } else {
         read_value(d, v.cache_creation.emplace(), Path{&self, "cache_creation"});
       }
-    } else if (k == "cache_creation_input_tokens") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cache_creation_input_tokens, Path{&self, "cache_creation_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cache_read_input_tokens") {
+      break;
+    }
+    case 2: {
       read_value(d, v.cache_read_input_tokens, Path{&self, "cache_read_input_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "input_tokens") {
+      break;
+    }
+    case 3: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "model") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.model.reset();
       } else {
         read_value(d, v.model.emplace(), Path{&self, "model"});
       }
-    } else if (k == "output_tokens") {
+      break;
+    }
+    case 5: {
       read_value(d, v.output_tokens, Path{&self, "output_tokens"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "message");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2092,11 +3396,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, con
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "output_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRedactedThinkingBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
   if (o.key(",\"data\":")) write_value(w, v.data);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, const Path& self) {
@@ -2106,12 +3421,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "data") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.data, Path{&self, "data"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "redacted_thinking");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2119,15 +3444,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestDocumentBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"document\"");
   if (o.key(",\"source\":")) write_value(w, v.source);
   if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
   if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
   if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, const Path& self) {
@@ -2137,36 +3473,59 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "source") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 0 : -1; break;
+      case 7: member = k == "context" ? 4 : -1; break;
+      case 9: member = k == "citations" ? 3 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "document");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "context") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.context.emplace(), Path{&self, "context"});
       }
-    } else if (k == "title") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2174,12 +3533,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeMCPToolReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v, const Path& self) {
@@ -2189,15 +3559,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 2 : -1; break;
+      case 11: member = k == "server_name" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "server_name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "mcp_tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2206,8 +3589,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolBash20241022& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_20241022\"");
   if (o.key(",\"name\":")) w.lit("\"bash\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2215,7 +3598,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Path& self) {
@@ -2224,49 +3618,73 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "bash");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_20241022");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20251124& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"computer_20251124\"");
   if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
   if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
@@ -2278,7 +3696,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124
   if (o.key(",\"enable_zoom\":", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, const Path& self) {
@@ -2288,59 +3717,94 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "display_height_px") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
+      case 6: member = k == "strict" ? 10 : -1; break;
+      case 11: member = k == "enable_zoom" ? 8 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
+      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 9 : -1; break;
+      case 15: member = k == "allowed_callers" ? 4 : -1; break;
+      case 16: member = k == "display_width_px" ? 1 : -1; break;
+      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.display_height_px, Path{&self, "display_height_px"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "display_width_px") {
+      break;
+    }
+    case 1: {
       read_value(d, v.display_width_px, Path{&self, "display_width_px"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "name") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "name"}, "computer");
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "computer_20251124");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "display_number") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.display_number.emplace(), Path{&self, "display_number"});
       }
-    } else if (k == "enable_zoom") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enable_zoom.emplace(), Path{&self, "enable_zoom"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2349,8 +3813,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250124& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
   if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2358,7 +3822,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124&
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, const Path& self) {
@@ -2367,49 +3842,73 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "str_replace_editor");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_20250124");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260209& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
   if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2422,7 +3921,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v
   if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, const Path& self) {
@@ -2431,79 +3941,116 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 10 : -1; break;
+      case 8: member = k == "max_uses" ? 9 : -1; break;
+      case 9: member = k == "citations" ? 6 : -1; break;
+      case 11: member = k == "url_sources" ? 11 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_fetch");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_20260209");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_content_tokens") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_content_tokens.emplace(), Path{&self, "max_content_tokens"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "url_sources") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.url_sources.emplace(), Path{&self, "url_sources"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20260209& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
   if (o.key(",\"name\":")) w.lit("\"web_search\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2514,7 +4061,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& 
   if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, const Path& self) {
@@ -2523,71 +4081,112 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 8 : -1; break;
+      case 8: member = k == "max_uses" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_search");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_search_20260209");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "user_location") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.user_location.emplace(), Path{&self, "user_location"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestToolAdditionBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
   if (o.key(",\"tool\":")) write_value(w, v.tool);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, const Path& self) {
@@ -2597,18 +4196,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool, Path{&self, "tool"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_addition");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2616,12 +4228,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, const Path& self) {
@@ -2631,15 +4254,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolRefe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 2 : -1; break;
+      case 11: member = k == "server_name" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "server_name") {
+      break;
+    }
+    case 1: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "mcp_tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2648,11 +4284,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolRefe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolAdditionBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
   if (o.key(",\"tool\":")) write_value(w, v.tool);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v, const Path& self) {
@@ -2662,12 +4309,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool, Path{&self, "tool"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_addition");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2675,11 +4332,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolCaller20260120& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
   if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, const Path& self) {
@@ -2689,12 +4357,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "tool_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_id, Path{&self, "tool_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20260120");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2702,12 +4381,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSkillParams& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) write_value(w, v.type);
   if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
   if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& self) {
@@ -2717,19 +4407,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "skill_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "version" ? 2 : -1; break;
+      case 8: member = k == "skill_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.skill_id, Path{&self, "skill_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.type, Path{&self, "type"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "version") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.version.emplace(), Path{&self, "version"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2738,8 +4442,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
   if (o.key(",\"text\":")) write_value(w, v.text);
   if (o.key(",\"citations\":")) {
@@ -2749,7 +4453,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
@@ -2759,19 +4474,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "citations") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
+      case 9: member = k == "citations" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.citations.reset();
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "text") {
+      break;
+    }
+    case 1: {
       read_value(d, v.text, Path{&self, "text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2779,8 +4507,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
   if (o.key(",\"lines\":")) {
     if (v.lines) {
@@ -2817,7 +4545,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecution
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self) {
@@ -2826,56 +4565,87 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "lines") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 5: member = k == "lines" ? 0 : -1; break;
+      case 9: member = k == "new_lines" ? 1 : k == "new_start" ? 2 : k == "old_lines" ? 3 : k == "old_start" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.lines.reset();
       } else {
         read_value(d, v.lines.emplace(), Path{&self, "lines"});
       }
-    } else if (k == "new_lines") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.new_lines.reset();
       } else {
         read_value(d, v.new_lines.emplace(), Path{&self, "new_lines"});
       }
-    } else if (k == "new_start") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.new_start.reset();
       } else {
         read_value(d, v.new_start.emplace(), Path{&self, "new_start"});
       }
-    } else if (k == "old_lines") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         d.r.read_null();
         v.old_lines.reset();
       } else {
         read_value(d, v.old_lines.emplace(), Path{&self, "old_lines"});
       }
-    } else if (k == "old_start") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.old_start.reset();
       } else {
         read_value(d, v.old_start.emplace(), Path{&self, "old_start"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_str_replace_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, const Path& self) {
@@ -2885,15 +4655,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2902,12 +4686,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking\"");
   if (o.key(",\"signature\":")) write_value(w, v.signature);
   if (o.key(",\"thinking\":")) write_value(w, v.thinking);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path& self) {
@@ -2917,15 +4712,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "signature") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 8: member = k == "thinking" ? 1 : -1; break;
+      case 9: member = k == "signature" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.signature, Path{&self, "signature"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "thinking") {
+      break;
+    }
+    case 1: {
       read_value(d, v.thinking, Path{&self, "thinking"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "thinking");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2934,10 +4743,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigBetweenTools& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"between_tools\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v, const Path& self) {
@@ -2946,21 +4766,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "between_tools");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking_mismatch_allowed\"");
   if (o.key(",\"path\":")) write_value(w, v.path);
   if (o.key(",\"reason\":")) write_value(w, v.reason);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, const Path& self) {
@@ -2970,15 +4809,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputT
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "path") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "path" ? 0 : k == "type" ? 2 : -1; break;
+      case 6: member = k == "reason" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.path, Path{&self, "path"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "reason") {
+      break;
+    }
+    case 1: {
       read_value(d, v.reason, Path{&self, "reason"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "thinking_mismatch_allowed");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2987,12 +4839,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputT
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "reason");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTokenTaskBudget& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tokens\"");
   if (o.key(",\"total\":")) write_value(w, v.total);
   if (o.key(",\"remaining\":", v.remaining.has_value())) write_value(w, *v.remaining);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Path& self) {
@@ -3002,18 +4865,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "total") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "total" ? 0 : -1; break;
+      case 9: member = k == "remaining" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.total, Path{&self, "total"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tokens");
-    } else if (k == "remaining") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.remaining.emplace(), Path{&self, "remaining"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3021,12 +4898,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "total");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path& self) {
@@ -3036,18 +4924,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 25: member = k == "disable_parallel_tool_use" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool");
-    } else if (k == "disable_parallel_tool_use") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.disable_parallel_tool_use.emplace(), Path{&self, "disable_parallel_tool_use"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3055,8 +4956,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   if (o.key(",\"error_message\":")) {
@@ -3066,7 +4967,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErr
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, const Path& self) {
@@ -3076,19 +4988,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObje
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 13: member = k == "error_message" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "error_message") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.error_message.reset();
       } else {
         read_value(d, v.error_message.emplace(), Path{&self, "error_message"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3096,11 +5022,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObje
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
   if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, const Path& self) {
@@ -3110,12 +5047,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_references") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 15: member = k == "tool_references" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_references, Path{&self, "tool_references"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_search_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3123,11 +5071,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUsesKeep& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
   if (o.key(",\"value\":")) write_value(w, v.value);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& self) {
@@ -3137,12 +5096,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "value" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "tool_uses");
-    } else if (k == "value") {
+      break;
+    }
+    case 1: {
       read_value(d, v.value, Path{&self, "value"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3150,8 +5120,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"retrieved_at\":")) {
@@ -3162,7 +5132,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
     }
   }
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path& self) {
@@ -3172,22 +5153,39 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 3 : -1; break;
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 12: member = k == "retrieved_at" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "retrieved_at") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.retrieved_at.reset();
       } else {
         read_value(d, v.retrieved_at.emplace(), Path{&self, "retrieved_at"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_fetch_result");
-    } else if (k == "url") {
+      break;
+    }
+    case 3: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3196,11 +5194,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, const Path& self) {
@@ -3210,12 +5219,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3223,10 +5243,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceNone& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"none\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, const Path& self) {
@@ -3235,17 +5266,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "none");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
   if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
   if (o.key(",\"page_age\":")) {
@@ -3257,7 +5296,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v
   }
   if (o.key(",\"title\":")) write_value(w, v.title);
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, const Path& self) {
@@ -3267,25 +5317,45 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "encrypted_content") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 4 : -1; break;
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 8: member = k == "page_age" ? 1 : -1; break;
+      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.encrypted_content, Path{&self, "encrypted_content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "page_age") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.page_age.reset();
       } else {
         read_value(d, v.page_age.emplace(), Path{&self, "page_age"});
       }
-    } else if (k == "title") {
+      break;
+    }
+    case 2: {
       read_value(d, v.title, Path{&self, "title"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "web_search_result");
-    } else if (k == "url") {
+      break;
+    }
+    case 4: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -3295,13 +5365,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, const Path& self) {
@@ -3311,21 +5392,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_search_tool_result");
-    } else if (k == "caller") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }

@@ -3,11 +3,22 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBillingErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"billing_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const Path& self) {
@@ -17,12 +28,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "billing_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -30,11 +52,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOverloadedErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, const Path& self) {
@@ -44,12 +77,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "overloaded_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -57,11 +101,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"errored\"");
   if (o.key(",\"error\":")) write_value(w, v.error);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, const Path& self) {
@@ -71,12 +126,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErrored
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "error" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error, Path{&self, "error"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "errored");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -84,11 +150,22 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErrored
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"succeeded\"");
   if (o.key(",\"message\":")) write_value(w, v.message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, const Path& self) {
@@ -98,12 +175,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceed
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "message") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.message, Path{&self, "message"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "succeeded");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -111,12 +199,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceed
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
   if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
   if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, const Path& self) {
@@ -126,18 +225,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockPar
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "encrypted_content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 11: member = k == "stop_reason" ? 2 : -1; break;
+      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.encrypted_content, Path{&self, "encrypted_content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "advisor_redacted_result");
-    } else if (k == "stop_reason") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.stop_reason.emplace(), Path{&self, "stop_reason"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -145,11 +258,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockPar
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "encrypted_content");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, const Path& self) {
@@ -159,12 +283,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "advisor_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -172,10 +307,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAllThinkingTurns& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"all\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Path& self) {
@@ -184,20 +330,39 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "all");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, const Path& self) {
@@ -207,12 +372,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_output");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -220,11 +396,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, const Path& self) {
@@ -234,12 +421,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_code_execution_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -247,11 +445,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBillingPolicy& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"billing_policy\"");
   if (o.key(",\"bill_to\":", v.bill_to.has_value())) write_value(w, *v.bill_to);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path& self) {
@@ -260,26 +469,48 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "bill_to" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "billing_policy");
-    } else if (k == "bill_to") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.bill_to.emplace(), Path{&self, "bill_to"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFindConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const Path& self) {
@@ -288,30 +519,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const P
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserHoverConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const Path& self) {
@@ -320,30 +573,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, const Path& self) {
@@ -352,30 +627,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserMiddleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, const Path& self) {
@@ -384,30 +681,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadConsoleConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, const Path& self) {
@@ -416,30 +735,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScreenshotConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, const Path& self) {
@@ -448,33 +789,55 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"download_completed\"");
   if (o.key(",\"download_id\":")) write_value(w, v.download_id);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
   if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, const Path& self) {
@@ -484,27 +847,46 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCom
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "download_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "type" ? 1 : k == "path" ? 3 : -1; break;
+      case 10: member = k == "size_bytes" ? 4 : -1; break;
+      case 11: member = k == "download_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.download_id, Path{&self, "download_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "download_completed");
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "path") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.path.emplace(), Path{&self, "path"});
       }
-    } else if (k == "size_bytes") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.size_bytes.emplace(), Path{&self, "size_bytes"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -513,13 +895,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCom
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateTabEntry& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
   if (o.key(",\"title\":")) write_value(w, v.title);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, const Path& self) {
@@ -529,22 +922,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tab_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 5: member = k == "title" ? 1 : -1; break;
+      case 6: member = k == "tab_id" ? 0 : k == "active" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tab_id, Path{&self, "tab_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "title") {
+      break;
+    }
+    case 1: {
       read_value(d, v.title, Path{&self, "title"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "active") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.active.emplace(), Path{&self, "active"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -554,11 +963,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, cons
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserTripleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, const Path& self) {
@@ -567,30 +987,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheControlEphemeral& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
   if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, const Path& self) {
@@ -599,25 +1041,47 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "ttl" ? 1 : -1; break;
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "ephemeral");
-    } else if (k == "ttl") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.ttl.emplace(), Path{&self, "ttl"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, const Path& self) {
@@ -626,17 +1090,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFo
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "previous_message_not_found");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationCharLocation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"char_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -656,7 +1128,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v
     }
   }
   if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, const Path& self) {
@@ -666,35 +1149,59 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 7: member = k == "file_id" ? 4 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
+      case 16: member = k == "start_char_index" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_char_index") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_char_index, Path{&self, "end_char_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "file_id") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         d.r.read_null();
         v.file_id.reset();
       } else {
         read_value(d, v.file_id.emplace(), Path{&self, "file_id"});
       }
-    } else if (k == "start_char_index") {
+      break;
+    }
+    case 5: {
       read_value(d, v.start_char_index, Path{&self, "start_char_index"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "char_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -705,8 +1212,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationContentBlockLocationParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"document_index\":")) write_value(w, v.document_index);
@@ -719,7 +1226,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLoc
   }
   if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
   if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationParam& v, const Path& self) {
@@ -729,28 +1247,50 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
+      case 15: member = k == "end_block_index" ? 3 : -1; break;
+      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "document_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.document_index, Path{&self, "document_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "document_title") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.document_title.reset();
       } else {
         read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
       }
-    } else if (k == "end_block_index") {
+      break;
+    }
+    case 3: {
       read_value(d, v.end_block_index, Path{&self, "end_block_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "start_block_index") {
+      break;
+    }
+    case 4: {
       read_value(d, v.start_block_index, Path{&self, "start_block_index"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 5: {
       d.check_const(Path{&self, "type"}, "content_block_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -761,8 +1301,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationP
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
@@ -776,7 +1316,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLoc
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationParam& v, const Path& self) {
@@ -786,31 +1337,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationP
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 3 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "end_block_index" ? 1 : -1; break;
+      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "end_block_index") {
+      break;
+    }
+    case 1: {
       read_value(d, v.end_block_index, Path{&self, "end_block_index"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "search_result_index") {
+      break;
+    }
+    case 2: {
       read_value(d, v.search_result_index, Path{&self, "search_result_index"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "source") {
+      break;
+    }
+    case 3: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "start_block_index") {
+      break;
+    }
+    case 4: {
       read_value(d, v.start_block_index, Path{&self, "start_block_index"});
       seen |= std::uint64_t{1} << 4;
-    } else if (k == "title") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         d.r.read_null();
         v.title.reset();
       } else {
         read_value(d, v.title.emplace(), Path{&self, "title"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "search_result_location");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -822,11 +1399,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationP
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearThinking20251015Edit& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
   if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v, const Path& self) {
@@ -835,26 +1423,47 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : k == "keep" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "clear_thinking_20251015");
-    } else if (k == "keep") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.keep.emplace(), Path{&self, "keep"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
   if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, const Path& self) {
@@ -864,12 +1473,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "file_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.file_id, Path{&self, "file_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_output");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -877,15 +1497,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20250522& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
   if (o.key(",\"name\":")) w.lit("\"code_execution\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v, const Path& self) {
@@ -894,46 +1525,78 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "code_execution");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_20250522");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, const Path& self) {
@@ -943,12 +1606,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorO
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "code_execution_tool_result_error");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -956,14 +1630,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorO
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
   if (o.key(",\"return_code\":")) write_value(w, v.return_code);
   if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, const Path& self) {
@@ -973,21 +1658,41 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 2 : -1; break;
+      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "encrypted_stdout") {
+      break;
+    }
+    case 1: {
       read_value(d, v.encrypted_stdout, Path{&self, "encrypted_stdout"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "return_code") {
+      break;
+    }
+    case 2: {
       read_value(d, v.return_code, Path{&self, "return_code"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "stderr") {
+      break;
+    }
+    case 3: {
       read_value(d, v.stderr_, Path{&self, "stderr"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "type") {
+      break;
+    }
+    case 4: {
       d.check_const(Path{&self, "type"}, "encrypted_code_execution_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -998,15 +1703,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"compaction\"");
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
   if (o.key(",\"encrypted_content\":", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
   if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
   if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, const Path& self) {
@@ -1015,50 +1731,84 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "content" ? 2 : -1; break;
+      case 9: member = k == "signature" ? 4 : -1; break;
+      case 12: member = k == "tool_changes" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 1 : -1; break;
+      case 17: member = k == "encrypted_content" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "compaction");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "content") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.content.emplace(), Path{&self, "content"});
       }
-    } else if (k == "encrypted_content") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.encrypted_content.emplace(), Path{&self, "encrypted_content"});
       }
-    } else if (k == "signature") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.signature.emplace(), Path{&self, "signature"});
       }
-    } else if (k == "tool_changes") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tool_changes.emplace(), Path{&self, "tool_changes"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerDoubleClickConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v, const Path& self) {
@@ -1067,30 +1817,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& v, const Path& self) {
@@ -1099,30 +1871,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerMouseMoveConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, const Path& self) {
@@ -1131,31 +1925,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerToolset20260801& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, const Path& self) {
@@ -1164,32 +1980,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "configs" ? 2 : -1; break;
+      case 13: member = k == "cache_control" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "computer_toolset_20260801");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "configs") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.configs.emplace(), Path{&self, "configs"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerWaitConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const Path& self) {
@@ -1198,31 +2039,53 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerSkill& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) write_value(w, v.type);
   if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
   if (o.key(",\"version\":")) write_value(w, v.version);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path& self) {
@@ -1232,16 +2095,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "skill_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "version" ? 2 : -1; break;
+      case 8: member = k == "skill_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.skill_id, Path{&self, "skill_id"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.type, Path{&self, "type"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "version") {
+      break;
+    }
+    case 2: {
       read_value(d, v.version, Path{&self, "version"});
       seen |= std::uint64_t{1} << 2;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1251,10 +2128,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "version");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContextManagementConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"edits\":", v.edits.has_value())) write_value(w, *v.edits);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, const Path& self) {
@@ -1263,23 +2151,42 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "edits") {
+    int member = -1;
+    switch (k.size()) {
+      case 5: member = k == "edits" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.edits.emplace(), Path{&self, "edits"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaDirectCaller& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDirectCaller& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"direct\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaDirectCaller& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& self) {
@@ -1288,17 +2195,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "direct");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackRefusalTrigger& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"refusal\"");
   if (o.key(",\"category\":")) {
     if (v.category) {
@@ -1307,7 +2222,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger&
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, const Path& self) {
@@ -1316,28 +2242,50 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "category") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 8: member = k == "category" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.category.reset();
       } else {
         read_value(d, v.category.emplace(), Path{&self, "category"});
       }
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "refusal");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditNotApplied& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"not_applied\"");
   if (o.key(",\"reason\":")) write_value(w, v.reason);
   if (o.key(",\"remove_to_redeem\":", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, const Path& self) {
@@ -1347,18 +2295,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "reason") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 6: member = k == "reason" ? 0 : -1; break;
+      case 16: member = k == "remove_to_redeem" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.reason, Path{&self, "reason"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "not_applied");
-    } else if (k == "remove_to_redeem") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.remove_to_redeem.emplace(), Path{&self, "remove_to_redeem"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1366,8 +2328,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "reason");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackMessageIterationUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"fallback_message\"");
   if (o.key(",\"cache_creation\":")) {
     if (v.cache_creation) {
@@ -1381,7 +2343,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIteratio
   if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
   if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage& v, const Path& self) {
@@ -1391,31 +2364,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cache_creation") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "model" ? 4 : -1; break;
+      case 12: member = k == "input_tokens" ? 3 : -1; break;
+      case 13: member = k == "output_tokens" ? 5 : -1; break;
+      case 14: member = k == "cache_creation" ? 0 : -1; break;
+      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
+      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         d.r.read_null();
         v.cache_creation.reset();
       } else {
         read_value(d, v.cache_creation.emplace(), Path{&self, "cache_creation"});
       }
-    } else if (k == "cache_creation_input_tokens") {
+      break;
+    }
+    case 1: {
       read_value(d, v.cache_creation_input_tokens, Path{&self, "cache_creation_input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "cache_read_input_tokens") {
+      break;
+    }
+    case 2: {
       read_value(d, v.cache_read_input_tokens, Path{&self, "cache_read_input_tokens"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "input_tokens") {
+      break;
+    }
+    case 3: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "model") {
+      break;
+    }
+    case 4: {
       read_value(d, v.model, Path{&self, "model"});
       seen |= std::uint64_t{1} << 3;
-    } else if (k == "output_tokens") {
+      break;
+    }
+    case 5: {
       read_value(d, v.output_tokens, Path{&self, "output_tokens"});
       seen |= std::uint64_t{1} << 4;
-    } else if (k == "type") {
+      break;
+    }
+    case 6: {
       d.check_const(Path{&self, "type"}, "fallback_message");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1427,11 +2426,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "output_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaURLImageSource& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaURLImageSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"url\"");
   if (o.key(",\"url\":")) write_value(w, v.url);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaURLImageSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path& self) {
@@ -1441,12 +2451,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 1 : -1; break;
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "url");
-    } else if (k == "url") {
+      break;
+    }
+    case 1: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1454,11 +2475,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInputTokensTrigger& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
   if (o.key(",\"value\":")) write_value(w, v.value);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const Path& self) {
@@ -1468,12 +2500,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "value" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "input_tokens");
-    } else if (k == "value") {
+      break;
+    }
+    case 1: {
       read_value(d, v.value, Path{&self, "value"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1481,11 +2524,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolDefaultConfig& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, const Path& self) {
@@ -1494,32 +2548,54 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "defer_loading") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"is_error\":")) write_value(w, v.is_error);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const Path& self) {
@@ -1529,18 +2605,35 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 8: member = k == "is_error" ? 1 : -1; break;
+      case 11: member = k == "tool_use_id" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "is_error") {
+      break;
+    }
+    case 1: {
       read_value(d, v.is_error, Path{&self, "is_error"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 2: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "type") {
+      break;
+    }
+    case 3: {
       d.check_const(Path{&self, "type"}, "mcp_tool_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1550,8 +2643,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
   if (o.key(",\"name\":")) w.lit("\"memory\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -1559,7 +2652,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) 
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const Path& self) {
@@ -1568,53 +2672,88 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "memory");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "memory_20250818");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"command\":")) w.lit("\"rename\"");
   if (o.key(",\"new_path\":")) write_value(w, v.new_path);
   if (o.key(",\"old_path\":")) write_value(w, v.old_path);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, const Path& self) {
@@ -1624,15 +2763,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameComma
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "command") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "command" ? 0 : -1; break;
+      case 8: member = k == "new_path" ? 1 : k == "old_path" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "command"}, "rename");
-    } else if (k == "new_path") {
+      break;
+    }
+    case 1: {
       read_value(d, v.new_path, Path{&self, "new_path"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "old_path") {
+      break;
+    }
+    case 2: {
       read_value(d, v.old_path, Path{&self, "old_path"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1641,10 +2793,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameComma
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "old_path");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMetadata& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self) {
@@ -1653,24 +2816,43 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "user_id") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "user_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.user_id.emplace(), Path{&self, "user_id"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRedactedThinkingBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
   if (o.key(",\"data\":")) write_value(w, v.data);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v, const Path& self) {
@@ -1680,12 +2862,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "data") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.data, Path{&self, "data"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "redacted_thinking");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1693,11 +2885,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"allowed_tools\":", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
   if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, const Path& self) {
@@ -1706,30 +2909,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfigura
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "allowed_tools") {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "allowed_tools" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_tools.emplace(), Path{&self, "allowed_tools"});
       }
-    } else if (k == "enabled") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, const Path& self) {
@@ -1739,12 +2964,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "server_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 11: member = k == "server_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "mcp_toolset_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1752,8 +2988,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolBash20250124& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
   if (o.key(",\"name\":")) w.lit("\"bash\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -1761,7 +2997,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Path& self) {
@@ -1770,56 +3017,91 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Pa
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "bash");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "bash_20250124");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) write_value(w, v.type);
   if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, const Path& self) {
@@ -1829,36 +3111,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "tool_search_tool_bm25");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       read_value(d, v.type, Path{&self, "type"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -1866,8 +3169,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250429& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
   if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -1875,7 +3178,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429&
   if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, const Path& self) {
@@ -1884,49 +3198,73 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 6 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 5 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "str_replace_based_edit_tool");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_20250429");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "input_examples") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260309& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
   if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -1940,7 +3278,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
   if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, const Path& self) {
@@ -1949,85 +3298,124 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 10 : -1; break;
+      case 8: member = k == "max_uses" ? 9 : -1; break;
+      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 12 : -1; break;
+      case 11: member = k == "url_sources" ? 11 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_fetch");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_20260309");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_content_tokens") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_content_tokens.emplace(), Path{&self, "max_content_tokens"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "url_sources") {
+      break;
+    }
+    case 11: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.url_sources.emplace(), Path{&self, "url_sources"});
       }
-    } else if (k == "use_cache") {
+      break;
+    }
+    case 12: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.use_cache.emplace(), Path{&self, "use_cache"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20260318& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
   if (o.key(",\"name\":")) w.lit("\"web_search\"");
   if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
@@ -2039,7 +3427,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& 
   if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
   if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, const Path& self) {
@@ -2048,77 +3447,121 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 9 : -1; break;
+      case 8: member = k == "max_uses" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 10 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "response_inclusion" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "name"}, "web_search");
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_search_20260318");
-    } else if (k == "allowed_callers") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
       }
-    } else if (k == "allowed_domains") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
       }
-    } else if (k == "blocked_domains") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
       }
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "defer_loading") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
       }
-    } else if (k == "max_uses") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
       }
-    } else if (k == "response_inclusion") {
+      break;
+    }
+    case 8: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.response_inclusion.emplace(), Path{&self, "response_inclusion"});
       }
-    } else if (k == "strict") {
+      break;
+    }
+    case 9: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else if (k == "user_location") {
+      break;
+    }
+    case 10: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.user_location.emplace(), Path{&self, "user_location"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestToolRemovalBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
   if (o.key(",\"tool\":")) write_value(w, v.tool);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, const Path& self) {
@@ -2128,18 +3571,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, c
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool, Path{&self, "tool"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_removal");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2147,11 +3603,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
   if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, const Path& self) {
@@ -2161,12 +3628,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetR
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "server_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 11: member = k == "server_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.server_name, Path{&self, "server_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "mcp_toolset_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2174,11 +3652,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetR
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "server_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolRemovalBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
   if (o.key(",\"tool\":")) write_value(w, v.tool);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, const Path& self) {
@@ -2188,12 +3677,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool, Path{&self, "tool"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_removal");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2201,11 +3700,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
   if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Path& self) {
@@ -2215,13 +3725,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "web_fetch_requests") {
+    int member = -1;
+    switch (k.size()) {
+      case 18: member = k == "web_fetch_requests" ? 0 : -1; break;
+      case 19: member = k == "web_search_requests" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.web_fetch_requests, Path{&self, "web_fetch_requests"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "web_search_requests") {
+      break;
+    }
+    case 1: {
       read_value(d, v.web_search_requests, Path{&self, "web_search_requests"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2230,11 +3751,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Pat
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "web_search_requests");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSummarizeCompaction& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"summarize\"");
   if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const Path& self) {
@@ -2243,28 +3775,50 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 12: member = k == "instructions" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "summarize");
-    } else if (k == "instructions") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.instructions.emplace(), Path{&self, "instructions"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
   if (o.key(",\"text\":")) write_value(w, v.text);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path& self) {
@@ -2274,24 +3828,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
+      case 9: member = k == "citations" ? 3 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.text, Path{&self, "text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "citations") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2299,15 +3869,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
   if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
   if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
   if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
   if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
   if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self) {
@@ -2316,51 +3897,82 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "lines" ? 1 : -1; break;
+      case 9: member = k == "new_lines" ? 2 : k == "new_start" ? 3 : k == "old_lines" ? 4 : k == "old_start" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_str_replace_result");
-    } else if (k == "lines") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.lines.emplace(), Path{&self, "lines"});
       }
-    } else if (k == "new_lines") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.new_lines.emplace(), Path{&self, "new_lines"});
       }
-    } else if (k == "new_start") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.new_start.emplace(), Path{&self, "new_start"});
       }
-    } else if (k == "old_lines") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.old_lines.emplace(), Path{&self, "old_lines"});
       }
-    } else if (k == "old_start") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.old_start.emplace(), Path{&self, "old_start"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
   if (o.key(",\"error_code\":")) write_value(w, v.error_code);
   if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, const Path& self) {
@@ -2370,18 +3982,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "error_code") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 13: member = k == "error_message" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.error_code, Path{&self, "error_code"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text_editor_code_execution_tool_result_error");
-    } else if (k == "error_message") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.error_message.emplace(), Path{&self, "error_message"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2389,10 +4015,21 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlockBinding& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"prefix_mismatch_behavior\":", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, const Path& self) {
@@ -2401,23 +4038,42 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, cons
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "prefix_mismatch_behavior") {
+    int member = -1;
+    switch (k.size()) {
+      case 24: member = k == "prefix_mismatch_behavior" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.prefix_mismatch_behavior.emplace(), Path{&self, "prefix_mismatch_behavior"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigDisabled& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"disabled\"");
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, const Path& self) {
@@ -2426,20 +4082,39 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, co
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "disabled");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingTurns& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking_turns\"");
   if (o.key(",\"value\":")) write_value(w, v.value);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path& self) {
@@ -2449,12 +4124,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "value" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "thinking_turns");
-    } else if (k == "value") {
+      break;
+    }
+    case 1: {
       read_value(d, v.value, Path{&self, "value"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2462,11 +4148,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceAny& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"any\"");
   if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path& self) {
@@ -2475,26 +4172,48 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "any");
-    } else if (k == "disable_parallel_tool_use") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.disable_parallel_tool_use.emplace(), Path{&self, "disable_parallel_tool_use"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
   extra.finish(v.extra_fields);
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolReferenceBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
   if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const Path& self) {
@@ -2504,12 +4223,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 9: member = k == "tool_name" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_name, Path{&self, "tool_name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_reference");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2517,11 +4247,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
   if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, const Path& self) {
@@ -2531,12 +4272,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tool_references") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 15: member = k == "tool_references" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tool_references, Path{&self, "tool_references"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_search_result");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2544,13 +4296,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, const Path& self) {
@@ -2560,21 +4323,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockPara
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "tool_search_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2583,11 +4363,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockPara
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUsesTrigger& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
   if (o.key(",\"value\":")) write_value(w, v.value);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Path& self) {
@@ -2597,12 +4388,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Pat
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 5: member = k == "value" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "tool_uses");
-    } else if (k == "value") {
+      break;
+    }
+    case 1: {
       read_value(d, v.value, Path{&self, "value"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2610,13 +4412,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const Path& self) {
@@ -2626,21 +4439,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const 
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 12: member = k == "retrieved_at" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "web_fetch_result");
-    } else if (k == "url") {
+      break;
+    }
+    case 2: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "retrieved_at") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.retrieved_at.emplace(), Path{&self, "retrieved_at"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2649,14 +4479,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, const Path& self) {
@@ -2666,27 +4507,47 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam&
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 4 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_fetch_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "caller") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2695,11 +4556,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceOnly& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"only\"");
   if (o.key(",\"tools\":")) write_value(w, v.tools);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, const Path& self) {
@@ -2709,12 +4581,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, con
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "tools") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "tools" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.tools, Path{&self, "tools"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "only");
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2722,14 +4605,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
   if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
   if (o.key(",\"title\":")) write_value(w, v.title);
   if (o.key(",\"url\":")) write_value(w, v.url);
   if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v, const Path& self) {
@@ -2739,24 +4633,44 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v,
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "encrypted_content") {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 3 : -1; break;
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 5: member = k == "title" ? 1 : -1; break;
+      case 8: member = k == "page_age" ? 4 : -1; break;
+      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.encrypted_content, Path{&self, "encrypted_content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "title") {
+      break;
+    }
+    case 1: {
       read_value(d, v.title, Path{&self, "title"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_search_result");
-    } else if (k == "url") {
+      break;
+    }
+    case 3: {
       read_value(d, v.url, Path{&self, "url"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "page_age") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.page_age.emplace(), Path{&self, "page_age"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -2766,14 +4680,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v,
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, const Path& self) {
@@ -2783,27 +4708,47 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 4 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tool_use_id") {
+      break;
+    }
+    case 1: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "type") {
+      break;
+    }
+    case 2: {
       d.check_const(Path{&self, "type"}, "web_search_tool_result");
-    } else if (k == "cache_control") {
+      break;
+    }
+    case 3: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
       }
-    } else if (k == "caller") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.caller.emplace(), Path{&self, "caller"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }

@@ -175,6 +175,32 @@ class ObjectOut {
   std::optional<Extras> extras_;
 };
 
+/// `ObjectOut` for a value without extra_fields: every member literal is written with its
+/// leading comma, and `finish()` turns the first one into the `{` (or writes `{}`), so a member
+/// costs one presence test and one append.
+class PlainObjectOut {
+ public:
+  explicit PlainObjectOut(Writer& w) : w_(w), start_(w.out.size()) {}
+
+  bool key(std::string_view member, bool present = true) {
+    if (present) w_.out.append(member.data(), member.size());
+    return present;
+  }
+
+  void finish() {
+    if (w_.out.size() == start_) {
+      w_.out.append("{}", 2);
+    } else {
+      w_.out[start_] = '{';
+      w_.out.push_back('}');
+    }
+  }
+
+ private:
+  Writer& w_;
+  std::size_t start_;
+};
+
 inline void write_value(Writer& w, const std::string& v) { w.str(v); }
 inline void write_value(Writer& w, bool v) { v ? w.lit("true") : w.lit("false"); }
 inline void write_value(Writer& w, std::int64_t v) {
@@ -243,7 +269,8 @@ class Decoder {
   /// The string value of member `name` of the object ahead (reader position unchanged): absent
   /// (or null), found (in `tag`), or not a string.
   Tag peek_tag(const Path& path, std::string_view name, std::string& out) {
-    if (r.peek() != Kind::object) fail(path, r.peek() == Kind::null ? "is null" : "is not an object");
+    if (r.peek() != Kind::object)
+      fail(path, r.peek() == Kind::null ? "is null" : "is not an object");
     const std::size_t start = r.position();
     r.begin_object();
     bool first = true;

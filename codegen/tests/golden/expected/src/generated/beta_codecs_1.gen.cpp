@@ -3,8 +3,8 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
   if (o.key(",\"text\":")) write_value(w, v.text);
   if (o.key(",\"citations\":")) {
@@ -14,7 +14,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
@@ -24,19 +35,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
+      case 9: member = k == "citations" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.text, Path{&self, "text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "text");
-    } else if (k == "citations") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.citations.reset();
       } else {
         read_value(d, v.citations.emplace(), Path{&self, "citations"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -44,12 +68,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitation& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"char_location\"");
   if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
   if (o.key(",\"start\":", v.start.has_value())) write_value(w, *v.start);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self) {
@@ -59,18 +94,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "cited_text") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "start" ? 2 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.cited_text, Path{&self, "cited_text"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       d.check_const(Path{&self, "type"}, "char_location");
-    } else if (k == "start") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.start.emplace(), Path{&self, "start"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -78,11 +127,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cited_text");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlock& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"image\"");
   if (o.key(",\"source\":")) write_value(w, v.source);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaImageBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& self) {
@@ -92,12 +152,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& se
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 6: member = k == "source" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       d.check_const(Path{&self, "type"}, "image");
-    } else if (k == "source") {
+      break;
+    }
+    case 1: {
       read_value(d, v.source, Path{&self, "source"});
       seen |= std::uint64_t{1} << 0;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -105,12 +176,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
   if (o.key(",\"name\":")) write_value(w, v.name);
   if (o.key(",\"schema\":")) write_value(w, v.schema);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
@@ -120,20 +202,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "name") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "schema" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.name, Path{&self, "name"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "type") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         d.check_const(Path{&self, "type"}, "custom");
         v.type_present = true;
       }
-    } else if (k == "schema") {
+      break;
+    }
+    case 2: {
       read_value(d, v.schema, Path{&self, "schema"});
       seen |= std::uint64_t{1} << 1;
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -142,11 +237,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "schema");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerTool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) write_value(w, v.type);
   if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& self) {
@@ -156,16 +262,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& se
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "type") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 6: member = k == "strict" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.type, Path{&self, "type"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "strict") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.strict.emplace(), Path{&self, "strict"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -173,8 +290,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUsage& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
   if (o.key(",\"tier\":")) {
     if (v.tier) {
@@ -183,7 +300,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
       w.lit("null");
     }
   }
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
@@ -193,17 +321,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "input_tokens") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "tier" ? 1 : -1; break;
+      case 12: member = k == "input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.input_tokens, Path{&self, "input_tokens"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "tier") {
+      break;
+    }
+    case 1: {
       if (d.peek_null()) {
         d.r.read_null();
         v.tier.reset();
       } else {
         read_value(d, v.tier.emplace(), Path{&self, "tier"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
@@ -211,8 +350,8 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "input_tokens");
 }
 
-void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
-  ObjectOut o(w, v.extra_fields);
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMsg& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"body\":")) write_value(w, v.body);
   if (o.key(",\"stop\":")) {
@@ -227,7 +366,18 @@ void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
   if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
   if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
   if (o.key(",\"extra\":", v.extra.has_value())) write_value(w, *v.extra);
-  o.finish();
+}
+
+void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
 }
 
 void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
@@ -237,47 +387,72 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
   bool first = true;
   std::string_view k;
   while (d.r.next_key(first, k)) {
-    if (k == "content") {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "body" ? 1 : k == "stop" ? 2 : k == "mode" ? 4 : -1; break;
+      case 5: member = k == "usage" ? 3 : k == "tools" ? 6 : k == "extra" ? 7 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "temperature" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
       read_value(d, v.content, Path{&self, "content"});
       seen |= std::uint64_t{1} << 0;
-    } else if (k == "body") {
+      break;
+    }
+    case 1: {
       read_value(d, v.body, Path{&self, "body"});
       seen |= std::uint64_t{1} << 1;
-    } else if (k == "stop") {
+      break;
+    }
+    case 2: {
       if (d.peek_null()) {
         d.r.read_null();
         v.stop.reset();
       } else {
         read_value(d, v.stop.emplace(), Path{&self, "stop"});
       }
-    } else if (k == "usage") {
+      break;
+    }
+    case 3: {
       read_value(d, v.usage, Path{&self, "usage"});
       seen |= std::uint64_t{1} << 2;
-    } else if (k == "mode") {
+      break;
+    }
+    case 4: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.mode.emplace(), Path{&self, "mode"});
       }
-    } else if (k == "temperature") {
+      break;
+    }
+    case 5: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.temperature.emplace(), Path{&self, "temperature"});
       }
-    } else if (k == "tools") {
+      break;
+    }
+    case 6: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.tools.emplace(), Path{&self, "tools"});
       }
-    } else if (k == "extra") {
+      break;
+    }
+    case 7: {
       if (d.peek_null()) {
         extra.add_null(d, k);
       } else {
         read_value(d, v.extra.emplace(), Path{&self, "extra"});
       }
-    } else {
+      break;
+    }
+    default:
       extra.add(d, k);
     }
   }
