@@ -31,6 +31,24 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+bool is_api_version_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+  }
+  return true;
+}
+
+// At most 40 characters of `s`, control characters as '?', for an error message.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char ch : s.substr(0, 40)) {
+    out.push_back(static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f ? '?' : ch);
+  }
+  if (s.size() > 40) out += "...";
+  return out;
+}
+
 bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos ||
          s.find('\0') != std::string_view::npos;
@@ -97,6 +115,13 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
   }
 
   c.anthropic_version = options.anthropic_version;
+  if (!is_api_version_date(c.anthropic_version)) {
+    throw AnthropicInvalidRequestException(
+        "anthropic_version must be a YYYY-MM-DD date such as \"2026-10-21\" or \"2023-06-01\"; "
+        "got \"" +
+        printable(c.anthropic_version) + "\"");
+  }
+  c.legacy_wire = is_legacy_api_version(c.anthropic_version);
   c.default_headers = options.default_headers;
   if (c.default_headers.empty()) {
     if (auto custom = env("ANTHROPIC_CUSTOM_HEADERS"))

@@ -17,6 +17,9 @@ struct ClientConfig {
   std::optional<std::string> api_key;
   std::optional<std::string> auth_token;
   std::string anthropic_version;
+  /// The API version is earlier than 2026-10-21: `x-api-key`, and on the beta resource the
+  /// batches beta header and `?beta=true`.
+  bool legacy_wire = false;
   http::Headers default_headers;
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds connect_timeout{0};

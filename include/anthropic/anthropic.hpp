@@ -2,6 +2,7 @@
 
 /// Umbrella header of anthropic-cpp.
 
+#include <anthropic/api_version.hpp>
 #include <anthropic/beta/beta_message.hpp>
 #include <anthropic/beta/beta_message_param.hpp>
 #include <anthropic/beta/messages/batch_create_body.hpp>

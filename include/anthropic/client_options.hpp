@@ -1,5 +1,6 @@
 #pragma once
 
+#include <anthropic/api_version.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/http/headers.hpp>
 #include <anthropic/http/http_client.hpp>
@@ -18,16 +19,20 @@ namespace anthropic {
 
 /// Settings of a `Client`. A plain struct: fields left unset take the documented default.
 struct ClientOptions {
-  /// Sent as `x-api-key`. Unset: `$ANTHROPIC_API_KEY`.
+  /// The API key. Unset: `$ANTHROPIC_API_KEY`. Sent as `authorization: Bearer ...` under API
+  /// version 2026-10-21 (the default), as `x-api-key` under 2023-06-01.
   std::optional<std::string> api_key;
-  /// Sent as `authorization: Bearer ...`. Unset: `$ANTHROPIC_AUTH_TOKEN`. With both set, both
-  /// headers are sent. With neither, the `Client` constructor throws
+  /// An OAuth-style token, sent as `authorization: Bearer ...`. Unset: `$ANTHROPIC_AUTH_TOKEN`.
+  /// With both set: under 2023-06-01 both headers are sent; under 2026-10-21 there is one
+  /// `authorization` header and the API key wins. With neither, the `Client` constructor throws
   /// `AnthropicInvalidRequestException` before anything is sent.
   std::optional<std::string> auth_token;
   /// Unset: `$ANTHROPIC_BASE_URL`, else `https://api.anthropic.com`. Credentials are only ever
   /// sent to this origin.
   std::optional<std::string> base_url;
-  std::string anthropic_version = "2023-06-01";
+  /// Sent as `anthropic-version`; a `YYYY-MM-DD` date (see `<anthropic/api_version.hpp>`).
+  /// `"2023-06-01"` keeps the earlier wire form and the sampling parameters.
+  std::string anthropic_version{kDefaultApiVersion};
   /// Added to every request (after the SDK's own headers; they replace same-named ones).
   /// `$ANTHROPIC_CUSTOM_HEADERS` (newline-separated `Name: value`) is read when this is empty.
   http::Headers default_headers;
@@ -70,7 +75,8 @@ struct RequestOptions {
   std::optional<int> max_retries;
   /// Added last: they replace the SDK's and the client's headers of the same name.
   http::Headers extra_headers;
-  /// Appended to the query string (after `beta=true` and the operation's own parameters).
+  /// Appended to the query string (after the operation's own parameters; under 2023-06-01 the
+  /// beta resource starts it with `beta=true`).
   std::vector<std::pair<std::string, std::string>> extra_query;
   /// Overrides `ClientOptions::retry_create_on_unknown_outcome` for this call.
   std::optional<bool> retry_on_unknown_outcome;

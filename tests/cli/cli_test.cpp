@@ -484,7 +484,7 @@ TEST_F(CliTest, WrongApiKeyIsAnAuthenticationErrorAndIsNotEchoed) {
   for (const auto& [args, e] : runs) {
     SCOPED_TRACE(::testing::PrintToString(args));
     Outcome r = run(args, e);
-    expect_failure(r, "401 authentication_error: invalid x-api-key");
+    expect_failure(r, "401 authentication_error: invalid bearer token");
     EXPECT_FALSE(contains(r.err, secret)) << r;
     EXPECT_FALSE(contains(r.err, "SECRET")) << r;
     EXPECT_FALSE(contains(r.out, "SECRET")) << r;

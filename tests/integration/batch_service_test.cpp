@@ -1,5 +1,6 @@
 // The batch service over real HTTP on 127.0.0.1: the exact request that arrives for each
-// operation, and the decoded answer.
+// operation under API version 2023-06-01 (x-api-key, the batches beta header, ?beta=true), and
+// the decoded answer. The 2026-10-21 form of every operation: api_version_wire_test.cpp.
 
 #include <anthropic/anthropic.hpp>
 
@@ -26,6 +27,7 @@ class BatchServiceTest : public ::testing::Test {
   anthropic::Client make_client(anthropic::ClientOptions options = {}) {
     options.api_key = kKey;
     options.base_url = server.base_url();
+    options.anthropic_version = "2023-06-01";
     options.sleeper = [](std::chrono::milliseconds) {};
     return anthropic::Client(options);
   }

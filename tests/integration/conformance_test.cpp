@@ -117,8 +117,12 @@ class ScriptedServer final : public ConformanceServer {
   }
 
   void serve(const httplib::Request& req, httplib::Response& res) {
-    if (req.get_header_value("x-api-key") != api_key()) {
-      return error(res, 401, "authentication_error", "invalid x-api-key");
+    // The credential's header depends on the API version (Bearer from 2026-10-21).
+    const bool legacy = req.get_header_value("anthropic-version") == "2023-06-01";
+    if (legacy ? req.get_header_value("x-api-key") != api_key()
+               : req.get_header_value("authorization") != "Bearer " + api_key()) {
+      return error(res, 401, "authentication_error",
+                   legacy ? "invalid x-api-key" : "invalid bearer token");
     }
     const std::string prefix = "/v1/messages/batches";
     std::string rest = req.path.substr(prefix.size());

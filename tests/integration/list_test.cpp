@@ -73,8 +73,8 @@ TEST_F(ListTest, OnePageWithItsRequest) {
   bm::BatchListPage page = batches().list(params);
   auto r = server.last_request();
   EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, "/v1/messages/batches?beta=true&limit=2&after_id=msgbatch_04");
-  EXPECT_EQ(r.header("anthropic-beta"), "message-batches-2024-09-24");
+  EXPECT_EQ(r.target, "/v1/messages/batches?limit=2&after_id=msgbatch_04");
+  EXPECT_EQ(r.header_count("anthropic-beta"), 0u);  // 2026-10-21: no batches beta header
   ASSERT_EQ(page.data.size(), 2u);
   EXPECT_EQ(page.data[0].id, "msgbatch_03");
   EXPECT_EQ(page.first_id, "msgbatch_03");
@@ -83,7 +83,7 @@ TEST_F(ListTest, OnePageWithItsRequest) {
   EXPECT_TRUE(page.has_next_page());
   bm::BatchListPage next = page.next_page();
   EXPECT_EQ(server.last_request().target,
-            "/v1/messages/batches?beta=true&limit=2&after_id=msgbatch_02");
+            "/v1/messages/batches?limit=2&after_id=msgbatch_02");
   ASSERT_EQ(next.data.size(), 2u);
   EXPECT_EQ(next.data[0].id, "msgbatch_01");
 }
@@ -120,8 +120,8 @@ TEST_F(ListTest, AutoPagingWalksBackwardsWhenStartedWithBeforeId) {
                                             "msgbatch_06", "msgbatch_09", "msgbatch_08"}));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 3u);
-  EXPECT_EQ(requests[1].target, "/v1/messages/batches?beta=true&limit=2&before_id=msgbatch_05");
-  EXPECT_EQ(requests[2].target, "/v1/messages/batches?beta=true&limit=2&before_id=msgbatch_07");
+  EXPECT_EQ(requests[1].target, "/v1/messages/batches?limit=2&before_id=msgbatch_05");
+  EXPECT_EQ(requests[2].target, "/v1/messages/batches?limit=2&before_id=msgbatch_07");
 }
 
 TEST_F(ListTest, EmptyListHasNoPages) {

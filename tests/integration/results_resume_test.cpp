@@ -225,9 +225,9 @@ TEST_P(ResultsResumeTest, A206ForTheRangeContinuesWithEveryLineOnceInOrder) {
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(header_of(requests[0], "range"), "");
   EXPECT_EQ(header_of(requests[1], "range"), "bytes=" + std::to_string(n) + "-");
-  EXPECT_EQ(header_of(requests[1], "x-api-key"), "sk-ant-test");
+  EXPECT_EQ(header_of(requests[1], "authorization"), "Bearer sk-ant-test");
   EXPECT_EQ(requests[1].substr(0, requests[1].find("\r\n")),
-            "GET /v1/messages/batches/msgbatch_r/results?beta=true HTTP/1.1");
+            "GET /v1/messages/batches/msgbatch_r/results HTTP/1.1");
   EXPECT_EQ(sleeper.delays().size(), 1u);
   EXPECT_LE(sleeper.delays().at(0), milliseconds(500));
   EXPECT_GE(sleeper.delays().at(0), milliseconds(375));

@@ -76,9 +76,9 @@ TEST_F(ResultsTest, RequestAndAllFourResultTypes) {
 
   auto r = server.last_request();
   EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, "/v1/messages/batches/msgbatch_01/results?beta=true");
-  EXPECT_EQ(r.header("x-api-key"), "sk-ant-test");
-  EXPECT_EQ(r.header("anthropic-beta"), "message-batches-2024-09-24");
+  EXPECT_EQ(r.target, "/v1/messages/batches/msgbatch_01/results");
+  EXPECT_EQ(r.header("authorization"), "Bearer sk-ant-test");
+  EXPECT_EQ(r.header_count("anthropic-beta"), 0u);
   EXPECT_EQ(r.header("accept"), "application/x-jsonl");
 
   ASSERT_EQ(got.size(), 5u);

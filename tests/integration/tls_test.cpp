@@ -44,7 +44,7 @@ class TlsTest : public ::testing::Test {
     ASSERT_TRUE(server_->is_valid());
     server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
       ++requests_;
-      api_key_seen_ = req.get_header_value("x-api-key");
+      api_key_seen_ = req.get_header_value("authorization");
       res.set_content(R"({"id":"msgbatch_tls","type":"message_batch","processing_status":"ended",)"
                       R"("request_counts":{"processing":0,"succeeded":1,"errored":0,"canceled":0,)"
                       R"("expired":0},"created_at":"2026-08-20T10:00:00Z",)"
@@ -104,7 +104,7 @@ TEST_F(TlsTest, ACaBundleHoldingTheCertificateIsTrusted) {
   curl.ca_bundle = (dir_ / "cert.pem").string();
   auto c = client(anthropic::http::make_curl_http_client(curl));
   EXPECT_EQ(c.beta().messages().batches().retrieve("msgbatch_tls").id, "msgbatch_tls");
-  EXPECT_EQ(api_key_seen_, kKey);
+  EXPECT_EQ(api_key_seen_, std::string("Bearer ") + kKey);
 }
 
 TEST_F(TlsTest, VerificationOffIsExplicit) {

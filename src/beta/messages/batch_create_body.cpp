@@ -1,8 +1,10 @@
+#include <anthropic/api_version.hpp>
 #include <anthropic/beta/messages/batch_create_body.hpp>
 #include <anthropic/errors.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include "beta/messages/api_version_rules.hpp"
 #include "json/codecs.hpp"
 
 #include <algorithm>
@@ -132,6 +134,8 @@ struct BatchCreateBodyBuilder::State {
   std::string body = R"({"requests":[)";
   std::size_t count = 0;
   CustomIdSet ids;
+  std::string api_version;     // empty: no version rules checked
+  bool version_rules = false;  // api_version is 2026-10-21 or later
 
   // The checks of the count and of the id's pattern, before anything of the request is written.
   void check(std::string_view custom_id) const {
@@ -182,6 +186,11 @@ BatchCreateBodyBuilder& BatchCreateBodyBuilder::operator=(BatchCreateBodyBuilder
     default;
 BatchCreateBodyBuilder::~BatchCreateBodyBuilder() = default;
 
+void BatchCreateBodyBuilder::check_api_version(std::string_view api_version) {
+  state_->api_version.assign(api_version.data(), api_version.size());
+  state_->version_rules = !api_version.empty() && !is_legacy_api_version(api_version);
+}
+
 void BatchCreateBodyBuilder::reserve(std::size_t body_bytes) {
   state_->body.reserve(std::min(body_bytes, state_->max_body_bytes));
 }
@@ -197,6 +206,7 @@ void BatchCreateBodyBuilder::add(const BetaMessageBatchCreateParams::Request& re
   const std::uint64_t h = s.ids.prepare(custom_id);
   if (s.count > 0) s.body.push_back(',');
   try {
+    if (s.version_rules) check_api_version_rules(request.params, s.api_version);
     json::write_create_request(s.body, request);
   } catch (const AnthropicInvalidRequestException& e) {
     s.body.resize(before);
@@ -213,8 +223,16 @@ void BatchCreateBodyBuilder::add(const BetaMessageBatchCreateParams::Request& re
 void BatchCreateBodyBuilder::add_raw(std::string_view custom_id, std::string_view params_json) {
   State& s = *state_;
   auto first = params_json.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || params_json[first] != '{' ||
-      !nlohmann::json::accept(params_json)) {
+  bool object = first != std::string_view::npos && params_json[first] == '{';
+  try {
+    if (object) {
+      object = s.version_rules ? check_api_version_rules_raw(params_json, s.api_version)
+                               : nlohmann::json::accept(params_json);
+    }
+  } catch (const AnthropicInvalidRequestException& e) {
+    throw AnthropicInvalidRequestException(at(s.count) + ": " + e.what(), s.count);
+  }
+  if (!object) {
     throw AnthropicInvalidRequestException(at(s.count) + ".params must be a JSON object", s.count);
   }
   std::size_t before = s.body.size();
@@ -231,7 +249,8 @@ std::size_t BatchCreateBodyBuilder::request_count() const noexcept { return stat
 std::size_t BatchCreateBodyBuilder::body_bytes() const noexcept { return state_->body.size(); }
 
 EncodedBatchCreateParams BatchCreateBodyBuilder::finish(
-    std::vector<std::string> betas, std::optional<std::string> user_profile_id) && {
+    std::vector<std::string> betas, std::optional<std::string> user_profile_id,
+    std::optional<std::string> workspace_id) && {
   if (state_->count == 0) {
     throw AnthropicInvalidRequestException("a batch needs at least one request");
   }
@@ -241,6 +260,7 @@ EncodedBatchCreateParams BatchCreateBodyBuilder::finish(
   out.request_count = state_->count;
   out.betas = std::move(betas);
   out.user_profile_id = std::move(user_profile_id);
+  out.workspace_id = std::move(workspace_id);
   state_.reset();
   return out;
 }

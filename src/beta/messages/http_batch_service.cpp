@@ -62,7 +62,7 @@ std::string batch_path(std::string_view message_batch_id) {
   return out;
 }
 
-std::string merge_betas(const std::vector<std::string>& betas) {
+std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_beta) {
   std::vector<std::string_view> seen;
   std::string out;
   auto add = [&](std::string_view beta) {
@@ -72,17 +72,18 @@ std::string merge_betas(const std::vector<std::string>& betas) {
     out.append(beta);
   };
   for (const auto& b : betas) add(b);
-  add(kBatchesBeta);
+  if (add_batches_beta) add(kBatchesBeta);
   return out;
 }
 
 http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
-                                    std::size_t max_body_bytes) {
+                                    std::size_t max_body_bytes, std::string_view api_version) {
   if (params.requests.size() > BatchCreateBodyBuilder::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
   }
   BatchCreateBodyBuilder builder(max_body_bytes);
+  builder.check_api_version(api_version);
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
   // body is never regrown: a regrowth near 256 MB would briefly need twice its size.
   std::size_t estimate = 64;
@@ -107,9 +108,17 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   r.url.reserve(c.base_url.size() + path.size() + 64);
   r.url += c.base_url;
   r.url += path;
-  r.url += "?beta=true";
+  // Under 2023-06-01 the beta resource is marked in the query and a header; from 2026-10-21
+  // neither is sent (as the official SDKs 1.x): the path is the same for GA and beta.
+  const bool legacy = c.legacy_wire;
+  char separator = '?';
+  if (legacy) {
+    r.url += "?beta=true";
+    separator = '&';
+  }
   auto append_query = [&](const std::string& k, const std::string& v) {
-    r.url.push_back('&');
+    r.url.push_back(separator);
+    separator = '&';
     append_percent_encoded(r.url, k, false);
     r.url.push_back('=');
     append_percent_encoded(r.url, v, false);
@@ -117,10 +126,17 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   for (const auto& [k, v] : query) append_query(k, v);
   for (const auto& [k, v] : options.extra_query) append_query(k, v);
 
-  if (c.api_key) r.headers.add("x-api-key", *c.api_key);
-  if (c.auth_token) r.headers.add("authorization", "Bearer " + *c.auth_token);
+  if (legacy) {
+    if (c.api_key) r.headers.add("x-api-key", *c.api_key);
+    if (c.auth_token) r.headers.add("authorization", "Bearer " + *c.auth_token);
+  } else {
+    // One credential header: the API key when there is one (the API prefers it when both
+    // arrive), else the token. ClientConfig::resolve guarantees one of them.
+    r.headers.add("authorization", "Bearer " + (c.api_key ? *c.api_key : c.auth_token.value()));
+  }
   r.headers.add("anthropic-version", c.anthropic_version);
-  r.headers.add("anthropic-beta", merge_betas(betas));
+  std::string beta_header = merge_betas(betas, legacy);
+  if (!beta_header.empty()) r.headers.add("anthropic-beta", std::move(beta_header));
   if (!body.empty()) r.headers.add("content-type", "application/json");
   r.headers.add("accept", "application/json");
   r.headers.add("user-agent", std::string("anthropic-cpp/") + anthropic::version);
@@ -149,7 +165,9 @@ http::HttpResponse HttpBatchService::send(const http::HttpRequest& request) cons
 
 BetaMessageBatch HttpBatchService::create(const BetaMessageBatchCreateParams& params,
                                           const RequestOptions& options) {
-  return send_create(build_create_body(params), params.betas, params.user_profile_id, options);
+  return send_create(
+      build_create_body(params, BatchCreateBodyBuilder::kMaxBodyBytes, config_->anthropic_version),
+      params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams& params,
@@ -157,15 +175,18 @@ BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams
   if (params.request_count == 0 || params.body.empty()) {
     throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
   }
-  return send_create(params.body, params.betas, params.user_profile_id, options);
+  return send_create(params.body, params.betas, params.user_profile_id, params.workspace_id,
+                     options);
 }
 
 BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
                                                const std::vector<std::string>& betas,
                                                const std::optional<std::string>& user_profile_id,
+                                               const std::optional<std::string>& workspace_id,
                                                const RequestOptions& options) {
   http::Headers operation_headers;
   if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
+  if (workspace_id) operation_headers.set("anthropic-workspace-id", *workspace_id);
   http::HttpRequest request =
       build("POST", kBatchesPath, {}, betas, options, std::move(body), operation_headers);
   request.retry_on_unknown_outcome =

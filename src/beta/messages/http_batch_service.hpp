@@ -58,6 +58,7 @@ class HttpBatchService final : public BatchService,
                           const http::Headers& operation_headers = {}) const;
   BetaMessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
                                const std::optional<std::string>& user_profile_id,
+                               const std::optional<std::string>& workspace_id,
                                const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
   http::HttpResponse send(const http::HttpRequest& request) const;
@@ -69,13 +70,16 @@ class HttpBatchService final : public BatchService,
 /// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
 /// and uniqueness, at most `max_body_bytes`) through BatchCreateBodyBuilder; throws
 /// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
+/// With `api_version` (2026-10-21 or later), also the rules of that version (api_version_rules.hpp).
 http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
-                                    std::size_t max_body_bytes = 256u * 1024u * 1024u);
+                                    std::size_t max_body_bytes = 256u * 1024u * 1024u,
+                                    std::string_view api_version = {});
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.
 std::string batch_path(std::string_view message_batch_id);
 
-/// The anthropic-beta header value: user betas first, then the batches beta, de-duplicated.
-std::string merge_betas(const std::vector<std::string>& betas);
+/// The anthropic-beta header value: user betas first, then (when `add_batches_beta`, under API
+/// versions before 2026-10-21) the batches beta, de-duplicated; empty when there is none.
+std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_beta);
 
 }  // namespace anthropic::beta::messages

@@ -20,6 +20,7 @@ struct EncodedBatchCreateParams {
   std::size_t request_count = 0;
   std::vector<std::string> betas;
   std::optional<std::string> user_profile_id;
+  std::optional<std::string> workspace_id;  ///< sent as `anthropic-workspace-id`
 };
 
 /// Serializes a batch request by request, checking each one as it comes (the `custom_id`
@@ -38,6 +39,11 @@ class ANTHROPIC_EXPORT BatchCreateBodyBuilder {
   BatchCreateBodyBuilder& operator=(BatchCreateBodyBuilder&&) noexcept;
   ~BatchCreateBodyBuilder();
 
+  /// From now on, also rejects what API version `api_version` rejects (from 2026-10-21:
+  /// `temperature`, `top_p`, `top_k`, a document block directly in an assistant message, a user
+  /// text block with citations), typed or raw, naming the request. `create` does this with the
+  /// client's version; call it with the same version before `create_encoded`. Empty: no checks.
+  void check_api_version(std::string_view api_version);
   /// Reserves room for the body (an estimate; it still grows past it).
   void reserve(std::size_t body_bytes);
   /// Appends a typed request.
@@ -51,7 +57,8 @@ class ANTHROPIC_EXPORT BatchCreateBodyBuilder {
 
   /// Closes the body; throws when no request was added.
   EncodedBatchCreateParams finish(std::vector<std::string> betas = {},
-                                  std::optional<std::string> user_profile_id = {}) &&;
+                                  std::optional<std::string> user_profile_id = {},
+                                  std::optional<std::string> workspace_id = {}) &&;
 
  private:
   struct State;

@@ -23,10 +23,13 @@ struct BetaMessageBatchCreateParams {
   };
 
   std::vector<Request> requests;
-  /// Sent as `anthropic-beta` (user betas first, then `message-batches-2024-09-24`, de-duplicated).
+  /// Sent as `anthropic-beta`, de-duplicated (under API version 2023-06-01 followed by
+  /// `message-batches-2024-09-24`; from 2026-10-21 only these, and no header when empty).
   std::vector<std::string> betas;
   /// Sent as `anthropic-user-profile-id` (needs a user-profiles beta).
   std::optional<std::string> user_profile_id;
+  /// Sent as `anthropic-workspace-id`: the workspace the batch belongs to.
+  std::optional<std::string> workspace_id;
 };
 
 /// Names one batch; shared shape of the retrieve, cancel, delete and results params.
