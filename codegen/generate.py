@@ -89,32 +89,32 @@ ENCODE_FIRST = {
 EXTRA_MEMBERS = {
     'BetaMessageParam': [
         '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'static BetaMessageParam user(std::string text);',
-        'static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);',
-        'static BetaMessageParam assistant(std::string text);',
-        'static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);',
+        'ANTHROPIC_EXPORT static BetaMessageParam user(std::string text);',
+        'ANTHROPIC_EXPORT static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);',
+        'ANTHROPIC_EXPORT static BetaMessageParam assistant(std::string text);',
+        'ANTHROPIC_EXPORT static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);',
     ],
     'BetaImageBlockParam': [
         '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'static BetaImageBlockParam base64(std::string media_type, std::string data);',
-        'static BetaImageBlockParam url(std::string url);',
-        'static BetaImageBlockParam file(std::string file_id);',
+        'ANTHROPIC_EXPORT static BetaImageBlockParam base64(std::string media_type, std::string data);',
+        'ANTHROPIC_EXPORT static BetaImageBlockParam url(std::string url);',
+        'ANTHROPIC_EXPORT static BetaImageBlockParam file(std::string file_id);',
     ],
     'BetaRequestDocumentBlock': [
         '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'static BetaRequestDocumentBlock pdf_base64(std::string data);',
-        'static BetaRequestDocumentBlock plain_text(std::string text);',
-        'static BetaRequestDocumentBlock pdf_url(std::string url);',
-        'static BetaRequestDocumentBlock file(std::string file_id);',
+        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_base64(std::string data);',
+        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock plain_text(std::string text);',
+        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_url(std::string url);',
+        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock file(std::string file_id);',
     ],
     'BetaTool.InputSchema': [
         '// Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;',
         '// members other than `type`, `properties` and `required` land in extra_fields.',
-        'static BetaTool_InputSchema from_raw(const RawJson& schema);',
+        'ANTHROPIC_EXPORT static BetaTool_InputSchema from_raw(const RawJson& schema);',
     ],
     'BetaTextBlockParam': [
         '// Hand-written factory (src/beta/beta_message_param.cpp).',
-        'static BetaTextBlockParam of(std::string text);',
+        'ANTHROPIC_EXPORT static BetaTextBlockParam of(std::string text);',
     ],
 }
 

@@ -3864,9 +3864,9 @@ struct BetaImageBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
-  static BetaImageBlockParam base64(std::string media_type, std::string data);
-  static BetaImageBlockParam url(std::string url);
-  static BetaImageBlockParam file(std::string file_id);
+  ANTHROPIC_EXPORT static BetaImageBlockParam base64(std::string media_type, std::string data);
+  ANTHROPIC_EXPORT static BetaImageBlockParam url(std::string url);
+  ANTHROPIC_EXPORT static BetaImageBlockParam file(std::string file_id);
 };
 
 }  // namespace anthropic::beta
@@ -4422,10 +4422,10 @@ struct BetaRequestDocumentBlock {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
-  static BetaRequestDocumentBlock pdf_base64(std::string data);
-  static BetaRequestDocumentBlock plain_text(std::string text);
-  static BetaRequestDocumentBlock pdf_url(std::string url);
-  static BetaRequestDocumentBlock file(std::string file_id);
+  ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_base64(std::string data);
+  ANTHROPIC_EXPORT static BetaRequestDocumentBlock plain_text(std::string text);
+  ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_url(std::string url);
+  ANTHROPIC_EXPORT static BetaRequestDocumentBlock file(std::string file_id);
 };
 
 }  // namespace anthropic::beta
@@ -4529,7 +4529,7 @@ struct BetaTool_InputSchema {
   std::optional<RawJson> extra_fields{};
   // Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;
   // members other than `type`, `properties` and `required` land in extra_fields.
-  static BetaTool_InputSchema from_raw(const RawJson& schema);
+  ANTHROPIC_EXPORT static BetaTool_InputSchema from_raw(const RawJson& schema);
 };
 
 }  // namespace anthropic::beta
@@ -5850,7 +5850,7 @@ struct BetaTextBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factory (src/beta/beta_message_param.cpp).
-  static BetaTextBlockParam of(std::string text);
+  ANTHROPIC_EXPORT static BetaTextBlockParam of(std::string text);
 };
 
 }  // namespace anthropic::beta
@@ -7102,10 +7102,10 @@ struct BetaMessageParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
-  static BetaMessageParam user(std::string text);
-  static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);
-  static BetaMessageParam assistant(std::string text);
-  static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);
+  ANTHROPIC_EXPORT static BetaMessageParam user(std::string text);
+  ANTHROPIC_EXPORT static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);
+  ANTHROPIC_EXPORT static BetaMessageParam assistant(std::string text);
+  ANTHROPIC_EXPORT static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);
 };
 
 }  // namespace anthropic::beta
