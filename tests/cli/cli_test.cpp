@@ -639,6 +639,30 @@ TEST_F(CliTest, SubmitFromStdinWithBetaCrlfAndBlankLines) {
   EXPECT_TRUE(contains(r.out, " with 1 requests ")) << r;
 }
 
+TEST_F(CliTest, SubmitRefusesWhatTheApiVersionRejectsBeforeCreatingABatch) {
+  const std::string file =
+      write("sampling.jsonl",
+            request_line("ok", "x") + "\n" +
+                R"({"custom_id":"hot","params":{"model":"claude-sonnet-4-5","max_tokens":8,)"
+                R"("temperature":0.7,"messages":[{"role":"user","content":"y"}]}})"
+                "\n");
+  // The default version (2026-10-21) removed temperature: nothing is created.
+  expect_failure(
+      run({"submit", file}),
+      file + ":2: requests[1]: params.temperature was removed in API version 2026-10-21");
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+
+  // 2023-06-01 still takes it.
+  Outcome r = run({"--api-version", "2023-06-01", "submit", file});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, " with 2 requests ")) << r;
+  EXPECT_EQ(emulator_->batch_count(), 1u);
+
+  r = run({"list", "--api-version", "latest"});
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_TRUE(contains(r.err, "anthropic_version must be a YYYY-MM-DD date")) << r;
+}
+
 TEST_F(CliTest, CancelShowsCanceling) {
   const std::string id = submit_three();
   ASSERT_FALSE(id.empty());

@@ -64,6 +64,8 @@ options:
   --base-url URL   API base URL (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)
   --json           machine-readable output (one JSON document or JSON line per item)
   --max-retries N  retries of a failed request or results download (default 2)
+  --api-version D  anthropic-version to speak (default 2026-10-21; 2023-06-01 keeps the earlier
+                   wire form and allows temperature, top_p and top_k)
   --emulator       run against an in-process local emulator (no key, no network; its state
                    lives only as long as this command)
   -h, --help       this help; `anthropic-batch <command> --help` for a command
@@ -209,7 +211,32 @@ struct Globals {
   bool json = false;
   bool emulator = false;
   std::optional<int> max_retries;
+  std::optional<std::string> api_version;
 };
+
+long parse_long(const std::string& text, const std::string& what, long min, long max);
+
+// A global option (accepted before and after the command): consumes it and its value, or
+// returns false.
+bool take_global(const std::string& a, Args& args, Globals& g) {
+  if (a == "--api-key") {
+    g.api_key = args.take("value of --api-key");
+  } else if (a == "--base-url") {
+    g.base_url = args.take("value of --base-url");
+  } else if (a == "--api-version") {
+    g.api_version = args.take("value of --api-version");
+  } else if (a == "--json") {
+    g.json = true;
+  } else if (a == "--max-retries") {
+    g.max_retries =
+        static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
+  } else if (a == "--emulator") {
+    g.emulator = true;
+  } else {
+    return false;
+  }
+  return true;
+}
 
 long parse_long(const std::string& text, const std::string& what, long min, long max) {
   try {
@@ -224,9 +251,13 @@ long parse_long(const std::string& text, const std::string& what, long min, long
 
 // --- submit -----------------------------------------------------------------------------------
 
+// Reads and checks every request of a JSONL file, including what `api_version` rejects (so a
+// batch the API would fail is never created).
 bm::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istream& in,
-                                             std::vector<std::string> betas) {
+                                             std::vector<std::string> betas,
+                                             std::string_view api_version) {
   bm::BatchCreateBodyBuilder builder;
+  builder.check_api_version(api_version);
   std::string line;
   std::size_t line_number = 0;
   while (std::getline(in, line)) {
@@ -436,12 +467,14 @@ class Cli {
     // Reading may block on a terminal, where no token reaches, and nothing exists yet to clean
     // up or report: a signal here simply ends the program.
     std::optional<anthropic_batch::ExitOnInterrupt> exit_at_once(std::in_place);
+    const std::string api_version =
+        g_.api_version.value_or(std::string(anthropic::kDefaultApiVersion));
     if (path == "-") {
-      encoded = read_batch_file("<stdin>", std::cin, std::move(betas));
+      encoded = read_batch_file("<stdin>", std::cin, std::move(betas), api_version);
     } else {
       std::ifstream in(path, std::ios::binary);
       if (!in) throw InputError(path + ": cannot open");
-      encoded = read_batch_file(path, in, std::move(betas));
+      encoded = read_batch_file(path, in, std::move(betas), api_version);
     }
     exit_at_once.reset();
     // The output must be writable before a batch exists (and is billed): create its temporary
@@ -513,17 +546,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       }
       return kOk;
     }
-    if (a == "--api-key") {
-      g.api_key = args.take("value of --api-key");
-    } else if (a == "--base-url") {
-      g.base_url = args.take("value of --base-url");
-    } else if (a == "--json") {
-      g.json = true;
-    } else if (a == "--max-retries") {
-      g.max_retries =
-          static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
-    } else if (a == "--emulator") {
-      g.emulator = true;
+    if (take_global(a, args, g)) {
+      continue;
     } else if (command.empty() && !a.empty() && a[0] != '-') {
       command = a;
       if (!kCommandHelp.count(command)) throw UsageError("unknown command \"" + command + "\"");
@@ -546,17 +570,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
     if (a == "-h" || a == "--help") {
       std::cout << kCommandHelp.at(command);
       return kOk;
-    } else if (a == "--json") {
-      g.json = true;
-    } else if (a == "--api-key") {
-      g.api_key = args.take("value of --api-key");
-    } else if (a == "--base-url") {
-      g.base_url = args.take("value of --base-url");
-    } else if (a == "--emulator") {
-      g.emulator = true;
-    } else if (a == "--max-retries") {
-      g.max_retries =
-          static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
+    } else if (take_global(a, args, g)) {
+      continue;
     } else if (a == "-o" && (command == "results" || command == "submit")) {
       out_path = args.take("value of -o");
     } else if (a == "--beta" && command == "submit") {
@@ -589,6 +604,7 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   options.api_key = g.api_key;
   options.base_url = g.base_url;
   if (g.max_retries) options.max_retries = *g.max_retries;
+  if (g.api_version) options.anthropic_version = *g.api_version;
   if (g.emulator) {
     anthropic::emulator::EmulatorOptions eo;
     eo.processing_time = std::chrono::seconds(3);
