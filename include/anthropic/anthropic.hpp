@@ -22,5 +22,6 @@
 #include <anthropic/logging.hpp>
 #include <anthropic/open_enum.hpp>
 #include <anthropic/raw_json.hpp>
+#include <anthropic/response_metadata.hpp>
 #include <anthropic/timestamp.hpp>
 #include <anthropic/version.hpp>

@@ -5,6 +5,7 @@
 #include <anthropic/http/headers.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/logging.hpp>
+#include <anthropic/response_metadata.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -83,6 +84,9 @@ struct RequestOptions {
   /// Cancels the call from another thread (`CancellationSource::token()`): the request, its retry
   /// waits and, for `results`, the whole stream stop with `AnthropicCancelledException`.
   CancellationToken cancellation;
+  /// When set, receives the status, headers and request id of the successful response
+  /// (`<anthropic/response_metadata.hpp>`); the caller keeps it alive during the call.
+  ResponseMetadata* response_into = nullptr;
 };
 
 }  // namespace anthropic

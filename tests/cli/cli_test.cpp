@@ -330,7 +330,9 @@ class CliTest : public ::testing::Test {
     Outcome r = run({"submit", three_requests()});
     EXPECT_EQ(r.code, 0) << r;
     std::smatch m;
-    std::regex re(R"(^created (msgbatch_[A-Za-z0-9]+) with 3 requests \(in_progress\)\n$)");
+    // The second line is the create call's request-id (what support asks for).
+    std::regex re(
+        R"(^created (msgbatch_[A-Za-z0-9]+) with 3 requests \(in_progress\)\nrequest-id: req_\w+\n$)");
     if (!std::regex_match(r.out, m, re)) {
       ADD_FAILURE() << "unexpected submit output\n" << r;
       return "";
@@ -629,7 +631,8 @@ TEST_F(CliTest, SubmitFromStdinWithBetaCrlfAndBlankLines) {
   Outcome r = run({"submit", "-", "--beta", "extra-beta-2025-01-01"}, env(), kDefaultTimeout, file);
   EXPECT_EQ(r.code, 0) << r;
   EXPECT_TRUE(std::regex_match(
-      r.out, std::regex(R"(created msgbatch_\w+ with 2 requests \(in_progress\)\n)")))
+      r.out,
+      std::regex(R"(created msgbatch_\w+ with 2 requests \(in_progress\)\nrequest-id: req_\w+\n)")))
       << r;
   EXPECT_EQ(emulator_->batch_count(), 1u);
 

@@ -484,8 +484,11 @@ class Cli {
     check_interrupt();
 
     bm::BetaMessageBatch b;
+    anthropic::ResponseMetadata created;
+    anthropic::RequestOptions create_call = call_;
+    create_call.response_into = &created;
     try {
-      b = batches_.create_encoded(encoded, call_);
+      b = batches_.create_encoded(encoded, create_call);
     } catch (const anthropic::AnthropicCancelledException& e) {
       throw Interrupted(e.may_have_reached_server()
                             ? "interrupted while creating the batch; it may have been created "
@@ -502,6 +505,9 @@ class Cli {
     } else {
       std::cout << "created " << b.id << " with " << encoded.request_count << " requests ("
                 << b.processing_status << ")\n";
+      // What support asks for first about this batch.
+      if (!created.request_id().empty())
+        std::cout << "request-id: " << created.request_id() << "\n";
     }
     if (!wait) return kOk;
     try {

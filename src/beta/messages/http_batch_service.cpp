@@ -48,6 +48,12 @@ auto decode(std::string_view operation, const http::HttpResponse& response, Deco
   }
 }
 
+void record(ResponseMetadata* into, int status, const http::Headers& headers) {
+  if (into == nullptr) return;
+  into->status_code = status;
+  into->headers = headers;
+}
+
 }  // namespace
 
 std::string batch_path(std::string_view message_batch_id) {
@@ -154,12 +160,14 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   return r;
 }
 
-http::HttpResponse HttpBatchService::send(const http::HttpRequest& request) const {
+http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
+                                          ResponseMetadata* into) const {
   http::HttpResponse response = http_->send(request);
   if (response.status < 200 || response.status > 299) {
     // The exception keeps at most 1 MiB of the body.
     throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
   }
+  record(into, response.status, response.headers);
   return response;
 }
 
@@ -233,13 +241,14 @@ BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
   if (response.status < 200 || response.status > 299) {
     throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
   }
+  record(options.response_into, response.status, response.headers);
   return decode("create", response, json::decode_batch);
 }
 
 BetaMessageBatch HttpBatchService::retrieve(const BetaMessageBatchRetrieveParams& params,
                                             const RequestOptions& options) {
-  auto response =
-      send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options));
+  auto response = send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options),
+                       options.response_into);
   return decode("retrieve", response, json::decode_batch);
 }
 
@@ -255,7 +264,8 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
   }
   if (params.before_id) query.emplace_back("before_id", *params.before_id);
   if (params.after_id) query.emplace_back("after_id", *params.after_id);
-  auto response = send(build("GET", kBatchesPath, query, params.betas, options));
+  auto response =
+      send(build("GET", kBatchesPath, query, params.betas, options), options.response_into);
   json::ListPageData page = decode("list", response, json::decode_list_page);
   return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
                        std::move(page.last_id), shared_from_this(), params, options);
@@ -264,14 +274,16 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
 BetaMessageBatch HttpBatchService::cancel(const BetaMessageBatchCancelParams& params,
                                           const RequestOptions& options) {
   auto response = send(
-      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options));
+      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options),
+      options.response_into);
   return decode("cancel", response, json::decode_batch);
 }
 
 BetaDeletedMessageBatch HttpBatchService::delete_(const BetaMessageBatchDeleteParams& params,
                                                   const RequestOptions& options) {
   auto response =
-      send(build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options));
+      send(build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options),
+           options.response_into);
   return decode("delete", response, json::decode_deleted_batch);
 }
 
@@ -285,6 +297,7 @@ BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams
     std::string body = response.read_all(kMaxErrorBody);
     throw_service_exception(response.status, std::move(response.headers), std::move(body));
   }
+  record(options.response_into, response.status, response.headers);
   // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
   // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
   // transport is shared into the stream, which may outlive the Client.

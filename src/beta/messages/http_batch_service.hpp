@@ -61,7 +61,8 @@ class HttpBatchService final : public BatchService,
                                const std::optional<std::string>& workspace_id,
                                const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
-  http::HttpResponse send(const http::HttpRequest& request) const;
+  /// A 2xx response's status and headers go to `into` (RequestOptions::response_into) if set.
+  http::HttpResponse send(const http::HttpRequest& request, ResponseMetadata* into) const;
 
   std::shared_ptr<const ClientConfig> config_;
   std::shared_ptr<http::HttpClient> http_;
