@@ -122,6 +122,7 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
         printable(c.anthropic_version) + "\"");
   }
   c.legacy_wire = is_legacy_api_version(c.anthropic_version);
+  c.default_query = options.default_query;
   c.default_headers = options.default_headers;
   if (c.default_headers.empty()) {
     if (auto custom = env("ANTHROPIC_CUSTOM_HEADERS"))
@@ -148,29 +149,58 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
 }
 
 struct Client::State {
+  ClientOptions options;                    // as given, for with_options
+  std::shared_ptr<http::HttpClient> inner;  // the transport under the retries (the pool)
   std::shared_ptr<const ClientConfig> config;
   std::shared_ptr<http::HttpClient> http;
   // Shared, not a member value: list pages keep the service alive beyond the Client.
   std::shared_ptr<beta::messages::HttpBatchService> batch_service;
   beta::BetaService beta_service;
 
-  State(std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
-      : config(std::move(cfg)),
+  State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
+        std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
+      : options(std::move(opts)),
+        inner(std::move(inner_transport)),
+        config(std::move(cfg)),
         http(std::move(transport)),
         batch_service(std::make_shared<beta::messages::HttpBatchService>(config, http)),
         beta_service(*batch_service) {}
 };
 
 namespace {
-std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
-                                                 const ClientConfig& config) {
-  std::shared_ptr<http::HttpClient> inner = options.http_client;
-  if (!inner) {
-    http::CurlHttpClientOptions curl;
-    curl.verify_tls = options.verify_tls;
-    curl.default_connect_timeout = options.connect_timeout;
-    inner = http::make_curl_http_client(curl);
+
+// The transport without the retry layer: the caller's, or a libcurl client (one pool).
+std::shared_ptr<http::HttpClient> make_inner_transport(const ClientOptions& options) {
+  if (options.http_client) {
+    // These would silently not apply to a transport the caller built.
+    const char* ignored = !options.verify_tls          ? "verify_tls = false"
+                          : !options.ca_bundle.empty() ? "ca_bundle"
+                          : !options.proxy.empty()     ? "proxy"
+                                                       : nullptr;
+    if (ignored != nullptr) {
+      throw AnthropicInvalidRequestException(
+          std::string("ClientOptions::") + ignored +
+          " applies to the built-in transport only, and http_client is set: configure it on "
+          "your transport (for libcurl, http::CurlHttpClientOptions)");
+    }
+    return options.http_client;
   }
+  http::CurlHttpClientOptions curl;
+  curl.verify_tls = options.verify_tls;
+  curl.ca_bundle = options.ca_bundle;
+  curl.proxy = options.proxy;
+  curl.default_connect_timeout = options.connect_timeout;
+  return http::make_curl_http_client(curl);
+}
+
+bool same_transport(const ClientOptions& a, const ClientOptions& b) {
+  return a.http_client == b.http_client && a.verify_tls == b.verify_tls &&
+         a.ca_bundle == b.ca_bundle && a.proxy == b.proxy;
+}
+
+std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
+                                                 const ClientConfig& config,
+                                                 std::shared_ptr<http::HttpClient> inner) {
   http::RetryPolicy policy;
   policy.max_retries = options.max_retries;
   policy.max_retry_after = options.max_retry_after;
@@ -179,13 +209,23 @@ std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
 }
 }  // namespace
 
-Client::Client(ClientOptions options) {
+Client::Client(ClientOptions options) : Client(std::move(options), nullptr) {}
+
+Client::Client(ClientOptions options, std::shared_ptr<http::HttpClient> inner) {
   auto config = std::make_shared<const ClientConfig>(ClientConfig::resolve(options));
-  auto transport = make_transport(options, *config);
-  state_ = std::make_shared<State>(std::move(config), std::move(transport));
+  if (!inner) inner = make_inner_transport(options);
+  auto transport = make_transport(options, *config, inner);
+  state_ = std::make_shared<State>(std::move(options), std::move(inner), std::move(config),
+                                   std::move(transport));
 }
 
 Client Client::from_env() { return Client(ClientOptions{}); }
+
+Client Client::with_options(const std::function<void(ClientOptions&)>& change) const {
+  ClientOptions options = state_->options;
+  if (change) change(options);
+  return Client(options, same_transport(options, state_->options) ? state_->inner : nullptr);
+}
 
 beta::BetaService& Client::beta() const noexcept { return state_->beta_service; }
 

@@ -21,6 +21,7 @@ struct ClientConfig {
   /// batches beta header and `?beta=true`.
   bool legacy_wire = false;
   http::Headers default_headers;
+  std::vector<std::pair<std::string, std::string>> default_query;
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds connect_timeout{0};
   bool retry_create_on_unknown_outcome = false;

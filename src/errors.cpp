@@ -107,6 +107,7 @@ AnthropicServiceException::~AnthropicServiceException() = default;
 BadRequestException::~BadRequestException() = default;
 AuthenticationException::~AuthenticationException() = default;
 PermissionDeniedException::~PermissionDeniedException() = default;
+BillingException::~BillingException() = default;
 NotFoundException::~NotFoundException() = default;
 ConflictException::~ConflictException() = default;
 RequestTooLargeException::~RequestTooLargeException() = default;
@@ -123,6 +124,8 @@ void throw_service_exception(int status, http::Headers headers, std::string body
       throw BadRequestException(status, std::move(headers), std::move(body), std::move(note));
     case 401:
       throw AuthenticationException(status, std::move(headers), std::move(body), std::move(note));
+    case 402:
+      throw BillingException(status, std::move(headers), std::move(body), std::move(note));
     case 403:
       throw PermissionDeniedException(status, std::move(headers), std::move(body), std::move(note));
     case 404:

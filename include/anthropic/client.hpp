@@ -4,6 +4,7 @@
 #include <anthropic/client_options.hpp>
 #include <anthropic/export.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace anthropic {
@@ -47,10 +48,27 @@ class ANTHROPIC_EXPORT Client {
 
   beta::BetaService& beta() const noexcept;
 
+  /// A new client with this one's options changed by `change`, sharing this client's connection
+  /// pool (unless `change` alters the transport: `http_client`, `verify_tls`, `ca_bundle`,
+  /// `proxy`). For a part of a program that needs another timeout, retry budget, headers or API
+  /// version:
+  ///
+  ///     auto patient = client.with_options([](anthropic::ClientOptions& o) {
+  ///       o.timeout = std::chrono::minutes(30);
+  ///       o.max_retries = 5;
+  ///     });
+  ///
+  /// The options passed to `change` are the ones this client was made with (before environment
+  /// fallbacks, which are resolved again). This client is not changed.
+  Client with_options(const std::function<void(ClientOptions&)>& change) const;
+
   /// The base URL in use (after environment fallback).
   const std::string& base_url() const noexcept;
 
  private:
+  // `inner`: a transport to share (with_options), else one is made from `options`.
+  Client(ClientOptions options, std::shared_ptr<http::HttpClient> inner);
+
   struct State;
   std::shared_ptr<State> state_;
 };

@@ -55,10 +55,22 @@ struct ClientOptions {
   /// enforced while receiving: a larger success ends in `AnthropicInvalidDataException`, and an
   /// error body is cut to 1 MiB without ever holding more. Results are streamed and not bounded.
   std::size_t max_response_bytes = std::size_t{8} << 20;
-  /// TLS verification of the default libcurl transport; never turn it off against the real API.
+  /// Added to the query string of every request (after the operation's own parameters, before
+  /// `RequestOptions::extra_query`).
+  std::vector<std::pair<std::string, std::string>> default_query;
+
+  /// TLS verification of the built-in libcurl transport; never turn it off against the real API.
   bool verify_tls = true;
+  /// CA bundle file for the built-in transport (a private CA, a TLS-inspecting proxy); empty:
+  /// the system's.
+  std::string ca_bundle;
+  /// Proxy URL for the built-in transport (`http://proxy:3128`, `socks5h://...`); empty:
+  /// libcurl's default, which honours `https_proxy`, `http_proxy` and `no_proxy`.
+  std::string proxy;
 
   /// Transport; null means the built-in libcurl client. The SDK wraps it in its retry logic.
+  /// With one set, `verify_tls = false`, `ca_bundle` and `proxy` are errors (they would silently
+  /// not apply): configure your transport instead.
   std::shared_ptr<http::HttpClient> http_client;
 
   /// Receives a line per attempt (method, URL, status, delay, request-id; never a credential).
@@ -76,8 +88,8 @@ struct RequestOptions {
   std::optional<int> max_retries;
   /// Added last: they replace the SDK's and the client's headers of the same name.
   http::Headers extra_headers;
-  /// Appended to the query string (after the operation's own parameters; under 2023-06-01 the
-  /// beta resource starts it with `beta=true`).
+  /// Appended to the query string (after the operation's own parameters and the client's
+  /// `default_query`; under 2023-06-01 the beta resource starts it with `beta=true`).
   std::vector<std::pair<std::string, std::string>> extra_query;
   /// Overrides `ClientOptions::retry_create_on_unknown_outcome` for this call.
   std::optional<bool> retry_on_unknown_outcome;

@@ -70,6 +70,7 @@ class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {
 
 ANTHROPIC_SERVICE_EXCEPTION(BadRequestException, AnthropicServiceException)            // 400
 ANTHROPIC_SERVICE_EXCEPTION(AuthenticationException, AnthropicServiceException)        // 401
+ANTHROPIC_SERVICE_EXCEPTION(BillingException, AnthropicServiceException)               // 402
 ANTHROPIC_SERVICE_EXCEPTION(PermissionDeniedException, AnthropicServiceException)      // 403
 ANTHROPIC_SERVICE_EXCEPTION(NotFoundException, AnthropicServiceException)              // 404
 ANTHROPIC_SERVICE_EXCEPTION(ConflictException, AnthropicServiceException)              // 409

@@ -72,6 +72,8 @@ TEST_F(ErrorsTest, EachStatusMapsToItsClass) {
   expect_maps<anthropic::BadRequestException>(*this, 400, "invalid_request_error", retrieve);
   answer(401, "authentication_error");
   expect_maps<anthropic::AuthenticationException>(*this, 401, "authentication_error", retrieve);
+  answer(402, "billing_error");
+  expect_maps<anthropic::BillingException>(*this, 402, "billing_error", retrieve);
   answer(403, "permission_error");
   expect_maps<anthropic::PermissionDeniedException>(*this, 403, "permission_error", retrieve);
   answer(404, "not_found_error");

@@ -107,6 +107,20 @@ TEST_F(TlsTest, ACaBundleHoldingTheCertificateIsTrusted) {
   EXPECT_EQ(api_key_seen_, std::string("Bearer ") + kKey);
 }
 
+TEST_F(TlsTest, ACaBundleInTheClientOptionsIsTrusted) {
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = "https://127.0.0.1:" + std::to_string(port_);
+  options.max_retries = 0;
+  options.ca_bundle = (dir_ / "cert.pem").string();
+  EXPECT_EQ(anthropic::Client(options).beta().messages().batches().retrieve("msgbatch_tls").id,
+            "msgbatch_tls");
+  // A bundle that does not hold the certificate is not trusted: the option really applies.
+  options.ca_bundle = (dir_ / "missing-bundle.pem").string();
+  EXPECT_THROW(anthropic::Client(options).beta().messages().batches().retrieve("msgbatch_tls"),
+               anthropic::AnthropicIoException);
+}
+
 TEST_F(TlsTest, VerificationOffIsExplicit) {
   auto c = client(nullptr, /*verify=*/false);
   EXPECT_EQ(c.beta().messages().batches().retrieve("msgbatch_tls").id, "msgbatch_tls");

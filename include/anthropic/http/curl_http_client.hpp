@@ -16,6 +16,9 @@ struct CurlHttpClientOptions {
   bool verify_tls = true;
   /// Optional CA bundle file; empty means libcurl's default.
   std::string ca_bundle;
+  /// Proxy URL (`http://host:port`, `socks5://...`) for every request; empty means libcurl's
+  /// default, which reads `https_proxy`, `http_proxy` and `no_proxy` from the environment.
+  std::string proxy;
   /// Connect timeout used when a request does not set one.
   std::chrono::milliseconds default_connect_timeout{std::chrono::seconds(60)};
   /// Idle connections kept for reuse across calls.

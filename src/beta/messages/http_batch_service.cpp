@@ -130,6 +130,7 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
     append_percent_encoded(r.url, v, false);
   };
   for (const auto& [k, v] : query) append_query(k, v);
+  for (const auto& [k, v] : c.default_query) append_query(k, v);
   for (const auto& [k, v] : options.extra_query) append_query(k, v);
 
   if (legacy) {
