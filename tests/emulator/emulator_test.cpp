@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <regex>
@@ -151,12 +153,13 @@ class EmulatorTest : public ::testing::Test {
     if (emulator_) emulator_->stop();
   }
 
-  std::unique_ptr<httplib::Client> make_client(bool with_key = true) const {
+  std::unique_ptr<httplib::Client> make_client(bool with_key = true,
+                                               const std::string& version = "2023-06-01") const {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", emulator_->port());
     c->set_connection_timeout(std::chrono::seconds(5));
     c->set_read_timeout(std::chrono::seconds(30));
     c->set_write_timeout(std::chrono::seconds(30));
-    httplib::Headers headers = {{"anthropic-version", "2023-06-01"},
+    httplib::Headers headers = {{"anthropic-version", version},
                                 {"anthropic-beta", "message-batches-2024-09-24"}};
     if (with_key) headers.emplace("x-api-key", kKey);
     c->set_default_headers(headers);
@@ -632,6 +635,179 @@ TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
   EXPECT_EQ(m["stop_reason"], "max_tokens");
   EXPECT_EQ(m["usage"]["output_tokens"], 2);
   EXPECT_EQ(m["content"][0]["text"], "Echo: a ");
+}
+
+// anthropic-version 2026-10-21 (and later dates): what that version removed or rejects ends the
+// request `errored`, naming the path; under 2023-06-01 (and earlier dates) the same requests
+// succeed.
+TEST_F(EmulatorTest, ApiVersion20261021RulesEndRequestsErrored) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  auto with = [](const std::string& custom_id, const std::function<void(json&)>& change) {
+    json r = request(custom_id, "hello");
+    change(r["params"]);
+    return r;
+  };
+  const json citation = {{"type", "char_location"},
+                         {"cited_text", "x"},
+                         {"document_index", 0},
+                         {"start_char_index", 0},
+                         {"end_char_index", 1}};
+  const json document = {
+      {"type", "document"},
+      {"source", {{"type", "text"}, {"media_type", "text/plain"}, {"data", "doc"}}}};
+  json requests = json::array({
+      request("plain", "hello"),
+      with("temperature", [](json& p) { p["temperature"] = 1.0; }),
+      with("top-p", [](json& p) { p["top_p"] = 0.9; }),
+      with("top-k", [](json& p) { p["top_k"] = 5; }),
+      with("assistant-document",
+           [&](json& p) {
+             p["messages"].push_back(
+                 {{"role", "assistant"},
+                  {"content", json::array({{{"type", "text"}, {"text", "a"}}, document})}});
+             p["messages"].push_back({{"role", "user"}, {"content", "more"}});
+           }),
+      with("user-citations",
+           [&](json& p) {
+             p["messages"][0]["content"] = json::array(
+                 {{{"type", "text"}, {"text", "q"}, {"citations", json::array({citation})}}});
+           }),
+      with("search-result-citations",
+           [&](json& p) {
+             p["messages"][0]["content"] = json::array(
+                 {{{"type", "text"}, {"text", "q"}},
+                  {{"type", "search_result"},
+                   {"source", "https://example.com"},
+                   {"title", "t"},
+                   {"content", json::array({{{"type", "text"}, {"text", "a"}},
+                                            {{"type", "text"},
+                                             {"text", "b"},
+                                             {"citations", json::array({citation})}}})}}});
+           }),
+      // Still fine under 2026-10-21: empty citations, a document in a user message, citations
+      // in an assistant message.
+      with(
+          "allowed",
+          [&](json& p) {
+            p["messages"] = json::array(
+                {{{"role", "user"},
+                  {"content",
+                   json::array({document,
+                                {{"type", "text"}, {"text", "q"}, {"citations", json::array()}}})}},
+                 {{"role", "assistant"},
+                  {"content", json::array({{{"type", "text"},
+                                            {"text", "a"},
+                                            {"citations", json::array({citation})}}})}},
+                 {{"role", "user"}, {"content", "last"}}});
+          }),
+  });
+  const std::map<std::string, std::string> expected_errors = {
+      {"temperature", "temperature: Extra inputs are not permitted"},
+      {"top-p", "top_p: Extra inputs are not permitted"},
+      {"top-k", "top_k: Extra inputs are not permitted"},
+      {"assistant-document",
+       "messages.1.content.1: document blocks are not allowed in assistant messages"},
+      {"user-citations",
+       "messages.0.content.0.citations: citations are not allowed in user messages"},
+      {"search-result-citations",
+       "messages.0.content.1.content.1.citations: citations are not allowed in user messages"},
+  };
+  const json body = {{"requests", requests}};
+
+  for (const std::string version : {"2026-10-21", "2027-01-05"}) {
+    SCOPED_TRACE(version);
+    auto c = make_client(true, version);
+    Reply created = to_reply(c->Post("/v1/messages/batches", body.dump(), "application/json"));
+    ASSERT_EQ(created.status, 200) << created.raw;  // the create itself succeeds
+    const std::string id = created.body["id"];
+    Reply b = to_reply(c->Get(("/v1/messages/batches/" + id).c_str()));
+    EXPECT_EQ(b.body["request_counts"]["succeeded"], 2);
+    EXPECT_EQ(b.body["request_counts"]["errored"], 6);
+    Reply r = to_reply(c->Get(("/v1/messages/batches/" + id + "/results").c_str()));
+    auto lines = parse_jsonl(r.raw);
+    ASSERT_EQ(lines.size(), 8u);
+    std::size_t errored = 0;
+    for (const json& line : lines) {
+      const std::string cid = line["custom_id"];
+      auto it = expected_errors.find(cid);
+      if (it == expected_errors.end()) {
+        EXPECT_EQ(line["result"]["type"], "succeeded") << line;
+        continue;
+      }
+      ++errored;
+      EXPECT_EQ(line["result"],
+                json({{"type", "errored"},
+                      {"error",
+                       {{"type", "error"},
+                        {"error", {{"type", "invalid_request_error"}, {"message", it->second}}},
+                        {"request_id", nullptr}}}}));
+    }
+    EXPECT_EQ(errored, expected_errors.size());
+  }
+
+  for (const std::string version : {"2023-06-01", "2026-10-20"}) {
+    SCOPED_TRACE(version);
+    auto c = make_client(true, version);
+    Reply created = to_reply(c->Post("/v1/messages/batches", body.dump(), "application/json"));
+    ASSERT_EQ(created.status, 200) << created.raw;
+    const std::string id = created.body["id"];
+    Reply b = to_reply(c->Get(("/v1/messages/batches/" + id).c_str()));
+    EXPECT_EQ(b.body["request_counts"]["succeeded"], 8);
+    EXPECT_EQ(b.body["request_counts"]["errored"], 0);
+    for (const json& line :
+         parse_jsonl(to_reply(c->Get(("/v1/messages/batches/" + id + "/results").c_str())).raw)) {
+      EXPECT_EQ(line["result"]["type"], "succeeded") << line;
+    }
+  }
+}
+
+// The version is the create call's: reading a batch under another version changes nothing.
+TEST_F(EmulatorTest, ApiVersionRulesFollowTheCreateCallAndSurviveARestart) {
+  struct TempDir {
+    fs::path path = fs::temp_directory_path() /
+                    ("anthropic-emulator-version-test-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(path); }
+    ~TempDir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } temp;
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.data_dir = temp.path.string();
+  start(o);
+  json sampled = request("sampled", "hi");
+  sampled["params"]["temperature"] = 0.5;
+  const json body = {{"requests", json::array({sampled})}};
+  auto v2026 = make_client(true, "2026-10-21");
+  const std::string strict =
+      to_reply(v2026->Post("/v1/messages/batches", body.dump(), "application/json")).body["id"];
+  const std::string lax = create(body).body["id"];  // the fixture's client: 2023-06-01
+
+  auto result_type = [&](httplib::Client& c, const std::string& id) {
+    auto lines =
+        parse_jsonl(to_reply(c.Get(("/v1/messages/batches/" + id + "/results").c_str())).raw);
+    return lines.size() == 1 ? lines[0]["result"]["type"].get<std::string>() : "?";
+  };
+  EXPECT_EQ(result_type(*client_, strict), "errored");  // read under 2023-06-01
+  EXPECT_EQ(result_type(*v2026, lax), "succeeded");     // read under 2026-10-21
+
+  client_.reset();
+  v2026.reset();
+  emulator_->stop();
+  emulator_.reset();
+  start(o);
+  v2026 = make_client(true, "2026-10-21");
+  EXPECT_EQ(result_type(*client_, strict), "errored");
+  EXPECT_EQ(result_type(*v2026, lax), "succeeded");
+  std::ifstream in(temp.path / "batches" / (strict + ".json"));
+  EXPECT_EQ(json::parse(in).value("api_version", ""), "2026-10-21");
+  client_.reset();
+  v2026.reset();
+  emulator_->stop();
+  emulator_.reset();
 }
 
 TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {

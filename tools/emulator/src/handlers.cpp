@@ -303,12 +303,15 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
 
 void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Response& res,
                                    const std::string& rid) {
-  detail::CreateParseResult parsed = detail::parse_create_body(req.body);
+  // The version of the create call decides the rules every request in the batch is held to.
+  std::string version = req.get_header_value("anthropic-version");
+  detail::CreateParseResult parsed =
+      detail::parse_create_body(req.body, detail::uses_2026_10_21_rules(version));
   if (!parsed.error.empty()) {
     send_error(res, 400, "invalid_request_error", parsed.error, rid);
     return;
   }
-  detail::Batch batch = store.create(std::move(parsed.requests));
+  detail::Batch batch = store.create(std::move(parsed.requests), std::move(version));
   send_json(res, detail::batch_json(batch, origin_for(req)));
 }
 

@@ -26,6 +26,9 @@
 //   - A request whose params lack a valid `model`, `max_tokens` (>= 1) or non-empty `messages`
 //     is accepted at create time and ends `errored` with an invalid_request_error, as the real
 //     API does; structural problems (custom_id, params not an object, ...) fail the create.
+//   - Under `anthropic-version: 2026-10-21` (or a later date) on the create call, a request with
+//     `temperature`/`top_p`/`top_k`, a `document` block in an assistant message, or a user text
+//     block with non-empty `citations` (also inside a `search_result`) ends `errored` too.
 //
 // Thread safety: all member functions may be called from any thread; the server itself serves
 // requests on a thread pool. start() and stop() must not race each other.
