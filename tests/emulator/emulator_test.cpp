@@ -2,6 +2,7 @@
 // (not the SDK). The emulator clock is advanced instead of sleeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -116,6 +117,22 @@ std::vector<json> parse_jsonl(const std::string& body) {
     lines.push_back(json::parse(line));
   }
   return lines;
+}
+
+/// Result lines sorted by custom_id. The emulator, like the API, writes them in no particular
+/// order; the req-NNNNN ids of batch_body() sort in request order.
+std::vector<json> sorted_by_custom_id(std::vector<json> lines) {
+  std::sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
+    return a.value("custom_id", "") < b.value("custom_id", "");
+  });
+  return lines;
+}
+
+/// Result lines by custom_id.
+std::map<std::string, json> by_custom_id(const std::vector<json>& lines) {
+  std::map<std::string, json> out;
+  for (const json& line : lines) out[line.value("custom_id", "")] = line;
+  return out;
 }
 
 void expect_error(const Reply& r, int status, const std::string& type,
@@ -341,7 +358,7 @@ TEST_F(EmulatorTest, CancelMidwayGivesPartialResults) {
 
   Reply res = results(id);
   ASSERT_EQ(res.status, 200);
-  auto lines = parse_jsonl(res.raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(res.raw));
   ASSERT_EQ(lines.size(), 100u);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(lines[i]["result"]["type"], i < 40 ? "succeeded" : "canceled") << i;
@@ -401,7 +418,7 @@ TEST_F(EmulatorTest, ExpiryWithShortExpiryAfter) {
       done.body["request_counts"],
       json({{"processing", 0}, {"succeeded", 2}, {"errored", 0}, {"canceled", 0}, {"expired", 6}}));
   EXPECT_EQ(parse_time(done.body["ended_at"]), parse_time(c.body["created_at"]) + 1000 * 1000);
-  auto lines = parse_jsonl(results(id).raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(results(id).raw));
   ASSERT_EQ(lines.size(), 8u);
   EXPECT_EQ(lines[1]["result"]["type"], "succeeded");
   EXPECT_EQ(lines[2], json::parse(R"({"custom_id":"req-00002","result":{"type":"expired"}})"));
@@ -447,7 +464,7 @@ TEST_F(EmulatorTest, ResultsForAThousandRequests) {
   EXPECT_EQ(r.header("request-id").rfind("req_", 0), 0u);
   ASSERT_FALSE(r.raw.empty());
   EXPECT_EQ(r.raw.back(), '\n');
-  auto lines = parse_jsonl(r.raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(r.raw));
   ASSERT_EQ(lines.size(), 1000u);
   std::set<std::string> message_ids;
   const std::regex msg_id("^msg_[0-9A-Za-z]{24}$");
@@ -504,6 +521,69 @@ TEST_F(EmulatorTest, ResultsHonourAnOpenRangeWithTheSameBytesAsAFullDownload) {
     EXPECT_EQ(r.header("Content-Type"), "application/x-jsonl");
     EXPECT_TRUE(r.raw == full.raw.substr(start));  // not EXPECT_EQ: no 700 KB diff on failure
   }
+}
+
+std::vector<std::string> custom_ids(const std::vector<json>& lines) {
+  std::vector<std::string> ids;
+  for (const json& line : lines) ids.push_back(line.value("custom_id", ""));
+  return ids;
+}
+
+std::vector<std::string> request_order(std::size_t n) {
+  std::vector<std::string> ids;
+  const json body = batch_body(n);  // kept alive: the loop reads into it
+  for (const json& r : body["requests"]) ids.push_back(r["custom_id"]);
+  return ids;
+}
+
+// The API promises no order. By default the lines are shuffled, seeded by the batch id: the same
+// batch always gives the same bytes (a Range resume relies on it), another batch another order.
+TEST_F(EmulatorTest, ResultsComeInAShuffledOrderStablePerBatch) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  const std::string id = create_id(50);
+  const std::string other = create_id(50);
+  const Reply first = results(id);
+  ASSERT_EQ(first.status, 200);
+  const std::vector<std::string> order = custom_ids(parse_jsonl(first.raw));
+  const std::vector<std::string> requested = request_order(50);
+  ASSERT_EQ(order.size(), 50u);
+  EXPECT_NE(order, requested);
+  EXPECT_TRUE(std::is_permutation(order.begin(), order.end(), requested.begin(), requested.end()));
+  std::size_t in_place = 0;
+  for (std::size_t i = 0; i < 50; ++i) in_place += order[i] == requested[i];
+  EXPECT_LT(in_place, 10u);  // a shuffle, not a rotation of request order
+
+  // Identical on every download; each line is still the line of its request.
+  EXPECT_EQ(results(id).raw, first.raw);
+  for (const json& line : parse_jsonl(first.raw)) {
+    const std::string cid = line["custom_id"];
+    EXPECT_EQ(line["result"]["message"]["content"][0]["text"],
+              "Echo: Hello number " + std::to_string(std::stoi(cid.substr(4))));
+  }
+
+  // Another batch with the same custom_ids: another order.
+  const std::vector<std::string> other_order = custom_ids(parse_jsonl(results(other).raw));
+  EXPECT_TRUE(std::is_permutation(other_order.begin(), other_order.end(), requested.begin(),
+                                  requested.end()));
+  EXPECT_NE(other_order, order);
+
+  // A resume from any byte continues the same file.
+  for (std::size_t from : {std::size_t{1}, first.raw.size() / 3, first.raw.size() - 2}) {
+    Reply r = get("/v1/messages/batches/" + id + "/results",
+                  {{"Range", "bytes=" + std::to_string(from) + "-"}});
+    ASSERT_EQ(r.status, 206);
+    EXPECT_TRUE(r.raw == first.raw.substr(from)) << from;
+  }
+
+  // ordered_results: request order.
+  client_.reset();
+  emulator_->stop();
+  o.ordered_results = true;
+  start(o);
+  const std::string ordered = create_id(50);
+  EXPECT_EQ(custom_ids(parse_jsonl(results(ordered).raw)), requested);
 }
 
 TEST_F(EmulatorTest, ResultsRangeAtOrPastTheEndIs416WithTheSize) {
@@ -610,7 +690,7 @@ TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
   Reply b = retrieve(id);
   EXPECT_EQ(b.body["request_counts"]["succeeded"], 2);
   EXPECT_EQ(b.body["request_counts"]["errored"], 5);
-  auto lines = parse_jsonl(results(id).raw);
+  auto lines = by_custom_id(parse_jsonl(results(id).raw));
   ASSERT_EQ(lines.size(), 7u);
   auto error_line = [](const std::string& cid, const std::string& message) {
     return json{{"custom_id", cid},
@@ -621,16 +701,16 @@ TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
                     {"error", {{"type", "invalid_request_error"}, {"message", message}}},
                     {"request_id", nullptr}}}}}};
   };
-  EXPECT_EQ(lines[0]["result"]["type"], "succeeded");
-  EXPECT_EQ(lines[1], error_line("no-model", "model: Field required"));
-  EXPECT_EQ(lines[2],
+  EXPECT_EQ(lines["ok"]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines["no-model"], error_line("no-model", "model: Field required"));
+  EXPECT_EQ(lines["zero-tokens"],
             error_line("zero-tokens", "max_tokens: Input should be greater than or equal to 1"));
-  EXPECT_EQ(lines[3], error_line("no-tokens", "max_tokens: Field required"));
-  EXPECT_EQ(lines[4], error_line("empty-messages",
-                                 "messages: List should have at least 1 item after validation, "
-                                 "not 0"));
-  EXPECT_EQ(lines[5], error_line("no-messages", "messages: Field required"));
-  const json& m = lines[6]["result"]["message"];
+  EXPECT_EQ(lines["no-tokens"], error_line("no-tokens", "max_tokens: Field required"));
+  EXPECT_EQ(lines["empty-messages"],
+            error_line("empty-messages",
+                       "messages: List should have at least 1 item after validation, not 0"));
+  EXPECT_EQ(lines["no-messages"], error_line("no-messages", "messages: Field required"));
+  const json& m = lines["truncated"]["result"]["message"];
   EXPECT_EQ(m["model"], "claude-x");
   EXPECT_EQ(m["stop_reason"], "max_tokens");
   EXPECT_EQ(m["usage"]["output_tokens"], 2);
@@ -825,10 +905,10 @@ TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {
   for (int i = 0; i < 150; ++i) long_text += "\xc3\xa9";  // 300 bytes of "é"
   json body = {{"requests", json::array({r, request("long", long_text)})}};
   const std::string id = create(body).body["id"];
-  auto lines = parse_jsonl(results(id).raw);  // throws on invalid UTF-8
+  auto lines = by_custom_id(parse_jsonl(results(id).raw));  // throws on invalid UTF-8
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0]["result"]["message"]["content"][0]["text"], "Echo: second part");
-  const std::string echoed = lines[1]["result"]["message"]["content"][0]["text"];
+  EXPECT_EQ(lines["multi"]["result"]["message"]["content"][0]["text"], "Echo: second part");
+  const std::string echoed = lines["long"]["result"]["message"]["content"][0]["text"];
   EXPECT_EQ(echoed, "Echo: " + long_text.substr(0, 200));
 }
 

@@ -41,6 +41,7 @@ constexpr const char* kUsage =
     "  --public-base-url U   origin used in results_url (default: the request's Host)\n"
     "  --keep-alive-s N      idle keep-alive timeout in seconds, 0 = no keep-alive (default 1)\n"
     "  --no-version-check    do not require the anthropic-version header\n"
+    "  --ordered             results in request order (default: shuffled, seeded by batch id)\n"
     "  -h, --help            show this help\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -102,6 +103,10 @@ int main(int argc, char** argv) {
     }
     if (arg == "--no-version-check") {
       options.require_anthropic_version = false;
+      continue;
+    }
+    if (arg == "--ordered") {
+      options.ordered_results = true;
       continue;
     }
     // Every other option takes a value: "--flag value" or "--flag=value".

@@ -413,20 +413,28 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
                           "is \"ended\"",
                       rid);
   }
+  // Lines are written in a shuffled order seeded from the batch id (the API promises no order),
+  // or in request order with ordered_results. Either way the file is the same on every
+  // download, so a Range request gets exactly the bytes a full download has at those offsets.
+  auto order = std::make_shared<std::vector<std::uint32_t>>(
+      options.ordered_results ? std::vector<std::uint32_t>()
+                              : detail::shuffled_result_order(batch->id, batch->size()));
+  auto line_at = [batch, order](std::string& out, std::size_t position) {
+    detail::append_result_line(out, *batch, order->empty() ? position : (*order)[position]);
+  };
   // Streamed from an immutable snapshot, without the store lock: lines are generated a chunk
-  // at a time, so even 100,000 results never sit in memory at once. Rendering is deterministic,
-  // so a Range request gets exactly the bytes a full download has at those offsets.
+  // at a time, so even 100,000 results never sit in memory at once.
   struct Cursor {
-    std::size_t next = 0;  // the next line to render
+    std::size_t next = 0;  // the position of the next line to render
     std::size_t skip = 0;  // bytes of that line already sent (a range starting inside it)
   };
   auto cursor = std::make_shared<Cursor>();
-  auto produce = [batch, cursor](httplib::DataSink& sink) {
+  auto produce = [batch, cursor, line_at](httplib::DataSink& sink) {
     const std::size_t n = batch->size();
     std::string chunk;
     chunk.reserve(kResultChunkBytes + 1024);
     while (cursor->next < n && chunk.size() < kResultChunkBytes) {
-      detail::append_result_line(chunk, *batch, cursor->next);
+      line_at(chunk, cursor->next);
       ++cursor->next;
       if (cursor->skip > 0) {
         chunk.erase(0, cursor->skip);
@@ -435,6 +443,28 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     }
     if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
     return true;
+  };
+
+  // Measures the file a line at a time (no more than one line in memory) and, with
+  // `range_start`, places the cursor on the line holding that byte.
+  auto measure = [&]() {
+    std::uint64_t total = 0;
+    std::string line;
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      line.clear();
+      line_at(line, i);
+      if (range_start) {
+        if (total + line.size() <= *range_start) {
+          cursor->next = i + 1;
+          cursor->skip = 0;
+        } else if (total <= *range_start) {
+          cursor->next = i;
+          cursor->skip = static_cast<std::size_t>(*range_start - total);
+        }
+      }
+      total += line.size();
+    }
+    return total;
   };
 
   if (!range_start) {
@@ -448,22 +478,8 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     return;
   }
 
-  // `Range: bytes=N-`: measure the file a line at a time (no more than one line in memory), find
-  // the line holding byte N, and send the rest with its length.
-  std::uint64_t total = 0;
-  std::string line;
-  for (std::size_t i = 0; i < batch->size(); ++i) {
-    line.clear();
-    detail::append_result_line(line, *batch, i);
-    if (total + line.size() <= *range_start) {
-      cursor->next = i + 1;
-      cursor->skip = 0;
-    } else if (total <= *range_start) {
-      cursor->next = i;
-      cursor->skip = static_cast<std::size_t>(*range_start - total);
-    }
-    total += line.size();
-  }
+  // `Range: bytes=N-`: send the rest of the file from byte N, with its length.
+  const std::uint64_t total = measure();
   if (*range_start >= total) {
     res.set_header("Content-Range", "bytes */" + std::to_string(total));
     return send_error(res, 416, "invalid_request_error",

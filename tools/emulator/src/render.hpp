@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ const char* error_type_for_status(int status);
 
 /// Appends the JSONL result line (with its trailing '\n') of request `index` of an ended batch.
 void append_result_line(std::string& out, const Batch& batch, std::size_t index);
+
+/// The order in which the result lines of a batch of `n` requests are written: a shuffle
+/// (Fisher-Yates) seeded from the batch id, so one batch always gives the same order (and the
+/// same bytes, which a `Range` resume relies on) while batches differ from one another.
+std::vector<std::uint32_t> shuffled_result_order(const std::string& batch_id, std::size_t n);
 
 /// Deterministic "msg_..." id of request `index` of batch `batch_id`.
 std::string message_id(const std::string& batch_id, std::size_t index);

@@ -29,6 +29,7 @@
 //   - Under `anthropic-version: 2026-10-21` (or a later date) on the create call, a request with
 //     `temperature`/`top_p`/`top_k`, a `document` block in an assistant message, or a user text
 //     block with non-empty `citations` (also inside a `search_result`) ends `errored` too.
+//   - Results come in a shuffled order seeded from the batch id (see ordered_results).
 //
 // Thread safety: all member functions may be called from any thread; the server itself serves
 // requests on a thread pool. start() and stop() must not race each other.
@@ -68,6 +69,10 @@ struct EmulatorOptions {
   /// Statuses used for injected faults, in round-robin order: 429 (rate_limit_error, with
   /// `retry-after: 1`), 500 (api_error), 529 (overloaded_error); other statuses get api_error.
   std::vector<int> fault_statuses = {429, 500, 529};
+  /// Result lines in request order. By default they come in a shuffled order seeded from the
+  /// batch id (the API promises no order): the same batch always gives the same bytes, so a
+  /// `Range` resume is consistent, and different batches give different orders.
+  bool ordered_results = false;
   /// When set, injected 429 faults also carry `retry-after-ms: <value>`.
   std::optional<std::chrono::milliseconds> fault_retry_after_ms;
   /// Added to every response (slept on the serving thread before answering).
