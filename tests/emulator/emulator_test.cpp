@@ -1040,9 +1040,83 @@ class RawConnection {
     return data;
   }
 
+  /// Reads until the peer closes the connection or `timeout`; `closed` tells which.
+  std::string read_until_close(milliseconds timeout, bool* closed) {
+    std::string data;
+    *closed = false;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[16384];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        *closed = true;
+        break;
+      }
+      data.append(buf, static_cast<std::size_t>(n));
+    }
+    return data;
+  }
+
+  /// Every recv() gives up after `timeout` (SO_RCVTIMEO), so a test cannot hang on a read.
+  void set_receive_timeout(milliseconds timeout) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  /// Reads one response whose body has a Content-Length (or none): the head, then that many
+  /// bytes, until `timeout`. Returns {head, body}.
+  std::pair<std::string, std::string> read_response(milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string data = read_head(timeout);
+    const std::size_t end = data.find("\r\n\r\n");
+    if (end == std::string::npos) return {data, ""};
+    std::string head = data.substr(0, end + 4);
+    std::string body = data.substr(end + 4);
+    std::smatch m;
+    std::size_t length = 0;
+    if (std::regex_search(head, m, std::regex("Content-Length: (\\d+)\r\n", std::regex::icase))) {
+      length = std::stoul(m[1]);
+    }
+    while (body.size() < length && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      body.append(buf, static_cast<std::size_t>(n));
+    }
+    return {head, body};
+  }
+
  private:
   int fd_ = -1;
 };
+
+/// The payload of a chunked body, as far as it goes; `complete` when the last chunk arrived.
+std::string dechunk(const std::string& raw, bool* complete) {
+  std::string out;
+  *complete = false;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t eol = raw.find("\r\n", pos);
+    if (eol == std::string::npos) return out;
+    const std::size_t size = std::stoul(raw.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) {
+      *complete = true;
+      return out;
+    }
+    out += raw.substr(eol + 2, size);  // a cut chunk gives what arrived
+    if (eol + 2 + size + 2 > raw.size()) return out;
+    pos = eol + 2 + size + 2;
+  }
+}
 
 std::string post_head(const std::string& extra_headers) {
   return "POST /v1/messages/batches?beta=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -1470,6 +1544,10 @@ TEST_F(EmulatorTest, FaultInjectionRateIsSeededAndShaped) {
       case 529:
         expect_error(r, 529, "overloaded_error");
         break;
+      case 408:
+      case 504:
+        expect_error(r, r.status, "timeout_error");
+        break;
       default:
         ADD_FAILURE() << "unexpected status " << r.status;
     }
@@ -1480,6 +1558,8 @@ TEST_F(EmulatorTest, FaultInjectionRateIsSeededAndShaped) {
   EXPECT_GT(by_status[429], 0);
   EXPECT_GT(by_status[500], 0);
   EXPECT_GT(by_status[529], 0);
+  EXPECT_GT(by_status[408], 0);
+  EXPECT_GT(by_status[504], 0);
   EXPECT_EQ(emulator_->stats().faults, static_cast<std::uint64_t>(faults));
   EXPECT_EQ(emulator_->stats().requests, 300u);
 
@@ -1506,6 +1586,92 @@ TEST_F(EmulatorTest, QueuedFaultsComeFirstAndInOrder) {
   EXPECT_TRUE(limited.header("retry-after-ms").empty());
   EXPECT_EQ(list().status, 500);
   EXPECT_EQ(list().status, 200);
+}
+
+TEST_F(EmulatorTest, TimeoutFaults408And504) {
+  start();
+  emulator_->queue_faults({408, 504});
+  expect_error(list(), 408, "timeout_error", "Request timed out (fault injected by the emulator)");
+  expect_error(list(), 504, "timeout_error", "Gateway timed out (fault injected by the emulator)");
+  EXPECT_EQ(list().status, 200);
+  EXPECT_EQ(emulator_->stats().faults, 2u);
+
+  // Only these, at random, with fault_statuses.
+  client_.reset();
+  emulator_->stop();
+  EmulatorOptions o;
+  o.fault_rate = 1.0;
+  o.fault_statuses = {408, 504};
+  start(o);
+  std::map<int, int> by_status;
+  for (int i = 0; i < 10; ++i) ++by_status[list().status];
+  EXPECT_EQ(by_status, (std::map<int, int>{{408, 5}, {504, 5}}));
+}
+
+// The drop fault: a results download stops after about half of its body and the connection
+// closes, once; a resume from what arrived (Range) gives the rest, identical to a full download.
+TEST_F(EmulatorTest, DroppedResultsConnectionClosesMidBodyOnce) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  const std::string id = create_id(200);  // ~45 KB of results
+  const Reply full = results(id);
+  ASSERT_EQ(full.status, 200);
+  const std::size_t total = full.raw.size();
+  const std::string request = "GET /v1/messages/batches/" + id +
+                              "/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "x-api-key: sk-ant-emulator\r\nanthropic-version: 2023-06-01\r\n";
+  auto fetch = [&](const std::string& extra, std::string* head, bool* closed) {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    EXPECT_TRUE(c.send_all(request + extra + "\r\n"));
+    std::string raw = c.read_until_close(std::chrono::seconds(5), closed);
+    const std::size_t end = raw.find("\r\n\r\n");
+    *head = raw.substr(0, end == std::string::npos ? raw.size() : end + 4);
+    return end == std::string::npos ? std::string() : raw.substr(end + 4);
+  };
+
+  emulator_->queue_results_drop();
+  const std::uint64_t faults_before = emulator_->stats().faults;
+  std::string head;
+  bool closed = false;
+  bool complete = true;
+  const std::string cut = dechunk(fetch("", &head, &closed), &complete);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  EXPECT_TRUE(closed);     // the server closed the connection...
+  EXPECT_FALSE(complete);  // ...before the last chunk
+  EXPECT_EQ(cut.size(), total / 2);
+  EXPECT_TRUE(cut == full.raw.substr(0, cut.size()));
+  EXPECT_NE(cut.back(), '\n');  // in the middle of a line
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 1);
+  std::cout << "[ measured ] the dropped download delivered " << cut.size() << " of " << total
+            << " bytes\n";
+
+  // Once: the resume gets the rest, and a full download is whole again.
+  Reply rest = get("/v1/messages/batches/" + id + "/results",
+                   {{"Range", "bytes=" + std::to_string(cut.size()) + "-"}});
+  ASSERT_EQ(rest.status, 206);
+  EXPECT_TRUE(cut + rest.raw == full.raw);
+  EXPECT_TRUE(results(id).raw == full.raw);
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 1);
+
+  // A Range download can be cut too: half of what it would send, short of its Content-Length.
+  emulator_->queue_results_drop();
+  const std::size_t from = 1000;
+  const std::string partial = fetch("Range: bytes=1000-\r\n", &head, &closed);
+  EXPECT_EQ(head.rfind("HTTP/1.1 206", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(total - from)), std::string::npos)
+      << head;
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(partial.size(), (total - from) / 2);
+  EXPECT_TRUE(partial == full.raw.substr(from, partial.size()));
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 2);
+
+  // Other requests are not affected by a pending drop.
+  emulator_->queue_results_drop();
+  EXPECT_EQ(retrieve(id).status, 200);
+  EXPECT_EQ(list().status, 200);
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 2);
 }
 
 TEST_F(EmulatorTest, LatencyIsAdded) {
@@ -1545,50 +1711,81 @@ TEST_F(EmulatorTest, StopIsIdempotentAndRestartable) {
 // The program
 
 #ifdef ANTHROPIC_EMULATOR_BINARY
+/// The emulator program, started with `args` on a port of the OS's choice.
+class Program {
+ public:
+  /// Spawns it and reads its "listening on" line (10 s at most); port() is 0 on failure.
+  explicit Program(std::vector<std::string> args) {
+    int out[2];
+    if (::pipe(out) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, out[1]);
+    std::string binary = ANTHROPIC_EMULATOR_BINARY;
+    args.insert(args.begin(), {binary, "--port", "0"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pid_ > 0 && line.find('\n') == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out[0], POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[256];
+      ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)\n)"))) {
+      port_ = std::stoi(m[1]);
+    } else {
+      ADD_FAILURE() << "no 'listening on' line, got: " << line;
+    }
+  }
+  ~Program() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  int port() const { return port_; }
+
+  /// Sends SIGTERM and returns the exit status (-1 when it did not exit within 10 s).
+  int terminate() {
+    if (pid_ <= 0 || ::kill(pid_, SIGTERM) != 0) return -1;
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 200 && done == 0; ++i) {
+      done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == 0) std::this_thread::sleep_for(milliseconds(50));
+    }
+    if (done == 0) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
 TEST(EmulatorProgram, ServesUntilSigterm) {
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  posix_spawn_file_actions_addclose(&actions, out[1]);
-  std::string binary = ANTHROPIC_EMULATOR_BINARY;
-  std::vector<std::string> args = {binary, "--port",    "0",     "--processing-ms",
-                                   "0",    "--api-key", "k-test"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-
-  auto kill_child = [&] {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  };
-
-  // Read the "listening on" line (10 s at most).
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    char buf[256];
-    ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)\n)"))) {
-    kill_child();
-    FAIL() << "no 'listening on' line, got: " << line;
-  }
-  const int port = std::stoi(m[1]);
-
-  httplib::Client c("127.0.0.1", port);
+  Program program({"--processing-ms", "0", "--api-key", "k-test"});
+  ASSERT_GT(program.port(), 0);
+  httplib::Client c("127.0.0.1", program.port());
   c.set_read_timeout(std::chrono::seconds(10));
   auto r =
       c.Post("/v1/messages/batches", {{"x-api-key", "k-test"}, {"anthropic-version", "2023-06-01"}},
@@ -1596,20 +1793,47 @@ TEST(EmulatorProgram, ServesUntilSigterm) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body)["request_counts"]["processing"], 2);
+  EXPECT_EQ(program.terminate(), 0);
+}
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  pid_t done = 0;
-  for (int i = 0; i < 200 && done == 0; ++i) {
-    done = ::waitpid(pid, &status, WNOHANG);
-    if (done == 0) std::this_thread::sleep_for(milliseconds(50));
+TEST(EmulatorProgram, OrderedAndFaultFlags) {
+  const httplib::Headers headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}};
+  auto order_of = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--processing-ms", "0"});
+    Program program(args);
+    httplib::Client c("127.0.0.1", program.port());
+    c.set_read_timeout(std::chrono::seconds(10));
+    auto created =
+        c.Post("/v1/messages/batches", headers, batch_body(30).dump(), "application/json");
+    if (!created || created->status != 200) return std::vector<std::string>();
+    const std::string id = json::parse(created->body)["id"];
+    auto r = c.Get(("/v1/messages/batches/" + id + "/results").c_str(), headers);
+    return r ? custom_ids(parse_jsonl(r->body)) : std::vector<std::string>();
+  };
+  EXPECT_EQ(order_of({"--ordered"}), request_order(30));
+  const std::vector<std::string> shuffled = order_of({});
+  EXPECT_EQ(shuffled.size(), 30u);
+  EXPECT_NE(shuffled, request_order(30));
+
+  Program faulty({"--fault-rate", "1", "--fault-statuses", "504,408"});
+  httplib::Client c("127.0.0.1", faulty.port());
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    auto r = c.Get("/v1/messages/batches", headers);
+    statuses.push_back(r ? r->status : -1);
   }
-  if (done == 0) {
-    kill_child();
-    FAIL() << "emulator did not exit within 10 s of SIGTERM";
-  }
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(statuses, (std::vector<int>{504, 408, 504, 408}));
+
+  Program dropping({"--processing-ms", "0", "--fault-drop-results", "1"});
+  httplib::Client d("127.0.0.1", dropping.port());
+  auto created = d.Post("/v1/messages/batches", headers, batch_body(30).dump(), "application/json");
+  ASSERT_TRUE(created);
+  const std::string id = json::parse(created->body)["id"];
+  const std::string path = "/v1/messages/batches/" + id + "/results";
+  EXPECT_FALSE(d.Get(path.c_str(), headers));  // cut: a transport error
+  auto whole = d.Get(path.c_str(), headers);   // once
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(parse_jsonl(whole->body).size(), 30u);
 }
 
 TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
@@ -1634,6 +1858,10 @@ TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
   EXPECT_EQ(run({"--port"}), 2);
   EXPECT_EQ(run({"--port", "70000"}), 2);
   EXPECT_EQ(run({"--fault-rate", "2"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "429,abc"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "429,"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "200"}), 2);
+  EXPECT_EQ(run({"--fault-drop-results", "-1"}), 2);
   EXPECT_EQ(run({"--bogus"}), 2);
   EXPECT_EQ(run({"stray"}), 2);
 }

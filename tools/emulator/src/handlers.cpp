@@ -116,6 +116,8 @@ const char* status_text(int status) {
       return "Range Not Satisfiable";
     case 500:
       return "Internal Server Error";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Request failed";
   }
@@ -140,6 +142,18 @@ std::optional<int> Emulator::Impl::next_fault() {
   const double u = static_cast<double>(fault_rng() >> 11) * (1.0 / 9007199254740992.0);
   if (u >= fault_rate) return std::nullopt;
   return options.fault_statuses[fault_round_robin++ % options.fault_statuses.size()];
+}
+
+bool Emulator::Impl::take_results_drop() {
+  std::lock_guard<std::mutex> lock(fault_mu);
+  if (results_drops == 0) return false;
+  --results_drops;
+  return true;
+}
+
+void Emulator::Impl::give_back_results_drop() {
+  std::lock_guard<std::mutex> lock(fault_mu);
+  ++results_drops;
 }
 
 std::string Emulator::Impl::origin_for(const httplib::Request& req) const {
@@ -215,6 +229,10 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
       message = "Number of requests has exceeded your rate limit (fault injected by the emulator)";
     } else if (status == 529) {
       message = "Overloaded (fault injected by the emulator)";
+    } else if (status == 408) {
+      message = "Request timed out (fault injected by the emulator)";
+    } else if (status == 504) {
+      message = "Gateway timed out (fault injected by the emulator)";
     } else if (status >= 500) {
       message = "Internal server error (fault injected by the emulator)";
     } else {
@@ -427,8 +445,12 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   struct Cursor {
     std::size_t next = 0;  // the position of the next line to render
     std::size_t skip = 0;  // bytes of that line already sent (a range starting inside it)
+    // A dropped connection: bytes still to send before closing (unlimited when not dropping).
+    std::uint64_t budget = std::numeric_limits<std::uint64_t>::max();
   };
   auto cursor = std::make_shared<Cursor>();
+  // Returns false when the connection is to be closed: the sink failed, or the budget of a
+  // dropped download is spent.
   auto produce = [batch, cursor, line_at](httplib::DataSink& sink) {
     const std::size_t n = batch->size();
     std::string chunk;
@@ -441,8 +463,11 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
         cursor->skip = 0;
       }
     }
+    const bool cut = chunk.size() >= cursor->budget;
+    if (cut) chunk.resize(static_cast<std::size_t>(cursor->budget));
+    cursor->budget -= chunk.size();
     if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-    return true;
+    return !cut;
   };
 
   // Measures the file a line at a time (no more than one line in memory) and, with
@@ -467,7 +492,14 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     return total;
   };
 
+  // The drop-the-connection fault: this response stops after about half of its body (in the
+  // middle of a line) and the connection is closed, as a network failure would leave it.
+  const bool drop = take_results_drop();
   if (!range_start) {
+    if (drop) {
+      ++faults_injected;
+      cursor->budget = measure() / 2;
+    }
     res.status = 200;
     res.set_chunked_content_provider(
         "application/x-jsonl", [batch, cursor, produce](std::size_t, httplib::DataSink& sink) {
@@ -481,12 +513,17 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   // `Range: bytes=N-`: send the rest of the file from byte N, with its length.
   const std::uint64_t total = measure();
   if (*range_start >= total) {
+    if (drop) give_back_results_drop();
     res.set_header("Content-Range", "bytes */" + std::to_string(total));
     return send_error(res, 416, "invalid_request_error",
                       "Range start " + std::to_string(*range_start) +
                           " is not below the size of the results (" + std::to_string(total) +
                           " bytes)",
                       rid);
+  }
+  if (drop) {
+    ++faults_injected;
+    cursor->budget = (total - *range_start) / 2;
   }
   res.status = 206;
   res.set_header("Content-Range", "bytes " + std::to_string(*range_start) + "-" +

@@ -82,6 +82,7 @@ const char* error_type_for_status(int status) {
     case 404:
       return "not_found_error";
     case 408:
+    case 504:
       return "timeout_error";
     case 413:
       return "request_too_large";

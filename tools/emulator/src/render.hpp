@@ -25,8 +25,8 @@ std::string deleted_json(const std::string& id);
 std::string error_json(std::string_view type, std::string_view message,
                        std::string_view request_id);
 
-/// The error type the API uses for an HTTP status (400 invalid_request_error, 429
-/// rate_limit_error, 529 overloaded_error, other 5xx api_error, ...).
+/// The error type the API uses for an HTTP status (400 invalid_request_error, 408 and 504
+/// timeout_error, 429 rate_limit_error, 529 overloaded_error, other 5xx api_error, ...).
 const char* error_type_for_status(int status);
 
 /// Appends the JSONL result line (with its trailing '\n') of request `index` of an ended batch.

@@ -67,8 +67,13 @@ struct EmulatorOptions {
   /// Fraction (0..1) of HTTP requests answered with an injected fault instead of being served.
   double fault_rate = 0.0;
   /// Statuses used for injected faults, in round-robin order: 429 (rate_limit_error, with
-  /// `retry-after: 1`), 500 (api_error), 529 (overloaded_error); other statuses get api_error.
-  std::vector<int> fault_statuses = {429, 500, 529};
+  /// `retry-after: 1`), 500 (api_error), 529 (overloaded_error), 408 and 504 (timeout_error);
+  /// other statuses get the error type the API uses for them (api_error for other 5xx).
+  std::vector<int> fault_statuses = {429, 500, 529, 408, 504};
+  /// The next this many results downloads (200, or 206 for a Range) are cut: the connection is
+  /// closed after about half of the response body, in the middle of a line, as a network
+  /// failure would leave it. Each is counted in EmulatorStats::faults. See queue_results_drop().
+  std::size_t fault_drop_results = 0;
   /// Result lines in request order. By default they come in a shuffled order seeded from the
   /// batch id (the API promises no order): the same batch always gives the same bytes, so a
   /// `Range` resume is consistent, and different batches give different orders.
@@ -104,7 +109,7 @@ struct EmulatorOptions {
 /// Aggregate counters, for tests that assert on traffic (e.g. retries).
 struct EmulatorStats {
   std::uint64_t requests = 0;  ///< HTTP requests answered by the emulator's handlers
-  std::uint64_t faults = 0;    ///< of which answered with an injected fault
+  std::uint64_t faults = 0;    ///< of which answered with an injected fault (or cut short)
 };
 
 /// The emulator: owns an HTTP server and the batch store. Not copyable or movable.
@@ -135,6 +140,9 @@ class Emulator {
   /// The next `statuses.size()` requests are answered with these statuses, in order, before any
   /// random fault (deterministic scripting of retries).
   void queue_faults(std::vector<int> statuses);
+  /// The next `count` results downloads are cut after about half of their body (see
+  /// EmulatorOptions::fault_drop_results).
+  void queue_results_drop(std::size_t count = 1);
   /// Counters since construction.
   EmulatorStats stats() const;
   /// Number of batches currently stored (deleted ones excluded).
