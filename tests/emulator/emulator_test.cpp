@@ -1226,6 +1226,54 @@ TEST_F(EmulatorTest, IdleConnectionsDoNotStarveOtherClients) {
   }
 }
 
+// `curl --request POST` without -d sends no Content-Length and no Transfer-Encoding: there is no
+// body, and the answer must come at once (not after a 30 s read timeout).
+TEST_F(EmulatorTest, PostWithoutABodyIsAnsweredAtOnce) {
+  start();
+  const std::string headers =
+      "Host: 127.0.0.1\r\nx-api-key: sk-ant-emulator\r\nanthropic-version: 2023-06-01\r\n"
+      "Accept: */*\r\n\r\n";
+  // What the emulator answers an empty (Content-Length: 0) create body.
+  const Reply empty = post("/v1/messages/batches", std::string());
+  expect_error(empty, 400, "invalid_request_error");
+  const std::string empty_message = empty.body["error"]["message"];
+  EXPECT_EQ(empty_message.rfind("Request body is not valid JSON: ", 0), 0u) << empty_message;
+
+  {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    ASSERT_TRUE(c.send_all("POST /v1/messages/batches HTTP/1.1\r\n" + headers));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto [head, body] = c.read_response(std::chrono::seconds(5));
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(head.rfind("HTTP/1.1 400", 0), 0u) << head;
+    EXPECT_LT(took, std::chrono::seconds(5));
+    std::cout << "[ measured ] create without a body answered in "
+              << std::chrono::duration_cast<milliseconds>(took).count() << " ms\n";
+    const json error = json::parse(body, nullptr, false);
+    ASSERT_TRUE(error.is_object()) << body;
+    EXPECT_EQ(error["error"]["type"], "invalid_request_error");
+    EXPECT_EQ(error["error"]["message"], empty_message);
+  }
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+
+  // Cancel takes no body: without one it works at once, too.
+  const std::string id = create_id(3);
+  {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    ASSERT_TRUE(c.send_all("POST /v1/messages/batches/" + id + "/cancel HTTP/1.1\r\n" + headers));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto [head, body] = c.read_response(std::chrono::seconds(5));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+    EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+    const json batch = json::parse(body, nullptr, false);
+    ASSERT_TRUE(batch.is_object()) << body;
+    EXPECT_EQ(batch["processing_status"], "canceling");
+  }
+  EXPECT_EQ(retrieve(id).body["processing_status"], "canceling");
+}
+
 // ------------------------------------------------------------------------------------------
 // Auth, headers, routing
 
