@@ -1688,9 +1688,11 @@ TEST_F(EmulatorTest, DroppedResultsConnectionClosesMidBodyOnce) {
   EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
   EXPECT_TRUE(closed);     // the server closed the connection...
   EXPECT_FALSE(complete);  // ...before the last chunk
-  EXPECT_EQ(cut.size(), total / 2);
+  // Half the file, or one byte more when half falls between two lines: the cut is inside a line.
+  EXPECT_GE(cut.size(), total / 2);
+  EXPECT_LE(cut.size(), total / 2 + 1);
   EXPECT_TRUE(cut == full.raw.substr(0, cut.size()));
-  EXPECT_NE(cut.back(), '\n');  // in the middle of a line
+  EXPECT_NE(cut.back(), '\n');
   EXPECT_EQ(emulator_->stats().faults, faults_before + 1);
   std::cout << "[ measured ] the dropped download delivered " << cut.size() << " of " << total
             << " bytes\n";
@@ -1711,8 +1713,10 @@ TEST_F(EmulatorTest, DroppedResultsConnectionClosesMidBodyOnce) {
   EXPECT_NE(head.find("Content-Length: " + std::to_string(total - from)), std::string::npos)
       << head;
   EXPECT_TRUE(closed);
-  EXPECT_EQ(partial.size(), (total - from) / 2);
+  EXPECT_GE(partial.size(), (total - from) / 2);
+  EXPECT_LE(partial.size(), (total - from) / 2 + 1);
   EXPECT_TRUE(partial == full.raw.substr(from, partial.size()));
+  EXPECT_NE(partial.back(), '\n');
   EXPECT_EQ(emulator_->stats().faults, faults_before + 2);
 
   // Other requests are not affected by a pending drop.

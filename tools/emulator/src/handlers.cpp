@@ -492,13 +492,27 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     return total;
   };
 
-  // The drop-the-connection fault: this response stops after about half of its body (in the
-  // middle of a line) and the connection is closed, as a network failure would leave it.
+  // The drop-the-connection fault: this response stops halfway through the bytes from `from` to
+  // `total` (one byte further when that falls between two lines, so that the cut is inside a
+  // line) and the connection is closed, as a network failure would leave it. Returns the bytes
+  // to send.
+  auto drop_budget = [&](std::uint64_t from, std::uint64_t total) {
+    std::uint64_t cut = from + (total - from) / 2;
+    std::uint64_t end = 0;
+    std::string line;
+    for (std::size_t i = 0; i < batch->size() && end < cut; ++i) {
+      line.clear();
+      line_at(line, i);
+      end += line.size();
+    }
+    if (end == cut && cut + 1 < total) ++cut;
+    return cut - from;
+  };
   const bool drop = take_results_drop();
   if (!range_start) {
     if (drop) {
       ++faults_injected;
-      cursor->budget = measure() / 2;
+      cursor->budget = drop_budget(0, measure());
     }
     res.status = 200;
     res.set_chunked_content_provider(
@@ -523,7 +537,7 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   }
   if (drop) {
     ++faults_injected;
-    cursor->budget = (total - *range_start) / 2;
+    cursor->budget = drop_budget(*range_start, total);
   }
   res.status = 206;
   res.set_header("Content-Range", "bytes " + std::to_string(*range_start) + "-" +

@@ -71,7 +71,7 @@ struct EmulatorOptions {
   /// other statuses get the error type the API uses for them (api_error for other 5xx).
   std::vector<int> fault_statuses = {429, 500, 529, 408, 504};
   /// The next this many results downloads (200, or 206 for a Range) are cut: the connection is
-  /// closed after about half of the response body, in the middle of a line, as a network
+  /// closed after half of the response body (always inside a line), as a network
   /// failure would leave it. Each is counted in EmulatorStats::faults. See queue_results_drop().
   std::size_t fault_drop_results = 0;
   /// Result lines in request order. By default they come in a shuffled order seeded from the
