@@ -2,6 +2,7 @@
 // (not the SDK). The emulator clock is advanced instead of sleeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <regex>
@@ -116,6 +119,22 @@ std::vector<json> parse_jsonl(const std::string& body) {
   return lines;
 }
 
+/// Result lines sorted by custom_id. The emulator, like the API, writes them in no particular
+/// order; the req-NNNNN ids of batch_body() sort in request order.
+std::vector<json> sorted_by_custom_id(std::vector<json> lines) {
+  std::sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
+    return a.value("custom_id", "") < b.value("custom_id", "");
+  });
+  return lines;
+}
+
+/// Result lines by custom_id.
+std::map<std::string, json> by_custom_id(const std::vector<json>& lines) {
+  std::map<std::string, json> out;
+  for (const json& line : lines) out[line.value("custom_id", "")] = line;
+  return out;
+}
+
 void expect_error(const Reply& r, int status, const std::string& type,
                   const std::string& message = "") {
   EXPECT_EQ(r.status, status) << r.raw;
@@ -151,12 +170,13 @@ class EmulatorTest : public ::testing::Test {
     if (emulator_) emulator_->stop();
   }
 
-  std::unique_ptr<httplib::Client> make_client(bool with_key = true) const {
+  std::unique_ptr<httplib::Client> make_client(bool with_key = true,
+                                               const std::string& version = "2023-06-01") const {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", emulator_->port());
     c->set_connection_timeout(std::chrono::seconds(5));
     c->set_read_timeout(std::chrono::seconds(30));
     c->set_write_timeout(std::chrono::seconds(30));
-    httplib::Headers headers = {{"anthropic-version", "2023-06-01"},
+    httplib::Headers headers = {{"anthropic-version", version},
                                 {"anthropic-beta", "message-batches-2024-09-24"}};
     if (with_key) headers.emplace("x-api-key", kKey);
     c->set_default_headers(headers);
@@ -338,7 +358,7 @@ TEST_F(EmulatorTest, CancelMidwayGivesPartialResults) {
 
   Reply res = results(id);
   ASSERT_EQ(res.status, 200);
-  auto lines = parse_jsonl(res.raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(res.raw));
   ASSERT_EQ(lines.size(), 100u);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_EQ(lines[i]["result"]["type"], i < 40 ? "succeeded" : "canceled") << i;
@@ -398,7 +418,7 @@ TEST_F(EmulatorTest, ExpiryWithShortExpiryAfter) {
       done.body["request_counts"],
       json({{"processing", 0}, {"succeeded", 2}, {"errored", 0}, {"canceled", 0}, {"expired", 6}}));
   EXPECT_EQ(parse_time(done.body["ended_at"]), parse_time(c.body["created_at"]) + 1000 * 1000);
-  auto lines = parse_jsonl(results(id).raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(results(id).raw));
   ASSERT_EQ(lines.size(), 8u);
   EXPECT_EQ(lines[1]["result"]["type"], "succeeded");
   EXPECT_EQ(lines[2], json::parse(R"({"custom_id":"req-00002","result":{"type":"expired"}})"));
@@ -444,7 +464,7 @@ TEST_F(EmulatorTest, ResultsForAThousandRequests) {
   EXPECT_EQ(r.header("request-id").rfind("req_", 0), 0u);
   ASSERT_FALSE(r.raw.empty());
   EXPECT_EQ(r.raw.back(), '\n');
-  auto lines = parse_jsonl(r.raw);
+  auto lines = sorted_by_custom_id(parse_jsonl(r.raw));
   ASSERT_EQ(lines.size(), 1000u);
   std::set<std::string> message_ids;
   const std::regex msg_id("^msg_[0-9A-Za-z]{24}$");
@@ -501,6 +521,69 @@ TEST_F(EmulatorTest, ResultsHonourAnOpenRangeWithTheSameBytesAsAFullDownload) {
     EXPECT_EQ(r.header("Content-Type"), "application/x-jsonl");
     EXPECT_TRUE(r.raw == full.raw.substr(start));  // not EXPECT_EQ: no 700 KB diff on failure
   }
+}
+
+std::vector<std::string> custom_ids(const std::vector<json>& lines) {
+  std::vector<std::string> ids;
+  for (const json& line : lines) ids.push_back(line.value("custom_id", ""));
+  return ids;
+}
+
+std::vector<std::string> request_order(std::size_t n) {
+  std::vector<std::string> ids;
+  const json body = batch_body(n);  // kept alive: the loop reads into it
+  for (const json& r : body["requests"]) ids.push_back(r["custom_id"]);
+  return ids;
+}
+
+// The API promises no order. By default the lines are shuffled, seeded by the batch id: the same
+// batch always gives the same bytes (a Range resume relies on it), another batch another order.
+TEST_F(EmulatorTest, ResultsComeInAShuffledOrderStablePerBatch) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  const std::string id = create_id(50);
+  const std::string other = create_id(50);
+  const Reply first = results(id);
+  ASSERT_EQ(first.status, 200);
+  const std::vector<std::string> order = custom_ids(parse_jsonl(first.raw));
+  const std::vector<std::string> requested = request_order(50);
+  ASSERT_EQ(order.size(), 50u);
+  EXPECT_NE(order, requested);
+  EXPECT_TRUE(std::is_permutation(order.begin(), order.end(), requested.begin(), requested.end()));
+  std::size_t in_place = 0;
+  for (std::size_t i = 0; i < 50; ++i) in_place += order[i] == requested[i];
+  EXPECT_LT(in_place, 10u);  // a shuffle, not a rotation of request order
+
+  // Identical on every download; each line is still the line of its request.
+  EXPECT_EQ(results(id).raw, first.raw);
+  for (const json& line : parse_jsonl(first.raw)) {
+    const std::string cid = line["custom_id"];
+    EXPECT_EQ(line["result"]["message"]["content"][0]["text"],
+              "Echo: Hello number " + std::to_string(std::stoi(cid.substr(4))));
+  }
+
+  // Another batch with the same custom_ids: another order.
+  const std::vector<std::string> other_order = custom_ids(parse_jsonl(results(other).raw));
+  EXPECT_TRUE(std::is_permutation(other_order.begin(), other_order.end(), requested.begin(),
+                                  requested.end()));
+  EXPECT_NE(other_order, order);
+
+  // A resume from any byte continues the same file.
+  for (std::size_t from : {std::size_t{1}, first.raw.size() / 3, first.raw.size() - 2}) {
+    Reply r = get("/v1/messages/batches/" + id + "/results",
+                  {{"Range", "bytes=" + std::to_string(from) + "-"}});
+    ASSERT_EQ(r.status, 206);
+    EXPECT_TRUE(r.raw == first.raw.substr(from)) << from;
+  }
+
+  // ordered_results: request order.
+  client_.reset();
+  emulator_->stop();
+  o.ordered_results = true;
+  start(o);
+  const std::string ordered = create_id(50);
+  EXPECT_EQ(custom_ids(parse_jsonl(results(ordered).raw)), requested);
 }
 
 TEST_F(EmulatorTest, ResultsRangeAtOrPastTheEndIs416WithTheSize) {
@@ -607,7 +690,7 @@ TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
   Reply b = retrieve(id);
   EXPECT_EQ(b.body["request_counts"]["succeeded"], 2);
   EXPECT_EQ(b.body["request_counts"]["errored"], 5);
-  auto lines = parse_jsonl(results(id).raw);
+  auto lines = by_custom_id(parse_jsonl(results(id).raw));
   ASSERT_EQ(lines.size(), 7u);
   auto error_line = [](const std::string& cid, const std::string& message) {
     return json{{"custom_id", cid},
@@ -618,20 +701,193 @@ TEST_F(EmulatorTest, PerRequestProblemsEndErrored) {
                     {"error", {{"type", "invalid_request_error"}, {"message", message}}},
                     {"request_id", nullptr}}}}}};
   };
-  EXPECT_EQ(lines[0]["result"]["type"], "succeeded");
-  EXPECT_EQ(lines[1], error_line("no-model", "model: Field required"));
-  EXPECT_EQ(lines[2],
+  EXPECT_EQ(lines["ok"]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines["no-model"], error_line("no-model", "model: Field required"));
+  EXPECT_EQ(lines["zero-tokens"],
             error_line("zero-tokens", "max_tokens: Input should be greater than or equal to 1"));
-  EXPECT_EQ(lines[3], error_line("no-tokens", "max_tokens: Field required"));
-  EXPECT_EQ(lines[4], error_line("empty-messages",
-                                 "messages: List should have at least 1 item after validation, "
-                                 "not 0"));
-  EXPECT_EQ(lines[5], error_line("no-messages", "messages: Field required"));
-  const json& m = lines[6]["result"]["message"];
+  EXPECT_EQ(lines["no-tokens"], error_line("no-tokens", "max_tokens: Field required"));
+  EXPECT_EQ(lines["empty-messages"],
+            error_line("empty-messages",
+                       "messages: List should have at least 1 item after validation, not 0"));
+  EXPECT_EQ(lines["no-messages"], error_line("no-messages", "messages: Field required"));
+  const json& m = lines["truncated"]["result"]["message"];
   EXPECT_EQ(m["model"], "claude-x");
   EXPECT_EQ(m["stop_reason"], "max_tokens");
   EXPECT_EQ(m["usage"]["output_tokens"], 2);
   EXPECT_EQ(m["content"][0]["text"], "Echo: a ");
+}
+
+// anthropic-version 2026-10-21 (and later dates): what that version removed or rejects ends the
+// request `errored`, naming the path; under 2023-06-01 (and earlier dates) the same requests
+// succeed.
+TEST_F(EmulatorTest, ApiVersion20261021RulesEndRequestsErrored) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  auto with = [](const std::string& custom_id, const std::function<void(json&)>& change) {
+    json r = request(custom_id, "hello");
+    change(r["params"]);
+    return r;
+  };
+  const json citation = {{"type", "char_location"},
+                         {"cited_text", "x"},
+                         {"document_index", 0},
+                         {"start_char_index", 0},
+                         {"end_char_index", 1}};
+  const json document = {
+      {"type", "document"},
+      {"source", {{"type", "text"}, {"media_type", "text/plain"}, {"data", "doc"}}}};
+  json requests = json::array({
+      request("plain", "hello"),
+      with("temperature", [](json& p) { p["temperature"] = 1.0; }),
+      with("top-p", [](json& p) { p["top_p"] = 0.9; }),
+      with("top-k", [](json& p) { p["top_k"] = 5; }),
+      with("assistant-document",
+           [&](json& p) {
+             p["messages"].push_back(
+                 {{"role", "assistant"},
+                  {"content", json::array({{{"type", "text"}, {"text", "a"}}, document})}});
+             p["messages"].push_back({{"role", "user"}, {"content", "more"}});
+           }),
+      with("user-citations",
+           [&](json& p) {
+             p["messages"][0]["content"] = json::array(
+                 {{{"type", "text"}, {"text", "q"}, {"citations", json::array({citation})}}});
+           }),
+      with("search-result-citations",
+           [&](json& p) {
+             p["messages"][0]["content"] = json::array(
+                 {{{"type", "text"}, {"text", "q"}},
+                  {{"type", "search_result"},
+                   {"source", "https://example.com"},
+                   {"title", "t"},
+                   {"content", json::array({{{"type", "text"}, {"text", "a"}},
+                                            {{"type", "text"},
+                                             {"text", "b"},
+                                             {"citations", json::array({citation})}}})}}});
+           }),
+      // Still fine under 2026-10-21: empty citations, a document in a user message, citations
+      // in an assistant message.
+      with(
+          "allowed",
+          [&](json& p) {
+            p["messages"] = json::array(
+                {{{"role", "user"},
+                  {"content",
+                   json::array({document,
+                                {{"type", "text"}, {"text", "q"}, {"citations", json::array()}}})}},
+                 {{"role", "assistant"},
+                  {"content", json::array({{{"type", "text"},
+                                            {"text", "a"},
+                                            {"citations", json::array({citation})}}})}},
+                 {{"role", "user"}, {"content", "last"}}});
+          }),
+  });
+  const std::map<std::string, std::string> expected_errors = {
+      {"temperature", "temperature: Extra inputs are not permitted"},
+      {"top-p", "top_p: Extra inputs are not permitted"},
+      {"top-k", "top_k: Extra inputs are not permitted"},
+      {"assistant-document",
+       "messages.1.content.1: document blocks are not allowed in assistant messages"},
+      {"user-citations",
+       "messages.0.content.0.citations: citations are not allowed in user messages"},
+      {"search-result-citations",
+       "messages.0.content.1.content.1.citations: citations are not allowed in user messages"},
+  };
+  const json body = {{"requests", requests}};
+
+  for (const std::string version : {"2026-10-21", "2027-01-05"}) {
+    SCOPED_TRACE(version);
+    auto c = make_client(true, version);
+    Reply created = to_reply(c->Post("/v1/messages/batches", body.dump(), "application/json"));
+    ASSERT_EQ(created.status, 200) << created.raw;  // the create itself succeeds
+    const std::string id = created.body["id"];
+    Reply b = to_reply(c->Get(("/v1/messages/batches/" + id).c_str()));
+    EXPECT_EQ(b.body["request_counts"]["succeeded"], 2);
+    EXPECT_EQ(b.body["request_counts"]["errored"], 6);
+    Reply r = to_reply(c->Get(("/v1/messages/batches/" + id + "/results").c_str()));
+    auto lines = parse_jsonl(r.raw);
+    ASSERT_EQ(lines.size(), 8u);
+    std::size_t errored = 0;
+    for (const json& line : lines) {
+      const std::string cid = line["custom_id"];
+      auto it = expected_errors.find(cid);
+      if (it == expected_errors.end()) {
+        EXPECT_EQ(line["result"]["type"], "succeeded") << line;
+        continue;
+      }
+      ++errored;
+      EXPECT_EQ(line["result"],
+                json({{"type", "errored"},
+                      {"error",
+                       {{"type", "error"},
+                        {"error", {{"type", "invalid_request_error"}, {"message", it->second}}},
+                        {"request_id", nullptr}}}}));
+    }
+    EXPECT_EQ(errored, expected_errors.size());
+  }
+
+  for (const std::string version : {"2023-06-01", "2026-10-20"}) {
+    SCOPED_TRACE(version);
+    auto c = make_client(true, version);
+    Reply created = to_reply(c->Post("/v1/messages/batches", body.dump(), "application/json"));
+    ASSERT_EQ(created.status, 200) << created.raw;
+    const std::string id = created.body["id"];
+    Reply b = to_reply(c->Get(("/v1/messages/batches/" + id).c_str()));
+    EXPECT_EQ(b.body["request_counts"]["succeeded"], 8);
+    EXPECT_EQ(b.body["request_counts"]["errored"], 0);
+    for (const json& line :
+         parse_jsonl(to_reply(c->Get(("/v1/messages/batches/" + id + "/results").c_str())).raw)) {
+      EXPECT_EQ(line["result"]["type"], "succeeded") << line;
+    }
+  }
+}
+
+// The version is the create call's: reading a batch under another version changes nothing.
+TEST_F(EmulatorTest, ApiVersionRulesFollowTheCreateCallAndSurviveARestart) {
+  struct TempDir {
+    fs::path path = fs::temp_directory_path() /
+                    ("anthropic-emulator-version-test-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(path); }
+    ~TempDir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } temp;
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.data_dir = temp.path.string();
+  start(o);
+  json sampled = request("sampled", "hi");
+  sampled["params"]["temperature"] = 0.5;
+  const json body = {{"requests", json::array({sampled})}};
+  auto v2026 = make_client(true, "2026-10-21");
+  const std::string strict =
+      to_reply(v2026->Post("/v1/messages/batches", body.dump(), "application/json")).body["id"];
+  const std::string lax = create(body).body["id"];  // the fixture's client: 2023-06-01
+
+  auto result_type = [&](httplib::Client& c, const std::string& id) {
+    auto lines =
+        parse_jsonl(to_reply(c.Get(("/v1/messages/batches/" + id + "/results").c_str())).raw);
+    return lines.size() == 1 ? lines[0]["result"]["type"].get<std::string>() : "?";
+  };
+  EXPECT_EQ(result_type(*client_, strict), "errored");  // read under 2023-06-01
+  EXPECT_EQ(result_type(*v2026, lax), "succeeded");     // read under 2026-10-21
+
+  client_.reset();
+  v2026.reset();
+  emulator_->stop();
+  emulator_.reset();
+  start(o);
+  v2026 = make_client(true, "2026-10-21");
+  EXPECT_EQ(result_type(*client_, strict), "errored");
+  EXPECT_EQ(result_type(*v2026, lax), "succeeded");
+  std::ifstream in(temp.path / "batches" / (strict + ".json"));
+  EXPECT_EQ(json::parse(in).value("api_version", ""), "2026-10-21");
+  client_.reset();
+  v2026.reset();
+  emulator_->stop();
+  emulator_.reset();
 }
 
 TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {
@@ -649,10 +905,10 @@ TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {
   for (int i = 0; i < 150; ++i) long_text += "\xc3\xa9";  // 300 bytes of "é"
   json body = {{"requests", json::array({r, request("long", long_text)})}};
   const std::string id = create(body).body["id"];
-  auto lines = parse_jsonl(results(id).raw);  // throws on invalid UTF-8
+  auto lines = by_custom_id(parse_jsonl(results(id).raw));  // throws on invalid UTF-8
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0]["result"]["message"]["content"][0]["text"], "Echo: second part");
-  const std::string echoed = lines[1]["result"]["message"]["content"][0]["text"];
+  EXPECT_EQ(lines["multi"]["result"]["message"]["content"][0]["text"], "Echo: second part");
+  const std::string echoed = lines["long"]["result"]["message"]["content"][0]["text"];
   EXPECT_EQ(echoed, "Echo: " + long_text.substr(0, 200));
 }
 
@@ -784,9 +1040,83 @@ class RawConnection {
     return data;
   }
 
+  /// Reads until the peer closes the connection or `timeout`; `closed` tells which.
+  std::string read_until_close(milliseconds timeout, bool* closed) {
+    std::string data;
+    *closed = false;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[16384];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        *closed = true;
+        break;
+      }
+      data.append(buf, static_cast<std::size_t>(n));
+    }
+    return data;
+  }
+
+  /// Every recv() gives up after `timeout` (SO_RCVTIMEO), so a test cannot hang on a read.
+  void set_receive_timeout(milliseconds timeout) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  /// Reads one response whose body has a Content-Length (or none): the head, then that many
+  /// bytes, until `timeout`. Returns {head, body}.
+  std::pair<std::string, std::string> read_response(milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string data = read_head(timeout);
+    const std::size_t end = data.find("\r\n\r\n");
+    if (end == std::string::npos) return {data, ""};
+    std::string head = data.substr(0, end + 4);
+    std::string body = data.substr(end + 4);
+    std::smatch m;
+    std::size_t length = 0;
+    if (std::regex_search(head, m, std::regex("Content-Length: (\\d+)\r\n", std::regex::icase))) {
+      length = std::stoul(m[1]);
+    }
+    while (body.size() < length && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      body.append(buf, static_cast<std::size_t>(n));
+    }
+    return {head, body};
+  }
+
  private:
   int fd_ = -1;
 };
+
+/// The payload of a chunked body, as far as it goes; `complete` when the last chunk arrived.
+std::string dechunk(const std::string& raw, bool* complete) {
+  std::string out;
+  *complete = false;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t eol = raw.find("\r\n", pos);
+    if (eol == std::string::npos) return out;
+    const std::size_t size = std::stoul(raw.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) {
+      *complete = true;
+      return out;
+    }
+    out += raw.substr(eol + 2, size);  // a cut chunk gives what arrived
+    if (eol + 2 + size + 2 > raw.size()) return out;
+    pos = eol + 2 + size + 2;
+  }
+}
 
 std::string post_head(const std::string& extra_headers) {
   return "POST /v1/messages/batches?beta=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -894,6 +1224,54 @@ TEST_F(EmulatorTest, IdleConnectionsDoNotStarveOtherClients) {
     std::cout << "[ measured ] a request with " << count << " idle connections open took "
               << std::chrono::duration_cast<milliseconds>(took).count() << " ms\n";
   }
+}
+
+// `curl --request POST` without -d sends no Content-Length and no Transfer-Encoding: there is no
+// body, and the answer must come at once (not after a 30 s read timeout).
+TEST_F(EmulatorTest, PostWithoutABodyIsAnsweredAtOnce) {
+  start();
+  const std::string headers =
+      "Host: 127.0.0.1\r\nx-api-key: sk-ant-emulator\r\nanthropic-version: 2023-06-01\r\n"
+      "Accept: */*\r\n\r\n";
+  // What the emulator answers an empty (Content-Length: 0) create body.
+  const Reply empty = post("/v1/messages/batches", std::string());
+  expect_error(empty, 400, "invalid_request_error");
+  const std::string empty_message = empty.body["error"]["message"];
+  EXPECT_EQ(empty_message.rfind("Request body is not valid JSON: ", 0), 0u) << empty_message;
+
+  {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    ASSERT_TRUE(c.send_all("POST /v1/messages/batches HTTP/1.1\r\n" + headers));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto [head, body] = c.read_response(std::chrono::seconds(5));
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(head.rfind("HTTP/1.1 400", 0), 0u) << head;
+    EXPECT_LT(took, std::chrono::seconds(5));
+    std::cout << "[ measured ] create without a body answered in "
+              << std::chrono::duration_cast<milliseconds>(took).count() << " ms\n";
+    const json error = json::parse(body, nullptr, false);
+    ASSERT_TRUE(error.is_object()) << body;
+    EXPECT_EQ(error["error"]["type"], "invalid_request_error");
+    EXPECT_EQ(error["error"]["message"], empty_message);
+  }
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+
+  // Cancel takes no body: without one it works at once, too.
+  const std::string id = create_id(3);
+  {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    ASSERT_TRUE(c.send_all("POST /v1/messages/batches/" + id + "/cancel HTTP/1.1\r\n" + headers));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto [head, body] = c.read_response(std::chrono::seconds(5));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+    EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+    const json batch = json::parse(body, nullptr, false);
+    ASSERT_TRUE(batch.is_object()) << body;
+    EXPECT_EQ(batch["processing_status"], "canceling");
+  }
+  EXPECT_EQ(retrieve(id).body["processing_status"], "canceling");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1214,6 +1592,10 @@ TEST_F(EmulatorTest, FaultInjectionRateIsSeededAndShaped) {
       case 529:
         expect_error(r, 529, "overloaded_error");
         break;
+      case 408:
+      case 504:
+        expect_error(r, r.status, "timeout_error");
+        break;
       default:
         ADD_FAILURE() << "unexpected status " << r.status;
     }
@@ -1224,6 +1606,8 @@ TEST_F(EmulatorTest, FaultInjectionRateIsSeededAndShaped) {
   EXPECT_GT(by_status[429], 0);
   EXPECT_GT(by_status[500], 0);
   EXPECT_GT(by_status[529], 0);
+  EXPECT_GT(by_status[408], 0);
+  EXPECT_GT(by_status[504], 0);
   EXPECT_EQ(emulator_->stats().faults, static_cast<std::uint64_t>(faults));
   EXPECT_EQ(emulator_->stats().requests, 300u);
 
@@ -1250,6 +1634,96 @@ TEST_F(EmulatorTest, QueuedFaultsComeFirstAndInOrder) {
   EXPECT_TRUE(limited.header("retry-after-ms").empty());
   EXPECT_EQ(list().status, 500);
   EXPECT_EQ(list().status, 200);
+}
+
+TEST_F(EmulatorTest, TimeoutFaults408And504) {
+  start();
+  emulator_->queue_faults({408, 504});
+  expect_error(list(), 408, "timeout_error", "Request timed out (fault injected by the emulator)");
+  expect_error(list(), 504, "timeout_error", "Gateway timed out (fault injected by the emulator)");
+  EXPECT_EQ(list().status, 200);
+  EXPECT_EQ(emulator_->stats().faults, 2u);
+
+  // Only these, at random, with fault_statuses.
+  client_.reset();
+  emulator_->stop();
+  EmulatorOptions o;
+  o.fault_rate = 1.0;
+  o.fault_statuses = {408, 504};
+  start(o);
+  std::map<int, int> by_status;
+  for (int i = 0; i < 10; ++i) ++by_status[list().status];
+  EXPECT_EQ(by_status, (std::map<int, int>{{408, 5}, {504, 5}}));
+}
+
+// The drop fault: a results download stops after about half of its body and the connection
+// closes, once; a resume from what arrived (Range) gives the rest, identical to a full download.
+TEST_F(EmulatorTest, DroppedResultsConnectionClosesMidBodyOnce) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  start(o);
+  const std::string id = create_id(200);  // ~45 KB of results
+  const Reply full = results(id);
+  ASSERT_EQ(full.status, 200);
+  const std::size_t total = full.raw.size();
+  const std::string request = "GET /v1/messages/batches/" + id +
+                              "/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "x-api-key: sk-ant-emulator\r\nanthropic-version: 2023-06-01\r\n";
+  auto fetch = [&](const std::string& extra, std::string* head, bool* closed) {
+    RawConnection c(emulator_->port());
+    c.set_receive_timeout(std::chrono::seconds(5));
+    EXPECT_TRUE(c.send_all(request + extra + "\r\n"));
+    std::string raw = c.read_until_close(std::chrono::seconds(5), closed);
+    const std::size_t end = raw.find("\r\n\r\n");
+    *head = raw.substr(0, end == std::string::npos ? raw.size() : end + 4);
+    return end == std::string::npos ? std::string() : raw.substr(end + 4);
+  };
+
+  emulator_->queue_results_drop();
+  const std::uint64_t faults_before = emulator_->stats().faults;
+  std::string head;
+  bool closed = false;
+  bool complete = true;
+  const std::string cut = dechunk(fetch("", &head, &closed), &complete);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  EXPECT_TRUE(closed);     // the server closed the connection...
+  EXPECT_FALSE(complete);  // ...before the last chunk
+  // Half the file, or one byte more when half falls between two lines: the cut is inside a line.
+  EXPECT_GE(cut.size(), total / 2);
+  EXPECT_LE(cut.size(), total / 2 + 1);
+  EXPECT_TRUE(cut == full.raw.substr(0, cut.size()));
+  EXPECT_NE(cut.back(), '\n');
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 1);
+  std::cout << "[ measured ] the dropped download delivered " << cut.size() << " of " << total
+            << " bytes\n";
+
+  // Once: the resume gets the rest, and a full download is whole again.
+  Reply rest = get("/v1/messages/batches/" + id + "/results",
+                   {{"Range", "bytes=" + std::to_string(cut.size()) + "-"}});
+  ASSERT_EQ(rest.status, 206);
+  EXPECT_TRUE(cut + rest.raw == full.raw);
+  EXPECT_TRUE(results(id).raw == full.raw);
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 1);
+
+  // A Range download can be cut too: half of what it would send, short of its Content-Length.
+  emulator_->queue_results_drop();
+  const std::size_t from = 1000;
+  const std::string partial = fetch("Range: bytes=1000-\r\n", &head, &closed);
+  EXPECT_EQ(head.rfind("HTTP/1.1 206", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(total - from)), std::string::npos)
+      << head;
+  EXPECT_TRUE(closed);
+  EXPECT_GE(partial.size(), (total - from) / 2);
+  EXPECT_LE(partial.size(), (total - from) / 2 + 1);
+  EXPECT_TRUE(partial == full.raw.substr(from, partial.size()));
+  EXPECT_NE(partial.back(), '\n');
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 2);
+
+  // Other requests are not affected by a pending drop.
+  emulator_->queue_results_drop();
+  EXPECT_EQ(retrieve(id).status, 200);
+  EXPECT_EQ(list().status, 200);
+  EXPECT_EQ(emulator_->stats().faults, faults_before + 2);
 }
 
 TEST_F(EmulatorTest, LatencyIsAdded) {
@@ -1289,50 +1763,81 @@ TEST_F(EmulatorTest, StopIsIdempotentAndRestartable) {
 // The program
 
 #ifdef ANTHROPIC_EMULATOR_BINARY
+/// The emulator program, started with `args` on a port of the OS's choice.
+class Program {
+ public:
+  /// Spawns it and reads its "listening on" line (10 s at most); port() is 0 on failure.
+  explicit Program(std::vector<std::string> args) {
+    int out[2];
+    if (::pipe(out) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, out[1]);
+    std::string binary = ANTHROPIC_EMULATOR_BINARY;
+    args.insert(args.begin(), {binary, "--port", "0"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pid_ > 0 && line.find('\n') == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out[0], POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[256];
+      ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)\n)"))) {
+      port_ = std::stoi(m[1]);
+    } else {
+      ADD_FAILURE() << "no 'listening on' line, got: " << line;
+    }
+  }
+  ~Program() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  int port() const { return port_; }
+
+  /// Sends SIGTERM and returns the exit status (-1 when it did not exit within 10 s).
+  int terminate() {
+    if (pid_ <= 0 || ::kill(pid_, SIGTERM) != 0) return -1;
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 200 && done == 0; ++i) {
+      done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == 0) std::this_thread::sleep_for(milliseconds(50));
+    }
+    if (done == 0) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
 TEST(EmulatorProgram, ServesUntilSigterm) {
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  posix_spawn_file_actions_addclose(&actions, out[1]);
-  std::string binary = ANTHROPIC_EMULATOR_BINARY;
-  std::vector<std::string> args = {binary, "--port",    "0",     "--processing-ms",
-                                   "0",    "--api-key", "k-test"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-
-  auto kill_child = [&] {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  };
-
-  // Read the "listening on" line (10 s at most).
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    char buf[256];
-    ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)\n)"))) {
-    kill_child();
-    FAIL() << "no 'listening on' line, got: " << line;
-  }
-  const int port = std::stoi(m[1]);
-
-  httplib::Client c("127.0.0.1", port);
+  Program program({"--processing-ms", "0", "--api-key", "k-test"});
+  ASSERT_GT(program.port(), 0);
+  httplib::Client c("127.0.0.1", program.port());
   c.set_read_timeout(std::chrono::seconds(10));
   auto r =
       c.Post("/v1/messages/batches", {{"x-api-key", "k-test"}, {"anthropic-version", "2023-06-01"}},
@@ -1340,20 +1845,47 @@ TEST(EmulatorProgram, ServesUntilSigterm) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body)["request_counts"]["processing"], 2);
+  EXPECT_EQ(program.terminate(), 0);
+}
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  pid_t done = 0;
-  for (int i = 0; i < 200 && done == 0; ++i) {
-    done = ::waitpid(pid, &status, WNOHANG);
-    if (done == 0) std::this_thread::sleep_for(milliseconds(50));
+TEST(EmulatorProgram, OrderedAndFaultFlags) {
+  const httplib::Headers headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}};
+  auto order_of = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--processing-ms", "0"});
+    Program program(args);
+    httplib::Client c("127.0.0.1", program.port());
+    c.set_read_timeout(std::chrono::seconds(10));
+    auto created =
+        c.Post("/v1/messages/batches", headers, batch_body(30).dump(), "application/json");
+    if (!created || created->status != 200) return std::vector<std::string>();
+    const std::string id = json::parse(created->body)["id"];
+    auto r = c.Get(("/v1/messages/batches/" + id + "/results").c_str(), headers);
+    return r ? custom_ids(parse_jsonl(r->body)) : std::vector<std::string>();
+  };
+  EXPECT_EQ(order_of({"--ordered"}), request_order(30));
+  const std::vector<std::string> shuffled = order_of({});
+  EXPECT_EQ(shuffled.size(), 30u);
+  EXPECT_NE(shuffled, request_order(30));
+
+  Program faulty({"--fault-rate", "1", "--fault-statuses", "504,408"});
+  httplib::Client c("127.0.0.1", faulty.port());
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    auto r = c.Get("/v1/messages/batches", headers);
+    statuses.push_back(r ? r->status : -1);
   }
-  if (done == 0) {
-    kill_child();
-    FAIL() << "emulator did not exit within 10 s of SIGTERM";
-  }
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(statuses, (std::vector<int>{504, 408, 504, 408}));
+
+  Program dropping({"--processing-ms", "0", "--fault-drop-results", "1"});
+  httplib::Client d("127.0.0.1", dropping.port());
+  auto created = d.Post("/v1/messages/batches", headers, batch_body(30).dump(), "application/json");
+  ASSERT_TRUE(created);
+  const std::string id = json::parse(created->body)["id"];
+  const std::string path = "/v1/messages/batches/" + id + "/results";
+  EXPECT_FALSE(d.Get(path.c_str(), headers));  // cut: a transport error
+  auto whole = d.Get(path.c_str(), headers);   // once
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(parse_jsonl(whole->body).size(), 30u);
 }
 
 TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
@@ -1378,6 +1910,10 @@ TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
   EXPECT_EQ(run({"--port"}), 2);
   EXPECT_EQ(run({"--port", "70000"}), 2);
   EXPECT_EQ(run({"--fault-rate", "2"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "429,abc"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "429,"}), 2);
+  EXPECT_EQ(run({"--fault-statuses", "200"}), 2);
+  EXPECT_EQ(run({"--fault-drop-results", "-1"}), 2);
   EXPECT_EQ(run({"--bogus"}), 2);
   EXPECT_EQ(run({"stray"}), 2);
 }

@@ -30,7 +30,11 @@ constexpr const char* kUsage =
     "  --processing-ms N     simulated processing time of a batch (default 2000)\n"
     "  --expiry-ms N         a batch not ended this long after creation expires\n"
     "                        (default 86400000, i.e. 24 h)\n"
-    "  --fault-rate F        fraction 0..1 of requests answered 429/500/529 (default 0)\n"
+    "  --fault-rate F        fraction 0..1 of requests answered with a fault status (default 0)\n"
+    "  --fault-statuses L    comma-separated statuses injected in turn by --fault-rate\n"
+    "                        (default 429,500,529,408,504)\n"
+    "  --fault-drop-results N  cut the next N results downloads after about half of the\n"
+    "                        body by closing the connection (default 0)\n"
     "  --retry-after-ms N    also send retry-after-ms: N on injected 429s\n"
     "  --latency-ms N        delay added to every response (default 0)\n"
     "  --data-dir DIR        persist state in DIR (survives restarts)\n"
@@ -41,6 +45,7 @@ constexpr const char* kUsage =
     "  --public-base-url U   origin used in results_url (default: the request's Host)\n"
     "  --keep-alive-s N      idle keep-alive timeout in seconds, 0 = no keep-alive (default 1)\n"
     "  --no-version-check    do not require the anthropic-version header\n"
+    "  --ordered             results in request order (default: shuffled, seeded by batch id)\n"
     "  -h, --help            show this help\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -71,11 +76,14 @@ double parse_rate(const std::string& flag, const std::string& value) {
 }
 
 bool takes_value(const std::string& flag) {
-  static const char* const kFlags[] = {"--port",           "--host",           "--api-key",
-                                       "--processing-ms",  "--expiry-ms",      "--fault-rate",
-                                       "--retry-after-ms", "--latency-ms",     "--data-dir",
-                                       "--seed",           "--max-body-bytes", "--public-base-url",
-                                       "--keep-alive-s",   "--max-connections"};
+  static const char* const kFlags[] = {"--port",           "--host",
+                                       "--api-key",        "--processing-ms",
+                                       "--expiry-ms",      "--fault-rate",
+                                       "--retry-after-ms", "--latency-ms",
+                                       "--data-dir",       "--seed",
+                                       "--max-body-bytes", "--public-base-url",
+                                       "--keep-alive-s",   "--max-connections",
+                                       "--fault-statuses", "--fault-drop-results"};
   for (const char* f : kFlags) {
     if (flag == f) return true;
   }
@@ -102,6 +110,10 @@ int main(int argc, char** argv) {
     }
     if (arg == "--no-version-check") {
       options.require_anthropic_version = false;
+      continue;
+    }
+    if (arg == "--ordered") {
+      options.ordered_results = true;
       continue;
     }
     // Every other option takes a value: "--flag value" or "--flag=value".
@@ -133,6 +145,18 @@ int main(int argc, char** argv) {
       options.expiry_after = milliseconds(parse_int(flag, value, 0, kMaxMs));
     } else if (flag == "--fault-rate") {
       options.fault_rate = parse_rate(flag, value);
+    } else if (flag == "--fault-statuses") {
+      options.fault_statuses.clear();
+      std::size_t begin = 0;
+      while (begin <= value.size()) {
+        std::size_t comma = value.find(',', begin);
+        if (comma == std::string::npos) comma = value.size();
+        options.fault_statuses.push_back(
+            static_cast<int>(parse_int(flag, value.substr(begin, comma - begin), 400, 599)));
+        begin = comma + 1;
+      }
+    } else if (flag == "--fault-drop-results") {
+      options.fault_drop_results = static_cast<std::size_t>(parse_int(flag, value, 0, 1000000));
     } else if (flag == "--retry-after-ms") {
       options.fault_retry_after_ms = milliseconds(parse_int(flag, value, 0, kMaxMs));
     } else if (flag == "--latency-ms") {

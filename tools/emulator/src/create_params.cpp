@@ -98,6 +98,59 @@ std::string check_params(const json& params) {
   return "";
 }
 
+bool non_empty_array(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_array() && !it->empty();
+}
+
+bool block_type_is(const json& block, const char* type) {
+  if (!block.is_object()) return false;
+  auto it = block.find("type");
+  return it != block.end() && it->is_string() && *it == type;
+}
+
+/// What anthropic-version 2026-10-21 rejects in params that otherwise look valid (see
+/// check_params for the shape this relies on), or "". Paths name the offending field the way the
+/// API's pydantic errors do.
+std::string check_2026_10_21_rules(const json& params) {
+  for (const char* removed : {"temperature", "top_p", "top_k"}) {
+    if (params.contains(removed)) return std::string(removed) + ": Extra inputs are not permitted";
+  }
+  const json& messages = params.at("messages");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const json& m = messages[i];
+    const json& content = m.at("content");
+    if (!content.is_array()) continue;
+    const std::string loc = "messages." + std::to_string(i) + ".content.";
+    const bool assistant = m.at("role") == "assistant";
+    for (std::size_t j = 0; j < content.size(); ++j) {
+      const json& block = content[j];
+      const std::string at = loc + std::to_string(j);
+      if (assistant) {
+        if (block_type_is(block, "document")) {
+          return at + ": document blocks are not allowed in assistant messages";
+        }
+        continue;
+      }
+      if (block_type_is(block, "text") && non_empty_array(block, "citations")) {
+        return at + ".citations: citations are not allowed in user messages";
+      }
+      if (block_type_is(block, "search_result")) {
+        auto inner = block.find("content");
+        if (inner == block.end() || !inner->is_array()) continue;
+        for (std::size_t k = 0; k < inner->size(); ++k) {
+          const json& text = (*inner)[k];
+          if (text.is_object() && non_empty_array(text, "citations")) {
+            return at + ".content." + std::to_string(k) +
+                   ".citations: citations are not allowed in user messages";
+          }
+        }
+      }
+    }
+  }
+  return "";
+}
+
 std::uint32_t estimate_input_tokens(const json& params) {
   std::size_t bytes = 0;
   std::size_t message_count = 0;
@@ -142,7 +195,8 @@ std::string echo_text(const json& params) {
 /// Checks one element of `requests` and appends its compact record; returns the create error.
 class RequestCollector {
  public:
-  explicit RequestCollector(RequestSet& set) : set_(set) {}
+  RequestCollector(RequestSet& set, bool rules_2026_10_21)
+      : set_(set), rules_2026_10_21_(rules_2026_10_21) {}
 
   void reset() {
     set_.models.clear();
@@ -183,6 +237,7 @@ class RequestCollector {
     RequestRecord rec;
     rec.custom_id = custom_id;
     rec.error = check_params(*params);
+    if (rec.error.empty() && rules_2026_10_21_) rec.error = check_2026_10_21_rules(*params);
     std::string model;
     auto m = params->find("model");
     if (m != params->end() && m->is_string()) model = m->get<std::string>();
@@ -200,6 +255,7 @@ class RequestCollector {
 
  private:
   RequestSet& set_;
+  bool rules_2026_10_21_;
   std::unordered_map<std::string, std::size_t> seen_;
   std::unordered_map<std::string, std::uint32_t> model_index_;
 };
@@ -254,7 +310,7 @@ class DomBuilder {
 /// its compact records, not a full DOM.
 class CreateSax {
  public:
-  explicit CreateSax(RequestSet& set) : collector_(set) {}
+  CreateSax(RequestSet& set, bool rules_2026_10_21) : collector_(set, rules_2026_10_21) {}
 
   std::string error;  // set when parsing stopped on a validation error
   bool saw_requests = false;
@@ -394,10 +450,19 @@ class CreateSax {
 
 }  // namespace
 
-CreateParseResult parse_create_body(const std::string& body) {
+bool uses_2026_10_21_rules(const std::string& anthropic_version) {
+  const std::string& v = anthropic_version;
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (v[i] < '0' || v[i] > '9') return false;
+  }
+  return v >= "2026-10-21";  // fixed-width dates compare as strings
+}
+
+CreateParseResult parse_create_body(const std::string& body, bool rules_2026_10_21) {
   CreateParseResult result;
   auto set = std::make_shared<RequestSet>();
-  CreateSax sax(*set);
+  CreateSax sax(*set, rules_2026_10_21);
   const bool ok = json::sax_parse(body, &sax);
   if (!ok) {
     result.error = !sax.error.empty() ? sax.error : sax.syntax_error;

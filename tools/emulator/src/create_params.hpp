@@ -20,9 +20,16 @@ inline constexpr std::size_t kMaxCustomIdLength = 64;
 /// Bytes of the last user text echoed back in a succeeded result.
 inline constexpr std::size_t kEchoBytes = 200;
 
+/// True when `anthropic_version` is a YYYY-MM-DD date on or after 2026-10-21: the version that
+/// removed `temperature`, `top_p` and `top_k` and rejects a `document` block in an assistant
+/// message and `citations` on a user text block. Anything else (2023-06-01, an empty or
+/// malformed header) keeps the earlier rules.
+bool uses_2026_10_21_rules(const std::string& anthropic_version);
+
 /// Checks what the real API rejects at create time (body shape, 1..100,000 requests, custom_id
 /// format and uniqueness, params an object, no unknown keys) and records per-request problems
-/// (model, max_tokens, messages) as errors that show up in the results.
-CreateParseResult parse_create_body(const std::string& body);
+/// (model, max_tokens, messages; and with `rules_2026_10_21` what that API version rejects) as
+/// errors that show up in the results.
+CreateParseResult parse_create_body(const std::string& body, bool rules_2026_10_21 = false);
 
 }  // namespace anthropic::emulator::detail

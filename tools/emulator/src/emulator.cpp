@@ -205,6 +205,7 @@ Emulator::Impl::Impl(EmulatorOptions o)
       store(timing_from(options), options.seed),
       fault_rng(detail::splitmix64(options.seed)),
       fault_rate(options.fault_rate),
+      results_drops(options.fault_drop_results),
       id_rng(detail::splitmix64(options.seed ^ 0x7265717565737473ULL)) {}
 
 std::string Emulator::Impl::base_url() const {
@@ -300,6 +301,11 @@ void Emulator::set_fault_rate(double rate) {
 void Emulator::queue_faults(std::vector<int> statuses) {
   std::lock_guard<std::mutex> lock(impl_->fault_mu);
   impl_->queued_faults.insert(impl_->queued_faults.end(), statuses.begin(), statuses.end());
+}
+
+void Emulator::queue_results_drop(std::size_t count) {
+  std::lock_guard<std::mutex> lock(impl_->fault_mu);
+  impl_->results_drops += count;
 }
 
 EmulatorStats Emulator::stats() const {

@@ -36,6 +36,7 @@ struct Emulator::Impl {
   double fault_rate;
   std::size_t fault_round_robin = 0;
   std::deque<int> queued_faults;
+  std::size_t results_drops = 0;  ///< results downloads still to be cut (fault_drop_results)
 
   // Request ids.
   std::mutex id_mu;
@@ -65,6 +66,10 @@ struct Emulator::Impl {
   void handle(const httplib::Request& req, httplib::Response& res);
   std::string new_request_id();
   std::optional<int> next_fault();
+  /// True (and one fewer pending) when this results download is to be cut.
+  bool take_results_drop();
+  /// Undoes take_results_drop() for a download that ended up sending no body.
+  void give_back_results_drop();
   /// Origin for results_url: public_base_url, else the Host header, else base_url().
   std::string origin_for(const httplib::Request& req) const;
 

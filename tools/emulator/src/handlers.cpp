@@ -116,6 +116,8 @@ const char* status_text(int status) {
       return "Range Not Satisfiable";
     case 500:
       return "Internal Server Error";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Request failed";
   }
@@ -140,6 +142,18 @@ std::optional<int> Emulator::Impl::next_fault() {
   const double u = static_cast<double>(fault_rng() >> 11) * (1.0 / 9007199254740992.0);
   if (u >= fault_rate) return std::nullopt;
   return options.fault_statuses[fault_round_robin++ % options.fault_statuses.size()];
+}
+
+bool Emulator::Impl::take_results_drop() {
+  std::lock_guard<std::mutex> lock(fault_mu);
+  if (results_drops == 0) return false;
+  --results_drops;
+  return true;
+}
+
+void Emulator::Impl::give_back_results_drop() {
+  std::lock_guard<std::mutex> lock(fault_mu);
+  ++results_drops;
 }
 
 std::string Emulator::Impl::origin_for(const httplib::Request& req) const {
@@ -215,6 +229,10 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
       message = "Number of requests has exceeded your rate limit (fault injected by the emulator)";
     } else if (status == 529) {
       message = "Overloaded (fault injected by the emulator)";
+    } else if (status == 408) {
+      message = "Request timed out (fault injected by the emulator)";
+    } else if (status == 504) {
+      message = "Gateway timed out (fault injected by the emulator)";
     } else if (status >= 500) {
       message = "Internal server error (fault injected by the emulator)";
     } else {
@@ -303,12 +321,15 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
 
 void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Response& res,
                                    const std::string& rid) {
-  detail::CreateParseResult parsed = detail::parse_create_body(req.body);
+  // The version of the create call decides the rules every request in the batch is held to.
+  std::string version = req.get_header_value("anthropic-version");
+  detail::CreateParseResult parsed =
+      detail::parse_create_body(req.body, detail::uses_2026_10_21_rules(version));
   if (!parsed.error.empty()) {
     send_error(res, 400, "invalid_request_error", parsed.error, rid);
     return;
   }
-  detail::Batch batch = store.create(std::move(parsed.requests));
+  detail::Batch batch = store.create(std::move(parsed.requests), std::move(version));
   send_json(res, detail::batch_json(batch, origin_for(req)));
 }
 
@@ -410,31 +431,89 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
                           "is \"ended\"",
                       rid);
   }
+  // Lines are written in a shuffled order seeded from the batch id (the API promises no order),
+  // or in request order with ordered_results. Either way the file is the same on every
+  // download, so a Range request gets exactly the bytes a full download has at those offsets.
+  auto order = std::make_shared<std::vector<std::uint32_t>>(
+      options.ordered_results ? std::vector<std::uint32_t>()
+                              : detail::shuffled_result_order(batch->id, batch->size()));
+  auto line_at = [batch, order](std::string& out, std::size_t position) {
+    detail::append_result_line(out, *batch, order->empty() ? position : (*order)[position]);
+  };
   // Streamed from an immutable snapshot, without the store lock: lines are generated a chunk
-  // at a time, so even 100,000 results never sit in memory at once. Rendering is deterministic,
-  // so a Range request gets exactly the bytes a full download has at those offsets.
+  // at a time, so even 100,000 results never sit in memory at once.
   struct Cursor {
-    std::size_t next = 0;  // the next line to render
+    std::size_t next = 0;  // the position of the next line to render
     std::size_t skip = 0;  // bytes of that line already sent (a range starting inside it)
+    // A dropped connection: bytes still to send before closing (unlimited when not dropping).
+    std::uint64_t budget = std::numeric_limits<std::uint64_t>::max();
   };
   auto cursor = std::make_shared<Cursor>();
-  auto produce = [batch, cursor](httplib::DataSink& sink) {
+  // Returns false when the connection is to be closed: the sink failed, or the budget of a
+  // dropped download is spent.
+  auto produce = [batch, cursor, line_at](httplib::DataSink& sink) {
     const std::size_t n = batch->size();
     std::string chunk;
     chunk.reserve(kResultChunkBytes + 1024);
     while (cursor->next < n && chunk.size() < kResultChunkBytes) {
-      detail::append_result_line(chunk, *batch, cursor->next);
+      line_at(chunk, cursor->next);
       ++cursor->next;
       if (cursor->skip > 0) {
         chunk.erase(0, cursor->skip);
         cursor->skip = 0;
       }
     }
+    const bool cut = chunk.size() >= cursor->budget;
+    if (cut) chunk.resize(static_cast<std::size_t>(cursor->budget));
+    cursor->budget -= chunk.size();
     if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-    return true;
+    return !cut;
   };
 
+  // Measures the file a line at a time (no more than one line in memory) and, with
+  // `range_start`, places the cursor on the line holding that byte.
+  auto measure = [&]() {
+    std::uint64_t total = 0;
+    std::string line;
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      line.clear();
+      line_at(line, i);
+      if (range_start) {
+        if (total + line.size() <= *range_start) {
+          cursor->next = i + 1;
+          cursor->skip = 0;
+        } else if (total <= *range_start) {
+          cursor->next = i;
+          cursor->skip = static_cast<std::size_t>(*range_start - total);
+        }
+      }
+      total += line.size();
+    }
+    return total;
+  };
+
+  // The drop-the-connection fault: this response stops halfway through the bytes from `from` to
+  // `total` (one byte further when that falls between two lines, so that the cut is inside a
+  // line) and the connection is closed, as a network failure would leave it. Returns the bytes
+  // to send.
+  auto drop_budget = [&](std::uint64_t from, std::uint64_t total) {
+    std::uint64_t cut = from + (total - from) / 2;
+    std::uint64_t end = 0;
+    std::string line;
+    for (std::size_t i = 0; i < batch->size() && end < cut; ++i) {
+      line.clear();
+      line_at(line, i);
+      end += line.size();
+    }
+    if (end == cut && cut + 1 < total) ++cut;
+    return cut - from;
+  };
+  const bool drop = take_results_drop();
   if (!range_start) {
+    if (drop) {
+      ++faults_injected;
+      cursor->budget = drop_budget(0, measure());
+    }
     res.status = 200;
     res.set_chunked_content_provider(
         "application/x-jsonl", [batch, cursor, produce](std::size_t, httplib::DataSink& sink) {
@@ -445,29 +524,20 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     return;
   }
 
-  // `Range: bytes=N-`: measure the file a line at a time (no more than one line in memory), find
-  // the line holding byte N, and send the rest with its length.
-  std::uint64_t total = 0;
-  std::string line;
-  for (std::size_t i = 0; i < batch->size(); ++i) {
-    line.clear();
-    detail::append_result_line(line, *batch, i);
-    if (total + line.size() <= *range_start) {
-      cursor->next = i + 1;
-      cursor->skip = 0;
-    } else if (total <= *range_start) {
-      cursor->next = i;
-      cursor->skip = static_cast<std::size_t>(*range_start - total);
-    }
-    total += line.size();
-  }
+  // `Range: bytes=N-`: send the rest of the file from byte N, with its length.
+  const std::uint64_t total = measure();
   if (*range_start >= total) {
+    if (drop) give_back_results_drop();
     res.set_header("Content-Range", "bytes */" + std::to_string(total));
     return send_error(res, 416, "invalid_request_error",
                       "Range start " + std::to_string(*range_start) +
                           " is not below the size of the results (" + std::to_string(total) +
                           " bytes)",
                       rid);
+  }
+  if (drop) {
+    ++faults_injected;
+    cursor->budget = drop_budget(*range_start, total);
   }
   res.status = 206;
   res.set_header("Content-Range", "bytes " + std::to_string(*range_start) + "-" +

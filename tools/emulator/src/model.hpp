@@ -44,6 +44,9 @@ struct Counts {
 /// One batch. Times are emulator-clock microseconds since the Unix epoch.
 struct Batch {
   std::string id;
+  /// The create call's `anthropic-version` header. It decided the rules the requests were
+  /// checked against (see uses_2026_10_21_rules); kept for the record and persisted.
+  std::string api_version;
   Micros created_at = 0;
   Micros expires_at = 0;       ///< created_at + 24 h, as reported
   Micros processing_time = 0;  ///< requests complete uniformly over [created_at, +this]

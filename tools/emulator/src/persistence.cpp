@@ -196,6 +196,7 @@ PersistedState Persistence::load() {
       json j = json::parse(in);
       Batch b;
       b.id = id;
+      b.api_version = j.value("api_version", std::string());
       b.created_at = j.at("created_at").get<Micros>();
       b.expires_at = j.at("expires_at").get<Micros>();
       b.processing_time = j.at("processing_time").get<Micros>();
@@ -269,6 +270,7 @@ void Persistence::write_batch(const Batch& b) {
   json j;
   j["version"] = kFormatVersion;
   j["id"] = b.id;
+  j["api_version"] = b.api_version;
   j["created_at"] = b.created_at;
   j["expires_at"] = b.expires_at;
   j["processing_time"] = b.processing_time;

@@ -4,7 +4,8 @@
 //   state.json
 //     {"version":1,"clock_offset_us","clock_now_us","last_id_time","last_id_seq"}
 //   batches/<id>.json
-//     one batch's state (small; rewritten on every change)
+//     one batch's state (small; rewritten on every change), with the anthropic-version of its
+//     create call ("api_version"; absent in files written before it was recorded)
 //   batches/<id>.requests.jsonl
 //     its requests, compact, written once at create: line 1 {"models":[...],"count":N}, then
 //     one {"c":custom_id,"m":model index,"t":echo text,"i":input tokens,"x":max_tokens,

@@ -82,6 +82,7 @@ const char* error_type_for_status(int status) {
     case 404:
       return "not_found_error";
     case 408:
+    case 504:
       return "timeout_error";
     case 413:
       return "request_too_large";
@@ -92,6 +93,18 @@ const char* error_type_for_status(int status) {
     default:
       return status >= 500 ? "api_error" : "invalid_request_error";
   }
+}
+
+std::vector<std::uint32_t> shuffled_result_order(const std::string& batch_id, std::size_t n) {
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+  // SplitMix64 as a counter-based generator; the modulo bias is irrelevant here.
+  std::uint64_t state = fnv1a(batch_id) ^ 0x726573756c74730aULL;
+  for (std::size_t i = n; i > 1; --i) {
+    state = splitmix64(state);
+    std::swap(order[i - 1], order[static_cast<std::size_t>(state % i)]);
+  }
+  return order;
 }
 
 std::string message_id(const std::string& batch_id, std::size_t index) {

@@ -85,8 +85,9 @@ std::string Store::next_id_locked() {
          base62(last_id_seq_, 3) + base62(id_rng_(), 10);
 }
 
-Batch Store::create(std::shared_ptr<const RequestSet> requests) {
+Batch Store::create(std::shared_ptr<const RequestSet> requests, std::string api_version) {
   Batch b;
+  b.api_version = std::move(api_version);
   {
     std::lock_guard<std::mutex> lock(mu_);
     b.id = next_id_locked();

@@ -45,8 +45,9 @@ class Store {
   /// Moves the clock forward and applies the transitions that became due.
   void advance(Micros by);
 
-  /// Stores a new in-progress batch and returns it as created (before any transition).
-  Batch create(std::shared_ptr<const RequestSet> requests);
+  /// Stores a new in-progress batch, created under `api_version`, and returns it as created
+  /// (before any transition).
+  Batch create(std::shared_ptr<const RequestSet> requests, std::string api_version);
   /// The batch, refreshed to now.
   Outcome get(const std::string& id, Batch* out);
   /// in_progress -> canceling (idempotent on canceling); conflict when already ended.

@@ -26,6 +26,10 @@
 //   - A request whose params lack a valid `model`, `max_tokens` (>= 1) or non-empty `messages`
 //     is accepted at create time and ends `errored` with an invalid_request_error, as the real
 //     API does; structural problems (custom_id, params not an object, ...) fail the create.
+//   - Under `anthropic-version: 2026-10-21` (or a later date) on the create call, a request with
+//     `temperature`/`top_p`/`top_k`, a `document` block in an assistant message, or a user text
+//     block with non-empty `citations` (also inside a `search_result`) ends `errored` too.
+//   - Results come in a shuffled order seeded from the batch id (see ordered_results).
 //
 // Thread safety: all member functions may be called from any thread; the server itself serves
 // requests on a thread pool. start() and stop() must not race each other.
@@ -63,8 +67,17 @@ struct EmulatorOptions {
   /// Fraction (0..1) of HTTP requests answered with an injected fault instead of being served.
   double fault_rate = 0.0;
   /// Statuses used for injected faults, in round-robin order: 429 (rate_limit_error, with
-  /// `retry-after: 1`), 500 (api_error), 529 (overloaded_error); other statuses get api_error.
-  std::vector<int> fault_statuses = {429, 500, 529};
+  /// `retry-after: 1`), 500 (api_error), 529 (overloaded_error), 408 and 504 (timeout_error);
+  /// other statuses get the error type the API uses for them (api_error for other 5xx).
+  std::vector<int> fault_statuses = {429, 500, 529, 408, 504};
+  /// The next this many results downloads (200, or 206 for a Range) are cut: the connection is
+  /// closed after half of the response body (always inside a line), as a network
+  /// failure would leave it. Each is counted in EmulatorStats::faults. See queue_results_drop().
+  std::size_t fault_drop_results = 0;
+  /// Result lines in request order. By default they come in a shuffled order seeded from the
+  /// batch id (the API promises no order): the same batch always gives the same bytes, so a
+  /// `Range` resume is consistent, and different batches give different orders.
+  bool ordered_results = false;
   /// When set, injected 429 faults also carry `retry-after-ms: <value>`.
   std::optional<std::chrono::milliseconds> fault_retry_after_ms;
   /// Added to every response (slept on the serving thread before answering).
@@ -96,7 +109,7 @@ struct EmulatorOptions {
 /// Aggregate counters, for tests that assert on traffic (e.g. retries).
 struct EmulatorStats {
   std::uint64_t requests = 0;  ///< HTTP requests answered by the emulator's handlers
-  std::uint64_t faults = 0;    ///< of which answered with an injected fault
+  std::uint64_t faults = 0;    ///< of which answered with an injected fault (or cut short)
 };
 
 /// The emulator: owns an HTTP server and the batch store. Not copyable or movable.
@@ -127,6 +140,9 @@ class Emulator {
   /// The next `statuses.size()` requests are answered with these statuses, in order, before any
   /// random fault (deterministic scripting of retries).
   void queue_faults(std::vector<int> statuses);
+  /// The next `count` results downloads are cut after about half of their body (see
+  /// EmulatorOptions::fault_drop_results).
+  void queue_results_drop(std::size_t count = 1);
   /// Counters since construction.
   EmulatorStats stats() const;
   /// Number of batches currently stored (deleted ones excluded).
