@@ -24,11 +24,10 @@ class Box {
   Box(const Box& other) : p_(other.p_ ? new T(*other.p_) : nullptr) {}
   Box(Box&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
   /// From anything a `T` can be built from (a `T`, a string for a string union, ...).
-  template <class U,
-            class = std::enable_if_t<std::conjunction_v<
-                std::negation<std::is_same<std::decay_t<U>, Box>>,
-                std::negation<std::is_same<std::decay_t<U>, std::nullopt_t>>,
-                std::is_constructible<T, U&&>>>>
+  template <class U, class = std::enable_if_t<std::conjunction_v<
+                         std::negation<std::is_same<std::decay_t<U>, Box>>,
+                         std::negation<std::is_same<std::decay_t<U>, std::nullopt_t>>,
+                         std::is_constructible<T, U&&>>>>
   Box(U&& value) : p_(new T(std::forward<U>(value))) {}  // NOLINT: implicit, as std::optional
   ~Box() { delete p_; }
 
@@ -56,11 +55,10 @@ class Box {
     reset();
     return *this;
   }
-  template <class U,
-            class = std::enable_if_t<std::conjunction_v<
-                std::negation<std::is_same<std::decay_t<U>, Box>>,
-                std::negation<std::is_same<std::decay_t<U>, std::nullopt_t>>,
-                std::is_constructible<T, U&&>>>>
+  template <class U, class = std::enable_if_t<std::conjunction_v<
+                         std::negation<std::is_same<std::decay_t<U>, Box>>,
+                         std::negation<std::is_same<std::decay_t<U>, std::nullopt_t>>,
+                         std::is_constructible<T, U&&>>>>
   Box& operator=(U&& value) {
     if (p_) {
       *p_ = T(std::forward<U>(value));

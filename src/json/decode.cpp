@@ -1,5 +1,5 @@
-#include "json/codecs.hpp"
 #include "generated/beta_codecs.gen.hpp"
+#include "json/codecs.hpp"
 #include "json/model_codec.hpp"
 #include "json/reader.hpp"
 

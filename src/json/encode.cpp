@@ -55,7 +55,6 @@ void append_escape(std::string& out, unsigned char c) {
   }
 }
 
-
 // The size of a request's JSON for reserving the body: exact for the common shapes (string or
 // text-block messages), an allowance for the rest; numbers at their longest. Reads no string
 // bytes, only their sizes.
@@ -147,7 +146,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-
 void write_create_request(std::string& out,
                           const beta::messages::BetaMessageBatchCreateParams::Request& request) {
   const std::size_t before = out.size();
@@ -182,8 +180,7 @@ void write_create_body(std::string& out,
     try {
       write_create_request(out, requests[i]);
     } catch (const AnthropicInvalidRequestException& e) {
-      throw AnthropicInvalidRequestException(
-          "requests[" + std::to_string(i) + "]: " + e.what(), i);
+      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
     }
   }
   out.append("]}");

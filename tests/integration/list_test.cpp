@@ -82,8 +82,7 @@ TEST_F(ListTest, OnePageWithItsRequest) {
   EXPECT_TRUE(page.has_more);
   EXPECT_TRUE(page.has_next_page());
   bm::BatchListPage next = page.next_page();
-  EXPECT_EQ(server.last_request().target,
-            "/v1/messages/batches?limit=2&after_id=msgbatch_02");
+  EXPECT_EQ(server.last_request().target, "/v1/messages/batches?limit=2&after_id=msgbatch_02");
   ASSERT_EQ(next.data.size(), 2u);
   EXPECT_EQ(next.data[0].id, "msgbatch_01");
 }

@@ -509,8 +509,8 @@ TEST(DecodeResultTest, Errored) {
   auto r2 = decode_result_line(
       R"({"custom_id":"c","result":{"type":"errored","error":{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}}})");
   EXPECT_EQ(anthropic::beta::error_type(r2.result.error->error), "overloaded_error");
-  EXPECT_TRUE(std::holds_alternative<anthropic::beta::BetaOverloadedErrorObject>(
-      r2.result.error->error));
+  EXPECT_TRUE(
+      std::holds_alternative<anthropic::beta::BetaOverloadedErrorObject>(r2.result.error->error));
   EXPECT_EQ(r2.result.error->request_id, std::optional<std::string>("req_1"));
 }
 
@@ -562,8 +562,7 @@ TEST(DecodeResultTest, MessageWithEveryBlockType) {
   EXPECT_EQ(text.text, "Using a tool.");
   ASSERT_TRUE(text.citations);
   ASSERT_EQ(text.citations->size(), 1u);
-  const auto& cite =
-      std::get<anthropic::beta::BetaCitationCharLocation>((*text.citations)[0]);
+  const auto& cite = std::get<anthropic::beta::BetaCitationCharLocation>((*text.citations)[0]);
   EXPECT_EQ(cite.cited_text, "x");
   EXPECT_EQ(cite.end_char_index, 1);
   const auto& use = std::get<BetaToolUseBlock>(c[3]);

@@ -378,15 +378,15 @@ TEST(EncodeTest, UnsetFieldsAreAbsentAndNeverNull) {
   r.params.tools = std::vector<anthropic::beta::BetaToolUnion>{BetaTool{}};
   r.params.tool_choice = BetaToolChoice{};
   r.params.thinking = BetaThinkingConfigParam{};
-  std::get<BetaToolUseBlockParam>(std::get<std::vector<BetaContentBlockParam>>(
-                                      r.params.messages.back().content)[3])
+  std::get<BetaToolUseBlockParam>(
+      std::get<std::vector<BetaContentBlockParam>>(r.params.messages.back().content)[3])
       .input = RawJson("{}");
   s = request_json(r);
   EXPECT_EQ(s.find("null"), std::string::npos) << s;
   for (const char* absent :
        {"cache_control", "citations", "title", "context", "is_error", "description", "strict",
-        "user_id", "disable_parallel", "display", "temperature", "top_k", "top_p",
-        "system", "stop_sequences", "service_tier", "\"content\":\"\""}) {
+        "user_id", "disable_parallel", "display", "temperature", "top_k", "top_p", "system",
+        "stop_sequences", "service_tier", "\"content\":\"\""}) {
     EXPECT_EQ(s.find(absent), std::string::npos) << absent << " in " << s;
   }
   EXPECT_TRUE(parses(s));

@@ -45,7 +45,8 @@ std::string succeeded(const std::string& custom_id, const std::string& content,
          extra_message_members + R"(,"usage":)" + usage(usage_overrides) + "}}}";
 }
 
-const std::string kWebSearch = succeeded("web-search", R"([
+const std::string kWebSearch =
+    succeeded("web-search", R"([
   {"type":"server_tool_use","id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","name":"web_search","input":{"query":"claude shannon birth date"}},
   {"type":"web_search_tool_result","tool_use_id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","content":[
     {"type":"web_search_result","url":"https://en.wikipedia.org/wiki/Claude_Shannon","title":"Claude Shannon - Wikipedia","encrypted_content":"EqgfCioIARgBIiQ3YTAwMjY1Mi1mZjM5LTQ1NGUtODgxNC1kNjNjNTk1ZWI3Y2MSDPLGkHd","page_age":"April 30, 2025"},
@@ -53,16 +54,17 @@ const std::string kWebSearch = succeeded("web-search", R"([
   {"type":"text","text":"Claude Shannon was born on April 30, 1916, in Petoskey, Michigan","citations":[
     {"type":"web_search_result_location","url":"https://en.wikipedia.org/wiki/Claude_Shannon","title":"Claude Shannon - Wikipedia","encrypted_index":"Eo8BCioIAhgBIiQyYjQ0OWJmZi1lNm","cited_text":"Claude Elwood Shannon (April 30, 1916 - February 24, 2001) was an American mathematician"}]}
 ])",
-                                         "", R"({"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}})");
+              "", R"({"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}})");
 
-const std::string kCodeExecution = succeeded("code-exec", R"([
+const std::string kCodeExecution = succeeded(
+    "code-exec", R"([
   {"type":"text","text":"I'll compute the mean.","citations":null},
   {"type":"server_tool_use","id":"srvtoolu_01A","name":"bash_code_execution","input":{"command":"python3 -c 'print(sum([1,2,3])/3)'"}},
   {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_01A","content":{"type":"bash_code_execution_result","stdout":"2.0\n","stderr":"","return_code":0,"content":[{"type":"bash_code_execution_output","file_id":"file_011CNha8iCJcU1wXNR6q4V8w"}]}},
   {"type":"code_execution_tool_result","tool_use_id":"srvtoolu_01B","content":{"type":"code_execution_result","stdout":"","stderr":"Traceback","return_code":1,"content":[]}},
   {"type":"container_upload","file_id":"file_011CNha8iCJcU1wXNR6q4V8w"}
 ])",
-                                             R"(,"container":{"id":"container_011CZx","expires_at":"2026-12-02T06:00:00Z","skills":null})");
+    R"(,"container":{"id":"container_011CZx","expires_at":"2026-12-02T06:00:00Z","skills":null})");
 
 const std::string kThinking = succeeded("thinking", R"([
   {"type":"thinking","thinking":"The user asks for 27 * 453. 27 * 453 = 12231.","signature":"EuYBCkQYAiJAgCs1le6/Pol5Z4/JMomVOouGrWdhYNsH3ukzUECbB6iWrSQtsQuRHJID6lWV"},
@@ -90,7 +92,8 @@ const std::string kUnknownAtDepth =
     R"({"type":"text","text":"hi","citations":[{"type":"char_location","cited_text":"h","document_index":0,"document_title":null,"start_char_index":0,"end_char_index":1,"file_id":null,"confidence":0.93,"span":{"unit":"char","exact":true}}],"lang":"en"},)"
     R"({"type":"hologram","frames":[{"t":0,"z":[1,2,{"deep":true}]}]})"
     R"(],"stop_reason":"end_turn","stop_sequence":null,"container":null,"context_management":null,"diagnostics":null,"stop_details":null,"carbon_grams":0.4,"usage":)" +
-    usage(R"({"cache_creation":{"ephemeral_5m_input_tokens":1,"ephemeral_1h_input_tokens":2,"ephemeral_24h_input_tokens":3},"gpu_seconds":1.5})") +
+    usage(
+        R"({"cache_creation":{"ephemeral_5m_input_tokens":1,"ephemeral_1h_input_tokens":2,"ephemeral_24h_input_tokens":3},"gpu_seconds":1.5})") +
     "}}}";
 
 void expect_round_trip(const std::string& line) {
@@ -102,9 +105,8 @@ void expect_round_trip(const std::string& line) {
 }
 
 TEST(ModelRoundTripTest, RealisticResultLines) {
-  for (const std::string* line :
-       {&kWebSearch, &kCodeExecution, &kThinking, &kToolUse, &kStructured, &kErrored,
-        &kUnknownAtDepth}) {
+  for (const std::string* line : {&kWebSearch, &kCodeExecution, &kThinking, &kToolUse, &kStructured,
+                                  &kErrored, &kUnknownAtDepth}) {
     SCOPED_TRACE(*line);
     expect_round_trip(*line);
   }
@@ -199,8 +201,7 @@ TEST(ModelRoundTripTest, UnknownMembersAtDepthFourAreNeverDropped) {
 
 TEST(ModelRoundTripTest, AbsentAndNull) {
   // Optional fields sent as explicit null survive (kept in extra_fields); absent stays absent.
-  const std::string block =
-      R"({"type":"text","text":"x","cache_control":null,"citations":null})";
+  const std::string block = R"({"type":"text","text":"x","cache_control":null,"citations":null})";
   const auto b = from_json<ab::BetaTextBlockParam>(block);
   EXPECT_FALSE(b.cache_control);
   EXPECT_FALSE(b.citations);
@@ -272,9 +273,9 @@ TEST(ModelRoundTripTest, RequestParamsWithToolResultImagesAndStructuredOutput) {
       std::get<std::vector<ab::BetaToolResultBlockParam::ContentItem>>(*result.content);
   const auto& image = std::get<ab::BetaImageBlockParam>(items[1]);
   EXPECT_EQ(std::get<ab::BetaBase64ImageSource>(image.source).data, "iVBORw0KGgo=");
-  EXPECT_EQ(std::get<ab::BetaFileImageSource>(std::get<ab::BetaImageBlockParam>(items[2]).source)
-                .file_id,
-            "file_011");
+  EXPECT_EQ(
+      std::get<ab::BetaFileImageSource>(std::get<ab::BetaImageBlockParam>(items[2]).source).file_id,
+      "file_011");
 }
 
 TEST(ModelRoundTripTest, TypedRequestEncodes) {

@@ -71,7 +71,8 @@ class HttpBatchService final : public BatchService,
 /// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
 /// and uniqueness, at most `max_body_bytes`) through BatchCreateBodyBuilder; throws
 /// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
-/// With `api_version` (2026-10-21 or later), also the rules of that version (api_version_rules.hpp).
+/// With `api_version` (2026-10-21 or later), also the rules of that version
+/// (api_version_rules.hpp).
 http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
                                     std::size_t max_body_bytes = 256u * 1024u * 1024u,
                                     std::string_view api_version = {});

@@ -149,5 +149,6 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
 
 namespace anthropic {
 ANTHROPIC_EXPORT std::string to_json(const beta::messages::BetaMessageBatchResult& value);
-ANTHROPIC_EXPORT std::string to_json(const beta::messages::BetaMessageBatchIndividualResponse& value);
+ANTHROPIC_EXPORT std::string to_json(
+    const beta::messages::BetaMessageBatchIndividualResponse& value);
 }  // namespace anthropic
