@@ -8,7 +8,7 @@
 //   results (BM_ResultsStream_*)         >= 150 MB/s; peak memory independent of the file size
 //                                          (counter peak_extra_mb, 100,000 vs 1,000,000 lines)
 
-#include "beta/messages/http_batch_service.hpp"
+#include "messages/http_batch_service.hpp"
 #include "json/codecs.hpp"
 
 #include <benchmark/benchmark.h>

@@ -3,7 +3,7 @@
 #include <anthropic/http/curl_http_client.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "beta/messages/http_batch_service.hpp"
+#include "messages/http_batch_service.hpp"
 #include "client_config.hpp"
 #include "http/url_redact.hpp"
 
@@ -154,7 +154,11 @@ struct Client::State {
   std::shared_ptr<const ClientConfig> config;
   std::shared_ptr<http::HttpClient> http;
   // Shared, not a member value: list pages keep the service alive beyond the Client.
-  std::shared_ptr<beta::messages::HttpBatchService> batch_service;
+  std::shared_ptr<::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>
+      ga_batch_service;
+  std::shared_ptr<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>
+      batch_service;
+  MessagesService messages_service;
   beta::BetaService beta_service;
 
   State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
@@ -163,7 +167,13 @@ struct Client::State {
         inner(std::move(inner_transport)),
         config(std::move(cfg)),
         http(std::move(transport)),
-        batch_service(std::make_shared<beta::messages::HttpBatchService>(config, http)),
+        ga_batch_service(std::make_shared<
+                         ::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>(
+            config, http)),
+        batch_service(std::make_shared<
+                      ::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>(config,
+                                                                                          http)),
+        messages_service(*ga_batch_service),
         beta_service(*batch_service) {}
 };
 
@@ -228,6 +238,8 @@ Client Client::with_options(const std::function<void(ClientOptions&)>& change) c
 }
 
 beta::BetaService& Client::beta() const noexcept { return state_->beta_service; }
+
+MessagesService& Client::messages() const noexcept { return state_->messages_service; }
 
 const std::string& Client::base_url() const noexcept { return state_->config->base_url; }
 

@@ -11,6 +11,12 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
 #include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_list_page.hpp>
+#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/messages/batch_results.hpp>
+#include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/message_batch.hpp>
 #include <anthropic/box.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/client.hpp>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/client_options.hpp>
 #include <anthropic/export.hpp>
 
@@ -33,6 +34,17 @@ class ANTHROPIC_EXPORT BetaService {
 
 }  // namespace beta
 
+/// `client.messages()`: the (GA) Messages resources.
+class ANTHROPIC_EXPORT MessagesService {
+ public:
+  explicit MessagesService(::anthropic::messages::BatchService& batches) : batches_(&batches) {}
+  /// `client.messages().batches()`: the GA Message Batches service.
+  ::anthropic::messages::BatchService& batches() const noexcept { return *batches_; }
+
+ private:
+  ::anthropic::messages::BatchService* batches_;
+};
+
 /// Entry point of the SDK.
 ///
 /// Resolves its options once (environment fallbacks, credentials, transport) and throws
@@ -46,6 +58,9 @@ class ANTHROPIC_EXPORT Client {
   /// `ANTHROPIC_AUTH_TOKEN`, `ANTHROPIC_BASE_URL`, `ANTHROPIC_CUSTOM_HEADERS`, `ANTHROPIC_LOG`).
   static Client from_env();
 
+  /// The GA resources: `client.messages().batches()`.
+  MessagesService& messages() const noexcept;
+  /// The beta resources: `client.beta().messages().batches()`.
   beta::BetaService& beta() const noexcept;
 
   /// A new client with this one's options changed by `change`, sharing this client's connection

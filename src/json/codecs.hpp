@@ -5,7 +5,9 @@
 
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>
-#include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/messages/batch_results.hpp>
+#include <anthropic/messages/message_batch.hpp>
 
 #include <optional>
 #include <string>
@@ -14,38 +16,39 @@
 
 namespace anthropic::json {
 
-/// Appends the compact JSON body of `POST /v1/messages/batches` (`{"requests":[...]}`) to `out`,
-/// writing straight from the typed params (no intermediate JSON tree). Fields never set are
-/// omitted. Throws AnthropicInvalidRequestException (with the request index) when a RawJson that
-/// must be an object is not one.
+// The templates on the family are instantiated for messages::GaFamily and
+// beta::messages::BetaFamily (encode.cpp, decode.cpp).
+
+/// Appends `{"requests":[...]}` (exceptions name the request index).
+template <class Family>
 void write_create_body(std::string& out,
-                       const beta::messages::BetaMessageBatchCreateParams& params);
+                       const messages::BasicMessageBatchCreateParams<Family>& params);
 
-/// Appends one `{"custom_id":...,"params":{...}}` entry (the element of `requests`).
-void write_create_request(std::string& out,
-                          const beta::messages::BetaMessageBatchCreateParams::Request& request);
+/// Appends one `{"custom_id":...,"params":{...}}`; on an exception nothing is appended.
+template <class Family>
+void write_create_request(
+    std::string& out,
+    const typename messages::BasicMessageBatchCreateParams<Family>::Request& request);
 
-/// The size `write_create_request` will write, before escapes (numbers counted at their longest);
-/// 0 for a request it would reject. Touches no string bytes: cheap next to writing.
+/// An estimate of the bytes `write_create_request` appends (for reserving).
+template <class Family>
 std::size_t measure_create_request(
-    const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept;
+    const typename messages::BasicMessageBatchCreateParams<Family>::Request& request) noexcept;
 
-beta::messages::BetaMessageBatch decode_batch(std::string_view json);
-beta::messages::BetaDeletedMessageBatch decode_deleted_batch(std::string_view json);
+messages::MessageBatch decode_batch(std::string_view json);
+messages::DeletedMessageBatch decode_deleted_batch(std::string_view json);
 
 struct ListPageData {
-  std::vector<beta::messages::BetaMessageBatch> data;
+  std::vector<messages::MessageBatch> data;
   bool has_more = true;  // absent on the wire: true
   std::optional<std::string> first_id;
   std::optional<std::string> last_id;
 };
 ListPageData decode_list_page(std::string_view json);
 
-/// One results line (without its line terminator).
-beta::messages::BetaMessageBatchIndividualResponse decode_result_line(std::string_view json);
+template <class Family>
+messages::BasicMessageBatchIndividualResponse<Family> decode_result_line(std::string_view json);
 
-/// Appends `s` as a JSON string literal (quotes included) to `out`. Invalid UTF-8 is replaced
-/// with U+FFFD so that the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace anthropic::json

@@ -1,4 +1,5 @@
 #include "generated/beta_codecs.gen.hpp"
+#include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
 #include "json/model_codec.hpp"
 #include "json/reader.hpp"
@@ -7,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -27,12 +30,24 @@ namespace anthropic::json {
 namespace {
 
 using Json = nlohmann::json;  // key order does not matter here: nothing is kept raw
-using beta::messages::BetaDeletedMessageBatch;
-using beta::messages::BetaMessageBatch;
-using beta::messages::BetaMessageBatchIndividualResponse;
-using beta::messages::BetaMessageBatchResult;
-using beta::messages::BetaMessageBatchResultType;
-using beta::messages::ProcessingStatus;
+using messages::BasicMessageBatchIndividualResponse;
+using messages::BasicMessageBatchResult;
+using messages::DeletedMessageBatch;
+using messages::MessageBatch;
+using messages::MessageBatchResultType;
+using messages::ProcessingStatus;
+
+// The members of `obj` not named in `known`, as one JSON object; empty when there are none.
+std::optional<RawJson> extras_of(const Json& obj, std::initializer_list<std::string_view> known) {
+  Json extra = Json::object();
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (std::find(known.begin(), known.end(), std::string_view(it.key())) == known.end()) {
+      extra[it.key()] = it.value();
+    }
+  }
+  if (extra.empty()) return std::nullopt;
+  return RawJson(extra);
+}
 using model::Path;
 
 class DomDecoder {
@@ -147,9 +162,9 @@ class DomDecoder {
 
   // ----- batches
 
-  BetaMessageBatch batch(Json& obj, const Path* self) const {
+  MessageBatch batch(Json& obj, const Path* self) const {
     require_object(obj, self);
-    BetaMessageBatch b;
+    MessageBatch b;
     b.id = req_string(obj, "id", self);
     check_type(obj, "message_batch", self);
     b.processing_status = ProcessingStatus(req_string(obj, "processing_status", self));
@@ -161,6 +176,8 @@ class DomDecoder {
     b.request_counts.errored = req_count(counts, "errored", &counts_path);
     b.request_counts.canceled = req_count(counts, "canceled", &counts_path);
     b.request_counts.expired = req_count(counts, "expired", &counts_path);
+    b.request_counts.extra_fields =
+        extras_of(counts, {"processing", "succeeded", "errored", "canceled", "expired"});
 
     b.created_at = req_timestamp(obj, "created_at", self);
     b.expires_at = req_timestamp(obj, "expires_at", self);
@@ -168,6 +185,9 @@ class DomDecoder {
     b.cancel_initiated_at = opt_timestamp(obj, "cancel_initiated_at", self);
     b.archived_at = opt_timestamp(obj, "archived_at", self);
     b.results_url = opt_string(obj, "results_url", self);
+    b.extra_fields = extras_of(obj, {"id", "type", "processing_status", "request_counts",
+                                     "created_at", "expires_at", "ended_at", "cancel_initiated_at",
+                                     "archived_at", "results_url"});
     return b;
   }
 
@@ -210,7 +230,8 @@ class DomDecoder {
 
 namespace model {
 
-void read_value(Decoder& d, BetaMessageBatchResult& res, const Path& self) {
+template <class F>
+void read_value(Decoder& d, BasicMessageBatchResult<F>& res, const Path& self) {
   std::string tag;
   switch (d.peek_tag(self, "type", tag)) {
     case Decoder::Tag::found:
@@ -220,11 +241,11 @@ void read_value(Decoder& d, BetaMessageBatchResult& res, const Path& self) {
     case Decoder::Tag::not_string:
       d.fail(Path{&self, "type"}, "is not a string");
   }
-  res.type = BetaMessageBatchResultType(tag);
-  const bool succeeded = res.type == BetaMessageBatchResultType::succeeded;
-  const bool errored = res.type == BetaMessageBatchResultType::errored;
-  if (!succeeded && !errored && res.type != BetaMessageBatchResultType::canceled &&
-      res.type != BetaMessageBatchResultType::expired) {
+  res.type = MessageBatchResultType(tag);
+  const bool succeeded = res.type == MessageBatchResultType::succeeded;
+  const bool errored = res.type == MessageBatchResultType::errored;
+  if (!succeeded && !errored && res.type != MessageBatchResultType::canceled &&
+      res.type != MessageBatchResultType::expired) {
     read_value(d, res.raw.emplace(), self);  // a type the SDK does not know: kept whole
     return;
   }
@@ -250,7 +271,8 @@ void read_value(Decoder& d, BetaMessageBatchResult& res, const Path& self) {
   if (!have) d.missing(self, succeeded ? "message" : "error");
 }
 
-void read_value(Decoder& d, BetaMessageBatchIndividualResponse& line, const Path& self) {
+template <class F>
+void read_value(Decoder& d, BasicMessageBatchIndividualResponse<F>& line, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool have_id = false;
@@ -298,7 +320,7 @@ auto guarded(const char* document, F&& f) -> decltype(f()) {
 
 }  // namespace
 
-BetaMessageBatch decode_batch(std::string_view text) {
+MessageBatch decode_batch(std::string_view text) {
   return guarded("message_batch", [&] {
     DomDecoder d("message_batch");
     Json doc = d.parse(text);
@@ -306,14 +328,15 @@ BetaMessageBatch decode_batch(std::string_view text) {
   });
 }
 
-BetaDeletedMessageBatch decode_deleted_batch(std::string_view text) {
+DeletedMessageBatch decode_deleted_batch(std::string_view text) {
   return guarded("deleted message_batch", [&] {
     DomDecoder d("deleted message_batch");
     Json doc = d.parse(text);
     d.require_object(doc, nullptr);
-    BetaDeletedMessageBatch b;
+    DeletedMessageBatch b;
     b.id = d.req_string(doc, "id", nullptr);
     d.check_type(doc, "message_batch_deleted", nullptr);
+    b.extra_fields = extras_of(doc, {"id", "type"});
     return b;
   });
 }
@@ -345,22 +368,44 @@ ListPageData decode_list_page(std::string_view text) {
   });
 }
 
-BetaMessageBatchIndividualResponse decode_result_line(std::string_view text) {
-  BetaMessageBatchIndividualResponse line;
+template <class F>
+BasicMessageBatchIndividualResponse<F> decode_result_line(std::string_view text) {
+  BasicMessageBatchIndividualResponse<F> line;
   model::decode_line_document(text, "results line", line);
   return line;
 }
 
+template messages::MessageBatchIndividualResponse decode_result_line<messages::GaFamily>(
+    std::string_view);
+template beta::messages::BetaMessageBatchIndividualResponse
+decode_result_line<beta::messages::BetaFamily>(std::string_view);
+
 }  // namespace anthropic::json
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
-void anthropic_from_json(std::string_view text, BetaMessageBatchResult& value) {
-  json::model::decode_line_document(text, "BetaMessageBatchResult", value);
+template <class F>
+void anthropic_from_json(std::string_view text, BasicMessageBatchResult<F>& value) {
+  json::model::decode_line_document(text, "MessageBatchResult", value);
 }
 
-void anthropic_from_json(std::string_view text, BetaMessageBatchIndividualResponse& value) {
-  json::model::decode_line_document(text, "BetaMessageBatchIndividualResponse", value);
+template <class F>
+void anthropic_from_json(std::string_view text, BasicMessageBatchIndividualResponse<F>& value) {
+  json::model::decode_line_document(text, "MessageBatchIndividualResponse", value);
 }
 
-}  // namespace anthropic::beta::messages
+template void anthropic_from_json(std::string_view, MessageBatchResult&);
+template void anthropic_from_json(std::string_view, MessageBatchIndividualResponse&);
+template void anthropic_from_json(std::string_view, beta::messages::BetaMessageBatchResult&);
+template void anthropic_from_json(std::string_view,
+                                  beta::messages::BetaMessageBatchIndividualResponse&);
+
+void anthropic_from_json(std::string_view text, MessageBatch& value) {
+  value = json::decode_batch(text);
+}
+
+void anthropic_from_json(std::string_view text, DeletedMessageBatch& value) {
+  value = json::decode_deleted_batch(text);
+}
+
+}  // namespace anthropic::messages

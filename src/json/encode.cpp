@@ -1,4 +1,5 @@
 #include "generated/beta_codecs.gen.hpp"
+#include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
 #include "json/model_codec.hpp"
 #include "json/text.hpp"
@@ -20,9 +21,9 @@ namespace anthropic::json {
 
 namespace {
 
-using beta::messages::BetaMessageBatchCreateParams;
-using beta::messages::BetaMessageBatchIndividualResponse;
-using beta::messages::BetaMessageBatchResult;
+using messages::BasicMessageBatchCreateParams;
+using messages::BasicMessageBatchIndividualResponse;
+using messages::BasicMessageBatchResult;
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
@@ -58,17 +59,18 @@ void append_escape(std::string& out, unsigned char c) {
 // The size of a request's JSON for reserving the body: exact for the common shapes (string or
 // text-block messages), an allowance for the rest; numbers at their longest. Reads no string
 // bytes, only their sizes.
-std::size_t estimate_params(const beta::BetaMessageCreateParams& p) {
+template <class F>
+std::size_t estimate_params(const typename F::MessageCreateParams& p) {
   std::size_t n = 58 + p.model.str().size();
-  for (const beta::BetaMessageParam& m : p.messages) {
+  for (const typename F::MessageParam& m : p.messages) {
     n += 28;
     if (const auto* text = std::get_if<std::string>(&m.content)) {
       n += text->size();
     } else if (const auto* blocks =
-                   std::get_if<std::vector<beta::BetaContentBlockParam>>(&m.content)) {
+                   std::get_if<std::vector<typename F::ContentBlockParam>>(&m.content)) {
       for (const auto& b : *blocks) {
         n += 32;
-        if (const auto* t = std::get_if<beta::BetaTextBlockParam>(&b)) n += t->text.size();
+        if (const auto* t = std::get_if<typename F::TextBlockParam>(&b)) n += t->text.size();
       }
     }
   }
@@ -84,7 +86,8 @@ std::size_t estimate_params(const beta::BetaMessageCreateParams& p) {
 
 namespace model {
 
-void write_value(Writer& w, const BetaMessageBatchResult& r) {
+template <class F>
+void write_value(Writer& w, const BasicMessageBatchResult<F>& r) {
   if (r.raw) {
     write_value(w, *r.raw);
     return;
@@ -96,10 +99,53 @@ void write_value(Writer& w, const BetaMessageBatchResult& r) {
   o.finish();
 }
 
-void write_value(Writer& w, const BetaMessageBatchIndividualResponse& r) {
+template <class F>
+void write_value(Writer& w, const BasicMessageBatchIndividualResponse<F>& r) {
   ObjectOut o(w, r.extra_fields);
   if (o.key(R"(,"custom_id":)")) w.str(r.custom_id);
   if (o.key(R"(,"result":)")) write_value(w, r.result);
+  o.finish();
+}
+
+void write_value(Writer& w, const messages::MessageBatchRequestCounts& c) {
+  ObjectOut o(w, c.extra_fields);
+  if (o.key(R"(,"processing":)")) write_value(w, c.processing);
+  if (o.key(R"(,"succeeded":)")) write_value(w, c.succeeded);
+  if (o.key(R"(,"errored":)")) write_value(w, c.errored);
+  if (o.key(R"(,"canceled":)")) write_value(w, c.canceled);
+  if (o.key(R"(,"expired":)")) write_value(w, c.expired);
+  o.finish();
+}
+
+// A required nullable member: written as null when empty.
+template <class T>
+void write_nullable(Writer& w, const std::optional<T>& v) {
+  if (v) {
+    write_value(w, *v);
+  } else {
+    w.lit("null");
+  }
+}
+
+void write_value(Writer& w, const messages::MessageBatch& b) {
+  ObjectOut o(w, b.extra_fields);
+  if (o.key(R"(,"id":)")) w.str(b.id);
+  if (o.key(R"(,"type":)")) w.str(b.type);
+  if (o.key(R"(,"processing_status":)")) w.str(b.processing_status.str());
+  if (o.key(R"(,"request_counts":)")) write_value(w, b.request_counts);
+  if (o.key(R"(,"ended_at":)")) write_nullable(w, b.ended_at);
+  if (o.key(R"(,"created_at":)")) write_value(w, b.created_at);
+  if (o.key(R"(,"expires_at":)")) write_value(w, b.expires_at);
+  if (o.key(R"(,"archived_at":)")) write_nullable(w, b.archived_at);
+  if (o.key(R"(,"cancel_initiated_at":)")) write_nullable(w, b.cancel_initiated_at);
+  if (o.key(R"(,"results_url":)")) write_nullable(w, b.results_url);
+  o.finish();
+}
+
+void write_value(Writer& w, const messages::DeletedMessageBatch& b) {
+  ObjectOut o(w, b.extra_fields);
+  if (o.key(R"(,"id":)")) w.str(b.id);
+  if (o.key(R"(,"type":)")) w.str(b.type);
   o.finish();
 }
 
@@ -146,8 +192,9 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+template <class F>
 void write_create_request(std::string& out,
-                          const beta::messages::BetaMessageBatchCreateParams::Request& request) {
+                          const typename BasicMessageBatchCreateParams<F>::Request& request) {
   const std::size_t before = out.size();
   try {
     model::Writer w{out};
@@ -162,23 +209,24 @@ void write_create_request(std::string& out,
   }
 }
 
+template <class F>
 std::size_t measure_create_request(
-    const beta::messages::BetaMessageBatchCreateParams::Request& request) noexcept {
-  return 26 + request.custom_id.size() + estimate_params(request.params);
+    const typename BasicMessageBatchCreateParams<F>::Request& request) noexcept {
+  return 26 + request.custom_id.size() + estimate_params<F>(request.params);
 }
 
-void write_create_body(std::string& out,
-                       const beta::messages::BetaMessageBatchCreateParams& params) {
+template <class F>
+void write_create_body(std::string& out, const BasicMessageBatchCreateParams<F>& params) {
   const auto& requests = params.requests;
   std::size_t estimate = 16;
-  for (const auto& r : requests) estimate += measure_create_request(r) + 1;
+  for (const auto& r : requests) estimate += measure_create_request<F>(r) + 1;
   out.reserve(out.size() + estimate + estimate / 32 + 4096);  // slack for escapes
 
   out.append(R"({"requests":[)");
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (i != 0) out.push_back(',');
     try {
-      write_create_request(out, requests[i]);
+      write_create_request<F>(out, requests[i]);
     } catch (const AnthropicInvalidRequestException& e) {
       throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
     }
@@ -186,22 +234,46 @@ void write_create_body(std::string& out,
   out.append("]}");
 }
 
+#define ANTHROPIC_INSTANTIATE_CREATE(F)                                                       \
+  template void write_create_request<F>(std::string&,                                      \
+                                        const BasicMessageBatchCreateParams<F>::Request&); \
+  template std::size_t measure_create_request<F>(                                          \
+      const BasicMessageBatchCreateParams<F>::Request&) noexcept;                          \
+  template void write_create_body<F>(std::string&, const BasicMessageBatchCreateParams<F>&);
+ANTHROPIC_INSTANTIATE_CREATE(messages::GaFamily)
+ANTHROPIC_INSTANTIATE_CREATE(beta::messages::BetaFamily)
+#undef ANTHROPIC_INSTANTIATE_CREATE
+
 }  // namespace anthropic::json
 
 namespace anthropic {
 
-std::string to_json(const beta::messages::BetaMessageBatchResult& value) {
+namespace {
+template <class T>
+std::string encode(const T& value) {
   std::string out;
   json::model::Writer w{out};
   json::model::write_value(w, value);
   return out;
+}
+}  // namespace
+
+template <class F>
+std::string to_json(const messages::BasicMessageBatchResult<F>& value) {
+  return encode(value);
 }
 
-std::string to_json(const beta::messages::BetaMessageBatchIndividualResponse& value) {
-  std::string out;
-  json::model::Writer w{out};
-  json::model::write_value(w, value);
-  return out;
+template <class F>
+std::string to_json(const messages::BasicMessageBatchIndividualResponse<F>& value) {
+  return encode(value);
 }
+
+template std::string to_json(const messages::MessageBatchResult&);
+template std::string to_json(const messages::MessageBatchIndividualResponse&);
+template std::string to_json(const beta::messages::BetaMessageBatchResult&);
+template std::string to_json(const beta::messages::BetaMessageBatchIndividualResponse&);
+
+std::string to_json(const messages::MessageBatch& value) { return encode(value); }
+std::string to_json(const messages::DeletedMessageBatch& value) { return encode(value); }
 
 }  // namespace anthropic

@@ -7,7 +7,7 @@
 #include <anthropic/cancellation.hpp>
 #include <anthropic/errors.hpp>
 
-#include "beta/messages/batch_results_resume.hpp"
+#include "messages/batch_results_resume.hpp"
 
 #include <gtest/gtest.h>
 

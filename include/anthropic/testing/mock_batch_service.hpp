@@ -14,36 +14,47 @@
 
 namespace anthropic::testing {
 
-class MockBatchService : public beta::messages::BatchService {
+/// A GoogleMock `BasicBatchService<Family>`: `MockBatchService` (beta) and `MockMessagesBatchService`
+/// (GA, `anthropic::messages::BatchService`).
+template <class Family>
+class BasicMockBatchService : public ::anthropic::messages::BasicBatchService<Family> {
  public:
-  using BatchService::cancel;
-  using BatchService::create;
-  using BatchService::create_encoded;
-  using BatchService::delete_;
-  using BatchService::list;
-  using BatchService::results;
-  using BatchService::retrieve;
+  using Base = ::anthropic::messages::BasicBatchService<Family>;
+  using Base::cancel;
+  using Base::create;
+  using Base::create_encoded;
+  using Base::delete_;
+  using Base::list;
+  using Base::results;
+  using Base::retrieve;
 
-  MOCK_METHOD(beta::messages::BetaMessageBatch, create,
-              (const beta::messages::BetaMessageBatchCreateParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::MessageBatch, create,
+              (const ::anthropic::messages::BasicMessageBatchCreateParams<Family>&,
+               const RequestOptions&),
               (override));
-  MOCK_METHOD(beta::messages::BetaMessageBatch, create_encoded,
-              (const beta::messages::EncodedBatchCreateParams&, const RequestOptions&), (override));
-  MOCK_METHOD(beta::messages::BetaMessageBatch, retrieve,
-              (const beta::messages::BetaMessageBatchRetrieveParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::MessageBatch, create_encoded,
+              (const ::anthropic::messages::EncodedBatchCreateParams&, const RequestOptions&),
               (override));
-  MOCK_METHOD(beta::messages::BatchListPage, list,
-              (const beta::messages::BetaMessageBatchListParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::MessageBatch, retrieve,
+              (const ::anthropic::messages::MessageBatchRetrieveParams&, const RequestOptions&),
               (override));
-  MOCK_METHOD(beta::messages::BetaMessageBatch, cancel,
-              (const beta::messages::BetaMessageBatchCancelParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::BatchListPage, list,
+              (const ::anthropic::messages::MessageBatchListParams&, const RequestOptions&),
               (override));
-  MOCK_METHOD(beta::messages::BetaDeletedMessageBatch, delete_,
-              (const beta::messages::BetaMessageBatchDeleteParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::MessageBatch, cancel,
+              (const ::anthropic::messages::MessageBatchCancelParams&, const RequestOptions&),
               (override));
-  MOCK_METHOD(beta::messages::BatchResultsStream, results,
-              (const beta::messages::BetaMessageBatchResultsParams&, const RequestOptions&),
+  MOCK_METHOD(::anthropic::messages::DeletedMessageBatch, delete_,
+              (const ::anthropic::messages::MessageBatchDeleteParams&, const RequestOptions&),
+              (override));
+  MOCK_METHOD(::anthropic::messages::BasicBatchResultsStream<Family>, results,
+              (const ::anthropic::messages::MessageBatchResultsParams&, const RequestOptions&),
               (override));
 };
+
+/// A mock of the beta service (`client.beta().messages().batches()`).
+using MockBatchService = BasicMockBatchService<beta::messages::BetaFamily>;
+/// A mock of the GA service (`client.messages().batches()`).
+using MockMessagesBatchService = BasicMockBatchService<::anthropic::messages::GaFamily>;
 
 }  // namespace anthropic::testing

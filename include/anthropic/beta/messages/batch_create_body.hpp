@@ -1,71 +1,17 @@
 #pragma once
 
 #include <anthropic/beta/messages/batch_params.hpp>
-#include <anthropic/export.hpp>
-#include <anthropic/http/http_client.hpp>
-
-#include <cstddef>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <anthropic/messages/batch_create_body.hpp>
 
 namespace anthropic::beta::messages {
 
-/// The body of a create call, already serialized, with the headers that go with it.
-/// Produced by `BatchCreateBodyBuilder`; sent with `BatchService::create_encoded`.
-struct EncodedBatchCreateParams {
-  http::RequestBody body;  ///< `{"requests":[...]}` (shared: copies of the params are cheap)
-  std::size_t request_count = 0;
-  std::vector<std::string> betas;
-  std::optional<std::string> user_profile_id;
-  std::optional<std::string> workspace_id;  ///< sent as `anthropic-workspace-id`
-};
-
-/// Serializes a batch request by request, checking each one as it comes (the `custom_id`
-/// pattern and uniqueness, the body limit) so that a batch read from a file or produced by a
-/// generator never exists as 100,000 typed objects at once. Typed requests and raw `params`
-/// objects can be mixed. Errors are `AnthropicInvalidRequestException` naming the request index.
-///
-/// Not thread-safe; move-only.
-class ANTHROPIC_EXPORT BatchCreateBodyBuilder {
- public:
-  static constexpr std::size_t kMaxRequests = 100000;
-  static constexpr std::size_t kMaxBodyBytes = 256u * 1024u * 1024u;
-
-  explicit BatchCreateBodyBuilder(std::size_t max_body_bytes = kMaxBodyBytes);
-  BatchCreateBodyBuilder(BatchCreateBodyBuilder&&) noexcept;
-  BatchCreateBodyBuilder& operator=(BatchCreateBodyBuilder&&) noexcept;
-  ~BatchCreateBodyBuilder();
-
-  /// From now on, also rejects what API version `api_version` rejects (from 2026-10-21:
-  /// `temperature`, `top_p`, `top_k`, a document block directly in an assistant message, a user
-  /// text block with citations), typed or raw, naming the request. `create` does this with the
-  /// client's version; call it with the same version before `create_encoded`. Empty: no checks.
-  void check_api_version(std::string_view api_version);
-  /// Reserves room for the body (an estimate; it still grows past it).
-  void reserve(std::size_t body_bytes);
-  /// Appends a typed request.
-  void add(const BetaMessageBatchCreateParams::Request& request);
-  /// Appends a request whose `params` is given as JSON text (it must be a JSON object; it is
-  /// validated and written as given).
-  void add_raw(std::string_view custom_id, std::string_view params_json);
-
-  std::size_t request_count() const noexcept;
-  std::size_t body_bytes() const noexcept;
-
-  /// Closes the body; throws when no request was added.
-  EncodedBatchCreateParams finish(std::vector<std::string> betas = {},
-                                  std::optional<std::string> user_profile_id = {},
-                                  std::optional<std::string> workspace_id = {}) &&;
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
-
-/// Whether `custom_id` matches the API's `^[a-zA-Z0-9_-]{1,64}$`.
-ANTHROPIC_EXPORT bool is_valid_custom_id(std::string_view custom_id) noexcept;
+using EncodedBatchCreateParams = ::anthropic::messages::EncodedBatchCreateParams;
+/// Builds the body of a beta create (see `anthropic::messages::BasicBatchCreateBodyBuilder`).
+using BatchCreateBodyBuilder = ::anthropic::messages::BasicBatchCreateBodyBuilder<BetaFamily>;
+using ::anthropic::messages::is_valid_custom_id;
 
 }  // namespace anthropic::beta::messages
+
+namespace anthropic::messages {
+extern template class BasicBatchCreateBodyBuilder<beta::messages::BetaFamily>;
+}  // namespace anthropic::messages

@@ -1,113 +1,11 @@
 #pragma once
 
 #include <anthropic/beta/messages/batch_params.hpp>
-#include <anthropic/beta/messages/beta_message_batch.hpp>
-#include <anthropic/client_options.hpp>
-#include <anthropic/export.hpp>
-
-#include <cstddef>
-#include <iterator>
-#include <memory>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
+#include <anthropic/messages/batch_list_page.hpp>
 
 namespace anthropic::beta::messages {
 
-class BatchService;
-class BatchListAutoPager;
-
-/// One page of `list`: batches newest first, plus the cursors to the neighbouring pages.
-///
-/// `next_page()` asks the service that produced the page for the following one with the same
-/// params and options: forwards (`after_id = last_id`) normally, backwards (`before_id =
-/// first_id`) when the first request used `before_id`. A page from the SDK's service keeps that
-/// service (its configuration and connection pool) alive, so it stays usable after the last
-/// `Client` copy is gone. Copyable.
-class ANTHROPIC_EXPORT BatchListPage {
- public:
-  std::vector<BetaMessageBatch> data;
-  /// Whether the server has more batches in the direction of travel (absent on the wire: true).
-  bool has_more = false;
-  std::optional<std::string> first_id;
-  std::optional<std::string> last_id;
-
-  BatchListPage() = default;
-  /// A page as decoded from a response to `params`; `service` fetches the next page (may be null
-  /// for a page built by hand, e.g. in a mock: it then has no next page). The page does not own a
-  /// service given by pointer: it must outlive the page.
-  BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
-                std::optional<std::string> first_id, std::optional<std::string> last_id,
-                BatchService* service = nullptr, BetaMessageBatchListParams params = {},
-                RequestOptions options = {});
-  /// A page without a service (no next page); keeps `nullptr` unambiguous between the two
-  /// constructors around it.
-  BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
-                std::optional<std::string> first_id, std::optional<std::string> last_id,
-                std::nullptr_t, BetaMessageBatchListParams params = {},
-                RequestOptions options = {});
-  /// As above, sharing ownership of `service`: the page keeps it alive.
-  BatchListPage(std::vector<BetaMessageBatch> data, bool has_more,
-                std::optional<std::string> first_id, std::optional<std::string> last_id,
-                std::shared_ptr<BatchService> service, BetaMessageBatchListParams params = {},
-                RequestOptions options = {});
-
-  /// Data is not empty, `has_more` is true, and the cursor for the direction of travel is set.
-  bool has_next_page() const noexcept;
-  /// The params that fetch the next page. Precondition: `has_next_page()`.
-  BetaMessageBatchListParams next_page_params() const;
-  /// Fetches the next page; throws `AnthropicInvalidRequestException` (nothing is sent) when
-  /// there is none.
-  BatchListPage next_page() const;
-
-  /// Every batch from this page on: `for (const auto& b : batches.list(p).auto_paging())`.
-  BatchListAutoPager auto_paging() const;
-
- private:
-  std::shared_ptr<BatchService> service_;
-  BetaMessageBatchListParams params_;
-  RequestOptions options_;
-};
-
-/// A lazy range over every batch of a page and all following pages; each further page is
-/// fetched when the iteration reaches it. Errors of those fetches propagate from `++`.
-class ANTHROPIC_EXPORT BatchListAutoPager {
- public:
-  class ANTHROPIC_EXPORT iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = BetaMessageBatch;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const BetaMessageBatch*;
-    using reference = const BetaMessageBatch&;
-
-    iterator() = default;
-    reference operator*() const { return page_->data[index_]; }
-    pointer operator->() const { return &page_->data[index_]; }
-    iterator& operator++();
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) {
-      return a.page_ == b.page_ && a.index_ == b.index_;
-    }
-    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
-
-   private:
-    friend class BatchListAutoPager;
-    explicit iterator(std::shared_ptr<BatchListPage> page);
-    void skip_empty_pages();
-    std::shared_ptr<BatchListPage> page_;
-    std::size_t index_ = 0;
-  };
-
-  explicit BatchListAutoPager(BatchListPage first) : first_(std::move(first)) {}
-  iterator begin() const { return iterator(std::make_shared<BatchListPage>(first_)); }
-  iterator end() const { return iterator(); }
-
- private:
-  BatchListPage first_;
-};
-
-inline BatchListAutoPager BatchListPage::auto_paging() const { return BatchListAutoPager(*this); }
+using BatchListPage = ::anthropic::messages::BatchListPage;
+using BatchListAutoPager = ::anthropic::messages::BatchListAutoPager;
 
 }  // namespace anthropic::beta::messages

@@ -1,4 +1,7 @@
-#include "beta/messages/api_version_rules.hpp"
+#include "messages/api_version_rules.hpp"
+
+#include <anthropic/beta/messages/batch_params.hpp>
+#include <anthropic/messages/batch_params.hpp>
 
 #include <anthropic/api_version.hpp>
 #include <anthropic/errors.hpp>
@@ -8,7 +11,7 @@
 #include <string>
 #include <variant>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 namespace {
 
@@ -83,23 +86,24 @@ json parse_or_null(const RawJson& raw) {
   return json::parse(raw.str(), nullptr, /*allow_exceptions=*/false);
 }
 
-void check_block(const BetaContentBlockParam& block, std::string_view role, std::size_t m,
+template <class F>
+void check_block(const typename F::ContentBlockParam& block, std::string_view role, std::size_t m,
                  std::size_t b, std::string_view version) {
   if (const auto* raw = std::get_if<RawJson>(&block)) {
     check_block_json(parse_or_null(*raw), role, m, b, version);
     return;
   }
-  if (role == "assistant" && std::holds_alternative<BetaRequestDocumentBlock>(block)) {
+  if (role == "assistant" && std::holds_alternative<typename F::DocumentBlockParam>(block)) {
     reject(at(m, b), "is a document block directly in an assistant message, which is rejected",
            version, false);
   }
   if (role != "user") return;
-  if (const auto* text = std::get_if<BetaTextBlockParam>(&block)) {
+  if (const auto* text = std::get_if<typename F::TextBlockParam>(&block)) {
     if (text->citations.has_value() && !text->citations->empty()) {
       reject(at(m, b), "is a text block with citations in a user message, which is rejected",
              version, false);
     }
-  } else if (const auto* search = std::get_if<BetaSearchResultBlockParam>(&block)) {
+  } else if (const auto* search = std::get_if<typename F::SearchResultBlockParam>(&block)) {
     for (std::size_t k = 0; k < search->content.size(); ++k) {
       const auto& citations = search->content[k].citations;
       if (citations.has_value() && !citations->empty()) {
@@ -114,7 +118,9 @@ void check_block(const BetaContentBlockParam& block, std::string_view role, std:
 
 }  // namespace
 
-void check_api_version_rules(const BetaMessageCreateParams& params, std::string_view api_version) {
+template <class F>
+void check_api_version_rules(const typename F::MessageCreateParams& params,
+                             std::string_view api_version) {
   if (is_legacy_api_version(api_version)) return;
   if (params.temperature) reject_removed("temperature", api_version);
   if (params.top_p) reject_removed("top_p", api_version);
@@ -128,17 +134,21 @@ void check_api_version_rules(const BetaMessageCreateParams& params, std::string_
     }
   }
   for (std::size_t m = 0; m < params.messages.size(); ++m) {
-    const BetaMessageParam& message = params.messages[m];
+    const typename F::MessageParam& message = params.messages[m];
     const std::string& role = message.role.str();
-    if (const auto* blocks = std::get_if<std::vector<BetaContentBlockParam>>(&message.content)) {
+    if (const auto* blocks = std::get_if<std::vector<typename F::ContentBlockParam>>(&message.content)) {
       for (std::size_t b = 0; b < blocks->size(); ++b) {
-        check_block((*blocks)[b], role, m, b, api_version);
+        check_block<F>((*blocks)[b], role, m, b, api_version);
       }
     } else if (const auto* raw = std::get_if<RawJson>(&message.content)) {
       check_content_json(parse_or_null(*raw), role, m, api_version);
     }
   }
 }
+
+template void check_api_version_rules<GaFamily>(const MessageCreateParams&, std::string_view);
+template void check_api_version_rules<beta::messages::BetaFamily>(
+    const beta::BetaMessageCreateParams&, std::string_view);
 
 bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version) {
   const json params = json::parse(params_json, nullptr, /*allow_exceptions=*/false);
@@ -159,4 +169,4 @@ bool check_api_version_rules_raw(std::string_view params_json, std::string_view 
   return true;
 }
 
-}  // namespace anthropic::beta::messages
+}  // namespace anthropic::messages

@@ -1,10 +1,11 @@
 #include <anthropic/api_version.hpp>
 #include <anthropic/beta/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
 #include <anthropic/errors.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "beta/messages/api_version_rules.hpp"
+#include "messages/api_version_rules.hpp"
 #include "json/codecs.hpp"
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 namespace {
 
@@ -129,7 +130,9 @@ class CustomIdSet {
   std::size_t last_ = 0;             // slot of the id added last
 };
 
-struct BatchCreateBodyBuilder::State {
+
+struct detail::CreateBodyState {
+  static constexpr std::size_t kMaxRequests = 100000;
   std::size_t max_body_bytes;
   std::string body = R"({"requests":[)";
   std::size_t count = 0;
@@ -177,26 +180,34 @@ struct BatchCreateBodyBuilder::State {
   }
 };
 
-BatchCreateBodyBuilder::BatchCreateBodyBuilder(std::size_t max_body_bytes)
-    : state_(std::make_unique<State>()) {
+template <class F>
+BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(std::size_t max_body_bytes)
+    : state_(std::make_unique<detail::CreateBodyState>()) {
   state_->max_body_bytes = max_body_bytes;
 }
-BatchCreateBodyBuilder::BatchCreateBodyBuilder(BatchCreateBodyBuilder&&) noexcept = default;
-BatchCreateBodyBuilder& BatchCreateBodyBuilder::operator=(BatchCreateBodyBuilder&&) noexcept =
+template <class F>
+BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(BasicBatchCreateBodyBuilder&&) noexcept =
     default;
-BatchCreateBodyBuilder::~BatchCreateBodyBuilder() = default;
+template <class F>
+BasicBatchCreateBodyBuilder<F>& BasicBatchCreateBodyBuilder<F>::operator=(
+    BasicBatchCreateBodyBuilder&&) noexcept = default;
+template <class F>
+BasicBatchCreateBodyBuilder<F>::~BasicBatchCreateBodyBuilder() = default;
 
-void BatchCreateBodyBuilder::check_api_version(std::string_view api_version) {
+template <class F>
+void BasicBatchCreateBodyBuilder<F>::check_api_version(std::string_view api_version) {
   state_->api_version.assign(api_version.data(), api_version.size());
   state_->version_rules = !api_version.empty() && !is_legacy_api_version(api_version);
 }
 
-void BatchCreateBodyBuilder::reserve(std::size_t body_bytes) {
+template <class F>
+void BasicBatchCreateBodyBuilder<F>::reserve(std::size_t body_bytes) {
   state_->body.reserve(std::min(body_bytes, state_->max_body_bytes));
 }
 
-void BatchCreateBodyBuilder::add(const BetaMessageBatchCreateParams::Request& request) {
-  State& s = *state_;
+template <class F>
+void BasicBatchCreateBodyBuilder<F>::add(const typename BasicMessageBatchCreateParams<F>::Request& request) {
+  detail::CreateBodyState& s = *state_;
   const std::size_t before = s.body.size();
   const std::string_view custom_id = request.custom_id;
   s.check(custom_id);
@@ -206,8 +217,8 @@ void BatchCreateBodyBuilder::add(const BetaMessageBatchCreateParams::Request& re
   const std::uint64_t h = s.ids.prepare(custom_id);
   if (s.count > 0) s.body.push_back(',');
   try {
-    if (s.version_rules) check_api_version_rules(request.params, s.api_version);
-    json::write_create_request(s.body, request);
+    if (s.version_rules) check_api_version_rules<F>(request.params, s.api_version);
+    json::write_create_request<F>(s.body, request);
   } catch (const AnthropicInvalidRequestException& e) {
     s.body.resize(before);
     if (s.ids.contains(custom_id, h)) s.duplicate(custom_id);
@@ -220,8 +231,9 @@ void BatchCreateBodyBuilder::add(const BetaMessageBatchCreateParams::Request& re
   s.end(before);
 }
 
-void BatchCreateBodyBuilder::add_raw(std::string_view custom_id, std::string_view params_json) {
-  State& s = *state_;
+template <class F>
+void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id, std::string_view params_json) {
+  detail::CreateBodyState& s = *state_;
   auto first = params_json.find_first_not_of(" \t\r\n");
   bool object = first != std::string_view::npos && params_json[first] == '{';
   try {
@@ -245,10 +257,13 @@ void BatchCreateBodyBuilder::add_raw(std::string_view custom_id, std::string_vie
   s.end(before);
 }
 
-std::size_t BatchCreateBodyBuilder::request_count() const noexcept { return state_->count; }
-std::size_t BatchCreateBodyBuilder::body_bytes() const noexcept { return state_->body.size(); }
+template <class F>
+std::size_t BasicBatchCreateBodyBuilder<F>::request_count() const noexcept { return state_->count; }
+template <class F>
+std::size_t BasicBatchCreateBodyBuilder<F>::body_bytes() const noexcept { return state_->body.size(); }
 
-EncodedBatchCreateParams BatchCreateBodyBuilder::finish(
+template <class F>
+EncodedBatchCreateParams BasicBatchCreateBodyBuilder<F>::finish(
     std::vector<std::string> betas, std::optional<std::string> user_profile_id,
     std::optional<std::string> workspace_id) && {
   if (state_->count == 0) {
@@ -265,4 +280,7 @@ EncodedBatchCreateParams BatchCreateBodyBuilder::finish(
   return out;
 }
 
-}  // namespace anthropic::beta::messages
+template class BasicBatchCreateBodyBuilder<GaFamily>;
+template class BasicBatchCreateBodyBuilder<beta::messages::BetaFamily>;
+
+}  // namespace anthropic::messages

@@ -1,47 +1,36 @@
-#include <anthropic/beta/messages/batch_list_page.hpp>
-#include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/messages/batch_list_page.hpp>
 
 #include <anthropic/errors.hpp>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
-BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
-                             std::optional<std::string> first_id_,
-                             std::optional<std::string> last_id_, BatchService* service,
-                             BetaMessageBatchListParams params, RequestOptions options)
-    // Not owned: the aliasing constructor gives a shared_ptr that points without owning.
-    : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
-                    std::shared_ptr<BatchService>(std::shared_ptr<void>(), service),
-                    std::move(params), std::move(options)) {}
-
-BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
+BatchListPage::BatchListPage(std::vector<MessageBatch> data_, bool has_more_,
                              std::optional<std::string> first_id_,
                              std::optional<std::string> last_id_, std::nullptr_t,
-                             BetaMessageBatchListParams params, RequestOptions options)
+                             MessageBatchListParams params, RequestOptions options)
     : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
-                    std::shared_ptr<BatchService>(), std::move(params), std::move(options)) {}
+                    Lister(), std::move(params), std::move(options)) {}
 
-BatchListPage::BatchListPage(std::vector<BetaMessageBatch> data_, bool has_more_,
+BatchListPage::BatchListPage(std::vector<MessageBatch> data_, bool has_more_,
                              std::optional<std::string> first_id_,
-                             std::optional<std::string> last_id_,
-                             std::shared_ptr<BatchService> service,
-                             BetaMessageBatchListParams params, RequestOptions options)
+                             std::optional<std::string> last_id_, Lister lister,
+                             MessageBatchListParams params, RequestOptions options)
     : data(std::move(data_)),
       has_more(has_more_),
       first_id(std::move(first_id_)),
       last_id(std::move(last_id_)),
-      service_(std::move(service)),
+      lister_(std::move(lister)),
       params_(std::move(params)),
       options_(std::move(options)) {}
 
 bool BatchListPage::has_next_page() const noexcept {
-  if (service_ == nullptr || data.empty() || !has_more) return false;
+  if (!lister_ || data.empty() || !has_more) return false;
   // Paging backwards (the caller started with before_id) follows first_id; forwards, last_id.
   return params_.before_id ? first_id.has_value() : last_id.has_value();
 }
 
-BetaMessageBatchListParams BatchListPage::next_page_params() const {
-  BetaMessageBatchListParams next = params_;
+MessageBatchListParams BatchListPage::next_page_params() const {
+  MessageBatchListParams next = params_;
   if (params_.before_id) {
     next.before_id = first_id;
     next.after_id.reset();
@@ -57,7 +46,7 @@ BatchListPage BatchListPage::next_page() const {
     throw AnthropicInvalidRequestException(
         "BatchListPage::next_page: there is no next page (check has_next_page() first)");
   }
-  return service_->list(next_page_params(), options_);
+  return lister_(next_page_params(), options_);
 }
 
 BatchListAutoPager::iterator::iterator(std::shared_ptr<BatchListPage> page)
@@ -82,4 +71,4 @@ void BatchListAutoPager::iterator::skip_empty_pages() {
   }
 }
 
-}  // namespace anthropic::beta::messages
+}  // namespace anthropic::messages

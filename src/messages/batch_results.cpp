@@ -1,8 +1,9 @@
 #include <anthropic/beta/messages/batch_results.hpp>
+#include <anthropic/messages/batch_results.hpp>
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "beta/messages/batch_results_resume.hpp"
+#include "messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
 
 #include <algorithm>
@@ -13,7 +14,7 @@
 #include <exception>
 #include <random>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 namespace detail {
 
@@ -158,21 +159,22 @@ bool identity_encoded(const http::Headers& headers) {
 /// with an I/O error, it reconnects and continues after the last whole line it consumed (see
 /// `resume`). Once the transfer has failed for good, the failure is kept and thrown again by
 /// every later call: a partial line is never delivered.
-class BatchResultsStream::Impl {
+class detail::ResultsReader {
  public:
-  explicit Impl(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
+  explicit ResultsReader(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
 
-  Impl(http::StreamedResponse first, detail::ResultsResume resume)
+  ResultsReader(http::StreamedResponse first, detail::ResultsResume resume)
       : body_(std::move(first.body)), resume_(std::move(resume)) {
     ranges_usable_ = identity_encoded(first.headers);
     if (ranges_usable_) total_ = content_length(first.headers);
   }
 
-  std::optional<BetaMessageBatchIndividualResponse> next() {
+  template <class F>
+  std::optional<BasicMessageBatchIndividualResponse<F>> next() {
     std::string_view line;
     if (!next_content_line(line)) return std::nullopt;
     try {
-      return json::decode_result_line(line);
+      return json::decode_result_line<F>(line);
     } catch (const AnthropicInvalidDataException& e) {
       throw AnthropicInvalidDataException("results line " + std::to_string(line_number_) + ": " +
                                           e.what());
@@ -495,41 +497,62 @@ class BatchResultsStream::Impl {
   int failures_ = 0;             // consecutive failures at `failed_at_`
 };
 
-BatchResultsStream::BatchResultsStream(std::unique_ptr<http::ResponseBody> body)
-    : impl_(std::make_unique<Impl>(std::move(body))) {}
+template <class F>
+BasicBatchResultsStream<F>::BasicBatchResultsStream(std::unique_ptr<http::ResponseBody> body)
+    : reader_(std::make_unique<detail::ResultsReader>(std::move(body))) {}
 
-BatchResultsStream::BatchResultsStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+template <class F>
+BasicBatchResultsStream<F>::BasicBatchResultsStream(std::unique_ptr<detail::ResultsReader> reader)
+    : reader_(std::move(reader)) {}
 
-BatchResultsStream BatchResultsStream::from_jsonl(std::string jsonl) {
-  return BatchResultsStream(http::make_memory_body(std::move(jsonl)));
+template <class F>
+BasicBatchResultsStream<F> BasicBatchResultsStream<F>::from_jsonl(std::string jsonl) {
+  return BasicBatchResultsStream(http::make_memory_body(std::move(jsonl)));
 }
 
-BatchResultsStream detail::ResultsStreamAccess::open(http::StreamedResponse first,
-                                                     ResultsResume resume) {
-  return BatchResultsStream(
-      std::make_unique<BatchResultsStream::Impl>(std::move(first), std::move(resume)));
+template <class F>
+BasicBatchResultsStream<F> detail::ResultsStreamAccess::open(http::StreamedResponse first,
+                                                            ResultsResume resume) {
+  return BasicBatchResultsStream<F>(
+      std::make_unique<ResultsReader>(std::move(first), std::move(resume)));
 }
 
-BatchResultsStream::BatchResultsStream(BatchResultsStream&&) noexcept = default;
-BatchResultsStream& BatchResultsStream::operator=(BatchResultsStream&&) noexcept = default;
-BatchResultsStream::~BatchResultsStream() = default;
+template <class F>
+BasicBatchResultsStream<F>::BasicBatchResultsStream(BasicBatchResultsStream&&) noexcept = default;
+template <class F>
+BasicBatchResultsStream<F>& BasicBatchResultsStream<F>::operator=(
+    BasicBatchResultsStream&&) noexcept = default;
+template <class F>
+BasicBatchResultsStream<F>::~BasicBatchResultsStream() = default;
 
-std::optional<BetaMessageBatchIndividualResponse> BatchResultsStream::next() {
-  if (!impl_) return std::nullopt;
-  return impl_->next();
+template <class F>
+std::optional<BasicMessageBatchIndividualResponse<F>> BasicBatchResultsStream<F>::next() {
+  if (!reader_) return std::nullopt;
+  return reader_->template next<F>();
 }
 
-std::optional<std::string> BatchResultsStream::next_raw() {
-  if (!impl_) return std::nullopt;
-  return impl_->next_raw();
+template <class F>
+std::optional<std::string> BasicBatchResultsStream<F>::next_raw() {
+  if (!reader_) return std::nullopt;
+  return reader_->next_raw();
 }
 
-void BatchResultsStream::close() noexcept {
-  if (impl_) impl_->close();
+template <class F>
+void BasicBatchResultsStream<F>::close() noexcept {
+  if (reader_) reader_->close();
 }
 
-std::size_t BatchResultsStream::line_number() const noexcept {
-  return impl_ ? impl_->line_number() : 0;
+template <class F>
+std::size_t BasicBatchResultsStream<F>::line_number() const noexcept {
+  return reader_ ? reader_->line_number() : 0;
 }
 
-}  // namespace anthropic::beta::messages
+template class BasicBatchResultsStream<GaFamily>;
+template class BasicBatchResultsStream<beta::messages::BetaFamily>;
+template BasicBatchResultsStream<GaFamily> detail::ResultsStreamAccess::open<GaFamily>(
+    http::StreamedResponse, ResultsResume);
+template BasicBatchResultsStream<beta::messages::BetaFamily>
+detail::ResultsStreamAccess::open<beta::messages::BetaFamily>(http::StreamedResponse,
+                                                              ResultsResume);
+
+}  // namespace anthropic::messages

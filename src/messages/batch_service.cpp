@@ -1,9 +1,10 @@
 #include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/errors.hpp>
 
 #include <algorithm>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 namespace {
 template <class Params>
@@ -14,44 +15,57 @@ Params with_id(const std::string& id) {
 }
 }  // namespace
 
-BatchService::~BatchService() = default;
+template <class F>
+BasicBatchService<F>::~BasicBatchService() = default;
 
-BetaMessageBatch BatchService::create(const BetaMessageBatchCreateParams& params) {
+template <class F>
+MessageBatch BasicBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params) {
   return create(params, RequestOptions{});
 }
-BetaMessageBatch BatchService::create_encoded(const EncodedBatchCreateParams& params) {
+template <class F>
+MessageBatch BasicBatchService<F>::create_encoded(const EncodedBatchCreateParams& params) {
   return create_encoded(params, RequestOptions{});
 }
-BetaMessageBatch BatchService::retrieve(const BetaMessageBatchRetrieveParams& params) {
+template <class F>
+MessageBatch BasicBatchService<F>::retrieve(const MessageBatchRetrieveParams& params) {
   return retrieve(params, RequestOptions{});
 }
-BetaMessageBatch BatchService::retrieve(const std::string& id, const RequestOptions& options) {
-  return retrieve(with_id<BetaMessageBatchRetrieveParams>(id), options);
+template <class F>
+MessageBatch BasicBatchService<F>::retrieve(const std::string& id, const RequestOptions& options) {
+  return retrieve(with_id<MessageBatchRetrieveParams>(id), options);
 }
-BatchListPage BatchService::list(const BetaMessageBatchListParams& params) {
+template <class F>
+BatchListPage BasicBatchService<F>::list(const MessageBatchListParams& params) {
   return list(params, RequestOptions{});
 }
-BetaMessageBatch BatchService::cancel(const BetaMessageBatchCancelParams& params) {
+template <class F>
+MessageBatch BasicBatchService<F>::cancel(const MessageBatchCancelParams& params) {
   return cancel(params, RequestOptions{});
 }
-BetaMessageBatch BatchService::cancel(const std::string& id, const RequestOptions& options) {
-  return cancel(with_id<BetaMessageBatchCancelParams>(id), options);
+template <class F>
+MessageBatch BasicBatchService<F>::cancel(const std::string& id, const RequestOptions& options) {
+  return cancel(with_id<MessageBatchCancelParams>(id), options);
 }
-BetaDeletedMessageBatch BatchService::delete_(const BetaMessageBatchDeleteParams& params) {
+template <class F>
+DeletedMessageBatch BasicBatchService<F>::delete_(const MessageBatchDeleteParams& params) {
   return delete_(params, RequestOptions{});
 }
-BetaDeletedMessageBatch BatchService::delete_(const std::string& id,
+template <class F>
+DeletedMessageBatch BasicBatchService<F>::delete_(const std::string& id,
                                               const RequestOptions& options) {
-  return delete_(with_id<BetaMessageBatchDeleteParams>(id), options);
+  return delete_(with_id<MessageBatchDeleteParams>(id), options);
 }
-BatchResultsStream BatchService::results(const BetaMessageBatchResultsParams& params) {
+template <class F>
+BasicBatchResultsStream<F> BasicBatchService<F>::results(const MessageBatchResultsParams& params) {
   return results(params, RequestOptions{});
 }
-BatchResultsStream BatchService::results(const std::string& id, const RequestOptions& options) {
-  return results(with_id<BetaMessageBatchResultsParams>(id), options);
+template <class F>
+BasicBatchResultsStream<F> BasicBatchService<F>::results(const std::string& id, const RequestOptions& options) {
+  return results(with_id<MessageBatchResultsParams>(id), options);
 }
 
-BetaMessageBatch BatchService::wait_until_ended(const std::string& message_batch_id,
+template <class F>
+MessageBatch BasicBatchService<F>::wait_until_ended(const std::string& message_batch_id,
                                                 const WaitOptions& options) {
   using std::chrono::milliseconds;
   if (options.initial_interval <= milliseconds::zero() ||
@@ -84,7 +98,7 @@ BetaMessageBatch BatchService::wait_until_ended(const std::string& message_batch
   milliseconds interval = options.initial_interval;
   for (;;) {
     stop_if_cancelled();
-    BetaMessageBatch batch = retrieve(message_batch_id, options.request_options);
+    MessageBatch batch = retrieve(message_batch_id, options.request_options);
     if (options.on_progress) options.on_progress(batch);
     if (batch.processing_status == ProcessingStatus::ended) return batch;
 
@@ -109,8 +123,11 @@ BetaMessageBatch BatchService::wait_until_ended(const std::string& message_batch
 }
 
 BatchWaitTimeoutException::BatchWaitTimeoutException(const std::string& message,
-                                                     BetaMessageBatch last)
+                                                     MessageBatch last)
     : AnthropicException(message), last_(std::move(last)) {}
 BatchWaitTimeoutException::~BatchWaitTimeoutException() = default;
 
-}  // namespace anthropic::beta::messages
+template class BasicBatchService<GaFamily>;
+template class BasicBatchService<beta::messages::BetaFamily>;
+
+}  // namespace anthropic::messages

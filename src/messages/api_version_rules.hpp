@@ -1,10 +1,9 @@
 #pragma once
 
-#include <anthropic/beta/beta_message_param.hpp>
 
 #include <string_view>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 /// Throws `AnthropicInvalidRequestException` ("params.temperature ...", "params.messages[2]
 /// .content[0] ...") when `params` uses something that `api_version` removed or rejects:
@@ -13,11 +12,14 @@ namespace anthropic::beta::messages {
 /// (directly or inside a `search_result` block), typed or given as `RawJson`. Nothing is
 /// checked under earlier versions. Only what the API rejects today: a field it may accept
 /// tomorrow is never refused here.
-void check_api_version_rules(const BetaMessageCreateParams& params, std::string_view api_version);
+/// `Family` is `GaFamily` or `beta::messages::BetaFamily` (instantiated for both).
+template <class Family>
+void check_api_version_rules(const typename Family::MessageCreateParams& params,
+                             std::string_view api_version);
 
 /// The same rules for a request's `params` given as JSON text (`BatchCreateBodyBuilder::add_raw`),
 /// whatever the version (the caller only calls it from 2026-10-21). Returns false, without
 /// checking, when the text is not a JSON object: one parse serves both checks.
 bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version);
 
-}  // namespace anthropic::beta::messages
+}  // namespace anthropic::messages

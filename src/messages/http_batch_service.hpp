@@ -2,7 +2,7 @@
 
 // Private: the HTTP-backed BatchService.
 
-#include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/http/http_client.hpp>
 
 #include "client_config.hpp"
@@ -13,50 +13,57 @@
 #include <utility>
 #include <vector>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 /// Builds each operation's request from its params (URL, headers, body), sends it through the
 /// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
 /// beyond its configuration: thread-safe.
 /// Always owned by a shared_ptr: a list page keeps its service alive through shared_from_this.
-class HttpBatchService final : public BatchService,
-                               public std::enable_shared_from_this<HttpBatchService> {
+template <class F>
+class HttpBatchService final : public BasicBatchService<F>,
+                               public std::enable_shared_from_this<HttpBatchService<F>> {
  public:
   HttpBatchService(std::shared_ptr<const ClientConfig> config,
                    std::shared_ptr<http::HttpClient> http);
 
-  using BatchService::cancel;
-  using BatchService::create;
-  using BatchService::create_encoded;
-  using BatchService::delete_;
-  using BatchService::list;
-  using BatchService::results;
-  using BatchService::retrieve;
+  using BasicBatchService<F>::cancel;
+  using BasicBatchService<F>::create;
+  using BasicBatchService<F>::create_encoded;
+  using BasicBatchService<F>::delete_;
+  using BasicBatchService<F>::list;
+  using BasicBatchService<F>::results;
+  using BasicBatchService<F>::retrieve;
 
-  BetaMessageBatch create(const BetaMessageBatchCreateParams& params,
+  MessageBatch create(const BasicMessageBatchCreateParams<F>& params,
                           const RequestOptions& options) override;
-  BetaMessageBatch create_encoded(const EncodedBatchCreateParams& params,
+  MessageBatch create_encoded(const EncodedBatchCreateParams& params,
                                   const RequestOptions& options) override;
-  BetaMessageBatch retrieve(const BetaMessageBatchRetrieveParams& params,
+  MessageBatch retrieve(const MessageBatchRetrieveParams& params,
                             const RequestOptions& options) override;
-  BatchListPage list(const BetaMessageBatchListParams& params,
+  BatchListPage list(const MessageBatchListParams& params,
                      const RequestOptions& options) override;
-  BetaMessageBatch cancel(const BetaMessageBatchCancelParams& params,
+  MessageBatch cancel(const MessageBatchCancelParams& params,
                           const RequestOptions& options) override;
-  BetaDeletedMessageBatch delete_(const BetaMessageBatchDeleteParams& params,
+  DeletedMessageBatch delete_(const MessageBatchDeleteParams& params,
                                   const RequestOptions& options) override;
-  BatchResultsStream results(const BetaMessageBatchResultsParams& params,
+  BasicBatchResultsStream<F> results(const MessageBatchResultsParams& params,
                              const RequestOptions& options) override;
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
   /// The request for one operation. Headers, later ones replacing earlier ones of the same name:
   /// the SDK's, `operation_headers` (e.g. results' `accept`), the client's defaults, the call's.
+  /// What every operation's params carry besides the batch id.
+  struct IdParts {
+    const std::vector<std::string>& betas;
+    const std::optional<std::string>& workspace_id;
+  };
+  static IdParts ids_of(const MessageBatchIdParams& p) { return IdParts{p.betas, p.workspace_id}; }
   http::HttpRequest build(std::string method, std::string_view path, const Query& query,
-                          const std::vector<std::string>& betas, const RequestOptions& options,
+                          const IdParts& ids, const RequestOptions& options,
                           http::RequestBody body = {},
                           const http::Headers& operation_headers = {}) const;
-  BetaMessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
+  MessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
                                const std::optional<std::string>& user_profile_id,
                                const std::optional<std::string>& workspace_id,
                                const RequestOptions& options);
@@ -73,7 +80,8 @@ class HttpBatchService final : public BatchService,
 /// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
 /// With `api_version` (2026-10-21 or later), also the rules of that version
 /// (api_version_rules.hpp).
-http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
+template <class F>
+http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& params,
                                     std::size_t max_body_bytes = 256u * 1024u * 1024u,
                                     std::string_view api_version = {});
 
@@ -84,4 +92,4 @@ std::string batch_path(std::string_view message_batch_id);
 /// versions before 2026-10-21) the batches beta, de-duplicated; empty when there is none.
 std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_beta);
 
-}  // namespace anthropic::beta::messages
+}  // namespace anthropic::messages

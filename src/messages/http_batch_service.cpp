@@ -1,14 +1,16 @@
-#include "beta/messages/http_batch_service.hpp"
+#include "messages/http_batch_service.hpp"
+
+#include <anthropic/beta/messages/batch_service.hpp>
 
 #include <anthropic/errors.hpp>
 #include <anthropic/version.hpp>
 
-#include "beta/messages/batch_results_resume.hpp"
+#include "messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
 
 #include <algorithm>
 
-namespace anthropic::beta::messages {
+namespace anthropic::messages {
 
 namespace {
 
@@ -82,31 +84,39 @@ std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_
   return out;
 }
 
-http::RequestBody build_create_body(const BetaMessageBatchCreateParams& params,
+template <class F>
+http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& params,
                                     std::size_t max_body_bytes, std::string_view api_version) {
-  if (params.requests.size() > BatchCreateBodyBuilder::kMaxRequests) {
+  if (params.requests.size() > BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
   }
-  BatchCreateBodyBuilder builder(max_body_bytes);
+  BasicBatchCreateBodyBuilder<F> builder(max_body_bytes);
   builder.check_api_version(api_version);
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
   // body is never regrown: a regrowth near 256 MB would briefly need twice its size.
   std::size_t estimate = 64;
-  for (const auto& request : params.requests) estimate += json::measure_create_request(request) + 1;
+  for (const auto& request : params.requests) estimate += json::measure_create_request<F>(request) + 1;
   builder.reserve(estimate + estimate / 16);  // slack for escapes; capped at max_body_bytes
   for (const auto& request : params.requests) builder.add(request);
   return std::move(builder).finish().body;
 }
 
-HttpBatchService::HttpBatchService(std::shared_ptr<const ClientConfig> config,
+template http::RequestBody build_create_body(const MessageBatchCreateParams&, std::size_t,
+                                            std::string_view);
+template http::RequestBody build_create_body(const beta::messages::BetaMessageBatchCreateParams&,
+                                            std::size_t, std::string_view);
+
+template <class F>
+HttpBatchService<F>::HttpBatchService(std::shared_ptr<const ClientConfig> config,
                                    std::shared_ptr<http::HttpClient> http)
     : config_(std::move(config)), http_(std::move(http)) {}
 
-http::HttpRequest HttpBatchService::build(std::string method, std::string_view path,
-                                          const Query& query, const std::vector<std::string>& betas,
-                                          const RequestOptions& options, http::RequestBody body,
-                                          const http::Headers& operation_headers) const {
+template <class F>
+http::HttpRequest HttpBatchService<F>::build(std::string method, std::string_view path,
+                                             const Query& query, const IdParts& ids,
+                                             const RequestOptions& options, http::RequestBody body,
+                                             const http::Headers& operation_headers) const {
   const ClientConfig& c = *config_;
   http::HttpRequest r;
   r.method = std::move(method);
@@ -115,10 +125,12 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   r.url += c.base_url;
   r.url += path;
   // Under 2023-06-01 the beta resource is marked in the query and a header; from 2026-10-21
-  // neither is sent (as the official SDKs 1.x): the path is the same for GA and beta.
+  // neither is sent (as the official SDKs 1.x): the path is the same for GA and beta. The GA
+  // resource never sends them.
   const bool legacy = c.legacy_wire;
+  const bool beta_marks = legacy && F::kBeta;
   char separator = '?';
-  if (legacy) {
+  if (beta_marks) {
     r.url += "?beta=true";
     separator = '&';
   }
@@ -142,11 +154,12 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
     r.headers.add("authorization", "Bearer " + (c.api_key ? *c.api_key : c.auth_token.value()));
   }
   r.headers.add("anthropic-version", c.anthropic_version);
-  std::string beta_header = merge_betas(betas, legacy);
+  std::string beta_header = merge_betas(ids.betas, beta_marks);
   if (!beta_header.empty()) r.headers.add("anthropic-beta", std::move(beta_header));
   if (!body.empty()) r.headers.add("content-type", "application/json");
   r.headers.add("accept", "application/json");
   r.headers.add("user-agent", std::string("anthropic-cpp/") + anthropic::version);
+  if (ids.workspace_id) r.headers.set("anthropic-workspace-id", *ids.workspace_id);
   for (const auto& [k, v] : operation_headers) r.headers.set(k, v);
   for (const auto& [k, v] : c.default_headers) r.headers.set(k, v);
   for (const auto& [k, v] : options.extra_headers) r.headers.set(k, v);
@@ -161,7 +174,8 @@ http::HttpRequest HttpBatchService::build(std::string method, std::string_view p
   return r;
 }
 
-http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
+template <class F>
+http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
                                           ResponseMetadata* into) const {
   http::HttpResponse response = http_->send(request);
   if (response.status < 200 || response.status > 299) {
@@ -172,14 +186,17 @@ http::HttpResponse HttpBatchService::send(const http::HttpRequest& request,
   return response;
 }
 
-BetaMessageBatch HttpBatchService::create(const BetaMessageBatchCreateParams& params,
+template <class F>
+MessageBatch HttpBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params,
                                           const RequestOptions& options) {
   return send_create(
-      build_create_body(params, BatchCreateBodyBuilder::kMaxBodyBytes, config_->anthropic_version),
+      build_create_body(params, BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+                        config_->anthropic_version),
       params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
-BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams& params,
+template <class F>
+MessageBatch HttpBatchService<F>::create_encoded(const EncodedBatchCreateParams& params,
                                                   const RequestOptions& options) {
   if (params.request_count == 0 || params.body.empty()) {
     throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
@@ -188,16 +205,16 @@ BetaMessageBatch HttpBatchService::create_encoded(const EncodedBatchCreateParams
                      options);
 }
 
-BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
-                                               const std::vector<std::string>& betas,
-                                               const std::optional<std::string>& user_profile_id,
-                                               const std::optional<std::string>& workspace_id,
-                                               const RequestOptions& options) {
+template <class F>
+MessageBatch HttpBatchService<F>::send_create(http::RequestBody body,
+                                              const std::vector<std::string>& betas,
+                                              const std::optional<std::string>& user_profile_id,
+                                              const std::optional<std::string>& workspace_id,
+                                              const RequestOptions& options) {
   http::Headers operation_headers;
   if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
-  if (workspace_id) operation_headers.set("anthropic-workspace-id", *workspace_id);
-  http::HttpRequest request =
-      build("POST", kBatchesPath, {}, betas, options, std::move(body), operation_headers);
+  http::HttpRequest request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id},
+                                    options, std::move(body), operation_headers);
   request.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
   const bool opted_in = request.retry_on_unknown_outcome;
@@ -246,15 +263,18 @@ BetaMessageBatch HttpBatchService::send_create(http::RequestBody body,
   return decode("create", response, json::decode_batch);
 }
 
-BetaMessageBatch HttpBatchService::retrieve(const BetaMessageBatchRetrieveParams& params,
-                                            const RequestOptions& options) {
-  auto response = send(build("GET", batch_path(params.message_batch_id), {}, params.betas, options),
-                       options.response_into);
+template <class F>
+MessageBatch HttpBatchService<F>::retrieve(const MessageBatchRetrieveParams& params,
+                                           const RequestOptions& options) {
+  auto response =
+      send(build("GET", batch_path(params.message_batch_id), {}, ids_of(params), options),
+           options.response_into);
   return decode("retrieve", response, json::decode_batch);
 }
 
-BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
-                                     const RequestOptions& options) {
+template <class F>
+BatchListPage HttpBatchService<F>::list(const MessageBatchListParams& params,
+                                        const RequestOptions& options) {
   Query query;
   if (params.limit) {
     if (*params.limit < 1 || *params.limit > 1000) {
@@ -266,33 +286,37 @@ BatchListPage HttpBatchService::list(const BetaMessageBatchListParams& params,
   if (params.before_id) query.emplace_back("before_id", *params.before_id);
   if (params.after_id) query.emplace_back("after_id", *params.after_id);
   auto response =
-      send(build("GET", kBatchesPath, query, params.betas, options), options.response_into);
+      send(build("GET", kBatchesPath, query, IdParts{params.betas, params.workspace_id}, options),
+           options.response_into);
   json::ListPageData page = decode("list", response, json::decode_list_page);
   return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
-                       std::move(page.last_id), shared_from_this(), params, options);
+                       std::move(page.last_id), this->shared_from_this(), params, options);
 }
 
-BetaMessageBatch HttpBatchService::cancel(const BetaMessageBatchCancelParams& params,
-                                          const RequestOptions& options) {
+template <class F>
+MessageBatch HttpBatchService<F>::cancel(const MessageBatchCancelParams& params,
+                                         const RequestOptions& options) {
   auto response = send(
-      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, params.betas, options),
+      build("POST", batch_path(params.message_batch_id) + "/cancel", {}, ids_of(params), options),
       options.response_into);
   return decode("cancel", response, json::decode_batch);
 }
 
-BetaDeletedMessageBatch HttpBatchService::delete_(const BetaMessageBatchDeleteParams& params,
-                                                  const RequestOptions& options) {
+template <class F>
+DeletedMessageBatch HttpBatchService<F>::delete_(const MessageBatchDeleteParams& params,
+                                                 const RequestOptions& options) {
   auto response =
-      send(build("DELETE", batch_path(params.message_batch_id), {}, params.betas, options),
+      send(build("DELETE", batch_path(params.message_batch_id), {}, ids_of(params), options),
            options.response_into);
   return decode("delete", response, json::decode_deleted_batch);
 }
 
-BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams& params,
-                                             const RequestOptions& options) {
+template <class F>
+BasicBatchResultsStream<F> HttpBatchService<F>::results(const MessageBatchResultsParams& params,
+                                                        const RequestOptions& options) {
   http::HttpRequest request =
-      build("GET", batch_path(params.message_batch_id) + "/results", {}, params.betas, options, {},
-            http::Headers{{"accept", "application/x-jsonl"}});
+      build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params), options,
+            {}, http::Headers{{"accept", "application/x-jsonl"}});
   http::StreamedResponse response = http_->open(request);
   if (response.status < 200 || response.status > 299) {
     std::string body = response.read_all(kMaxErrorBody);
@@ -312,7 +336,10 @@ BatchResultsStream HttpBatchService::results(const BetaMessageBatchResultsParams
     if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
     return http->open(again);
   };
-  return detail::ResultsStreamAccess::open(std::move(response), std::move(resume));
+  return detail::ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
 }
 
-}  // namespace anthropic::beta::messages
+template class HttpBatchService<GaFamily>;
+template class HttpBatchService<beta::messages::BetaFamily>;
+
+}  // namespace anthropic::messages

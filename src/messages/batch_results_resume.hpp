@@ -3,7 +3,7 @@
 // Private: how a results stream opened by HttpBatchService reconnects after its transfer broke.
 // Kept out of the public header so that BatchResultsStream's public surface stays what it was.
 
-#include <anthropic/beta/messages/batch_results.hpp>
+#include <anthropic/messages/batch_results.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <functional>
 
-namespace anthropic::beta::messages::detail {
+namespace anthropic::messages::detail {
 
 /// What a resumable results stream needs besides its first response.
 struct ResultsResume {
@@ -34,7 +34,8 @@ struct ResultsResume {
 struct ResultsStreamAccess {
   /// A stream over `first` (a 2xx response to the results request) that resumes through `resume`
   /// when the transfer breaks.
-  static BatchResultsStream open(http::StreamedResponse first, ResultsResume resume);
+  template <class Family>
+  static BasicBatchResultsStream<Family> open(http::StreamedResponse first, ResultsResume resume);
 };
 
 /// A 64-bit checksum of a byte sequence fed in pieces of any size: the digest depends only on the
@@ -62,4 +63,4 @@ class RunningChecksum {
   std::size_t pending_size_ = 0;
 };
 
-}  // namespace anthropic::beta::messages::detail
+}  // namespace anthropic::messages::detail

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <anthropic/export.hpp>
+#include <anthropic/generated/models.gen.hpp>
+#include <anthropic/messages/message_batch.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace anthropic::messages {
+
+/// The GA family of Message Batches (`client.messages().batches()`): its requests are
+/// `anthropic::MessageCreateParams` and its results carry `anthropic::Message`. The batch
+/// operations are templates on the family (`BasicBatchService<GaFamily>` is
+/// `anthropic::messages::BatchService`); `beta::messages::BetaFamily` is the other one.
+struct ANTHROPIC_EXPORT GaFamily {
+  using MessageCreateParams = ::anthropic::MessageCreateParams;
+  using MessageParam = ::anthropic::MessageParam;
+  using ContentBlockParam = ::anthropic::ContentBlockParam;
+  using TextBlockParam = ::anthropic::TextBlockParam;
+  using DocumentBlockParam = ::anthropic::DocumentBlockParam;
+  using SearchResultBlockParam = ::anthropic::SearchResultBlockParam;
+  using Message = ::anthropic::Message;
+  using ErrorResponse = ::anthropic::ErrorResponse;
+  /// The beta resource adds `?beta=true` and the batches beta under API version 2023-06-01.
+  static constexpr bool kBeta = false;
+  static constexpr const char* kName = "messages";
+};
+
+/// Body and headers of `POST /v1/messages/batches`.
+///
+/// Before sending, the SDK checks what the API would reject anyway: 1 to 100,000 requests,
+/// each `custom_id` matching `^[a-zA-Z0-9_-]{1,64}$` and unique, a body of at most 256 MB; the
+/// `AnthropicInvalidRequestException` names the offending request index.
+template <class Family>
+struct BasicMessageBatchCreateParams {
+  /// One entry of the batch: the caller's id for it and a Messages create request.
+  struct Request {
+    using Params = typename Family::MessageCreateParams;
+    std::string custom_id;
+    Params params;
+  };
+
+  std::vector<Request> requests;
+  /// Sent as `anthropic-beta`, de-duplicated (on the beta resource under API version 2023-06-01
+  /// followed by `message-batches-2024-09-24`; otherwise only these, and no header when empty).
+  std::vector<std::string> betas;
+  /// Sent as `anthropic-user-profile-id` (needs a user-profiles beta).
+  std::optional<std::string> user_profile_id;
+  /// Sent as `anthropic-workspace-id`: the workspace the batch belongs to.
+  std::optional<std::string> workspace_id;
+};
+
+/// `client.messages().batches().create(params)`.
+using MessageBatchCreateParams = BasicMessageBatchCreateParams<GaFamily>;
+
+}  // namespace anthropic::messages

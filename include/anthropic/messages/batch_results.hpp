@@ -1,0 +1,155 @@
+#pragma once
+
+#include <anthropic/export.hpp>
+#include <anthropic/http/http_client.hpp>
+#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/raw_json.hpp>
+
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace anthropic::messages {
+
+namespace detail {
+class ResultsReader;
+struct ResultsStreamAccess;
+}  // namespace detail
+
+/// The outcome of one request (the wire's `result` union, flattened): `message` is set for
+/// `succeeded`, `error` for `errored`; for a type the SDK does not know, `raw` holds the whole
+/// `result` object. Members of `result` the SDK does not model are kept in `extra_fields`.
+/// `Family` is `GaFamily` (`MessageBatchResult`: `anthropic::Message`, `anthropic::ErrorResponse`)
+/// or `beta::messages::BetaFamily` (`BetaMessageBatchResult`: the `Beta` types).
+template <class Family>
+struct BasicMessageBatchResult {
+  MessageBatchResultType type;
+  std::optional<typename Family::Message> message;
+  std::optional<typename Family::ErrorResponse> error;
+  std::optional<RawJson> raw;
+  std::optional<RawJson> extra_fields;
+};
+
+/// One line of a batch's results file.
+template <class Family>
+struct BasicMessageBatchIndividualResponse {
+  std::string custom_id;
+  BasicMessageBatchResult<Family> result;
+  /// Members of the line the SDK does not model, kept verbatim.
+  std::optional<RawJson> extra_fields;
+};
+
+/// The results of a batch, decoded one JSONL line at a time as the body arrives: memory use does
+/// not depend on the size of the file. Lines of any length, `\r\n` endings and a last line
+/// without a newline are read; blank lines are skipped. A malformed line raises
+/// `AnthropicInvalidDataException` naming its line number, after every line before it was
+/// delivered. Destroying the stream (or `close()`) before the end abandons the transfer.
+///
+/// A stream returned by `BatchService::results` survives a broken connection: it reconnects
+/// (within the call's or the client's `max_retries`, counting consecutive failures without a new
+/// line, with the usual backoff) and continues after the last whole line it read, asking for the
+/// rest with `Range: bytes=N-`, or re-reading from the start and skipping what was delivered once
+/// a checksum shows those bytes are unchanged (otherwise `AnthropicInvalidDataException`
+/// "results changed between attempts"). Every line is delivered exactly once, in order, and
+/// `line_number()` keeps counting across reconnects. The `RequestOptions::cancellation` token of
+/// that call stops the stream (reads and waits) with `AnthropicCancelledException`.
+///
+/// Once the transfer has failed for good (an I/O error that cannot be resumed, a spent retry
+/// budget, a cancel), every later `next()` / `next_raw()` throws that error again: a partial
+/// line is never delivered. A stream built from a body (the constructor, `from_jsonl`) cannot
+/// reconnect; its first I/O error is final.
+///
+/// Move-only; one reader at a time. Use with range-for:
+///
+///     for (const auto& line : batches.results(id)) { ... }
+template <class Family>
+class ANTHROPIC_EXPORT BasicBatchResultsStream {
+ public:
+  using value_type = BasicMessageBatchIndividualResponse<Family>;
+
+  explicit BasicBatchResultsStream(std::unique_ptr<http::ResponseBody> body);
+  /// A stream over JSONL text already in memory (for tests and mocks of `BatchService`).
+  static BasicBatchResultsStream from_jsonl(std::string jsonl);
+
+  BasicBatchResultsStream(BasicBatchResultsStream&&) noexcept;
+  BasicBatchResultsStream& operator=(BasicBatchResultsStream&&) noexcept;
+  ~BasicBatchResultsStream();
+
+  /// The next result, or nullopt at the end.
+  std::optional<value_type> next();
+  /// The next non-blank line as it arrived (without its line ending), not decoded: for archiving
+  /// results verbatim. Mixing `next_raw()` and `next()` is allowed.
+  std::optional<std::string> next_raw();
+  /// Stops reading and releases the connection; further `next()` calls return nullopt (unless the
+  /// stream had already failed: then they throw its error).
+  void close() noexcept;
+  /// Number of the last line read (1-based, blank lines included).
+  std::size_t line_number() const noexcept;
+
+  /// Single-pass input iterator over the remaining results.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = BasicMessageBatchIndividualResponse<Family>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = const value_type&;
+
+    iterator() = default;
+    reference operator*() const { return *current_; }
+    pointer operator->() const { return &*current_; }
+    iterator& operator++() {
+      current_ = stream_->next();
+      if (!current_) stream_ = nullptr;
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.stream_ == b.stream_; }
+    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+   private:
+    friend class BasicBatchResultsStream;
+    explicit iterator(BasicBatchResultsStream* stream) : stream_(stream) { ++*this; }
+    BasicBatchResultsStream* stream_ = nullptr;
+    std::optional<value_type> current_;
+  };
+
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+ private:
+  friend struct detail::ResultsStreamAccess;  // builds resumable streams for the HTTP service
+  explicit BasicBatchResultsStream(std::unique_ptr<detail::ResultsReader> reader);
+  std::unique_ptr<detail::ResultsReader> reader_;
+};
+
+/// A results line of a GA batch: `result.message` is an `anthropic::Message`.
+using MessageBatchResult = BasicMessageBatchResult<GaFamily>;
+using MessageBatchIndividualResponse = BasicMessageBatchIndividualResponse<GaFamily>;
+/// The results of a GA batch.
+using BatchResultsStream = BasicBatchResultsStream<GaFamily>;
+
+}  // namespace anthropic::messages
+
+namespace anthropic::messages {
+/// `anthropic::from_json<MessageBatchResult>(text)` and the same for a results line (both
+/// families).
+template <class Family>
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
+                                          BasicMessageBatchResult<Family>& value);
+template <class Family>
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
+                                          BasicMessageBatchIndividualResponse<Family>& value);
+}  // namespace anthropic::messages
+
+namespace anthropic {
+template <class Family>
+ANTHROPIC_EXPORT std::string to_json(const messages::BasicMessageBatchResult<Family>& value);
+template <class Family>
+ANTHROPIC_EXPORT std::string to_json(
+    const messages::BasicMessageBatchIndividualResponse<Family>& value);
+}  // namespace anthropic

@@ -1,0 +1,125 @@
+#pragma once
+
+#include <anthropic/client_options.hpp>
+#include <anthropic/errors.hpp>
+#include <anthropic/export.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_list_page.hpp>
+#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/messages/batch_results.hpp>
+#include <anthropic/messages/message_batch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace anthropic::messages {
+
+/// Settings of `BatchService::wait_until_ended`.
+struct WaitOptions {
+  /// First wait between two polls; each later wait is `multiplier` times longer, up to
+  /// `max_interval`.
+  std::chrono::milliseconds initial_interval{std::chrono::seconds(1)};
+  std::chrono::milliseconds max_interval{std::chrono::seconds(60)};
+  double multiplier = 1.5;
+  /// Give up (with `BatchWaitTimeoutException`) once this much time has passed; unset: no limit.
+  std::optional<std::chrono::milliseconds> timeout;
+  /// Called with every batch retrieved, including the last (ended) one.
+  std::function<void(const MessageBatch&)> on_progress;
+  /// Options of each `retrieve`. Its `cancellation` token also stops the waits between polls:
+  /// once cancelled, `wait_until_ended` throws `AnthropicCancelledException` (within about 100 ms
+  /// when no `sleeper` is injected; with one, after it returns).
+  RequestOptions request_options;
+  /// Test seams: waiting and a monotonic clock. Unset: real time.
+  std::function<void(std::chrono::milliseconds)> sleeper;
+  std::function<std::chrono::steady_clock::time_point()> clock;
+};
+
+/// `wait_until_ended` ran out of time; `last()` is the batch as last retrieved.
+class ANTHROPIC_EXPORT BatchWaitTimeoutException : public AnthropicException {
+ public:
+  BatchWaitTimeoutException(const std::string& message, MessageBatch last);
+  ~BatchWaitTimeoutException() override;
+  const MessageBatch& last() const noexcept { return last_; }
+
+ private:
+  MessageBatch last_;
+};
+
+/// The Message Batches service of a family: `anthropic::messages::BatchService`
+/// (`client.messages().batches()`, GA) is `BasicBatchService<GaFamily>` and
+/// `anthropic::beta::messages::BatchService` (`client.beta().messages().batches()`) is
+/// `BasicBatchService<beta::messages::BetaFamily>`. One implementation serves both; they differ
+/// in the request and result types and, under API version 2023-06-01, in the beta marks the beta
+/// resource sends (`?beta=true`, `anthropic-beta: message-batches-2024-09-24`).
+///
+/// Each operation has a pure virtual form taking `RequestOptions` and a non-virtual form without;
+/// operations on one batch also take just its id. Implement it (or use
+/// `anthropic/testing/mock_batch_service.hpp`) to test code that uses batches without a server;
+/// a subclass should add `using BatchService::create;` (and so on) to keep the convenience
+/// overloads visible. The SDK's implementation is thread-safe.
+template <class Family>
+class ANTHROPIC_EXPORT BasicBatchService {
+ public:
+  using family_type = Family;
+  using CreateParams = BasicMessageBatchCreateParams<Family>;
+  using ResultsStream = BasicBatchResultsStream<Family>;
+
+  virtual ~BasicBatchService();
+
+  /// `POST /v1/messages/batches`: sends a batch of Messages requests; processing starts at once.
+  virtual MessageBatch create(const BasicMessageBatchCreateParams<Family>& params,
+                                  const RequestOptions& options) = 0;
+  /// `create` with a body serialized ahead of time by `BatchCreateBodyBuilder` (for batches
+  /// streamed from a file or a generator).
+  virtual MessageBatch create_encoded(const EncodedBatchCreateParams& params,
+                                          const RequestOptions& options) = 0;
+  /// `GET /v1/messages/batches/{id}`.
+  virtual MessageBatch retrieve(const MessageBatchRetrieveParams& params,
+                                    const RequestOptions& options) = 0;
+  /// `GET /v1/messages/batches`: one page, newest first.
+  virtual BatchListPage list(const MessageBatchListParams& params,
+                             const RequestOptions& options) = 0;
+  /// `POST /v1/messages/batches/{id}/cancel`: the batch moves to `canceling`.
+  virtual MessageBatch cancel(const MessageBatchCancelParams& params,
+                                  const RequestOptions& options) = 0;
+  /// `DELETE /v1/messages/batches/{id}`: only once the batch has ended.
+  virtual DeletedMessageBatch delete_(const MessageBatchDeleteParams& params,
+                                          const RequestOptions& options) = 0;
+  /// `GET /v1/messages/batches/{id}/results`: the results, streamed line by line.
+  virtual BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params,
+                                     const RequestOptions& options) = 0;
+
+  MessageBatch create(const BasicMessageBatchCreateParams<Family>& params);
+  MessageBatch create_encoded(const EncodedBatchCreateParams& params);
+  MessageBatch retrieve(const MessageBatchRetrieveParams& params);
+  MessageBatch retrieve(const std::string& message_batch_id,
+                            const RequestOptions& options = {});
+  BatchListPage list(const MessageBatchListParams& params = {});
+  MessageBatch cancel(const MessageBatchCancelParams& params);
+  MessageBatch cancel(const std::string& message_batch_id, const RequestOptions& options = {});
+  DeletedMessageBatch delete_(const MessageBatchDeleteParams& params);
+  DeletedMessageBatch delete_(const std::string& message_batch_id,
+                                  const RequestOptions& options = {});
+  BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params);
+  BasicBatchResultsStream<Family> results(const std::string& message_batch_id,
+                             const RequestOptions& options = {});
+
+  /// Polls `retrieve` until `processing_status` is `ended` and returns that batch. Waits between
+  /// polls grow from `initial_interval` to `max_interval`; errors of `retrieve` propagate (the
+  /// SDK's own retries apply to each poll). Cancelling `options.request_options.cancellation`
+  /// stops it during a poll or a wait with `AnthropicCancelledException`
+  /// (`may_have_reached_server()` false when it stopped between polls).
+  MessageBatch wait_until_ended(const std::string& message_batch_id,
+                                    const WaitOptions& options = {});
+};
+
+/// `client.messages().batches()`: the GA Message Batches service.
+using BatchService = BasicBatchService<GaFamily>;
+
+extern template class BasicBatchService<GaFamily>;
+extern template class BasicBatchCreateBodyBuilder<GaFamily>;
+extern template class BasicBatchResultsStream<GaFamily>;
+
+}  // namespace anthropic::messages
