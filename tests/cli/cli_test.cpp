@@ -434,7 +434,7 @@ TEST_F(CliTest, UsageErrorsExitTwoBeforeAnyRequest) {
       {{"watch", "x", "--interval-ms", "50"}, "--interval-ms must be an integer from 100"},
       {{"submit", file, "-o", path("out.jsonl")}, "-o needs --wait for submit"},
       {{"submit", file, "--wait", "-o"}, "missing value of -o"},
-      {{"submit", file, "--beta"}, "missing value of --beta"},
+      {{"submit", file, "--anthropic-beta"}, "missing value of --anthropic-beta"},
       {{"--api-key"}, "missing value of --api-key"},
       {{"list", "--base-url"}, "missing value of --base-url"},
       {{"--max-retries", "11", "list"}, "--max-retries must be an integer from 0 to 10"},
@@ -629,7 +629,7 @@ TEST_F(CliTest, SubmitFromStdinWithBetaCrlfAndBlankLines) {
   const std::string file =
       write("stdin.jsonl", "\n" + request_line("a", "x") + "\r\n  \t\n" + request_line("b", "y") +
                                "\r\n\r\n");  // no newline after the last line is fine too
-  Outcome r = run({"submit", "-", "--beta", "extra-beta-2025-01-01"}, env(), kDefaultTimeout, file);
+  Outcome r = run({"submit", "-", "--anthropic-beta", "extra-beta-2025-01-01"}, env(), kDefaultTimeout, file);
   EXPECT_EQ(r.code, 0) << r;
   EXPECT_TRUE(std::regex_match(
       r.out,

@@ -25,7 +25,7 @@
 
 namespace {
 
-namespace bm = anthropic::beta::messages;
+namespace am = anthropic::messages;
 using anthropic_batch::AtomicFile;
 
 constexpr int kOk = 0;
@@ -66,6 +66,8 @@ options:
   --max-retries N  retries of a failed request or results download (default 2)
   --api-version D  anthropic-version to speak (default 2026-10-21; 2023-06-01 keeps the earlier
                    wire form and allows temperature, top_p and top_k)
+  --beta           use the beta resource (client.beta().messages().batches()) instead of the
+                   GA one; under API version 2023-06-01 it adds ?beta=true and the batches beta
   --emulator       run against an in-process local emulator (no key, no network; its state
                    lives only as long as this command)
   -h, --help       this help; `anthropic-batch <command> --help` for a command
@@ -75,14 +77,15 @@ exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error, 130 int
 )";
 
 const std::map<std::string, std::string> kCommandHelp = {
-    {"submit", R"(usage: anthropic-batch submit FILE [--beta NAME]... [--wait] [-o OUT]
+    {"submit", R"(usage: anthropic-batch submit FILE [--anthropic-beta NAME]... [--wait] [-o OUT]
 
 Creates a batch from FILE ("-" for standard input): one JSON object per line with "custom_id"
 and "params" (a Messages create request). Blank lines are skipped. The file is read as a stream:
 each line is checked (JSON, custom_id pattern and uniqueness, params an object) and appended to
 the request body, so no line is kept as an object. An error names FILE:LINE.
 
-  --beta NAME   add an anthropic-beta value (repeatable)
+  --anthropic-beta NAME
+                add an anthropic-beta header value (repeatable)
   --wait        wait for the batch to end, then print (or save) its results; the new batch's id
                 is printed on standard error as soon as it exists, so that an interrupted wait
                 (which does not cancel the batch) can be resumed with `watch` and `results`
@@ -114,7 +117,7 @@ Lists batches, newest first: one page of N (default 20), or every batch with --a
 
 // --- output helpers ---------------------------------------------------------------------------
 
-nlohmann::json to_json(const bm::BetaMessageBatch& b) {
+nlohmann::json to_json(const am::MessageBatch& b) {
   auto ts = [](const std::optional<anthropic::Timestamp>& t) -> nlohmann::json {
     return t ? nlohmann::json(t->str()) : nlohmann::json(nullptr);
   };
@@ -136,7 +139,7 @@ nlohmann::json to_json(const bm::BetaMessageBatch& b) {
           {"results_url", b.results_url ? nlohmann::json(*b.results_url) : nlohmann::json()}};
 }
 
-std::string counts_text(const bm::BetaMessageBatchRequestCounts& c) {
+std::string counts_text(const am::MessageBatchRequestCounts& c) {
   std::ostringstream out;
   out << "processing=" << c.processing << " succeeded=" << c.succeeded << " errored=" << c.errored
       << " canceled=" << c.canceled << " expired=" << c.expired;
@@ -155,7 +158,7 @@ std::string without_userinfo(const std::string& url) {
   return url.substr(0, authority) + url.substr(at + 1);
 }
 
-void print_batch(const bm::BetaMessageBatch& b, bool json) {
+void print_batch(const am::MessageBatch& b, bool json) {
   if (json) {
     std::cout << to_json(b).dump() << "\n";
     return;
@@ -172,10 +175,11 @@ void print_batch(const bm::BetaMessageBatch& b, bool json) {
   if (b.results_url) std::cout << "  results:    " << without_userinfo(*b.results_url) << "\n";
 }
 
-std::string first_text(const bm::BetaMessageBatchIndividualResponse& r) {
+template <class F>
+std::string first_text(const am::BasicMessageBatchIndividualResponse<F>& r) {
   if (r.result.message) {
     for (const auto& block : r.result.message->content) {
-      if (const auto* text = std::get_if<anthropic::beta::BetaTextBlock>(&block)) {
+      if (const auto* text = std::get_if<typename F::TextBlock>(&block)) {
         std::string t = text->text.substr(0, 60);
         for (char& ch : t) {
           if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
@@ -185,8 +189,8 @@ std::string first_text(const bm::BetaMessageBatchIndividualResponse& r) {
     }
   }
   if (r.result.error) {
-    return anthropic::beta::error_type(r.result.error->error) + ": " +
-           anthropic::beta::error_message(r.result.error->error);
+    // error_type/error_message of the family's error union, found beside it.
+    return error_type(r.result.error->error) + ": " + error_message(r.result.error->error);
   }
   return "";
 }
@@ -212,6 +216,7 @@ struct Globals {
   bool emulator = false;
   std::optional<int> max_retries;
   std::optional<std::string> api_version;
+  bool beta = false;  // the beta resource instead of the GA one
 };
 
 long parse_long(const std::string& text, const std::string& what, long min, long max);
@@ -232,6 +237,8 @@ bool take_global(const std::string& a, Args& args, Globals& g) {
         static_cast<int>(parse_long(args.take("value of --max-retries"), "--max-retries", 0, 10));
   } else if (a == "--emulator") {
     g.emulator = true;
+  } else if (a == "--beta") {
+    g.beta = true;
   } else {
     return false;
   }
@@ -253,10 +260,11 @@ long parse_long(const std::string& text, const std::string& what, long min, long
 
 // Reads and checks every request of a JSONL file, including what `api_version` rejects (so a
 // batch the API would fail is never created).
-bm::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istream& in,
+template <class F>
+am::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istream& in,
                                              std::vector<std::string> betas,
                                              std::string_view api_version) {
-  bm::BatchCreateBodyBuilder builder;
+  am::BasicBatchCreateBodyBuilder<F> builder;
   builder.check_api_version(api_version);
   std::string line;
   std::size_t line_number = 0;
@@ -318,9 +326,11 @@ class ResultTally {
   std::map<std::string, std::size_t> by_type_;
 };
 
+// The commands, on the GA service (`client.messages().batches()`) or, with --beta, the beta one.
+template <class F>
 class Cli {
  public:
-  Cli(bm::BatchService& batches, const Globals& g, anthropic::CancellationToken interrupt)
+  Cli(am::BasicBatchService<F>& batches, const Globals& g, anthropic::CancellationToken interrupt)
       : batches_(batches), g_(g), interrupt_(std::move(interrupt)) {
     call_.cancellation = interrupt_;
   }
@@ -331,7 +341,7 @@ class Cli {
   }
 
   int cancel(const std::string& id) {
-    bm::BetaMessageBatch b = batches_.cancel(id, call_);
+    am::MessageBatch b = batches_.cancel(id, call_);
     if (g_.json) {
       print_batch(b, true);
     } else {
@@ -342,7 +352,7 @@ class Cli {
   }
 
   int remove(const std::string& id) {
-    bm::BetaDeletedMessageBatch d = batches_.delete_(id, call_);
+    am::DeletedMessageBatch d = batches_.delete_(id, call_);
     if (g_.json) {
       std::cout << nlohmann::json{{"id", d.id}, {"type", d.type}}.dump() << "\n";
     } else {
@@ -352,10 +362,10 @@ class Cli {
   }
 
   int list(std::optional<long> limit, bool all) {
-    bm::BetaMessageBatchListParams params;
+    am::MessageBatchListParams params;
     if (limit) params.limit = *limit;
-    bm::BatchListPage page = batches_.list(params, call_);  // later pages reuse these options
-    auto show = [&](const bm::BetaMessageBatch& b) {
+    am::BatchListPage page = batches_.list(params, call_);  // later pages reuse these options
+    auto show = [&](const am::MessageBatch& b) {
       if (g_.json) {
         std::cout << to_json(b).dump() << "\n";
       } else {
@@ -381,11 +391,11 @@ class Cli {
   int watch(const std::string& id, std::chrono::milliseconds interval) {
     const bool tty = ::isatty(STDOUT_FILENO) != 0 && !g_.json;
     std::string last;
-    bm::WaitOptions options;
+    am::WaitOptions options;
     options.initial_interval = interval;
     options.max_interval = std::max(interval, std::chrono::milliseconds(30000));
     options.request_options = call_;  // the token stops a poll and the wait between polls
-    options.on_progress = [&](const bm::BetaMessageBatch& b) {
+    options.on_progress = [&](const am::MessageBatch& b) {
       if (g_.json) {
         std::cout << to_json(b).dump() << std::endl;
         return;
@@ -405,7 +415,7 @@ class Cli {
         last = text;
       }
     };
-    bm::BetaMessageBatch ended;
+    am::MessageBatch ended;
     try {
       ended = batches_.wait_until_ended(id, options);
     } catch (...) {
@@ -421,7 +431,7 @@ class Cli {
 
   /// Streams the results; with `out`, into that file, committed only after the last line.
   int results(const std::string& id, AtomicFile* out) {
-    bm::BatchResultsStream stream = batches_.results(id, call_);
+    am::BasicBatchResultsStream<F> stream = batches_.results(id, call_);
     ResultTally tally;
     if (out != nullptr) {
       while (auto raw = stream.next_raw()) {
@@ -463,18 +473,18 @@ class Cli {
 
   int submit(const std::string& path, std::vector<std::string> betas, bool wait,
              const std::optional<std::string>& out_path) {
-    bm::EncodedBatchCreateParams encoded;
+    am::EncodedBatchCreateParams encoded;
     // Reading may block on a terminal, where no token reaches, and nothing exists yet to clean
     // up or report: a signal here simply ends the program.
     std::optional<anthropic_batch::ExitOnInterrupt> exit_at_once(std::in_place);
     const std::string api_version =
         g_.api_version.value_or(std::string(anthropic::kDefaultApiVersion));
     if (path == "-") {
-      encoded = read_batch_file("<stdin>", std::cin, std::move(betas), api_version);
+      encoded = read_batch_file<F>("<stdin>", std::cin, std::move(betas), api_version);
     } else {
       std::ifstream in(path, std::ios::binary);
       if (!in) throw InputError(path + ": cannot open");
-      encoded = read_batch_file(path, in, std::move(betas), api_version);
+      encoded = read_batch_file<F>(path, in, std::move(betas), api_version);
     }
     exit_at_once.reset();
     // The output must be writable before a batch exists (and is billed): create its temporary
@@ -483,7 +493,7 @@ class Cli {
     if (out_path) out.emplace(*out_path);
     check_interrupt();
 
-    bm::BetaMessageBatch b;
+    am::MessageBatch b;
     anthropic::ResponseMetadata created;
     anthropic::RequestOptions create_call = call_;
     create_call.response_into = &created;
@@ -531,11 +541,32 @@ class Cli {
     if (interrupt_.cancelled()) throw Interrupted("interrupted");
   }
 
-  bm::BatchService& batches_;
+  am::BasicBatchService<F>& batches_;
   const Globals& g_;
   anthropic::CancellationToken interrupt_;
   anthropic::RequestOptions call_;  ///< every call carries the interrupt token
 };
+
+// Runs `command` on the chosen service.
+template <class F>
+int run_command(Cli<F>& cli, const std::string& command, const std::vector<std::string>& positional,
+                std::vector<std::string> betas, bool wait,
+                const std::optional<std::string>& out_path, std::chrono::milliseconds interval,
+                std::optional<long> limit, bool all) {
+  const std::string operand = positional.empty() ? "" : positional[0];
+  if (command == "submit") return cli.submit(operand, std::move(betas), wait, out_path);
+  if (command == "status") return cli.status(operand);
+  if (command == "watch") return cli.watch(operand, interval);
+  if (command == "cancel") return cli.cancel(operand);
+  if (command == "results") {
+    // Created before the request, so that an unwritable FILE fails before any download.
+    std::optional<AtomicFile> out;
+    if (out_path) out.emplace(*out_path);
+    return cli.results(operand, out ? &*out : nullptr);
+  }
+  if (command == "list") return cli.list(limit, all);
+  return cli.remove(operand);
+}
 
 int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   Args args;
@@ -580,8 +611,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       continue;
     } else if (a == "-o" && (command == "results" || command == "submit")) {
       out_path = args.take("value of -o");
-    } else if (a == "--beta" && command == "submit") {
-      betas.push_back(args.take("value of --beta"));
+    } else if (a == "--anthropic-beta" && command == "submit") {
+      betas.push_back(args.take("value of --anthropic-beta"));
     } else if (a == "--wait" && command == "submit") {
       wait = true;
     } else if (a == "--limit" && command == "list") {
@@ -621,21 +652,15 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
     if (!g.json) std::cerr << "(using an in-process emulator at " << emulator->base_url() << ")\n";
   }
   anthropic::Client client(options);
-  Cli cli(client.beta().messages().batches(), g, interrupt);
-
-  const std::string operand = positional.empty() ? "" : positional[0];
-  if (command == "submit") return cli.submit(operand, std::move(betas), wait, out_path);
-  if (command == "status") return cli.status(operand);
-  if (command == "watch") return cli.watch(operand, interval);
-  if (command == "cancel") return cli.cancel(operand);
-  if (command == "results") {
-    // Created before the request, so that an unwritable FILE fails before any download.
-    std::optional<AtomicFile> out;
-    if (out_path) out.emplace(*out_path);
-    return cli.results(operand, out ? &*out : nullptr);
+  if (g.beta) {
+    Cli<anthropic::beta::messages::BetaFamily> cli(client.beta().messages().batches(), g,
+                                                   interrupt);
+    return run_command(cli, command, positional, std::move(betas), wait, out_path, interval,
+                       limit, all);
   }
-  if (command == "list") return cli.list(limit, all);
-  return cli.remove(operand);
+  Cli<am::GaFamily> cli(client.messages().batches(), g, interrupt);
+  return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
+                     all);
 }
 
 /// The exit status and message of the exception being handled, a failure no signal caused.

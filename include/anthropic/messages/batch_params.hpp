@@ -22,6 +22,7 @@ struct ANTHROPIC_EXPORT GaFamily {
   using DocumentBlockParam = ::anthropic::DocumentBlockParam;
   using SearchResultBlockParam = ::anthropic::SearchResultBlockParam;
   using Message = ::anthropic::Message;
+  using TextBlock = ::anthropic::TextBlock;
   using ErrorResponse = ::anthropic::ErrorResponse;
   /// The beta resource adds `?beta=true` and the batches beta under API version 2023-06-01.
   static constexpr bool kBeta = false;

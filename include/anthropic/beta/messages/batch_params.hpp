@@ -18,6 +18,7 @@ struct ANTHROPIC_EXPORT BetaFamily {
   using DocumentBlockParam = ::anthropic::beta::BetaRequestDocumentBlock;
   using SearchResultBlockParam = ::anthropic::beta::BetaSearchResultBlockParam;
   using Message = ::anthropic::beta::BetaMessage;
+  using TextBlock = ::anthropic::beta::BetaTextBlock;
   using ErrorResponse = ::anthropic::beta::BetaErrorResponse;
   static constexpr bool kBeta = true;
   static constexpr const char* kName = "beta.messages";
