@@ -3,13 +3,5252 @@
 
 namespace anthropic::json::model {
 
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchCanceledResult& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"canceled\"");
+}
+
+void write_value(Writer& w, const ::anthropic::messages::MessageBatchCanceledResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "canceled");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::GatewayTimeoutErrorObject& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
+}
+
+void write_value(Writer& w, const ::anthropic::GatewayTimeoutErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.message, Path{&self, "message"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "timeout_error");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::PermissionErrorObject& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"permission_error\"");
+  if (o.key(",\"message\":")) write_value(w, v.message);
+}
+
+void write_value(Writer& w, const ::anthropic::PermissionErrorObject& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "message" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.message, Path{&self, "message"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "permission_error");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchExpiredResult& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"expired\"");
+}
+
+void write_value(Writer& w, const ::anthropic::messages::MessageBatchExpiredResult& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "expired");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::AssistantMessageParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"role\":")) w.lit("\"assistant\"");
+}
+
+void write_value(Writer& w, const ::anthropic::AssistantMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "role"}, "assistant");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+}
+
+void write_value(Writer& w, const ::anthropic::BashCodeExecutionOutputBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "file_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.file_id, Path{&self, "file_id"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "bash_code_execution_output");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+}
+
+void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "bash_code_execution_tool_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserDoubleClickConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserDoubleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserGetPageTextConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserGetPageTextConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserKeyConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserKeyConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserLeftMouseUpConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserNavigateConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserNavigateConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserReadPageConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserReadPageConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserScrollToConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserScrollToConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateChangeDownloadStarted& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"download_started\"");
+  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadStarted& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 2 : -1; break;
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 11: member = k == "download_id" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.download_id, Path{&self, "download_id"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "download_started");
+      break;
+    }
+    case 2: {
+      read_value(d, v.url, Path{&self, "url"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "download_id");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserToolset20260801& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserToolset20260801& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      case 7: member = k == "configs" ? 2 : -1; break;
+      case 13: member = k == "cache_control" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "browser_toolset_20260801");
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.configs.emplace(), Path{&self, "configs"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserWaitConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::BrowserWaitConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissMessagesChanged& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+}
+
+void write_value(Writer& w, const ::anthropic::CacheMissMessagesChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "messages_changed");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissToolsChanged& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
+  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+}
+
+void write_value(Writer& w, const ::anthropic::CacheMissToolsChanged& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.cache_missed_input_tokens, Path{&self, "cache_missed_input_tokens"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "tools_changed");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationContentBlockLocation& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+  if (o.key(",\"document_title\":")) {
+    if (v.document_title) {
+      write_value(w, *v.document_title);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"file_id\":")) {
+    if (v.file_id) {
+      write_value(w, *v.file_id);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+}
+
+void write_value(Writer& w, const ::anthropic::CitationContentBlockLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 7: member = k == "file_id" ? 4 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
+      case 15: member = k == "end_block_index" ? 3 : -1; break;
+      case 17: member = k == "start_block_index" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.cited_text, Path{&self, "cited_text"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.document_index, Path{&self, "document_index"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.document_title.reset();
+      } else {
+        read_value(d, v.document_title.emplace(), Path{&self, "document_title"});
+      }
+      break;
+    }
+    case 3: {
+      read_value(d, v.end_block_index, Path{&self, "end_block_index"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.file_id.reset();
+      } else {
+        read_value(d, v.file_id.emplace(), Path{&self, "file_id"});
+      }
+      break;
+    }
+    case 5: {
+      read_value(d, v.start_block_index, Path{&self, "start_block_index"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
+    case 6: {
+      d.check_const(Path{&self, "type"}, "content_block_location");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cited_text");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "document_index");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "end_block_index");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  if (o.key(",\"title\":")) {
+    if (v.title) {
+      write_value(w, *v.title);
+    } else {
+      w.lit("null");
+    }
+  }
+}
+
+void write_value(Writer& w, const ::anthropic::CitationSearchResultLocationParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 3 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "end_block_index" ? 1 : -1; break;
+      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.cited_text, Path{&self, "cited_text"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.end_block_index, Path{&self, "end_block_index"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      read_value(d, v.search_result_index, Path{&self, "search_result_index"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    case 3: {
+      read_value(d, v.source, Path{&self, "source"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
+    case 4: {
+      read_value(d, v.start_block_index, Path{&self, "start_block_index"});
+      seen |= std::uint64_t{1} << 4;
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.title.reset();
+      } else {
+        read_value(d, v.title.emplace(), Path{&self, "title"});
+      }
+      break;
+    }
+    case 6: {
+      d.check_const(Path{&self, "type"}, "search_result_location");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cited_text");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "end_block_index");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "search_result_index");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "source");
+  if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationsSearchResultLocation& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  if (o.key(",\"title\":")) {
+    if (v.title) {
+      write_value(w, *v.title);
+    } else {
+      w.lit("null");
+    }
+  }
+}
+
+void write_value(Writer& w, const ::anthropic::CitationsSearchResultLocation& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 6 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 3 : -1; break;
+      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 15: member = k == "end_block_index" ? 1 : -1; break;
+      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.cited_text, Path{&self, "cited_text"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.end_block_index, Path{&self, "end_block_index"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      read_value(d, v.search_result_index, Path{&self, "search_result_index"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    case 3: {
+      read_value(d, v.source, Path{&self, "source"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
+    case 4: {
+      read_value(d, v.start_block_index, Path{&self, "start_block_index"});
+      seen |= std::uint64_t{1} << 4;
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.title.reset();
+      } else {
+        read_value(d, v.title.emplace(), Path{&self, "title"});
+      }
+      break;
+    }
+    case 6: {
+      d.check_const(Path{&self, "type"}, "search_result_location");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cited_text");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "end_block_index");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "search_result_index");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "source");
+  if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+}
+
+void write_value(Writer& w, const ::anthropic::CodeExecutionResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 4 : -1; break;
+      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "return_code" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.return_code, Path{&self, "return_code"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      read_value(d, v.stderr_, Path{&self, "stderr"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    case 3: {
+      read_value(d, v.stdout_, Path{&self, "stdout"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
+    case 4: {
+      d.check_const(Path{&self, "type"}, "code_execution_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "return_code");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "stderr");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionTool20260120& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+}
+
+void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260120& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "name"}, "code_execution");
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "code_execution_20260120");
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.strict.emplace(), Path{&self, "strict"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+}
+
+void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "code_execution_tool_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerCursorPositionConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::ComputerCursorPositionConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerLeftClickConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::ComputerLeftClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerMiddleClickConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::ComputerMiddleClickConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerScrollConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::ComputerScrollConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerTypeConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+}
+
+void write_value(Writer& w, const ::anthropic::ComputerTypeConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 7: member = k == "enabled" ? 1 : -1; break;
+      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.enabled.emplace(), Path{&self, "enabled"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContainerParams& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
+  if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
+}
+
+void write_value(Writer& w, const ::anthropic::ContainerParams& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ContainerParams& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 6: member = k == "skills" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.id.emplace(), Path{&self, "id"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.skills.emplace(), Path{&self, "skills"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContentBlockSource& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"content\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+}
+
+void write_value(Writer& w, const ::anthropic::ContentBlockSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "content");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::PlainTextSource& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
+}
+
+void write_value(Writer& w, const ::anthropic::PlainTextSource& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
+      case 10: member = k == "media_type" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.data, Path{&self, "data"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "media_type"}, "text/plain");
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "text");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DocumentBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"document\"");
+  if (o.key(",\"source\":")) write_value(w, v.source);
+  if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
+  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+}
+
+void write_value(Writer& w, const ::anthropic::DocumentBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 5: member = k == "title" ? 5 : -1; break;
+      case 6: member = k == "source" ? 0 : -1; break;
+      case 7: member = k == "context" ? 4 : -1; break;
+      case 9: member = k == "citations" ? 3 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.source, Path{&self, "source"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "document");
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.citations.emplace(), Path{&self, "citations"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.context.emplace(), Path{&self, "context"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.title.emplace(), Path{&self, "title"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ImageTransformationsParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
+}
+
+void write_value(Writer& w, const ::anthropic::ImageTransformationsParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 15: member = k == "oversized_image" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.oversized_image.emplace(), Path{&self, "oversized_image"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::OutputConfig& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
+  if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
+}
+
+void write_value(Writer& w, const ::anthropic::OutputConfig& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::OutputConfig& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 6: member = k == "effort" ? 0 : k == "format" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.effort.emplace(), Path{&self, "effort"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.format.emplace(), Path{&self, "format"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::RefusalStopDetails& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"refusal\"");
+  if (o.key(",\"category\":")) {
+    if (v.category) {
+      write_value(w, *v.category);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"explanation\":")) {
+    if (v.explanation) {
+      write_value(w, *v.explanation);
+    } else {
+      w.lit("null");
+    }
+  }
+}
+
+void write_value(Writer& w, const ::anthropic::RefusalStopDetails& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 8: member = k == "category" ? 0 : -1; break;
+      case 11: member = k == "explanation" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.category.reset();
+      } else {
+        read_value(d, v.category.emplace(), Path{&self, "category"});
+      }
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.explanation.reset();
+      } else {
+        read_value(d, v.explanation.emplace(), Path{&self, "explanation"});
+      }
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "refusal");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolUsage& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
+  if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
+}
+
+void write_value(Writer& w, const ::anthropic::ServerToolUsage& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 18: member = k == "web_fetch_requests" ? 0 : -1; break;
+      case 19: member = k == "web_search_requests" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.web_fetch_requests, Path{&self, "web_fetch_requests"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.web_search_requests, Path{&self, "web_search_requests"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "web_fetch_requests");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "web_search_requests");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::SystemMessageParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"role\":")) w.lit("\"system\"");
+}
+
+void write_value(Writer& w, const ::anthropic::SystemMessageParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "role" ? 1 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "role"}, "system");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
+}
+
+void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.is_file_update, Path{&self, "is_file_update"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "text_editor_code_execution_create_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionViewResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+  if (o.key(",\"num_lines\":")) {
+    if (v.num_lines) {
+      write_value(w, *v.num_lines);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"start_line\":")) {
+    if (v.start_line) {
+      write_value(w, *v.start_line);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"total_lines\":")) {
+    if (v.total_lines) {
+      write_value(w, *v.total_lines);
+    } else {
+      w.lit("null");
+    }
+  }
+}
+
+void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 5 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 2 : -1; break;
+      case 10: member = k == "start_line" ? 3 : -1; break;
+      case 11: member = k == "total_lines" ? 4 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.file_type, Path{&self, "file_type"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.num_lines.reset();
+      } else {
+        read_value(d, v.num_lines.emplace(), Path{&self, "num_lines"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.start_line.reset();
+      } else {
+        read_value(d, v.start_line.emplace(), Path{&self, "start_line"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.total_lines.reset();
+      } else {
+        read_value(d, v.total_lines.emplace(), Path{&self, "total_lines"});
+      }
+      break;
+    }
+    case 5: {
+      d.check_const(Path{&self, "type"}, "text_editor_code_execution_view_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+}
+
+void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "text_editor_code_execution_tool_result");
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingConfigBetweenTools& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"between_tools\"");
+}
+
+void write_value(Writer& w, const ::anthropic::ThinkingConfigBetweenTools& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "between_tools");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Tool& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+}
+
+void write_value(Writer& w, const ::anthropic::Tool& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::Tool& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 1 : k == "type" ? 9 : -1; break;
+      case 6: member = k == "strict" ? 8 : -1; break;
+      case 11: member = k == "description" ? 5 : -1; break;
+      case 12: member = k == "input_schema" ? 0 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
+      case 14: member = k == "input_examples" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 21: member = k == "eager_input_streaming" ? 6 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.input_schema, Path{&self, "input_schema"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.name, Path{&self, "name"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.description.emplace(), Path{&self, "description"});
+      }
+      break;
+    }
+    case 6: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.eager_input_streaming.emplace(), Path{&self, "eager_input_streaming"});
+      }
+      break;
+    }
+    case 7: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.input_examples.emplace(), Path{&self, "input_examples"});
+      }
+      break;
+    }
+    case 8: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.strict.emplace(), Path{&self, "strict"});
+      }
+      break;
+    }
+    case 9: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        d.check_const(Path{&self, "type"}, "custom");
+        v.type_present = true;
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "input_schema");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolChoiceNone& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"none\"");
+}
+
+void write_value(Writer& w, const ::anthropic::ToolChoiceNone& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "none");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolResultBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"tool_result\"");
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+}
+
+void write_value(Writer& w, const ::anthropic::ToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 7: member = k == "content" ? 3 : -1; break;
+      case 8: member = k == "is_error" ? 4 : -1; break;
+      case 11: member = k == "tool_use_id" ? 0 : -1; break;
+      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      case 13: member = k == "cache_control" ? 2 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "tool_result");
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.content.emplace(), Path{&self, "content"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.is_error.emplace(), Path{&self, "is_error"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.toolset_name.emplace(), Path{&self, "toolset_name"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolSearchResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
+}
+
+void write_value(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 15: member = k == "tool_references" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.tool_references, Path{&self, "tool_references"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "tool_search_tool_search_result");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+}
+
+void write_value(Writer& w, const ::anthropic::ToolSearchToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "tool_search_tool_result");
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolUseBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+  if (o.key(",\"id\":")) write_value(w, v.id);
+  if (o.key(",\"caller\":")) write_value(w, v.caller);
+  if (o.key(",\"input\":")) write_value(w, v.input);
+  if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+}
+
+void write_value(Writer& w, const ::anthropic::ToolUseBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 2: member = k == "id" ? 0 : -1; break;
+      case 4: member = k == "name" ? 3 : k == "type" ? 4 : -1; break;
+      case 5: member = k == "input" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 1 : -1; break;
+      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.id, Path{&self, "id"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.caller, Path{&self, "caller"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      read_value(d, v.input, Path{&self, "input"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    case 3: {
+      read_value(d, v.name, Path{&self, "name"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
+    case 4: {
+      d.check_const(Path{&self, "type"}, "tool_use");
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.toolset_name.emplace(), Path{&self, "toolset_name"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "id");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "caller");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "input");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "name");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"retrieved_at\":")) {
+    if (v.retrieved_at) {
+      write_value(w, *v.retrieved_at);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"url\":")) write_value(w, v.url);
+}
+
+void write_value(Writer& w, const ::anthropic::WebFetchBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 3 : -1; break;
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 12: member = k == "retrieved_at" ? 1 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.retrieved_at.reset();
+      } else {
+        read_value(d, v.retrieved_at.emplace(), Path{&self, "retrieved_at"});
+      }
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "web_fetch_result");
+      break;
+    }
+    case 3: {
+      read_value(d, v.url, Path{&self, "url"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchTool20260309& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
+  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
+}
+
+void write_value(Writer& w, const ::anthropic::WebFetchTool20260309& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 10 : -1; break;
+      case 8: member = k == "max_uses" ? 9 : -1; break;
+      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 12 : -1; break;
+      case 11: member = k == "url_sources" ? 11 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "name"}, "web_fetch");
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "web_fetch_20260309");
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 6: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.citations.emplace(), Path{&self, "citations"});
+      }
+      break;
+    }
+    case 7: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 8: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.max_content_tokens.emplace(), Path{&self, "max_content_tokens"});
+      }
+      break;
+    }
+    case 9: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
+      }
+      break;
+    }
+    case 10: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.strict.emplace(), Path{&self, "strict"});
+      }
+      break;
+    }
+    case 11: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.url_sources.emplace(), Path{&self, "url_sources"});
+      }
+      break;
+    }
+    case 12: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.use_cache.emplace(), Path{&self, "use_cache"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultErrorBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+}
+
+void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 1 : -1; break;
+      case 10: member = k == "error_code" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.error_code, Path{&self, "error_code"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "web_fetch_tool_result_error");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceNone& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"none\"");
+}
+
+void write_value(Writer& w, const ::anthropic::WebFetchURLSourceNone& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "type"}, "none");
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchResultBlock& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+  if (o.key(",\"page_age\":")) {
+    if (v.page_age) {
+      write_value(w, *v.page_age);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"title\":")) write_value(w, v.title);
+  if (o.key(",\"url\":")) write_value(w, v.url);
+}
+
+void write_value(Writer& w, const ::anthropic::WebSearchResultBlock& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 3: member = k == "url" ? 4 : -1; break;
+      case 4: member = k == "type" ? 3 : -1; break;
+      case 5: member = k == "title" ? 2 : -1; break;
+      case 8: member = k == "page_age" ? 1 : -1; break;
+      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.encrypted_content, Path{&self, "encrypted_content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      if (d.peek_null()) {
+        d.r.read_null();
+        v.page_age.reset();
+      } else {
+        read_value(d, v.page_age.emplace(), Path{&self, "page_age"});
+      }
+      break;
+    }
+    case 2: {
+      read_value(d, v.title, Path{&self, "title"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 3: {
+      d.check_const(Path{&self, "type"}, "web_search_result");
+      break;
+    }
+    case 4: {
+      read_value(d, v.url, Path{&self, "url"});
+      seen |= std::uint64_t{1} << 2;
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "encrypted_content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "title");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchTool20260318& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
+  if (o.key(",\"name\":")) w.lit("\"web_search\"");
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+}
+
+void write_value(Writer& w, const ::anthropic::WebSearchTool20260318& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 6: member = k == "strict" ? 9 : -1; break;
+      case 8: member = k == "max_uses" ? 7 : -1; break;
+      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 10 : -1; break;
+      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 18: member = k == "response_inclusion" ? 8 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      d.check_const(Path{&self, "name"}, "web_search");
+      break;
+    }
+    case 1: {
+      d.check_const(Path{&self, "type"}, "web_search_20260318");
+      break;
+    }
+    case 2: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_callers.emplace(), Path{&self, "allowed_callers"});
+      }
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.allowed_domains.emplace(), Path{&self, "allowed_domains"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.blocked_domains.emplace(), Path{&self, "blocked_domains"});
+      }
+      break;
+    }
+    case 5: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 6: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.defer_loading.emplace(), Path{&self, "defer_loading"});
+      }
+      break;
+    }
+    case 7: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.max_uses.emplace(), Path{&self, "max_uses"});
+      }
+      break;
+    }
+    case 8: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.response_inclusion.emplace(), Path{&self, "response_inclusion"});
+      }
+      break;
+    }
+    case 9: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.strict.emplace(), Path{&self, "strict"});
+      }
+      break;
+    }
+    case 10: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.user_location.emplace(), Path{&self, "user_location"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+}
+
+template <class Out>
+void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+  if (o.key(",\"content\":")) write_value(w, v.content);
+  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+}
+
+void write_value(Writer& w, const ::anthropic::WebSearchToolResultBlockParam& v) {
+  if (v.extra_fields) {
+    ObjectOut o(w, v.extra_fields);
+    write_members(w, v, o);
+    o.finish();
+  } else {
+    PlainObjectOut o(w);
+    write_members(w, v, o);
+    o.finish();
+  }
+}
+
+void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const Path& self) {
+  d.begin_object(self);
+  ExtraSink extra;
+  std::uint64_t seen = 0;
+  bool first = true;
+  std::string_view k;
+  while (d.r.next_key(first, k)) {
+    int member = -1;
+    switch (k.size()) {
+      case 4: member = k == "type" ? 2 : -1; break;
+      case 6: member = k == "caller" ? 4 : -1; break;
+      case 7: member = k == "content" ? 0 : -1; break;
+      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 13: member = k == "cache_control" ? 3 : -1; break;
+      default: break;
+    }
+    switch (member) {
+    case 0: {
+      read_value(d, v.content, Path{&self, "content"});
+      seen |= std::uint64_t{1} << 0;
+      break;
+    }
+    case 1: {
+      read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
+      seen |= std::uint64_t{1} << 1;
+      break;
+    }
+    case 2: {
+      d.check_const(Path{&self, "type"}, "web_search_tool_result");
+      break;
+    }
+    case 3: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.cache_control.emplace(), Path{&self, "cache_control"});
+      }
+      break;
+    }
+    case 4: {
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.caller.emplace(), Path{&self, "caller"});
+      }
+      break;
+    }
+    default:
+      extra.add(d, k);
+    }
+  }
+  extra.finish(v.extra_fields);
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "base64") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "url") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "file") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<3>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "base64") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "text") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "content") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "url") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "file") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<5>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "base64") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "text") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "bash_code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "bash_code_execution_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "bash_code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "bash_code_execution_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "tab_opened") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "download_started") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "download_completed") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "download_failed") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "model_changed") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "system_changed") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "tools_changed") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "messages_changed") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "previous_message_not_found") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "unavailable") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<6>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "char_location") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "page_location") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "content_block_location") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "web_search_result_location") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "search_result_location") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<5>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "char_location") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "page_location") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "content_block_location") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "web_search_result_location") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "search_result_location") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<5>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "code_execution_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "encrypted_code_execution_result") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<3>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "code_execution_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "encrypted_code_execution_result") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<3>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::object:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::string:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "direct") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "code_execution_20250825") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "code_execution_20260120") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<3>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "invalid_request_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "authentication_error") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "billing_error") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "permission_error") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "not_found_error") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "rate_limit_error") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+    if (tag == "timeout_error") {
+      read_value(d, v.emplace<6>(), self);
+      return;
+    }
+    if (tag == "api_error") {
+      read_value(d, v.emplace<7>(), self);
+      return;
+    }
+    if (tag == "overloaded_error") {
+      read_value(d, v.emplace<8>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<9>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "thinking") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "redacted_thinking") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "tool_use") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "server_tool_use") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "web_search_tool_result") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+    if (tag == "web_fetch_tool_result") {
+      read_value(d, v.emplace<6>(), self);
+      return;
+    }
+    if (tag == "code_execution_tool_result") {
+      read_value(d, v.emplace<7>(), self);
+      return;
+    }
+    if (tag == "bash_code_execution_tool_result") {
+      read_value(d, v.emplace<8>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_tool_result") {
+      read_value(d, v.emplace<9>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_result") {
+      read_value(d, v.emplace<10>(), self);
+      return;
+    }
+    if (tag == "container_upload") {
+      read_value(d, v.emplace<11>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<12>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "image") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "document") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "search_result") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "thinking") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "redacted_thinking") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+    if (tag == "tool_use") {
+      read_value(d, v.emplace<6>(), self);
+      return;
+    }
+    if (tag == "tool_result") {
+      read_value(d, v.emplace<7>(), self);
+      return;
+    }
+    if (tag == "server_tool_use") {
+      read_value(d, v.emplace<8>(), self);
+      return;
+    }
+    if (tag == "web_search_tool_result") {
+      read_value(d, v.emplace<9>(), self);
+      return;
+    }
+    if (tag == "web_fetch_tool_result") {
+      read_value(d, v.emplace<10>(), self);
+      return;
+    }
+    if (tag == "code_execution_tool_result") {
+      read_value(d, v.emplace<11>(), self);
+      return;
+    }
+    if (tag == "bash_code_execution_tool_result") {
+      read_value(d, v.emplace<12>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_tool_result") {
+      read_value(d, v.emplace<13>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_result") {
+      read_value(d, v.emplace<14>(), self);
+      return;
+    }
+    if (tag == "container_upload") {
+      read_value(d, v.emplace<15>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<16>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "image") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "image") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "search_result") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "document") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "tool_reference") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "browser_state") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<6>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text_editor_code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_view_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_create_result") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_str_replace_result") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "text_editor_code_execution_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_view_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_create_result") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "text_editor_code_execution_str_replace_result") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "enabled") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "disabled") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "between_tools") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "adaptive") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "custom") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "bash_20250124") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "browser_toolset_20260801") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "memory_20250818") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "computer_toolset_20260801") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250124") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250429") {
+      read_value(d, v.emplace<6>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250728") {
+      read_value(d, v.emplace<7>(), self);
+      return;
+    }
+  } else if (found == Decoder::Tag::absent) {
+    read_value(d, v.emplace<0>(), self);
+    return;
+  }
+  read_value(d, v.emplace<8>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "custom") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "bash_20250124") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "code_execution_20250522") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "code_execution_20250825") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+    if (tag == "code_execution_20260120") {
+      read_value(d, v.emplace<4>(), self);
+      return;
+    }
+    if (tag == "code_execution_20260521") {
+      read_value(d, v.emplace<5>(), self);
+      return;
+    }
+    if (tag == "browser_toolset_20260801") {
+      read_value(d, v.emplace<6>(), self);
+      return;
+    }
+    if (tag == "memory_20250818") {
+      read_value(d, v.emplace<7>(), self);
+      return;
+    }
+    if (tag == "computer_toolset_20260801") {
+      read_value(d, v.emplace<8>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250124") {
+      read_value(d, v.emplace<9>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250429") {
+      read_value(d, v.emplace<10>(), self);
+      return;
+    }
+    if (tag == "text_editor_20250728") {
+      read_value(d, v.emplace<11>(), self);
+      return;
+    }
+    if (tag == "web_search_20250305") {
+      read_value(d, v.emplace<12>(), self);
+      return;
+    }
+    if (tag == "web_fetch_20250910") {
+      read_value(d, v.emplace<13>(), self);
+      return;
+    }
+    if (tag == "web_search_20260209") {
+      read_value(d, v.emplace<14>(), self);
+      return;
+    }
+    if (tag == "web_fetch_20260209") {
+      read_value(d, v.emplace<15>(), self);
+      return;
+    }
+    if (tag == "web_fetch_20260309") {
+      read_value(d, v.emplace<16>(), self);
+      return;
+    }
+    if (tag == "web_search_20260318") {
+      read_value(d, v.emplace<17>(), self);
+      return;
+    }
+    if (tag == "web_fetch_20260318") {
+      read_value(d, v.emplace<18>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_bm25_20251119" || tag == "tool_search_tool_bm25") {
+      read_value(d, v.emplace<19>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_regex_20251119" || tag == "tool_search_tool_regex") {
+      read_value(d, v.emplace<20>(), self);
+      return;
+    }
+  } else if (found == Decoder::Tag::absent) {
+    read_value(d, v.emplace<0>(), self);
+    return;
+  }
+  read_value(d, v.emplace<21>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "auto") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "any") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "tool") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "none") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "tool_search_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_search_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "tool_search_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "tool_search_tool_search_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "web_fetch_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "web_fetch_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "web_fetch_tool_result_error") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "web_fetch_result") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "all") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "none") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
+  std::string& tag = d.tag;  // compared before any nested read reuses it
+  const Decoder::Tag found = d.peek_tag(self, "type", tag);
+  if (found == Decoder::Tag::found) {
+    if (tag == "all") {
+      read_value(d, v.emplace<0>(), self);
+      return;
+    }
+    if (tag == "none") {
+      read_value(d, v.emplace<1>(), self);
+      return;
+    }
+    if (tag == "only") {
+      read_value(d, v.emplace<2>(), self);
+      return;
+    }
+    if (tag == "except") {
+      read_value(d, v.emplace<3>(), self);
+      return;
+    }
+  }
+  read_value(d, v.emplace<4>(), self);
+}
+
+void read_value(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::object:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::array:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::string:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::array:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::string:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::array:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::string:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::array:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::string:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::array:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
+void read_value(Decoder& d, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+  switch (d.r.peek()) {
+    case Reader::Kind::array:
+      read_value(d, v.emplace<0>(), self);
+      return;
+    case Reader::Kind::object:
+      read_value(d, v.emplace<1>(), self);
+      return;
+    default:
+      break;
+  }
+  read_value(d, v.emplace<2>(), self);
+}
+
 }  // namespace anthropic::json::model
 
 namespace anthropic {
 
+std::string to_json(const ::anthropic::messages::MessageBatchCanceledResult& value) { return json::model::encode_document(value); }
+namespace messages {
+void anthropic_from_json(std::string_view text, MessageBatchCanceledResult& value) {
+  json::model::decode_document(text, "MessageBatchCanceledResult", value);
+}
+}  // namespace messages
+
+std::string to_json(const ::anthropic::GatewayTimeoutErrorObject& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::GatewayTimeoutErrorObject& value) {
+  json::model::decode_document(text, "GatewayTimeoutErrorObject", value);
+}
+
+std::string to_json(const ::anthropic::PermissionErrorObject& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::PermissionErrorObject& value) {
+  json::model::decode_document(text, "PermissionErrorObject", value);
+}
+
+std::string to_json(const ::anthropic::messages::MessageBatchExpiredResult& value) { return json::model::encode_document(value); }
+namespace messages {
+void anthropic_from_json(std::string_view text, MessageBatchExpiredResult& value) {
+  json::model::decode_document(text, "MessageBatchExpiredResult", value);
+}
+}  // namespace messages
+
+std::string to_json(const ::anthropic::AssistantMessageParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::AssistantMessageParam& value) {
+  json::model::decode_document(text, "AssistantMessageParam", value);
+}
+
+std::string to_json(const ::anthropic::BashCodeExecutionOutputBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BashCodeExecutionOutputBlockParam& value) {
+  json::model::decode_document(text, "BashCodeExecutionOutputBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::BashCodeExecutionToolResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BashCodeExecutionToolResultBlock& value) {
+  json::model::decode_document(text, "BashCodeExecutionToolResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::BrowserDoubleClickConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserDoubleClickConfig& value) {
+  json::model::decode_document(text, "BrowserDoubleClickConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserGetPageTextConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserGetPageTextConfig& value) {
+  json::model::decode_document(text, "BrowserGetPageTextConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserKeyConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserKeyConfig& value) {
+  json::model::decode_document(text, "BrowserKeyConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserLeftMouseUpConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserLeftMouseUpConfig& value) {
+  json::model::decode_document(text, "BrowserLeftMouseUpConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserNavigateConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserNavigateConfig& value) {
+  json::model::decode_document(text, "BrowserNavigateConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserReadPageConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserReadPageConfig& value) {
+  json::model::decode_document(text, "BrowserReadPageConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserScrollToConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserScrollToConfig& value) {
+  json::model::decode_document(text, "BrowserScrollToConfig", value);
+}
+
+std::string to_json(const ::anthropic::BrowserStateChangeDownloadStarted& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserStateChangeDownloadStarted& value) {
+  json::model::decode_document(text, "BrowserStateChangeDownloadStarted", value);
+}
+
+std::string to_json(const ::anthropic::BrowserToolset20260801& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserToolset20260801& value) {
+  json::model::decode_document(text, "BrowserToolset20260801", value);
+}
+
+std::string to_json(const ::anthropic::BrowserWaitConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BrowserWaitConfig& value) {
+  json::model::decode_document(text, "BrowserWaitConfig", value);
+}
+
+std::string to_json(const ::anthropic::CacheMissMessagesChanged& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CacheMissMessagesChanged& value) {
+  json::model::decode_document(text, "CacheMissMessagesChanged", value);
+}
+
+std::string to_json(const ::anthropic::CacheMissToolsChanged& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CacheMissToolsChanged& value) {
+  json::model::decode_document(text, "CacheMissToolsChanged", value);
+}
+
+std::string to_json(const ::anthropic::CitationContentBlockLocation& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CitationContentBlockLocation& value) {
+  json::model::decode_document(text, "CitationContentBlockLocation", value);
+}
+
+std::string to_json(const ::anthropic::CitationSearchResultLocationParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CitationSearchResultLocationParam& value) {
+  json::model::decode_document(text, "CitationSearchResultLocationParam", value);
+}
+
+std::string to_json(const ::anthropic::CitationsSearchResultLocation& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CitationsSearchResultLocation& value) {
+  json::model::decode_document(text, "CitationsSearchResultLocation", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionResultBlock& value) {
+  json::model::decode_document(text, "CodeExecutionResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionTool20260120& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20260120& value) {
+  json::model::decode_document(text, "CodeExecutionTool20260120", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionToolResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionToolResultBlock& value) {
+  json::model::decode_document(text, "CodeExecutionToolResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::ComputerCursorPositionConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ComputerCursorPositionConfig& value) {
+  json::model::decode_document(text, "ComputerCursorPositionConfig", value);
+}
+
+std::string to_json(const ::anthropic::ComputerLeftClickConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ComputerLeftClickConfig& value) {
+  json::model::decode_document(text, "ComputerLeftClickConfig", value);
+}
+
+std::string to_json(const ::anthropic::ComputerMiddleClickConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ComputerMiddleClickConfig& value) {
+  json::model::decode_document(text, "ComputerMiddleClickConfig", value);
+}
+
+std::string to_json(const ::anthropic::ComputerScrollConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ComputerScrollConfig& value) {
+  json::model::decode_document(text, "ComputerScrollConfig", value);
+}
+
+std::string to_json(const ::anthropic::ComputerTypeConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ComputerTypeConfig& value) {
+  json::model::decode_document(text, "ComputerTypeConfig", value);
+}
+
+std::string to_json(const ::anthropic::ContainerParams& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ContainerParams& value) {
+  json::model::decode_document(text, "ContainerParams", value);
+}
+
+std::string to_json(const ::anthropic::ContentBlockSource& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ContentBlockSource& value) {
+  json::model::decode_document(text, "ContentBlockSource", value);
+}
+
+std::string to_json(const ::anthropic::PlainTextSource& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::PlainTextSource& value) {
+  json::model::decode_document(text, "PlainTextSource", value);
+}
+
+std::string to_json(const ::anthropic::DocumentBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::DocumentBlockParam& value) {
+  json::model::decode_document(text, "DocumentBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::ImageTransformationsParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ImageTransformationsParam& value) {
+  json::model::decode_document(text, "ImageTransformationsParam", value);
+}
+
+std::string to_json(const ::anthropic::OutputConfig& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::OutputConfig& value) {
+  json::model::decode_document(text, "OutputConfig", value);
+}
+
+std::string to_json(const ::anthropic::RefusalStopDetails& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::RefusalStopDetails& value) {
+  json::model::decode_document(text, "RefusalStopDetails", value);
+}
+
+std::string to_json(const ::anthropic::ServerToolUsage& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ServerToolUsage& value) {
+  json::model::decode_document(text, "ServerToolUsage", value);
+}
+
+std::string to_json(const ::anthropic::SystemMessageParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::SystemMessageParam& value) {
+  json::model::decode_document(text, "SystemMessageParam", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& value) {
+  json::model::decode_document(text, "TextEditorCodeExecutionCreateResultBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionViewResultBlock& value) {
+  json::model::decode_document(text, "TextEditorCodeExecutionViewResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& value) {
+  json::model::decode_document(text, "TextEditorCodeExecutionToolResultBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::ThinkingConfigBetweenTools& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ThinkingConfigBetweenTools& value) {
+  json::model::decode_document(text, "ThinkingConfigBetweenTools", value);
+}
+
+std::string to_json(const ::anthropic::Tool& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Tool& value) {
+  json::model::decode_document(text, "Tool", value);
+}
+
+std::string to_json(const ::anthropic::ToolChoiceNone& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolChoiceNone& value) {
+  json::model::decode_document(text, "ToolChoiceNone", value);
+}
+
+std::string to_json(const ::anthropic::ToolResultBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolResultBlockParam& value) {
+  json::model::decode_document(text, "ToolResultBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolSearchResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolSearchResultBlock& value) {
+  json::model::decode_document(text, "ToolSearchToolSearchResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolResultBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolResultBlockParam& value) {
+  json::model::decode_document(text, "ToolSearchToolResultBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::ToolUseBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolUseBlock& value) {
+  json::model::decode_document(text, "ToolUseBlock", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchBlock& value) {
+  json::model::decode_document(text, "WebFetchBlock", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20260309& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260309& value) {
+  json::model::decode_document(text, "WebFetchTool20260309", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchToolResultErrorBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchToolResultErrorBlockParam& value) {
+  json::model::decode_document(text, "WebFetchToolResultErrorBlockParam", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchURLSourceNone& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchURLSourceNone& value) {
+  json::model::decode_document(text, "WebFetchURLSourceNone", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchResultBlock& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchResultBlock& value) {
+  json::model::decode_document(text, "WebSearchResultBlock", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchTool20260318& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260318& value) {
+  json::model::decode_document(text, "WebSearchTool20260318", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchToolResultBlockParam& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchToolResultBlockParam& value) {
+  json::model::decode_document(text, "WebSearchToolResultBlockParam", value);
+}
+
+std::string to_json(const std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& value) {
+  json::model::decode_document(text, "union", value);
+}
+
+std::string to_json(const ::anthropic::Base64ImageSource::MediaType& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Base64ImageSource::MediaType& value) {
+  json::model::decode_document(text, "MediaType", value);
+}
+
+std::string to_json(const ::anthropic::CacheControlEphemeral::Ttl& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CacheControlEphemeral::Ttl& value) {
+  json::model::decode_document(text, "Ttl", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ContainerSkill::Type& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ContainerSkill::Type& value) {
+  json::model::decode_document(text, "Type", value);
+}
+
+std::string to_json(const ::anthropic::ImageTransformationsParam::OversizedImage& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ImageTransformationsParam::OversizedImage& value) {
+  json::model::decode_document(text, "OversizedImage", value);
+}
+
+std::string to_json(const ::anthropic::MemoryTool20250818::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::MemoryTool20250818::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::OutputConfig::Effort& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::OutputConfig::Effort& value) {
+  json::model::decode_document(text, "Effort", value);
+}
+
+std::string to_json(const ::anthropic::RefusalStopDetails::Category& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::RefusalStopDetails::Category& value) {
+  json::model::decode_document(text, "Category", value);
+}
+
+std::string to_json(const ::anthropic::ServerToolUseBlock::Name& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ServerToolUseBlock::Name& value) {
+  json::model::decode_document(text, "Name", value);
+}
+
+std::string to_json(const ::anthropic::ServerToolUseBlockParam::Name& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ServerToolUseBlockParam::Name& value) {
+  json::model::decode_document(text, "Name", value);
+}
+
+std::string to_json(const ::anthropic::SkillParams::Type& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::SkillParams::Type& value) {
+  json::model::decode_document(text, "Type", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& value) {
+  json::model::decode_document(text, "FileType", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& value) {
+  json::model::decode_document(text, "FileType", value);
+}
+
+std::string to_json(const ::anthropic::ThinkingConfigAdaptive::Display& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ThinkingConfigAdaptive::Display& value) {
+  json::model::decode_document(text, "Display", value);
+}
+
+std::string to_json(const ::anthropic::ThinkingConfigEnabled::Display& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ThinkingConfigEnabled::Display& value) {
+  json::model::decode_document(text, "Display", value);
+}
+
+std::string to_json(const ::anthropic::Tool::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Tool::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolBash20250124::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolBash20250124::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolBm25_20251119::Type& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolBm25_20251119::Type& value) {
+  json::model::decode_document(text, "Type", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolRegex20251119::Type& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolRegex20251119::Type& value) {
+  json::model::decode_document(text, "Type", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250124::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250429::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250728::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::Usage::ServiceTier& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Usage::ServiceTier& value) {
+  json::model::decode_document(text, "ServiceTier", value);
+}
+
+std::string to_json(const ::anthropic::Usage::Speed& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Usage::Speed& value) {
+  json::model::decode_document(text, "Speed", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20250910::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20250910::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20260209::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260209::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20260309::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260309::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20260318::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260318::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchTool20260318::ResponseInclusion& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260318::ResponseInclusion& value) {
+  json::model::decode_document(text, "ResponseInclusion", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchTool20250305::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20250305::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchTool20260209::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260209::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchTool20260318::AllowedCallersItem& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260318::AllowedCallersItem& value) {
+  json::model::decode_document(text, "AllowedCallersItem", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchTool20260318::ResponseInclusion& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260318::ResponseInclusion& value) {
+  json::model::decode_document(text, "ResponseInclusion", value);
+}
+
+std::string to_json(const ::anthropic::MessageCreateParams::ServiceTier& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::MessageCreateParams::ServiceTier& value) {
+  json::model::decode_document(text, "ServiceTier", value);
+}
+
+std::string to_json(const ::anthropic::MessageCreateParams::Speed& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::MessageCreateParams::Speed& value) {
+  json::model::decode_document(text, "Speed", value);
+}
+
+std::string to_json(const ::anthropic::Role& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::Role& value) {
+  json::model::decode_document(text, "Role", value);
+}
+
+std::string to_json(const ::anthropic::ErrorType& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ErrorType& value) {
+  json::model::decode_document(text, "ErrorType", value);
+}
+
+std::string to_json(const ::anthropic::BashCodeExecutionToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::BashCodeExecutionToolResultErrorCode& value) {
+  json::model::decode_document(text, "BashCodeExecutionToolResultErrorCode", value);
+}
+
+std::string to_json(const ::anthropic::CodeExecutionToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionToolResultErrorCode& value) {
+  json::model::decode_document(text, "CodeExecutionToolResultErrorCode", value);
+}
+
 std::string to_json(const ::anthropic::Model& value) { return json::model::encode_document(value); }
 void anthropic_from_json(std::string_view text, ::anthropic::Model& value) {
   json::model::decode_document(text, "Model", value);
+}
+
+std::string to_json(const ::anthropic::StopReason& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::StopReason& value) {
+  json::model::decode_document(text, "StopReason", value);
+}
+
+std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionToolResultErrorCode& value) {
+  json::model::decode_document(text, "TextEditorCodeExecutionToolResultErrorCode", value);
+}
+
+std::string to_json(const ::anthropic::ToolSearchToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolResultErrorCode& value) {
+  json::model::decode_document(text, "ToolSearchToolResultErrorCode", value);
+}
+
+std::string to_json(const ::anthropic::WebFetchToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebFetchToolResultErrorCode& value) {
+  json::model::decode_document(text, "WebFetchToolResultErrorCode", value);
+}
+
+std::string to_json(const ::anthropic::WebSearchToolResultErrorCode& value) { return json::model::encode_document(value); }
+void anthropic_from_json(std::string_view text, ::anthropic::WebSearchToolResultErrorCode& value) {
+  json::model::decode_document(text, "WebSearchToolResultErrorCode", value);
 }
 
 }  // namespace anthropic

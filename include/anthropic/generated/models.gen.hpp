@@ -22,6 +22,279 @@
 
 namespace anthropic {
 
+struct APIErrorObject;
+struct AuthenticationErrorObject;
+struct BillingErrorObject;
+struct ErrorResponse;
+struct GatewayTimeoutErrorObject;
+struct InvalidRequestErrorObject;
+struct NotFoundErrorObject;
+struct OverloadedErrorObject;
+struct PermissionErrorObject;
+struct RateLimitErrorObject;
+struct AssistantMessageParam;
+struct Base64ImageSource;
+struct Base64PDFSource;
+struct BashCodeExecutionOutputBlock;
+struct BashCodeExecutionOutputBlockParam;
+struct BashCodeExecutionResultBlock;
+struct BashCodeExecutionResultBlockParam;
+struct BashCodeExecutionToolResultBlock;
+struct BashCodeExecutionToolResultBlockParam;
+struct BashCodeExecutionToolResultErrorObject;
+struct BashCodeExecutionToolResultErrorParam;
+struct BrowserCloseTabConfig;
+struct BrowserDoubleClickConfig;
+struct BrowserFileUploadConfig;
+struct BrowserFindConfig;
+struct BrowserFormInputConfig;
+struct BrowserGetPageTextConfig;
+struct BrowserHoldKeyConfig;
+struct BrowserHoverConfig;
+struct BrowserJavascriptExecConfig;
+struct BrowserKeyConfig;
+struct BrowserLeftClickConfig;
+struct BrowserLeftClickDragConfig;
+struct BrowserLeftMouseDownConfig;
+struct BrowserLeftMouseUpConfig;
+struct BrowserListTabsConfig;
+struct BrowserMiddleClickConfig;
+struct BrowserMouseMoveConfig;
+struct BrowserNavigateConfig;
+struct BrowserNewTabConfig;
+struct BrowserReadConsoleConfig;
+struct BrowserReadNetworkConfig;
+struct BrowserReadPageConfig;
+struct BrowserRightClickConfig;
+struct BrowserScreenshotConfig;
+struct BrowserScrollConfig;
+struct BrowserScrollToConfig;
+struct BrowserStateBlockParam;
+struct BrowserStateChangeDownloadCompleted;
+struct BrowserStateChangeDownloadFailed;
+struct BrowserStateChangeDownloadStarted;
+struct BrowserStateChangeTabOpened;
+struct BrowserStateTabEntry;
+struct BrowserSwitchTabConfig;
+struct BrowserToolset20260801;
+struct BrowserToolsetConfigs;
+struct BrowserTripleClickConfig;
+struct BrowserTypeConfig;
+struct BrowserWaitConfig;
+struct BrowserZoomConfig;
+struct CacheControlEphemeral;
+struct CacheCreation;
+struct CacheMissMessagesChanged;
+struct CacheMissModelChanged;
+struct CacheMissPreviousMessageNotFound;
+struct CacheMissSystemChanged;
+struct CacheMissToolsChanged;
+struct CacheMissUnavailable;
+struct CitationCharLocation;
+struct CitationCharLocationParam;
+struct CitationContentBlockLocation;
+struct CitationContentBlockLocationParam;
+struct CitationPageLocation;
+struct CitationPageLocationParam;
+struct CitationSearchResultLocationParam;
+struct CitationWebSearchResultLocationParam;
+struct CitationsConfig;
+struct CitationsConfigParam;
+struct CitationsSearchResultLocation;
+struct CitationsWebSearchResultLocation;
+struct CodeExecutionOutputBlock;
+struct CodeExecutionOutputBlockParam;
+struct CodeExecutionResultBlock;
+struct CodeExecutionResultBlockParam;
+struct CodeExecutionTool20250522;
+struct CodeExecutionTool20250825;
+struct CodeExecutionTool20260120;
+struct CodeExecutionTool20260521;
+struct CodeExecutionToolResultBlock;
+struct CodeExecutionToolResultBlockParam;
+struct CodeExecutionToolResultErrorObject;
+struct CodeExecutionToolResultErrorParam;
+struct ComputerCursorPositionConfig;
+struct ComputerDoubleClickConfig;
+struct ComputerHoldKeyConfig;
+struct ComputerKeyConfig;
+struct ComputerLeftClickConfig;
+struct ComputerLeftClickDragConfig;
+struct ComputerLeftMouseDownConfig;
+struct ComputerLeftMouseUpConfig;
+struct ComputerMiddleClickConfig;
+struct ComputerMouseMoveConfig;
+struct ComputerRightClickConfig;
+struct ComputerScreenshotConfig;
+struct ComputerScrollConfig;
+struct ComputerToolset20260801;
+struct ComputerToolsetConfigs;
+struct ComputerTripleClickConfig;
+struct ComputerTypeConfig;
+struct ComputerWaitConfig;
+struct ComputerZoomConfig;
+struct Container;
+struct ContainerParams;
+struct ContainerSkill;
+struct ContainerUploadBlock;
+struct ContainerUploadBlockParam;
+struct ContentBlockSource;
+struct Diagnostics;
+struct DiagnosticsParam;
+struct DirectCaller;
+struct DocumentBlock;
+struct DocumentBlockParam;
+struct EncryptedCodeExecutionResultBlock;
+struct EncryptedCodeExecutionResultBlockParam;
+struct FileDocumentSource;
+struct FileImageSource;
+struct ImageBlockParam;
+struct ImageTransformationsParam;
+struct JSONOutputFormat;
+struct MemoryTool20250818;
+struct Message;
+struct Metadata;
+struct OutputConfig;
+struct OutputTokensDetails;
+struct PlainTextSource;
+struct RedactedThinkingBlock;
+struct RedactedThinkingBlockParam;
+struct RefusalStopDetails;
+struct SearchResultBlockParam;
+struct ServerToolCaller;
+struct ServerToolCaller20260120;
+struct ServerToolUsage;
+struct ServerToolUseBlock;
+struct ServerToolUseBlockParam;
+struct SkillParams;
+struct SystemMessageParam;
+struct TextBlock;
+struct TextBlockParam;
+struct TextEditorCodeExecutionCreateResultBlock;
+struct TextEditorCodeExecutionCreateResultBlockParam;
+struct TextEditorCodeExecutionStrReplaceResultBlock;
+struct TextEditorCodeExecutionStrReplaceResultBlockParam;
+struct TextEditorCodeExecutionToolResultBlock;
+struct TextEditorCodeExecutionToolResultBlockParam;
+struct TextEditorCodeExecutionToolResultErrorObject;
+struct TextEditorCodeExecutionToolResultErrorParam;
+struct TextEditorCodeExecutionViewResultBlock;
+struct TextEditorCodeExecutionViewResultBlockParam;
+struct ThinkingBlock;
+struct ThinkingBlockParam;
+struct ThinkingConfigAdaptive;
+struct ThinkingConfigBetweenTools;
+struct ThinkingConfigDisabled;
+struct ThinkingConfigEnabled;
+struct Tool;
+struct Tool_InputSchema;
+struct ToolBash20250124;
+struct ToolChoiceAny;
+struct ToolChoiceAuto;
+struct ToolChoiceNone;
+struct ToolChoiceTool;
+struct ToolReferenceBlock;
+struct ToolReferenceBlockParam;
+struct ToolResultBlockParam;
+struct ToolSearchToolBm25_20251119;
+struct ToolSearchToolRegex20251119;
+struct ToolSearchToolResultBlock;
+struct ToolSearchToolResultBlockParam;
+struct ToolSearchToolResultErrorObject;
+struct ToolSearchToolResultErrorParam;
+struct ToolSearchToolSearchResultBlock;
+struct ToolSearchToolSearchResultBlockParam;
+struct ToolTextEditor20250124;
+struct ToolTextEditor20250429;
+struct ToolTextEditor20250728;
+struct ToolUseBlock;
+struct ToolUseBlockParam;
+struct URLImageSource;
+struct URLPDFSource;
+struct Usage;
+struct UserLocation;
+struct UserMessageParam;
+struct WebFetchBlock;
+struct WebFetchBlockParam;
+struct WebFetchTool20250910;
+struct WebFetchTool20260209;
+struct WebFetchTool20260309;
+struct WebFetchTool20260318;
+struct WebFetchToolResultBlock;
+struct WebFetchToolResultBlockParam;
+struct WebFetchToolResultErrorBlock;
+struct WebFetchToolResultErrorBlockParam;
+struct WebFetchURLSourceAll;
+struct WebFetchURLSourceExcept;
+struct WebFetchURLSourceNone;
+struct WebFetchURLSourceOnly;
+struct WebFetchURLSourceToolReference;
+struct WebFetchURLSources;
+struct WebSearchResultBlock;
+struct WebSearchResultBlockParam;
+struct WebSearchTool20250305;
+struct WebSearchTool20260209;
+struct WebSearchTool20260318;
+struct WebSearchToolRequestErrorObject;
+struct WebSearchToolResultBlock;
+struct WebSearchToolResultBlockParam;
+struct WebSearchToolResultErrorObject;
+struct MessageCreateParams;
+struct MessageParam;
+
+/// Broad categories of API errors.
+class ErrorType : public ::anthropic::OpenEnum<ErrorType> {
+ public:
+  ErrorType() = default;
+  ErrorType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  ErrorType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const ErrorType invalid_request_error;
+  static const ErrorType authentication_error;
+  static const ErrorType billing_error;
+  static const ErrorType permission_error;
+  static const ErrorType not_found_error;
+  static const ErrorType rate_limit_error;
+  static const ErrorType timeout_error;
+  static const ErrorType api_error;
+  static const ErrorType overloaded_error;
+  static const ErrorType memory_precondition_failed_error;
+  static const ErrorType memory_path_conflict_error;
+  static const ErrorType conflict_error;
+  static constexpr std::array<std::string_view, 12> known_values() {
+    return {"invalid_request_error", "authentication_error", "billing_error", "permission_error", "not_found_error", "rate_limit_error", "timeout_error", "api_error", "overloaded_error", "memory_precondition_failed_error", "memory_path_conflict_error", "conflict_error"};
+  }
+};
+
+/// Error codes of the bash code execution tool.
+class BashCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<BashCodeExecutionToolResultErrorCode> {
+ public:
+  BashCodeExecutionToolResultErrorCode() = default;
+  BashCodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  BashCodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const BashCodeExecutionToolResultErrorCode invalid_tool_input;
+  static const BashCodeExecutionToolResultErrorCode unavailable;
+  static const BashCodeExecutionToolResultErrorCode too_many_requests;
+  static const BashCodeExecutionToolResultErrorCode execution_time_exceeded;
+  static const BashCodeExecutionToolResultErrorCode output_file_too_large;
+  static constexpr std::array<std::string_view, 5> known_values() {
+    return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"};
+  }
+};
+
+/// Error codes of the code execution tool.
+class CodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<CodeExecutionToolResultErrorCode> {
+ public:
+  CodeExecutionToolResultErrorCode() = default;
+  CodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  CodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const CodeExecutionToolResultErrorCode invalid_tool_input;
+  static const CodeExecutionToolResultErrorCode unavailable;
+  static const CodeExecutionToolResultErrorCode too_many_requests;
+  static const CodeExecutionToolResultErrorCode execution_time_exceeded;
+  static constexpr std::array<std::string_view, 4> known_values() {
+    return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
+  }
+};
 
 /// Model identifiers; any string is accepted.
 class Model : public ::anthropic::OpenEnum<Model> {
@@ -54,10 +327,4945 @@ class Model : public ::anthropic::OpenEnum<Model> {
   }
 };
 
+/// Why the model stopped.
+class StopReason : public ::anthropic::OpenEnum<StopReason> {
+ public:
+  StopReason() = default;
+  StopReason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  StopReason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const StopReason end_turn;
+  static const StopReason max_tokens;
+  static const StopReason stop_sequence;
+  static const StopReason tool_use;
+  static const StopReason pause_turn;
+  static const StopReason refusal;
+  static const StopReason model_context_window_exceeded;
+  static constexpr std::array<std::string_view, 7> known_values() {
+    return {"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"};
+  }
+};
+
+/// Error codes of the text editor code execution tool.
+class TextEditorCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<TextEditorCodeExecutionToolResultErrorCode> {
+ public:
+  TextEditorCodeExecutionToolResultErrorCode() = default;
+  TextEditorCodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  TextEditorCodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const TextEditorCodeExecutionToolResultErrorCode invalid_tool_input;
+  static const TextEditorCodeExecutionToolResultErrorCode unavailable;
+  static const TextEditorCodeExecutionToolResultErrorCode too_many_requests;
+  static const TextEditorCodeExecutionToolResultErrorCode execution_time_exceeded;
+  static const TextEditorCodeExecutionToolResultErrorCode file_not_found;
+  static constexpr std::array<std::string_view, 5> known_values() {
+    return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"};
+  }
+};
+
+/// Error codes of the tool search tool.
+class ToolSearchToolResultErrorCode : public ::anthropic::OpenEnum<ToolSearchToolResultErrorCode> {
+ public:
+  ToolSearchToolResultErrorCode() = default;
+  ToolSearchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  ToolSearchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const ToolSearchToolResultErrorCode invalid_tool_input;
+  static const ToolSearchToolResultErrorCode unavailable;
+  static const ToolSearchToolResultErrorCode too_many_requests;
+  static const ToolSearchToolResultErrorCode execution_time_exceeded;
+  static constexpr std::array<std::string_view, 4> known_values() {
+    return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
+  }
+};
+
+/// Error codes of the web fetch tool.
+class WebFetchToolResultErrorCode : public ::anthropic::OpenEnum<WebFetchToolResultErrorCode> {
+ public:
+  WebFetchToolResultErrorCode() = default;
+  WebFetchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  WebFetchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const WebFetchToolResultErrorCode invalid_tool_input;
+  static const WebFetchToolResultErrorCode url_too_long;
+  static const WebFetchToolResultErrorCode url_not_allowed;
+  static const WebFetchToolResultErrorCode url_not_in_prior_context;
+  static const WebFetchToolResultErrorCode url_not_accessible;
+  static const WebFetchToolResultErrorCode unsupported_content_type;
+  static const WebFetchToolResultErrorCode too_many_requests;
+  static const WebFetchToolResultErrorCode max_uses_exceeded;
+  static const WebFetchToolResultErrorCode unavailable;
+  static const WebFetchToolResultErrorCode content_too_large;
+  static constexpr std::array<std::string_view, 10> known_values() {
+    return {"invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"};
+  }
+};
+
+/// Error codes of the web search tool.
+class WebSearchToolResultErrorCode : public ::anthropic::OpenEnum<WebSearchToolResultErrorCode> {
+ public:
+  WebSearchToolResultErrorCode() = default;
+  WebSearchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  WebSearchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const WebSearchToolResultErrorCode invalid_tool_input;
+  static const WebSearchToolResultErrorCode unavailable;
+  static const WebSearchToolResultErrorCode max_uses_exceeded;
+  static const WebSearchToolResultErrorCode too_many_requests;
+  static const WebSearchToolResultErrorCode query_too_long;
+  static const WebSearchToolResultErrorCode request_too_large;
+  static constexpr std::array<std::string_view, 6> known_values() {
+    return {"invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"};
+  }
+};
+
+/// Values of `MessageParam.role`.
+class Role : public ::anthropic::OpenEnum<Role> {
+ public:
+  Role() = default;
+  Role(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  Role(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  static const Role user;
+  static const Role assistant;
+  static const Role system;
+  static constexpr std::array<std::string_view, 3> known_values() {
+    return {"user", "assistant", "system"};
+  }
+};
+
 }  // namespace anthropic
 
+namespace anthropic::messages {
+
+struct MessageBatchCanceledResult;
+struct MessageBatchErroredResult;
+struct MessageBatchExpiredResult;
+struct MessageBatchSucceededResult;
+
+}  // namespace anthropic::messages
+
+namespace anthropic {
+/// The error inside an error response, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ErrorObject = std::variant<InvalidRequestErrorObject, AuthenticationErrorObject, BillingErrorObject, PermissionErrorObject, NotFoundErrorObject, RateLimitErrorObject, GatewayTimeoutErrorObject, APIErrorObject, OverloadedErrorObject, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// One change to the browser since the last snapshot. RawJson holds a member the SDK does not know, whole.
+using BrowserStateChange = std::variant<BrowserStateChangeTabOpened, BrowserStateChangeDownloadStarted, BrowserStateChangeDownloadCompleted, BrowserStateChangeDownloadFailed, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Why the prompt cache was not hit. RawJson holds a member the SDK does not know, whole.
+using CacheMissReason = std::variant<CacheMissModelChanged, CacheMissSystemChanged, CacheMissToolsChanged, CacheMissMessagesChanged, CacheMissPreviousMessageNotFound, CacheMissUnavailable, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Tools the client executes. RawJson holds a member the SDK does not know, whole.
+using ClientToolUnion = std::variant<Tool, ToolBash20250124, BrowserToolset20260801, MemoryTool20250818, ComputerToolset20260801, ToolTextEditor20250124, ToolTextEditor20250429, ToolTextEditor20250728, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Content of a code execution result: an error or an outcome. RawJson holds a member the SDK does not know, whole.
+using CodeExecutionToolResultBlockContent = std::variant<CodeExecutionToolResultErrorObject, CodeExecutionResultBlock, EncryptedCodeExecutionResultBlock, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Content of a code execution result in a request. RawJson holds a member the SDK does not know, whole.
+using CodeExecutionToolResultBlockParamContent = std::variant<CodeExecutionToolResultErrorParam, CodeExecutionResultBlockParam, EncryptedCodeExecutionResultBlockParam, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// A block of a response message, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ContentBlock = std::variant<TextBlock, ThinkingBlock, RedactedThinkingBlock, ToolUseBlock, ServerToolUseBlock, WebSearchToolResultBlock, WebFetchToolResultBlock, CodeExecutionToolResultBlock, BashCodeExecutionToolResultBlock, TextEditorCodeExecutionToolResultBlock, ToolSearchToolResultBlock, ContainerUploadBlock, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// A block of an input message, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ContentBlockParam = std::variant<TextBlockParam, ImageBlockParam, DocumentBlockParam, SearchResultBlockParam, ThinkingBlockParam, RedactedThinkingBlockParam, ToolUseBlockParam, ToolResultBlockParam, ServerToolUseBlockParam, WebSearchToolResultBlockParam, WebFetchToolResultBlockParam, CodeExecutionToolResultBlockParam, BashCodeExecutionToolResultBlockParam, TextEditorCodeExecutionToolResultBlockParam, ToolSearchToolResultBlockParam, ContainerUploadBlockParam, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// One block of a custom-content document. RawJson holds a member the SDK does not know, whole.
+using ContentBlockSourceContent = std::variant<TextBlockParam, ImageBlockParam, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Message content: a string (one text block) or a list of blocks. RawJson holds a member the SDK does not know, whole.
+using MessageContentParam = std::variant<std::string, std::vector<ContentBlockParam>, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// A container id, or container parameters. RawJson holds a member the SDK does not know, whole.
+using MessageCreateParamsContainer = std::variant<ContainerParams, std::string, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// A citation on a text block, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using TextCitation = std::variant<CitationCharLocation, CitationPageLocation, CitationContentBlockLocation, CitationsWebSearchResultLocation, CitationsSearchResultLocation, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// A citation passed back in a later turn, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using TextCitationParam = std::variant<CitationCharLocationParam, CitationPageLocationParam, CitationContentBlockLocationParam, CitationWebSearchResultLocationParam, CitationSearchResultLocationParam, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Extended thinking settings, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ThinkingConfigParam = std::variant<ThinkingConfigEnabled, ThinkingConfigDisabled, ThinkingConfigBetweenTools, ThinkingConfigAdaptive, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// How the model may use tools, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ToolChoice = std::variant<ToolChoiceAuto, ToolChoiceAny, ToolChoiceTool, ToolChoiceNone, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Any tool a request may declare, told apart by `type` (absent: a custom tool). RawJson holds a member the SDK does not know, whole.
+using ToolUnion = std::variant<Tool, ToolBash20250124, CodeExecutionTool20250522, CodeExecutionTool20250825, CodeExecutionTool20260120, CodeExecutionTool20260521, BrowserToolset20260801, MemoryTool20250818, ComputerToolset20260801, ToolTextEditor20250124, ToolTextEditor20250429, ToolTextEditor20250728, WebSearchTool20250305, WebFetchTool20250910, WebSearchTool20260209, WebFetchTool20260209, WebFetchTool20260309, WebSearchTool20260318, WebFetchTool20260318, ToolSearchToolBm25_20251119, ToolSearchToolRegex20251119, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Who issued a tool call, told apart by `type`. RawJson holds a member the SDK does not know, whole.
+using ToolUseCaller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Web search content: an error or a list of hits. RawJson holds a member the SDK does not know, whole.
+using WebSearchToolResultBlockContent = std::variant<WebSearchToolResultErrorObject, std::vector<WebSearchResultBlock>, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Web search content in a request: hits or an error. RawJson holds a member the SDK does not know, whole.
+using WebSearchToolResultBlockParamContent = std::variant<std::vector<WebSearchResultBlockParam>, WebSearchToolRequestErrorObject, RawJson>;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of AuthenticationErrorObject. (Deprecated name.)
+using AuthenticationError = AuthenticationErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of InvalidRequestErrorObject. (Deprecated name.)
+using InvalidRequestError = InvalidRequestErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of BillingErrorObject. (Deprecated name.)
+using BillingError = BillingErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of GatewayTimeoutErrorObject. (Deprecated name.)
+using GatewayTimeoutError = GatewayTimeoutErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of NotFoundErrorObject. (Deprecated name.)
+using NotFoundError = NotFoundErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of OverloadedErrorObject. (Deprecated name.)
+using OverloadedError = OverloadedErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of PermissionErrorObject. (Deprecated name.)
+using PermissionError = PermissionErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of RateLimitErrorObject. (Deprecated name.)
+using RateLimitError = RateLimitErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of WebSearchToolResultErrorObject. (Deprecated name.)
+using WebSearchToolResultError = WebSearchToolResultErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of WebSearchToolRequestErrorObject. (Deprecated name.)
+using WebSearchToolRequestError = WebSearchToolRequestErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of CodeExecutionToolResultErrorObject. (Deprecated name.)
+using CodeExecutionToolResultError = CodeExecutionToolResultErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of BashCodeExecutionToolResultErrorObject. (Deprecated name.)
+using BashCodeExecutionToolResultError = BashCodeExecutionToolResultErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of TextEditorCodeExecutionToolResultErrorObject. (Deprecated name.)
+using TextEditorCodeExecutionToolResultError = TextEditorCodeExecutionToolResultErrorObject;
+}  // namespace anthropic
+namespace anthropic {
+/// Old name of ToolSearchToolResultErrorObject. (Deprecated name.)
+using ToolSearchToolResultError = ToolSearchToolResultErrorObject;
+}  // namespace anthropic
+
+namespace anthropic::messages {
+
+/// The request was canceled before it ran.
+struct MessageBatchCanceledResult {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic::messages
+
+namespace anthropic {
+
+/// Error object: an internal API error.
+struct APIErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: bad or missing credentials.
+struct AuthenticationErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: a billing problem.
+struct BillingErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: the request timed out at the gateway.
+struct GatewayTimeoutErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: the request is invalid.
+struct InvalidRequestErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: the resource does not exist.
+struct NotFoundErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: the API is overloaded.
+struct OverloadedErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: insufficient permissions.
+struct PermissionErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Error object: a rate limit was hit.
+struct RateLimitErrorObject {
+  /// Human-readable message; wording may change, do not match on it.
+  std::string message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The error envelope: `type` "error", the error object and the request id.
+struct ErrorResponse {
+  /// The error, by category.
+  ErrorObject error{};
+  /// Id of the request that failed. (`null` when empty)
+  std::optional<std::string> request_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic::messages {
+
+/// The request failed; the error envelope says why.
+struct MessageBatchErroredResult {
+  /// The error envelope, as a failed direct call would return it.
+  ::anthropic::ErrorResponse error{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic::messages
+
+namespace anthropic::messages {
+
+/// The batch expired before the request ran.
+struct MessageBatchExpiredResult {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic::messages
+
+namespace anthropic {
+
+/// Billing and rate-limit usage of a message.
+struct Usage {
+  /// Values of `service_tier`.
+  class ServiceTier : public OpenEnum<ServiceTier> {
+   public:
+    ServiceTier() = default;
+    ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const ServiceTier standard;
+    static const ServiceTier priority;
+    static const ServiceTier batch;
+    static constexpr std::array<std::string_view, 3> known_values() {
+      return {"standard", "priority", "batch"};
+    }
+  };
+  /// Values of `speed`.
+  class Speed : public OpenEnum<Speed> {
+   public:
+    Speed() = default;
+    Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Speed standard;
+    static const Speed fast;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"standard", "fast"};
+    }
+  };
+  /// Cache writes split by lifetime. (`null` when empty)
+  Box<CacheCreation> cache_creation{};
+  /// Input tokens written to the cache. (`null` when empty)
+  std::optional<std::int64_t> cache_creation_input_tokens{};
+  /// Input tokens read from the cache. (`null` when empty)
+  std::optional<std::int64_t> cache_read_input_tokens{};
+  /// Where inference ran. (`null` when empty)
+  std::optional<std::string> inference_geo{};
+  /// Input tokens not read from or written to the cache.
+  std::int64_t input_tokens = 0;
+  /// Generated tokens.
+  std::int64_t output_tokens = 0;
+  /// Breakdown of output tokens. (`null` when empty)
+  Box<OutputTokensDetails> output_tokens_details{};
+  /// Billed server tool requests. (`null` when empty)
+  Box<ServerToolUsage> server_tool_use{};
+  /// Tier that served the request (batch results say `batch`). (`null` when empty)
+  std::optional<ServiceTier> service_tier{};
+  /// Speed mode that served the request. (`null` when empty)
+  std::optional<Speed> speed{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A response message from the model.
+struct Message {
+  /// Message id.
+  std::string id{};
+  /// Container the code execution tools used; null if none. (`null` when empty)
+  Box<Container> container{};
+  /// What the model produced, block by block.
+  std::vector<ContentBlock> content{};
+  /// Cache diagnostics, when the request asked for them. (`null` when empty)
+  Box<Diagnostics> diagnostics{};
+  /// Model id.
+  Model model{};
+  /// Extra information about the stop, for refusals. (`null` when empty)
+  Box<RefusalStopDetails> stop_details{};
+  /// Why generation stopped; null only while streaming. (`null` when empty)
+  std::optional<StopReason> stop_reason{};
+  /// The stop sequence that matched, if any. (`null` when empty)
+  std::optional<std::string> stop_sequence{};
+  /// Token usage.
+  Usage usage{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic::messages {
+
+/// The request succeeded; the message is the model's reply.
+struct MessageBatchSucceededResult {
+  /// The model's reply.
+  ::anthropic::Message message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic::messages
+
+namespace anthropic {
+
+/// An input message spoken by the assistant.
+struct AssistantMessageParam {
+  /// A string or content blocks.
+  MessageContentParam content{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Image bytes inline, base64-encoded.
+struct Base64ImageSource {
+  /// Values of `media_type`.
+  class MediaType : public OpenEnum<MediaType> {
+   public:
+    MediaType() = default;
+    MediaType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    MediaType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const MediaType image_jpeg;
+    static const MediaType image_png;
+    static const MediaType image_gif;
+    static const MediaType image_webp;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"image/jpeg", "image/png", "image/gif", "image/webp"};
+    }
+  };
+  /// Base64-encoded bytes.
+  std::string data{};
+  /// Image format.
+  MediaType media_type{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// PDF bytes inline, base64-encoded.
+struct Base64PDFSource {
+  /// Base64-encoded bytes.
+  std::string data{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A file written by a bash command.
+struct BashCodeExecutionOutputBlock {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A bash code execution output file passed back in a later turn.
+struct BashCodeExecutionOutputBlockParam {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Outcome of a bash command: output streams, exit code, files.
+struct BashCodeExecutionResultBlock {
+  /// Files the command produced.
+  std::vector<BashCodeExecutionOutputBlock> content{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Standard output.
+  std::string stdout_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A bash code execution result passed back in a later turn.
+struct BashCodeExecutionResultBlockParam {
+  std::vector<BashCodeExecutionOutputBlockParam> content{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Standard output.
+  std::string stdout_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A bash code execution tool failure with its error code.
+struct BashCodeExecutionToolResultErrorObject {
+  /// Machine-readable error code.
+  BashCodeExecutionToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result of the code-execution bash tool.
+struct BashCodeExecutionToolResultBlock {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<BashCodeExecutionToolResultErrorObject, BashCodeExecutionResultBlock, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A bash code execution tool failure with its error code (request side).
+struct BashCodeExecutionToolResultErrorParam {
+  /// Machine-readable error code.
+  BashCodeExecutionToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A bash code execution tool result passed back in a later turn.
+struct BashCodeExecutionToolResultBlockParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<BashCodeExecutionToolResultErrorParam, BashCodeExecutionResultBlockParam, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `close_tab` in its toolset.
+struct BrowserCloseTabConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `double_click` in its toolset.
+struct BrowserDoubleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `file_upload` in its toolset.
+struct BrowserFileUploadConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `find` in its toolset.
+struct BrowserFindConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `form_input` in its toolset.
+struct BrowserFormInputConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `get_page_text` in its toolset.
+struct BrowserGetPageTextConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `hold_key` in its toolset.
+struct BrowserHoldKeyConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `hover` in its toolset.
+struct BrowserHoverConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `javascript_exec` in its toolset.
+struct BrowserJavascriptExecConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `key` in its toolset.
+struct BrowserKeyConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `left_click` in its toolset.
+struct BrowserLeftClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `left_click_drag` in its toolset.
+struct BrowserLeftClickDragConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `left_mouse_down` in its toolset.
+struct BrowserLeftMouseDownConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `left_mouse_up` in its toolset.
+struct BrowserLeftMouseUpConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `list_tabs` in its toolset.
+struct BrowserListTabsConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `middle_click` in its toolset.
+struct BrowserMiddleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `mouse_move` in its toolset.
+struct BrowserMouseMoveConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `navigate` in its toolset.
+struct BrowserNavigateConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `new_tab` in its toolset.
+struct BrowserNewTabConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `read_console` in its toolset.
+struct BrowserReadConsoleConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `read_network` in its toolset.
+struct BrowserReadNetworkConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `read_page` in its toolset.
+struct BrowserReadPageConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `right_click` in its toolset.
+struct BrowserRightClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `screenshot` in its toolset.
+struct BrowserScreenshotConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `scroll` in its toolset.
+struct BrowserScrollConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `scroll_to` in its toolset.
+struct BrowserScrollToConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Snapshot of the browser tabs, sent with the browser toolset.
+struct BrowserStateBlockParam {
+  std::vector<BrowserStateTabEntry> tabs{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// (omitted when empty)
+  Box<std::vector<BrowserStateChange>> state_changes{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A download finished.
+struct BrowserStateChangeDownloadCompleted {
+  /// Caller-chosen download id.
+  std::string download_id{};
+  std::string url{};
+  /// (omitted when empty)
+  std::optional<std::string> path{};
+  /// Size in bytes. (omitted when empty)
+  std::optional<std::int64_t> size_bytes{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A download failed.
+struct BrowserStateChangeDownloadFailed {
+  /// Caller-chosen download id.
+  std::string download_id{};
+  std::string url{};
+  /// (omitted when empty)
+  std::optional<std::string> error{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A download started.
+struct BrowserStateChangeDownloadStarted {
+  /// Caller-chosen download id.
+  std::string download_id{};
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A new tab was opened.
+struct BrowserStateChangeTabOpened {
+  /// Caller-chosen tab id.
+  std::string tab_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// One open browser tab.
+struct BrowserStateTabEntry {
+  /// Caller-chosen tab id.
+  std::string tab_id{};
+  std::string title{};
+  std::string url{};
+  /// (omitted when empty)
+  std::optional<bool> active{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `switch_tab` in its toolset.
+struct BrowserSwitchTabConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Toolset `browser_toolset_20260801`: browser actions the client carries out.
+struct BrowserToolset20260801 {
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
+  Box<BrowserToolsetConfigs> configs{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Per-action settings of the browser toolset, keyed by action.
+struct BrowserToolsetConfigs {
+  /// Overrides for the `close_tab` action. (omitted when empty)
+  Box<BrowserCloseTabConfig> close_tab{};
+  /// Overrides for the `double_click` action. (omitted when empty)
+  Box<BrowserDoubleClickConfig> double_click{};
+  /// Overrides for the `file_upload` action. (omitted when empty)
+  Box<BrowserFileUploadConfig> file_upload{};
+  /// Overrides for the `find` action. (omitted when empty)
+  Box<BrowserFindConfig> find{};
+  /// Overrides for the `form_input` action. (omitted when empty)
+  Box<BrowserFormInputConfig> form_input{};
+  /// Overrides for the `get_page_text` action. (omitted when empty)
+  Box<BrowserGetPageTextConfig> get_page_text{};
+  /// Overrides for the `hold_key` action. (omitted when empty)
+  Box<BrowserHoldKeyConfig> hold_key{};
+  /// Overrides for the `hover` action. (omitted when empty)
+  Box<BrowserHoverConfig> hover{};
+  /// Overrides for the `javascript_exec` action. (omitted when empty)
+  Box<BrowserJavascriptExecConfig> javascript_exec{};
+  /// Overrides for the `key` action. (omitted when empty)
+  Box<BrowserKeyConfig> key{};
+  /// Overrides for the `left_click` action. (omitted when empty)
+  Box<BrowserLeftClickConfig> left_click{};
+  /// Overrides for the `left_click_drag` action. (omitted when empty)
+  Box<BrowserLeftClickDragConfig> left_click_drag{};
+  /// Overrides for the `left_mouse_down` action. (omitted when empty)
+  Box<BrowserLeftMouseDownConfig> left_mouse_down{};
+  /// Overrides for the `left_mouse_up` action. (omitted when empty)
+  Box<BrowserLeftMouseUpConfig> left_mouse_up{};
+  /// Overrides for the `list_tabs` action. (omitted when empty)
+  Box<BrowserListTabsConfig> list_tabs{};
+  /// Overrides for the `middle_click` action. (omitted when empty)
+  Box<BrowserMiddleClickConfig> middle_click{};
+  /// Overrides for the `mouse_move` action. (omitted when empty)
+  Box<BrowserMouseMoveConfig> mouse_move{};
+  /// Overrides for the `navigate` action. (omitted when empty)
+  Box<BrowserNavigateConfig> navigate{};
+  /// Overrides for the `new_tab` action. (omitted when empty)
+  Box<BrowserNewTabConfig> new_tab{};
+  /// Overrides for the `read_console` action. (omitted when empty)
+  Box<BrowserReadConsoleConfig> read_console{};
+  /// Overrides for the `read_network` action. (omitted when empty)
+  Box<BrowserReadNetworkConfig> read_network{};
+  /// Overrides for the `read_page` action. (omitted when empty)
+  Box<BrowserReadPageConfig> read_page{};
+  /// Overrides for the `right_click` action. (omitted when empty)
+  Box<BrowserRightClickConfig> right_click{};
+  /// Overrides for the `screenshot` action. (omitted when empty)
+  Box<BrowserScreenshotConfig> screenshot{};
+  /// Overrides for the `scroll` action. (omitted when empty)
+  Box<BrowserScrollConfig> scroll{};
+  /// Overrides for the `scroll_to` action. (omitted when empty)
+  Box<BrowserScrollToConfig> scroll_to{};
+  /// Overrides for the `switch_tab` action. (omitted when empty)
+  Box<BrowserSwitchTabConfig> switch_tab{};
+  /// Overrides for the `triple_click` action. (omitted when empty)
+  Box<BrowserTripleClickConfig> triple_click{};
+  /// Overrides for the `type` action. (omitted when empty)
+  Box<BrowserTypeConfig> type{};
+  /// Overrides for the `wait` action. (omitted when empty)
+  Box<BrowserWaitConfig> wait{};
+  /// Overrides for the `zoom` action. (omitted when empty)
+  Box<BrowserZoomConfig> zoom{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `triple_click` in its toolset.
+struct BrowserTripleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `type` in its toolset.
+struct BrowserTypeConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `wait` in its toolset.
+struct BrowserWaitConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the browser action `zoom` in its toolset.
+struct BrowserZoomConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A prompt-cache breakpoint with an optional lifetime.
+struct CacheControlEphemeral {
+  /// Values of `ttl`.
+  class Ttl : public OpenEnum<Ttl> {
+   public:
+    Ttl() = default;
+    Ttl(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Ttl(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Ttl v5m;
+    static const Ttl v1h;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"5m", "1h"};
+    }
+  };
+  /// How long the cache entry lives: 5m (default) or 1h. (omitted when empty; API default "5m")
+  std::optional<Ttl> ttl{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Tokens written to the prompt cache, split by cache lifetime.
+struct CacheCreation {
+  /// Tokens written with the 1-hour lifetime.
+  std::int64_t ephemeral_1h_input_tokens = 0;
+  /// Tokens written with the 5-minute lifetime.
+  std::int64_t ephemeral_5m_input_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache miss: the messages differ from the earlier request.
+struct CacheMissMessagesChanged {
+  /// Input tokens that could have been read from the cache.
+  std::int64_t cache_missed_input_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache miss: a different model was used.
+struct CacheMissModelChanged {
+  /// Input tokens that could have been read from the cache.
+  std::int64_t cache_missed_input_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache miss: the earlier message was not found.
+struct CacheMissPreviousMessageNotFound {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache miss: the system prompt changed.
+struct CacheMissSystemChanged {
+  /// Input tokens that could have been read from the cache.
+  std::int64_t cache_missed_input_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache miss: the tools changed.
+struct CacheMissToolsChanged {
+  /// Input tokens that could have been read from the cache.
+  std::int64_t cache_missed_input_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Cache diagnostics are not available.
+struct CacheMissUnavailable {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A cited character range in a plain-text document.
+struct CitationCharLocation {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited characters (exclusive).
+  std::int64_t end_char_index = 0;
+  /// Files API id. (`null` when empty)
+  std::optional<std::string> file_id{};
+  /// First cited character (0-based).
+  std::int64_t start_char_index = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A character-range citation passed back in a later turn.
+struct CitationCharLocationParam {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited characters (exclusive).
+  std::int64_t end_char_index = 0;
+  /// First cited character (0-based).
+  std::int64_t start_char_index = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A cited range of blocks in a custom-content document.
+struct CitationContentBlockLocation {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited blocks (exclusive).
+  std::int64_t end_block_index = 0;
+  /// Files API id. (`null` when empty)
+  std::optional<std::string> file_id{};
+  /// First cited block (0-based).
+  std::int64_t start_block_index = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A block-range citation passed back in a later turn.
+struct CitationContentBlockLocationParam {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited blocks (exclusive).
+  std::int64_t end_block_index = 0;
+  /// First cited block (0-based).
+  std::int64_t start_block_index = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A cited page range in a PDF document.
+struct CitationPageLocation {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited pages (exclusive).
+  std::int64_t end_page_number = 0;
+  /// Files API id. (`null` when empty)
+  std::optional<std::string> file_id{};
+  /// First cited page (1-based).
+  std::int64_t start_page_number = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A page-range citation passed back in a later turn.
+struct CitationPageLocationParam {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Index of the cited document in the request.
+  std::int64_t document_index = 0;
+  /// Title of the cited document. (`null` when empty)
+  std::optional<std::string> document_title{};
+  /// End of the cited pages (exclusive).
+  std::int64_t end_page_number = 0;
+  /// First cited page (1-based).
+  std::int64_t start_page_number = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A search-result citation passed back in a later turn.
+struct CitationSearchResultLocationParam {
+  /// The cited passage.
+  std::string cited_text{};
+  /// End of the cited blocks (exclusive).
+  std::int64_t end_block_index = 0;
+  /// Index of the cited search result among those in the request (0-based).
+  std::int64_t search_result_index = 0;
+  std::string source{};
+  /// First cited block (0-based).
+  std::int64_t start_block_index = 0;
+  /// (`null` when empty)
+  std::optional<std::string> title{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web-search citation passed back in a later turn.
+struct CitationWebSearchResultLocationParam {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Opaque index into the search result; pass it back unchanged.
+  std::string encrypted_index{};
+  /// (`null` when empty)
+  std::optional<std::string> title{};
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Whether citations are enabled for a document.
+struct CitationsConfig {
+  /// Whether this is offered to the model.
+  bool enabled = false;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Turns citations on or off for a document.
+struct CitationsConfigParam {
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A cited range of blocks in a search result.
+struct CitationsSearchResultLocation {
+  /// The cited passage.
+  std::string cited_text{};
+  /// End of the cited blocks (exclusive).
+  std::int64_t end_block_index = 0;
+  /// Index of the cited search result among those in the request (0-based).
+  std::int64_t search_result_index = 0;
+  std::string source{};
+  /// First cited block (0-based).
+  std::int64_t start_block_index = 0;
+  /// (`null` when empty)
+  std::optional<std::string> title{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A cited passage of a web search result.
+struct CitationsWebSearchResultLocation {
+  /// The cited passage.
+  std::string cited_text{};
+  /// Opaque index into the search result; pass it back unchanged.
+  std::string encrypted_index{};
+  /// (`null` when empty)
+  std::optional<std::string> title{};
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A file written by code execution.
+struct CodeExecutionOutputBlock {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code-execution output file passed back in a later turn.
+struct CodeExecutionOutputBlockParam {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Outcome of a code execution run: output streams, exit code, files.
+struct CodeExecutionResultBlock {
+  /// Files the run produced.
+  std::vector<CodeExecutionOutputBlock> content{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Standard output.
+  std::string stdout_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code execution outcome passed back in a later turn.
+struct CodeExecutionResultBlockParam {
+  std::vector<CodeExecutionOutputBlockParam> content{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Standard output.
+  std::string stdout_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: code execution, version 2025-05-22 (`code_execution_20250522`).
+struct CodeExecutionTool20250522 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: code execution, version 2025-08-25 (`code_execution_20250825`).
+struct CodeExecutionTool20250825 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: code execution, version 2026-01-20 (`code_execution_20260120`).
+struct CodeExecutionTool20260120 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: code execution, version 2026-05-21 (`code_execution_20260521`).
+struct CodeExecutionTool20260521 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code execution tool failure with its error code.
+struct CodeExecutionToolResultErrorObject {
+  /// Machine-readable error code.
+  CodeExecutionToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code execution outcome whose output is encrypted.
+struct EncryptedCodeExecutionResultBlock {
+  std::vector<CodeExecutionOutputBlock> content{};
+  /// Encrypted standard output; pass it back unchanged.
+  std::string encrypted_stdout{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result block of the code execution tool.
+struct CodeExecutionToolResultBlock {
+  CodeExecutionToolResultBlockContent content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code execution tool failure with its error code (request side).
+struct CodeExecutionToolResultErrorParam {
+  /// Machine-readable error code.
+  CodeExecutionToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An encrypted code execution outcome passed back in a later turn.
+struct EncryptedCodeExecutionResultBlockParam {
+  std::vector<CodeExecutionOutputBlockParam> content{};
+  std::string encrypted_stdout{};
+  /// Exit status.
+  std::int64_t return_code = 0;
+  /// Standard error.
+  std::string stderr_{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A code execution tool result passed back in a later turn.
+struct CodeExecutionToolResultBlockParam {
+  CodeExecutionToolResultBlockParamContent content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `cursor_position` in its toolset.
+struct ComputerCursorPositionConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `double_click` in its toolset.
+struct ComputerDoubleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `hold_key` in its toolset.
+struct ComputerHoldKeyConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `key` in its toolset.
+struct ComputerKeyConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `left_click` in its toolset.
+struct ComputerLeftClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `left_click_drag` in its toolset.
+struct ComputerLeftClickDragConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `left_mouse_down` in its toolset.
+struct ComputerLeftMouseDownConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `left_mouse_up` in its toolset.
+struct ComputerLeftMouseUpConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `middle_click` in its toolset.
+struct ComputerMiddleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `mouse_move` in its toolset.
+struct ComputerMouseMoveConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `right_click` in its toolset.
+struct ComputerRightClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `screenshot` in its toolset.
+struct ComputerScreenshotConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `scroll` in its toolset.
+struct ComputerScrollConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Toolset `computer_toolset_20260801`: desktop actions the client carries out.
+struct ComputerToolset20260801 {
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Per-action overrides; absent, null and {} mean the defaults. (omitted when empty)
+  Box<ComputerToolsetConfigs> configs{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Per-action settings of the computer toolset, keyed by action.
+struct ComputerToolsetConfigs {
+  /// Overrides for the `cursor_position` action. (omitted when empty)
+  Box<ComputerCursorPositionConfig> cursor_position{};
+  /// Overrides for the `double_click` action. (omitted when empty)
+  Box<ComputerDoubleClickConfig> double_click{};
+  /// Overrides for the `hold_key` action. (omitted when empty)
+  Box<ComputerHoldKeyConfig> hold_key{};
+  /// Overrides for the `key` action. (omitted when empty)
+  Box<ComputerKeyConfig> key{};
+  /// Overrides for the `left_click` action. (omitted when empty)
+  Box<ComputerLeftClickConfig> left_click{};
+  /// Overrides for the `left_click_drag` action. (omitted when empty)
+  Box<ComputerLeftClickDragConfig> left_click_drag{};
+  /// Overrides for the `left_mouse_down` action. (omitted when empty)
+  Box<ComputerLeftMouseDownConfig> left_mouse_down{};
+  /// Overrides for the `left_mouse_up` action. (omitted when empty)
+  Box<ComputerLeftMouseUpConfig> left_mouse_up{};
+  /// Overrides for the `middle_click` action. (omitted when empty)
+  Box<ComputerMiddleClickConfig> middle_click{};
+  /// Overrides for the `mouse_move` action. (omitted when empty)
+  Box<ComputerMouseMoveConfig> mouse_move{};
+  /// Overrides for the `right_click` action. (omitted when empty)
+  Box<ComputerRightClickConfig> right_click{};
+  /// Overrides for the `screenshot` action. (omitted when empty)
+  Box<ComputerScreenshotConfig> screenshot{};
+  /// Overrides for the `scroll` action. (omitted when empty)
+  Box<ComputerScrollConfig> scroll{};
+  /// Overrides for the `triple_click` action. (omitted when empty)
+  Box<ComputerTripleClickConfig> triple_click{};
+  /// Overrides for the `type` action. (omitted when empty)
+  Box<ComputerTypeConfig> type{};
+  /// Overrides for the `wait` action. (omitted when empty)
+  Box<ComputerWaitConfig> wait{};
+  /// Overrides for the `zoom` action. (omitted when empty)
+  Box<ComputerZoomConfig> zoom{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `triple_click` in its toolset.
+struct ComputerTripleClickConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `type` in its toolset.
+struct ComputerTypeConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `wait` in its toolset.
+struct ComputerWaitConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Settings of the computer action `zoom` in its toolset.
+struct ComputerZoomConfig {
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Whether this is offered to the model. (omitted when empty)
+  std::optional<bool> enabled{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The code execution container a message used, and when it expires.
+struct Container {
+  /// Unique id.
+  std::string id{};
+  std::string expires_at{};
+  /// Skills loaded in the container. (`null` when empty)
+  Box<std::vector<ContainerSkill>> skills{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Which container to use and which skills to load into it.
+struct ContainerParams {
+  /// Id of a container to reuse. (omitted when empty)
+  std::optional<std::string> id{};
+  /// Skills to load. (omitted when empty)
+  Box<std::vector<SkillParams>> skills{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A skill loaded into the container.
+struct ContainerSkill {
+  /// Values of `type`.
+  class Type : public OpenEnum<Type> {
+   public:
+    Type() = default;
+    Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Type anthropic;
+    static const Type custom;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"anthropic", "custom"};
+    }
+  };
+  /// Skill id.
+  std::string skill_id{};
+  /// anthropic (built in) or custom.
+  Type type{};
+  /// The skill version in use.
+  std::string version{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A file the model placed in the container.
+struct ContainerUploadBlock {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A file to place in the container for the code execution tool.
+struct ContainerUploadBlockParam {
+  /// Files API id.
+  std::string file_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A document made of content blocks supplied by the caller.
+struct ContentBlockSource {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<std::string, std::vector<ContentBlockSourceContent>, RawJson>;
+  /// The document: a string or blocks.
+  Content content{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Prompt-cache diagnostics returned with the message.
+struct Diagnostics {
+  /// Why the cache missed; null if it did not. (`null` when empty)
+  Box<CacheMissReason> cache_miss_reason{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Asks for prompt-cache diagnostics against an earlier message.
+struct DiagnosticsParam {
+  /// Id of an earlier message to compare the prompt with. (omitted when empty)
+  std::optional<std::string> previous_message_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The tool was called by the model itself.
+struct DirectCaller {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A plain-text document inline.
+struct PlainTextSource {
+  /// The text.
+  std::string data{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A document returned in a response (for example fetched by web fetch).
+struct DocumentBlock {
+  /// One of the shapes of `source`; RawJson for one the SDK does not know.
+  using Source = std::variant<Base64PDFSource, PlainTextSource, RawJson>;
+  /// Citations supporting this text. (`null` when empty)
+  Box<CitationsConfig> citations{};
+  /// The document content.
+  Source source{};
+  /// Document title. (`null` when empty)
+  std::optional<std::string> title{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A document uploaded with the Files API, by id.
+struct FileDocumentSource {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A PDF fetched from a URL.
+struct URLPDFSource {
+  /// Where the PDF is fetched from.
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A document (PDF, plain text, content blocks or file) given to the model.
+struct DocumentBlockParam {
+  /// One of the shapes of `source`; RawJson for one the SDK does not know.
+  using Source = std::variant<Base64PDFSource, PlainTextSource, ContentBlockSource, URLPDFSource, FileDocumentSource, RawJson>;
+  /// Where the document comes from.
+  Source source{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Context about the document for the model; not citable. (omitted when empty)
+  std::optional<std::string> context{};
+  /// Document title. (omitted when empty)
+  std::optional<std::string> title{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static DocumentBlockParam pdf_base64(std::string data);
+  ANTHROPIC_EXPORT static DocumentBlockParam plain_text(std::string text);
+  ANTHROPIC_EXPORT static DocumentBlockParam pdf_url(std::string url);
+  ANTHROPIC_EXPORT static DocumentBlockParam file(std::string file_id);
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An image uploaded with the Files API, by id.
+struct FileImageSource {
+  /// Files API id.
+  std::string file_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An image fetched from a URL.
+struct URLImageSource {
+  /// Where the image is fetched from.
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An image given to the model.
+struct ImageBlockParam {
+  /// One of the shapes of `source`; RawJson for one the SDK does not know.
+  using Source = std::variant<Base64ImageSource, URLImageSource, FileImageSource, RawJson>;
+  /// Where the image comes from: base64, URL or file.
+  Source source{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Transformations applied before the model sees the image. (omitted when empty)
+  Box<ImageTransformationsParam> transformations{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static ImageBlockParam base64(std::string media_type, std::string data);
+  ANTHROPIC_EXPORT static ImageBlockParam url(std::string url);
+  ANTHROPIC_EXPORT static ImageBlockParam file(std::string file_id);
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server-side transformations applied to an image before the model sees it.
+struct ImageTransformationsParam {
+  /// Values of `oversized_image`.
+  class OversizedImage : public OpenEnum<OversizedImage> {
+   public:
+    OversizedImage() = default;
+    OversizedImage(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    OversizedImage(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const OversizedImage downsize;
+    static const OversizedImage error;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"downsize", "error"};
+    }
+  };
+  /// (omitted when empty; API default "downsize")
+  std::optional<OversizedImage> oversized_image{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Structured output: the reply must be JSON matching a JSON Schema.
+struct JSONOutputFormat {
+  /// The JSON Schema the reply must match.
+  RawJson schema{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Client tool `memory_20250818`: a file-based memory the client stores.
+struct MemoryTool20250818 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Request metadata.
+struct Metadata {
+  /// Opaque id of the end user (a uuid or hash, never personal data). (omitted when empty)
+  std::optional<std::string> user_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Output settings: effort, structured output format, task budget.
+struct OutputConfig {
+  /// Values of `effort`.
+  class Effort : public OpenEnum<Effort> {
+   public:
+    Effort() = default;
+    Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Effort(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Effort low;
+    static const Effort medium;
+    static const Effort high;
+    static const Effort xhigh;
+    static const Effort max;
+    static constexpr std::array<std::string_view, 5> known_values() {
+      return {"low", "medium", "high", "xhigh", "max"};
+    }
+  };
+  /// How much effort the model spends on the answer. (omitted when empty)
+  std::optional<Effort> effort{};
+  /// Structured output: the JSON Schema the reply must match. (omitted when empty)
+  Box<JSONOutputFormat> format{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Breakdown of the output tokens.
+struct OutputTokensDetails {
+  /// Output tokens spent on thinking.
+  std::int64_t thinking_tokens = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Thinking the safety systems encrypted; pass it back unchanged.
+struct RedactedThinkingBlock {
+  /// Encrypted thinking; pass it back unchanged.
+  std::string data{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Redacted thinking passed back in a later turn.
+struct RedactedThinkingBlockParam {
+  /// The encrypted thinking exactly as received.
+  std::string data{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Details of a refusal stop: which policy category applied.
+struct RefusalStopDetails {
+  /// Values of `category`.
+  class Category : public OpenEnum<Category> {
+   public:
+    Category() = default;
+    Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Category(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Category cyber;
+    static const Category bio;
+    static const Category frontier_llm;
+    static const Category reasoning_extraction;
+    static const Category general_harms;
+    static constexpr std::array<std::string_view, 5> known_values() {
+      return {"cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"};
+    }
+  };
+  /// Policy category of the refusal; null if none applies. (`null` when empty)
+  std::optional<Category> category{};
+  /// Human-readable explanation; wording may change. (`null` when empty)
+  std::optional<std::string> explanation{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A search result supplied by the caller, citable by the model.
+struct SearchResultBlockParam {
+  /// Text blocks of the result.
+  std::vector<TextBlockParam> content{};
+  /// Where the result comes from (URL or other id).
+  std::string source{};
+  /// Title of the result.
+  std::string title{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The tool was called from inside a server tool (code execution).
+struct ServerToolCaller {
+  /// Id of the tool call that made this call.
+  std::string tool_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The tool was called from code execution `code_execution_20260120`.
+struct ServerToolCaller20260120 {
+  /// Id of the tool call that made this call.
+  std::string tool_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Billed server tool requests.
+struct ServerToolUsage {
+  /// Web fetches performed.
+  std::int64_t web_fetch_requests = 0;
+  /// Web searches performed.
+  std::int64_t web_search_requests = 0;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model's call of a server tool.
+struct ServerToolUseBlock {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// Values of `name`.
+  class Name : public OpenEnum<Name> {
+   public:
+    Name() = default;
+    Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Name web_search;
+    static const Name web_fetch;
+    static const Name code_execution;
+    static const Name bash_code_execution;
+    static const Name text_editor_code_execution;
+    static const Name tool_search_tool_regex;
+    static const Name tool_search_tool_bm25;
+    static constexpr std::array<std::string_view, 7> known_values() {
+      return {"web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
+    }
+  };
+  /// Unique id.
+  std::string id{};
+  /// Who issued the call.
+  Caller caller{};
+  /// Tool input as JSON.
+  RawJson input{};
+  /// Which server tool was called.
+  Name name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A server tool call passed back in a later turn.
+struct ServerToolUseBlockParam {
+  /// Values of `name`.
+  class Name : public OpenEnum<Name> {
+   public:
+    Name() = default;
+    Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Name web_search;
+    static const Name web_fetch;
+    static const Name code_execution;
+    static const Name bash_code_execution;
+    static const Name text_editor_code_execution;
+    static const Name tool_search_tool_regex;
+    static const Name tool_search_tool_bm25;
+    static constexpr std::array<std::string_view, 7> known_values() {
+      return {"web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
+    }
+  };
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// Unique id.
+  std::string id{};
+  /// Tool input as JSON.
+  RawJson input{};
+  /// Which server tool was called.
+  Name name{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Who issued the call. (omitted when empty)
+  Box<Caller> caller{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A skill to load into the container.
+struct SkillParams {
+  /// Values of `type`.
+  class Type : public OpenEnum<Type> {
+   public:
+    Type() = default;
+    Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Type anthropic;
+    static const Type custom;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"anthropic", "custom"};
+    }
+  };
+  /// Skill id.
+  std::string skill_id{};
+  /// anthropic (built in) or custom.
+  Type type{};
+  /// Skill version, or "latest". (omitted when empty)
+  std::optional<std::string> version{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A system message placed among the conversation turns.
+struct SystemMessageParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<std::string, std::vector<TextBlockParam>, RawJson>;
+  /// Text (and tool change) blocks.
+  Content content{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Text from the model, with optional citations.
+struct TextBlock {
+  /// Citations supporting this text. (`null` when empty)
+  Box<std::vector<TextCitation>> citations{};
+  /// The text.
+  std::string text{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Text given to the model.
+struct TextBlockParam {
+  /// The text.
+  std::string text{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<std::vector<TextCitationParam>> citations{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+  // Hand-written factory (src/message_param.cpp).
+  ANTHROPIC_EXPORT static TextBlockParam of(std::string text);
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The text editor created or overwrote a file.
+struct TextEditorCodeExecutionCreateResultBlock {
+  /// Whether an existing file was overwritten.
+  bool is_file_update = false;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution create result passed back in a later turn.
+struct TextEditorCodeExecutionCreateResultBlockParam {
+  bool is_file_update = false;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The text editor replaced a string; the changed lines.
+struct TextEditorCodeExecutionStrReplaceResultBlock {
+  /// The changed lines. (`null` when empty)
+  Box<std::vector<std::string>> lines{};
+  /// Number of lines in the new version. (`null` when empty)
+  std::optional<std::int64_t> new_lines{};
+  /// First changed line in the new file. (`null` when empty)
+  std::optional<std::int64_t> new_start{};
+  /// Number of lines in the old version. (`null` when empty)
+  std::optional<std::int64_t> old_lines{};
+  /// First changed line in the old file. (`null` when empty)
+  std::optional<std::int64_t> old_start{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution str replace result passed back in a later turn.
+struct TextEditorCodeExecutionStrReplaceResultBlockParam {
+  /// (omitted when empty)
+  Box<std::vector<std::string>> lines{};
+  /// Number of lines in the new version. (omitted when empty)
+  std::optional<std::int64_t> new_lines{};
+  /// First changed line in the new file. (omitted when empty)
+  std::optional<std::int64_t> new_start{};
+  /// Number of lines in the old version. (omitted when empty)
+  std::optional<std::int64_t> old_lines{};
+  /// First changed line in the old file. (omitted when empty)
+  std::optional<std::int64_t> old_start{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution tool failure with its error code.
+struct TextEditorCodeExecutionToolResultErrorObject {
+  /// Machine-readable error code.
+  TextEditorCodeExecutionToolResultErrorCode error_code{};
+  /// Details of the failure. (`null` when empty)
+  std::optional<std::string> error_message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The text editor showed a file.
+struct TextEditorCodeExecutionViewResultBlock {
+  /// Values of `file_type`.
+  class FileType : public OpenEnum<FileType> {
+   public:
+    FileType() = default;
+    FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const FileType text;
+    static const FileType image;
+    static const FileType pdf;
+    static constexpr std::array<std::string_view, 3> known_values() {
+      return {"text", "image", "pdf"};
+    }
+  };
+  /// File content shown.
+  std::string content{};
+  /// Kind of file (text, image, pdf).
+  FileType file_type{};
+  /// Lines shown. (`null` when empty)
+  std::optional<std::int64_t> num_lines{};
+  /// First line shown (1-based). (`null` when empty)
+  std::optional<std::int64_t> start_line{};
+  /// Lines in the file. (`null` when empty)
+  std::optional<std::int64_t> total_lines{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result of the code-execution text editor.
+struct TextEditorCodeExecutionToolResultBlock {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<TextEditorCodeExecutionToolResultErrorObject, TextEditorCodeExecutionViewResultBlock, TextEditorCodeExecutionCreateResultBlock, TextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution tool failure with its error code (request side).
+struct TextEditorCodeExecutionToolResultErrorParam {
+  /// Machine-readable error code.
+  TextEditorCodeExecutionToolResultErrorCode error_code{};
+  /// Details of the failure. (omitted when empty)
+  std::optional<std::string> error_message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution view result passed back in a later turn.
+struct TextEditorCodeExecutionViewResultBlockParam {
+  /// Values of `file_type`.
+  class FileType : public OpenEnum<FileType> {
+   public:
+    FileType() = default;
+    FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const FileType text;
+    static const FileType image;
+    static const FileType pdf;
+    static constexpr std::array<std::string_view, 3> known_values() {
+      return {"text", "image", "pdf"};
+    }
+  };
+  std::string content{};
+  FileType file_type{};
+  /// Lines shown. (omitted when empty)
+  std::optional<std::int64_t> num_lines{};
+  /// First line shown (1-based). (omitted when empty)
+  std::optional<std::int64_t> start_line{};
+  /// Lines in the file. (omitted when empty)
+  std::optional<std::int64_t> total_lines{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A text editor code execution tool result passed back in a later turn.
+struct TextEditorCodeExecutionToolResultBlockParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<TextEditorCodeExecutionToolResultErrorParam, TextEditorCodeExecutionViewResultBlockParam, TextEditorCodeExecutionCreateResultBlockParam, TextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model's visible reasoning, with its signature.
+struct ThinkingBlock {
+  /// Opaque signature; pass it back unchanged.
+  std::string signature{};
+  /// The reasoning text.
+  std::string thinking{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Thinking passed back in a later turn, with its signature.
+struct ThinkingBlockParam {
+  /// Opaque signature; pass it back unchanged.
+  std::string signature{};
+  /// The reasoning text exactly as received.
+  std::string thinking{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model decides whether and how much to think.
+struct ThinkingConfigAdaptive {
+  /// Values of `display`.
+  class Display : public OpenEnum<Display> {
+   public:
+    Display() = default;
+    Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Display summarized;
+    static const Display omitted;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"summarized", "omitted"};
+    }
+  };
+  /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
+  std::optional<Display> display{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Thinking only between tool calls.
+struct ThinkingConfigBetweenTools {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// No extended thinking.
+struct ThinkingConfigDisabled {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Extended thinking with a token budget.
+struct ThinkingConfigEnabled {
+  /// Values of `display`.
+  class Display : public OpenEnum<Display> {
+   public:
+    Display() = default;
+    Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Display summarized;
+    static const Display omitted;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"summarized", "omitted"};
+    }
+  };
+  /// Tokens the model may spend thinking (at least 1024, below max_tokens).
+  std::int64_t budget_tokens = 0;
+  /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
+  std::optional<Display> display{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// JSON Schema of a custom tool's input (an object schema).
+struct Tool_InputSchema {
+  /// JSON Schema `properties`. (omitted when empty)
+  std::optional<RawJson> properties{};
+  /// JSON Schema `required`. (omitted when empty)
+  Box<std::vector<std::string>> required{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+  // Hand-written (src/message_param.cpp): from a whole JSON Schema object;
+  // members other than `type`, `properties` and `required` land in extra_fields.
+  ANTHROPIC_EXPORT static Tool_InputSchema from_raw(const RawJson& schema);
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A custom tool: name, description and input JSON Schema.
+struct Tool {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  using InputSchema = Tool_InputSchema;
+  /// JSON Schema of the tool input.
+  Tool_InputSchema input_schema{};
+  /// Name the model calls the tool by.
+  std::string name{};
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// What the tool does; the model reads it. (omitted when empty)
+  std::optional<std::string> description{};
+  /// Stream the tool input as it is generated. (omitted when empty)
+  std::optional<bool> eager_input_streaming{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Whether `type` (always "custom") is sent; kept from decode.
+  bool type_present = false;
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Client tool: bash shell, version 2025-01-24 (`bash_20250124`).
+struct ToolBash20250124 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model must use some tool.
+struct ToolChoiceAny {
+  /// At most one tool call per turn. (omitted when empty; API default false)
+  std::optional<bool> disable_parallel_tool_use{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model decides whether to use tools.
+struct ToolChoiceAuto {
+  /// At most one tool call per turn. (omitted when empty; API default false)
+  std::optional<bool> disable_parallel_tool_use{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model must not use tools.
+struct ToolChoiceNone {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model must use the named tool.
+struct ToolChoiceTool {
+  /// The tool the model must use.
+  std::string name{};
+  /// At most one tool call per turn. (omitted when empty; API default false)
+  std::optional<bool> disable_parallel_tool_use{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A reference to a tool found by tool search.
+struct ToolReferenceBlock {
+  /// Name of the tool.
+  std::string tool_name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A tool reference passed back in a later turn.
+struct ToolReferenceBlockParam {
+  /// Name of the tool.
+  std::string tool_name{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The result of a client tool call, sent back to the model.
+struct ToolResultBlockParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using ContentItem = std::variant<TextBlockParam, ImageBlockParam, SearchResultBlockParam, DocumentBlockParam, ToolReferenceBlockParam, BrowserStateBlockParam, RawJson>;
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<std::string, std::vector<ContentItem>, RawJson>;
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// The result: a string or content blocks. (omitted when empty)
+  Box<Content> content{};
+  /// Whether the tool failed. (omitted when empty)
+  std::optional<bool> is_error{};
+  /// Toolset of the paired tool, for toolset tools. (omitted when empty)
+  std::optional<std::string> toolset_name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: tool search (BM25), version 2025-11-19.
+struct ToolSearchToolBm25_20251119 {
+  /// Values of `type`.
+  class Type : public OpenEnum<Type> {
+   public:
+    Type() = default;
+    Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Type tool_search_tool_bm25_20251119;
+    static const Type tool_search_tool_bm25;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"tool_search_tool_bm25_20251119", "tool_search_tool_bm25"};
+    }
+  };
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  Type type{"tool_search_tool_bm25_20251119"};
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: tool search (regex), version 2025-11-19.
+struct ToolSearchToolRegex20251119 {
+  /// Values of `type`.
+  class Type : public OpenEnum<Type> {
+   public:
+    Type() = default;
+    Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Type tool_search_tool_regex_20251119;
+    static const Type tool_search_tool_regex;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"tool_search_tool_regex_20251119", "tool_search_tool_regex"};
+    }
+  };
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  Type type{"tool_search_tool_regex_20251119"};
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A tool search tool failure with its error code.
+struct ToolSearchToolResultErrorObject {
+  /// Machine-readable error code.
+  ToolSearchToolResultErrorCode error_code{};
+  /// Details of the failure. (`null` when empty)
+  std::optional<std::string> error_message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Tools the search found.
+struct ToolSearchToolSearchResultBlock {
+  /// Tools the search found.
+  std::vector<ToolReferenceBlock> tool_references{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result of a tool search.
+struct ToolSearchToolResultBlock {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<ToolSearchToolResultErrorObject, ToolSearchToolSearchResultBlock, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A tool search tool failure with its error code (request side).
+struct ToolSearchToolResultErrorParam {
+  /// Machine-readable error code.
+  ToolSearchToolResultErrorCode error_code{};
+  /// Details of the failure. (omitted when empty)
+  std::optional<std::string> error_message{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Found tools passed back in a later turn.
+struct ToolSearchToolSearchResultBlockParam {
+  /// Tools the search found.
+  std::vector<ToolReferenceBlockParam> tool_references{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A tool search result passed back in a later turn.
+struct ToolSearchToolResultBlockParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<ToolSearchToolResultErrorParam, ToolSearchToolSearchResultBlockParam, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Client tool: text editor, version 2025-01-24 (`text_editor_20250124`).
+struct ToolTextEditor20250124 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Client tool: text editor, version 2025-04-29 (`text_editor_20250429`).
+struct ToolTextEditor20250429 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Client tool: text editor, version 2025-07-28 (`text_editor_20250728`).
+struct ToolTextEditor20250728 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Example inputs shown to the model. (omitted when empty)
+  Box<std::vector<RawJson>> input_examples{};
+  /// (omitted when empty)
+  std::optional<std::int64_t> max_characters{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// The model's call of a client tool, with its JSON input.
+struct ToolUseBlock {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// Unique id.
+  std::string id{};
+  /// Who issued the call.
+  Caller caller{};
+  /// Tool input as JSON.
+  RawJson input{};
+  /// Name of the tool called.
+  std::string name{};
+  /// Toolset the tool belongs to, for toolset tools. (omitted when empty)
+  std::optional<std::string> toolset_name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A client tool call passed back in a later turn.
+struct ToolUseBlockParam {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// Unique id.
+  std::string id{};
+  /// Tool input as JSON.
+  RawJson input{};
+  /// Name of the tool called.
+  std::string name{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Who issued the call. (omitted when empty)
+  Box<Caller> caller{};
+  /// Toolset of the paired tool, for toolset tools. (omitted when empty)
+  std::optional<std::string> toolset_name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Approximate user location, to localize web search results.
+struct UserLocation {
+  /// City. (omitted when empty)
+  std::optional<std::string> city{};
+  /// Two-letter ISO country code. (omitted when empty)
+  std::optional<std::string> country{};
+  /// Region or state. (omitted when empty)
+  std::optional<std::string> region{};
+  /// IANA time zone. (omitted when empty)
+  std::optional<std::string> timezone{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An input message from the user.
+struct UserMessageParam {
+  /// A string or content blocks.
+  MessageContentParam content{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A fetched web page.
+struct WebFetchBlock {
+  /// The fetched document.
+  DocumentBlock content{};
+  /// When the page was fetched (ISO 8601). (`null` when empty)
+  std::optional<std::string> retrieved_at{};
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A fetched page passed back in a later turn.
+struct WebFetchBlockParam {
+  DocumentBlockParam content{};
+  std::string url{};
+  /// When the page was fetched (ISO 8601). (omitted when empty)
+  std::optional<std::string> retrieved_at{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web fetch, version 2025-09-10 (`web_fetch_20250910`).
+struct WebFetchTool20250910 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Approximate cap on page text tokens put in context. (omitted when empty)
+  std::optional<std::int64_t> max_content_tokens{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
+  Box<WebFetchURLSources> url_sources{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web fetch, version 2026-02-09 (`web_fetch_20260209`).
+struct WebFetchTool20260209 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Approximate cap on page text tokens put in context. (omitted when empty)
+  std::optional<std::int64_t> max_content_tokens{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
+  Box<WebFetchURLSources> url_sources{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web fetch, version 2026-03-09 (`web_fetch_20260309`).
+struct WebFetchTool20260309 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Approximate cap on page text tokens put in context. (omitted when empty)
+  std::optional<std::int64_t> max_content_tokens{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
+  Box<WebFetchURLSources> url_sources{};
+  /// Whether cached page content may be used. (omitted when empty)
+  std::optional<bool> use_cache{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web fetch, version 2026-03-18 (`web_fetch_20260318`).
+struct WebFetchTool20260318 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Values of `response_inclusion`.
+  class ResponseInclusion : public OpenEnum<ResponseInclusion> {
+   public:
+    ResponseInclusion() = default;
+    ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const ResponseInclusion full;
+    static const ResponseInclusion excluded;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"full", "excluded"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Citations supporting this text. (omitted when empty)
+  Box<CitationsConfigParam> citations{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Approximate cap on page text tokens put in context. (omitted when empty)
+  std::optional<std::int64_t> max_content_tokens{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
+  std::optional<ResponseInclusion> response_inclusion{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Where fetchable URLs may come from; absent means everywhere. (omitted when empty)
+  Box<WebFetchURLSources> url_sources{};
+  /// Whether cached page content may be used. (omitted when empty)
+  std::optional<bool> use_cache{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web fetch failure with its error code.
+struct WebFetchToolResultErrorBlock {
+  /// Machine-readable error code.
+  WebFetchToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result of a web fetch.
+struct WebFetchToolResultBlock {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<WebFetchToolResultErrorBlock, WebFetchBlock, RawJson>;
+  /// Who issued the call.
+  Caller caller{};
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web fetch failure passed back in a later turn.
+struct WebFetchToolResultErrorBlockParam {
+  /// Machine-readable error code.
+  WebFetchToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web fetch result passed back in a later turn.
+struct WebFetchToolResultBlockParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<WebFetchToolResultErrorBlockParam, WebFetchBlockParam, RawJson>;
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  Content content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Who issued the call. (omitted when empty)
+  Box<Caller> caller{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Any URL may be fetched.
+struct WebFetchURLSourceAll {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Any URL except the listed ones may be fetched.
+struct WebFetchURLSourceExcept {
+  /// Tools the model may call.
+  std::vector<WebFetchURLSourceToolReference> tools{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// No URL may be fetched from this source.
+struct WebFetchURLSourceNone {
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Only the listed URLs may be fetched.
+struct WebFetchURLSourceOnly {
+  /// Tools the model may call.
+  std::vector<WebFetchURLSourceToolReference> tools{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// URLs that came from the named tool may be fetched.
+struct WebFetchURLSourceToolReference {
+  std::string name{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Where fetchable URLs may come from.
+struct WebFetchURLSources {
+  /// One of the shapes of `client_tool_results`; RawJson for one the SDK does not know.
+  using ClientToolResults = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, WebFetchURLSourceOnly, WebFetchURLSourceExcept, RawJson>;
+  /// One of the shapes of `server_tool_results`; RawJson for one the SDK does not know.
+  using ServerToolResults = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, WebFetchURLSourceOnly, WebFetchURLSourceExcept, RawJson>;
+  /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
+  using UserInput = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, RawJson>;
+  /// (omitted when empty)
+  Box<ClientToolResults> client_tool_results{};
+  /// (omitted when empty)
+  Box<ServerToolResults> server_tool_results{};
+  /// (omitted when empty)
+  Box<UserInput> user_input{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// One web search hit.
+struct WebSearchResultBlock {
+  /// Encrypted page content; pass it back unchanged.
+  std::string encrypted_content{};
+  /// How old the page is, when known. (`null` when empty)
+  std::optional<std::string> page_age{};
+  std::string title{};
+  std::string url{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web search hit passed back in a later turn.
+struct WebSearchResultBlockParam {
+  /// Encrypted page content exactly as received.
+  std::string encrypted_content{};
+  std::string title{};
+  std::string url{};
+  /// (omitted when empty)
+  std::optional<std::string> page_age{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web search, version 2025-03-05 (`web_search_20250305`).
+struct WebSearchTool20250305 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Approximate user location, to localize results. (omitted when empty)
+  Box<UserLocation> user_location{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web search, version 2026-02-09 (`web_search_20260209`).
+struct WebSearchTool20260209 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Approximate user location. (omitted when empty)
+  Box<UserLocation> user_location{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Server tool: web search, version 2026-03-18 (`web_search_20260318`).
+struct WebSearchTool20260318 {
+  /// Values of `allowed_callers`.
+  class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
+   public:
+    AllowedCallersItem() = default;
+    AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const AllowedCallersItem direct;
+    static const AllowedCallersItem code_execution_20250825;
+    static const AllowedCallersItem code_execution_20260120;
+    static const AllowedCallersItem code_execution_20260521;
+    static constexpr std::array<std::string_view, 4> known_values() {
+      return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
+    }
+  };
+  /// Values of `response_inclusion`.
+  class ResponseInclusion : public OpenEnum<ResponseInclusion> {
+   public:
+    ResponseInclusion() = default;
+    ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const ResponseInclusion full;
+    static const ResponseInclusion excluded;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"full", "excluded"};
+    }
+  };
+  /// Who may call this tool. (omitted when empty)
+  Box<std::vector<AllowedCallersItem>> allowed_callers{};
+  /// Only these domains may be used. (omitted when empty)
+  Box<std::vector<std::string>> allowed_domains{};
+  /// These domains may not be used. (omitted when empty)
+  Box<std::vector<std::string>> blocked_domains{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Load the tool only when tool search finds it. (omitted when empty)
+  std::optional<bool> defer_loading{};
+  /// Maximum calls of this tool in one request. (omitted when empty)
+  std::optional<std::int64_t> max_uses{};
+  /// Whether results consumed by code execution are returned in full or left out. (omitted when empty)
+  std::optional<ResponseInclusion> response_inclusion{};
+  /// Validate tool input strictly against the schema. (omitted when empty)
+  std::optional<bool> strict{};
+  /// Approximate user location. (omitted when empty)
+  Box<UserLocation> user_location{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web search failure sent back in a later turn.
+struct WebSearchToolRequestErrorObject {
+  /// Machine-readable error code.
+  WebSearchToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web search failure with its error code.
+struct WebSearchToolResultErrorObject {
+  /// Machine-readable error code.
+  WebSearchToolResultErrorCode error_code{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Result of a web search: hits or an error.
+struct WebSearchToolResultBlock {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// Who issued the call.
+  Caller caller{};
+  WebSearchToolResultBlockContent content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// A web search result passed back in a later turn.
+struct WebSearchToolResultBlockParam {
+  /// One of the shapes of `caller`; RawJson for one the SDK does not know.
+  using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  WebSearchToolResultBlockParamContent content{};
+  /// Id of the tool call this answers.
+  std::string tool_use_id{};
+  /// Cache breakpoint after this item. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Who issued the call. (omitted when empty)
+  Box<Caller> caller{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// Parameters of one Messages request (the body of a batch request's `params`).
+struct MessageCreateParams {
+  /// Values of `service_tier`.
+  class ServiceTier : public OpenEnum<ServiceTier> {
+   public:
+    ServiceTier() = default;
+    ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const ServiceTier auto_;
+    static const ServiceTier standard_only;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"auto", "standard_only"};
+    }
+  };
+  /// Values of `speed`.
+  class Speed : public OpenEnum<Speed> {
+   public:
+    Speed() = default;
+    Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    static const Speed standard;
+    static const Speed fast;
+    static constexpr std::array<std::string_view, 2> known_values() {
+      return {"standard", "fast"};
+    }
+  };
+  /// One of the shapes of `system`; RawJson for one the SDK does not know.
+  using System = std::variant<std::string, std::vector<TextBlockParam>, RawJson>;
+  /// Upper bound on generated tokens.
+  std::int64_t max_tokens = 0;
+  /// The conversation so far, oldest first.
+  std::vector<MessageParam> messages{};
+  /// Model id.
+  Model model{};
+  /// Automatic cache breakpoint at the last cacheable block. (omitted when empty)
+  Box<CacheControlEphemeral> cache_control{};
+  /// Code execution container to reuse or configure. (omitted when empty)
+  Box<MessageCreateParamsContainer> container{};
+  /// Ask for prompt-cache diagnostics against an earlier message. (omitted when empty)
+  Box<DiagnosticsParam> diagnostics{};
+  /// Geography where inference runs. (omitted when empty)
+  std::optional<std::string> inference_geo{};
+  /// Request metadata. (omitted when empty)
+  Box<Metadata> metadata{};
+  /// Output settings (effort, format, budget). (omitted when empty)
+  Box<OutputConfig> output_config{};
+  /// Capacity tier: auto, or standard only. (omitted when empty)
+  std::optional<ServiceTier> service_tier{};
+  /// Inference speed mode. (omitted when empty)
+  std::optional<Speed> speed{};
+  /// Strings that end generation when produced. (omitted when empty)
+  Box<std::vector<std::string>> stop_sequences{};
+  /// Whether `stream` (always false) is sent; kept from decode.
+  bool stream_present = false;
+  /// System prompt: a string or text blocks. (omitted when empty)
+  Box<System> system{};
+  /// Sampling randomness, 0.0 to 1.0. (API 2023-06-01 only; omitted when empty; API default 1.0)
+  std::optional<double> temperature{};
+  /// Sample only from the K most likely tokens. (API 2023-06-01 only; omitted when empty)
+  std::optional<std::int64_t> top_k{};
+  /// Nucleus sampling: cumulative probability cutoff. (API 2023-06-01 only; omitted when empty)
+  std::optional<double> top_p{};
+  /// Extended thinking settings. (omitted when empty)
+  Box<ThinkingConfigParam> thinking{};
+  /// Whether and which tool the model must use. (omitted when empty)
+  Box<ToolChoice> tool_choice{};
+  /// Tools the model may call. (omitted when empty)
+  Box<std::vector<ToolUnion>> tools{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+};
+
+}  // namespace anthropic
+
+namespace anthropic {
+
+/// An input message: role and content (API 2023-06-01 SDK shape).
+struct MessageParam {
+  /// One of the shapes of `content`; RawJson for one the SDK does not know.
+  using Content = std::variant<std::string, std::vector<ContentBlockParam>, RawJson>;
+  Content content{};
+  Role role{};
+  /// Members the SDK does not model (and optional members sent as `null`), as a
+  /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
+  /// member of the same name.
+  std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static MessageParam user(std::string text);
+  ANTHROPIC_EXPORT static MessageParam user(std::vector<ContentBlockParam> blocks);
+  ANTHROPIC_EXPORT static MessageParam assistant(std::string text);
+  ANTHROPIC_EXPORT static MessageParam assistant(std::vector<ContentBlockParam> blocks);
+};
+
+}  // namespace anthropic
 
 // Named values of the enums.
+inline const anthropic::Base64ImageSource::MediaType anthropic::Base64ImageSource::MediaType::image_jpeg{"image/jpeg"};
+inline const anthropic::Base64ImageSource::MediaType anthropic::Base64ImageSource::MediaType::image_png{"image/png"};
+inline const anthropic::Base64ImageSource::MediaType anthropic::Base64ImageSource::MediaType::image_gif{"image/gif"};
+inline const anthropic::Base64ImageSource::MediaType anthropic::Base64ImageSource::MediaType::image_webp{"image/webp"};
+inline const anthropic::CacheControlEphemeral::Ttl anthropic::CacheControlEphemeral::Ttl::v5m{"5m"};
+inline const anthropic::CacheControlEphemeral::Ttl anthropic::CacheControlEphemeral::Ttl::v1h{"1h"};
+inline const anthropic::CodeExecutionTool20250522::AllowedCallersItem anthropic::CodeExecutionTool20250522::AllowedCallersItem::direct{"direct"};
+inline const anthropic::CodeExecutionTool20250522::AllowedCallersItem anthropic::CodeExecutionTool20250522::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::CodeExecutionTool20250522::AllowedCallersItem anthropic::CodeExecutionTool20250522::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::CodeExecutionTool20250522::AllowedCallersItem anthropic::CodeExecutionTool20250522::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::CodeExecutionTool20250825::AllowedCallersItem anthropic::CodeExecutionTool20250825::AllowedCallersItem::direct{"direct"};
+inline const anthropic::CodeExecutionTool20250825::AllowedCallersItem anthropic::CodeExecutionTool20250825::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::CodeExecutionTool20250825::AllowedCallersItem anthropic::CodeExecutionTool20250825::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::CodeExecutionTool20250825::AllowedCallersItem anthropic::CodeExecutionTool20250825::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::CodeExecutionTool20260120::AllowedCallersItem anthropic::CodeExecutionTool20260120::AllowedCallersItem::direct{"direct"};
+inline const anthropic::CodeExecutionTool20260120::AllowedCallersItem anthropic::CodeExecutionTool20260120::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::CodeExecutionTool20260120::AllowedCallersItem anthropic::CodeExecutionTool20260120::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::CodeExecutionTool20260120::AllowedCallersItem anthropic::CodeExecutionTool20260120::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::CodeExecutionTool20260521::AllowedCallersItem anthropic::CodeExecutionTool20260521::AllowedCallersItem::direct{"direct"};
+inline const anthropic::CodeExecutionTool20260521::AllowedCallersItem anthropic::CodeExecutionTool20260521::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::CodeExecutionTool20260521::AllowedCallersItem anthropic::CodeExecutionTool20260521::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::CodeExecutionTool20260521::AllowedCallersItem anthropic::CodeExecutionTool20260521::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ContainerSkill::Type anthropic::ContainerSkill::Type::anthropic{"anthropic"};
+inline const anthropic::ContainerSkill::Type anthropic::ContainerSkill::Type::custom{"custom"};
+inline const anthropic::ImageTransformationsParam::OversizedImage anthropic::ImageTransformationsParam::OversizedImage::downsize{"downsize"};
+inline const anthropic::ImageTransformationsParam::OversizedImage anthropic::ImageTransformationsParam::OversizedImage::error{"error"};
+inline const anthropic::MemoryTool20250818::AllowedCallersItem anthropic::MemoryTool20250818::AllowedCallersItem::direct{"direct"};
+inline const anthropic::MemoryTool20250818::AllowedCallersItem anthropic::MemoryTool20250818::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::MemoryTool20250818::AllowedCallersItem anthropic::MemoryTool20250818::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::MemoryTool20250818::AllowedCallersItem anthropic::MemoryTool20250818::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::OutputConfig::Effort anthropic::OutputConfig::Effort::low{"low"};
+inline const anthropic::OutputConfig::Effort anthropic::OutputConfig::Effort::medium{"medium"};
+inline const anthropic::OutputConfig::Effort anthropic::OutputConfig::Effort::high{"high"};
+inline const anthropic::OutputConfig::Effort anthropic::OutputConfig::Effort::xhigh{"xhigh"};
+inline const anthropic::OutputConfig::Effort anthropic::OutputConfig::Effort::max{"max"};
+inline const anthropic::RefusalStopDetails::Category anthropic::RefusalStopDetails::Category::cyber{"cyber"};
+inline const anthropic::RefusalStopDetails::Category anthropic::RefusalStopDetails::Category::bio{"bio"};
+inline const anthropic::RefusalStopDetails::Category anthropic::RefusalStopDetails::Category::frontier_llm{"frontier_llm"};
+inline const anthropic::RefusalStopDetails::Category anthropic::RefusalStopDetails::Category::reasoning_extraction{"reasoning_extraction"};
+inline const anthropic::RefusalStopDetails::Category anthropic::RefusalStopDetails::Category::general_harms{"general_harms"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::web_search{"web_search"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::web_fetch{"web_fetch"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::code_execution{"code_execution"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::bash_code_execution{"bash_code_execution"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::text_editor_code_execution{"text_editor_code_execution"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::tool_search_tool_regex{"tool_search_tool_regex"};
+inline const anthropic::ServerToolUseBlock::Name anthropic::ServerToolUseBlock::Name::tool_search_tool_bm25{"tool_search_tool_bm25"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::web_search{"web_search"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::web_fetch{"web_fetch"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::code_execution{"code_execution"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::bash_code_execution{"bash_code_execution"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::text_editor_code_execution{"text_editor_code_execution"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::tool_search_tool_regex{"tool_search_tool_regex"};
+inline const anthropic::ServerToolUseBlockParam::Name anthropic::ServerToolUseBlockParam::Name::tool_search_tool_bm25{"tool_search_tool_bm25"};
+inline const anthropic::SkillParams::Type anthropic::SkillParams::Type::anthropic{"anthropic"};
+inline const anthropic::SkillParams::Type anthropic::SkillParams::Type::custom{"custom"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlock::FileType anthropic::TextEditorCodeExecutionViewResultBlock::FileType::text{"text"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlock::FileType anthropic::TextEditorCodeExecutionViewResultBlock::FileType::image{"image"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlock::FileType anthropic::TextEditorCodeExecutionViewResultBlock::FileType::pdf{"pdf"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::text{"text"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::image{"image"};
+inline const anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::pdf{"pdf"};
+inline const anthropic::ThinkingConfigAdaptive::Display anthropic::ThinkingConfigAdaptive::Display::summarized{"summarized"};
+inline const anthropic::ThinkingConfigAdaptive::Display anthropic::ThinkingConfigAdaptive::Display::omitted{"omitted"};
+inline const anthropic::ThinkingConfigEnabled::Display anthropic::ThinkingConfigEnabled::Display::summarized{"summarized"};
+inline const anthropic::ThinkingConfigEnabled::Display anthropic::ThinkingConfigEnabled::Display::omitted{"omitted"};
+inline const anthropic::Tool::AllowedCallersItem anthropic::Tool::AllowedCallersItem::direct{"direct"};
+inline const anthropic::Tool::AllowedCallersItem anthropic::Tool::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::Tool::AllowedCallersItem anthropic::Tool::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::Tool::AllowedCallersItem anthropic::Tool::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolBash20250124::AllowedCallersItem anthropic::ToolBash20250124::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolBash20250124::AllowedCallersItem anthropic::ToolBash20250124::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolBash20250124::AllowedCallersItem anthropic::ToolBash20250124::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolBash20250124::AllowedCallersItem anthropic::ToolBash20250124::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolSearchToolBm25_20251119::Type anthropic::ToolSearchToolBm25_20251119::Type::tool_search_tool_bm25_20251119{"tool_search_tool_bm25_20251119"};
+inline const anthropic::ToolSearchToolBm25_20251119::Type anthropic::ToolSearchToolBm25_20251119::Type::tool_search_tool_bm25{"tool_search_tool_bm25"};
+inline const anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolSearchToolRegex20251119::Type anthropic::ToolSearchToolRegex20251119::Type::tool_search_tool_regex_20251119{"tool_search_tool_regex_20251119"};
+inline const anthropic::ToolSearchToolRegex20251119::Type anthropic::ToolSearchToolRegex20251119::Type::tool_search_tool_regex{"tool_search_tool_regex"};
+inline const anthropic::ToolSearchToolRegex20251119::AllowedCallersItem anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolSearchToolRegex20251119::AllowedCallersItem anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolSearchToolRegex20251119::AllowedCallersItem anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolSearchToolRegex20251119::AllowedCallersItem anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolTextEditor20250124::AllowedCallersItem anthropic::ToolTextEditor20250124::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolTextEditor20250124::AllowedCallersItem anthropic::ToolTextEditor20250124::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolTextEditor20250124::AllowedCallersItem anthropic::ToolTextEditor20250124::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolTextEditor20250124::AllowedCallersItem anthropic::ToolTextEditor20250124::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolTextEditor20250429::AllowedCallersItem anthropic::ToolTextEditor20250429::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolTextEditor20250429::AllowedCallersItem anthropic::ToolTextEditor20250429::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolTextEditor20250429::AllowedCallersItem anthropic::ToolTextEditor20250429::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolTextEditor20250429::AllowedCallersItem anthropic::ToolTextEditor20250429::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::ToolTextEditor20250728::AllowedCallersItem anthropic::ToolTextEditor20250728::AllowedCallersItem::direct{"direct"};
+inline const anthropic::ToolTextEditor20250728::AllowedCallersItem anthropic::ToolTextEditor20250728::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::ToolTextEditor20250728::AllowedCallersItem anthropic::ToolTextEditor20250728::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::ToolTextEditor20250728::AllowedCallersItem anthropic::ToolTextEditor20250728::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::Usage::ServiceTier anthropic::Usage::ServiceTier::standard{"standard"};
+inline const anthropic::Usage::ServiceTier anthropic::Usage::ServiceTier::priority{"priority"};
+inline const anthropic::Usage::ServiceTier anthropic::Usage::ServiceTier::batch{"batch"};
+inline const anthropic::Usage::Speed anthropic::Usage::Speed::standard{"standard"};
+inline const anthropic::Usage::Speed anthropic::Usage::Speed::fast{"fast"};
+inline const anthropic::WebFetchTool20250910::AllowedCallersItem anthropic::WebFetchTool20250910::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebFetchTool20250910::AllowedCallersItem anthropic::WebFetchTool20250910::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebFetchTool20250910::AllowedCallersItem anthropic::WebFetchTool20250910::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebFetchTool20250910::AllowedCallersItem anthropic::WebFetchTool20250910::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebFetchTool20260209::AllowedCallersItem anthropic::WebFetchTool20260209::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebFetchTool20260209::AllowedCallersItem anthropic::WebFetchTool20260209::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebFetchTool20260209::AllowedCallersItem anthropic::WebFetchTool20260209::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebFetchTool20260209::AllowedCallersItem anthropic::WebFetchTool20260209::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebFetchTool20260309::AllowedCallersItem anthropic::WebFetchTool20260309::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebFetchTool20260309::AllowedCallersItem anthropic::WebFetchTool20260309::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebFetchTool20260309::AllowedCallersItem anthropic::WebFetchTool20260309::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebFetchTool20260309::AllowedCallersItem anthropic::WebFetchTool20260309::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebFetchTool20260318::AllowedCallersItem anthropic::WebFetchTool20260318::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebFetchTool20260318::AllowedCallersItem anthropic::WebFetchTool20260318::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebFetchTool20260318::AllowedCallersItem anthropic::WebFetchTool20260318::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebFetchTool20260318::AllowedCallersItem anthropic::WebFetchTool20260318::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebFetchTool20260318::ResponseInclusion anthropic::WebFetchTool20260318::ResponseInclusion::full{"full"};
+inline const anthropic::WebFetchTool20260318::ResponseInclusion anthropic::WebFetchTool20260318::ResponseInclusion::excluded{"excluded"};
+inline const anthropic::WebSearchTool20250305::AllowedCallersItem anthropic::WebSearchTool20250305::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebSearchTool20250305::AllowedCallersItem anthropic::WebSearchTool20250305::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebSearchTool20250305::AllowedCallersItem anthropic::WebSearchTool20250305::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebSearchTool20250305::AllowedCallersItem anthropic::WebSearchTool20250305::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebSearchTool20260209::AllowedCallersItem anthropic::WebSearchTool20260209::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebSearchTool20260209::AllowedCallersItem anthropic::WebSearchTool20260209::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebSearchTool20260209::AllowedCallersItem anthropic::WebSearchTool20260209::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebSearchTool20260209::AllowedCallersItem anthropic::WebSearchTool20260209::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebSearchTool20260318::AllowedCallersItem anthropic::WebSearchTool20260318::AllowedCallersItem::direct{"direct"};
+inline const anthropic::WebSearchTool20260318::AllowedCallersItem anthropic::WebSearchTool20260318::AllowedCallersItem::code_execution_20250825{"code_execution_20250825"};
+inline const anthropic::WebSearchTool20260318::AllowedCallersItem anthropic::WebSearchTool20260318::AllowedCallersItem::code_execution_20260120{"code_execution_20260120"};
+inline const anthropic::WebSearchTool20260318::AllowedCallersItem anthropic::WebSearchTool20260318::AllowedCallersItem::code_execution_20260521{"code_execution_20260521"};
+inline const anthropic::WebSearchTool20260318::ResponseInclusion anthropic::WebSearchTool20260318::ResponseInclusion::full{"full"};
+inline const anthropic::WebSearchTool20260318::ResponseInclusion anthropic::WebSearchTool20260318::ResponseInclusion::excluded{"excluded"};
+inline const anthropic::MessageCreateParams::ServiceTier anthropic::MessageCreateParams::ServiceTier::auto_{"auto"};
+inline const anthropic::MessageCreateParams::ServiceTier anthropic::MessageCreateParams::ServiceTier::standard_only{"standard_only"};
+inline const anthropic::MessageCreateParams::Speed anthropic::MessageCreateParams::Speed::standard{"standard"};
+inline const anthropic::MessageCreateParams::Speed anthropic::MessageCreateParams::Speed::fast{"fast"};
+inline const anthropic::Role anthropic::Role::user{"user"};
+inline const anthropic::Role anthropic::Role::assistant{"assistant"};
+inline const anthropic::Role anthropic::Role::system{"system"};
+inline const anthropic::ErrorType anthropic::ErrorType::invalid_request_error{"invalid_request_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::authentication_error{"authentication_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::billing_error{"billing_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::permission_error{"permission_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::not_found_error{"not_found_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::rate_limit_error{"rate_limit_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::timeout_error{"timeout_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::api_error{"api_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::overloaded_error{"overloaded_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::memory_precondition_failed_error{"memory_precondition_failed_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::memory_path_conflict_error{"memory_path_conflict_error"};
+inline const anthropic::ErrorType anthropic::ErrorType::conflict_error{"conflict_error"};
+inline const anthropic::BashCodeExecutionToolResultErrorCode anthropic::BashCodeExecutionToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::BashCodeExecutionToolResultErrorCode anthropic::BashCodeExecutionToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::BashCodeExecutionToolResultErrorCode anthropic::BashCodeExecutionToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::BashCodeExecutionToolResultErrorCode anthropic::BashCodeExecutionToolResultErrorCode::execution_time_exceeded{"execution_time_exceeded"};
+inline const anthropic::BashCodeExecutionToolResultErrorCode anthropic::BashCodeExecutionToolResultErrorCode::output_file_too_large{"output_file_too_large"};
+inline const anthropic::CodeExecutionToolResultErrorCode anthropic::CodeExecutionToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::CodeExecutionToolResultErrorCode anthropic::CodeExecutionToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::CodeExecutionToolResultErrorCode anthropic::CodeExecutionToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::CodeExecutionToolResultErrorCode anthropic::CodeExecutionToolResultErrorCode::execution_time_exceeded{"execution_time_exceeded"};
 inline const anthropic::Model anthropic::Model::claude_fable_5_2{"claude-fable-5-2"};
 inline const anthropic::Model anthropic::Model::claude_mythos_5_2{"claude-mythos-5-2"};
 inline const anthropic::Model anthropic::Model::claude_haiku_5_5{"claude-haiku-5-5"};
@@ -78,13 +5286,667 @@ inline const anthropic::Model anthropic::Model::claude_haiku_4_5{"claude-haiku-4
 inline const anthropic::Model anthropic::Model::claude_haiku_4_5_20251001{"claude-haiku-4-5-20251001"};
 inline const anthropic::Model anthropic::Model::claude_opus_4_5{"claude-opus-4-5"};
 inline const anthropic::Model anthropic::Model::claude_opus_4_5_20251101{"claude-opus-4-5-20251101"};
+inline const anthropic::StopReason anthropic::StopReason::end_turn{"end_turn"};
+inline const anthropic::StopReason anthropic::StopReason::max_tokens{"max_tokens"};
+inline const anthropic::StopReason anthropic::StopReason::stop_sequence{"stop_sequence"};
+inline const anthropic::StopReason anthropic::StopReason::tool_use{"tool_use"};
+inline const anthropic::StopReason anthropic::StopReason::pause_turn{"pause_turn"};
+inline const anthropic::StopReason anthropic::StopReason::refusal{"refusal"};
+inline const anthropic::StopReason anthropic::StopReason::model_context_window_exceeded{"model_context_window_exceeded"};
+inline const anthropic::TextEditorCodeExecutionToolResultErrorCode anthropic::TextEditorCodeExecutionToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::TextEditorCodeExecutionToolResultErrorCode anthropic::TextEditorCodeExecutionToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::TextEditorCodeExecutionToolResultErrorCode anthropic::TextEditorCodeExecutionToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::TextEditorCodeExecutionToolResultErrorCode anthropic::TextEditorCodeExecutionToolResultErrorCode::execution_time_exceeded{"execution_time_exceeded"};
+inline const anthropic::TextEditorCodeExecutionToolResultErrorCode anthropic::TextEditorCodeExecutionToolResultErrorCode::file_not_found{"file_not_found"};
+inline const anthropic::ToolSearchToolResultErrorCode anthropic::ToolSearchToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::ToolSearchToolResultErrorCode anthropic::ToolSearchToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::ToolSearchToolResultErrorCode anthropic::ToolSearchToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::ToolSearchToolResultErrorCode anthropic::ToolSearchToolResultErrorCode::execution_time_exceeded{"execution_time_exceeded"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::url_too_long{"url_too_long"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::url_not_allowed{"url_not_allowed"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::url_not_in_prior_context{"url_not_in_prior_context"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::url_not_accessible{"url_not_accessible"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::unsupported_content_type{"unsupported_content_type"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::max_uses_exceeded{"max_uses_exceeded"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::WebFetchToolResultErrorCode anthropic::WebFetchToolResultErrorCode::content_too_large{"content_too_large"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::invalid_tool_input{"invalid_tool_input"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::unavailable{"unavailable"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::max_uses_exceeded{"max_uses_exceeded"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::too_many_requests{"too_many_requests"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::query_too_long{"query_too_long"};
+inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolResultErrorCode::request_too_large{"request_too_large"};
 
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchCanceledResult& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::APIErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::AuthenticationErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BillingErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::GatewayTimeoutErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::InvalidRequestErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::NotFoundErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::OverloadedErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::PermissionErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::RateLimitErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ErrorResponse& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchErroredResult& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchExpiredResult& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Usage& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Message& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchSucceededResult& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::AssistantMessageParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Base64ImageSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Base64PDFSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionOutputBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionOutputBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserCloseTabConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserDoubleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserFileUploadConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserFindConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserFormInputConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserGetPageTextConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserHoldKeyConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserHoverConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserJavascriptExecConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserKeyConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserLeftClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserLeftClickDragConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserLeftMouseDownConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserLeftMouseUpConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserListTabsConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserMiddleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserMouseMoveConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserNavigateConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserNewTabConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserReadConsoleConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserReadNetworkConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserReadPageConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserRightClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserScreenshotConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserScrollConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserScrollToConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateChangeDownloadCompleted& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateChangeDownloadFailed& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateChangeDownloadStarted& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateChangeTabOpened& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserStateTabEntry& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserSwitchTabConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserToolset20260801& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserToolsetConfigs& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserTripleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserTypeConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserWaitConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BrowserZoomConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheControlEphemeral& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheCreation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissMessagesChanged& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissModelChanged& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissPreviousMessageNotFound& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissSystemChanged& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissToolsChanged& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheMissUnavailable& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationCharLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationCharLocationParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationContentBlockLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationContentBlockLocationParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationPageLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationPageLocationParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationSearchResultLocationParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationWebSearchResultLocationParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationsConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationsConfigParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationsSearchResultLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CitationsWebSearchResultLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionOutputBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionOutputBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20250522& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20250825& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20260120& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20260521& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::EncryptedCodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::EncryptedCodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerCursorPositionConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerDoubleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerHoldKeyConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerKeyConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerLeftClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerLeftClickDragConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerLeftMouseDownConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerLeftMouseUpConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerMiddleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerMouseMoveConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerRightClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerScreenshotConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerScrollConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerToolset20260801& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerToolsetConfigs& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerTripleClickConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerTypeConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerWaitConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ComputerZoomConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Container& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContainerParams& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContainerSkill& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContainerUploadBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContainerUploadBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContentBlockSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Diagnostics& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::DiagnosticsParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::DirectCaller& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::PlainTextSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::DocumentBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::FileDocumentSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::URLPDFSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::DocumentBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::FileImageSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::URLImageSource& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ImageBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ImageTransformationsParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::JSONOutputFormat& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MemoryTool20250818& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Metadata& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::OutputConfig& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::OutputTokensDetails& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::RedactedThinkingBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::RedactedThinkingBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::RefusalStopDetails& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::SearchResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolCaller& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolCaller20260120& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolUsage& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolUseBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolUseBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::SkillParams& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::SystemMessageParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionCreateResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigAdaptive& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigBetweenTools& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigDisabled& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigEnabled& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Tool_InputSchema& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Tool& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolBash20250124& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolChoiceAny& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolChoiceAuto& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolChoiceNone& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolChoiceTool& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolReferenceBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolReferenceBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolBm25_20251119& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolRegex20251119& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolSearchResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultErrorParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolSearchResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250124& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250429& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250728& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolUseBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolUseBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::UserLocation& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::UserMessageParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20250910& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260209& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260309& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260318& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultErrorBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultErrorBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSourceAll& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSourceExcept& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSourceNone& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSourceOnly& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSourceToolReference& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchURLSources& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20250305& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20260209& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20260318& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolRequestErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultErrorObject& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultBlock& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultBlockParam& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MessageCreateParams& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MessageParam& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Base64ImageSource::MediaType& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CacheControlEphemeral::Ttl& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ContainerSkill::Type& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ImageTransformationsParam::OversizedImage& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MemoryTool20250818::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::OutputConfig::Effort& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::RefusalStopDetails::Category& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolUseBlock::Name& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ServerToolUseBlockParam::Name& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::SkillParams::Type& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigAdaptive::Display& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ThinkingConfigEnabled::Display& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Tool::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolBash20250124::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolBm25_20251119::Type& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolRegex20251119::Type& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Usage::ServiceTier& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Usage::Speed& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20250910::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260209::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260309::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260318::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchTool20260318::ResponseInclusion& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20250305::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20260209::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20260318::AllowedCallersItem& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchTool20260318::ResponseInclusion& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MessageCreateParams::ServiceTier& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::MessageCreateParams::Speed& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Role& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ErrorType& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::BashCodeExecutionToolResultErrorCode& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::CodeExecutionToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Model& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::StopReason& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionToolResultErrorCode& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultErrorCode& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultErrorCode& value);
+ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultErrorCode& value);
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Base64ImageSource::MediaType& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CacheControlEphemeral::Ttl& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ContainerSkill::Type& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ImageTransformationsParam::OversizedImage& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::MemoryTool20250818::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::OutputConfig::Effort& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::RefusalStopDetails::Category& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ServerToolUseBlock::Name& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ServerToolUseBlockParam::Name& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::SkillParams::Type& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ThinkingConfigAdaptive::Display& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ThinkingConfigEnabled::Display& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Tool::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolBash20250124::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolBm25_20251119::Type& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolRegex20251119::Type& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250124::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250429::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolTextEditor20250728::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Usage::ServiceTier& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Usage::Speed& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20250910::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260209::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260309::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260318::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchTool20260318::ResponseInclusion& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20250305::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260209::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260318::AllowedCallersItem& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchTool20260318::ResponseInclusion& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::MessageCreateParams::ServiceTier& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::MessageCreateParams::Speed& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Role& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ErrorType& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::BashCodeExecutionToolResultErrorCode& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::CodeExecutionToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Model& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::StopReason& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::TextEditorCodeExecutionToolResultErrorCode& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolResultErrorCode& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchToolResultErrorCode& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchToolResultErrorCode& value);
 
 }  // namespace anthropic
+
+namespace anthropic {
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, APIErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, AuthenticationErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BillingErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, GatewayTimeoutErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, InvalidRequestErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, NotFoundErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, OverloadedErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, PermissionErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, RateLimitErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ErrorResponse& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Usage& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Message& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, AssistantMessageParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Base64ImageSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Base64PDFSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionOutputBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionOutputBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BashCodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserCloseTabConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserDoubleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserFileUploadConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserFindConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserFormInputConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserGetPageTextConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserHoldKeyConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserHoverConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserJavascriptExecConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserKeyConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserLeftClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserLeftClickDragConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserLeftMouseDownConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserLeftMouseUpConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserListTabsConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserMiddleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserMouseMoveConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserNavigateConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserNewTabConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserReadConsoleConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserReadNetworkConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserReadPageConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserRightClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserScreenshotConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserScrollConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserScrollToConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateChangeDownloadCompleted& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateChangeDownloadFailed& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateChangeDownloadStarted& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateChangeTabOpened& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserStateTabEntry& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserSwitchTabConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserToolset20260801& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserToolsetConfigs& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserTripleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserTypeConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserWaitConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BrowserZoomConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheControlEphemeral& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheCreation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissMessagesChanged& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissModelChanged& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissPreviousMessageNotFound& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissSystemChanged& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissToolsChanged& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CacheMissUnavailable& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationCharLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationCharLocationParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationContentBlockLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationContentBlockLocationParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationPageLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationPageLocationParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationSearchResultLocationParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationWebSearchResultLocationParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationsConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationsConfigParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationsSearchResultLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CitationsWebSearchResultLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionOutputBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionOutputBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionTool20250522& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionTool20250825& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionTool20260120& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionTool20260521& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, EncryptedCodeExecutionResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, EncryptedCodeExecutionResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, CodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerCursorPositionConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerDoubleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerHoldKeyConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerKeyConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerLeftClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerLeftClickDragConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerLeftMouseDownConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerLeftMouseUpConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerMiddleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerMouseMoveConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerRightClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerScreenshotConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerScrollConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerToolset20260801& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerToolsetConfigs& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerTripleClickConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerTypeConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerWaitConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ComputerZoomConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Container& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ContainerParams& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ContainerSkill& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ContainerUploadBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ContainerUploadBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ContentBlockSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Diagnostics& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, DiagnosticsParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, DirectCaller& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, PlainTextSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, DocumentBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, FileDocumentSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, URLPDFSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, DocumentBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, FileImageSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, URLImageSource& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ImageBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ImageTransformationsParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, JSONOutputFormat& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MemoryTool20250818& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Metadata& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, OutputConfig& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, OutputTokensDetails& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, RedactedThinkingBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, RedactedThinkingBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, RefusalStopDetails& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, SearchResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ServerToolCaller& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ServerToolCaller20260120& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ServerToolUsage& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ServerToolUseBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ServerToolUseBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, SkillParams& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, SystemMessageParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionCreateResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionCreateResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionStrReplaceResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionStrReplaceResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionToolResultErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionViewResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionToolResultErrorParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionViewResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextEditorCodeExecutionToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingConfigAdaptive& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingConfigBetweenTools& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingConfigDisabled& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ThinkingConfigEnabled& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Tool_InputSchema& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, Tool& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolBash20250124& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolChoiceAny& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolChoiceAuto& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolChoiceNone& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolChoiceTool& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolReferenceBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolReferenceBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolBm25_20251119& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolRegex20251119& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolResultErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolSearchResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolResultErrorParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolSearchResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolSearchToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolTextEditor20250124& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolTextEditor20250429& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolTextEditor20250728& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolUseBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ToolUseBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, UserLocation& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, UserMessageParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchTool20250910& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchTool20260209& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchTool20260309& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchTool20260318& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchToolResultErrorBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchToolResultErrorBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSourceAll& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSourceExcept& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSourceNone& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSourceOnly& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSourceToolReference& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebFetchURLSources& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchTool20250305& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchTool20260209& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchTool20260318& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolRequestErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolResultErrorObject& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolResultBlock& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolResultBlockParam& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageCreateParams& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageParam& value);
+}  // namespace anthropic
+
+namespace anthropic::messages {
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchCanceledResult& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchErroredResult& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchExpiredResult& value);
+ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchSucceededResult& value);
+}  // namespace anthropic::messages
