@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the C++ model types and their JSON codecs from the schema (codegen/schema/*.schema).
 
-    python3 codegen/generate.py [--out DIR] [--schema FILE...] [--family beta] [--check]
+    python3 codegen/generate.py [--out DIR] [--schema FILE...] [--family ga|beta]... [--check]
 
 Writes, under DIR (default: the repository root):
 
@@ -85,38 +85,54 @@ ENCODE_FIRST = {
                   'cache_read_input_tokens'],
 }
 
+# The GA types are written in the same member order as their beta counterparts (the GA name is
+# the beta one without `Beta`, but for the renamed ones listed here).
+GA_COUNTERPART = {'BetaRequestDocumentBlock': 'DocumentBlockParam'}
+for _beta, _first in list(ENCODE_FIRST.items()):
+    ENCODE_FIRST[GA_COUNTERPART.get(_beta, _beta[len('Beta'):])] = list(_first)
+
+
+def _factory_members(p, document, src):
+    """Declarations of the hand-written factories of one family: `p` is the type name prefix
+    ('Beta' or ''), `document` the request document block, `src` the file defining them."""
+    return {
+        p + 'MessageParam': [
+            '// Hand-written factories (%s).' % src,
+            'ANTHROPIC_EXPORT static %sMessageParam user(std::string text);' % p,
+            'ANTHROPIC_EXPORT static %sMessageParam user(std::vector<%sContentBlockParam> blocks);' % (p, p),
+            'ANTHROPIC_EXPORT static %sMessageParam assistant(std::string text);' % p,
+            'ANTHROPIC_EXPORT static %sMessageParam assistant(std::vector<%sContentBlockParam> blocks);' % (p, p),
+        ],
+        p + 'ImageBlockParam': [
+            '// Hand-written factories (%s).' % src,
+            'ANTHROPIC_EXPORT static %sImageBlockParam base64(std::string media_type, std::string data);' % p,
+            'ANTHROPIC_EXPORT static %sImageBlockParam url(std::string url);' % p,
+            'ANTHROPIC_EXPORT static %sImageBlockParam file(std::string file_id);' % p,
+        ],
+        document: [
+            '// Hand-written factories (%s).' % src,
+            'ANTHROPIC_EXPORT static %s pdf_base64(std::string data);' % document,
+            'ANTHROPIC_EXPORT static %s plain_text(std::string text);' % document,
+            'ANTHROPIC_EXPORT static %s pdf_url(std::string url);' % document,
+            'ANTHROPIC_EXPORT static %s file(std::string file_id);' % document,
+        ],
+        p + 'Tool.InputSchema': [
+            '// Hand-written (%s): from a whole JSON Schema object;' % src,
+            '// members other than `type`, `properties` and `required` land in extra_fields.',
+            'ANTHROPIC_EXPORT static %sTool_InputSchema from_raw(const RawJson& schema);' % p,
+        ],
+        p + 'TextBlockParam': [
+            '// Hand-written factory (%s).' % src,
+            'ANTHROPIC_EXPORT static %sTextBlockParam of(std::string text);' % p,
+        ],
+    }
+
+
 # Declarations of hand-written members (defined in src/, named beside each).
-EXTRA_MEMBERS = {
-    'BetaMessageParam': [
-        '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'ANTHROPIC_EXPORT static BetaMessageParam user(std::string text);',
-        'ANTHROPIC_EXPORT static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);',
-        'ANTHROPIC_EXPORT static BetaMessageParam assistant(std::string text);',
-        'ANTHROPIC_EXPORT static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);',
-    ],
-    'BetaImageBlockParam': [
-        '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'ANTHROPIC_EXPORT static BetaImageBlockParam base64(std::string media_type, std::string data);',
-        'ANTHROPIC_EXPORT static BetaImageBlockParam url(std::string url);',
-        'ANTHROPIC_EXPORT static BetaImageBlockParam file(std::string file_id);',
-    ],
-    'BetaRequestDocumentBlock': [
-        '// Hand-written factories (src/beta/beta_message_param.cpp).',
-        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_base64(std::string data);',
-        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock plain_text(std::string text);',
-        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_url(std::string url);',
-        'ANTHROPIC_EXPORT static BetaRequestDocumentBlock file(std::string file_id);',
-    ],
-    'BetaTool.InputSchema': [
-        '// Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;',
-        '// members other than `type`, `properties` and `required` land in extra_fields.',
-        'ANTHROPIC_EXPORT static BetaTool_InputSchema from_raw(const RawJson& schema);',
-    ],
-    'BetaTextBlockParam': [
-        '// Hand-written factory (src/beta/beta_message_param.cpp).',
-        'ANTHROPIC_EXPORT static BetaTextBlockParam of(std::string text);',
-    ],
-}
+EXTRA_MEMBERS = {}
+EXTRA_MEMBERS.update(_factory_members('Beta', 'BetaRequestDocumentBlock',
+                                      'src/beta/beta_message_param.cpp'))
+EXTRA_MEMBERS.update(_factory_members('', 'DocumentBlockParam', 'src/message_param.cpp'))
 
 FAMILY_NS = {
     ('beta', False): 'anthropic::beta', ('beta', True): 'anthropic::beta::messages',
@@ -965,7 +981,7 @@ class Gen:
         return o
 
 
-def generate(model, families=('beta',)):
+def generate(model, families=('ga', 'beta')):
     return Gen(model, set(families)).run()
 
 
@@ -973,7 +989,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default=ROOT, help='output root (default: the repository)')
     ap.add_argument('--schema', nargs='*', help='schema files (default: codegen/schema/*.schema)')
-    ap.add_argument('--family', action='append', help='family to generate (default: beta)')
+    ap.add_argument('--family', action='append',
+                    help='family to generate (default: ga and beta)')
     ap.add_argument('--check', action='store_true', help='exit 1 when a file under --out differs')
     args = ap.parse_args(argv)
     m, errors = schema.load(args.schema or None)
@@ -982,7 +999,7 @@ def main(argv=None):
             print(e, file=sys.stderr)
         return 1
     model = json.loads(json.dumps(schema._jsonable(m)))
-    files = generate(model, args.family or ['beta'])
+    files = generate(model, args.family or ['ga', 'beta'])
     bad = 0
     for rel, text in sorted(files.items()):
         path = os.path.join(args.out, rel)

@@ -1,5 +1,6 @@
-// Fuzzes the generated model codecs: any input that decodes (as a results line, or as a batch
-// request's params) encodes to JSON that decodes again to the same encoding, byte for byte:
+// Fuzzes the generated model codecs: any input that decodes (as a results line, a batch request's
+// params or a content block, of the beta family; as a message, params or a content block of the GA
+// family) encodes to JSON that decodes again to the same encoding, byte for byte:
 // decode -> encode -> decode is stable. A decode failure must be AnthropicInvalidDataException;
 // nothing else may escape, crash, or change on the second pass.
 
@@ -7,6 +8,7 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/errors.hpp>
 #include <anthropic/json.hpp>
+#include <anthropic/message.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -41,5 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   stable<anthropic::beta::messages::BetaMessageBatchIndividualResponse>(text);
   stable<anthropic::beta::BetaMessageCreateParams>(text);
   stable<anthropic::beta::BetaContentBlockParam>(text);
+  stable<anthropic::Message>(text);
+  stable<anthropic::MessageCreateParams>(text);
+  stable<anthropic::ContentBlockParam>(text);
   return 0;
 }

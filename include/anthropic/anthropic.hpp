@@ -26,6 +26,8 @@
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/json.hpp>
 #include <anthropic/logging.hpp>
+#include <anthropic/message.hpp>
+#include <anthropic/message_param.hpp>
 #include <anthropic/open_enum.hpp>
 #include <anthropic/raw_json.hpp>
 #include <anthropic/response_metadata.hpp>

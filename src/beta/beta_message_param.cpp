@@ -1,130 +1,77 @@
+// The hand-written factories of the beta Messages model (declared in the generated
+// <anthropic/beta/generated/beta_models.gen.hpp> through EXTRA_MEMBERS in codegen/generate.py)
+// and the error object helpers of <anthropic/beta/beta_message.hpp>. The logic is shared with the
+// GA family (src/message_param.cpp) in src/model_factories.hpp.
+
 #include <anthropic/beta/beta_message_param.hpp>
 
-#include "json/reader.hpp"
+// After the model header: the templates call the generated to_json / from_json.
+#include "model_factories.hpp"
 
 #include <utility>
 
 namespace anthropic::beta {
 
+namespace f = model_factories;
+
 BetaImageBlockParam BetaImageBlockParam::base64(std::string media_type, std::string data) {
-  BetaImageBlockParam b;
-  BetaBase64ImageSource s;
-  s.media_type = std::move(media_type);
-  s.data = std::move(data);
-  b.source = std::move(s);
-  return b;
+  return f::base64_image<BetaImageBlockParam, BetaBase64ImageSource>(std::move(media_type),
+                                                                     std::move(data));
 }
 
 BetaImageBlockParam BetaImageBlockParam::url(std::string url) {
-  BetaImageBlockParam b;
-  BetaURLImageSource s;
-  s.url = std::move(url);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaImageBlockParam>(&BetaURLImageSource::url, std::move(url));
 }
 
 BetaImageBlockParam BetaImageBlockParam::file(std::string file_id) {
-  BetaImageBlockParam b;
-  BetaFileImageSource s;
-  s.file_id = std::move(file_id);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaImageBlockParam>(&BetaFileImageSource::file_id, std::move(file_id));
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::pdf_base64(std::string data) {
-  BetaRequestDocumentBlock b;
-  BetaBase64PDFSource s;
-  s.data = std::move(data);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaRequestDocumentBlock>(&BetaBase64PDFSource::data, std::move(data));
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::plain_text(std::string text) {
-  BetaRequestDocumentBlock b;
-  BetaPlainTextSource s;
-  s.data = std::move(text);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaRequestDocumentBlock>(&BetaPlainTextSource::data, std::move(text));
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::pdf_url(std::string url) {
-  BetaRequestDocumentBlock b;
-  BetaURLPDFSource s;
-  s.url = std::move(url);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaRequestDocumentBlock>(&BetaURLPDFSource::url, std::move(url));
 }
 
 BetaRequestDocumentBlock BetaRequestDocumentBlock::file(std::string file_id) {
-  BetaRequestDocumentBlock b;
-  BetaFileDocumentSource s;
-  s.file_id = std::move(file_id);
-  b.source = std::move(s);
-  return b;
+  return f::with_source<BetaRequestDocumentBlock>(&BetaFileDocumentSource::file_id,
+                                                  std::move(file_id));
 }
 
 BetaTextBlockParam BetaTextBlockParam::of(std::string text) {
-  BetaTextBlockParam b;
-  b.text = std::move(text);
-  return b;
+  return f::text_block<BetaTextBlockParam>(std::move(text));
 }
-
-namespace {
-
-BetaMessageParam message(Role role, BetaMessageParam::Content content) {
-  BetaMessageParam m;
-  m.role = std::move(role);
-  m.content = std::move(content);
-  return m;
-}
-
-// `name` ("type" or "message") of an error object, read from its JSON.
-std::string error_member(const BetaErrorObject& error, std::string_view name) {
-  const std::string text = anthropic::to_json(error);
-  json::Reader r(text, "error object");
-  if (r.peek() != json::Reader::Kind::object) return {};
-  r.begin_object();
-  bool first = true;
-  std::string_view key;
-  while (r.next_key(first, key)) {
-    if (key == name && r.peek() == json::Reader::Kind::string) {
-      std::string out;
-      r.read_string(out);
-      return out;
-    }
-    r.skip();
-  }
-  return {};
-}
-
-}  // namespace
 
 BetaMessageParam BetaMessageParam::user(std::string text) {
-  return message(Role::user, std::move(text));
+  return f::message<BetaMessageParam>(Role::user, std::move(text));
 }
 
 BetaMessageParam BetaMessageParam::user(std::vector<BetaContentBlockParam> blocks) {
-  return message(Role::user, std::move(blocks));
+  return f::message<BetaMessageParam>(Role::user, std::move(blocks));
 }
 
 BetaMessageParam BetaMessageParam::assistant(std::string text) {
-  return message(Role::assistant, std::move(text));
+  return f::message<BetaMessageParam>(Role::assistant, std::move(text));
 }
 
 BetaMessageParam BetaMessageParam::assistant(std::vector<BetaContentBlockParam> blocks) {
-  return message(Role::assistant, std::move(blocks));
+  return f::message<BetaMessageParam>(Role::assistant, std::move(blocks));
 }
 
-std::string error_type(const BetaErrorObject& error) { return error_member(error, "type"); }
-
-std::string error_message(const BetaErrorObject& error) { return error_member(error, "message"); }
-
-}  // namespace anthropic::beta
-
-namespace anthropic::beta {
-
 BetaTool_InputSchema BetaTool_InputSchema::from_raw(const RawJson& schema) {
-  return anthropic::from_json<BetaTool_InputSchema>(schema.str());
+  return f::input_schema<BetaTool_InputSchema>(schema);
+}
+
+std::string error_type(const BetaErrorObject& error) { return f::error_member(error, "type"); }
+
+std::string error_message(const BetaErrorObject& error) {
+  return f::error_member(error, "message");
 }
 
 }  // namespace anthropic::beta

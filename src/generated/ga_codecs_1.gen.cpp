@@ -1874,8 +1874,8 @@ void read_value(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::PlainTextSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
   if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
 }
 
 void write_value(Writer& w, const ::anthropic::PlainTextSource& v) {
@@ -1929,10 +1929,10 @@ template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DocumentBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"document\"");
   if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
   if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
+  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
+  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
 }
 
 void write_value(Writer& w, const ::anthropic::DocumentBlockParam& v) {
@@ -2551,15 +2551,15 @@ void read_value(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Pa
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Tool& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
   if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
   if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
   if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
 }
 
 void write_value(Writer& w, const ::anthropic::Tool& v) {
@@ -2722,9 +2722,9 @@ template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolResultBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_result\"");
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
   if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
 }
 

@@ -152,13 +152,8 @@ void read_value(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& se
 
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Usage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
-    }
-  }
+  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   if (o.key(",\"cache_creation_input_tokens\":")) {
     if (v.cache_creation_input_tokens) {
       write_value(w, *v.cache_creation_input_tokens);
@@ -173,6 +168,13 @@ void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropi
       w.lit("null");
     }
   }
+  if (o.key(",\"cache_creation\":")) {
+    if (v.cache_creation) {
+      write_value(w, *v.cache_creation);
+    } else {
+      w.lit("null");
+    }
+  }
   if (o.key(",\"inference_geo\":")) {
     if (v.inference_geo) {
       write_value(w, *v.inference_geo);
@@ -180,8 +182,6 @@ void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropi
       w.lit("null");
     }
   }
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
   if (o.key(",\"output_tokens_details\":")) {
     if (v.output_tokens_details) {
       write_value(w, *v.output_tokens_details);
@@ -338,8 +338,8 @@ void read_value(Decoder& d, ::anthropic::Usage& v, const Path& self) {
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Base64ImageSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
   if (o.key(",\"media_type\":")) write_value(w, v.media_type);
+  if (o.key(",\"data\":")) write_value(w, v.data);
 }
 
 void write_value(Writer& w, const ::anthropic::Base64ImageSource& v) {
@@ -2648,6 +2648,7 @@ void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"text\"");
+  if (o.key(",\"text\":")) write_value(w, v.text);
   if (o.key(",\"citations\":")) {
     if (v.citations) {
       write_value(w, *v.citations);
@@ -2655,7 +2656,6 @@ void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropi
       w.lit("null");
     }
   }
-  if (o.key(",\"text\":")) write_value(w, v.text);
 }
 
 void write_value(Writer& w, const ::anthropic::TextBlock& v) {
@@ -3380,8 +3380,8 @@ template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolUseBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
+  if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
   if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
@@ -3949,26 +3949,26 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, con
 
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::MessageCreateParams& v, [[maybe_unused]] Out& o) {
+  if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
   if (o.key(",\"messages\":")) write_value(w, v.messages);
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
-  if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
-  if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
-  if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
-  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
-  if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
   if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
+  if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
+  if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
   if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
   if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
   if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
-  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
-  if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
   if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+  if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
+  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
+  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
+  if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
+  if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
+  if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
+  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+  if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
 }
 
 void write_value(Writer& w, const ::anthropic::MessageCreateParams& v) {

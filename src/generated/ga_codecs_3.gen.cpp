@@ -171,30 +171,9 @@ template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Message& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"message\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"container\":")) {
-    if (v.container) {
-      write_value(w, *v.container);
-    } else {
-      w.lit("null");
-    }
-  }
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"diagnostics\":")) {
-    if (v.diagnostics) {
-      write_value(w, *v.diagnostics);
-    } else {
-      w.lit("null");
-    }
-  }
-  if (o.key(",\"model\":")) write_value(w, v.model);
   if (o.key(",\"role\":")) w.lit("\"assistant\"");
-  if (o.key(",\"stop_details\":")) {
-    if (v.stop_details) {
-      write_value(w, *v.stop_details);
-    } else {
-      w.lit("null");
-    }
-  }
+  if (o.key(",\"model\":")) write_value(w, v.model);
+  if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"stop_reason\":")) {
     if (v.stop_reason) {
       write_value(w, *v.stop_reason);
@@ -210,6 +189,27 @@ void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropi
     }
   }
   if (o.key(",\"usage\":")) write_value(w, v.usage);
+  if (o.key(",\"container\":")) {
+    if (v.container) {
+      write_value(w, *v.container);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"diagnostics\":")) {
+    if (v.diagnostics) {
+      write_value(w, *v.diagnostics);
+    } else {
+      w.lit("null");
+    }
+  }
+  if (o.key(",\"stop_details\":")) {
+    if (v.stop_details) {
+      write_value(w, *v.stop_details);
+    } else {
+      w.lit("null");
+    }
+  }
 }
 
 void write_value(Writer& w, const ::anthropic::Message& v) {
@@ -331,8 +331,8 @@ void read_value(Decoder& d, ::anthropic::Message& v, const Path& self) {
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Base64PDFSource& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
   if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
+  if (o.key(",\"data\":")) write_value(w, v.data);
 }
 
 void write_value(Writer& w, const ::anthropic::Base64PDFSource& v) {
@@ -2737,8 +2737,8 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorP
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingBlockParam& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"thinking\"");
-  if (o.key(",\"signature\":")) write_value(w, v.signature);
   if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+  if (o.key(",\"signature\":")) write_value(w, v.signature);
 }
 
 void write_value(Writer& w, const ::anthropic::ThinkingBlockParam& v) {
@@ -3719,8 +3719,8 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, cons
 
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::MessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"role\":")) write_value(w, v.role);
+  if (o.key(",\"content\":")) write_value(w, v.content);
 }
 
 void write_value(Writer& w, const ::anthropic::MessageParam& v) {

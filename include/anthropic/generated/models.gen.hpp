@@ -2965,6 +2965,11 @@ struct DocumentBlockParam {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static DocumentBlockParam pdf_base64(std::string data);
+  ANTHROPIC_EXPORT static DocumentBlockParam plain_text(std::string text);
+  ANTHROPIC_EXPORT static DocumentBlockParam pdf_url(std::string url);
+  ANTHROPIC_EXPORT static DocumentBlockParam file(std::string file_id);
 };
 
 }  // namespace anthropic
@@ -3013,6 +3018,10 @@ struct ImageBlockParam {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static ImageBlockParam base64(std::string media_type, std::string data);
+  ANTHROPIC_EXPORT static ImageBlockParam url(std::string url);
+  ANTHROPIC_EXPORT static ImageBlockParam file(std::string file_id);
 };
 
 }  // namespace anthropic
@@ -3433,6 +3442,8 @@ struct TextBlockParam {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
+  // Hand-written factory (src/message_param.cpp).
+  ANTHROPIC_EXPORT static TextBlockParam of(std::string text);
 };
 
 }  // namespace anthropic
@@ -3766,6 +3777,9 @@ struct Tool_InputSchema {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
+  // Hand-written (src/message_param.cpp): from a whole JSON Schema object;
+  // members other than `type`, `properties` and `required` land in extra_fields.
+  ANTHROPIC_EXPORT static Tool_InputSchema from_raw(const RawJson& schema);
 };
 
 }  // namespace anthropic
@@ -5079,6 +5093,11 @@ struct MessageParam {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
+  // Hand-written factories (src/message_param.cpp).
+  ANTHROPIC_EXPORT static MessageParam user(std::string text);
+  ANTHROPIC_EXPORT static MessageParam user(std::vector<ContentBlockParam> blocks);
+  ANTHROPIC_EXPORT static MessageParam assistant(std::string text);
+  ANTHROPIC_EXPORT static MessageParam assistant(std::vector<ContentBlockParam> blocks);
 };
 
 }  // namespace anthropic
