@@ -2,6 +2,7 @@
 #pragma once
 
 #include "json/model_codec.hpp"
+#include "generated/ga_codecs.gen.hpp"
 
 #include <anthropic/beta/generated/beta_models.gen.hpp>
 

@@ -366,6 +366,7 @@ void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropi
   if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
   if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
   if (o.key(",\"extra\":", v.extra.has_value())) write_value(w, *v.extra);
+  if (o.key(",\"model\":")) write_value(w, v.model);
 }
 
 void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
@@ -390,7 +391,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
     int member = -1;
     switch (k.size()) {
       case 4: member = k == "body" ? 1 : k == "stop" ? 2 : k == "mode" ? 4 : -1; break;
-      case 5: member = k == "usage" ? 3 : k == "tools" ? 6 : k == "extra" ? 7 : -1; break;
+      case 5: member = k == "usage" ? 3 : k == "tools" ? 6 : k == "extra" ? 7 : k == "model" ? 8 : -1; break;
       case 7: member = k == "content" ? 0 : -1; break;
       case 11: member = k == "temperature" ? 5 : -1; break;
       default: break;
@@ -452,6 +453,11 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
       }
       break;
     }
+    case 8: {
+      read_value(d, v.model, Path{&self, "model"});
+      seen |= std::uint64_t{1} << 3;
+      break;
+    }
     default:
       extra.add(d, k);
     }
@@ -460,6 +466,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "body");
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "usage");
+  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "model");
 }
 
 void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& v, const Path& self) {

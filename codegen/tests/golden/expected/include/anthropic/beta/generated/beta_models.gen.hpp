@@ -3,6 +3,7 @@
 // anthropic_generate`.
 #pragma once
 
+#include <anthropic/generated/models.gen.hpp>
 #include <anthropic/box.hpp>
 #include <anthropic/export.hpp>
 #include <anthropic/json.hpp>
@@ -196,6 +197,8 @@ struct BetaMsg {
   Box<std::vector<BetaToolUnion>> tools{};
   /// (omitted when empty)
   Box<BetaUsage> extra{};
+  /// A GA type (the beta header includes the GA one).
+  ::anthropic::Model model{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
