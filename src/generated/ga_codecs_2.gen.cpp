@@ -2577,7 +2577,7 @@ template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolUseBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
   if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"caller\":")) write_value(w, v.caller);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"input\":")) write_value(w, v.input);
   if (o.key(",\"name\":")) write_value(w, v.name);
 }
@@ -2616,18 +2616,21 @@ void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self
       break;
     }
     case 1: {
-      read_value(d, v.caller, Path{&self, "caller"});
-      seen |= std::uint64_t{1} << 1;
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.caller.emplace(), Path{&self, "caller"});
+      }
       break;
     }
     case 2: {
       read_value(d, v.input, Path{&self, "input"});
-      seen |= std::uint64_t{1} << 2;
+      seen |= std::uint64_t{1} << 1;
       break;
     }
     case 3: {
       read_value(d, v.name, Path{&self, "name"});
-      seen |= std::uint64_t{1} << 3;
+      seen |= std::uint64_t{1} << 2;
       break;
     }
     case 4: {
@@ -2640,9 +2643,8 @@ void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self
   }
   extra.finish(v.extra_fields);
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "id");
-  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "caller");
-  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "input");
-  if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "name");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "input");
+  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
 template <class Out>

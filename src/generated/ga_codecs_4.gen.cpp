@@ -2978,7 +2978,7 @@ void read_value(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& se
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key(",\"caller\":")) write_value(w, v.caller);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
 }
@@ -3012,18 +3012,21 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path&
     }
     switch (member) {
     case 0: {
-      read_value(d, v.caller, Path{&self, "caller"});
-      seen |= std::uint64_t{1} << 0;
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.caller.emplace(), Path{&self, "caller"});
+      }
       break;
     }
     case 1: {
       read_value(d, v.content, Path{&self, "content"});
-      seen |= std::uint64_t{1} << 1;
+      seen |= std::uint64_t{1} << 0;
       break;
     }
     case 2: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
-      seen |= std::uint64_t{1} << 2;
+      seen |= std::uint64_t{1} << 1;
       break;
     }
     case 3: {
@@ -3035,9 +3038,8 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path&
     }
   }
   extra.finish(v.extra_fields);
-  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "caller");
-  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "content");
-  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "tool_use_id");
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
 template <class Out>
@@ -3276,7 +3278,7 @@ void read_value(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& s
 template <class Out>
 void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
   if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
-  if (o.key(",\"caller\":")) write_value(w, v.caller);
+  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
   if (o.key(",\"content\":")) write_value(w, v.content);
   if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
 }
@@ -3310,18 +3312,21 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path
     }
     switch (member) {
     case 0: {
-      read_value(d, v.caller, Path{&self, "caller"});
-      seen |= std::uint64_t{1} << 0;
+      if (d.peek_null()) {
+        extra.add_null(d, k);
+      } else {
+        read_value(d, v.caller.emplace(), Path{&self, "caller"});
+      }
       break;
     }
     case 1: {
       read_value(d, v.content, Path{&self, "content"});
-      seen |= std::uint64_t{1} << 1;
+      seen |= std::uint64_t{1} << 0;
       break;
     }
     case 2: {
       read_value(d, v.tool_use_id, Path{&self, "tool_use_id"});
-      seen |= std::uint64_t{1} << 2;
+      seen |= std::uint64_t{1} << 1;
       break;
     }
     case 3: {
@@ -3333,9 +3338,8 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path
     }
   }
   extra.finish(v.extra_fields);
-  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "caller");
-  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "content");
-  if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "tool_use_id");
+  if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
+  if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
 }  // namespace anthropic::json::model

@@ -166,7 +166,7 @@ TEST_F(BatchServiceTest, CancelPostsWithoutBodyAndDecodesCanceling) {
   EXPECT_EQ(b.processing_status, bm::ProcessingStatus::canceling);
   ASSERT_TRUE(b.cancel_initiated_at.has_value());
   EXPECT_EQ(b.cancel_initiated_at->str(), "2026-08-20T10:05:12.345678Z");
-  EXPECT_EQ(b.request_counts, (bm::BetaMessageBatchRequestCounts{2, 1, 2, 3, 4}));
+  EXPECT_EQ(b.request_counts, (bm::BetaMessageBatchRequestCounts{2, 1, 2, 3, 4, {}}));
 }
 
 TEST_F(BatchServiceTest, IdsArePercentEncodedAsOnePathSegment) {

@@ -67,7 +67,7 @@ TEST_F(ResponseMetadataTest, CreateGivesTheRequestIdOfTheCallThatMadeTheBatch) {
 
 TEST_F(ResponseMetadataTest, RetrieveListCancelDeleteEachFillIt) {
   answer(200, batch_json("b"), "req_retrieve");
-  batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}}}, with_meta);
+  batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}, {}}}, with_meta);
   expect_meta(200, "req_retrieve");
 
   answer(200, R"({"data":[],"has_more":false,"first_id":null,"last_id":null})", "req_list");
@@ -75,11 +75,11 @@ TEST_F(ResponseMetadataTest, RetrieveListCancelDeleteEachFillIt) {
   expect_meta(200, "req_list");
 
   answer(200, batch_json("b", "canceling"), "req_cancel");
-  batches().cancel(bm::BetaMessageBatchCancelParams{{"b", {}}}, with_meta);
+  batches().cancel(bm::BetaMessageBatchCancelParams{{"b", {}, {}}}, with_meta);
   expect_meta(200, "req_cancel");
 
   answer(200, R"({"id":"b","type":"message_batch_deleted"})", "req_delete");
-  batches().delete_(bm::BetaMessageBatchDeleteParams{{"b", {}}}, with_meta);
+  batches().delete_(bm::BetaMessageBatchDeleteParams{{"b", {}, {}}}, with_meta);
   expect_meta(200, "req_delete");
 }
 
@@ -88,7 +88,7 @@ TEST_F(ResponseMetadataTest, ResultsFillItWhenTheStreamOpensBeforeAnyLineIsRead)
          R"({"custom_id":"a","result":{"type":"expired"}})"
          "\n",
          "req_results", "application/x-jsonl");
-  auto stream = batches().results(bm::BetaMessageBatchResultsParams{{"b", {}}}, with_meta);
+  auto stream = batches().results(bm::BetaMessageBatchResultsParams{{"b", {}, {}}}, with_meta);
   expect_meta(200, "req_results");
   std::size_t n = 0;
   for (const auto& line : stream) n += line.custom_id == "a";
@@ -97,12 +97,12 @@ TEST_F(ResponseMetadataTest, ResultsFillItWhenTheStreamOpensBeforeAnyLineIsRead)
 
 TEST_F(ResponseMetadataTest, AFailedCallLeavesItUntouched) {
   answer(200, batch_json("b"), "req_ok");
-  batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}}}, with_meta);
+  batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}, {}}}, with_meta);
   answer(404, R"({"type":"error","error":{"type":"not_found_error","message":"no"}})",
          "req_missing");
-  EXPECT_THROW(batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}}}, with_meta),
+  EXPECT_THROW(batches().retrieve(bm::BetaMessageBatchRetrieveParams{{"b", {}, {}}}, with_meta),
                anthropic::NotFoundException);
-  EXPECT_THROW(batches().results(bm::BetaMessageBatchResultsParams{{"b", {}}}, with_meta),
+  EXPECT_THROW(batches().results(bm::BetaMessageBatchResultsParams{{"b", {}, {}}}, with_meta),
                anthropic::NotFoundException);
   expect_meta(200, "req_ok");  // still the earlier success
 }

@@ -32,7 +32,9 @@ using anthropic::beta::messages::ProcessingStatus;
 using anthropic::json::decode_batch;
 using anthropic::json::decode_deleted_batch;
 using anthropic::json::decode_list_page;
-using anthropic::json::decode_result_line;
+constexpr auto decode_result_line = [](std::string_view s) {
+  return anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(s);
+};
 using nlohmann::json;
 using std::chrono::system_clock;
 using testing::HasSubstr;

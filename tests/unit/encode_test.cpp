@@ -62,7 +62,7 @@ std::string body(const BetaMessageBatchCreateParams& p) {
 
 std::string request_json(const Request& r) {
   std::string out;
-  anthropic::json::write_create_request(out, r);
+  anthropic::json::write_create_request<anthropic::beta::messages::BetaFamily>(out, r);
   return out;
 }
 

@@ -3311,8 +3311,8 @@ struct ServerToolUseBlock {
   };
   /// Unique id.
   std::string id{};
-  /// Who issued the call.
-  Caller caller{};
+  /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
+  Box<Caller> caller{};
   /// Tool input as JSON.
   RawJson input{};
   /// Which server tool was called.
@@ -4287,8 +4287,8 @@ struct ToolUseBlock {
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
   /// Unique id.
   std::string id{};
-  /// Who issued the call.
-  Caller caller{};
+  /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
+  Box<Caller> caller{};
   /// Tool input as JSON.
   RawJson input{};
   /// Name of the tool called.
@@ -4620,8 +4620,8 @@ struct WebFetchToolResultBlock {
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<WebFetchToolResultErrorBlock, WebFetchBlock, RawJson>;
-  /// Who issued the call.
-  Caller caller{};
+  /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
+  Box<Caller> caller{};
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4969,8 +4969,8 @@ namespace anthropic {
 struct WebSearchToolResultBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
-  /// Who issued the call.
-  Caller caller{};
+  /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
+  Box<Caller> caller{};
   WebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};

@@ -1,7 +1,8 @@
 #pragma once
 
 #include <anthropic/export.hpp>
-#include <anthropic/generated/models.gen.hpp>
+#include <anthropic/message.hpp>
+#include <anthropic/message_param.hpp>
 #include <anthropic/messages/message_batch.hpp>
 
 #include <optional>
