@@ -49,7 +49,10 @@ installed_version() {
 if [ "$(installed_version)" != "$sdk_version" ]; then
   mkdir -p "$cache"
   echo "official_sdk_lifecycle: npm install @anthropic-ai/sdk@$sdk_version into $cache" >&2
+  # Bounded, so that a registry that does not answer is a skip well within the ctest TIMEOUT
+  # rather than npm's default of minutes of retries.
   if ! npm install --prefix "$cache" --no-audit --no-fund --loglevel=error \
+    --fetch-retries=1 --fetch-timeout=30000 \
     "@anthropic-ai/sdk@$sdk_version" >"$cache/npm.log" 2>&1; then
     tail -n 20 "$cache/npm.log" >&2
     skip "npm install @anthropic-ai/sdk@$sdk_version failed (registry unreachable?); log: $cache/npm.log"
