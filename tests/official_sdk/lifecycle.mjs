@@ -136,6 +136,14 @@ async function lifecycle(label, batches) {
   assert.equal(retrieved.id, created.id, `${label}: retrieve returned another batch`);
   assert.equal(retrieved.created_at, created.created_at, `${label}: retrieve changed created_at`);
   step(`retrieve -> ${retrieved.processing_status}`);
+  if (label === 'beta') {
+    // The beta resource's `betas` param becomes an anthropic-beta header, which must not hurt.
+    const withBeta = await batches.retrieve(created.id, { betas: ['message-batches-2024-09-24'] });
+    assert.equal(withBeta.id, created.id, `${label}: retrieve with betas returned another batch`);
+    assert.equal(wire.at(-1).headers.get('anthropic-beta'), 'message-batches-2024-09-24',
+      `${label}: betas did not become an anthropic-beta header`);
+    step('retrieve with betas: [message-batches-2024-09-24] -> sent as anthropic-beta, accepted');
+  }
 
   // list, auto-paginating: one batch a page, so the SDK has to follow the cursor (after_id)
   const listed = [];
@@ -202,7 +210,13 @@ async function lifecycle(label, batches) {
   const c = secondEnded.request_counts;
   assert.equal(c.succeeded + c.errored + c.canceled + c.expired, 3, `${label}: counts of the canceled batch`);
   assert.ok(c.canceled >= 1, `${label}: no request of the batch canceled at once ended canceled`);
-  step(`canceled batch -> ended, request_counts ${JSON.stringify(c)}`);
+  const canceledResults = [];
+  for await (const line of await batches.results(second.id)) canceledResults.push(line);
+  assert.deepEqual(canceledResults.map((l) => l.custom_id).sort(), [1, 2, 3].map((i) => `${label}-cancel-${i}`),
+    `${label}: the canceled batch's results`);
+  assert.equal(canceledResults.filter((l) => l.result.type === 'canceled').length, c.canceled,
+    `${label}: canceled results vs request_counts.canceled`);
+  step(`canceled batch -> ended, request_counts ${JSON.stringify(c)}, results agree`);
 
   // delete, then retrieving it is a 404 (NotFoundError)
   const deleted = await batches.delete(created.id);
@@ -213,7 +227,11 @@ async function lifecycle(label, batches) {
     assert.equal(err.status, 404);
     return true;
   }, `${label}: retrieve after delete did not throw`);
-  step(`delete -> message_batch_deleted; retrieve -> NotFoundError (404)`);
+  const after = [];
+  for await (const batch of batches.list({ limit: 100 })) after.push(batch.id);
+  assert.ok(!after.includes(created.id), `${label}: the deleted batch is still listed`);
+  assert.ok(after.includes(second.id), `${label}: the canceled batch is not listed`);
+  step(`delete -> message_batch_deleted; retrieve -> NotFoundError (404); no longer listed`);
 
   // What went over the wire: every request carries a version and a credential.
   for (const r of wire) {
