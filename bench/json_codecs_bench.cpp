@@ -8,8 +8,8 @@
 //   results (BM_ResultsStream_*)         >= 150 MB/s; peak memory independent of the file size
 //                                          (counter peak_extra_mb, 100,000 vs 1,000,000 lines)
 
-#include "messages/http_batch_service.hpp"
 #include "json/codecs.hpp"
+#include "messages/http_batch_service.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -73,7 +73,8 @@ void BM_DecodeResultLine(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     for (const std::string& line : lines) {
-      auto decoded = anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(line);
+      auto decoded =
+          anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(line);
       benchmark::DoNotOptimize(decoded);
       bytes += line.size();
     }
@@ -125,7 +126,8 @@ void BM_CreateBody_256MB(benchmark::State& state) {
   const std::size_t per_request = (kLimit - 64 * 1024) / kRequests;
   // Bytes of one request beyond its user text, its separating comma included.
   std::string probe;
-  anthropic::json::write_create_request<anthropic::beta::messages::BetaFamily>(probe, ab::typical_request(0));
+  anthropic::json::write_create_request<anthropic::beta::messages::BetaFamily>(
+      probe, ab::typical_request(0));
   const std::size_t overhead = probe.size() + 1 - std::string("Classify 000000").size();
   const auto params = ab::typical_params(kRequests, per_request - overhead);
   std::size_t bytes = 0;
@@ -183,7 +185,8 @@ void BM_DecodeResultLine_Typical(benchmark::State& state) {
   }
   for (auto _ : state) {
     for (std::string_view line : lines) {
-      auto decoded = anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(line);
+      auto decoded =
+          anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(line);
       benchmark::DoNotOptimize(decoded);
     }
   }

@@ -10,30 +10,30 @@
 #include <iostream>
 
 int main() {
-  namespace bm = anthropic::beta::messages;
-  using anthropic::beta::BetaMessageParam;
+  namespace am = anthropic::messages;  // GA; the beta resource is anthropic::beta::messages
+  using anthropic::MessageParam;
 
   try {
     anthropic::Client client = anthropic::Client::from_env();
-    bm::BatchService& batches = client.beta().messages().batches();
+    am::BatchService& batches = client.messages().batches();
 
-    bm::BetaMessageBatchCreateParams params;
+    am::MessageBatchCreateParams params;
     for (const char* question : {"What is the capital of France?", "Name a prime above 100."}) {
-      bm::BetaMessageBatchCreateParams::Request request;
+      am::MessageBatchCreateParams::Request request;
       request.custom_id = "question-" + std::to_string(params.requests.size() + 1);
       request.params.model = "claude-sonnet-4-5";
       request.params.max_tokens = 256;
-      request.params.messages.push_back(BetaMessageParam::user(question));
+      request.params.messages.push_back(MessageParam::user(question));
       params.requests.push_back(std::move(request));
     }
 
-    bm::BetaMessageBatch batch = batches.create(params);
+    am::MessageBatch batch = batches.create(params);
     std::cout << "created " << batch.id << ": " << batch.processing_status << ", "
               << batch.request_counts.processing << " requests processing\n";
 
-    bm::BetaMessageBatchCancelParams cancel;
+    am::MessageBatchCancelParams cancel;
     cancel.message_batch_id = batch.id;
-    bm::BetaMessageBatch canceling = batches.cancel(cancel);
+    am::MessageBatch canceling = batches.cancel(cancel);
     std::cout << "cancel requested: " << canceling.processing_status;
     if (canceling.cancel_initiated_at) std::cout << " at " << canceling.cancel_initiated_at->str();
     std::cout << "\n";

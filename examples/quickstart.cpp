@@ -19,27 +19,29 @@
 #include <thread>
 #include <vector>
 
-namespace bm = anthropic::beta::messages;
-using anthropic::beta::BetaMessageParam;
+// The GA Message Batches resource: `client.messages().batches()`. The beta resource
+// (`client.beta().messages().batches()`, types with the Beta prefix) works the same way.
+namespace am = anthropic::messages;
+using anthropic::MessageParam;
 
 namespace {
 
-bm::BetaMessageBatchCreateParams make_batch(const std::string& prefix,
-                                            const std::vector<std::string>& questions) {
-  bm::BetaMessageBatchCreateParams params;
+am::MessageBatchCreateParams make_batch(const std::string& prefix,
+                                        const std::vector<std::string>& questions) {
+  am::MessageBatchCreateParams params;
   for (const auto& q : questions) {
-    bm::BetaMessageBatchCreateParams::Request r;
+    am::MessageBatchCreateParams::Request r;
     r.custom_id = prefix + "-" + std::to_string(params.requests.size() + 1);
     r.params.model = "claude-haiku-4-5";
     r.params.max_tokens = 200;
     r.params.system = std::string("Answer in one short sentence.");
-    r.params.messages.push_back(BetaMessageParam::user(q));
+    r.params.messages.push_back(MessageParam::user(q));
     params.requests.push_back(std::move(r));
   }
   return params;
 }
 
-std::string counts(const bm::BetaMessageBatchRequestCounts& c) {
+std::string counts(const am::MessageBatchRequestCounts& c) {
   return "processing=" + std::to_string(c.processing) +
          " succeeded=" + std::to_string(c.succeeded) + " errored=" + std::to_string(c.errored) +
          " canceled=" + std::to_string(c.canceled) + " expired=" + std::to_string(c.expired);
@@ -63,20 +65,20 @@ int main() {
                 << "\n";
     }
     anthropic::Client client(options);
-    bm::BatchService& batches = client.beta().messages().batches();
+    am::BatchService& batches = client.messages().batches();
 
     // 1. Create and wait.
-    bm::BetaMessageBatch batch = batches.create(
+    am::MessageBatch batch = batches.create(
         make_batch("q", {"What is the capital of France?", "How many legs does a spider have?",
                          "What colour is the sky on a clear day?"}));
     std::cout << "Created " << batch.id << " (" << batch.request_counts.total() << " requests, "
               << batch.processing_status << ")\n";
 
     const bool tty = ::isatty(STDOUT_FILENO) != 0;
-    bm::WaitOptions wait;
+    am::WaitOptions wait;
     wait.initial_interval = std::chrono::milliseconds(emulator ? 250 : 5000);
     wait.max_interval = std::chrono::seconds(emulator ? 1 : 60);
-    wait.on_progress = [&](const bm::BetaMessageBatch& b) {
+    wait.on_progress = [&](const am::MessageBatch& b) {
       std::cout << (tty ? "\r" : "") << "  " << b.processing_status << ": "
                 << counts(b.request_counts) << (tty ? "   " : "\n") << std::flush;
     };
@@ -85,39 +87,39 @@ int main() {
     std::cout << "Ended at " << (batch.ended_at ? batch.ended_at->str() : "?") << "\n";
 
     // 2. Results (streamed; the order is not guaranteed: match by custom_id).
-    for (const bm::BetaMessageBatchIndividualResponse& line : batches.results(batch.id)) {
+    for (const am::MessageBatchIndividualResponse& line : batches.results(batch.id)) {
       std::cout << "  " << line.custom_id << " [" << line.result.type << "] ";
       if (line.result.message) {
         for (const auto& block : line.result.message->content) {
-          if (auto* text = std::get_if<anthropic::beta::BetaTextBlock>(&block)) {
+          if (auto* text = std::get_if<anthropic::TextBlock>(&block)) {
             std::cout << text->text;
           }
         }
         std::cout << "  (" << line.result.message->usage.input_tokens << " in / "
                   << line.result.message->usage.output_tokens << " out tokens)";
       } else if (line.result.error) {
-        std::cout << anthropic::beta::error_type(line.result.error->error) << ": "
-                  << anthropic::beta::error_message(line.result.error->error);
+        std::cout << anthropic::error_type(line.result.error->error) << ": "
+                  << anthropic::error_message(line.result.error->error);
       }
       std::cout << "\n";
     }
 
     // 3. Create another batch and cancel it.
-    bm::BetaMessageBatch second = batches.create(
+    am::MessageBatch second = batches.create(
         make_batch("c", {"Write a haiku about autumn.", "Write a limerick about a cat.",
                          "Summarize the plot of Hamlet.", "List three prime numbers."}));
     std::cout << "Created " << second.id << "; cancelling it\n";
     // Against the emulator, let part of the batch finish first so the final counts show both
     // requests that completed before the cancel and requests it canceled.
     if (emulator) std::this_thread::sleep_for(std::chrono::seconds(2));
-    bm::BetaMessageBatchCancelParams cancel;
+    am::MessageBatchCancelParams cancel;
     cancel.message_batch_id = second.id;
-    bm::BetaMessageBatch canceling = batches.cancel(cancel);
+    am::MessageBatch canceling = batches.cancel(cancel);
     std::cout << "  " << canceling.processing_status << " since "
               << (canceling.cancel_initiated_at ? canceling.cancel_initiated_at->str() : "?")
               << "\n";
     wait.on_progress = nullptr;
-    bm::BetaMessageBatch canceled = batches.wait_until_ended(second.id, wait);
+    am::MessageBatch canceled = batches.wait_until_ended(second.id, wait);
     std::cout << "  final: " << canceled.processing_status << ", "
               << counts(canceled.request_counts) << "\n";
     return 0;

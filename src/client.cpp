@@ -3,9 +3,9 @@
 #include <anthropic/http/curl_http_client.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "messages/http_batch_service.hpp"
 #include "client_config.hpp"
 #include "http/url_redact.hpp"
+#include "messages/http_batch_service.hpp"
 
 #include <cstdlib>
 
@@ -170,9 +170,9 @@ struct Client::State {
         ga_batch_service(std::make_shared<
                          ::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>(
             config, http)),
-        batch_service(std::make_shared<
-                      ::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>(config,
-                                                                                          http)),
+        batch_service(
+            std::make_shared<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>(
+                config, http)),
         messages_service(*ga_batch_service),
         beta_service(*batch_service) {}
 };

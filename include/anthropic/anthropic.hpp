@@ -11,12 +11,6 @@
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
 #include <anthropic/beta/messages/beta_message_batch.hpp>
-#include <anthropic/messages/batch_create_body.hpp>
-#include <anthropic/messages/batch_list_page.hpp>
-#include <anthropic/messages/batch_params.hpp>
-#include <anthropic/messages/batch_results.hpp>
-#include <anthropic/messages/batch_service.hpp>
-#include <anthropic/messages/message_batch.hpp>
 #include <anthropic/box.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/client.hpp>
@@ -28,6 +22,12 @@
 #include <anthropic/logging.hpp>
 #include <anthropic/message.hpp>
 #include <anthropic/message_param.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_list_page.hpp>
+#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/messages/batch_results.hpp>
+#include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/message_batch.hpp>
 #include <anthropic/open_enum.hpp>
 #include <anthropic/raw_json.hpp>
 #include <anthropic/response_metadata.hpp>

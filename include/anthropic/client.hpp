@@ -1,9 +1,9 @@
 #pragma once
 
 #include <anthropic/beta/messages/batch_service.hpp>
-#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/client_options.hpp>
 #include <anthropic/export.hpp>
+#include <anthropic/messages/batch_service.hpp>
 
 #include <functional>
 #include <memory>

@@ -185,9 +185,9 @@ class DomDecoder {
     b.cancel_initiated_at = opt_timestamp(obj, "cancel_initiated_at", self);
     b.archived_at = opt_timestamp(obj, "archived_at", self);
     b.results_url = opt_string(obj, "results_url", self);
-    b.extra_fields = extras_of(obj, {"id", "type", "processing_status", "request_counts",
-                                     "created_at", "expires_at", "ended_at", "cancel_initiated_at",
-                                     "archived_at", "results_url"});
+    b.extra_fields = extras_of(
+        obj, {"id", "type", "processing_status", "request_counts", "created_at", "expires_at",
+              "ended_at", "cancel_initiated_at", "archived_at", "results_url"});
     return b;
   }
 
@@ -378,7 +378,7 @@ BasicMessageBatchIndividualResponse<F> decode_result_line(std::string_view text)
 template messages::MessageBatchIndividualResponse decode_result_line<messages::GaFamily>(
     std::string_view);
 template beta::messages::BetaMessageBatchIndividualResponse
-decode_result_line<beta::messages::BetaFamily>(std::string_view);
+    decode_result_line<beta::messages::BetaFamily>(std::string_view);
 
 }  // namespace anthropic::json
 

@@ -234,7 +234,7 @@ void write_create_body(std::string& out, const BasicMessageBatchCreateParams<F>&
   out.append("]}");
 }
 
-#define ANTHROPIC_INSTANTIATE_CREATE(F)                                                       \
+#define ANTHROPIC_INSTANTIATE_CREATE(F)                                                    \
   template void write_create_request<F>(std::string&,                                      \
                                         const BasicMessageBatchCreateParams<F>::Request&); \
   template std::size_t measure_create_request<F>(                                          \

@@ -136,7 +136,8 @@ void check_api_version_rules(const typename F::MessageCreateParams& params,
   for (std::size_t m = 0; m < params.messages.size(); ++m) {
     const typename F::MessageParam& message = params.messages[m];
     const std::string& role = message.role.str();
-    if (const auto* blocks = std::get_if<std::vector<typename F::ContentBlockParam>>(&message.content)) {
+    if (const auto* blocks =
+            std::get_if<std::vector<typename F::ContentBlockParam>>(&message.content)) {
       for (std::size_t b = 0; b < blocks->size(); ++b) {
         check_block<F>((*blocks)[b], role, m, b, api_version);
       }

@@ -1,12 +1,12 @@
 #include <anthropic/api_version.hpp>
 #include <anthropic/beta/messages/batch_create_body.hpp>
-#include <anthropic/messages/batch_create_body.hpp>
 #include <anthropic/errors.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "messages/api_version_rules.hpp"
 #include "json/codecs.hpp"
+#include "messages/api_version_rules.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -130,7 +130,6 @@ class CustomIdSet {
   std::size_t last_ = 0;             // slot of the id added last
 };
 
-
 struct detail::CreateBodyState {
   static constexpr std::size_t kMaxRequests = 100000;
   std::size_t max_body_bytes;
@@ -186,8 +185,8 @@ BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(std::size_t max_body
   state_->max_body_bytes = max_body_bytes;
 }
 template <class F>
-BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(BasicBatchCreateBodyBuilder&&) noexcept =
-    default;
+BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(
+    BasicBatchCreateBodyBuilder&&) noexcept = default;
 template <class F>
 BasicBatchCreateBodyBuilder<F>& BasicBatchCreateBodyBuilder<F>::operator=(
     BasicBatchCreateBodyBuilder&&) noexcept = default;
@@ -206,7 +205,8 @@ void BasicBatchCreateBodyBuilder<F>::reserve(std::size_t body_bytes) {
 }
 
 template <class F>
-void BasicBatchCreateBodyBuilder<F>::add(const typename BasicMessageBatchCreateParams<F>::Request& request) {
+void BasicBatchCreateBodyBuilder<F>::add(
+    const typename BasicMessageBatchCreateParams<F>::Request& request) {
   detail::CreateBodyState& s = *state_;
   const std::size_t before = s.body.size();
   const std::string_view custom_id = request.custom_id;
@@ -232,7 +232,8 @@ void BasicBatchCreateBodyBuilder<F>::add(const typename BasicMessageBatchCreateP
 }
 
 template <class F>
-void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id, std::string_view params_json) {
+void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
+                                             std::string_view params_json) {
   detail::CreateBodyState& s = *state_;
   auto first = params_json.find_first_not_of(" \t\r\n");
   bool object = first != std::string_view::npos && params_json[first] == '{';
@@ -258,9 +259,13 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id, std::st
 }
 
 template <class F>
-std::size_t BasicBatchCreateBodyBuilder<F>::request_count() const noexcept { return state_->count; }
+std::size_t BasicBatchCreateBodyBuilder<F>::request_count() const noexcept {
+  return state_->count;
+}
 template <class F>
-std::size_t BasicBatchCreateBodyBuilder<F>::body_bytes() const noexcept { return state_->body.size(); }
+std::size_t BasicBatchCreateBodyBuilder<F>::body_bytes() const noexcept {
+  return state_->body.size();
+}
 
 template <class F>
 EncodedBatchCreateParams BasicBatchCreateBodyBuilder<F>::finish(

@@ -1,10 +1,10 @@
 #include <anthropic/beta/messages/batch_results.hpp>
-#include <anthropic/messages/batch_results.hpp>
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
+#include <anthropic/messages/batch_results.hpp>
 
-#include "messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
+#include "messages/batch_results_resume.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -512,7 +512,7 @@ BasicBatchResultsStream<F> BasicBatchResultsStream<F>::from_jsonl(std::string js
 
 template <class F>
 BasicBatchResultsStream<F> detail::ResultsStreamAccess::open(http::StreamedResponse first,
-                                                            ResultsResume resume) {
+                                                             ResultsResume resume) {
   return BasicBatchResultsStream<F>(
       std::make_unique<ResultsReader>(std::move(first), std::move(resume)));
 }
@@ -552,7 +552,7 @@ template class BasicBatchResultsStream<beta::messages::BetaFamily>;
 template BasicBatchResultsStream<GaFamily> detail::ResultsStreamAccess::open<GaFamily>(
     http::StreamedResponse, ResultsResume);
 template BasicBatchResultsStream<beta::messages::BetaFamily>
-detail::ResultsStreamAccess::open<beta::messages::BetaFamily>(http::StreamedResponse,
-                                                              ResultsResume);
+    detail::ResultsStreamAccess::open<beta::messages::BetaFamily>(http::StreamedResponse,
+                                                                  ResultsResume);
 
 }  // namespace anthropic::messages

@@ -3,10 +3,10 @@
 // Private: how a results stream opened by HttpBatchService reconnects after its transfer broke.
 // Kept out of the public header so that BatchResultsStream's public surface stays what it was.
 
-#include <anthropic/messages/batch_results.hpp>
 #include <anthropic/cancellation.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
+#include <anthropic/messages/batch_results.hpp>
 
 #include <cstddef>
 #include <cstdint>

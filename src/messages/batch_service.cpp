@@ -1,6 +1,6 @@
 #include <anthropic/beta/messages/batch_service.hpp>
-#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/errors.hpp>
+#include <anthropic/messages/batch_service.hpp>
 
 #include <algorithm>
 
@@ -52,7 +52,7 @@ DeletedMessageBatch BasicBatchService<F>::delete_(const MessageBatchDeleteParams
 }
 template <class F>
 DeletedMessageBatch BasicBatchService<F>::delete_(const std::string& id,
-                                              const RequestOptions& options) {
+                                                  const RequestOptions& options) {
   return delete_(with_id<MessageBatchDeleteParams>(id), options);
 }
 template <class F>
@@ -60,13 +60,14 @@ BasicBatchResultsStream<F> BasicBatchService<F>::results(const MessageBatchResul
   return results(params, RequestOptions{});
 }
 template <class F>
-BasicBatchResultsStream<F> BasicBatchService<F>::results(const std::string& id, const RequestOptions& options) {
+BasicBatchResultsStream<F> BasicBatchService<F>::results(const std::string& id,
+                                                         const RequestOptions& options) {
   return results(with_id<MessageBatchResultsParams>(id), options);
 }
 
 template <class F>
 MessageBatch BasicBatchService<F>::wait_until_ended(const std::string& message_batch_id,
-                                                const WaitOptions& options) {
+                                                    const WaitOptions& options) {
   using std::chrono::milliseconds;
   if (options.initial_interval <= milliseconds::zero() ||
       options.max_interval < options.initial_interval || !(options.multiplier >= 1.0)) {
@@ -122,8 +123,7 @@ MessageBatch BasicBatchService<F>::wait_until_ended(const std::string& message_b
   }
 }
 
-BatchWaitTimeoutException::BatchWaitTimeoutException(const std::string& message,
-                                                     MessageBatch last)
+BatchWaitTimeoutException::BatchWaitTimeoutException(const std::string& message, MessageBatch last)
     : AnthropicException(message), last_(std::move(last)) {}
 BatchWaitTimeoutException::~BatchWaitTimeoutException() = default;
 

@@ -5,8 +5,8 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/version.hpp>
 
-#include "messages/batch_results_resume.hpp"
 #include "json/codecs.hpp"
+#include "messages/batch_results_resume.hpp"
 
 #include <algorithm>
 
@@ -96,20 +96,21 @@ http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& para
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
   // body is never regrown: a regrowth near 256 MB would briefly need twice its size.
   std::size_t estimate = 64;
-  for (const auto& request : params.requests) estimate += json::measure_create_request<F>(request) + 1;
+  for (const auto& request : params.requests)
+    estimate += json::measure_create_request<F>(request) + 1;
   builder.reserve(estimate + estimate / 16);  // slack for escapes; capped at max_body_bytes
   for (const auto& request : params.requests) builder.add(request);
   return std::move(builder).finish().body;
 }
 
 template http::RequestBody build_create_body(const MessageBatchCreateParams&, std::size_t,
-                                            std::string_view);
+                                             std::string_view);
 template http::RequestBody build_create_body(const beta::messages::BetaMessageBatchCreateParams&,
-                                            std::size_t, std::string_view);
+                                             std::size_t, std::string_view);
 
 template <class F>
 HttpBatchService<F>::HttpBatchService(std::shared_ptr<const ClientConfig> config,
-                                   std::shared_ptr<http::HttpClient> http)
+                                      std::shared_ptr<http::HttpClient> http)
     : config_(std::move(config)), http_(std::move(http)) {}
 
 template <class F>
@@ -176,7 +177,7 @@ http::HttpRequest HttpBatchService<F>::build(std::string method, std::string_vie
 
 template <class F>
 http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
-                                          ResponseMetadata* into) const {
+                                             ResponseMetadata* into) const {
   http::HttpResponse response = http_->send(request);
   if (response.status < 200 || response.status > 299) {
     // The exception keeps at most 1 MiB of the body.
@@ -188,16 +189,15 @@ http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
 
 template <class F>
 MessageBatch HttpBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params,
-                                          const RequestOptions& options) {
-  return send_create(
-      build_create_body(params, BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
-                        config_->anthropic_version),
-      params.betas, params.user_profile_id, params.workspace_id, options);
+                                         const RequestOptions& options) {
+  return send_create(build_create_body(params, BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+                                       config_->anthropic_version),
+                     params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 template <class F>
 MessageBatch HttpBatchService<F>::create_encoded(const EncodedBatchCreateParams& params,
-                                                  const RequestOptions& options) {
+                                                 const RequestOptions& options) {
   if (params.request_count == 0 || params.body.empty()) {
     throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
   }
@@ -213,8 +213,8 @@ MessageBatch HttpBatchService<F>::send_create(http::RequestBody body,
                                               const RequestOptions& options) {
   http::Headers operation_headers;
   if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
-  http::HttpRequest request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id},
-                                    options, std::move(body), operation_headers);
+  http::HttpRequest request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id}, options,
+                                    std::move(body), operation_headers);
   request.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
   const bool opted_in = request.retry_on_unknown_outcome;

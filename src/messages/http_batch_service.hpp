@@ -2,8 +2,8 @@
 
 // Private: the HTTP-backed BatchService.
 
-#include <anthropic/messages/batch_service.hpp>
 #include <anthropic/http/http_client.hpp>
+#include <anthropic/messages/batch_service.hpp>
 
 #include "client_config.hpp"
 
@@ -35,19 +35,18 @@ class HttpBatchService final : public BasicBatchService<F>,
   using BasicBatchService<F>::retrieve;
 
   MessageBatch create(const BasicMessageBatchCreateParams<F>& params,
-                          const RequestOptions& options) override;
+                      const RequestOptions& options) override;
   MessageBatch create_encoded(const EncodedBatchCreateParams& params,
-                                  const RequestOptions& options) override;
+                              const RequestOptions& options) override;
   MessageBatch retrieve(const MessageBatchRetrieveParams& params,
-                            const RequestOptions& options) override;
-  BatchListPage list(const MessageBatchListParams& params,
-                     const RequestOptions& options) override;
+                        const RequestOptions& options) override;
+  BatchListPage list(const MessageBatchListParams& params, const RequestOptions& options) override;
   MessageBatch cancel(const MessageBatchCancelParams& params,
-                          const RequestOptions& options) override;
+                      const RequestOptions& options) override;
   DeletedMessageBatch delete_(const MessageBatchDeleteParams& params,
-                                  const RequestOptions& options) override;
+                              const RequestOptions& options) override;
   BasicBatchResultsStream<F> results(const MessageBatchResultsParams& params,
-                             const RequestOptions& options) override;
+                                     const RequestOptions& options) override;
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
@@ -64,9 +63,9 @@ class HttpBatchService final : public BasicBatchService<F>,
                           http::RequestBody body = {},
                           const http::Headers& operation_headers = {}) const;
   MessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
-                               const std::optional<std::string>& user_profile_id,
-                               const std::optional<std::string>& workspace_id,
-                               const RequestOptions& options);
+                           const std::optional<std::string>& user_profile_id,
+                           const std::optional<std::string>& workspace_id,
+                           const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
   /// A 2xx response's status and headers go to `into` (RequestOptions::response_into) if set.
   http::HttpResponse send(const http::HttpRequest& request, ResponseMetadata* into) const;

@@ -37,6 +37,7 @@
 
 #include "anthropic/emulator/emulator.hpp"
 #include "support/raw_server.hpp"
+#include "support/test_server.hpp"
 
 #ifndef ANTHROPIC_BATCH_BINARY
 #error "ANTHROPIC_BATCH_BINARY must name the anthropic-batch program"
@@ -381,7 +382,8 @@ TEST_F(CliTest, MainHelpExitsZeroWithoutCredentials) {
 
 TEST_F(CliTest, CommandHelpExitsZero) {
   const std::map<std::string, std::string> expected = {
-      {"submit", "usage: anthropic-batch submit FILE [--beta NAME]... [--wait] [-o OUT]\n"},
+      {"submit",
+       "usage: anthropic-batch submit FILE [--anthropic-beta NAME]... [--wait] [-o OUT]\n"},
       {"status", "usage: anthropic-batch status ID\n"},
       {"watch", "usage: anthropic-batch watch ID [--interval-ms N]\n"},
       {"cancel", "usage: anthropic-batch cancel ID\n"},
@@ -629,7 +631,8 @@ TEST_F(CliTest, SubmitFromStdinWithBetaCrlfAndBlankLines) {
   const std::string file =
       write("stdin.jsonl", "\n" + request_line("a", "x") + "\r\n  \t\n" + request_line("b", "y") +
                                "\r\n\r\n");  // no newline after the last line is fine too
-  Outcome r = run({"submit", "-", "--anthropic-beta", "extra-beta-2025-01-01"}, env(), kDefaultTimeout, file);
+  Outcome r = run({"submit", "-", "--anthropic-beta", "extra-beta-2025-01-01"}, env(),
+                  kDefaultTimeout, file);
   EXPECT_EQ(r.code, 0) << r;
   EXPECT_TRUE(std::regex_match(
       r.out,
@@ -665,6 +668,37 @@ TEST_F(CliTest, SubmitRefusesWhatTheApiVersionRejectsBeforeCreatingABatch) {
   r = run({"list", "--api-version", "latest"});
   EXPECT_EQ(r.code, 2) << r;
   EXPECT_TRUE(contains(r.err, "anthropic_version must be a YYYY-MM-DD date")) << r;
+}
+
+TEST_F(CliTest, CommandsUseTheGaResourceUnlessBetaIsGiven) {
+  // A recording server shows the resource on the wire: under 2023-06-01 only the beta resource
+  // marks its calls with ?beta=true and the batches beta header.
+  anthropic::testing::TestServer server;
+  server.respond(200, anthropic::testing::batch_json("msgbatch_w"));
+  Env e = env();
+  e["ANTHROPIC_BASE_URL"] = server.base_url();
+
+  Outcome r = run({"--api-version", "2023-06-01", "status", "msgbatch_w"}, e);
+  EXPECT_EQ(r.code, 0) << r;
+  auto request = server.last_request();
+  EXPECT_EQ(request.target, "/v1/messages/batches/msgbatch_w");
+  EXPECT_EQ(request.header_count("anthropic-beta"), 0u);
+
+  r = run({"--api-version", "2023-06-01", "status", "msgbatch_w", "--beta"}, e);
+  EXPECT_EQ(r.code, 0) << r;
+  request = server.last_request();
+  EXPECT_EQ(request.target, "/v1/messages/batches/msgbatch_w?beta=true");
+  EXPECT_EQ(request.header("anthropic-beta"), "message-batches-2024-09-24");
+
+  // Under the default version the two resources look the same; a beta header is sent only when
+  // asked for.
+  const std::string file = write("one.jsonl", request_line("a", "x") + "\n");
+  r = run({"submit", file, "--anthropic-beta", "files-api-2025-04-14"}, e);
+  EXPECT_EQ(r.code, 0) << r;
+  request = server.last_request();
+  EXPECT_EQ(request.target, "/v1/messages/batches");
+  EXPECT_EQ(request.header("anthropic-beta"), "files-api-2025-04-14");
+  EXPECT_EQ(request.header("authorization"), std::string("Bearer ") + kKey);
 }
 
 TEST_F(CliTest, CancelShowsCanceling) {

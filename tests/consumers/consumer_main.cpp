@@ -54,6 +54,35 @@ int main() {
   }
   if (lines != 1) return 1;
 
+  // The GA family: the same templates, instantiated in the library for both families.
+  namespace am = anthropic::messages;
+  am::MessageBatchCreateParams ga;
+  am::MessageBatchCreateParams::Request ga_request;
+  ga_request.custom_id = "consumer-ga";
+  ga_request.params.model = "claude-sonnet-4-5";
+  ga_request.params.max_tokens = 16;
+  ga_request.params.messages.push_back(anthropic::MessageParam::user("hi"));
+  ga.requests.push_back(ga_request);
+  am::BatchCreateBodyBuilder ga_builder;
+  ga_builder.add(ga_request);
+  if (std::move(ga_builder).finish().request_count != 1) return 1;
+  for (const auto& line :
+       am::BatchResultsStream::from_jsonl(R"({"custom_id":"g","result":{"type":"canceled"}})")) {
+    lines += line.result.type == am::MessageBatchResultType::canceled ? 1 : 0;
+  }
+  if (lines != 2) return 1;
+  if (anthropic::from_json<am::MessageBatchIndividualResponse>(
+          R"({"custom_id":"g","result":{"type":"expired"}})")
+          .custom_id != "g") {
+    return 1;
+  }
+  try {
+    client.messages().batches().create(ga);
+    return 1;
+  } catch (const anthropic::AnthropicIoException& e) {
+    if (e.may_have_reached_server()) return 1;
+  }
+
   try {
     client.beta().messages().batches().create(params);
   } catch (const anthropic::AnthropicIoException& e) {

@@ -12,6 +12,7 @@
 #include "support/test_server.hpp"
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -20,7 +21,6 @@ using anthropic::testing::batch_json;
 using anthropic::testing::RecordedRequest;
 using anthropic::testing::TestServer;
 namespace bm = anthropic::beta::messages;
-using anthropic::beta::BetaMessageParam;
 
 constexpr const char* kKey = "sk-ant-wire-KEY";
 constexpr const char* kBatchesBeta = "message-batches-2024-09-24";
@@ -28,9 +28,12 @@ constexpr const char* kBatchesBeta = "message-batches-2024-09-24";
 struct Version {
   const char* value;
   bool legacy;
+  bool ga;  // client.messages().batches() rather than client.beta().messages().batches()
 };
 
-std::ostream& operator<<(std::ostream& os, const Version& v) { return os << v.value; }
+std::ostream& operator<<(std::ostream& os, const Version& v) {
+  return os << v.value << (v.ga ? " GA" : " beta");
+}
 
 class ApiVersionWireTest : public ::testing::TestWithParam<Version> {
  protected:
@@ -44,12 +47,24 @@ class ApiVersionWireTest : public ::testing::TestWithParam<Version> {
   }
 
   bool legacy() const { return GetParam().legacy; }
+  // The beta resource under 2023-06-01 marks its calls; GA never does.
+  bool beta_marks() const { return GetParam().legacy && !GetParam().ga; }
+
+  // Runs `fn` on the service of the family under test (GA or beta): the same code, both types.
+  template <class Fn>
+  void on_service(anthropic::Client& client, Fn fn) {
+    if (GetParam().ga) {
+      fn(client.messages().batches());
+    } else {
+      fn(client.beta().messages().batches());
+    }
+  }
 
   // `path` plus the beta marker of the version, then `query` ("a=b&c=d").
   std::string target(const std::string& path, const std::string& query = "") const {
     std::string t = path;
-    if (legacy()) t += "?beta=true";
-    if (!query.empty()) t += (legacy() ? "&" : "?") + query;
+    if (beta_marks()) t += "?beta=true";
+    if (!query.empty()) t += (beta_marks() ? "&" : "?") + query;
     return t;
   }
 
@@ -60,13 +75,16 @@ class ApiVersionWireTest : public ::testing::TestWithParam<Version> {
     if (legacy()) {
       EXPECT_EQ(r.header("x-api-key"), kKey);
       EXPECT_EQ(r.header_count("authorization"), 0u);
-      EXPECT_EQ(r.header_count("anthropic-beta"), 1u);
-      EXPECT_EQ(r.header("anthropic-beta"),
-                betas.empty() ? std::string(kBatchesBeta) : betas + "," + kBatchesBeta);
     } else {
       EXPECT_EQ(r.header_count("x-api-key"), 0u);
       EXPECT_EQ(r.header_count("authorization"), 1u);
       EXPECT_EQ(r.header("authorization"), std::string("Bearer ") + kKey);
+    }
+    if (beta_marks()) {
+      EXPECT_EQ(r.header_count("anthropic-beta"), 1u);
+      EXPECT_EQ(r.header("anthropic-beta"),
+                betas.empty() ? std::string(kBatchesBeta) : betas + "," + kBatchesBeta);
+    } else {
       EXPECT_EQ(r.header_count("anthropic-beta"), betas.empty() ? 0u : 1u);
       EXPECT_EQ(r.header("anthropic-beta"), betas);
     }
@@ -75,13 +93,14 @@ class ApiVersionWireTest : public ::testing::TestWithParam<Version> {
   TestServer server;
 };
 
-bm::BetaMessageBatchCreateParams one_request() {
-  bm::BetaMessageBatchCreateParams params;
-  bm::BetaMessageBatchCreateParams::Request r;
+template <class F = bm::BetaFamily>
+anthropic::messages::BasicMessageBatchCreateParams<F> one_request() {
+  anthropic::messages::BasicMessageBatchCreateParams<F> params;
+  typename anthropic::messages::BasicMessageBatchCreateParams<F>::Request r;
   r.custom_id = "req-1";
   r.params.model = "claude-sonnet-4-5";
   r.params.max_tokens = 64;
-  r.params.messages.push_back(BetaMessageParam::user("Hello"));
+  r.params.messages.push_back(F::MessageParam::user("Hello"));
   params.requests.push_back(r);
   return params;
 }
@@ -89,133 +108,156 @@ bm::BetaMessageBatchCreateParams one_request() {
 TEST_P(ApiVersionWireTest, Create) {
   server.respond(200, batch_json("msgbatch_1"));
   auto client = make_client();
-  EXPECT_EQ(client.beta().messages().batches().create(one_request()).id, "msgbatch_1");
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "POST");
-  EXPECT_EQ(r.target, target("/v1/messages/batches"));
-  expect_headers(r);
-  EXPECT_EQ(r.header("content-type"), "application/json");
-  // The body does not depend on the version.
-  EXPECT_EQ(nlohmann::json::parse(r.body),
-            nlohmann::json::parse(
-                R"({"requests":[{"custom_id":"req-1","params":{"model":"claude-sonnet-4-5",)"
-                R"("max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}}]})"));
+  on_service(client, [&](auto& batches) {
+    using F = typename std::decay_t<decltype(batches)>::family_type;
+    EXPECT_EQ(batches.create(one_request<F>()).id, "msgbatch_1");
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, target("/v1/messages/batches"));
+    expect_headers(r);
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    // The body does not depend on the version.
+    EXPECT_EQ(nlohmann::json::parse(r.body),
+              nlohmann::json::parse(
+                  R"({"requests":[{"custom_id":"req-1","params":{"model":"claude-sonnet-4-5",)"
+                  R"("max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}}]})"));
+  });
 }
 
 TEST_P(ApiVersionWireTest, CreateWithBetasWorkspaceAndUserProfile) {
   server.respond(200, batch_json("msgbatch_1"));
   auto client = make_client();
-  auto params = one_request();
-  params.betas = {"files-api-2025-04-14", "files-api-2025-04-14"};
-  params.workspace_id = "wrkspc_01";
-  params.user_profile_id = "uprof_01";
-  client.beta().messages().batches().create(params);
-  RecordedRequest r = server.last_request();
-  expect_headers(r, "files-api-2025-04-14");
-  EXPECT_EQ(r.header("anthropic-workspace-id"), "wrkspc_01");
-  EXPECT_EQ(r.header("anthropic-user-profile-id"), "uprof_01");
+  on_service(client, [&](auto& batches) {
+    using F = typename std::decay_t<decltype(batches)>::family_type;
+    auto params = one_request<F>();
+    params.betas = {"files-api-2025-04-14", "files-api-2025-04-14"};
+    params.workspace_id = "wrkspc_01";
+    params.user_profile_id = "uprof_01";
+    batches.create(params);
+    RecordedRequest r = server.last_request();
+    expect_headers(r, "files-api-2025-04-14");
+    EXPECT_EQ(r.header("anthropic-workspace-id"), "wrkspc_01");
+    EXPECT_EQ(r.header("anthropic-user-profile-id"), "uprof_01");
+  });
 }
 
 TEST_P(ApiVersionWireTest, CreateEncodedCarriesTheWorkspace) {
   server.respond(200, batch_json("msgbatch_1"));
   auto client = make_client();
-  bm::BatchCreateBodyBuilder builder;
-  builder.add_raw("req-1", R"({"model":"m","max_tokens":1,"messages":[]})");
-  client.beta().messages().batches().create_encoded(
-      std::move(builder).finish({}, std::nullopt, std::string("wrkspc_02")));
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.target, target("/v1/messages/batches"));
-  expect_headers(r);
-  EXPECT_EQ(r.header("anthropic-workspace-id"), "wrkspc_02");
-  EXPECT_EQ(r.header_count("anthropic-user-profile-id"), 0u);
+  on_service(client, [&](auto& batches) {
+    using F = typename std::decay_t<decltype(batches)>::family_type;
+    anthropic::messages::BasicBatchCreateBodyBuilder<F> builder;
+    builder.add_raw("req-1", R"({"model":"m","max_tokens":1,"messages":[]})");
+    batches.create_encoded(std::move(builder).finish({}, std::nullopt, std::string("wrkspc_02")));
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.target, target("/v1/messages/batches"));
+    expect_headers(r);
+    EXPECT_EQ(r.header("anthropic-workspace-id"), "wrkspc_02");
+    EXPECT_EQ(r.header_count("anthropic-user-profile-id"), 0u);
+  });
 }
 
 TEST_P(ApiVersionWireTest, Retrieve) {
   server.respond(200, batch_json("msgbatch_7"));
   auto client = make_client();
-  bm::BetaMessageBatchRetrieveParams p;
-  p.message_batch_id = "msgbatch_7";
-  p.betas = {"files-api-2025-04-14"};
-  client.beta().messages().batches().retrieve(p);
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7"));
-  expect_headers(r, "files-api-2025-04-14");
-  EXPECT_TRUE(r.body.empty());
+  on_service(client, [&](auto& batches) {
+    bm::BetaMessageBatchRetrieveParams p;
+    p.message_batch_id = "msgbatch_7";
+    p.betas = {"files-api-2025-04-14"};
+    p.workspace_id = "wrkspc_03";
+    batches.retrieve(p);
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7"));
+    expect_headers(r, "files-api-2025-04-14");
+    EXPECT_EQ(r.header("anthropic-workspace-id"), "wrkspc_03");
+    EXPECT_TRUE(r.body.empty());
+  });
 }
 
 TEST_P(ApiVersionWireTest, List) {
   server.respond(200, R"({"data":[],"has_more":false,"first_id":null,"last_id":null})");
   auto client = make_client();
-  bm::BetaMessageBatchListParams p;
-  p.limit = 2;
-  p.after_id = "msgbatch_04";
-  client.beta().messages().batches().list(p);
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, target("/v1/messages/batches", "limit=2&after_id=msgbatch_04"));
-  expect_headers(r);
+  on_service(client, [&](auto& batches) {
+    bm::BetaMessageBatchListParams p;
+    p.limit = 2;
+    p.after_id = "msgbatch_04";
+    batches.list(p);
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.target, target("/v1/messages/batches", "limit=2&after_id=msgbatch_04"));
+    expect_headers(r);
+  });
 }
 
 TEST_P(ApiVersionWireTest, ListWithExtraQueryAndNoParameters) {
   server.respond(200, R"({"data":[],"has_more":false,"first_id":null,"last_id":null})");
   auto client = make_client();
-  anthropic::RequestOptions options;
-  options.extra_query = {{"trace", "a b"}};
-  client.beta().messages().batches().list(bm::BetaMessageBatchListParams{}, options);
-  EXPECT_EQ(server.last_request().target, target("/v1/messages/batches", "trace=a%20b"));
-  client.beta().messages().batches().list();
-  EXPECT_EQ(server.last_request().target, target("/v1/messages/batches"));
+  on_service(client, [&](auto& batches) {
+    anthropic::RequestOptions options;
+    options.extra_query = {{"trace", "a b"}};
+    batches.list(bm::BetaMessageBatchListParams{}, options);
+    EXPECT_EQ(server.last_request().target, target("/v1/messages/batches", "trace=a%20b"));
+    batches.list();
+    EXPECT_EQ(server.last_request().target, target("/v1/messages/batches"));
+  });
 }
 
 TEST_P(ApiVersionWireTest, Cancel) {
   server.respond(200, batch_json("msgbatch_7", "canceling"));
   auto client = make_client();
-  client.beta().messages().batches().cancel("msgbatch_7");
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "POST");
-  EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7/cancel"));
-  expect_headers(r);
-  EXPECT_TRUE(r.body.empty());
+  on_service(client, [&](auto& batches) {
+    batches.cancel("msgbatch_7");
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7/cancel"));
+    expect_headers(r);
+    EXPECT_TRUE(r.body.empty());
+  });
 }
 
 TEST_P(ApiVersionWireTest, Delete) {
   server.respond(200, R"({"id":"msgbatch_7","type":"message_batch_deleted"})");
   auto client = make_client();
-  client.beta().messages().batches().delete_("msgbatch_7");
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "DELETE");
-  EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7"));
-  expect_headers(r);
+  on_service(client, [&](auto& batches) {
+    batches.delete_("msgbatch_7");
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "DELETE");
+    EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7"));
+    expect_headers(r);
+  });
 }
 
 TEST_P(ApiVersionWireTest, Results) {
   server.respond(200, R"({"custom_id":"a","result":{"type":"expired"}})"
                       "\n");
   auto client = make_client();
-  std::size_t n = 0;
-  for (const auto& line : client.beta().messages().batches().results("msgbatch_7")) {
-    EXPECT_EQ(line.custom_id, "a");
-    ++n;
-  }
-  EXPECT_EQ(n, 1u);
-  RecordedRequest r = server.last_request();
-  EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7/results"));
-  expect_headers(r);
+  on_service(client, [&](auto& batches) {
+    std::size_t n = 0;
+    for (const auto& line : batches.results("msgbatch_7")) {
+      EXPECT_EQ(line.custom_id, "a");
+      ++n;
+    }
+    EXPECT_EQ(n, 1u);
+    RecordedRequest r = server.last_request();
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.target, target("/v1/messages/batches/msgbatch_7/results"));
+    expect_headers(r);
+  });
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, ApiVersionWireTest,
-                         ::testing::Values(Version{"2026-10-21", false},
-                                           Version{"2023-06-01", true},
-                                           Version{"2027-04-01", false}),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param.value;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return "v" + name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Versions, ApiVersionWireTest,
+    ::testing::Values(Version{"2026-10-21", false, false}, Version{"2023-06-01", true, false},
+                      Version{"2027-04-01", false, false}, Version{"2026-10-21", false, true},
+                      Version{"2023-06-01", true, true}, Version{"2027-04-01", false, true}),
+    [](const auto& param_info) {
+      std::string name = param_info.param.value;
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return std::string(param_info.param.ga ? "ga_" : "beta_") + "v" + name;
+    });
 
 class ApiVersionTest : public ::testing::Test {
  protected:

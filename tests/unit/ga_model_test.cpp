@@ -120,7 +120,8 @@ TEST(GaModelTest, WebSearchTypedAccess) {
   const auto& call = std::get<a::ServerToolUseBlock>(m.content[0]);
   EXPECT_EQ(call.name, "web_search");
   EXPECT_EQ(call.input.str(), R"({"query":"claude shannon birth date"})");
-  EXPECT_TRUE(std::holds_alternative<a::DirectCaller>(call.caller));
+  ASSERT_TRUE(call.caller.has_value());
+  EXPECT_TRUE(std::holds_alternative<a::DirectCaller>(*call.caller));
   const auto& result = std::get<a::WebSearchToolResultBlock>(m.content[1]);
   const auto& hits = std::get<std::vector<a::WebSearchResultBlock>>(result.content);
   ASSERT_EQ(hits.size(), 2u);

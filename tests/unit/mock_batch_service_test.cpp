@@ -16,24 +16,26 @@ using ::testing::ByMove;
 using ::testing::Field;
 using ::testing::Return;
 
-// "User code": submits one request per ticket and collects the answers by custom_id.
-std::map<std::string, std::string> classify(bm::BatchService& batches,
+// "User code": submits one request per ticket and collects the answers by custom_id. Written
+// once for both services (GA `anthropic::messages::BatchService`, beta `bm::BatchService`).
+template <class F>
+std::map<std::string, std::string> classify(anthropic::messages::BasicBatchService<F>& batches,
                                             const std::map<std::string, std::string>& tickets) {
-  bm::BetaMessageBatchCreateParams params;
+  typename anthropic::messages::BasicBatchService<F>::CreateParams params;
   for (const auto& [id, text] : tickets) {
-    bm::BetaMessageBatchCreateParams::Request r;
+    typename decltype(params)::Request r;
     r.custom_id = id;
     r.params.model = "claude-sonnet-4-5";
     r.params.max_tokens = 64;
-    r.params.messages.push_back(anthropic::beta::BetaMessageParam::user(text));
+    r.params.messages.push_back(F::MessageParam::user(text));
     params.requests.push_back(std::move(r));
   }
-  bm::BetaMessageBatch batch = batches.create(params);
+  anthropic::messages::MessageBatch batch = batches.create(params);
   std::map<std::string, std::string> answers;
   for (const auto& line : batches.results(batch.id)) {
-    if (line.result.type == bm::BetaMessageBatchResultType::succeeded) {
+    if (line.result.type == anthropic::messages::MessageBatchResultType::succeeded) {
       answers[line.custom_id] =
-          std::get<anthropic::beta::BetaTextBlock>(line.result.message->content.at(0)).text;
+          std::get<typename F::TextBlock>(line.result.message->content.at(0)).text;
     } else {
       answers[line.custom_id] = "<" + line.result.type.str() + ">";
     }
@@ -58,6 +60,28 @@ TEST(MockBatchService, UserCodeIsTestedWithoutAServer) {
 
   auto answers = classify(batches, {{"t1", "wrong VAT"}, {"t2", "late parcel"}});
   EXPECT_EQ(answers, (std::map<std::string, std::string>{{"t1", "billing"}, {"t2", "<expired>"}}));
+}
+
+TEST(MockBatchService, TheGaServiceHasItsOwnMock) {
+  namespace am = anthropic::messages;
+  anthropic::testing::MockMessagesBatchService batches;
+  am::BatchService& as_service = batches;  // what user code takes
+  am::MessageBatch created;
+  created.id = "msgbatch_ga";
+  EXPECT_CALL(batches,
+              create(Field(&am::MessageBatchCreateParams::requests, ::testing::SizeIs(1)), _))
+      .WillOnce(Return(created));
+  EXPECT_CALL(batches,
+              results(Field(&am::MessageBatchResultsParams::message_batch_id, "msgbatch_ga"), _))
+      .WillOnce(Return(ByMove(am::BatchResultsStream::from_jsonl(
+          R"({"custom_id":"t1","result":{"type":"succeeded","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"shipping","citations":null}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}})"))));
+  // The convenience overload (id only) reaches the mocked virtual.
+  EXPECT_CALL(batches, retrieve(Field(&am::MessageBatchRetrieveParams::message_batch_id, "x"), _))
+      .WillOnce(Return(created));
+
+  EXPECT_EQ(classify(as_service, {{"t1", "late parcel"}}),
+            (std::map<std::string, std::string>{{"t1", "shipping"}}));
+  EXPECT_EQ(as_service.retrieve("x").id, "msgbatch_ga");
 }
 
 }  // namespace

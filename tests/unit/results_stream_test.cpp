@@ -251,7 +251,8 @@ TEST(RunningChecksum, DependsOnTheBytesOnlyNotOnHowTheyWereSplit) {
     other.update(changed.data(), changed.size());
     EXPECT_NE(other.digest(), whole.digest()) << flip;
   }
-  anthropic::messages::detail::RunningChecksum longer;  // a trailing zero byte is a different sequence
+  anthropic::messages::detail::RunningChecksum
+      longer;  // a trailing zero byte is a different sequence
   longer.update(data.data(), data.size());
   longer.update("", 1);
   EXPECT_NE(longer.digest(), whole.digest());

@@ -655,8 +655,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   if (g.beta) {
     Cli<anthropic::beta::messages::BetaFamily> cli(client.beta().messages().batches(), g,
                                                    interrupt);
-    return run_command(cli, command, positional, std::move(betas), wait, out_path, interval,
-                       limit, all);
+    return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
+                       all);
   }
   Cli<am::GaFamily> cli(client.messages().batches(), g, interrupt);
   return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,

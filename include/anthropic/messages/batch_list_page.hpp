@@ -69,14 +69,13 @@ class ANTHROPIC_EXPORT BatchListPage {
                                            }),
                       std::move(params), std::move(options)) {}
   /// A page without a service (for a page built by hand, e.g. in a mock): it has no next page.
-  BatchListPage(std::vector<MessageBatch> data, bool has_more,
-                std::optional<std::string> first_id, std::optional<std::string> last_id,
-                std::nullptr_t = nullptr, MessageBatchListParams params = {},
-                RequestOptions options = {});
+  BatchListPage(std::vector<MessageBatch> data, bool has_more, std::optional<std::string> first_id,
+                std::optional<std::string> last_id, std::nullptr_t = nullptr,
+                MessageBatchListParams params = {}, RequestOptions options = {});
   /// A page whose next page comes from `lister` (empty: none).
-  BatchListPage(std::vector<MessageBatch> data, bool has_more,
-                std::optional<std::string> first_id, std::optional<std::string> last_id,
-                Lister lister, MessageBatchListParams params = {}, RequestOptions options = {});
+  BatchListPage(std::vector<MessageBatch> data, bool has_more, std::optional<std::string> first_id,
+                std::optional<std::string> last_id, Lister lister,
+                MessageBatchListParams params = {}, RequestOptions options = {});
 
   /// Data is not empty, `has_more` is true, and the cursor for the direction of travel is set.
   bool has_next_page() const noexcept;
@@ -94,7 +93,6 @@ class ANTHROPIC_EXPORT BatchListPage {
   MessageBatchListParams params_;
   RequestOptions options_;
 };
-
 
 /// A lazy range over every batch of a page and all following pages; each further page is
 /// fetched when the iteration reaches it. Errors of those fetches propagate from `++`.

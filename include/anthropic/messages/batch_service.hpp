@@ -70,41 +70,40 @@ class ANTHROPIC_EXPORT BasicBatchService {
 
   /// `POST /v1/messages/batches`: sends a batch of Messages requests; processing starts at once.
   virtual MessageBatch create(const BasicMessageBatchCreateParams<Family>& params,
-                                  const RequestOptions& options) = 0;
+                              const RequestOptions& options) = 0;
   /// `create` with a body serialized ahead of time by `BatchCreateBodyBuilder` (for batches
   /// streamed from a file or a generator).
   virtual MessageBatch create_encoded(const EncodedBatchCreateParams& params,
-                                          const RequestOptions& options) = 0;
+                                      const RequestOptions& options) = 0;
   /// `GET /v1/messages/batches/{id}`.
   virtual MessageBatch retrieve(const MessageBatchRetrieveParams& params,
-                                    const RequestOptions& options) = 0;
+                                const RequestOptions& options) = 0;
   /// `GET /v1/messages/batches`: one page, newest first.
   virtual BatchListPage list(const MessageBatchListParams& params,
                              const RequestOptions& options) = 0;
   /// `POST /v1/messages/batches/{id}/cancel`: the batch moves to `canceling`.
   virtual MessageBatch cancel(const MessageBatchCancelParams& params,
-                                  const RequestOptions& options) = 0;
+                              const RequestOptions& options) = 0;
   /// `DELETE /v1/messages/batches/{id}`: only once the batch has ended.
   virtual DeletedMessageBatch delete_(const MessageBatchDeleteParams& params,
-                                          const RequestOptions& options) = 0;
+                                      const RequestOptions& options) = 0;
   /// `GET /v1/messages/batches/{id}/results`: the results, streamed line by line.
   virtual BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params,
-                                     const RequestOptions& options) = 0;
+                                                  const RequestOptions& options) = 0;
 
   MessageBatch create(const BasicMessageBatchCreateParams<Family>& params);
   MessageBatch create_encoded(const EncodedBatchCreateParams& params);
   MessageBatch retrieve(const MessageBatchRetrieveParams& params);
-  MessageBatch retrieve(const std::string& message_batch_id,
-                            const RequestOptions& options = {});
+  MessageBatch retrieve(const std::string& message_batch_id, const RequestOptions& options = {});
   BatchListPage list(const MessageBatchListParams& params = {});
   MessageBatch cancel(const MessageBatchCancelParams& params);
   MessageBatch cancel(const std::string& message_batch_id, const RequestOptions& options = {});
   DeletedMessageBatch delete_(const MessageBatchDeleteParams& params);
   DeletedMessageBatch delete_(const std::string& message_batch_id,
-                                  const RequestOptions& options = {});
+                              const RequestOptions& options = {});
   BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params);
   BasicBatchResultsStream<Family> results(const std::string& message_batch_id,
-                             const RequestOptions& options = {});
+                                          const RequestOptions& options = {});
 
   /// Polls `retrieve` until `processing_status` is `ended` and returns that batch. Waits between
   /// polls grow from `initial_interval` to `max_interval`; errors of `retrieve` propagate (the
@@ -112,7 +111,7 @@ class ANTHROPIC_EXPORT BasicBatchService {
   /// stops it during a poll or a wait with `AnthropicCancelledException`
   /// (`may_have_reached_server()` false when it stopped between polls).
   MessageBatch wait_until_ended(const std::string& message_batch_id,
-                                    const WaitOptions& options = {});
+                                const WaitOptions& options = {});
 };
 
 /// `client.messages().batches()`: the GA Message Batches service.

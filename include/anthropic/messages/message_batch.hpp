@@ -97,10 +97,10 @@ struct MessageBatchResultsParams : MessageBatchIdParams {};
 
 /// Query of `GET /v1/messages/batches`: one page, newest first.
 struct MessageBatchListParams {
-  std::optional<std::string> before_id;  ///< the page just before (newer than) this batch
-  std::optional<std::string> after_id;   ///< the page just after (older than) this batch
-  std::optional<std::int64_t> limit;     ///< 1 to 1000; the API's default is 20
-  std::vector<std::string> betas;        ///< as in MessageBatchIdParams
+  std::optional<std::string> before_id;     ///< the page just before (newer than) this batch
+  std::optional<std::string> after_id;      ///< the page just after (older than) this batch
+  std::optional<std::int64_t> limit;        ///< 1 to 1000; the API's default is 20
+  std::vector<std::string> betas;           ///< as in MessageBatchIdParams
   std::optional<std::string> workspace_id;  ///< sent as `anthropic-workspace-id`
 };
 

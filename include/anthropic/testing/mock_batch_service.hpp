@@ -14,8 +14,8 @@
 
 namespace anthropic::testing {
 
-/// A GoogleMock `BasicBatchService<Family>`: `MockBatchService` (beta) and `MockMessagesBatchService`
-/// (GA, `anthropic::messages::BatchService`).
+/// A GoogleMock `BasicBatchService<Family>`: `MockBatchService` (beta) and
+/// `MockMessagesBatchService` (GA, `anthropic::messages::BatchService`).
 template <class Family>
 class BasicMockBatchService : public ::anthropic::messages::BasicBatchService<Family> {
  public:

@@ -26,7 +26,8 @@ struct ANTHROPIC_EXPORT BetaFamily {
 
 /// Body and headers of `POST /v1/messages/batches` on the beta resource (see
 /// `anthropic::messages::BasicMessageBatchCreateParams`).
-using BetaMessageBatchCreateParams = ::anthropic::messages::BasicMessageBatchCreateParams<BetaFamily>;
+using BetaMessageBatchCreateParams =
+    ::anthropic::messages::BasicMessageBatchCreateParams<BetaFamily>;
 
 using BetaMessageBatchIdParams = ::anthropic::messages::MessageBatchIdParams;
 using BetaMessageBatchRetrieveParams = ::anthropic::messages::MessageBatchRetrieveParams;
