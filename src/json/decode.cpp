@@ -29,7 +29,7 @@ namespace anthropic::json {
 
 namespace {
 
-using Json = nlohmann::json;  // key order does not matter here: nothing is kept raw
+using Json = nlohmann::json;  // key order does not matter: unknown members come from the text
 using messages::BasicMessageBatchIndividualResponse;
 using messages::BasicMessageBatchResult;
 using messages::DeletedMessageBatch;
@@ -37,17 +37,6 @@ using messages::MessageBatch;
 using messages::MessageBatchResultType;
 using messages::ProcessingStatus;
 
-// The members of `obj` not named in `known`, as one JSON object; empty when there are none.
-std::optional<RawJson> extras_of(const Json& obj, std::initializer_list<std::string_view> known) {
-  Json extra = Json::object();
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (std::find(known.begin(), known.end(), std::string_view(it.key())) == known.end()) {
-      extra[it.key()] = it.value();
-    }
-  }
-  if (extra.empty()) return std::nullopt;
-  return RawJson(extra);
-}
 using model::Path;
 
 class DomDecoder {
@@ -176,8 +165,6 @@ class DomDecoder {
     b.request_counts.errored = req_count(counts, "errored", &counts_path);
     b.request_counts.canceled = req_count(counts, "canceled", &counts_path);
     b.request_counts.expired = req_count(counts, "expired", &counts_path);
-    b.request_counts.extra_fields =
-        extras_of(counts, {"processing", "succeeded", "errored", "canceled", "expired"});
 
     b.created_at = req_timestamp(obj, "created_at", self);
     b.expires_at = req_timestamp(obj, "expires_at", self);
@@ -185,9 +172,6 @@ class DomDecoder {
     b.cancel_initiated_at = opt_timestamp(obj, "cancel_initiated_at", self);
     b.archived_at = opt_timestamp(obj, "archived_at", self);
     b.results_url = opt_string(obj, "results_url", self);
-    b.extra_fields = extras_of(
-        obj, {"id", "type", "processing_status", "request_counts", "created_at", "expires_at",
-              "ended_at", "cancel_initiated_at", "archived_at", "results_url"});
     return b;
   }
 
@@ -225,6 +209,43 @@ class DomDecoder {
 // ---------------------------------------------------------------------------------------------
 // Results lines: the hot path. The pull Reader straight into the generated model types
 // (src/generated/beta_codecs_*.gen.cpp), no DOM; the flattened result itself is hand-written.
+
+// The members a batch object does not model, verbatim. The DOM above checks and types the
+// document but re-orders keys and re-prints numbers, so the unknown members are taken from the
+// text by a second pass with the pull Reader (batches are small and cold).
+bool is_one_of(std::string_view key, std::initializer_list<std::string_view> known) {
+  return std::find(known.begin(), known.end(), key) != known.end();
+}
+
+void batch_extras(model::Decoder& d, MessageBatch& b) {
+  d.r.begin_object();
+  model::ExtraSink extra;
+  bool first = true;
+  std::string_view key;
+  while (d.r.next_key(first, key)) {
+    if (key == "request_counts" && d.r.peek() == Reader::Kind::object) {
+      d.r.begin_object();
+      model::ExtraSink counts;
+      bool first_count = true;
+      std::string_view count;
+      while (d.r.next_key(first_count, count)) {
+        if (is_one_of(count, {"processing", "succeeded", "errored", "canceled", "expired"})) {
+          d.r.skip();
+        } else {
+          counts.add(d, count);
+        }
+      }
+      counts.finish(b.request_counts.extra_fields);
+    } else if (is_one_of(key, {"id", "type", "processing_status", "request_counts", "created_at",
+                               "expires_at", "ended_at", "cancel_initiated_at", "archived_at",
+                               "results_url"})) {
+      d.r.skip();
+    } else {
+      extra.add(d, key);
+    }
+  }
+  extra.finish(b.extra_fields);
+}
 
 }  // namespace
 
@@ -321,28 +342,46 @@ auto guarded(const char* document, F&& f) -> decltype(f()) {
 }  // namespace
 
 MessageBatch decode_batch(std::string_view text) {
-  return guarded("message_batch", [&] {
+  MessageBatch b = guarded("message_batch", [&] {
     DomDecoder d("message_batch");
     Json doc = d.parse(text);
     return d.batch(doc, nullptr);
   });
+  Reader reader(text, "message_batch");
+  model::Decoder d(reader);
+  batch_extras(d, b);
+  return b;
 }
 
 DeletedMessageBatch decode_deleted_batch(std::string_view text) {
-  return guarded("deleted message_batch", [&] {
+  DeletedMessageBatch deleted = guarded("deleted message_batch", [&] {
     DomDecoder d("deleted message_batch");
     Json doc = d.parse(text);
     d.require_object(doc, nullptr);
     DeletedMessageBatch b;
     b.id = d.req_string(doc, "id", nullptr);
     d.check_type(doc, "message_batch_deleted", nullptr);
-    b.extra_fields = extras_of(doc, {"id", "type"});
     return b;
   });
+  Reader reader(text, "deleted message_batch");
+  model::Decoder d(reader);
+  d.r.begin_object();
+  model::ExtraSink extra;
+  bool first = true;
+  std::string_view key;
+  while (d.r.next_key(first, key)) {
+    if (key == "id" || key == "type") {
+      d.r.skip();
+    } else {
+      extra.add(d, key);
+    }
+  }
+  extra.finish(deleted.extra_fields);
+  return deleted;
 }
 
 ListPageData decode_list_page(std::string_view text) {
-  return guarded("message_batch list page", [&] {
+  ListPageData result = guarded("message_batch list page", [&] {
     DomDecoder d("message_batch list page");
     Json doc = d.parse(text);
     d.require_object(doc, nullptr);
@@ -366,6 +405,27 @@ ListPageData decode_list_page(std::string_view text) {
     page.last_id = d.opt_string(doc, "last_id", nullptr);
     return page;
   });
+  Reader reader(text, "message_batch list page");
+  model::Decoder d(reader);
+  d.r.begin_object();
+  bool first = true;
+  std::string_view key;
+  while (d.r.next_key(first, key)) {
+    if (key != "data") {
+      d.r.skip();
+      continue;
+    }
+    d.r.begin_array();
+    bool first_item = true;
+    for (std::size_t i = 0; d.r.next_element(first_item); ++i) {
+      if (i < result.data.size()) {
+        batch_extras(d, result.data[i]);
+      } else {
+        d.r.skip();
+      }
+    }
+  }
+  return result;
 }
 
 template <class F>

@@ -160,8 +160,8 @@ http::HttpRequest HttpBatchService<F>::build(std::string method, std::string_vie
   if (!body.empty()) r.headers.add("content-type", "application/json");
   r.headers.add("accept", "application/json");
   r.headers.add("user-agent", std::string("anthropic-cpp/") + anthropic::version);
-  if (ids.workspace_id) r.headers.set("anthropic-workspace-id", *ids.workspace_id);
   for (const auto& [k, v] : operation_headers) r.headers.set(k, v);
+  if (ids.workspace_id) r.headers.set("anthropic-workspace-id", *ids.workspace_id);
   for (const auto& [k, v] : c.default_headers) r.headers.set(k, v);
   for (const auto& [k, v] : options.extra_headers) r.headers.set(k, v);
 

@@ -119,19 +119,20 @@ TEST(MessageBatchJson, UnknownMembersAreKeptAtEveryLevelAndRoundTrip) {
       R"("request_counts":{"processing":1,"succeeded":2,"errored":0,"canceled":0,"expired":0,)"
       R"("paused":4},"ended_at":null,"created_at":"2026-10-21T10:00:00Z",)"
       R"("expires_at":"2026-10-22T10:00:00Z","archived_at":null,"cancel_initiated_at":null,)"
-      R"("results_url":null,"priority":{"level":"high"}})";
+      R"("results_url":null,"priority":{"weight":1.50,"level":"high"},"cost":1e2})";
   auto batch = anthropic::from_json<am::MessageBatch>(text);
   EXPECT_EQ(batch.processing_status.str(), "paused");  // open enum
   EXPECT_FALSE(batch.processing_status.is_known());
   ASSERT_TRUE(batch.extra_fields.has_value());
-  EXPECT_EQ(nlohmann::json::parse(batch.extra_fields->str()),
-            nlohmann::json::parse(R"({"priority":{"level":"high"}})"));
+  // Verbatim: key order and number spelling as sent.
+  EXPECT_EQ(batch.extra_fields->str(), R"({"priority":{"weight":1.50,"level":"high"},"cost":1e2})");
   ASSERT_TRUE(batch.request_counts.extra_fields.has_value());
-  EXPECT_EQ(nlohmann::json::parse(batch.request_counts.extra_fields->str()),
-            nlohmann::json::parse(R"({"paused":4})"));
+  EXPECT_EQ(batch.request_counts.extra_fields->str(), R"({"paused":4})");
   EXPECT_EQ(nlohmann::json::parse(anthropic::to_json(batch)), nlohmann::json::parse(text));
 
-  const std::string deleted = R"({"id":"msgbatch_1","type":"message_batch_deleted","at":1})";
+  const std::string deleted = R"({"id":"msgbatch_1","type":"message_batch_deleted","at":1.0})";
+  EXPECT_EQ(anthropic::from_json<am::DeletedMessageBatch>(deleted).extra_fields->str(),
+            R"({"at":1.0})");
   EXPECT_EQ(nlohmann::json::parse(
                 anthropic::to_json(anthropic::from_json<am::DeletedMessageBatch>(deleted))),
             nlohmann::json::parse(deleted));

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -60,6 +61,55 @@ TEST(MockBatchService, UserCodeIsTestedWithoutAServer) {
 
   auto answers = classify(batches, {{"t1", "wrong VAT"}, {"t2", "late parcel"}});
   EXPECT_EQ(answers, (std::map<std::string, std::string>{{"t1", "billing"}, {"t2", "<expired>"}}));
+}
+
+// A user's own implementation, written as before the family templates: `using
+// BatchService::...` names the base, and a page it makes pages through its private override.
+class TwoPages final : public bm::BatchService {
+ public:
+  using BatchService::list;
+  int list_calls = 0;
+
+ private:
+  bm::BetaMessageBatch create(const bm::BetaMessageBatchCreateParams&,
+                              const anthropic::RequestOptions&) override {
+    return {};
+  }
+  bm::BetaMessageBatch create_encoded(const bm::EncodedBatchCreateParams&,
+                                      const anthropic::RequestOptions&) override {
+    return {};
+  }
+  bm::BetaMessageBatch retrieve(const bm::BetaMessageBatchRetrieveParams&,
+                                const anthropic::RequestOptions&) override {
+    return {};
+  }
+  bm::BatchListPage list(const bm::BetaMessageBatchListParams& params,
+                         const anthropic::RequestOptions& options) override {
+    ++list_calls;
+    bm::BetaMessageBatch b;
+    b.id = params.after_id ? "second" : "first";
+    return bm::BatchListPage({b}, !params.after_id, b.id, b.id, this, params, options);
+  }
+  bm::BetaMessageBatch cancel(const bm::BetaMessageBatchCancelParams&,
+                              const anthropic::RequestOptions&) override {
+    return {};
+  }
+  bm::BetaDeletedMessageBatch delete_(const bm::BetaMessageBatchDeleteParams&,
+                                      const anthropic::RequestOptions&) override {
+    return {};
+  }
+  bm::BatchResultsStream results(const bm::BetaMessageBatchResultsParams&,
+                                 const anthropic::RequestOptions&) override {
+    return bm::BatchResultsStream::from_jsonl("");
+  }
+};
+
+TEST(MockBatchService, AUserImplementationWrittenForTheBetaServiceStillWorks) {
+  TwoPages service;
+  std::vector<std::string> ids;
+  for (const auto& b : service.list().auto_paging()) ids.push_back(b.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(service.list_calls, 2);
 }
 
 TEST(MockBatchService, TheGaServiceHasItsOwnMock) {

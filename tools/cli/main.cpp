@@ -48,7 +48,7 @@ struct Interrupted : std::runtime_error {
 
 const char* const kMainHelp = R"(usage: anthropic-batch [options] <command> [arguments]
 
-Work with Anthropic Message Batches (beta).
+Work with Anthropic Message Batches (the GA resource; --beta for the beta one).
 
 commands:
   submit FILE      create a batch from a JSONL file of {"custom_id": ..., "params": {...}} lines
@@ -64,8 +64,9 @@ options:
   --base-url URL   API base URL (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)
   --json           machine-readable output (one JSON document or JSON line per item)
   --max-retries N  retries of a failed request or results download (default 2)
-  --api-version D  anthropic-version to speak (default 2026-10-21; 2023-06-01 keeps the earlier
-                   wire form and allows temperature, top_p and top_k)
+  --api-version D  anthropic-version to speak (default 2026-10-21; 2023-06-01 sends the key as
+                   x-api-key and allows temperature, top_p and top_k; with --beta, it also sends
+                   the earlier beta marks, as this program did before it defaulted to GA)
   --beta           use the beta resource (client.beta().messages().batches()) instead of the
                    GA one; under API version 2023-06-01 it adds ?beta=true and the batches beta
   --emulator       run against an in-process local emulator (no key, no network; its state
@@ -630,7 +631,13 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   }
   const bool needs_operand = command != "list";
   if (needs_operand && positional.size() != 1) {
-    throw UsageError(command + " takes exactly one " + (command == "submit" ? "FILE" : "ID"));
+    std::string hint;
+    if (command == "submit" && g.beta && positional.size() > 1) {
+      hint =
+          " (--beta now selects the beta resource; send a beta header with --anthropic-beta NAME)";
+    }
+    throw UsageError(command + " takes exactly one " + (command == "submit" ? "FILE" : "ID") +
+                     hint);
   }
   if (!needs_operand && !positional.empty()) throw UsageError("list takes no operand");
   if (needs_operand && positional[0].empty()) throw UsageError("the operand must not be empty");

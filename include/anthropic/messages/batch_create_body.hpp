@@ -75,4 +75,6 @@ ANTHROPIC_EXPORT bool is_valid_custom_id(std::string_view custom_id) noexcept;
 /// Builds the body of a GA create (`client.messages().batches().create_encoded`).
 using BatchCreateBodyBuilder = BasicBatchCreateBodyBuilder<GaFamily>;
 
+extern template class BasicBatchCreateBodyBuilder<GaFamily>;
+
 }  // namespace anthropic::messages

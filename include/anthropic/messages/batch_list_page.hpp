@@ -10,12 +10,28 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace anthropic::messages {
 
 class BatchListAutoPager;
+
+namespace detail {
+// What a page calls `list` on: the service's base class when it names one (so that a subclass
+// whose override is private still works, as it did through a base pointer), else the type.
+template <class S, class = void>
+struct ListerTarget {
+  using type = S;
+};
+template <class S>
+struct ListerTarget<S, std::void_t<typename S::BatchService>> {
+  using type = typename S::BatchService;
+};
+template <class S>
+using ListerTargetT = typename ListerTarget<S>::type;
+}  // namespace detail
 
 /// One page of `list`: batches newest first, plus the cursors to the neighbouring pages. The same
 /// type for the GA and the beta service (`beta::messages::BatchListPage` is an alias).
@@ -40,33 +56,37 @@ class ANTHROPIC_EXPORT BatchListPage {
   /// A page as decoded from a response to `params`; `service` (a GA or beta `BatchService`, or
   /// anything with their `list(params, options)`) fetches the next page. The page does not own a
   /// service given by pointer: it must outlive the page.
-  template <class Service, class = decltype(std::declval<Service&>().list(
-                               std::declval<const MessageBatchListParams&>(),
-                               std::declval<const RequestOptions&>()))>
+  template <
+      class Service, class Target = detail::ListerTargetT<Service>,
+      class = decltype(std::declval<Target&>().list(std::declval<const MessageBatchListParams&>(),
+                                                    std::declval<const RequestOptions&>()))>
   BatchListPage(std::vector<MessageBatch> data_, bool has_more_,
                 std::optional<std::string> first_id_, std::optional<std::string> last_id_,
                 Service* service, MessageBatchListParams params = {}, RequestOptions options = {})
       : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
-                      service == nullptr ? Lister()
-                                         : Lister([service](const MessageBatchListParams& p,
-                                                            const RequestOptions& o) {
-                                             return service->list(p, o);
-                                           }),
+                      service == nullptr
+                          ? Lister()
+                          : Lister([target = static_cast<Target*>(service)](
+                                       const MessageBatchListParams& p, const RequestOptions& o) {
+                              return target->list(p, o);
+                            }),
                       std::move(params), std::move(options)) {}
   /// As above, sharing ownership of `service`: the page keeps it alive.
-  template <class Service, class = decltype(std::declval<Service&>().list(
-                               std::declval<const MessageBatchListParams&>(),
-                               std::declval<const RequestOptions&>()))>
+  template <
+      class Service, class Target = detail::ListerTargetT<Service>,
+      class = decltype(std::declval<Target&>().list(std::declval<const MessageBatchListParams&>(),
+                                                    std::declval<const RequestOptions&>()))>
   BatchListPage(std::vector<MessageBatch> data_, bool has_more_,
                 std::optional<std::string> first_id_, std::optional<std::string> last_id_,
                 std::shared_ptr<Service> service, MessageBatchListParams params = {},
                 RequestOptions options = {})
       : BatchListPage(std::move(data_), has_more_, std::move(first_id_), std::move(last_id_),
-                      service == nullptr ? Lister()
-                                         : Lister([service](const MessageBatchListParams& p,
-                                                            const RequestOptions& o) {
-                                             return service->list(p, o);
-                                           }),
+                      service == nullptr
+                          ? Lister()
+                          : Lister([target = std::shared_ptr<Target>(std::move(service))](
+                                       const MessageBatchListParams& p, const RequestOptions& o) {
+                              return target->list(p, o);
+                            }),
                       std::move(params), std::move(options)) {}
   /// A page without a service (for a page built by hand, e.g. in a mock): it has no next page.
   BatchListPage(std::vector<MessageBatch> data, bool has_more, std::optional<std::string> first_id,

@@ -133,6 +133,8 @@ using MessageBatchIndividualResponse = BasicMessageBatchIndividualResponse<GaFam
 /// The results of a GA batch.
 using BatchResultsStream = BasicBatchResultsStream<GaFamily>;
 
+extern template class BasicBatchResultsStream<GaFamily>;
+
 }  // namespace anthropic::messages
 
 namespace anthropic::messages {

@@ -63,6 +63,10 @@ template <class Family>
 class ANTHROPIC_EXPORT BasicBatchService {
  public:
   using family_type = Family;
+  /// The base of a subclass, by its family-neutral name: `using BatchService::create;` in a
+  /// class derived from `anthropic::messages::BatchService` or the beta `BatchService` keeps
+  /// the convenience overloads visible.
+  using BatchService = BasicBatchService;
   using CreateParams = BasicMessageBatchCreateParams<Family>;
   using ResultsStream = BasicBatchResultsStream<Family>;
 
@@ -118,7 +122,5 @@ class ANTHROPIC_EXPORT BasicBatchService {
 using BatchService = BasicBatchService<GaFamily>;
 
 extern template class BasicBatchService<GaFamily>;
-extern template class BasicBatchCreateBodyBuilder<GaFamily>;
-extern template class BasicBatchResultsStream<GaFamily>;
 
 }  // namespace anthropic::messages
