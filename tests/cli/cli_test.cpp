@@ -1151,8 +1151,26 @@ TEST_F(CliTest, ResultsToFileLeavesOnlyTheFile) {
   EXPECT_EQ(emulator_->stats().requests, requests);
 }
 
-/// Sends `signal` to `child` and returns how long it took to exit, with its outcome.
+/// Waits (up to 10 s) until `pid` blocks `signal`, which the CLI does first thing in main: a
+/// signal sent before that (a slow start under a sanitizer) would kill it by its default action.
+void wait_until_blocked(pid_t pid, int signal) {
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigBlk:", 0) != 0) continue;
+      const unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+      if ((mask >> (signal - 1)) & 1u) return;
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+}
+
+/// Sends `signal` to `child` (once it blocks it) and returns how long it took to exit, with its
+/// outcome.
 std::pair<Outcome, milliseconds> interrupt(Child& child, int signal) {
+  wait_until_blocked(child.pid(), signal);
   auto sent = std::chrono::steady_clock::now();
   ::kill(child.pid(), signal);
   Outcome r = child.finish(seconds(30));
