@@ -27,7 +27,6 @@ struct ANTHROPIC_EXPORT GaFamily {
   using ErrorResponse = ::anthropic::ErrorResponse;
   /// The beta resource adds `?beta=true` and the batches beta under API version 2023-06-01.
   static constexpr bool kBeta = false;
-  static constexpr const char* kName = "messages";
 };
 
 /// Body and headers of `POST /v1/messages/batches`.

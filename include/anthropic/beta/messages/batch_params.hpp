@@ -21,7 +21,6 @@ struct ANTHROPIC_EXPORT BetaFamily {
   using TextBlock = ::anthropic::beta::BetaTextBlock;
   using ErrorResponse = ::anthropic::beta::BetaErrorResponse;
   static constexpr bool kBeta = true;
-  static constexpr const char* kName = "beta.messages";
 };
 
 /// Body and headers of `POST /v1/messages/batches` on the beta resource (see
