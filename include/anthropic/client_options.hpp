@@ -62,7 +62,7 @@ struct ClientOptions {
   /// TLS verification of the built-in libcurl transport; never turn it off against the real API.
   bool verify_tls = true;
   /// CA bundle file for the built-in transport (a private CA, a TLS-inspecting proxy); empty:
-  /// the system's.
+  /// `$SSL_CERT_FILE` if set, else the system's. (A caller's `http_client` ignores the variable.)
   std::string ca_bundle;
   /// Proxy URL for the built-in transport (`http://proxy:3128`, `socks5h://...`); empty:
   /// libcurl's default, which honours `https_proxy`, `http_proxy` and `no_proxy`.

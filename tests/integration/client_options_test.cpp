@@ -8,6 +8,7 @@
 
 #include "support/test_server.hpp"
 
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -51,6 +52,27 @@ TEST_F(ClientOptionsTest, AProxyReceivesEveryRequest) {
   o.base_url = "http://batches.example.invalid";  // never resolved: the proxy is asked for it
   o.proxy = server.base_url();
   anthropic::Client(o).beta().messages().batches().retrieve("b");
+  ASSERT_EQ(server.request_count(), 1u);
+  EXPECT_EQ(server.last_request().target, "http://batches.example.invalid/v1/messages/batches/b");
+}
+
+// Without ClientOptions::proxy, libcurl's own variables apply (documented in the README's table).
+TEST_F(ClientOptionsTest, TheHttpProxyEnvironmentVariableIsHonouredWhenNoProxyIsSet) {
+  server.respond(200, batch_json("b"));
+  ASSERT_EQ(::setenv("http_proxy", server.base_url().c_str(), 1), 0);
+  ::unsetenv("no_proxy");
+  ::unsetenv("NO_PROXY");
+  auto o = options();
+  o.base_url = "http://batches.example.invalid";
+  std::string id;
+  try {
+    id = anthropic::Client(o).beta().messages().batches().retrieve("b").id;
+  } catch (...) {
+    ::unsetenv("http_proxy");
+    throw;
+  }
+  ::unsetenv("http_proxy");
+  EXPECT_EQ(id, "b");
   ASSERT_EQ(server.request_count(), 1u);
   EXPECT_EQ(server.last_request().target, "http://batches.example.invalid/v1/messages/batches/b");
 }

@@ -121,6 +121,31 @@ TEST_F(TlsTest, ACaBundleInTheClientOptionsIsTrusted) {
                anthropic::AnthropicIoException);
 }
 
+TEST_F(TlsTest, SslCertFileNamesTheBundleWhenTheOptionsNameNone) {
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = "https://127.0.0.1:" + std::to_string(port_);
+  options.max_retries = 0;
+  ASSERT_EQ(::setenv("SSL_CERT_FILE", (dir_ / "cert.pem").c_str(), 1), 0);
+  std::string id;
+  try {
+    id = anthropic::Client(options).beta().messages().batches().retrieve("msgbatch_tls").id;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the bundle named by SSL_CERT_FILE was not trusted: " << e.what();
+  }
+  EXPECT_EQ(id, "msgbatch_tls");
+  // The options win over the variable.
+  options.ca_bundle = (dir_ / "missing-bundle.pem").string();
+  EXPECT_THROW(anthropic::Client(options).beta().messages().batches().retrieve("msgbatch_tls"),
+               anthropic::AnthropicIoException);
+  // A caller's transport is configured by the caller: the variable is no error there.
+  options.ca_bundle.clear();
+  options.http_client = anthropic::http::make_curl_http_client();
+  EXPECT_NO_THROW(anthropic::Client{options});
+  ::unsetenv("SSL_CERT_FILE");
+  EXPECT_EQ(requests_.load(), 1);
+}
+
 TEST_F(TlsTest, VerificationOffIsExplicit) {
   auto c = client(nullptr, /*verify=*/false);
   EXPECT_EQ(c.beta().messages().batches().retrieve("msgbatch_tls").id, "msgbatch_tls");
