@@ -323,8 +323,14 @@ void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Respons
                                    const std::string& rid) {
   // The version of the create call decides the rules every request in the batch is held to.
   std::string version = req.get_header_value("anthropic-version");
-  detail::CreateParseResult parsed =
-      detail::parse_create_body(req.body, detail::uses_2026_10_21_rules(version));
+  detail::CreateRules rules;
+  rules.rules_2026_10_21 = detail::uses_2026_10_21_rules(version);
+  // The beta family: `?beta=true` (the beta resource under 2023-06-01) or any anthropic-beta
+  // header (under 2026-10-21 the beta resource sends no query, only the betas asked for).
+  rules.beta = (req.has_param("beta") && req.get_param_value("beta") == "true") ||
+               !req.get_header_value("anthropic-beta").empty();
+  rules.models = options.models;
+  detail::CreateParseResult parsed = detail::parse_create_body(req.body, rules);
   if (!parsed.error.empty()) {
     send_error(res, 400, "invalid_request_error", parsed.error, rid);
     return;

@@ -91,6 +91,10 @@ struct EmulatorOptions {
   /// Content-Length over it is refused before any body byte is read; a chunked body as soon as
   /// it passes the limit. The 413 carries `Connection: close`.
   std::size_t max_body_bytes = std::size_t{256} * 1024 * 1024;
+  /// Models a request may name. Empty (the default) accepts any name starting with "claude-".
+  /// A request naming another model ends `errored` with not_found_error `model: <name>`, as the
+  /// real API reports an unknown model.
+  std::vector<std::string> models;
   /// Requests without an `anthropic-version` header get 400, as from the real API.
   bool require_anthropic_version = true;
   /// Origin used in `results_url` (e.g. "http://emulator.test:8080"). When unset, the request's
