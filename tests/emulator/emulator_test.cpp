@@ -1460,6 +1460,70 @@ TEST_F(FidelityTest, RichAnswersAndErrorTypesSurviveARestart) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Slow bodies
+
+TEST_F(EmulatorTest, SlowBodiesTakeAtLeastTheirSizeOverTheRate) {
+  constexpr std::size_t kRate = 4000;  // bytes per second
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.fault_slow_body_bytes_per_sec = kRate;
+  start(o);
+  const std::string id = create_id(10);
+
+  auto timed = [&](const std::string& path) {
+    const auto begin = std::chrono::steady_clock::now();
+    Reply r = get(path);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    return std::make_pair(r, seconds);
+  };
+  auto [results_reply, results_seconds] = timed("/v1/messages/batches/" + id + "/results");
+  ASSERT_EQ(results_reply.status, 200);
+  EXPECT_EQ(parse_jsonl(results_reply.raw).size(), 10u);
+  ASSERT_GT(results_reply.raw.size(), 2000u);
+  EXPECT_GE(results_seconds, static_cast<double>(results_reply.raw.size()) / kRate)
+      << results_reply.raw.size() << " bytes";
+
+  auto [batch_reply, batch_seconds] = timed("/v1/messages/batches/" + id);
+  ASSERT_EQ(batch_reply.status, 200) << batch_reply.raw;
+  EXPECT_EQ(batch_reply.header("Content-Type"), "application/json");
+  EXPECT_EQ(batch_reply.body["id"], id);
+  EXPECT_GE(batch_seconds, static_cast<double>(batch_reply.raw.size()) / kRate);
+
+  // A resumed download (206) is paced too, and still the same bytes.
+  const std::size_t from = results_reply.raw.size() / 2;
+  auto resumed = get("/v1/messages/batches/" + id + "/results",
+                     {{"Range", "bytes=" + std::to_string(from) + "-"}});
+  EXPECT_EQ(resumed.status, 206);
+  EXPECT_EQ(resumed.raw, results_reply.raw.substr(from));
+}
+
+TEST_F(EmulatorTest, StopInterruptsASlowBody) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.fault_slow_body_bytes_per_sec = 1000;  // 40 results (~13 kB) would take over 10 s
+  start(o);
+  const std::string id = create_id(40);
+  std::string received;
+  bool complete = false;
+  std::thread downloader([&] {
+    auto c = make_client();
+    auto r = c->Get(("/v1/messages/batches/" + id + "/results").c_str(),
+                    [&](const char* data, std::size_t n) {
+                      received.append(data, n);
+                      return true;
+                    });
+    complete = r && r->status == 200;
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+  client_.reset();
+  emulator_->stop();  // does not wait for the trickle: the connection is closed
+  downloader.join();
+  EXPECT_FALSE(complete);
+  EXPECT_LT(std::count(received.begin(), received.end(), '\n'), 40);
+}
+
+// ------------------------------------------------------------------------------------------
 // Create validation (400 invalid_request_error, the whole create fails)
 
 TEST_F(EmulatorTest, CreateValidationErrors) {
@@ -2435,9 +2499,10 @@ TEST(EmulatorProgram, OrderedAndFaultFlags) {
   EXPECT_EQ(parse_jsonl(whole->body).size(), 30u);
 }
 
-TEST(EmulatorProgram, ModelsFlag) {
+TEST(EmulatorProgram, ModelsAndSlowBodyFlags) {
   const httplib::Headers headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}};
-  Program program({"--processing-ms", "0", "--models", "claude-a,my-model"});
+  Program program({"--processing-ms", "0", "--models", "claude-a,my-model", "--fault-slow-body",
+                   "2000"});
   ASSERT_GT(program.port(), 0);
   httplib::Client c("127.0.0.1", program.port());
   c.set_read_timeout(std::chrono::seconds(30));
@@ -2448,13 +2513,17 @@ TEST(EmulatorProgram, ModelsFlag) {
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 200) << created->body;
   const std::string id = json::parse(created->body)["id"];
+  const auto begin = std::chrono::steady_clock::now();
   auto r = c.Get(("/v1/messages/batches/" + id + "/results").c_str(), headers);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   ASSERT_TRUE(r);
   auto lines = by_custom_id(parse_jsonl(r->body));
   EXPECT_EQ(lines["a"]["result"]["type"], "succeeded");
   EXPECT_EQ(lines["mine"]["result"]["type"], "succeeded");
   EXPECT_EQ(lines["b"]["result"]["error"]["error"],
             json({{"type", "not_found_error"}, {"message", "model: claude-b"}}));
+  EXPECT_GE(seconds, static_cast<double>(r->body.size()) / 2000);
 }
 
 TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
@@ -2485,6 +2554,8 @@ TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
   EXPECT_EQ(run({"--fault-drop-results", "-1"}), 2);
   EXPECT_EQ(run({"--models", ""}), 2);
   EXPECT_EQ(run({"--models", "claude-a,,claude-b"}), 2);
+  EXPECT_EQ(run({"--fault-slow-body", "-1"}), 2);
+  EXPECT_EQ(run({"--fault-slow-body", "fast"}), 2);
   EXPECT_EQ(run({"--bogus"}), 2);
   EXPECT_EQ(run({"stray"}), 2);
 }

@@ -35,6 +35,8 @@ constexpr const char* kUsage =
     "                        (default 429,500,529,408,504)\n"
     "  --fault-drop-results N  cut the next N results downloads after about half of the\n"
     "                        body by closing the connection (default 0)\n"
+    "  --fault-slow-body R   send response bodies (results and JSON) at no more than R\n"
+    "                        bytes per second, so a body of N bytes takes >= N/R s (default 0: off)\n"
     "  --retry-after-ms N    also send retry-after-ms: N on injected 429s\n"
     "  --latency-ms N        delay added to every response (default 0)\n"
     "  --data-dir DIR        persist state in DIR (survives restarts)\n"
@@ -86,7 +88,7 @@ bool takes_value(const std::string& flag) {
                                        "--max-body-bytes", "--public-base-url",
                                        "--keep-alive-s",   "--max-connections",
                                        "--fault-statuses", "--fault-drop-results",
-                                       "--models"};
+                                       "--models",         "--fault-slow-body"};
   for (const char* f : kFlags) {
     if (flag == f) return true;
   }
@@ -160,6 +162,9 @@ int main(int argc, char** argv) {
       }
     } else if (flag == "--fault-drop-results") {
       options.fault_drop_results = static_cast<std::size_t>(parse_int(flag, value, 0, 1000000));
+    } else if (flag == "--fault-slow-body") {
+      options.fault_slow_body_bytes_per_sec = static_cast<std::size_t>(
+          parse_int(flag, value, 0, std::numeric_limits<long long>::max()));
     } else if (flag == "--models") {
       options.models.clear();
       std::size_t begin = 0;

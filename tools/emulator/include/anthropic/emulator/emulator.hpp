@@ -95,6 +95,11 @@ struct EmulatorOptions {
   /// A request naming another model ends `errored` with not_found_error `model: <name>`, as the
   /// real API reports an unknown model.
   std::vector<std::string> models;
+  /// Slow bodies: when non-zero, response bodies (results JSONL and JSON bodies alike) are sent
+  /// at no more than this many bytes per second, in small slices, so that a download of N bytes
+  /// takes at least N / rate seconds. Lets clients test their timeouts and progress reporting.
+  /// stop() interrupts a body being trickled.
+  std::size_t fault_slow_body_bytes_per_sec = 0;
   /// Requests without an `anthropic-version` header get 400, as from the real API.
   bool require_anthropic_version = true;
   /// Origin used in `results_url` (e.g. "http://emulator.test:8080"). When unset, the request's
