@@ -36,7 +36,7 @@ constexpr const char* kUsage =
     "  --fault-drop-results N  cut the next N results downloads after about half of the\n"
     "                        body by closing the connection (default 0)\n"
     "  --fault-slow-body R   send response bodies (results and JSON) at no more than R\n"
-    "                        bytes per second, so a body of N bytes takes >= N/R s (default 0: off)\n"
+    "                        bytes per second: N bytes take >= N/R s (default 0: off)\n"
     "  --retry-after-ms N    also send retry-after-ms: N on injected 429s\n"
     "  --latency-ms N        delay added to every response (default 0)\n"
     "  --data-dir DIR        persist state in DIR (survives restarts)\n"

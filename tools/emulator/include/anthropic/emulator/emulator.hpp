@@ -29,6 +29,12 @@
 //   - Under `anthropic-version: 2026-10-21` (or a later date) on the create call, a request with
 //     `temperature`/`top_p`/`top_k`, a `document` block in an assistant message, or a user text
 //     block with non-empty `citations` (also inside a `search_result`) ends `errored` too.
+//   - Other per-request checks end the request `errored` too, one error per request in a fixed
+//     order: params keys of the family (beta with `?beta=true` or an anthropic-beta header),
+//     content block tags, thinking, tools/tool_choice, output format, and last the model
+//     (not_found_error unless it starts with "claude-" or is in `models`). See README.md.
+//   - Answers are the echo of the last user text, or a tool_use / thinking / structured-output
+//     answer derived from the request (README.md). usage reports service_tier "batch".
 //   - Results come in a shuffled order seeded from the batch id (see ordered_results).
 //
 // Thread safety: all member functions may be called from any thread; the server itself serves
