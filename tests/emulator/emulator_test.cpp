@@ -977,21 +977,21 @@ class FidelityTest : public EmulatorTest {
 };
 
 TEST_F(FidelityTest, UnknownModelsEndNotFoundAndTheListIsAnOption) {
-  auto lines = run(json::array(
-      {request("claude", "hi", "claude-anything-9"), request("gpt", "hi", "gpt-4o"),
-       with_params(request("number", "hi"), [](json& p) { p["model"] = 5; }),
-       request("empty", "hi", "")}));
+  auto lines =
+      run(json::array({request("claude", "hi", "claude-anything-9"), request("gpt", "hi", "gpt-4o"),
+                       with_params(request("number", "hi"), [](json& p) { p["model"] = 5; }),
+                       request("empty", "hi", "")}));
   EXPECT_EQ(lines["claude"]["result"]["type"], "succeeded") << lines["claude"];
   EXPECT_EQ(lines["claude"]["result"]["message"]["model"], "claude-anything-9");
   EXPECT_EQ(lines["gpt"]["result"], errored_result("not_found_error", "model: gpt-4o"));
   EXPECT_EQ(lines["number"]["result"],
             errored_result("invalid_request_error", "model: Input should be a valid string"));
-  EXPECT_EQ(lines["empty"]["result"],
-            errored_result("invalid_request_error",
-                           "model: String should have at least 1 character"));
+  EXPECT_EQ(
+      lines["empty"]["result"],
+      errored_result("invalid_request_error", "model: String should have at least 1 character"));
   // Problems of the params come before the model lookup.
-  auto bad = run(json::array({with_params(request("both", "hi", "gpt-4o"),
-                                          [](json& p) { p["max_tokens"] = 0; })}));
+  auto bad = run(json::array(
+      {with_params(request("both", "hi", "gpt-4o"), [](json& p) { p["max_tokens"] = 0; })}));
   EXPECT_EQ(bad["both"]["result"],
             errored_result("invalid_request_error",
                            "max_tokens: Input should be greater than or equal to 1"));
@@ -1002,9 +1002,9 @@ TEST_F(FidelityTest, UnknownModelsEndNotFoundAndTheListIsAnOption) {
   o.processing_time = milliseconds(0);
   o.models = {"claude-a", "my-finetune"};
   start(o);
-  auto listed = run(json::array({request("a", "hi", "claude-a"),
-                                 request("mine", "hi", "my-finetune"),
-                                 request("other", "hi", "claude-b")}));
+  auto listed =
+      run(json::array({request("a", "hi", "claude-a"), request("mine", "hi", "my-finetune"),
+                       request("other", "hi", "claude-b")}));
   EXPECT_EQ(listed["a"]["result"]["type"], "succeeded");
   EXPECT_EQ(listed["mine"]["result"]["type"], "succeeded");
   EXPECT_EQ(listed["other"]["result"], errored_result("not_found_error", "model: claude-b"));
@@ -1102,7 +1102,8 @@ TEST_F(FidelityTest, UnknownContentBlockTypesGetATagError) {
   const json text = {{"type", "text"}, {"text", "hello"}};
   const json requests = json::array({
       blocks("foo", json::array({text, {{"type", "foo"}}})),
-      blocks("mcp", json::array({text, text,
+      blocks("mcp", json::array({text,
+                                 text,
                                  {{"type", "mcp_tool_use"},
                                   {"id", "m"},
                                   {"name", "n"},
@@ -1111,9 +1112,10 @@ TEST_F(FidelityTest, UnknownContentBlockTypesGetATagError) {
       blocks("no-type", json::array({{{"text", "hello"}}})),
       blocks("number", json::array({{{"type", 7}}})),
       blocks("not-object", json::array({"hello"})),
-      blocks("known", json::array({text, {{"type", "image"},
-                                          {"source",
-                                           {{"type", "url"}, {"url", "https://x.test/a.png"}}}}})),
+      blocks("known",
+             json::array({text,
+                          {{"type", "image"},
+                           {"source", {{"type", "url"}, {"url", "https://x.test/a.png"}}}}})),
   });
   const std::string ga_tags =
       "'text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', "
@@ -1143,9 +1145,9 @@ TEST_F(FidelityTest, UnknownContentBlockTypesGetATagError) {
 
   auto ga = run(requests, /*ga=*/true);
   EXPECT_EQ(ga["known"]["result"]["type"], "succeeded") << ga["known"];
-  expect_errors(ga, {{"foo", "messages.0.content.1: Input tag 'foo'" + tag_error + ga_tags},
-                     {"mcp", "messages.0.content.2: Input tag 'mcp_tool_use'" + tag_error +
-                                 ga_tags}});
+  expect_errors(ga,
+                {{"foo", "messages.0.content.1: Input tag 'foo'" + tag_error + ga_tags},
+                 {"mcp", "messages.0.content.2: Input tag 'mcp_tool_use'" + tag_error + ga_tags}});
 }
 
 TEST_F(FidelityTest, OneErrorPerRequestInTheDocumentedOrder) {
@@ -1196,8 +1198,8 @@ const json kWeatherTool = {
         {"kind", {{"const", "forecast"}}},
         {"optional", {{"type", "string"}}}}},
       {"required", {"city", "days", "units", "flags", "where", "kind"}}}}};
-const json kWeatherInput = {{"city", "example"},   {"days", 1},
-                            {"units", "celsius"},  {"flags", {true}},
+const json kWeatherInput = {{"city", "example"},     {"days", 1},
+                            {"units", "celsius"},    {"flags", {true}},
                             {"where", {{"lat", 0}}}, {"kind", "forecast"}};
 const json kClockTool = {{"name", "get_time"},
                          {"input_schema", {{"type", "object"}, {"properties", json::object()}}}};
@@ -1219,9 +1221,13 @@ TEST_F(FidelityTest, ToolChoiceAnswersWithAToolUseWhoseInputFitsTheSchema) {
       tooled("missing", "hello", {{"type", "tool"}, {"name", "get_stock"}}),
       tooled("unknown-choice", "hello", {{"type", "sometimes"}}),
       with_params(request("no-tools", "hello"),
-                  [](json& p) { p["tool_choice"] = {{"type", "tool"}, {"name", "x"}}; }),
+                  [](json& p) {
+                    p["tool_choice"] = {{"type", "tool"}, {"name", "x"}};
+                  }),
       with_params(request("no-schema", "hello"),
-                  [](json& p) { p["tools"] = json::array({{{"name", "x"}}}); }),
+                  [](json& p) {
+                    p["tools"] = json::array({{{"name", "x"}}});
+                  }),
   });
   auto lines = run(requests);
   const std::regex tool_id("^toolu_01[0-9A-Za-z]{22}$");
@@ -1259,13 +1265,12 @@ TEST_F(FidelityTest, ToolChoiceAnswersWithAToolUseWhoseInputFitsTheSchema) {
     EXPECT_EQ(m["content"][0]["type"], "text");
   }
   expect_errors(
-      lines,
-      {{"missing", "tool_choice.tool.name: Tool 'get_stock' not found in provided tools"},
-       {"unknown-choice",
-        "tool_choice: Input tag 'sometimes' found using 'type' does not match any of the "
-        "expected tags: 'auto', 'any', 'tool', 'none'"},
-       {"no-tools", "tool_choice: tool_choice may only be specified while providing tools."},
-       {"no-schema", "tools.0.custom.input_schema: Field required"}});
+      lines, {{"missing", "tool_choice.tool.name: Tool 'get_stock' not found in provided tools"},
+              {"unknown-choice",
+               "tool_choice: Input tag 'sometimes' found using 'type' does not match any of the "
+               "expected tags: 'auto', 'any', 'tool', 'none'"},
+              {"no-tools", "tool_choice: tool_choice may only be specified while providing tools."},
+              {"no-schema", "tools.0.custom.input_schema: Field required"}});
 
   // Deterministic: the same request in another batch calls with the same id and input.
   auto again = run(json::array({requests[1]}));
@@ -1317,6 +1322,24 @@ TEST_F(FidelityTest, ExampleValuesFollowTheSchemaTypes) {
                          {"deep", {{"inner", {7}}, {"undeclared", "example"}}}}))
       << input;
   EXPECT_EQ(lines["deep"]["result"]["message"]["stop_reason"], "tool_use") << lines["deep"];
+
+  // Arrays of arrays of 10 items, 12 levels deep, would be 10^12 values: the example stays small.
+  json wide = {{"type", "string"}, {"minLength", 100000}};
+  for (int i = 0; i < 12; ++i) wide = {{"type", "array"}, {"minItems", 10}, {"items", wide}};
+  const json wide_schema = {{"type", "object"}, {"properties", {{"a", wide}}}, {"required", {"a"}}};
+  Reply c = create(json{
+      {"requests",
+       json::array({with_params(request("wide", "hi", "claude-sonnet-4-5", 1000000), [&](json& p) {
+         p["output_config"] = {{"format", {{"type", "json_schema"}, {"schema", wide_schema}}}};
+       })})}});
+  ASSERT_EQ(c.status, 200) << c.raw;
+  const std::string raw = results(c.body["id"]).raw;
+  EXPECT_LT(raw.size(), 1000000u);
+  auto wide_lines = parse_jsonl(raw);
+  ASSERT_EQ(wide_lines.size(), 1u);
+  const json& m = wide_lines[0]["result"]["message"];
+  EXPECT_EQ(m["stop_reason"], "end_turn") << raw.substr(0, 300);
+  EXPECT_TRUE(json::parse(m["content"][0]["text"].get<std::string>())["a"].is_array());
 }
 
 TEST_F(FidelityTest, ThinkingAnswersStartWithAThinkingBlock) {
@@ -1374,15 +1397,23 @@ TEST_F(FidelityTest, StructuredOutputAnswersWithJsonOfTheSchema) {
   const json expected = {{"category", "billing"}, {"urgent", true}};
   const json requests = json::array({
       with_params(request("config", "classify this"),
-                  [&](json& p) { p["output_config"] = {{"format", format}}; }),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", format}};
+                  }),
       with_params(request("legacy", "classify this"),
                   [&](json& p) { p["output_format"] = format; }),
       with_params(request("null-format", "classify this"),
-                  [&](json& p) { p["output_config"] = {{"format", nullptr}}; }),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", nullptr}};
+                  }),
       with_params(request("no-schema", "classify this"),
-                  [&](json& p) { p["output_config"] = {{"format", {{"type", "json_schema"}}}}; }),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", {{"type", "json_schema"}}}};
+                  }),
       with_params(request("tiny", "classify this", "claude-sonnet-4-5", 2),
-                  [&](json& p) { p["output_config"] = {{"format", format}}; }),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", format}};
+                  }),
   });
   auto check = [&](std::map<std::string, json>& lines, const std::string& cid) {
     SCOPED_TRACE(cid);
@@ -1413,14 +1444,15 @@ TEST_F(FidelityTest, UsageHasTheFieldsBatchResultsReport) {
   const json& m = lines["plain"]["result"]["message"];
   // The plain answer is unchanged: the echo, 4 bytes a token.
   EXPECT_EQ(m["content"], json::array({{{"type", "text"}, {"text", "Echo: hello"}}}));
-  EXPECT_EQ(m["usage"], json({{"input_tokens", 6},  // (5 + 3) / 4 + 4 per message
-                              {"output_tokens", 3},  // (11 + 3) / 4
-                              {"cache_creation_input_tokens", 0},
-                              {"cache_read_input_tokens", 0},
-                              {"cache_creation",
-                               {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
-                              {"server_tool_use", nullptr},
-                              {"service_tier", "batch"}}))
+  EXPECT_EQ(m["usage"],
+            json({{"input_tokens", 6},   // (5 + 3) / 4 + 4 per message
+                  {"output_tokens", 3},  // (11 + 3) / 4
+                  {"cache_creation_input_tokens", 0},
+                  {"cache_read_input_tokens", 0},
+                  {"cache_creation",
+                   {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
+                  {"server_tool_use", nullptr},
+                  {"service_tier", "batch"}}))
       << m["usage"];
 }
 
@@ -1439,15 +1471,14 @@ TEST_F(FidelityTest, RichAnswersAndErrorTypesSurviveARestart) {
   o.processing_time = milliseconds(0);
   o.data_dir = temp.path.string();
   start(o);
-  const json body = {
-      {"requests",
-       json::array({with_params(request("tool", "hi"),
-                                [](json& p) {
-                                  p["tools"] = json::array({kWeatherTool});
-                                  p["tool_choice"] = {{"type", "any"}};
-                                  p["thinking"] = {{"type", "adaptive"}};
-                                }),
-                    request("unknown-model", "hi", "gpt-4o")})}};
+  const json body = {{"requests", json::array({with_params(request("tool", "hi"),
+                                                           [](json& p) {
+                                                             p["tools"] =
+                                                                 json::array({kWeatherTool});
+                                                             p["tool_choice"] = {{"type", "any"}};
+                                                             p["thinking"] = {{"type", "adaptive"}};
+                                                           }),
+                                               request("unknown-model", "hi", "gpt-4o")})}};
   const std::string id = create(body).body.value("id", "");
   const std::string before = results(id).raw;
   ASSERT_NE(before.find("tool_use"), std::string::npos) << before;
@@ -2501,14 +2532,14 @@ TEST(EmulatorProgram, OrderedAndFaultFlags) {
 
 TEST(EmulatorProgram, ModelsAndSlowBodyFlags) {
   const httplib::Headers headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}};
-  Program program({"--processing-ms", "0", "--models", "claude-a,my-model", "--fault-slow-body",
-                   "2000"});
+  Program program(
+      {"--processing-ms", "0", "--models", "claude-a,my-model", "--fault-slow-body", "2000"});
   ASSERT_GT(program.port(), 0);
   httplib::Client c("127.0.0.1", program.port());
   c.set_read_timeout(std::chrono::seconds(30));
-  const json body = {{"requests", json::array({request("a", "hi", "claude-a"),
-                                               request("mine", "hi", "my-model"),
-                                               request("b", "hi", "claude-b")})}};
+  const json body = {
+      {"requests", json::array({request("a", "hi", "claude-a"), request("mine", "hi", "my-model"),
+                                request("b", "hi", "claude-b")})}};
   auto created = c.Post("/v1/messages/batches", headers, body.dump(), "application/json");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 200) << created->body;

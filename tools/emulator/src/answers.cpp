@@ -15,6 +15,10 @@ using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
 constexpr int kMaxSchemaDepth = 32;
+/// Values and string bytes one example may have: arrays repeat their items, so without a
+/// budget a small nested schema could ask for an enormous value.
+constexpr std::size_t kMaxExampleNodes = 2000;
+constexpr std::size_t kMaxExampleBytes = 64 * 1024;
 constexpr std::size_t kMaxExampleItems = 10;
 constexpr std::size_t kMaxExampleStringBytes = 4096;
 /// Bytes of the last user text quoted in a thinking block.
@@ -40,7 +44,12 @@ bool number_of(const json* v, double* out) {
   return true;
 }
 
-std::string string_example(const json& schema) {
+struct Budget {
+  std::size_t nodes = kMaxExampleNodes;
+  std::size_t bytes = kMaxExampleBytes;
+};
+
+std::string string_example(const json& schema, Budget& budget) {
   std::string s = "example";
   if (const json* format = member(schema, "format"); format != nullptr && format->is_string()) {
     const std::string& f = format->get_ref<const std::string&>();
@@ -62,17 +71,21 @@ std::string string_example(const json& schema) {
       static_cast<double>(s.size()) > max_length) {
     s.resize(static_cast<std::size_t>(max_length));
   }
+  if (s.size() > budget.bytes) s.resize(budget.bytes);
+  budget.bytes -= s.size();
   return s;
 }
 
 json number_example(const json& schema, bool integer) {
   double v = 0;
   double bound = 0;
-  if (number_of(member(schema, "minimum"), &bound)) v = std::max(v, integer ? std::ceil(bound) : bound);
+  if (number_of(member(schema, "minimum"), &bound))
+    v = std::max(v, integer ? std::ceil(bound) : bound);
   if (number_of(member(schema, "exclusiveMinimum"), &bound) && v <= bound) {
     v = integer ? std::floor(bound) + 1 : bound + 1;
   }
-  if (number_of(member(schema, "maximum"), &bound) && v > bound) v = integer ? std::floor(bound) : bound;
+  if (number_of(member(schema, "maximum"), &bound) && v > bound)
+    v = integer ? std::floor(bound) : bound;
   if (number_of(member(schema, "exclusiveMaximum"), &bound) && v >= bound) {
     v = integer ? std::ceil(bound) - 1 : bound - 1;
   }
@@ -85,8 +98,9 @@ json number_example(const json& schema, bool integer) {
   return v;
 }
 
-json example_at(const json& schema, int depth) {
-  if (depth > kMaxSchemaDepth || !schema.is_object()) return nullptr;
+json example_at(const json& schema, int depth, Budget& budget) {
+  if (depth > kMaxSchemaDepth || !schema.is_object() || budget.nodes == 0) return nullptr;
+  --budget.nodes;
   if (const json* c = member(schema, "const")) return *c;
   if (const json* e = member(schema, "enum"); e != nullptr && e->is_array() && !e->empty()) {
     return e->front();
@@ -96,9 +110,9 @@ json example_at(const json& schema, int depth) {
     if (options != nullptr && options->is_array() && !options->empty()) {
       // Prefer a branch that is not plain null.
       for (const json& option : *options) {
-        if (!is_string_member(option, "type", "null")) return example_at(option, depth + 1);
+        if (!is_string_member(option, "type", "null")) return example_at(option, depth + 1, budget);
       }
-      return example_at(options->front(), depth + 1);
+      return example_at(options->front(), depth + 1, budget);
     }
   }
   std::string type;
@@ -122,7 +136,7 @@ json example_at(const json& schema, int depth) {
       type = "array";
     }
   }
-  if (type == "string") return string_example(schema);
+  if (type == "string") return string_example(schema, budget);
   if (type == "integer") return number_example(schema, true);
   if (type == "number") return number_example(schema, false);
   if (type == "boolean") return true;
@@ -141,7 +155,7 @@ json example_at(const json& schema, int depth) {
     json out = json::array();
     const json* items = member(schema, "items");
     for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
-      out.push_back(items != nullptr ? example_at(*items, depth + 1) : json("example"));
+      out.push_back(items != nullptr ? example_at(*items, depth + 1, budget) : json("example"));
     }
     return out;
   }
@@ -154,7 +168,7 @@ json example_at(const json& schema, int depth) {
         if (!name.is_string()) continue;
         const std::string& key = name.get_ref<const std::string&>();
         const json* property = properties != nullptr ? member(*properties, key.c_str()) : nullptr;
-        out[key] = property != nullptr ? example_at(*property, depth + 1) : json("example");
+        out[key] = property != nullptr ? example_at(*property, depth + 1, budget) : json("example");
       }
     }
     return out;
@@ -276,7 +290,10 @@ std::string content_text(const json& content) {
   return out;
 }
 
-json example_value(const json& schema) { return example_at(schema, 0); }
+json example_value(const json& schema) {
+  Budget budget;
+  return example_at(schema, 0, budget);
+}
 
 std::string last_user_text(const json& params) {
   std::string last;
@@ -307,10 +324,10 @@ void decide_answer(const json& params, bool beta, RequestRecord& rec) {
     std::string text;
     if (!omitted) {
       const std::string user = last_user_text(params);
-      text = user.empty() ? std::string("The user sent no text. I will answer briefly.")
-                          : "The user wrote: \"" +
-                                std::string(utf8_prefix(user, kThinkingQuoteBytes)) +
-                                "\". I will answer briefly.";
+      text = user.empty()
+                 ? std::string("The user sent no text. I will answer briefly.")
+                 : "The user wrote: \"" + std::string(utf8_prefix(user, kThinkingQuoteBytes)) +
+                       "\". I will answer briefly.";
     }
     blocks.push_back({{"type", "thinking"},
                       {"thinking", text},
@@ -360,7 +377,8 @@ void decide_answer(const json& params, bool beta, RequestRecord& rec) {
     const std::uint64_t left = budget - used;
     if (field != nullptr && left > 0) {
       const std::string& s = block[field].get_ref<const std::string&>();
-      block[field] = std::string(utf8_prefix(s, static_cast<std::size_t>(std::min<std::uint64_t>(left, 1 << 20)) * 4));
+      block[field] = std::string(
+          utf8_prefix(s, static_cast<std::size_t>(std::min<std::uint64_t>(left, 1 << 20)) * 4));
       kept.push_back(std::move(block));
     }
     used = budget;

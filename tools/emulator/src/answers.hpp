@@ -15,8 +15,8 @@ namespace anthropic::emulator::detail {
 /// `minLength`), number/integer 0 moved into `minimum`/`maximum`, boolean true, null, array of
 /// max(minItems, 1) items (at most maxItems, 10), object with every `required` property
 /// (recursively; a required name without a property schema gets "example"). An empty or
-/// unreadable schema gives null. Nesting past 32 levels gives null, so no input can recurse
-/// without bound.
+/// unreadable schema gives null. Nesting past 32 levels, or past 2,000 values or 64 KiB of
+/// strings in all, gives null: no schema can make it recurse or grow without bound.
 nlohmann::json example_value(const nlohmann::json& schema);
 
 /// Text of a message `content` (a string, or the text blocks and tool_result contents of a list).

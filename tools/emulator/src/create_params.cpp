@@ -137,10 +137,10 @@ std::string check_2026_10_21_rules(const json& params) {
 /// 2026-10-21; see check_keys).
 const std::set<std::string>& ga_param_keys() {
   static const std::set<std::string> keys = {
-      "max_tokens",    "messages",       "model",         "cache_control", "container",
-      "diagnostics",   "inference_geo",  "metadata",      "output_config", "service_tier",
-      "speed",         "stop_sequences", "stream",        "system",        "temperature",
-      "top_k",         "top_p",          "thinking",      "tool_choice",   "tools"};
+      "max_tokens",  "messages",       "model",    "cache_control", "container",
+      "diagnostics", "inference_geo",  "metadata", "output_config", "service_tier",
+      "speed",       "stop_sequences", "stream",   "system",        "temperature",
+      "top_k",       "top_p",          "thinking", "tool_choice",   "tools"};
   return keys;
 }
 
@@ -154,48 +154,46 @@ const std::set<std::string>& beta_only_param_keys() {
 
 /// Tags of ContentBlockParam / BetaContentBlockParam, in the schema's order.
 const std::vector<std::string>& block_tags(bool beta) {
-  static const std::vector<std::string> ga = {
-      "text",
-      "image",
-      "document",
-      "search_result",
-      "thinking",
-      "redacted_thinking",
-      "tool_use",
-      "tool_result",
-      "server_tool_use",
-      "web_search_tool_result",
-      "web_fetch_tool_result",
-      "code_execution_tool_result",
-      "bash_code_execution_tool_result",
-      "text_editor_code_execution_tool_result",
-      "tool_search_tool_result",
-      "container_upload"};
-  static const std::vector<std::string> beta_tags = {
-      "text",
-      "image",
-      "document",
-      "search_result",
-      "thinking",
-      "redacted_thinking",
-      "tool_use",
-      "tool_result",
-      "server_tool_use",
-      "web_search_tool_result",
-      "web_fetch_tool_result",
-      "advisor_tool_result",
-      "code_execution_tool_result",
-      "bash_code_execution_tool_result",
-      "text_editor_code_execution_tool_result",
-      "tool_search_tool_result",
-      "mcp_tool_use",
-      "mcp_tool_result",
-      "container_upload",
-      "compaction",
-      "tool_addition",
-      "tool_removal",
-      "mcp_tool_listing",
-      "fallback"};
+  static const std::vector<std::string> ga = {"text",
+                                              "image",
+                                              "document",
+                                              "search_result",
+                                              "thinking",
+                                              "redacted_thinking",
+                                              "tool_use",
+                                              "tool_result",
+                                              "server_tool_use",
+                                              "web_search_tool_result",
+                                              "web_fetch_tool_result",
+                                              "code_execution_tool_result",
+                                              "bash_code_execution_tool_result",
+                                              "text_editor_code_execution_tool_result",
+                                              "tool_search_tool_result",
+                                              "container_upload"};
+  static const std::vector<std::string> beta_tags = {"text",
+                                                     "image",
+                                                     "document",
+                                                     "search_result",
+                                                     "thinking",
+                                                     "redacted_thinking",
+                                                     "tool_use",
+                                                     "tool_result",
+                                                     "server_tool_use",
+                                                     "web_search_tool_result",
+                                                     "web_fetch_tool_result",
+                                                     "advisor_tool_result",
+                                                     "code_execution_tool_result",
+                                                     "bash_code_execution_tool_result",
+                                                     "text_editor_code_execution_tool_result",
+                                                     "tool_search_tool_result",
+                                                     "mcp_tool_use",
+                                                     "mcp_tool_result",
+                                                     "container_upload",
+                                                     "compaction",
+                                                     "tool_addition",
+                                                     "tool_removal",
+                                                     "mcp_tool_listing",
+                                                     "fallback"};
   return beta ? beta_tags : ga;
 }
 
@@ -243,9 +241,9 @@ std::string check_content_blocks(const json& params, bool beta) {
     const json& content = messages[i].at("content");
     if (!content.is_array()) continue;
     for (std::size_t j = 0; j < content.size(); ++j) {
-      std::string e = check_tag(content[j],
-                                "messages." + std::to_string(i) + ".content." + std::to_string(j),
-                                block_tags(beta));
+      std::string e =
+          check_tag(content[j], "messages." + std::to_string(i) + ".content." + std::to_string(j),
+                    block_tags(beta));
       if (!e.empty()) return e;
     }
   }
@@ -316,7 +314,8 @@ std::string check_tools(const json& params) {
     if (name == choice->end()) return "tool_choice.tool.name: Field required";
     if (!name->is_string()) return "tool_choice.tool.name: Input should be a valid string";
   }
-  if ((type == "any" || type == "tool") && names.empty()) {
+  const bool have_tools = tools != params.end() && !tools->empty();
+  if ((type == "any" || type == "tool") && !have_tools) {
     return "tool_choice: tool_choice may only be specified while providing tools.";
   }
   if (type == "tool" && names.count(choice->at("name").get<std::string>()) == 0) {

@@ -122,9 +122,10 @@ class SlowWriter {
     const std::size_t slice = std::clamp<std::size_t>(rate_ / 20, 1, 64 * 1024);
     for (std::size_t off = 0; off < size;) {
       const std::size_t n = std::min(slice, size - off);
-      const auto due = start_ + std::chrono::microseconds(static_cast<std::int64_t>(
-                                    static_cast<long double>(sent_ + n) * 1e6L /
-                                    static_cast<long double>(rate_)));
+      const auto due =
+          start_ +
+          std::chrono::microseconds(static_cast<std::int64_t>(
+              static_cast<long double>(sent_ + n) * 1e6L / static_cast<long double>(rate_)));
       for (;;) {
         if (stopping_.load()) return false;
         const auto now = Clock::now();
