@@ -632,7 +632,7 @@ TEST_F(EmulatorTest, ResultsAreStreamedInChunks) {
     if (i) body += ',';
     body +=
         R"({"custom_id":"r)" + std::to_string(i) +
-        R"(","params":{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}})";
+        R"(","params":{"model":"claude-m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}})";
   }
   body += "]}";
   Reply c = post("/v1/messages/batches", body);
@@ -910,6 +910,648 @@ TEST_F(EmulatorTest, EchoUsesTheLastUserTextAndIsUtf8Safe) {
   EXPECT_EQ(lines["multi"]["result"]["message"]["content"][0]["text"], "Echo: second part");
   const std::string echoed = lines["long"]["result"]["message"]["content"][0]["text"];
   EXPECT_EQ(echoed, "Echo: " + long_text.substr(0, 200));
+}
+
+// ------------------------------------------------------------------------------------------
+// Request fidelity: per-request checks (errored results) and the answers a pipeline must handle
+
+/// The `result` of an errored line with this error type and message.
+json errored_result(const std::string& type, const std::string& message) {
+  return {{"type", "errored"},
+          {"error",
+           {{"type", "error"},
+            {"error", {{"type", type}, {"message", message}}},
+            {"request_id", nullptr}}}};
+}
+
+json with_params(json r, const std::function<void(json&)>& change) {
+  change(r["params"]);
+  return r;
+}
+
+class FidelityTest : public EmulatorTest {
+ protected:
+  void SetUp() override {
+    EmulatorOptions o;
+    o.processing_time = milliseconds(0);
+    start(o);
+  }
+
+  /// A client of the GA family: no `?beta=true` on the paths and no anthropic-beta header.
+  std::unique_ptr<httplib::Client> ga_client() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", emulator_->port());
+    c->set_read_timeout(std::chrono::seconds(30));
+    c->set_default_headers({{"anthropic-version", "2023-06-01"}, {"x-api-key", kKey}});
+    return c;
+  }
+
+  /// Creates a batch of `requests` (processing time 0: it has ended) and returns its result
+  /// lines by custom_id. `ga`: through ga_client(), else the beta path and header.
+  std::map<std::string, json> run(const json& requests, bool ga = false) {
+    const json body = {{"requests", requests}};
+    Reply created;
+    std::string id;
+    if (ga) {
+      auto c = ga_client();
+      created = to_reply(c->Post("/v1/messages/batches", body.dump(), "application/json"));
+      if (created.status != 200) ADD_FAILURE() << created.raw;
+      id = created.body.value("id", "");
+      return by_custom_id(
+          parse_jsonl(to_reply(c->Get(("/v1/messages/batches/" + id + "/results").c_str())).raw));
+    }
+    created = create(body);
+    if (created.status != 200) ADD_FAILURE() << created.raw;
+    id = created.body.value("id", "");
+    return by_custom_id(parse_jsonl(results(id).raw));
+  }
+
+  /// Expects each custom_id of `expected` to have ended errored with that invalid_request_error.
+  void expect_errors(std::map<std::string, json>& lines,
+                     const std::map<std::string, std::string>& expected) {
+    for (const auto& [cid, message] : expected) {
+      SCOPED_TRACE(cid);
+      EXPECT_EQ(lines[cid]["result"], errored_result("invalid_request_error", message))
+          << lines[cid];
+    }
+  }
+};
+
+TEST_F(FidelityTest, UnknownModelsEndNotFoundAndTheListIsAnOption) {
+  auto lines =
+      run(json::array({request("claude", "hi", "claude-anything-9"), request("gpt", "hi", "gpt-4o"),
+                       with_params(request("number", "hi"), [](json& p) { p["model"] = 5; }),
+                       request("empty", "hi", "")}));
+  EXPECT_EQ(lines["claude"]["result"]["type"], "succeeded") << lines["claude"];
+  EXPECT_EQ(lines["claude"]["result"]["message"]["model"], "claude-anything-9");
+  EXPECT_EQ(lines["gpt"]["result"], errored_result("not_found_error", "model: gpt-4o"));
+  EXPECT_EQ(lines["number"]["result"],
+            errored_result("invalid_request_error", "model: Input should be a valid string"));
+  EXPECT_EQ(
+      lines["empty"]["result"],
+      errored_result("invalid_request_error", "model: String should have at least 1 character"));
+  // Problems of the params come before the model lookup.
+  auto bad = run(json::array(
+      {with_params(request("both", "hi", "gpt-4o"), [](json& p) { p["max_tokens"] = 0; })}));
+  EXPECT_EQ(bad["both"]["result"],
+            errored_result("invalid_request_error",
+                           "max_tokens: Input should be greater than or equal to 1"));
+
+  // An explicit list accepts exactly its names.
+  TearDown();
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.models = {"claude-a", "my-finetune"};
+  start(o);
+  auto listed =
+      run(json::array({request("a", "hi", "claude-a"), request("mine", "hi", "my-finetune"),
+                       request("other", "hi", "claude-b")}));
+  EXPECT_EQ(listed["a"]["result"]["type"], "succeeded");
+  EXPECT_EQ(listed["mine"]["result"]["type"], "succeeded");
+  EXPECT_EQ(listed["other"]["result"], errored_result("not_found_error", "model: claude-b"));
+  Reply b = retrieve(create(json{{"requests", json::array({request("x", "y", "claude-b")})}})
+                         .body.value("id", ""));
+  EXPECT_EQ(b.body["request_counts"]["errored"], 1);
+}
+
+TEST_F(FidelityTest, ThinkingIsChecked) {
+  auto thinking = [](const std::string& cid, json value, int max_tokens = 4096) {
+    return with_params(request(cid, "hi", "claude-sonnet-4-5", max_tokens),
+                       [&](json& p) { p["thinking"] = value; });
+  };
+  auto lines = run(json::array({
+      thinking("no-budget", {{"type", "enabled"}}),
+      thinking("text-budget", {{"type", "enabled"}, {"budget_tokens", "many"}}),
+      thinking("small-budget", {{"type", "enabled"}, {"budget_tokens", 1023}}),
+      thinking("budget-at-max", {{"type", "enabled"}, {"budget_tokens", 2048}}, 2048),
+      thinking("unknown-type", {{"type", "sometimes"}}),
+      thinking("no-type", json::object()),
+      thinking("not-object", "yes"),
+      thinking("enabled", {{"type", "enabled"}, {"budget_tokens", 1024}}, 1025),
+      thinking("disabled", {{"type", "disabled"}}),
+      thinking("adaptive", {{"type", "adaptive"}}),
+      thinking("between-tools", {{"type", "between_tools"}}),
+  }));
+  expect_errors(
+      lines,
+      {{"no-budget", "thinking.enabled.budget_tokens: Field required"},
+       {"text-budget", "thinking.enabled.budget_tokens: Input should be a valid integer"},
+       {"small-budget",
+        "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"},
+       {"budget-at-max",
+        "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+        "documentation at https://docs.claude.com/en/docs/build-with-claude/"
+        "extended-thinking#max-tokens-and-context-window-size"},
+       {"unknown-type",
+        "thinking: Input tag 'sometimes' found using 'type' does not match any of the expected "
+        "tags: 'enabled', 'disabled', 'between_tools', 'adaptive'"},
+       {"no-type", "thinking: Unable to extract tag using discriminator 'type'"},
+       {"not-object",
+        "thinking: Input should be a valid dictionary or object to extract fields from"}});
+  for (const char* ok : {"enabled", "disabled", "adaptive", "between-tools"}) {
+    EXPECT_EQ(lines[ok]["result"]["type"], "succeeded") << lines[ok];
+  }
+}
+
+TEST_F(FidelityTest, UnknownParamsKeysFollowTheFamilyOfThePath) {
+  const json format = {{"type", "json_schema"},
+                       {"schema", {{"type", "object"}, {"properties", json::object()}}}};
+  const json requests = json::array({
+      with_params(request("output-format", "hi"), [&](json& p) { p["output_format"] = format; }),
+      with_params(request("mcp", "hi"), [](json& p) { p["mcp_servers"] = json::array(); }),
+      with_params(request("bogus", "hi"), [](json& p) { p["bogus"] = 1; }),
+      with_params(request("betas", "hi"),
+                  [](json& p) { p["betas"] = json::array({"x"}); }),  // a header, not a param
+      with_params(request("ga-keys", "hi"),
+                  [](json& p) {
+                    p["system"] = "s";
+                    p["metadata"] = {{"user_id", "u"}};
+                    p["stop_sequences"] = json::array({"###"});
+                    p["temperature"] = 0.5;
+                    p["service_tier"] = "auto";
+                  }),
+  });
+  auto beta = run(requests);
+  EXPECT_EQ(beta["output-format"]["result"]["type"], "succeeded") << beta["output-format"];
+  EXPECT_EQ(beta["mcp"]["result"]["type"], "succeeded") << beta["mcp"];
+  EXPECT_EQ(beta["ga-keys"]["result"]["type"], "succeeded") << beta["ga-keys"];
+  expect_errors(beta, {{"bogus", "bogus: Extra inputs are not permitted"},
+                       {"betas", "betas: Extra inputs are not permitted"}});
+
+  auto ga = run(requests, /*ga=*/true);
+  EXPECT_EQ(ga["ga-keys"]["result"]["type"], "succeeded") << ga["ga-keys"];
+  expect_errors(ga, {{"output-format", "output_format: Extra inputs are not permitted"},
+                     {"mcp", "mcp_servers: Extra inputs are not permitted"},
+                     {"bogus", "bogus: Extra inputs are not permitted"},
+                     {"betas", "betas: Extra inputs are not permitted"}});
+
+  // The GA path with an anthropic-beta header takes the beta family (the beta resource under
+  // 2026-10-21 sends no ?beta=true).
+  Reply c = post("/v1/messages/batches", json{{"requests", json::array({requests[0]})}});
+  ASSERT_EQ(c.status, 200) << c.raw;
+  auto lines = parse_jsonl(results(c.body["id"]).raw);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["result"]["type"], "succeeded") << lines[0];
+}
+
+TEST_F(FidelityTest, UnknownContentBlockTypesGetATagError) {
+  auto blocks = [](const std::string& cid, json content) {
+    return with_params(request(cid, "hi"), [&](json& p) {
+      p["messages"] = json::array({{{"role", "user"}, {"content", content}}});
+    });
+  };
+  const json text = {{"type", "text"}, {"text", "hello"}};
+  const json requests = json::array({
+      blocks("foo", json::array({text, {{"type", "foo"}}})),
+      blocks("mcp", json::array({text,
+                                 text,
+                                 {{"type", "mcp_tool_use"},
+                                  {"id", "m"},
+                                  {"name", "n"},
+                                  {"server_name", "s"},
+                                  {"input", json::object()}}})),
+      blocks("no-type", json::array({{{"text", "hello"}}})),
+      blocks("number", json::array({{{"type", 7}}})),
+      blocks("not-object", json::array({"hello"})),
+      blocks("known",
+             json::array({text,
+                          {{"type", "image"},
+                           {"source", {{"type", "url"}, {"url", "https://x.test/a.png"}}}}})),
+  });
+  const std::string ga_tags =
+      "'text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', "
+      "'tool_use', 'tool_result', 'server_tool_use', 'web_search_tool_result', "
+      "'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', "
+      "'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'container_upload'";
+  const std::string beta_tags =
+      "'text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', "
+      "'tool_use', 'tool_result', 'server_tool_use', 'web_search_tool_result', "
+      "'web_fetch_tool_result', 'advisor_tool_result', 'code_execution_tool_result', "
+      "'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', "
+      "'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'container_upload', "
+      "'compaction', 'tool_addition', 'tool_removal', 'mcp_tool_listing', 'fallback'";
+  const std::string tag_error = " found using 'type' does not match any of the expected tags: ";
+
+  auto beta = run(requests);
+  EXPECT_EQ(beta["mcp"]["result"]["type"], "succeeded") << beta["mcp"];
+  EXPECT_EQ(beta["known"]["result"]["type"], "succeeded") << beta["known"];
+  expect_errors(
+      beta,
+      {{"foo", "messages.0.content.1: Input tag 'foo'" + tag_error + beta_tags},
+       {"no-type", "messages.0.content.0: Unable to extract tag using discriminator 'type'"},
+       {"number", "messages.0.content.0: Input tag '7'" + tag_error + beta_tags},
+       {"not-object",
+        "messages.0.content.0: Input should be a valid dictionary or object to extract fields "
+        "from"}});
+
+  auto ga = run(requests, /*ga=*/true);
+  EXPECT_EQ(ga["known"]["result"]["type"], "succeeded") << ga["known"];
+  expect_errors(ga,
+                {{"foo", "messages.0.content.1: Input tag 'foo'" + tag_error + ga_tags},
+                 {"mcp", "messages.0.content.2: Input tag 'mcp_tool_use'" + tag_error + ga_tags}});
+}
+
+TEST_F(FidelityTest, OneErrorPerRequestInTheDocumentedOrder) {
+  // Each request has every problem from some step on: the first step's error wins.
+  auto from_step = [](const std::string& cid, int step) {
+    return with_params(request(cid, "hi", "gpt-4o", 2048), [step](json& p) {
+      if (step <= 2) p["bogus"] = true;
+      if (step <= 3) p["messages"][0]["content"] = json::array({{{"type", "foo"}}});
+      if (step <= 5) p["thinking"] = {{"type", "enabled"}, {"budget_tokens", 10}};
+      if (step <= 6) p["tool_choice"] = {{"type", "any"}};
+      if (step <= 7) p["output_config"] = {{"format", {{"type", "xml"}}}};
+    });
+  };
+  auto lines = run(json::array({from_step("s2", 2), from_step("s3", 3), from_step("s5", 5),
+                                from_step("s6", 6), from_step("s7", 7), from_step("s8", 8)}));
+  expect_errors(
+      lines,
+      {{"s2", "bogus: Extra inputs are not permitted"},
+       {"s3",
+        "messages.0.content.0: Input tag 'foo' found using 'type' does not match any of the "
+        "expected tags: 'text', 'image', 'document', 'search_result', 'thinking', "
+        "'redacted_thinking', 'tool_use', 'tool_result', 'server_tool_use', "
+        "'web_search_tool_result', 'web_fetch_tool_result', 'advisor_tool_result', "
+        "'code_execution_tool_result', 'bash_code_execution_tool_result', "
+        "'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', "
+        "'mcp_tool_result', 'container_upload', 'compaction', 'tool_addition', 'tool_removal', "
+        "'mcp_tool_listing', 'fallback'"},
+       {"s5", "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"},
+       {"s6", "tool_choice: tool_choice may only be specified while providing tools."},
+       {"s7", "output_config.format.type: Input should be 'json_schema'"}});
+  EXPECT_EQ(lines["s8"]["result"], errored_result("not_found_error", "model: gpt-4o"));
+}
+
+const json kWeatherTool = {
+    {"name", "get_weather"},
+    {"description", "Weather of a city"},
+    {"input_schema",
+     {{"type", "object"},
+      {"properties",
+       {{"city", {{"type", "string"}}},
+        {"days", {{"type", "integer"}, {"minimum", 1}}},
+        {"units", {{"type", "string"}, {"enum", {"celsius", "fahrenheit"}}}},
+        {"flags", {{"type", "array"}, {"items", {{"type", "boolean"}}}}},
+        {"where",
+         {{"type", "object"},
+          {"properties", {{"lat", {{"type", "number"}}}, {"note", {{"type", "string"}}}}},
+          {"required", {"lat"}}}},
+        {"kind", {{"const", "forecast"}}},
+        {"optional", {{"type", "string"}}}}},
+      {"required", {"city", "days", "units", "flags", "where", "kind"}}}}};
+const json kWeatherInput = {{"city", "example"},     {"days", 1},
+                            {"units", "celsius"},    {"flags", {true}},
+                            {"where", {{"lat", 0}}}, {"kind", "forecast"}};
+const json kClockTool = {{"name", "get_time"},
+                         {"input_schema", {{"type", "object"}, {"properties", json::object()}}}};
+
+TEST_F(FidelityTest, ToolChoiceAnswersWithAToolUseWhoseInputFitsTheSchema) {
+  auto tooled = [](const std::string& cid, const std::string& text, const json& choice) {
+    return with_params(request(cid, text), [&](json& p) {
+      p["tools"] = json::array({kClockTool, kWeatherTool});
+      if (!choice.is_null()) p["tool_choice"] = choice;
+    });
+  };
+  const json requests = json::array({
+      tooled("any", "hello", {{"type", "any"}}),
+      tooled("named", "hello", {{"type", "tool"}, {"name", "get_weather"}}),
+      tooled("mentioned", "please call get_weather for Paris", nullptr),
+      tooled("mentioned-auto", "what does get_time say", {{"type", "auto"}}),
+      tooled("not-mentioned", "hello there", nullptr),
+      tooled("none", "please call get_weather", {{"type", "none"}}),
+      tooled("missing", "hello", {{"type", "tool"}, {"name", "get_stock"}}),
+      tooled("unknown-choice", "hello", {{"type", "sometimes"}}),
+      with_params(request("no-tools", "hello"),
+                  [](json& p) {
+                    p["tool_choice"] = {{"type", "tool"}, {"name", "x"}};
+                  }),
+      with_params(request("no-schema", "hello"),
+                  [](json& p) {
+                    p["tools"] = json::array({{{"name", "x"}}});
+                  }),
+  });
+  auto lines = run(requests);
+  const std::regex tool_id("^toolu_01[0-9A-Za-z]{22}$");
+
+  const json& any = lines["any"]["result"]["message"];
+  EXPECT_EQ(any["stop_reason"], "tool_use") << any;
+  ASSERT_EQ(any["content"].size(), 1u) << any;  // forced: no text before the call
+  EXPECT_EQ(any["content"][0]["type"], "tool_use");
+  EXPECT_EQ(any["content"][0]["name"], "get_time");  // the first tool
+  EXPECT_EQ(any["content"][0]["input"], json::object());
+  EXPECT_TRUE(std::regex_match(any["content"][0]["id"].get<std::string>(), tool_id));
+
+  const json& named = lines["named"]["result"]["message"];
+  EXPECT_EQ(named["stop_reason"], "tool_use");
+  ASSERT_EQ(named["content"].size(), 1u) << named;
+  EXPECT_EQ(named["content"][0]["name"], "get_weather");
+  EXPECT_EQ(named["content"][0]["input"], kWeatherInput);
+  EXPECT_EQ(named["content"][0].size(), 4u) << named["content"][0];
+
+  const json& mentioned = lines["mentioned"]["result"]["message"];
+  EXPECT_EQ(mentioned["stop_reason"], "tool_use");
+  ASSERT_EQ(mentioned["content"].size(), 2u) << mentioned;  // auto: a short text first
+  EXPECT_EQ(mentioned["content"][0],
+            json({{"type", "text"}, {"text", "I'll use the get_weather tool."}}));
+  EXPECT_EQ(mentioned["content"][1]["name"], "get_weather");
+  EXPECT_EQ(mentioned["content"][1]["input"], kWeatherInput);
+  EXPECT_GT(mentioned["usage"]["output_tokens"].get<int>(), 10);
+  EXPECT_EQ(lines["mentioned-auto"]["result"]["message"]["content"][1]["name"], "get_time");
+  EXPECT_NE(mentioned["content"][1]["id"], named["content"][0]["id"]);
+
+  for (const char* plain : {"not-mentioned", "none"}) {
+    const json& m = lines[plain]["result"]["message"];
+    EXPECT_EQ(m["stop_reason"], "end_turn") << m;
+    ASSERT_EQ(m["content"].size(), 1u) << m;
+    EXPECT_EQ(m["content"][0]["type"], "text");
+  }
+  expect_errors(
+      lines, {{"missing", "tool_choice.tool.name: Tool 'get_stock' not found in provided tools"},
+              {"unknown-choice",
+               "tool_choice: Input tag 'sometimes' found using 'type' does not match any of the "
+               "expected tags: 'auto', 'any', 'tool', 'none'"},
+              {"no-tools", "tool_choice: tool_choice may only be specified while providing tools."},
+              {"no-schema", "tools.0.custom.input_schema: Field required"}});
+
+  // Deterministic: the same request in another batch calls with the same id and input.
+  auto again = run(json::array({requests[1]}));
+  EXPECT_EQ(again["named"]["result"]["message"]["content"],
+            lines["named"]["result"]["message"]["content"]);
+}
+
+TEST_F(FidelityTest, ExampleValuesFollowTheSchemaTypes) {
+  const json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"n", {{"type", "number"}, {"exclusiveMinimum", 2.5}}},
+        {"i", {{"type", "integer"}, {"maximum", -3}}},
+        {"s", {{"type", "string"}, {"minLength", 10}}},
+        {"d", {{"type", "string"}, {"format", "date-time"}}},
+        {"nullable", {{"type", json::array({"null", "boolean"})}}},
+        {"choice", {{"anyOf", json::array({{{"type", "null"}}, {{"type", "integer"}}})}}},
+        {"list", {{"type", "array"}, {"minItems", 2}, {"items", {{"type", "string"}}}}},
+        {"deep",
+         {{"type", "object"},
+          {"properties", {{"inner", {{"type", "array"}, {"items", {{"const", 7}}}}}}},
+          {"required", {"inner", "undeclared"}}}}}},
+      {"required", {"n", "i", "s", "d", "nullable", "choice", "list", "deep"}}};
+  // A pathological schema: deeper than the generator goes. It must not crash or hang.
+  json deep = {{"type", "string"}};
+  for (int i = 0; i < 200; ++i) {
+    deep = {{"type", "object"}, {"properties", {{"a", deep}}}, {"required", {"a"}}};
+  }
+  auto lines = run(json::array({
+      with_params(request("typed", "hi"),
+                  [&](json& p) {
+                    p["tools"] = json::array({{{"name", "t"}, {"input_schema", schema}}});
+                    p["tool_choice"] = {{"type", "any"}};
+                  }),
+      with_params(request("deep", "hi"),
+                  [&](json& p) {
+                    p["tools"] = json::array({{{"name", "t"}, {"input_schema", deep}}});
+                    p["tool_choice"] = {{"type", "any"}};
+                  }),
+  }));
+  const json& input = lines["typed"]["result"]["message"]["content"][0]["input"];
+  EXPECT_EQ(input, json({{"n", 3.5},
+                         {"i", -3},
+                         {"s", "examplexxx"},
+                         {"d", "2024-01-01T00:00:00Z"},
+                         {"nullable", true},
+                         {"choice", 0},
+                         {"list", {"example", "example"}},
+                         {"deep", {{"inner", {7}}, {"undeclared", "example"}}}}))
+      << input;
+  EXPECT_EQ(lines["deep"]["result"]["message"]["stop_reason"], "tool_use") << lines["deep"];
+
+  // Arrays of arrays of 10 items, 12 levels deep, would be 10^12 values: the example stays small.
+  json wide = {{"type", "string"}, {"minLength", 100000}};
+  for (int i = 0; i < 12; ++i) wide = {{"type", "array"}, {"minItems", 10}, {"items", wide}};
+  const json wide_schema = {{"type", "object"}, {"properties", {{"a", wide}}}, {"required", {"a"}}};
+  Reply c = create(json{
+      {"requests",
+       json::array({with_params(request("wide", "hi", "claude-sonnet-4-5", 1000000), [&](json& p) {
+         p["output_config"] = {{"format", {{"type", "json_schema"}, {"schema", wide_schema}}}};
+       })})}});
+  ASSERT_EQ(c.status, 200) << c.raw;
+  const std::string raw = results(c.body["id"]).raw;
+  EXPECT_LT(raw.size(), 1000000u);
+  auto wide_lines = parse_jsonl(raw);
+  ASSERT_EQ(wide_lines.size(), 1u);
+  const json& m = wide_lines[0]["result"]["message"];
+  EXPECT_EQ(m["stop_reason"], "end_turn") << raw.substr(0, 300);
+  EXPECT_TRUE(json::parse(m["content"][0]["text"].get<std::string>())["a"].is_array());
+}
+
+TEST_F(FidelityTest, ThinkingAnswersStartWithAThinkingBlock) {
+  auto thinking = [](const std::string& cid, json value) {
+    return with_params(request(cid, "why is the sky blue", "claude-sonnet-4-5", 4096),
+                       [&](json& p) { p["thinking"] = value; });
+  };
+  auto lines = run(json::array({
+      thinking("enabled", {{"type", "enabled"}, {"budget_tokens", 2048}}),
+      thinking("adaptive", {{"type", "adaptive"}}),
+      thinking("omitted", {{"type", "enabled"}, {"budget_tokens", 2048}, {"display", "omitted"}}),
+      thinking("disabled", {{"type", "disabled"}}),
+      with_params(thinking("with-tool", {{"type", "adaptive"}}),
+                  [](json& p) {
+                    p["tools"] = json::array({kClockTool});
+                    p["tool_choice"] = {{"type", "any"}};
+                  }),
+  }));
+  for (const char* cid : {"enabled", "adaptive", "omitted", "with-tool"}) {
+    SCOPED_TRACE(cid);
+    const json& m = lines[cid]["result"]["message"];
+    ASSERT_GE(m["content"].size(), 2u) << m;
+    const json& block = m["content"][0];
+    EXPECT_EQ(block["type"], "thinking");
+    EXPECT_TRUE(block["thinking"].is_string());
+    ASSERT_TRUE(block["signature"].is_string());
+    EXPECT_FALSE(block["signature"].get<std::string>().empty());
+    EXPECT_EQ(block.size(), 3u);
+  }
+  const json& enabled = lines["enabled"]["result"]["message"];
+  EXPECT_NE(enabled["content"][0]["thinking"].get<std::string>().find("why is the sky blue"),
+            std::string::npos);
+  EXPECT_EQ(enabled["content"][1], json({{"type", "text"}, {"text", "Echo: why is the sky blue"}}));
+  EXPECT_EQ(enabled["stop_reason"], "end_turn");
+  // Thinking counts in output_tokens.
+  EXPECT_GT(enabled["usage"]["output_tokens"].get<int>(),
+            lines["disabled"]["result"]["message"]["usage"]["output_tokens"].get<int>());
+  EXPECT_EQ(lines["omitted"]["result"]["message"]["content"][0]["thinking"], "");
+  EXPECT_EQ(lines["with-tool"]["result"]["message"]["content"][1]["type"], "tool_use");
+  EXPECT_EQ(lines["with-tool"]["result"]["message"]["stop_reason"], "tool_use");
+  const json& disabled = lines["disabled"]["result"]["message"];
+  EXPECT_EQ(disabled["content"],
+            json::array({{{"type", "text"}, {"text", "Echo: why is the sky blue"}}}));
+}
+
+TEST_F(FidelityTest, StructuredOutputAnswersWithJsonOfTheSchema) {
+  const json schema = {{"type", "object"},
+                       {"properties",
+                        {{"category", {{"type", "string"}, {"enum", {"billing", "shipping"}}}},
+                         {"urgent", {{"type", "boolean"}}},
+                         {"score", {{"type", "number"}}}}},
+                       {"required", {"category", "urgent"}},
+                       {"additionalProperties", false}};
+  const json format = {{"type", "json_schema"}, {"schema", schema}};
+  const json expected = {{"category", "billing"}, {"urgent", true}};
+  const json requests = json::array({
+      with_params(request("config", "classify this"),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", format}};
+                  }),
+      with_params(request("legacy", "classify this"),
+                  [&](json& p) { p["output_format"] = format; }),
+      with_params(request("null-format", "classify this"),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", nullptr}};
+                  }),
+      with_params(request("no-schema", "classify this"),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", {{"type", "json_schema"}}}};
+                  }),
+      with_params(request("tiny", "classify this", "claude-sonnet-4-5", 2),
+                  [&](json& p) {
+                    p["output_config"] = {{"format", format}};
+                  }),
+  });
+  auto check = [&](std::map<std::string, json>& lines, const std::string& cid) {
+    SCOPED_TRACE(cid);
+    const json& m = lines[cid]["result"]["message"];
+    ASSERT_EQ(m["content"].size(), 1u) << m;
+    EXPECT_EQ(m["content"][0]["type"], "text");
+    EXPECT_EQ(json::parse(m["content"][0]["text"].get<std::string>()), expected);
+    EXPECT_EQ(m["stop_reason"], "end_turn");
+  };
+  auto beta = run(requests);
+  check(beta, "config");
+  check(beta, "legacy");
+  EXPECT_EQ(beta["null-format"]["result"]["message"]["content"][0]["text"], "Echo: classify this");
+  expect_errors(beta, {{"no-schema", "output_config.format.schema: Field required"}});
+  // Too small a max_tokens cuts the JSON, as the API does.
+  const json& tiny = beta["tiny"]["result"]["message"];
+  EXPECT_EQ(tiny["stop_reason"], "max_tokens");
+  EXPECT_EQ(tiny["usage"]["output_tokens"], 2);
+  EXPECT_EQ(tiny["content"][0]["text"], expected.dump().substr(0, 8));
+
+  auto ga = run(requests, /*ga=*/true);
+  check(ga, "config");
+  expect_errors(ga, {{"legacy", "output_format: Extra inputs are not permitted"}});
+}
+
+TEST_F(FidelityTest, UsageHasTheFieldsBatchResultsReport) {
+  auto lines = run(json::array({request("plain", "hello")}));
+  const json& m = lines["plain"]["result"]["message"];
+  // The plain answer is unchanged: the echo, 4 bytes a token.
+  EXPECT_EQ(m["content"], json::array({{{"type", "text"}, {"text", "Echo: hello"}}}));
+  EXPECT_EQ(m["usage"],
+            json({{"input_tokens", 6},   // (5 + 3) / 4 + 4 per message
+                  {"output_tokens", 3},  // (11 + 3) / 4
+                  {"cache_creation_input_tokens", 0},
+                  {"cache_read_input_tokens", 0},
+                  {"cache_creation",
+                   {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
+                  {"server_tool_use", nullptr},
+                  {"service_tier", "batch"}}))
+      << m["usage"];
+}
+
+TEST_F(FidelityTest, RichAnswersAndErrorTypesSurviveARestart) {
+  struct TempDir {
+    fs::path path = fs::temp_directory_path() /
+                    ("anthropic-emulator-fidelity-test-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(path); }
+    ~TempDir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } temp;
+  TearDown();
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.data_dir = temp.path.string();
+  start(o);
+  const json body = {{"requests", json::array({with_params(request("tool", "hi"),
+                                                           [](json& p) {
+                                                             p["tools"] =
+                                                                 json::array({kWeatherTool});
+                                                             p["tool_choice"] = {{"type", "any"}};
+                                                             p["thinking"] = {{"type", "adaptive"}};
+                                                           }),
+                                               request("unknown-model", "hi", "gpt-4o")})}};
+  const std::string id = create(body).body.value("id", "");
+  const std::string before = results(id).raw;
+  ASSERT_NE(before.find("tool_use"), std::string::npos) << before;
+  ASSERT_NE(before.find("not_found_error"), std::string::npos) << before;
+  TearDown();
+  start(o);
+  EXPECT_EQ(results(id).raw, before);
+  TearDown();
+  emulator_.reset();
+}
+
+// ------------------------------------------------------------------------------------------
+// Slow bodies
+
+TEST_F(EmulatorTest, SlowBodiesTakeAtLeastTheirSizeOverTheRate) {
+  constexpr std::size_t kRate = 4000;  // bytes per second
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.fault_slow_body_bytes_per_sec = kRate;
+  start(o);
+  const std::string id = create_id(10);
+
+  auto timed = [&](const std::string& path) {
+    const auto begin = std::chrono::steady_clock::now();
+    Reply r = get(path);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    return std::make_pair(r, seconds);
+  };
+  auto [results_reply, results_seconds] = timed("/v1/messages/batches/" + id + "/results");
+  ASSERT_EQ(results_reply.status, 200);
+  EXPECT_EQ(parse_jsonl(results_reply.raw).size(), 10u);
+  ASSERT_GT(results_reply.raw.size(), 2000u);
+  EXPECT_GE(results_seconds, static_cast<double>(results_reply.raw.size()) / kRate)
+      << results_reply.raw.size() << " bytes";
+
+  auto [batch_reply, batch_seconds] = timed("/v1/messages/batches/" + id);
+  ASSERT_EQ(batch_reply.status, 200) << batch_reply.raw;
+  EXPECT_EQ(batch_reply.header("Content-Type"), "application/json");
+  EXPECT_EQ(batch_reply.body["id"], id);
+  EXPECT_GE(batch_seconds, static_cast<double>(batch_reply.raw.size()) / kRate);
+
+  // A resumed download (206) is paced too, and still the same bytes.
+  const std::size_t from = results_reply.raw.size() / 2;
+  auto resumed = get("/v1/messages/batches/" + id + "/results",
+                     {{"Range", "bytes=" + std::to_string(from) + "-"}});
+  EXPECT_EQ(resumed.status, 206);
+  EXPECT_EQ(resumed.raw, results_reply.raw.substr(from));
+}
+
+TEST_F(EmulatorTest, StopInterruptsASlowBody) {
+  EmulatorOptions o;
+  o.processing_time = milliseconds(0);
+  o.fault_slow_body_bytes_per_sec = 1000;  // 40 results (~13 kB) would take over 10 s
+  start(o);
+  const std::string id = create_id(40);
+  std::string received;
+  bool complete = false;
+  std::thread downloader([&] {
+    auto c = make_client();
+    auto r = c->Get(("/v1/messages/batches/" + id + "/results").c_str(),
+                    [&](const char* data, std::size_t n) {
+                      received.append(data, n);
+                      return true;
+                    });
+    complete = r && r->status == 200;
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+  client_.reset();
+  emulator_->stop();  // does not wait for the trickle: the connection is closed
+  downloader.join();
+  EXPECT_FALSE(complete);
+  EXPECT_LT(std::count(received.begin(), received.end(), '\n'), 40);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1888,6 +2530,33 @@ TEST(EmulatorProgram, OrderedAndFaultFlags) {
   EXPECT_EQ(parse_jsonl(whole->body).size(), 30u);
 }
 
+TEST(EmulatorProgram, ModelsAndSlowBodyFlags) {
+  const httplib::Headers headers = {{"x-api-key", kKey}, {"anthropic-version", "2023-06-01"}};
+  Program program(
+      {"--processing-ms", "0", "--models", "claude-a,my-model", "--fault-slow-body", "2000"});
+  ASSERT_GT(program.port(), 0);
+  httplib::Client c("127.0.0.1", program.port());
+  c.set_read_timeout(std::chrono::seconds(30));
+  const json body = {
+      {"requests", json::array({request("a", "hi", "claude-a"), request("mine", "hi", "my-model"),
+                                request("b", "hi", "claude-b")})}};
+  auto created = c.Post("/v1/messages/batches", headers, body.dump(), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string id = json::parse(created->body)["id"];
+  const auto begin = std::chrono::steady_clock::now();
+  auto r = c.Get(("/v1/messages/batches/" + id + "/results").c_str(), headers);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  ASSERT_TRUE(r);
+  auto lines = by_custom_id(parse_jsonl(r->body));
+  EXPECT_EQ(lines["a"]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines["mine"]["result"]["type"], "succeeded");
+  EXPECT_EQ(lines["b"]["result"]["error"]["error"],
+            json({{"type", "not_found_error"}, {"message", "model: claude-b"}}));
+  EXPECT_GE(seconds, static_cast<double>(r->body.size()) / 2000);
+}
+
 TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
   auto run = [](std::vector<std::string> args) {
     std::string binary = ANTHROPIC_EMULATOR_BINARY;
@@ -1914,6 +2583,10 @@ TEST(EmulatorProgram, BadUsageExits2AndHelpExits0) {
   EXPECT_EQ(run({"--fault-statuses", "429,"}), 2);
   EXPECT_EQ(run({"--fault-statuses", "200"}), 2);
   EXPECT_EQ(run({"--fault-drop-results", "-1"}), 2);
+  EXPECT_EQ(run({"--models", ""}), 2);
+  EXPECT_EQ(run({"--models", "claude-a,,claude-b"}), 2);
+  EXPECT_EQ(run({"--fault-slow-body", "-1"}), 2);
+  EXPECT_EQ(run({"--fault-slow-body", "fast"}), 2);
   EXPECT_EQ(run({"--bogus"}), 2);
   EXPECT_EQ(run({"stray"}), 2);
 }

@@ -35,10 +35,14 @@ constexpr const char* kUsage =
     "                        (default 429,500,529,408,504)\n"
     "  --fault-drop-results N  cut the next N results downloads after about half of the\n"
     "                        body by closing the connection (default 0)\n"
+    "  --fault-slow-body R   send response bodies (results and JSON) at no more than R\n"
+    "                        bytes per second: N bytes take >= N/R s (default 0: off)\n"
     "  --retry-after-ms N    also send retry-after-ms: N on injected 429s\n"
     "  --latency-ms N        delay added to every response (default 0)\n"
     "  --data-dir DIR        persist state in DIR (survives restarts)\n"
     "  --seed N              seed for faults and ids (default 1)\n"
+    "  --models L            comma-separated models requests may name; others end errored\n"
+    "                        with not_found_error (default: any name starting with claude-)\n"
     "  --max-body-bytes N    requests larger than this get 413, before the body is read\n"
     "                        or as soon as it passes the limit (default 268435456)\n"
     "  --max-connections N   connections served at once, one thread each (default 256)\n"
@@ -83,7 +87,8 @@ bool takes_value(const std::string& flag) {
                                        "--data-dir",       "--seed",
                                        "--max-body-bytes", "--public-base-url",
                                        "--keep-alive-s",   "--max-connections",
-                                       "--fault-statuses", "--fault-drop-results"};
+                                       "--fault-statuses", "--fault-drop-results",
+                                       "--models",         "--fault-slow-body"};
   for (const char* f : kFlags) {
     if (flag == f) return true;
   }
@@ -157,6 +162,20 @@ int main(int argc, char** argv) {
       }
     } else if (flag == "--fault-drop-results") {
       options.fault_drop_results = static_cast<std::size_t>(parse_int(flag, value, 0, 1000000));
+    } else if (flag == "--fault-slow-body") {
+      options.fault_slow_body_bytes_per_sec = static_cast<std::size_t>(
+          parse_int(flag, value, 0, std::numeric_limits<long long>::max()));
+    } else if (flag == "--models") {
+      options.models.clear();
+      std::size_t begin = 0;
+      while (begin <= value.size()) {
+        std::size_t comma = value.find(',', begin);
+        if (comma == std::string::npos) comma = value.size();
+        std::string model = value.substr(begin, comma - begin);
+        if (model.empty()) usage_error("invalid value for --models: '" + value + "' (empty name)");
+        options.models.push_back(std::move(model));
+        begin = comma + 1;
+      }
     } else if (flag == "--retry-after-ms") {
       options.fault_retry_after_ms = milliseconds(parse_int(flag, value, 0, kMaxMs));
     } else if (flag == "--latency-ms") {

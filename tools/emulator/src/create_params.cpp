@@ -1,5 +1,8 @@
 #include "create_params.hpp"
 
+#include <initializer_list>
+#include <set>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,6 +10,8 @@
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
+
+#include "answers.hpp"
 
 namespace anthropic::emulator::detail {
 
@@ -16,30 +21,6 @@ using nlohmann::json;
 
 const char* const kNotAnObject =
     "Input should be a valid dictionary or object to extract fields from";
-
-/// Text of a message `content` (string, or the text blocks of an array), for echo and counts.
-std::string content_text(const json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (!content.is_array()) return out;
-  for (const auto& block : content) {
-    if (!block.is_object()) continue;
-    auto type = block.find("type");
-    auto text = block.find("text");
-    if (type != block.end() && type->is_string() && *type == "text" && text != block.end() &&
-        text->is_string()) {
-      if (!out.empty()) out.push_back(' ');
-      out += text->get_ref<const std::string&>();
-    } else if (type != block.end() && type->is_string() && *type == "tool_result") {
-      auto inner = block.find("content");
-      if (inner != block.end()) {
-        if (!out.empty()) out.push_back(' ');
-        out += content_text(*inner);
-      }
-    }
-  }
-  return out;
-}
 
 /// A JSON integer (or a float with no fraction, as the API's lax validation accepts), clamped to
 /// the int64 range; nullopt for anything else.
@@ -113,9 +94,8 @@ bool block_type_is(const json& block, const char* type) {
 /// check_params for the shape this relies on), or "". Paths name the offending field the way the
 /// API's pydantic errors do.
 std::string check_2026_10_21_rules(const json& params) {
-  for (const char* removed : {"temperature", "top_p", "top_k"}) {
-    if (params.contains(removed)) return std::string(removed) + ": Extra inputs are not permitted";
-  }
+  // temperature, top_p and top_k are not params keys under this version: check_keys has
+  // already rejected them.
   const json& messages = params.at("messages");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const json& m = messages[i];
@@ -149,6 +129,235 @@ std::string check_2026_10_21_rules(const json& params) {
     }
   }
   return "";
+}
+
+// --- the family's request params and content block tags (codegen/schema/messages_*.schema) ---
+
+/// Keys of MessageCreateParams in both families (temperature, top_p, top_k only before
+/// 2026-10-21; see check_keys).
+const std::set<std::string>& ga_param_keys() {
+  static const std::set<std::string> keys = {
+      "max_tokens",  "messages",       "model",    "cache_control", "container",
+      "diagnostics", "inference_geo",  "metadata", "output_config", "service_tier",
+      "speed",       "stop_sequences", "stream",   "system",        "temperature",
+      "top_k",       "top_p",          "thinking", "tool_choice",   "tools"};
+  return keys;
+}
+
+/// Keys only BetaMessageCreateParams has.
+const std::set<std::string>& beta_only_param_keys() {
+  static const std::set<std::string> keys = {
+      "billing_policy", "compaction",  "context_management", "fallback_credit_token",
+      "fallbacks",      "mcp_servers", "output_format",      "thread"};
+  return keys;
+}
+
+/// Tags of ContentBlockParam / BetaContentBlockParam, in the schema's order.
+const std::vector<std::string>& block_tags(bool beta) {
+  static const std::vector<std::string> ga = {"text",
+                                              "image",
+                                              "document",
+                                              "search_result",
+                                              "thinking",
+                                              "redacted_thinking",
+                                              "tool_use",
+                                              "tool_result",
+                                              "server_tool_use",
+                                              "web_search_tool_result",
+                                              "web_fetch_tool_result",
+                                              "code_execution_tool_result",
+                                              "bash_code_execution_tool_result",
+                                              "text_editor_code_execution_tool_result",
+                                              "tool_search_tool_result",
+                                              "container_upload"};
+  static const std::vector<std::string> beta_tags = {"text",
+                                                     "image",
+                                                     "document",
+                                                     "search_result",
+                                                     "thinking",
+                                                     "redacted_thinking",
+                                                     "tool_use",
+                                                     "tool_result",
+                                                     "server_tool_use",
+                                                     "web_search_tool_result",
+                                                     "web_fetch_tool_result",
+                                                     "advisor_tool_result",
+                                                     "code_execution_tool_result",
+                                                     "bash_code_execution_tool_result",
+                                                     "text_editor_code_execution_tool_result",
+                                                     "tool_search_tool_result",
+                                                     "mcp_tool_use",
+                                                     "mcp_tool_result",
+                                                     "container_upload",
+                                                     "compaction",
+                                                     "tool_addition",
+                                                     "tool_removal",
+                                                     "mcp_tool_listing",
+                                                     "fallback"};
+  return beta ? beta_tags : ga;
+}
+
+/// How pydantic names a tag value in its message: strings as they are, other JSON as written.
+std::string tag_text(const json& tag) {
+  return tag.is_string() ? tag.get<std::string>()
+                         : tag.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// pydantic's message for a discriminated union whose `type` is missing or unknown, or "".
+std::string check_tag(const json& value, const std::string& loc,
+                      const std::vector<std::string>& tags) {
+  if (!value.is_object()) return loc + ": " + kNotAnObject;
+  auto type = value.find("type");
+  if (type == value.end()) return loc + ": Unable to extract tag using discriminator 'type'";
+  if (type->is_string() &&
+      std::find(tags.begin(), tags.end(), type->get_ref<const std::string&>()) != tags.end()) {
+    return "";
+  }
+  std::string expected;
+  for (const auto& t : tags) {
+    if (!expected.empty()) expected += ", ";
+    expected += "'" + t + "'";
+  }
+  return loc + ": Input tag '" + tag_text(*type) +
+         "' found using 'type' does not match any of the expected tags: " + expected;
+}
+
+/// Top-level params keys the family does not have.
+std::string check_keys(const json& params, const CreateRules& rules) {
+  for (const auto& item : params.items()) {
+    const std::string& key = item.key();
+    const bool sampling = key == "temperature" || key == "top_p" || key == "top_k";
+    const bool known = (ga_param_keys().count(key) != 0 && !(sampling && rules.rules_2026_10_21)) ||
+                       (rules.beta && beta_only_param_keys().count(key) != 0);
+    if (!known) return key + ": Extra inputs are not permitted";
+  }
+  return "";
+}
+
+/// The `type` of each block of each message's content list.
+std::string check_content_blocks(const json& params, bool beta) {
+  const json& messages = params.at("messages");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const json& content = messages[i].at("content");
+    if (!content.is_array()) continue;
+    for (std::size_t j = 0; j < content.size(); ++j) {
+      std::string e =
+          check_tag(content[j], "messages." + std::to_string(i) + ".content." + std::to_string(j),
+                    block_tags(beta));
+      if (!e.empty()) return e;
+    }
+  }
+  return "";
+}
+
+std::string check_thinking(const json& params, std::int64_t max_tokens) {
+  auto thinking = params.find("thinking");
+  if (thinking == params.end()) return "";
+  static const std::vector<std::string> kTags = {"enabled", "disabled", "between_tools",
+                                                 "adaptive"};
+  std::string e = check_tag(*thinking, "thinking", kTags);
+  if (!e.empty()) return e;
+  if (thinking->at("type") != "enabled") return "";
+  auto budget = thinking->find("budget_tokens");
+  if (budget == thinking->end()) return "thinking.enabled.budget_tokens: Field required";
+  auto value = as_integer(*budget);
+  if (!value) return "thinking.enabled.budget_tokens: Input should be a valid integer";
+  if (*value < 1024) {
+    return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+  }
+  if (max_tokens <= *value) {
+    return "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+           "documentation at "
+           "https://docs.claude.com/en/docs/build-with-claude/"
+           "extended-thinking#max-tokens-and-context-window-size";
+  }
+  return "";
+}
+
+std::string check_tools(const json& params) {
+  auto tools = params.find("tools");
+  std::set<std::string> names;
+  if (tools != params.end()) {
+    if (!tools->is_array()) return "tools: Input should be a valid list";
+    for (std::size_t i = 0; i < tools->size(); ++i) {
+      const json& tool = (*tools)[i];
+      const std::string loc = "tools." + std::to_string(i);
+      if (!tool.is_object()) return loc + ": " + kNotAnObject;
+      // Only custom tools are checked in depth; server tools and toolsets (some without a
+      // `name`, e.g. mcp_toolset) pass as they are.
+      auto type = tool.find("type");
+      const bool custom = type == tool.end() || type->is_null() || *type == "custom";
+      auto name = tool.find("name");
+      if (custom) {
+        if (name == tool.end()) return loc + ".custom.name: Field required";
+        if (!name->is_string()) return loc + ".custom.name: Input should be a valid string";
+        auto schema = tool.find("input_schema");
+        if (schema == tool.end()) return loc + ".custom.input_schema: Field required";
+        if (!schema->is_object()) {
+          return loc + ".custom.input_schema: Input should be a valid dictionary";
+        }
+      }
+      if (name != tool.end() && name->is_string() &&
+          !names.insert(name->get<std::string>()).second) {
+        return "tools: Tool names must be unique.";
+      }
+    }
+  }
+  auto choice = params.find("tool_choice");
+  if (choice == params.end()) return "";
+  static const std::vector<std::string> kTags = {"auto", "any", "tool", "none"};
+  std::string e = check_tag(*choice, "tool_choice", kTags);
+  if (!e.empty()) return e;
+  const json& type = choice->at("type");
+  if (type == "tool") {
+    auto name = choice->find("name");
+    if (name == choice->end()) return "tool_choice.tool.name: Field required";
+    if (!name->is_string()) return "tool_choice.tool.name: Input should be a valid string";
+  }
+  const bool have_tools = tools != params.end() && !tools->empty();
+  if ((type == "any" || type == "tool") && !have_tools) {
+    return "tool_choice: tool_choice may only be specified while providing tools.";
+  }
+  if (type == "tool" && names.count(choice->at("name").get<std::string>()) == 0) {
+    return "tool_choice.tool.name: Tool '" + choice->at("name").get<std::string>() +
+           "' not found in provided tools";
+  }
+  return "";
+}
+
+/// A JSONOutputFormat at `loc` (null allowed).
+std::string check_output_format(const json& format, const std::string& loc) {
+  if (format.is_null()) return "";
+  if (!format.is_object()) return loc + ": " + kNotAnObject;
+  auto type = format.find("type");
+  if (type == format.end()) return loc + ".type: Field required";
+  if (*type != "json_schema") return loc + ".type: Input should be 'json_schema'";
+  auto schema = format.find("schema");
+  if (schema == format.end()) return loc + ".schema: Field required";
+  if (!schema->is_object()) return loc + ".schema: Input should be a valid dictionary";
+  return "";
+}
+
+std::string check_structured_output(const json& params, bool beta) {
+  auto config = params.find("output_config");
+  if (config != params.end()) {
+    if (!config->is_object()) return std::string("output_config: ") + kNotAnObject;
+    auto format = config->find("format");
+    if (format != config->end()) {
+      std::string e = check_output_format(*format, "output_config.format");
+      if (!e.empty()) return e;
+    }
+  }
+  if (beta) {
+    auto format = params.find("output_format");
+    if (format != params.end()) return check_output_format(*format, "output_format");
+  }
+  return "";
+}
+
+bool model_known(const std::string& model, const std::vector<std::string>& models) {
+  if (models.empty()) return model.rfind("claude-", 0) == 0;
+  return std::find(models.begin(), models.end(), model) != models.end();
 }
 
 std::uint32_t estimate_input_tokens(const json& params) {
@@ -195,8 +404,7 @@ std::string echo_text(const json& params) {
 /// Checks one element of `requests` and appends its compact record; returns the create error.
 class RequestCollector {
  public:
-  RequestCollector(RequestSet& set, bool rules_2026_10_21)
-      : set_(set), rules_2026_10_21_(rules_2026_10_21) {}
+  RequestCollector(RequestSet& set, const CreateRules& rules) : set_(set), rules_(rules) {}
 
   void reset() {
     set_.models.clear();
@@ -237,10 +445,14 @@ class RequestCollector {
     RequestRecord rec;
     rec.custom_id = custom_id;
     rec.error = check_params(*params);
-    if (rec.error.empty() && rules_2026_10_21_) rec.error = check_2026_10_21_rules(*params);
+    if (rec.error.empty()) rec.error = check_request(*params);
     std::string model;
     auto m = params->find("model");
     if (m != params->end() && m->is_string()) model = m->get<std::string>();
+    if (rec.error.empty() && !model_known(model, rules_.models)) {
+      rec.error = "model: " + model;
+      rec.error_type = "not_found_error";
+    }
     auto [mit, fresh] = model_index_.emplace(model, static_cast<std::uint32_t>(set_.models.size()));
     if (fresh) set_.models.push_back(model);
     rec.model = mit->second;
@@ -248,14 +460,26 @@ class RequestCollector {
       rec.max_tokens = *as_integer(params->at("max_tokens"));
       rec.text = echo_text(*params);
       rec.input_tokens = estimate_input_tokens(*params);
+      decide_answer(*params, rules_.beta, rec);
     }
     set_.requests.push_back(std::move(rec));
     return "";
   }
 
  private:
+  /// Steps 2-7 of the documented order (check_params did step 1), or "".
+  std::string check_request(const json& params) const {
+    std::string e = check_keys(params, rules_);
+    if (e.empty()) e = check_content_blocks(params, rules_.beta);
+    if (e.empty() && rules_.rules_2026_10_21) e = check_2026_10_21_rules(params);
+    if (e.empty()) e = check_thinking(params, *as_integer(params.at("max_tokens")));
+    if (e.empty()) e = check_tools(params);
+    if (e.empty()) e = check_structured_output(params, rules_.beta);
+    return e;
+  }
+
   RequestSet& set_;
-  bool rules_2026_10_21_;
+  const CreateRules& rules_;
   std::unordered_map<std::string, std::size_t> seen_;
   std::unordered_map<std::string, std::uint32_t> model_index_;
 };
@@ -310,7 +534,7 @@ class DomBuilder {
 /// its compact records, not a full DOM.
 class CreateSax {
  public:
-  CreateSax(RequestSet& set, bool rules_2026_10_21) : collector_(set, rules_2026_10_21) {}
+  CreateSax(RequestSet& set, const CreateRules& rules) : collector_(set, rules) {}
 
   std::string error;  // set when parsing stopped on a validation error
   bool saw_requests = false;
@@ -459,10 +683,10 @@ bool uses_2026_10_21_rules(const std::string& anthropic_version) {
   return v >= "2026-10-21";  // fixed-width dates compare as strings
 }
 
-CreateParseResult parse_create_body(const std::string& body, bool rules_2026_10_21) {
+CreateParseResult parse_create_body(const std::string& body, const CreateRules& rules) {
   CreateParseResult result;
   auto set = std::make_shared<RequestSet>();
-  CreateSax sax(*set, rules_2026_10_21);
+  CreateSax sax(*set, rules);
   const bool ok = json::sax_parse(body, &sax);
   if (!ok) {
     result.error = !sax.error.empty() ? sax.error : sax.syntax_error;

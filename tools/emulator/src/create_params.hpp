@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model.hpp"
 
@@ -26,10 +27,30 @@ inline constexpr std::size_t kEchoBytes = 200;
 /// malformed header) keeps the earlier rules.
 bool uses_2026_10_21_rules(const std::string& anthropic_version);
 
+/// What the requests of one create call are checked against.
+struct CreateRules {
+  /// anthropic-version 2026-10-21 or later (see uses_2026_10_21_rules).
+  bool rules_2026_10_21 = false;
+  /// The beta family's params and content blocks (the call came with `?beta=true` or an
+  /// `anthropic-beta` header); otherwise the GA family's.
+  bool beta = false;
+  /// Models accepted; empty accepts any model whose name starts with "claude-". Others end
+  /// `errored` with not_found_error `model: <name>`.
+  std::vector<std::string> models;
+};
+
 /// Checks what the real API rejects at create time (body shape, 1..100,000 requests, custom_id
 /// format and uniqueness, params an object, no unknown keys) and records per-request problems
-/// (model, max_tokens, messages; and with `rules_2026_10_21` what that API version rejects) as
-/// errors that show up in the results.
-CreateParseResult parse_create_body(const std::string& body, bool rules_2026_10_21 = false);
+/// as errors that show up in the results, in this order (the first one found wins):
+///   1. model, max_tokens, messages (shape and roles);
+///   2. top-level params keys not in the family's MessageCreateParams (alphabetical order;
+///      under 2026-10-21 temperature, top_p and top_k are not in it);
+///   3. content block `type` tags of each message's content list;
+///   4. the 2026-10-21 rules (document in an assistant message, citations in a user message);
+///   5. thinking; 6. tools and tool_choice; 7. the structured output format;
+///   8. the model name (not_found_error).
+/// A request that passes gets its answer decided here (see README: echo, tool_use, thinking,
+/// structured output).
+CreateParseResult parse_create_body(const std::string& body, const CreateRules& rules = {});
 
 }  // namespace anthropic::emulator::detail

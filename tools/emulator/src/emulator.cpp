@@ -198,6 +198,7 @@ void Emulator::Impl::handle_with_body(const httplib::Request& req, httplib::Resp
   httplib::Request with_body = req;
   with_body.body = std::move(body);
   handle(with_body, res);
+  pace_body(res);
 }
 
 Emulator::Impl::Impl(EmulatorOptions o)
@@ -221,6 +222,7 @@ Emulator::~Emulator() { stop(); }
 void Emulator::start() {
   Impl& im = *impl_;
   if (im.server) throw std::runtime_error("emulator: already started");
+  im.stopping = false;
   if (im.options.data_dir) im.store.open(*im.options.data_dir);
 
   auto server = std::make_unique<httplib::Server>();
@@ -280,6 +282,7 @@ void Emulator::start() {
 void Emulator::stop() {
   Impl& im = *impl_;
   if (!im.server) return;
+  im.stopping = true;  // slow bodies being trickled stop at once
   im.server->stop();
   if (im.thread.joinable()) im.thread.join();
   im.server.reset();

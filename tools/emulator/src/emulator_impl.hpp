@@ -42,6 +42,9 @@ struct Emulator::Impl {
   std::mutex id_mu;
   std::mt19937_64 id_rng;
 
+  /// Set by stop() so that slow bodies being trickled give up at once.
+  std::atomic<bool> stopping{false};
+
   std::atomic<std::uint64_t> requests_served{0};
   std::atomic<std::uint64_t> faults_injected{0};
 
@@ -64,6 +67,9 @@ struct Emulator::Impl {
   /// 413 request_too_large, with "Connection: close" (see emulator.cpp for what httplib does next).
   void refuse_too_large(httplib::Response& res);
   void handle(const httplib::Request& req, httplib::Response& res);
+  /// Slow bodies (fault_slow_body_bytes_per_sec): turns a plain body the handlers wrote into a
+  /// paced content provider. Bodies that already have a provider (results) pace themselves.
+  void pace_body(httplib::Response& res);
   std::string new_request_id();
   std::optional<int> next_fault();
   /// True (and one fewer pending) when this results download is to be cut.

@@ -1,10 +1,13 @@
 // HTTP surface of the emulator: routing, auth, fault injection and the six batch endpoints.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "create_params.hpp"
@@ -100,6 +103,51 @@ std::optional<std::string> query(const httplib::Request& req, const char* name) 
   return v;
 }
 
+/// Writes a response body at no more than `rate` bytes per second (slow bodies): in slices of
+/// about 50 ms each, byte k leaving no earlier than k / rate seconds after the first write. So a
+/// body of N bytes takes at least N / rate seconds. Gives up (false) when the sink fails or the
+/// emulator stops. With rate 0 it writes at once.
+class SlowWriter {
+ public:
+  SlowWriter(std::size_t rate, const std::atomic<bool>& stopping)
+      : rate_(rate), stopping_(stopping) {}
+
+  bool write(httplib::DataSink& sink, const char* data, std::size_t size) {
+    if (rate_ == 0) return sink.write(data, size);
+    using Clock = std::chrono::steady_clock;
+    if (!started_) {
+      start_ = Clock::now();
+      started_ = true;
+    }
+    const std::size_t slice = std::clamp<std::size_t>(rate_ / 20, 1, 64 * 1024);
+    for (std::size_t off = 0; off < size;) {
+      const std::size_t n = std::min(slice, size - off);
+      const auto due =
+          start_ +
+          std::chrono::microseconds(static_cast<std::int64_t>(
+              static_cast<long double>(sent_ + n) * 1e6L / static_cast<long double>(rate_)));
+      for (;;) {
+        if (stopping_.load()) return false;
+        const auto now = Clock::now();
+        if (now >= due) break;
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(due - now, std::chrono::milliseconds(50)));
+      }
+      if (!sink.write(data + off, n)) return false;
+      off += n;
+      sent_ += n;
+    }
+    return true;
+  }
+
+ private:
+  const std::size_t rate_;
+  const std::atomic<bool>& stopping_;
+  bool started_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t sent_ = 0;
+};
+
 const char* status_text(int status) {
   switch (status) {
     case 400:
@@ -168,7 +216,10 @@ std::string Emulator::Impl::origin_for(const httplib::Request& req) const {
 }
 
 void Emulator::Impl::install(httplib::Server& s) {
-  auto route = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  auto route = [this](const httplib::Request& req, httplib::Response& res) {
+    handle(req, res);
+    pace_body(res);
+  };
   const char* any = ".*";
   s.Get(any, route);
   s.Post(any, route);
@@ -208,6 +259,22 @@ void Emulator::Impl::install(httplib::Server& s) {
         if (!res.has_header("request-id")) res.set_header("request-id", new_request_id());
         send_error(res, 500, "api_error", "Internal server error: " + what,
                    res.get_header_value("request-id"));
+      });
+}
+
+void Emulator::Impl::pace_body(httplib::Response& res) {
+  if (options.fault_slow_body_bytes_per_sec == 0 || res.body.empty() || res.content_provider_) {
+    return;
+  }
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  std::string type = res.get_header_value("Content-Type");
+  res.headers.erase("Content-Type");  // set_content_provider sets it again
+  auto writer = std::make_shared<SlowWriter>(options.fault_slow_body_bytes_per_sec, stopping);
+  res.set_content_provider(
+      body->size(), type,
+      [body, writer](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return writer->write(sink, body->data() + offset, length);
       });
 }
 
@@ -323,8 +390,14 @@ void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Respons
                                    const std::string& rid) {
   // The version of the create call decides the rules every request in the batch is held to.
   std::string version = req.get_header_value("anthropic-version");
-  detail::CreateParseResult parsed =
-      detail::parse_create_body(req.body, detail::uses_2026_10_21_rules(version));
+  detail::CreateRules rules;
+  rules.rules_2026_10_21 = detail::uses_2026_10_21_rules(version);
+  // The beta family: `?beta=true` (the beta resource under 2023-06-01) or any anthropic-beta
+  // header (under 2026-10-21 the beta resource sends no query, only the betas asked for).
+  rules.beta = (req.has_param("beta") && req.get_param_value("beta") == "true") ||
+               !req.get_header_value("anthropic-beta").empty();
+  rules.models = options.models;
+  detail::CreateParseResult parsed = detail::parse_create_body(req.body, rules);
   if (!parsed.error.empty()) {
     send_error(res, 400, "invalid_request_error", parsed.error, rid);
     return;
@@ -451,7 +524,8 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   auto cursor = std::make_shared<Cursor>();
   // Returns false when the connection is to be closed: the sink failed, or the budget of a
   // dropped download is spent.
-  auto produce = [batch, cursor, line_at](httplib::DataSink& sink) {
+  auto writer = std::make_shared<SlowWriter>(options.fault_slow_body_bytes_per_sec, stopping);
+  auto produce = [batch, cursor, line_at, writer](httplib::DataSink& sink) {
     const std::size_t n = batch->size();
     std::string chunk;
     chunk.reserve(kResultChunkBytes + 1024);
@@ -466,7 +540,7 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
     const bool cut = chunk.size() >= cursor->budget;
     if (cut) chunk.resize(static_cast<std::size_t>(cursor->budget));
     cursor->budget -= chunk.size();
-    if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
+    if (!chunk.empty() && !writer->write(sink, chunk.data(), chunk.size())) return false;
     return !cut;
   };
 

@@ -19,7 +19,14 @@ struct RequestRecord {
   std::string text;                ///< the short echo the assistant "answers" ("Echo: ...")
   std::uint32_t input_tokens = 0;  ///< plausible count derived from the request's text length
   std::int64_t max_tokens = 0;
-  std::string error;  ///< non-empty: the request ends `errored` with this invalid_request_error
+  std::string error;       ///< non-empty: the request ends `errored` with this message
+  std::string error_type;  ///< the error's type; empty means invalid_request_error
+  /// A "rich" answer (tool use, thinking, structured output), decided at create time: the JSON
+  /// array of the message's content blocks, verbatim. Empty for a plain answer, which is rendered
+  /// from `text` (the echo, cut to max_tokens) as before.
+  std::string content;
+  std::string stop_reason;          ///< of a rich answer
+  std::uint32_t output_tokens = 0;  ///< of a rich answer
 };
 
 /// The immutable requests of a batch, shared between the store and result streams.

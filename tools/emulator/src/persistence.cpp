@@ -145,6 +145,13 @@ std::shared_ptr<RequestSet> read_requests(const std::string& path) {
     r.input_tokens = j.value("i", std::uint32_t{0});
     r.max_tokens = j.value("x", std::int64_t{0});
     r.error = j.value("e", std::string());
+    r.error_type = j.value("et", std::string());
+    r.content = j.value("k", std::string());
+    if (!r.content.empty() && !json::accept(r.content)) {
+      throw std::runtime_error("content of a result is not JSON");
+    }
+    r.stop_reason = j.value("s", std::string());
+    r.output_tokens = j.value("o", std::uint32_t{0});
     set->requests.push_back(std::move(r));
   }
   return set;
@@ -261,6 +268,10 @@ void Persistence::write_requests(const std::string& id, const RequestSet& reques
                    if (r.input_tokens != 0) j["i"] = r.input_tokens;
                    if (r.max_tokens != 0) j["x"] = r.max_tokens;
                    if (!r.error.empty()) j["e"] = r.error;
+                   if (!r.error_type.empty()) j["et"] = r.error_type;
+                   if (!r.content.empty()) j["k"] = r.content;
+                   if (!r.stop_reason.empty()) j["s"] = r.stop_reason;
+                   if (r.output_tokens != 0) j["o"] = r.output_tokens;
                    w.write(j.dump() + "\n");
                  }
                });

@@ -124,9 +124,9 @@ void append_result_line(std::string& out, const Batch& batch, std::size_t index)
     return;
   }
   if (!r.error.empty()) {
-    out +=
-        "{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":"
-        "\"invalid_request_error\",\"message\":";
+    out += "{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":";
+    append_json_string(out, r.error_type.empty() ? "invalid_request_error" : r.error_type);
+    out += ",\"message\":";
     append_json_string(out, r.error);
     out += "},\"request_id\":null}}}\n";
     return;
@@ -135,7 +135,7 @@ void append_result_line(std::string& out, const Batch& batch, std::size_t index)
   std::int64_t output_tokens =
       std::max<std::int64_t>(1, (static_cast<std::int64_t>(text.size()) + 3) / 4);
   const char* stop_reason = "end_turn";
-  if (output_tokens > r.max_tokens) {
+  if (r.content.empty() && output_tokens > r.max_tokens) {
     output_tokens = r.max_tokens;
     text = utf8_prefix(text,
                        static_cast<std::size_t>(std::min<std::int64_t>(r.max_tokens, 1 << 20)) * 4);
@@ -145,17 +145,27 @@ void append_result_line(std::string& out, const Batch& batch, std::size_t index)
   out += message_id(batch.id, index);
   out += "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":";
   append_json_string(out, batch.requests->models[r.model]);
-  out += ",\"content\":[{\"type\":\"text\",\"text\":";
-  append_json_string(out, text);
-  out += "}],\"stop_reason\":\"";
+  out += ",\"content\":";
+  if (r.content.empty()) {
+    out += "[{\"type\":\"text\",\"text\":";
+    append_json_string(out, text);
+    out += "}]";
+  } else {
+    // A rich answer: blocks, stop reason and token count were decided at create time.
+    out += r.content;
+    stop_reason = r.stop_reason.c_str();
+    output_tokens = r.output_tokens;
+  }
+  out += ",\"stop_reason\":\"";
   out += stop_reason;
   out += "\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":";
   out += std::to_string(r.input_tokens);
   out += ",\"output_tokens\":";
   out += std::to_string(output_tokens);
   out +=
-      ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"service_tier\":"
-      "\"batch\"}}}}\n";
+      ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"cache_creation\":{"
+      "\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":0},\"server_tool_use\":null,"
+      "\"service_tier\":\"batch\"}}}}\n";
 }
 
 }  // namespace anthropic::emulator::detail

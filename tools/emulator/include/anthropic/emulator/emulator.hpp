@@ -29,6 +29,12 @@
 //   - Under `anthropic-version: 2026-10-21` (or a later date) on the create call, a request with
 //     `temperature`/`top_p`/`top_k`, a `document` block in an assistant message, or a user text
 //     block with non-empty `citations` (also inside a `search_result`) ends `errored` too.
+//   - Other per-request checks end the request `errored` too, one error per request in a fixed
+//     order: params keys of the family (beta with `?beta=true` or an anthropic-beta header),
+//     content block tags, thinking, tools/tool_choice, output format, and last the model
+//     (not_found_error unless it starts with "claude-" or is in `models`). See README.md.
+//   - Answers are the echo of the last user text, or a tool_use / thinking / structured-output
+//     answer derived from the request (README.md). usage reports service_tier "batch".
 //   - Results come in a shuffled order seeded from the batch id (see ordered_results).
 //
 // Thread safety: all member functions may be called from any thread; the server itself serves
@@ -91,6 +97,15 @@ struct EmulatorOptions {
   /// Content-Length over it is refused before any body byte is read; a chunked body as soon as
   /// it passes the limit. The 413 carries `Connection: close`.
   std::size_t max_body_bytes = std::size_t{256} * 1024 * 1024;
+  /// Models a request may name. Empty (the default) accepts any name starting with "claude-".
+  /// A request naming another model ends `errored` with not_found_error `model: <name>`, as the
+  /// real API reports an unknown model.
+  std::vector<std::string> models;
+  /// Slow bodies: when non-zero, response bodies (results JSONL and JSON bodies alike) are sent
+  /// at no more than this many bytes per second, in small slices, so that a download of N bytes
+  /// takes at least N / rate seconds. Lets clients test their timeouts and progress reporting.
+  /// stop() interrupts a body being trickled.
+  std::size_t fault_slow_body_bytes_per_sec = 0;
   /// Requests without an `anthropic-version` header get 400, as from the real API.
   bool require_anthropic_version = true;
   /// Origin used in `results_url` (e.g. "http://emulator.test:8080"). When unset, the request's
