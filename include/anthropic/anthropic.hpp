@@ -23,6 +23,7 @@
 #include <anthropic/message.hpp>
 #include <anthropic/message_param.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_job.hpp>
 #include <anthropic/messages/batch_list_page.hpp>
 #include <anthropic/messages/batch_params.hpp>
 #include <anthropic/messages/batch_results.hpp>

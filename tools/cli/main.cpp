@@ -12,7 +12,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -31,6 +35,9 @@ using anthropic_batch::AtomicFile;
 constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
+constexpr int kNotFound = 3;        ///< the batch (or another resource) does not exist
+constexpr int kAuthentication = 4;  ///< no, a wrong or an unauthorized credential
+constexpr int kNetwork = 5;         ///< the API could not be reached or the transfer failed
 /// 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C; also used for SIGTERM,
 /// since in both cases the program stopped cleanly at the user's request.
 constexpr int kInterrupted = 130;
@@ -58,6 +65,8 @@ commands:
   results ID       print a batch's results (or save them with -o FILE)
   list             list batches, newest first
   delete ID        delete an ended batch
+  run FILE -o OUT  run a job of any size: split FILE into batches, follow them, collect every
+                   result into OUT, re-submit what expired; resumable after a crash (--state)
 
 options:
   --api-key KEY    API key (default: $ANTHROPIC_API_KEY; $ANTHROPIC_AUTH_TOKEN is also read)
@@ -71,17 +80,28 @@ options:
                    GA one; under API version 2023-06-01 it adds ?beta=true and the batches beta
   --emulator       run against an in-process local emulator (no key, no network; its state
                    lives only as long as this command)
-  -h, --help       this help; `anthropic-batch <command> --help` for a command
+  -h, --help       this help; `anthropic-batch help COMMAND` for a command
+  --version        the program's version
 
-exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error, 130 interrupted
-(SIGINT or SIGTERM: the command stops within a second and leaves no partial output file)
+exit status: 0 success, 1 API, I/O or input-file failure, 2 usage error, 3 not found,
+4 authentication or permission, 5 network, 130 interrupted (SIGINT or SIGTERM: the command
+stops within a second and leaves no partial output file)
+)";
+
+/// Shown under every command's help.
+const char* const kGlobalHelp = R"(
+global options (before or after the command):
+  --api-key KEY  --base-url URL  --api-version D  --beta  --json  --max-retries N  --emulator
+  (see anthropic-batch --help)
 )";
 
 const std::map<std::string, std::string> kCommandHelp = {
     {"submit", R"(usage: anthropic-batch submit FILE [--anthropic-beta NAME]... [--wait] [-o OUT]
 
 Creates a batch from FILE ("-" for standard input): one JSON object per line with "custom_id"
-and "params" (a Messages create request). Blank lines are skipped. The file is read as a stream:
+and "params" (a Messages create request), for example
+  {"custom_id": "q-1", "params": {"model": "claude-sonnet-4-5", "max_tokens": 256, "messages": [{"role": "user", "content": "Hi"}]}}
+Blank lines are skipped. The file is read as a stream:
 each line is checked (JSON, custom_id pattern and uniqueness, params an object) and appended to
 the request body, so no line is kept as an object. An error names FILE:LINE.
 
@@ -89,7 +109,9 @@ the request body, so no line is kept as an object. An error names FILE:LINE.
                 add an anthropic-beta header value (repeatable)
   --wait        wait for the batch to end, then print (or save) its results; the new batch's id
                 is printed on standard error as soon as it exists, so that an interrupted wait
-                (which does not cancel the batch) can be resumed with `watch` and `results`
+                (which does not cancel the batch) can be resumed with `watch` and `results`.
+                Exits 1 when every request ended errored (a fix is needed), unless
+  --allow-errors  is given.
   -o OUT        with --wait: write the results JSONL to OUT. OUT is checked (a temporary file
                 is created beside it) before the batch is created.
 )"},
@@ -114,6 +136,38 @@ A line that is not a JSON object is an incomplete or corrupt download: exit 1.
 Lists batches, newest first: one page of N (default 20), or every batch with --all.
 )"},
     {"delete", "usage: anthropic-batch delete ID\n\nDeletes a batch whose processing has ended.\n"},
+    {"run", R"(usage: anthropic-batch run FILE -o OUT [--state DIR] [options]
+
+Runs a job of any size. FILE holds one request per line, as for submit:
+  {"custom_id": "q-1", "params": {"model": "claude-sonnet-4-5", "max_tokens": 256, "messages": [...]}}
+The whole file is checked first (JSON, custom_id pattern and uniqueness across the whole file,
+params, what the API version rejects, the size of each line): a bad line stops the job before
+any batch exists, naming FILE:LINE. Then FILE is split into batches, at most --max-in-flight are
+created at a time (a 429 waits and tries again), each is followed, and as each one ends its
+results are appended to OUT: one line per custom_id, the API's results line as received. Requests
+whose result type is in --retry go into a new batch, up to --max-attempts; OUT keeps the final
+outcome. A summary (counts, tokens, batches) ends the run.
+
+Every step is journalled in the state directory (default OUT.state) before and after it. Killed
+at any point (kill -9 included), the same command continues the job: no part is created twice,
+and OUT ends with every custom_id exactly once. See the README's "Batch jobs".
+
+  -o OUT                       the results JSONL (required; a new job needs it absent or empty)
+  --state DIR                  the job's journal (default: OUT.state)
+  --max-requests-per-batch N   default 100000 (the API's limit)
+  --max-bytes-per-batch N      default 268435456 (256 MB, the API's limit)
+  --max-in-flight N            batches created and not yet collected at once (default 4)
+  --retry TYPES                result types to send again: expired, errored, canceled, a
+                               comma-separated list, or none (default: expired)
+  --max-attempts N             attempts per request (default 3)
+  --poll-interval-ms N         default 10000
+  --on-interrupt leave|cancel  on Ctrl-C or SIGTERM: leave the batches running (default) or
+                               cancel them; either way the job resumes with the same command
+  --anthropic-beta NAME        add an anthropic-beta header value (repeatable)
+
+Progress goes to standard error (a line per step; --json: one JSON event per line on standard
+output, then the summary as JSON).
+)"},
 };
 
 // --- output helpers ---------------------------------------------------------------------------
@@ -222,6 +276,41 @@ struct Globals {
 
 long parse_long(const std::string& text, const std::string& what, long min, long max);
 
+/// Options of `run` (the job) and `submit --wait` (allow_errors).
+struct JobArgs {
+  std::optional<std::string> state;
+  am::BatchJobOptions options;
+  bool allow_errors = false;
+};
+
+/// Whether errors are reported as JSON (`--json` anywhere on the command line).
+bool g_json_errors = false;
+
+/// The closest command to a mistyped one (at most two edits away), or "".
+std::string closest_command(const std::string& typed, const std::vector<std::string>& commands) {
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const auto& c : commands) {
+    std::vector<std::size_t> row(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= typed.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                           diagonal + (typed[i - 1] == c[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = c;
+    }
+  }
+  return best;
+}
+
 // A global option (accepted before and after the command): consumes it and its value, or
 // returns false.
 bool take_global(const std::string& a, Args& args, Globals& g) {
@@ -277,6 +366,12 @@ am::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istre
     nlohmann::json entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (entry.is_discarded()) throw InputError(where + "malformed JSON");
     if (!entry.is_object()) throw InputError(where + "expected a JSON object");
+    for (const auto& item : entry.items()) {
+      if (item.key() != "custom_id" && item.key() != "params") {
+        throw InputError(where + item.key() + ": Extra inputs are not permitted (a line holds "
+                                 "only \"custom_id\" and \"params\")");
+      }
+    }
     auto id = entry.find("custom_id");
     if (id == entry.end() || !id->is_string()) throw InputError(where + "missing \"custom_id\"");
     auto params = entry.find("params");
@@ -384,7 +479,7 @@ class Cli {
       for (const auto& b : page.auto_paging()) show(b);
     } else {
       for (const auto& b : page.data) show(b);
-      if (!g_.json && page.has_next_page()) std::cout << "(more: use --all)\n";
+      if (page.has_next_page()) std::cerr << "(more: use --all)\n";
     }
     return kOk;
   }
@@ -392,6 +487,7 @@ class Cli {
   int watch(const std::string& id, std::chrono::milliseconds interval) {
     const bool tty = ::isatty(STDOUT_FILENO) != 0 && !g_.json;
     std::string last;
+    std::optional<std::chrono::steady_clock::time_point> first_poll;
     am::WaitOptions options;
     options.initial_interval = interval;
     options.max_interval = std::max(interval, std::chrono::milliseconds(30000));
@@ -404,12 +500,18 @@ class Cli {
       const auto& c = b.request_counts;
       std::int64_t total = c.total(), done = total - c.processing;
       if (tty) {
+        if (!first_poll) first_poll = std::chrono::steady_clock::now();
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - *first_poll)
+                                 .count();
         constexpr int width = 30;
         int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
         std::cout << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
                   << std::string(static_cast<std::size_t>(width - filled), '-') << "] "
                   << std::setw(3) << (total > 0 ? 100 * done / total : 0) << "% "
-                  << b.processing_status << " " << counts_text(c) << "   " << std::flush;
+                  << b.processing_status << " " << counts_text(c) << " " << elapsed / 60 << "m"
+                  << std::setw(2) << std::setfill('0') << elapsed % 60 << std::setfill(' ')
+                  << "s   " << std::flush;
       } else {
         std::string text = b.processing_status.str() + " " + counts_text(c);
         if (text != last) std::cout << b.id << " " << text << std::endl;
@@ -433,7 +535,8 @@ class Cli {
   /// Streams the results; with `out`, into that file, committed only after the last line.
   int results(const std::string& id, AtomicFile* out) {
     am::BasicBatchResultsStream<F> stream = batches_.results(id, call_);
-    ResultTally tally;
+    last_tally_ = ResultTally();
+    ResultTally& tally = last_tally_;
     if (out != nullptr) {
       while (auto raw = stream.next_raw()) {
         check_interrupt();
@@ -473,7 +576,7 @@ class Cli {
   }
 
   int submit(const std::string& path, std::vector<std::string> betas, bool wait,
-             const std::optional<std::string>& out_path) {
+             const std::optional<std::string>& out_path, bool allow_errors) {
     am::EncodedBatchCreateParams encoded;
     // Reading may block on a terminal, where no token reaches, and nothing exists yet to clean
     // up or report: a signal here simply ends the program.
@@ -484,7 +587,7 @@ class Cli {
       encoded = read_batch_file<F>("<stdin>", std::cin, std::move(betas), api_version);
     } else {
       std::ifstream in(path, std::ios::binary);
-      if (!in) throw InputError(path + ": cannot open");
+      if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno));
       encoded = read_batch_file<F>(path, in, std::move(betas), api_version);
     }
     exit_at_once.reset();
@@ -523,12 +626,123 @@ class Cli {
     if (!wait) return kOk;
     try {
       watch(b.id, std::chrono::milliseconds(1000));
-      return results(b.id, out ? &*out : nullptr);
+      int status = results(b.id, out ? &*out : nullptr);
+      const auto& by_type = last_tally_.by_type();
+      auto errored = by_type.find("errored");
+      if (status == kOk && !allow_errors && errored != by_type.end() &&
+          errored->second == last_tally_.lines()) {
+        std::cerr << "anthropic-batch: every request of " << b.id
+                  << " ended errored (see the results; --allow-errors accepts this)\n";
+        return kFailure;
+      }
+      return status;
     } catch (const anthropic::AnthropicCancelledException&) {
       throw Interrupted(interrupted_batch_message(b.id));
     } catch (const Interrupted&) {
       throw Interrupted(interrupted_batch_message(b.id));
     }
+  }
+
+  int run_job(const std::string& input, const std::string& output, JobArgs job,
+              std::vector<std::string> betas) {
+    am::BatchJobOptions& o = job.options;
+    o.input = input;
+    o.output = output;
+    o.state_dir = job.state ? *job.state : output + ".state";
+    o.betas = std::move(betas);
+    o.request_options = call_;
+    if (g_.api_version) o.api_version = *g_.api_version;
+    const bool tty = ::isatty(STDERR_FILENO) != 0 && !g_.json;
+    o.on_progress = [&](const am::BatchJobProgress& p) {
+      const auto seconds = p.elapsed.count() / 1000;
+      if (g_.json) {
+        std::cout << nlohmann::json{{"event", p.event},
+                                    {"message", p.message},
+                                    {"elapsed_ms", p.elapsed.count()},
+                                    {"requests", p.requests},
+                                    {"batches", p.batches},
+                                    {"batches_ended", p.batches_ended},
+                                    {"batches_in_flight", p.batches_in_flight},
+                                    {"succeeded", p.succeeded},
+                                    {"errored", p.errored},
+                                    {"canceled", p.canceled},
+                                    {"expired", p.expired},
+                                    {"processing", p.processing},
+                                    {"retrying", p.retrying}}
+                         .dump()
+                  << std::endl;
+        return;
+      }
+      std::ostringstream line;
+      line << "[" << seconds / 60 << "m" << std::setw(2) << std::setfill('0') << seconds % 60
+           << "s] batches " << p.batches_ended << "/" << p.batches << " done, "
+           << p.batches_in_flight << " running; requests " << p.succeeded << " succeeded, "
+           << p.errored << " errored, " << p.expired << " expired, " << p.canceled
+           << " canceled, " << p.processing << " processing";
+      if (p.retrying) line << ", " << p.retrying << " to retry";
+      if (tty) {
+        // A bar of the requests with a final outcome, and the time left at the pace so far.
+        const std::size_t done = p.succeeded + p.errored + p.expired + p.canceled;
+        constexpr std::size_t width = 20;
+        const std::size_t filled = p.requests ? width * done / p.requests : 0;
+        std::ostringstream bar;
+        bar << "[" << std::string(filled, '#') << std::string(width - filled, '-') << "] ";
+        if (done > 0 && done < p.requests) {
+          const auto left = static_cast<long long>(seconds * (p.requests - done) / done);
+          bar << "~" << left / 60 << "m" << std::setw(2) << std::setfill('0') << left % 60
+              << "s left ";
+        }
+        line.str(bar.str() + line.str());
+        if (p.event != "polled") std::cerr << "\r\033[K" << p.message << "\n";
+        std::cerr << "\r\033[K" << line.str() << std::flush;
+        if (p.event == "done") std::cerr << "\n";
+      } else if (p.event != "polled") {
+        std::cerr << p.message << "\n" << line.str() << "\n";
+      }
+    };
+    // Test seam for the crash tests: ANTHROPIC_BATCH_TEST_KILL_AT=POINT:N kills this process
+    // with SIGKILL the Nth time the job reaches POINT (see BatchJobOptions::on_checkpoint).
+    if (const char* kill_at = std::getenv("ANTHROPIC_BATCH_TEST_KILL_AT")) {
+      std::string spec(kill_at);
+      auto colon = spec.rfind(':');
+      std::string point = spec.substr(0, colon);
+      long n = colon == std::string::npos ? 1 : std::atol(spec.c_str() + colon + 1);
+      auto seen = std::make_shared<long>(0);
+      o.on_checkpoint = [point, n, seen](std::string_view at) {
+        if (at == point && ++*seen == n) ::raise(SIGKILL);
+      };
+    }
+    am::BatchJobSummary sum;
+    try {
+      sum = am::BatchJob(batches_, std::move(o)).run();
+    } catch (const anthropic::AnthropicInvalidRequestException& e) {
+      throw InputError(e.what());  // a bad line, before anything was created
+    }
+    if (g_.json) {
+      std::cout << nlohmann::json{{"event", "summary"},
+                                  {"requests", sum.requests},
+                                  {"succeeded", sum.succeeded},
+                                  {"errored", sum.errored},
+                                  {"canceled", sum.canceled},
+                                  {"expired", sum.expired},
+                                  {"batches", sum.batches},
+                                  {"batch_ids", sum.batch_ids},
+                                  {"resubmitted", sum.resubmitted},
+                                  {"input_tokens", sum.input_tokens},
+                                  {"output_tokens", sum.output_tokens},
+                                  {"output", output}}
+                       .dump()
+                << std::endl;
+    } else {
+      std::cout << sum.requests << " requests: " << sum.succeeded << " succeeded, " << sum.errored
+                << " errored, " << sum.expired << " expired, " << sum.canceled << " canceled\n"
+                << "batches: " << sum.batches << " (" << sum.resubmitted
+                << " requests sent again)\n"
+                << "tokens: " << sum.input_tokens << " input, " << sum.output_tokens
+                << " output\n"
+                << "results: " << output << "\n";
+    }
+    return kOk;
   }
 
  private:
@@ -543,6 +757,7 @@ class Cli {
   }
 
   am::BasicBatchService<F>& batches_;
+  ResultTally last_tally_;  ///< of the last `results`
   const Globals& g_;
   anthropic::CancellationToken interrupt_;
   anthropic::RequestOptions call_;  ///< every call carries the interrupt token
@@ -553,9 +768,12 @@ template <class F>
 int run_command(Cli<F>& cli, const std::string& command, const std::vector<std::string>& positional,
                 std::vector<std::string> betas, bool wait,
                 const std::optional<std::string>& out_path, std::chrono::milliseconds interval,
-                std::optional<long> limit, bool all) {
+                std::optional<long> limit, bool all, JobArgs job) {
   const std::string operand = positional.empty() ? "" : positional[0];
-  if (command == "submit") return cli.submit(operand, std::move(betas), wait, out_path);
+  if (command == "run") return cli.run_job(operand, *out_path, std::move(job), std::move(betas));
+  if (command == "submit") {
+    return cli.submit(operand, std::move(betas), wait, out_path, job.allow_errors);
+  }
   if (command == "status") return cli.status(operand);
   if (command == "watch") return cli.watch(operand, interval);
   if (command == "cancel") return cli.cancel(operand);
@@ -577,18 +795,33 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   while (!args.done()) {
     std::string a = args.take("argument");
     if (a == "-h" || a == "--help") {
-      if (!command.empty() && kCommandHelp.count(command)) {
-        std::cout << kCommandHelp.at(command);
-      } else {
-        std::cout << kMainHelp;
-      }
+      std::cout << kMainHelp;
+      return kOk;
+    }
+    if (a == "--version") {
+      std::cout << "anthropic-batch " << ANTHROPIC_VERSION_STRING << "\n";
       return kOk;
     }
     if (take_global(a, args, g)) {
       continue;
+    } else if (command.empty() && a == "help") {
+      if (args.done()) {
+        std::cout << kMainHelp;
+        return kOk;
+      }
+      const std::string topic = args.take("command");
+      if (!kCommandHelp.count(topic)) throw UsageError("no help for \"" + topic + "\"");
+      std::cout << kCommandHelp.at(topic) << kGlobalHelp;
+      return kOk;
     } else if (command.empty() && !a.empty() && a[0] != '-') {
       command = a;
-      if (!kCommandHelp.count(command)) throw UsageError("unknown command \"" + command + "\"");
+      if (!kCommandHelp.count(command)) {
+        std::vector<std::string> known;
+        for (const auto& [name, help] : kCommandHelp) known.push_back(name);
+        const std::string guess = closest_command(command, known);
+        throw UsageError("unknown command \"" + command + "\"" +
+                         (guess.empty() ? std::string() : "; did you mean \"" + guess + "\"?"));
+      }
       break;
     } else {
       throw UsageError("unknown option \"" + a + "\"");
@@ -603,17 +836,55 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   std::optional<long> limit;
   bool all = false, wait = false;
   std::chrono::milliseconds interval(2000);
+  JobArgs job;
+  auto job_size = [&](const std::string& name, long max) {
+    return static_cast<std::size_t>(parse_long(args.take("value of " + name), name, 1, max));
+  };
   while (!args.done()) {
     std::string a = args.take("argument");
     if (a == "-h" || a == "--help") {
-      std::cout << kCommandHelp.at(command);
+      std::cout << kCommandHelp.at(command) << kGlobalHelp;
       return kOk;
     } else if (take_global(a, args, g)) {
       continue;
-    } else if (a == "-o" && (command == "results" || command == "submit")) {
+    } else if (command == "run" && a == "--state") {
+      job.state = args.take("value of --state");
+    } else if (command == "run" && a == "--max-requests-per-batch") {
+      job.options.max_requests_per_batch = job_size(a, 100000);
+    } else if (command == "run" && a == "--max-bytes-per-batch") {
+      job.options.max_bytes_per_batch = job_size(a, 256L * 1024 * 1024);
+    } else if (command == "run" && a == "--max-in-flight") {
+      job.options.max_in_flight = job_size(a, 1000);
+    } else if (command == "run" && a == "--max-attempts") {
+      job.options.max_attempts = static_cast<int>(job_size(a, 100));
+    } else if (command == "run" && a == "--poll-interval-ms") {
+      job.options.poll_interval = std::chrono::milliseconds(job_size(a, 3600000));
+    } else if (command == "run" && a == "--retry") {
+      job.options.retry.clear();
+      std::string list = args.take("value of --retry") + ",";
+      for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos;
+           start = comma + 1) {
+        std::string type = list.substr(start, comma - start);
+        if (type == "none" || type.empty()) continue;
+        if (type != "expired" && type != "errored" && type != "canceled") {
+          throw UsageError("--retry takes expired, errored, canceled or none; got \"" + type +
+                           "\"");
+        }
+        job.options.retry.emplace_back(type);
+      }
+    } else if (command == "run" && a == "--on-interrupt") {
+      std::string v = args.take("value of --on-interrupt");
+      if (v != "leave" && v != "cancel") {
+        throw UsageError("--on-interrupt takes leave or cancel; got \"" + v + "\"");
+      }
+      job.options.on_interrupt =
+          v == "cancel" ? am::BatchJobInterrupt::cancel : am::BatchJobInterrupt::leave;
+    } else if (a == "-o" && (command == "results" || command == "submit" || command == "run")) {
       out_path = args.take("value of -o");
-    } else if (a == "--anthropic-beta" && command == "submit") {
+    } else if (a == "--anthropic-beta" && (command == "submit" || command == "run")) {
       betas.push_back(args.take("value of --anthropic-beta"));
+    } else if (a == "--allow-errors" && command == "submit") {
+      job.allow_errors = true;
     } else if (a == "--wait" && command == "submit") {
       wait = true;
     } else if (a == "--limit" && command == "list") {
@@ -636,12 +907,13 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       hint =
           " (--beta now selects the beta resource; send a beta header with --anthropic-beta NAME)";
     }
-    throw UsageError(command + " takes exactly one " + (command == "submit" ? "FILE" : "ID") +
+    throw UsageError(command + " takes exactly one " + (command == "submit" || command == "run" ? "FILE" : "ID") +
                      hint);
   }
   if (!needs_operand && !positional.empty()) throw UsageError("list takes no operand");
   if (needs_operand && positional[0].empty()) throw UsageError("the operand must not be empty");
   if (out_path && command == "submit" && !wait) throw UsageError("-o needs --wait for submit");
+  if (command == "run" && !out_path) throw UsageError("run needs -o OUT");
 
   std::unique_ptr<anthropic::emulator::Emulator> emulator;
   anthropic::ClientOptions options;
@@ -663,11 +935,24 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
     Cli<anthropic::beta::messages::BetaFamily> cli(client.beta().messages().batches(), g,
                                                    interrupt);
     return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
-                       all);
+                       all, std::move(job));
   }
   Cli<am::GaFamily> cli(client.messages().batches(), g, interrupt);
   return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
-                     all);
+                     all, std::move(job));
+}
+
+/// Prints an error: a line for people, or `{"error": {...}}` on standard error under --json.
+int report(int code, const std::string& type, const std::string& message,
+           const std::string& hint = "", std::optional<int> status = std::nullopt) {
+  if (g_json_errors) {
+    nlohmann::json error = {{"type", type}, {"message", message}, {"exit_code", code}};
+    if (status) error["status"] = *status;
+    std::cerr << nlohmann::json{{"error", error}}.dump() << "\n";
+  } else {
+    std::cerr << "anthropic-batch: " << message << "\n" << hint;
+  }
+  return code;
 }
 
 /// The exit status and message of the exception being handled, a failure no signal caused.
@@ -675,20 +960,27 @@ int report_current_exception() {
   try {
     throw;
   } catch (const UsageError& e) {
-    std::cerr << "anthropic-batch: " << e.what() << "\n(see anthropic-batch --help)\n";
-    return kUsage;
+    return report(kUsage, "usage_error", e.what(), "(see anthropic-batch --help)\n");
   } catch (const InputError& e) {
-    std::cerr << "anthropic-batch: " << e.what() << "\n";
-    return kFailure;
+    return report(kFailure, "input_error", e.what());
   } catch (const anthropic::AnthropicInvalidRequestException& e) {
-    std::cerr << "anthropic-batch: " << e.what() << "\n";
-    return kUsage;
+    return report(kUsage, "invalid_request", e.what());
+  } catch (const anthropic::NotFoundException& e) {
+    return report(kNotFound, "not_found", std::string("API error ") + e.what(), "",
+                  e.status_code());
+  } catch (const anthropic::AuthenticationException& e) {
+    return report(kAuthentication, "authentication", std::string("API error ") + e.what(), "",
+                  e.status_code());
+  } catch (const anthropic::PermissionDeniedException& e) {
+    return report(kAuthentication, "permission_denied", std::string("API error ") + e.what(), "",
+                  e.status_code());
   } catch (const anthropic::AnthropicServiceException& e) {
-    std::cerr << "anthropic-batch: API error " << e.what() << "\n";
-    return kFailure;
+    return report(kFailure, "api_error", std::string("API error ") + e.what(), "",
+                  e.status_code());
+  } catch (const anthropic::AnthropicIoException& e) {
+    return report(kNetwork, "network", e.what());
   } catch (const std::exception& e) {
-    std::cerr << "anthropic-batch: " << e.what() << "\n";
-    return kFailure;
+    return report(kFailure, "error", e.what());
   }
 }
 
@@ -698,6 +990,7 @@ int main(int argc, char** argv) {
   // First, before any thread exists: see interrupt.hpp.
   anthropic::CancellationSource interrupt;
   anthropic_batch::start_interrupt_thread(interrupt);
+  for (int i = 1; i < argc; ++i) g_json_errors = g_json_errors || std::string(argv[i]) == "--json";
   try {
     return run(argc, argv, interrupt.token());
   } catch (const Interrupted& e) {

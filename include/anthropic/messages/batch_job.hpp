@@ -1,0 +1,223 @@
+#pragma once
+
+// A job of any size over the Message Batches API: split a JSONL file into batches, submit them
+// with bounded concurrency, follow them, collect every result into one JSONL file, re-submit
+// what expired (or errored), and survive the process being killed at any point.
+
+#include <anthropic/api_version.hpp>
+#include <anthropic/client_options.hpp>
+#include <anthropic/errors.hpp>
+#include <anthropic/export.hpp>
+#include <anthropic/messages/batch_create_body.hpp>
+#include <anthropic/messages/batch_list_page.hpp>
+#include <anthropic/messages/batch_results.hpp>
+#include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/message_batch.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace anthropic::messages {
+
+/// A problem with the job itself rather than one call: the input changed since the job began, the
+/// state directory is used by another run or is not a job's, or a create whose answer was lost
+/// cannot be matched to exactly one batch. The message says what to check.
+class ANTHROPIC_EXPORT BatchJobException : public AnthropicException {
+ public:
+  using AnthropicException::AnthropicException;
+  ~BatchJobException() override;
+};
+
+/// What `BatchJob::run` does when its `cancellation` token fires.
+enum class BatchJobInterrupt {
+  leave,   ///< leave the batches running; a later run with the same state picks them up
+  cancel,  ///< cancel the batches in flight first (their finished requests keep their results)
+};
+
+/// The job as a whole, reported to `on_progress`. Request counts are final outcomes: a request
+/// waiting to be re-submitted is counted in `retrying` only.
+struct BatchJobProgress {
+  std::string event;    ///< "validated", "created", "adopted", "polled", "collected", "rate_limited", "done"
+  std::string message;  ///< one line for people (ids, counts)
+  std::size_t requests = 0;        ///< in the input
+  std::size_t batches = 0;         ///< planned or created so far (re-submissions add batches)
+  std::size_t batches_ended = 0;   ///< collected
+  std::size_t batches_in_flight = 0;
+  std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
+  std::size_t retrying = 0;        ///< waiting for a re-submission
+  std::size_t processing = 0;      ///< in batches not yet collected
+  std::chrono::milliseconds elapsed{0};  ///< since this run began
+};
+
+/// Settings of a `BatchJob`. Only `input`, `output` and `state_dir` are required.
+struct BatchJobOptions {
+  /// JSONL, one `{"custom_id": ..., "params": {...}}` per line (blank lines are skipped). Read as a
+  /// stream; it must not change while the job exists.
+  std::filesystem::path input;
+  /// Where the results go: one result line per `custom_id` (the API's results line, verbatim),
+  /// appended as each batch is collected.
+  std::filesystem::path output;
+  /// The job's journal (created if missing). The same directory resumes the job.
+  std::filesystem::path state_dir;
+
+  std::size_t max_requests_per_batch = 100000;            ///< the API's limit is 100,000
+  std::size_t max_bytes_per_batch = 256u * 1024u * 1024u;  ///< the API's limit is 256 MB
+  /// Batches created and not yet collected at once. The API queues an organization's batches;
+  /// a few large ones in flight keep it busy without hitting the queue limit.
+  std::size_t max_in_flight = 4;
+  /// Result types re-submitted in a new batch, up to `max_attempts` per request. Expired requests
+  /// usually succeed the next time; errored ones usually need a fix, so they are not by default.
+  std::vector<MessageBatchResultType> retry{MessageBatchResultType::expired};
+  int max_attempts = 3;
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(10)};
+  /// Checks every request against this API version's rules before anything is created. Use the
+  /// client's version (`ClientOptions::anthropic_version`).
+  std::string api_version{kDefaultApiVersion};
+  /// Sent with every call (`anthropic-beta`, `anthropic-workspace-id`).
+  std::vector<std::string> betas;
+  std::optional<std::string> workspace_id;
+  /// Per-call options; `cancellation` stops the job (see `on_interrupt`).
+  RequestOptions request_options;
+  BatchJobInterrupt on_interrupt = BatchJobInterrupt::leave;
+  /// Longest wait after a 429 on create before trying again (the server's `retry-after` is
+  /// honoured up to this).
+  std::chrono::milliseconds max_rate_limit_wait{std::chrono::seconds(60)};
+  /// Created batches are matched to a lost create within this much clock skew.
+  std::chrono::milliseconds clock_skew{std::chrono::minutes(5)};
+
+  /// Called after every step the journal records and on every poll (see `BatchJobProgress`).
+  std::function<void(const BatchJobProgress&)> on_progress;
+  /// Test seam: called at each named point of the job ("validated", "intent", "sent", "created",
+  /// "polled", "collecting", "result", "collected"). A crash test kills the process here.
+  std::function<void(std::string_view point)> on_checkpoint;
+};
+
+/// What `run` returns once every request has its final outcome in `output`.
+struct BatchJobSummary {
+  std::size_t requests = 0;
+  std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
+  std::size_t batches = 0;       ///< batches the job created (or adopted)
+  std::size_t resubmitted = 0;   ///< request attempts after the first
+  std::int64_t input_tokens = 0, output_tokens = 0;  ///< from `usage` of succeeded results
+  std::vector<std::string> batch_ids;
+};
+
+namespace detail {
+/// The operations a job needs, independent of the family (GA or beta).
+struct BatchJobBackend {
+  std::function<void(std::string_view custom_id, std::string_view params_json,
+                     std::string_view api_version)>
+      check;  ///< throws AnthropicInvalidRequestException as the create-body builder would
+  std::function<MessageBatch(const std::function<bool(std::string&, std::string&)>& next,
+                             std::size_t max_bytes, const BatchJobOptions& options)>
+      create;  ///< builds a body from (custom_id, params) pairs and creates the batch
+  std::function<MessageBatch(const std::string& id, const BatchJobOptions&, const RequestOptions&)>
+      retrieve;
+  std::function<MessageBatch(const std::string& id, const BatchJobOptions&, const RequestOptions&)>
+      cancel;
+  std::function<BatchListPage(const MessageBatchListParams&, const RequestOptions&)> list;
+  /// Opens the results; the function returned gives the next raw line, or nothing at the end.
+  std::function<std::function<std::optional<std::string>()>(const std::string& id,
+                                                            const BatchJobOptions&)>
+      results;
+};
+
+template <class Family>
+BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
+  BatchJobBackend b;
+  b.check = [](std::string_view custom_id, std::string_view params, std::string_view version) {
+    BasicBatchCreateBodyBuilder<Family> builder;
+    builder.check_api_version(version);
+    builder.add_raw(custom_id, params);
+  };
+  b.create = [&service](const std::function<bool(std::string&, std::string&)>& next,
+                        std::size_t max_bytes, const BatchJobOptions& o) {
+    BasicBatchCreateBodyBuilder<Family> builder(max_bytes);
+    builder.check_api_version(o.api_version);
+    std::string id, params;
+    while (next(id, params)) builder.add_raw(id, params);
+    return service.create_encoded(std::move(builder).finish(o.betas, {}, o.workspace_id),
+                                  o.request_options);
+  };
+  b.retrieve = [&service](const std::string& id, const BatchJobOptions& o,
+                          const RequestOptions& call) {
+    MessageBatchRetrieveParams p;
+    p.message_batch_id = id;
+    p.betas = o.betas;
+    p.workspace_id = o.workspace_id;
+    return service.retrieve(p, call);
+  };
+  b.cancel = [&service](const std::string& id, const BatchJobOptions& o,
+                        const RequestOptions& call) {
+    MessageBatchCancelParams p;
+    p.message_batch_id = id;
+    p.betas = o.betas;
+    p.workspace_id = o.workspace_id;
+    return service.cancel(p, call);
+  };
+  b.list = [&service](const MessageBatchListParams& p, const RequestOptions& call) {
+    return service.list(p, call);
+  };
+  b.results = [&service](const std::string& id, const BatchJobOptions& o) {
+    MessageBatchResultsParams p;
+    p.message_batch_id = id;
+    p.betas = o.betas;
+    p.workspace_id = o.workspace_id;
+    auto stream =
+        std::make_shared<BasicBatchResultsStream<Family>>(service.results(p, o.request_options));
+    return std::function<std::optional<std::string>()>([stream] { return stream->next_raw(); });
+  };
+  return b;
+}
+}  // namespace detail
+
+/// Runs a job of any size on the GA or the beta batch service.
+///
+/// ```cpp
+/// anthropic::messages::BatchJobOptions o;
+/// o.input = "requests.jsonl"; o.output = "results.jsonl"; o.state_dir = ".batch-state";
+/// auto summary = anthropic::messages::BatchJob(client.messages().batches(), o).run();
+/// ```
+///
+/// Guarantees (the README's "Batch jobs" section states them in full):
+/// - the whole input is checked before the first batch is created; a bad line creates nothing;
+/// - every step with an effect is journalled in `state_dir` (fsync'd) before and after it, so a
+///   run killed at any point and started again with the same options continues where it was: no
+///   chunk is created twice, and `output` ends with each `custom_id` exactly once;
+/// - a create whose answer was lost (killed after sending it) is matched on restart to the one
+///   batch created after the journalled intent with the same request count; when none matches it
+///   is sent again, and when several match the job stops with `BatchJobException` naming them.
+///
+/// The service must outlive the job. `run` is not thread-safe; one run per state directory at a
+/// time (a second one fails with `BatchJobException`).
+class ANTHROPIC_EXPORT BatchJob {
+ public:
+  template <class Family>
+  BatchJob(BasicBatchService<Family>& service, BatchJobOptions options)
+      : BatchJob(detail::make_batch_job_backend(service), std::move(options)) {}
+  BatchJob(detail::BatchJobBackend backend, BatchJobOptions options);
+  BatchJob(BatchJob&&) noexcept;
+  BatchJob& operator=(BatchJob&&) noexcept;
+  ~BatchJob();
+
+  /// Runs (or resumes) the job until every request has its final outcome in `output`. Throws
+  /// `AnthropicInvalidRequestException` for a bad input line (`FILE:LINE: ...`, before anything
+  /// is created), `BatchJobException` for the job's own problems, `AnthropicCancelledException`
+  /// when cancelled, and the API's errors that retrying cannot fix. After any failure the state
+  /// stays resumable.
+  BatchJobSummary run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace anthropic::messages

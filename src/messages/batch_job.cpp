@@ -1,0 +1,818 @@
+#include <anthropic/messages/batch_job.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace anthropic::messages {
+
+BatchJobException::~BatchJobException() = default;
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kJournal = "journal.jsonl";
+constexpr std::size_t kBodyOverhead = 64;      // `{"requests":[` ... `]}` and slack
+constexpr std::size_t kRequestOverhead = 32;   // `{"custom_id":"","params":}` and a comma
+constexpr int kMaxConsecutiveFailures = 10;
+
+std::string errno_text(const std::string& what, const fs::path& path) {
+  return what + " " + path.string() + ": " + std::strerror(errno);
+}
+
+std::uint64_t hash64(std::string_view s) {  // FNV-1a
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+/// An owned file descriptor.
+class File {
+ public:
+  File() = default;
+  File(const fs::path& path, int flags, const char* what) : path_(path) {
+    fd_ = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw BatchJobException(errno_text(std::string("cannot ") + what, path));
+  }
+  File(File&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+  File& operator=(File&& o) noexcept {
+    if (this != &o) {
+      close();
+      fd_ = std::exchange(o.fd_, -1);
+      path_ = std::move(o.path_);
+    }
+    return *this;
+  }
+  ~File() { close(); }
+  int fd() const { return fd_; }
+
+  void write_all(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw BatchJobException(errno_text("cannot write", path_));
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  void sync() {
+    if (::fsync(fd_) != 0) throw BatchJobException(errno_text("cannot sync", path_));
+  }
+  std::uint64_t size() const {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) throw BatchJobException(errno_text("cannot stat", path_));
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+  void truncate(std::uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      throw BatchJobException(errno_text("cannot truncate", path_));
+    }
+  }
+
+ private:
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+  fs::path path_;
+};
+
+void sync_dir(const fs::path& dir) {
+  File d(dir, O_RDONLY | O_DIRECTORY, "open directory");
+  ::fsync(d.fd());  // best effort: some file systems refuse a directory fsync
+}
+
+/// One part of the job: a byte range of the input (first attempt) or of a re-submission file.
+struct Chunk {
+  std::string file;  // empty: the input; else a file name in the state directory
+  std::uint64_t offset = 0, end = 0;
+  std::size_t count = 0;
+  int attempt = 1;
+  std::optional<std::int64_t> intent_at_ms;  // a create was sent (or about to be) at this time
+  std::optional<std::string> batch_id;
+  bool collecting = false;
+  bool collected = false;
+};
+
+/// Reads the lines of a byte range; `next` skips blank lines and strips a CR.
+class LineReader {
+ public:
+  LineReader(const fs::path& path, std::uint64_t offset, std::uint64_t end)
+      : in_(path, std::ios::binary), end_(end), pos_(offset) {
+    if (!in_) throw BatchJobException(errno_text("cannot open", path));
+    in_.seekg(static_cast<std::streamoff>(offset));
+  }
+  bool next(std::string& line) {
+    while (pos_ < end_ && std::getline(in_, line)) {
+      pos_ += line.size() + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::ifstream in_;
+  std::uint64_t end_, pos_;
+};
+
+struct ParsedLine {
+  std::string custom_id;
+  std::string params;  // compact JSON text
+};
+
+/// Checks the shape of one input line as the API checks one element of `requests`.
+ParsedLine parse_input_line(const std::string& line) {
+  Json entry = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (entry.is_discarded()) throw AnthropicInvalidRequestException("malformed JSON");
+  if (!entry.is_object()) throw AnthropicInvalidRequestException("expected a JSON object");
+  for (const auto& item : entry.items()) {
+    if (item.key() != "custom_id" && item.key() != "params") {
+      throw AnthropicInvalidRequestException(item.key() + ": Extra inputs are not permitted");
+    }
+  }
+  auto id = entry.find("custom_id");
+  if (id == entry.end() || !id->is_string()) {
+    throw AnthropicInvalidRequestException("custom_id: Field required (a string)");
+  }
+  auto params = entry.find("params");
+  if (params == entry.end() || !params->is_object()) {
+    throw AnthropicInvalidRequestException("params: Field required (a JSON object)");
+  }
+  return {id->get<std::string>(), params->dump()};
+}
+
+// An answer that says nothing was done and that a later attempt may succeed.
+bool is_transient(const AnthropicServiceException& e) {
+  return e.status_code() == 408 || e.status_code() == 429 || e.status_code() >= 500;
+}
+
+}  // namespace
+
+struct BatchJob::Impl {
+  detail::BatchJobBackend backend;
+  BatchJobOptions o;
+  std::vector<Chunk> chunks;
+  std::size_t requests = 0;
+  BatchJobSummary totals;  // final outcomes so far (from the journal)
+  std::optional<File> journal;
+  std::optional<File> output;
+  std::uint64_t output_good = 0;  // bytes of output covered by the journal
+  File lock;
+  Clock::time_point started = Clock::now();
+  int failures = 0;  // consecutive transient failures
+
+  // --- journal ---------------------------------------------------------------------------------
+
+  void append(const Json& record) {
+    journal->write_all(record.dump() + "\n");
+    journal->sync();
+  }
+
+  void checkpoint(std::string_view point) {
+    if (o.on_checkpoint) o.on_checkpoint(point);
+  }
+
+  void report(const std::string& event, const std::string& message) {
+    if (!o.on_progress) return;
+    BatchJobProgress p;
+    p.event = event;
+    p.message = message;
+    p.requests = requests;
+    p.batches = chunks.size();
+    for (const auto& c : chunks) {
+      if (c.attempt > 1 && !c.batch_id) p.retrying += c.count;
+      if (c.collected) {
+        ++p.batches_ended;
+      } else if (c.batch_id) {
+        ++p.batches_in_flight;
+        p.processing += c.count;
+      }
+    }
+    p.succeeded = totals.succeeded;
+    p.errored = totals.errored;
+    p.canceled = totals.canceled;
+    p.expired = totals.expired;
+    p.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    o.on_progress(p);
+  }
+
+  fs::path chunk_path(const Chunk& c) const {
+    return c.file.empty() ? o.input : o.state_dir / c.file;
+  }
+
+  // Replays the journal; returns whether the job was planned before.
+  bool load() {
+    const fs::path path = o.state_dir / kJournal;
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A record cut by a crash mid-write has no newline: it never happened.
+    std::size_t whole = text.rfind('\n');
+    whole = whole == std::string::npos ? 0 : whole + 1;
+    journal.emplace(path, O_WRONLY | O_CREAT | O_APPEND, "open the journal");
+    if (whole < text.size()) {
+      journal->truncate(whole);
+      text.resize(whole);
+    }
+    bool planned = false;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t nl = text.find('\n', start);
+      Json r = Json::parse(text.substr(start, nl - start), nullptr, false);
+      start = nl + 1;
+      if (r.is_discarded() || !r.is_object() || !r.contains("e")) {
+        throw BatchJobException("the journal " + path.string() + " is corrupt");
+      }
+      apply(r, planned);
+    }
+    return planned;
+  }
+
+  void apply(const Json& r, bool& planned) {
+    const std::string e = r.at("e").get<std::string>();
+    if (e == "job") {
+      planned = true;
+      requests = r.at("requests").get<std::size_t>();
+      check_same_job(r);
+      for (const auto& c : r.at("chunks")) {
+        Chunk chunk;
+        chunk.offset = c.at(0).get<std::uint64_t>();
+        chunk.end = c.at(1).get<std::uint64_t>();
+        chunk.count = c.at(2).get<std::size_t>();
+        chunks.push_back(chunk);
+      }
+      totals.requests = requests;
+      return;
+    }
+    Chunk& c = chunks.at(r.at("chunk").get<std::size_t>());
+    if (e == "intent") {
+      c.intent_at_ms = r.at("at").get<std::int64_t>();
+    } else if (e == "no_batch") {
+      c.intent_at_ms.reset();
+    } else if (e == "created") {
+      c.batch_id = r.at("batch").get<std::string>();
+      totals.batch_ids.push_back(*c.batch_id);
+      ++totals.batches;
+    } else if (e == "collecting") {
+      c.collecting = true;
+      output_good = r.at("output_bytes").get<std::uint64_t>();
+    } else if (e == "collected") {
+      c.collecting = false;
+      c.collected = true;
+      output_good = r.at("output_bytes").get<std::uint64_t>();
+      totals.succeeded += r.at("succeeded").get<std::size_t>();
+      totals.errored += r.at("errored").get<std::size_t>();
+      totals.canceled += r.at("canceled").get<std::size_t>();
+      totals.expired += r.at("expired").get<std::size_t>();
+      totals.input_tokens += r.at("input_tokens").get<std::int64_t>();
+      totals.output_tokens += r.at("output_tokens").get<std::int64_t>();
+      const Json& retry = r.at("retry");
+      if (!retry.is_null()) {
+        Chunk next;
+        next.file = retry.at("file").get<std::string>();
+        next.end = retry.at("bytes").get<std::uint64_t>();
+        next.count = retry.at("count").get<std::size_t>();
+        next.attempt = c.attempt + 1;
+        totals.resubmitted += next.count;
+        chunks.push_back(next);
+      }
+    } else {
+      throw BatchJobException("the journal has an unknown record \"" + e + "\"");
+    }
+  }
+
+  Json input_identity() const {
+    struct stat st {};
+    if (::stat(o.input.c_str(), &st) != 0) {
+      throw BatchJobException(errno_text("cannot open", o.input));
+    }
+    return {{"bytes", static_cast<std::uint64_t>(st.st_size)},
+            {"mtime_ns", static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 +
+                             st.st_mtim.tv_nsec}};
+  }
+
+  void check_same_job(const Json& r) const {
+    if (r.at("input_identity") != input_identity()) {
+      throw BatchJobException("the input " + o.input.string() +
+                              " changed since this job began (size or modification time); "
+                              "restore it, or start a new job with another state directory");
+    }
+    if (r.at("max_requests_per_batch").get<std::size_t>() != o.max_requests_per_batch ||
+        r.at("max_bytes_per_batch").get<std::size_t>() != o.max_bytes_per_batch) {
+      throw BatchJobException(
+          "this job was split with other batch limits (max_requests_per_batch " +
+          r.at("max_requests_per_batch").dump() + ", max_bytes_per_batch " +
+          r.at("max_bytes_per_batch").dump() + "): resume it with the same ones");
+    }
+  }
+
+  // --- validation and the plan -----------------------------------------------------------------
+
+  [[noreturn]] void bad_line(std::size_t line, const std::string& what) const {
+    throw AnthropicInvalidRequestException(o.input.string() + ":" + std::to_string(line) + ": " +
+                                           what);
+  }
+
+  // Reads the whole input once: checks every line, splits it, and finds duplicate custom ids
+  // with 16 bytes per request (a hash and a line number; a second pass confirms a clash).
+  Json plan() {
+    std::ifstream in(o.input, std::ios::binary);
+    if (!in) throw BatchJobException(errno_text("cannot open", o.input));
+    const std::size_t max_request_bytes =
+        o.max_bytes_per_batch > kBodyOverhead ? o.max_bytes_per_batch - kBodyOverhead : 0;
+    std::vector<std::pair<std::uint64_t, std::size_t>> ids;
+    Json planned = Json::array();
+    std::uint64_t offset = 0, chunk_start = 0, chunk_bytes = 0;
+    std::size_t chunk_count = 0, line_number = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (++line_number % 4096 == 0 && o.request_options.cancellation.cancelled()) interrupted();
+      const std::uint64_t line_start = offset;
+      offset += line.size() + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      ParsedLine parsed;
+      try {
+        parsed = parse_input_line(line);
+        backend.check(parsed.custom_id, parsed.params, o.api_version);
+      } catch (const AnthropicInvalidRequestException& e) {
+        bad_line(line_number, e.what());
+      }
+      const std::size_t bytes = parsed.custom_id.size() + parsed.params.size() + kRequestOverhead;
+      if (bytes > max_request_bytes) {
+        bad_line(line_number, "the request is " + std::to_string(bytes) +
+                                  " bytes; a batch holds at most " +
+                                  std::to_string(o.max_bytes_per_batch));
+      }
+      if (chunk_count == o.max_requests_per_batch || chunk_bytes + bytes > max_request_bytes) {
+        planned.push_back({chunk_start, line_start, chunk_count});
+        chunk_start = line_start;
+        chunk_bytes = 0;
+        chunk_count = 0;
+      }
+      chunk_bytes += bytes;
+      ++chunk_count;
+      ids.emplace_back(hash64(parsed.custom_id), line_number);
+    }
+    if (in.bad()) throw BatchJobException(errno_text("cannot read", o.input));
+    if (ids.empty()) throw AnthropicInvalidRequestException(o.input.string() + ": no requests");
+    planned.push_back({chunk_start, offset, chunk_count});
+    const std::size_t count = ids.size();
+    check_unique(ids);
+    return {{"e", "job"},
+            {"input", fs::absolute(o.input).string()},
+            {"input_identity", input_identity()},
+            {"requests", count},
+            {"max_requests_per_batch", o.max_requests_per_batch},
+            {"max_bytes_per_batch", o.max_bytes_per_batch},
+            {"chunks", planned}};
+  }
+
+  void check_unique(std::vector<std::pair<std::uint64_t, std::size_t>>& ids) const {
+    std::sort(ids.begin(), ids.end());
+    std::unordered_set<std::uint64_t> clashes;
+    for (std::size_t i = 1; i < ids.size(); ++i) {
+      if (ids[i].first == ids[i - 1].first) clashes.insert(ids[i].first);
+    }
+    ids.clear();
+    ids.shrink_to_fit();
+    if (clashes.empty()) return;
+    std::unordered_map<std::string, std::size_t> first_line;
+    std::ifstream in(o.input, std::ios::binary);
+    std::string line;
+    std::size_t line_number = 0;
+    while (std::getline(in, line)) {
+      ++line_number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::string id = parse_input_line(line).custom_id;
+      if (!clashes.count(hash64(id))) continue;
+      auto [it, inserted] = first_line.emplace(id, line_number);
+      if (!inserted) {
+        bad_line(line_number, "duplicate custom_id \"" + id + "\" (first used on line " +
+                                  std::to_string(it->second) +
+                                  "); results are matched by custom_id, so each must be unique "
+                                  "in the whole job");
+      }
+    }
+  }
+
+  // --- the output ------------------------------------------------------------------------------
+
+  void open_output(bool fresh) {
+    output.emplace(o.output, O_WRONLY | O_CREAT, "open the output");
+    const std::uint64_t size = output->size();
+    if (fresh && size > 0) {
+      throw BatchJobException("the output " + o.output.string() +
+                              " already exists and is not empty; a new job starts an empty one");
+    }
+    if (size < output_good) {
+      throw BatchJobException("the output " + o.output.string() + " is shorter (" +
+                              std::to_string(size) + " bytes) than the journal says (" +
+                              std::to_string(output_good) +
+                              "); it was changed outside the job, so results would be lost");
+    }
+    // Lines past what the journal covers come from a collection that did not finish: it runs again.
+    if (size > output_good) output->truncate(output_good);
+    ::lseek(output->fd(), 0, SEEK_END);
+  }
+
+  // --- submitting ------------------------------------------------------------------------------
+
+  RequestOptions call() const { return o.request_options; }
+
+  void wait(std::chrono::milliseconds d) {
+    if (o.request_options.cancellation.wait_for(d)) interrupted();
+  }
+
+  std::chrono::milliseconds backoff() const {
+    auto d = std::chrono::milliseconds(500) * (1 << std::min(failures, 7));
+    return std::min<std::chrono::milliseconds>(d, o.max_rate_limit_wait);
+  }
+
+  void transient_failure(const std::string& what) {
+    if (++failures > kMaxConsecutiveFailures) {
+      throw BatchJobException("giving up after " + std::to_string(kMaxConsecutiveFailures) +
+                              " failures in a row; the job can be resumed: " + what);
+    }
+  }
+
+  void submit(std::size_t index) {
+    Chunk& c = chunks[index];
+    c.intent_at_ms = unix_ms(std::chrono::system_clock::now());
+    append({{"e", "intent"}, {"chunk", index}, {"at", *c.intent_at_ms}});
+    checkpoint("intent");
+    LineReader reader(chunk_path(c), c.offset, c.end);
+    std::string line;
+    auto next = [&](std::string& id, std::string& params) {
+      if (!reader.next(line)) return false;
+      ParsedLine parsed = parse_input_line(line);
+      id = std::move(parsed.custom_id);
+      params = std::move(parsed.params);
+      return true;
+    };
+    MessageBatch batch;
+    try {
+      batch = backend.create(next, o.max_bytes_per_batch, o);
+    } catch (const AnthropicServiceException& e) {
+      if (e.status_code() == 504) return lost_create(index, e.what());
+      // Any other answer means no batch was created.
+      append({{"e", "no_batch"}, {"chunk", index}});
+      c.intent_at_ms.reset();
+      if (!is_transient(e)) throw;
+      transient_failure(e.what());
+      auto wait_for = e.retry_after().value_or(backoff());
+      report("rate_limited", std::string("create refused (") + std::to_string(e.status_code()) +
+                                 "); trying again in " + std::to_string(wait_for.count()) + " ms");
+      wait(std::min(wait_for, o.max_rate_limit_wait));
+      return;
+    } catch (const AnthropicIoException& e) {
+      if (e.may_have_reached_server()) {
+        if (o.request_options.cancellation.cancelled()) interrupted();  // resolved on restart
+        return lost_create(index, e.what());
+      }
+      append({{"e", "no_batch"}, {"chunk", index}});
+      c.intent_at_ms.reset();
+      if (o.request_options.cancellation.cancelled()) interrupted();
+      transient_failure(e.what());
+      wait(backoff());
+      return;
+    }
+    checkpoint("sent");
+    record_created(index, batch.id, false);
+  }
+
+  void record_created(std::size_t index, const std::string& id, bool adopted) {
+    Chunk& c = chunks[index];
+    append({{"e", "created"}, {"chunk", index}, {"batch", id}, {"adopted", adopted}});
+    c.batch_id = id;
+    totals.batch_ids.push_back(id);
+    ++totals.batches;
+    failures = 0;
+    checkpoint("created");
+    report(adopted ? "adopted" : "created",
+           (adopted ? "adopted " : "created ") + id + " (" + std::to_string(c.count) +
+               " requests" + (c.attempt > 1 ? ", attempt " + std::to_string(c.attempt) : "") +
+               ")");
+  }
+
+  void lost_create(std::size_t index, const std::string& what) {
+    report("reconciling", "the answer to a create was lost (" + what + "); looking for the batch");
+    wait(o.poll_interval);
+    reconcile(index);
+  }
+
+  // The create of chunk `index` was (perhaps) sent, and its answer is unknown: find the batch.
+  void reconcile(std::size_t index) {
+    Chunk& c = chunks[index];
+    const std::int64_t since = *c.intent_at_ms - o.clock_skew.count();
+    std::unordered_set<std::string> known(totals.batch_ids.begin(), totals.batch_ids.end());
+    std::vector<MessageBatch> candidates;
+    MessageBatchListParams params;
+    params.limit = 100;
+    params.betas = o.betas;
+    params.workspace_id = o.workspace_id;
+    BatchListPage page = backend.list(params, call());
+    for (bool more = true; more;) {
+      for (const auto& b : page.data) {
+        if (!b.created_at.valid() || unix_ms(b.created_at.time_point()) < since) {
+          more = false;  // newest first: the rest are older still
+          break;
+        }
+        if (known.count(b.id) || b.request_counts.total() != static_cast<std::int64_t>(c.count)) {
+          continue;
+        }
+        candidates.push_back(b);
+      }
+      if (more && page.has_next_page()) {
+        page = page.next_page();
+      } else {
+        more = false;
+      }
+    }
+    if (candidates.empty()) {
+      // Nothing was created for it: the create never reached the API.
+      append({{"e", "no_batch"}, {"chunk", index}});
+      c.intent_at_ms.reset();
+      report("reconciled", "no batch was created for part " + std::to_string(index) +
+                               "; it will be sent again");
+      return;
+    }
+    if (candidates.size() == 1) return record_created(index, candidates.front().id, true);
+    std::string ids;
+    for (const auto& b : candidates) ids += " " + b.id + " (created " + b.created_at.str() + ")";
+    throw BatchJobException(
+        "a create of " + std::to_string(c.count) + " requests was sent and its answer lost, and " +
+        std::to_string(candidates.size()) + " batches of that size were created since:" + ids +
+        ". Check which one holds this job's custom ids (anthropic-batch results ID), cancel the "
+        "others if they are duplicates, and run again with a new state directory, or keep this "
+        "one once the extra batches are gone");
+  }
+
+  // --- following and collecting ------------------------------------------------------------------
+
+  // Polls the in-flight batches; collects the ended ones. Returns whether one was collected.
+  bool poll() {
+    bool collected = false;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      Chunk& c = chunks[i];
+      if (!c.batch_id || c.collected) continue;
+      try {
+        if (!c.collecting) {
+          MessageBatch b = backend.retrieve(*c.batch_id, o, call());
+          checkpoint("polled");
+          if (b.processing_status != ProcessingStatus::ended) continue;
+        }
+        collect(i);
+        collected = true;
+        failures = 0;
+      } catch (const AnthropicCancelledException&) {
+        interrupted();
+      } catch (const AnthropicServiceException& e) {
+        if (!is_transient(e)) throw;
+        output->truncate(output_good);
+        transient_failure(e.what());
+        report("poll_failed", e.what());
+      } catch (const AnthropicIoException& e) {
+        if (o.request_options.cancellation.cancelled()) interrupted();
+        output->truncate(output_good);
+        ::lseek(output->fd(), 0, SEEK_END);
+        transient_failure(e.what());
+        report("poll_failed", e.what());
+      }
+    }
+    return collected;
+  }
+
+  void collect(std::size_t index) {
+    Chunk& c = chunks[index];
+    const std::string batch_id = *c.batch_id;  // `c` moves when a re-submission is planned
+    append({{"e", "collecting"}, {"chunk", index}, {"output_bytes", output_good}});
+    c.collecting = true;
+    checkpoint("collecting");
+    ::lseek(output->fd(), static_cast<off_t>(output_good), SEEK_SET);
+    std::unordered_set<std::string> retry_ids;
+    std::unordered_set<std::uint64_t> seen;
+    std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0, lines = 0;
+    std::int64_t input_tokens = 0, output_tokens = 0;
+    std::string buffer;
+    auto next = backend.results(*c.batch_id, o);
+    while (auto raw = next()) {
+      ++lines;
+      Json line = Json::parse(*raw, nullptr, false);
+      const Json* id = line.is_object() ? &line["custom_id"] : nullptr;
+      const Json* result = line.is_object() ? &line["result"] : nullptr;
+      if (!id || !id->is_string() || !result->is_object() || !(*result)["type"].is_string()) {
+        throw AnthropicInvalidDataException("results line " + std::to_string(lines) + " of " +
+                                            *c.batch_id + " is not a result");
+      }
+      const std::string& custom_id = id->get_ref<const std::string&>();
+      if (!seen.insert(hash64(custom_id)).second) {
+        throw AnthropicInvalidDataException("batch " + *c.batch_id + " returned custom_id \"" +
+                                            custom_id + "\" twice");
+      }
+      const std::string type = (*result)["type"].get<std::string>();
+      const bool retry =
+          c.attempt < o.max_attempts &&
+          std::any_of(o.retry.begin(), o.retry.end(),
+                      [&](const MessageBatchResultType& t) { return t.str() == type; });
+      if (retry) {
+        retry_ids.insert(custom_id);
+      } else {
+        if (type == "succeeded") {
+          ++succeeded;
+          const Json& usage = (*result)["message"]["usage"];
+          if (usage.is_object()) {
+            if (usage["input_tokens"].is_number_integer()) {
+              input_tokens += usage["input_tokens"].get<std::int64_t>();
+            }
+            if (usage["output_tokens"].is_number_integer()) {
+              output_tokens += usage["output_tokens"].get<std::int64_t>();
+            }
+          }
+        } else if (type == "errored") {
+          ++errored;
+        } else if (type == "canceled") {
+          ++canceled;
+        } else {
+          ++expired;  // "expired", and any later type: final, kept verbatim
+        }
+        buffer += *raw;
+        buffer += '\n';
+        if (buffer.size() >= (1u << 20)) {
+          output->write_all(buffer);
+          buffer.clear();
+        }
+      }
+      checkpoint("result");
+    }
+    if (lines != c.count) {
+      throw AnthropicInvalidDataException("batch " + *c.batch_id + " returned " +
+                                          std::to_string(lines) + " results for " +
+                                          std::to_string(c.count) + " requests");
+    }
+    output->write_all(buffer);
+    output->sync();
+    const std::uint64_t now_bytes = static_cast<std::uint64_t>(::lseek(output->fd(), 0, SEEK_CUR));
+
+    Json retry = nullptr;
+    if (!retry_ids.empty()) {
+      const std::size_t next_index = chunks.size();
+      const std::string name = "retry-" + std::to_string(next_index) + ".jsonl";
+      const fs::path tmp = o.state_dir / (name + ".tmp");
+      File f(tmp, O_WRONLY | O_CREAT | O_TRUNC, "create");
+      LineReader reader(chunk_path(c), c.offset, c.end);
+      std::string l, out;
+      std::size_t copied = 0;
+      while (reader.next(l)) {
+        if (!retry_ids.count(parse_input_line(l).custom_id)) continue;
+        out += l;
+        out += '\n';
+        ++copied;
+        if (out.size() >= (1u << 20)) {
+          f.write_all(out);
+          out.clear();
+        }
+      }
+      f.write_all(out);
+      f.sync();
+      const std::uint64_t bytes = f.size();
+      if (copied != retry_ids.size()) {
+        throw AnthropicInvalidDataException("batch " + *c.batch_id +
+                                            " returned custom ids that are not in its requests");
+      }
+      fs::rename(tmp, o.state_dir / name);
+      sync_dir(o.state_dir);
+      retry = {{"file", name}, {"bytes", bytes}, {"count", copied}};
+    }
+    Json record = {{"e", "collected"},       {"chunk", index},
+                   {"output_bytes", now_bytes}, {"succeeded", succeeded},
+                   {"errored", errored},       {"canceled", canceled},
+                   {"expired", expired},       {"input_tokens", input_tokens},
+                   {"output_tokens", output_tokens}, {"retry", retry}};
+    append(record);
+    bool planned = true;
+    apply(record, planned);
+    checkpoint("collected");
+    report("collected", "collected " + batch_id + ": " + std::to_string(succeeded) +
+                            " succeeded, " + std::to_string(errored) + " errored, " +
+                            std::to_string(canceled) + " canceled, " + std::to_string(expired) +
+                            " expired" +
+                            (retry_ids.empty()
+                                 ? std::string()
+                                 : ", " + std::to_string(retry_ids.size()) + " to send again"));
+  }
+
+  [[noreturn]] void interrupted() {
+    if (o.on_interrupt == BatchJobInterrupt::cancel) {
+      RequestOptions uncancellable = o.request_options;
+      uncancellable.cancellation = CancellationToken();
+      for (const auto& c : chunks) {
+        if (!c.batch_id || c.collected) continue;
+        try {
+          backend.cancel(*c.batch_id, o, uncancellable);
+          report("canceled", "asked to cancel " + *c.batch_id);
+        } catch (const AnthropicException& e) {
+          report("cancel_failed", *c.batch_id + ": " + e.what());
+        }
+      }
+    }
+    throw AnthropicCancelledException("the batch job was interrupted; run it again to resume",
+                                      false);
+  }
+
+  BatchJobSummary run() {
+    if (o.max_requests_per_batch == 0 || o.max_requests_per_batch > 100000 ||
+        o.max_in_flight == 0 || o.max_attempts < 1) {
+      throw AnthropicInvalidRequestException(
+          "BatchJobOptions: max_requests_per_batch must be 1 to 100000, max_in_flight at least "
+          "1 and max_attempts at least 1");
+    }
+    std::error_code ec;
+    fs::create_directories(o.state_dir, ec);
+    if (ec) throw BatchJobException("cannot create " + o.state_dir.string() + ": " + ec.message());
+    lock = File(o.state_dir / "lock", O_RDWR | O_CREAT, "open");
+    if (::flock(lock.fd(), LOCK_EX | LOCK_NB) != 0) {
+      throw BatchJobException("the state directory " + o.state_dir.string() +
+                              " is in use by another run of this job");
+    }
+    const bool resumed = load();
+    if (!resumed) {
+      Json job = plan();
+      open_output(/*fresh=*/true);
+      append(job);
+      bool planned = false;
+      apply(job, planned);
+    } else {
+      open_output(/*fresh=*/false);
+    }
+    checkpoint("validated");
+    report("validated", std::to_string(requests) + " requests in " +
+                            std::to_string(chunks.size()) + " batches" +
+                            (resumed ? " (resumed)" : ""));
+
+    // A create sent by an earlier run whose answer was never recorded.
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      if (chunks[i].intent_at_ms && !chunks[i].batch_id) reconcile(i);
+    }
+    for (;;) {
+      if (o.request_options.cancellation.cancelled()) interrupted();
+      std::size_t in_flight = 0;
+      for (const auto& c : chunks) in_flight += (c.batch_id && !c.collected) ? 1 : 0;
+      for (std::size_t i = 0; i < chunks.size() && in_flight < o.max_in_flight; ++i) {
+        if (chunks[i].batch_id) continue;
+        submit(i);
+        if (chunks[i].batch_id) ++in_flight;
+        if (o.request_options.cancellation.cancelled()) interrupted();
+      }
+      const bool progressed = poll();
+      const bool done = std::all_of(chunks.begin(), chunks.end(),
+                                    [](const Chunk& c) { return c.collected; });
+      if (done) break;
+      if (!progressed) {
+        report("polled", "waiting for batches to end");
+        wait(o.poll_interval);
+      }
+    }
+    report("done", std::to_string(totals.succeeded) + " succeeded, " +
+                       std::to_string(totals.errored) + " errored, " +
+                       std::to_string(totals.canceled) + " canceled, " +
+                       std::to_string(totals.expired) + " expired, in " +
+                       std::to_string(totals.batches) + " batches");
+    return totals;
+  }
+};
+
+BatchJob::BatchJob(detail::BatchJobBackend backend, BatchJobOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->backend = std::move(backend);
+  impl_->o = std::move(options);
+}
+BatchJob::BatchJob(BatchJob&&) noexcept = default;
+BatchJob& BatchJob::operator=(BatchJob&&) noexcept = default;
+BatchJob::~BatchJob() = default;
+
+BatchJobSummary BatchJob::run() { return impl_->run(); }
+
+}  // namespace anthropic::messages

@@ -1,0 +1,381 @@
+// Batch jobs (`anthropic::messages::BatchJob`) against the in-process emulator over real HTTP:
+// splitting, collecting every custom_id exactly once, bad input creating nothing, re-submitting
+// expired requests, 429s on create, and resuming after a crash at every step the job journals.
+
+#include <anthropic/anthropic.hpp>
+#include <anthropic/emulator/emulator.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace am = anthropic::messages;
+namespace fs = std::filesystem;
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+std::string request_line(const std::string& id, const std::string& extra_params = "") {
+  return R"({"custom_id":")" + id +
+         R"(","params":{"model":"claude-test","max_tokens":16,"messages":[{"role":"user","content":"q )" +
+         id + "\"}]" + extra_params + "}}";
+}
+
+/// Thrown by a checkpoint to stop a run where a crash would: the state on disk is all that is left.
+struct Crash {};
+
+class BatchJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("anthropic-job-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (emulator_) emulator_->stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  void start_emulator(anthropic::emulator::EmulatorOptions options = {}) {
+    if (options.processing_time == anthropic::emulator::EmulatorOptions{}.processing_time) {
+      options.processing_time = milliseconds(100);
+    }
+    emulator_ = std::make_unique<anthropic::emulator::Emulator>(options);
+    emulator_->start();
+    anthropic::ClientOptions o;
+    o.base_url = emulator_->base_url();
+    o.api_key = "sk-ant-emulator";
+    o.max_retries = 0;  // the job's own handling of failures is what is tested
+    client_ = std::make_unique<anthropic::Client>(o);
+  }
+
+  std::string write_input(std::size_t n, const std::string& name = "in.jsonl") {
+    std::ofstream out(dir_ / name, std::ios::binary);
+    for (std::size_t i = 0; i < n; ++i) out << request_line("r-" + std::to_string(i)) << "\n";
+    return (dir_ / name).string();
+  }
+
+  am::BatchJobOptions options(const std::string& input) {
+    am::BatchJobOptions o;
+    o.input = input;
+    o.output = dir_ / "out.jsonl";
+    o.state_dir = dir_ / "state";
+    o.poll_interval = milliseconds(20);
+    return o;
+  }
+
+  /// custom_id → result type, failing on a duplicate or a line that is not a result.
+  std::map<std::string, std::string> read_output() {
+    std::map<std::string, std::string> seen;
+    std::ifstream in(dir_ / "out.jsonl", std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.contains("custom_id")) {
+        ADD_FAILURE() << "not a results line: " << line;
+        continue;
+      }
+      auto [it, inserted] =
+          seen.emplace(j["custom_id"].get<std::string>(), j["result"]["type"].get<std::string>());
+      EXPECT_TRUE(inserted) << "custom_id " << it->first << " is in the output twice";
+    }
+    return seen;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<anthropic::emulator::Emulator> emulator_;
+  std::unique_ptr<anthropic::Client> client_;
+};
+
+TEST_F(BatchJobTest, AJobLargerThanOneBatchIsSplitAndEveryCustomIdComesBackOnce) {
+  start_emulator();
+  constexpr std::size_t kRequests = 250000;
+  auto o = options(write_input(kRequests));
+  std::vector<std::string> events;
+  o.on_progress = [&](const am::BatchJobProgress& p) {
+    if (p.event != "polled") events.push_back(p.event);
+  };
+  am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_EQ(sum.requests, kRequests);
+  EXPECT_EQ(sum.succeeded, kRequests);
+  EXPECT_EQ(sum.batches, 3u);  // 100,000 + 100,000 + 50,000
+  EXPECT_EQ(emulator_->batch_count(), 3u);
+  EXPECT_GT(sum.input_tokens, 0);
+  EXPECT_GT(sum.output_tokens, 0);
+  auto out = read_output();
+  EXPECT_EQ(out.size(), kRequests);
+  EXPECT_EQ(out.count("r-0"), 1u);
+  EXPECT_EQ(out.count("r-249999"), 1u);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "created"), 3);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "collected"), 3);
+  EXPECT_EQ(events.back(), "done");
+}
+
+TEST_F(BatchJobTest, TheLimitsSplitByCountAndBytesOnTheBetaServiceToo) {
+  start_emulator();
+  auto o = options(write_input(50));
+  o.max_requests_per_batch = 7;
+  am::BatchJobSummary by_count =
+      am::BatchJob(client_->beta().messages().batches(), o).run();
+  EXPECT_EQ(by_count.batches, 8u);  // 7 × 7 + 1
+  EXPECT_EQ(read_output().size(), 50u);
+
+  fs::remove_all(dir_ / "state");
+  fs::remove(dir_ / "out.jsonl");
+  o = options(write_input(50));
+  // Each request is about 130 bytes in the body: 1 KiB holds 7 of them.
+  o.max_bytes_per_batch = 1024;
+  am::BatchJobSummary by_bytes = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_GE(by_bytes.batches, 6u);
+  EXPECT_EQ(read_output().size(), 50u);
+  EXPECT_EQ(emulator_->batch_count(), by_count.batches + by_bytes.batches);
+}
+
+TEST_F(BatchJobTest, ABadLineStopsTheJobBeforeAnythingIsSentAndNamesFileAndLine) {
+  start_emulator();
+  const std::string good = request_line("a") + "\n" + request_line("b") + "\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {good + "{not json\n", ":3: malformed JSON"},
+      {good + "\n" + request_line("a") + "\n", ":4: duplicate custom_id \"a\" (first used on line 1)"},
+      {good + R"({"custom_id":"c","params":{},"metadata":{}})" + "\n",
+       ":3: metadata: Extra inputs are not permitted"},
+      {good + R"({"custom_id":"bad id","params":{"model":"m"}})" + "\n", ":3: "},
+      {good + R"({"custom_id":"c","params":[]})" + "\n", ":3: params: Field required"},
+      {good + request_line("c", R"(,"temperature":0.5)") + "\n", ":3: "},
+  };
+  for (const auto& [content, expected] : cases) {
+    SCOPED_TRACE(expected);
+    fs::remove_all(dir_ / "state");
+    std::ofstream(dir_ / "bad.jsonl", std::ios::binary) << content;
+    auto o = options((dir_ / "bad.jsonl").string());
+    o.max_requests_per_batch = 1;  // a duplicate across batches is still found
+    try {
+      am::BatchJob(client_->messages().batches(), o).run();
+      ADD_FAILURE() << "accepted";
+    } catch (const anthropic::AnthropicInvalidRequestException& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find((dir_ / "bad.jsonl").string() + expected), std::string::npos) << what;
+    }
+  }
+  EXPECT_EQ(emulator_->stats().requests, 0u);  // not one call
+  EXPECT_EQ(emulator_->batch_count(), 0u);
+}
+
+TEST_F(BatchJobTest, ExpiredRequestsAreSentAgainAndTheOutputKeepsTheFinalOutcome) {
+  anthropic::emulator::EmulatorOptions eo;
+  eo.processing_time = milliseconds(200);
+  eo.expiry_after = milliseconds(60);  // each batch ends with about 70 % expired
+  start_emulator(eo);
+  auto o = options(write_input(20));
+  o.max_attempts = 3;
+  am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_EQ(sum.batches, 3u);  // the first attempt, then two re-submissions
+  EXPECT_GT(sum.resubmitted, 0u);
+  EXPECT_GT(sum.expired, 0u);
+  EXPECT_EQ(sum.succeeded + sum.expired, 20u);
+  auto out = read_output();
+  ASSERT_EQ(out.size(), 20u);
+  std::size_t succeeded = 0;
+  for (const auto& [id, type] : out) succeeded += type == "succeeded";
+  EXPECT_EQ(succeeded, sum.succeeded);
+  // More succeeded than the first attempt alone could give (request i of 20 completes at
+  // (i + 1) × 10 ms, so at most 6 before the 60 ms expiry).
+  EXPECT_GT(sum.succeeded, 6u);
+}
+
+TEST_F(BatchJobTest, ErroredRequestsAreFinalUnlessAskedFor) {
+  start_emulator();
+  std::ofstream(dir_ / "in.jsonl", std::ios::binary)
+      << request_line("ok") << "\n"
+      << R"({"custom_id":"no-max","params":{"model":"claude-test","messages":[{"role":"user","content":"x"}]}})"
+      << "\n";
+  auto o = options((dir_ / "in.jsonl").string());
+  am::BatchJobSummary once = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_EQ(once.batches, 1u);
+  EXPECT_EQ(once.errored, 1u);
+
+  fs::remove_all(dir_ / "state");
+  fs::remove(dir_ / "out.jsonl");
+  o.retry = {am::MessageBatchResultType::errored};
+  o.max_attempts = 2;
+  am::BatchJobSummary twice = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_EQ(twice.batches, 2u);  // the errored one was sent once more, and errored again
+  EXPECT_EQ(twice.resubmitted, 1u);
+  EXPECT_EQ(twice.errored, 1u);
+  EXPECT_EQ(read_output().at("no-max"), "errored");
+}
+
+TEST_F(BatchJobTest, RateLimitsOnCreateAndPollsAreWaitedOutWithoutADuplicateBatch) {
+  anthropic::emulator::EmulatorOptions eo;
+  eo.fault_rate = 0.3;
+  eo.fault_statuses = {429};
+  eo.fault_retry_after_ms = milliseconds(5);
+  start_emulator(eo);
+  emulator_->queue_faults({429, 429, 429});  // the first create is refused three times
+  auto o = options(write_input(40));
+  o.max_requests_per_batch = 10;
+  std::size_t rate_limited = 0;
+  o.on_progress = [&](const am::BatchJobProgress& p) { rate_limited += p.event == "rate_limited"; };
+  am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_GE(rate_limited, 3u);
+  EXPECT_EQ(sum.batches, 4u);
+  EXPECT_EQ(emulator_->batch_count(), 4u);
+  EXPECT_EQ(read_output().size(), 40u);
+  EXPECT_GT(emulator_->stats().faults, 3u);
+}
+
+// A crash at each step the job takes, then the same job again: it finishes with no batch created
+// twice and every custom_id once. "sent" is the window between a create's answer and its journal
+// record: the restart finds that batch by its size and time, and adopts it.
+TEST_F(BatchJobTest, ACrashAtAnyStepResumesWithoutADuplicateBatchOrResult) {
+  const std::string input = write_input(30);
+  const std::vector<std::pair<std::string, int>> points = {
+      {"validated", 1}, {"intent", 1}, {"sent", 1},      {"created", 2},    {"intent", 3},
+      {"sent", 3},      {"polled", 2}, {"collecting", 1}, {"result", 7},    {"result", 25},
+      {"collected", 1}, {"collected", 3}};
+  for (const auto& [point, nth] : points) {
+    SCOPED_TRACE(point + " #" + std::to_string(nth));
+    // A fresh emulator: the last round's batches (same size and custom ids, just created) would
+    // make a lost create ambiguous, which the job rightly refuses to guess.
+    if (emulator_) emulator_->stop();
+    start_emulator();
+    fs::remove_all(dir_ / "state");
+    fs::remove(dir_ / "out.jsonl");
+    auto o = options(input);
+    o.max_requests_per_batch = 10;
+    o.max_in_flight = 2;
+    int seen = 0;
+    bool crashed = false;
+    o.on_checkpoint = [&, point = point, nth = nth](std::string_view at) {
+      if (at == point && ++seen == nth) {
+        crashed = true;
+        throw Crash{};
+      }
+    };
+    try {
+      am::BatchJob(client_->messages().batches(), o).run();
+    } catch (const Crash&) {
+    }
+    ASSERT_TRUE(crashed);
+    o.on_checkpoint = nullptr;
+    std::vector<std::string> events;
+    o.on_progress = [&](const am::BatchJobProgress& p) { events.push_back(p.event); };
+    am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
+    EXPECT_EQ(sum.batches, 3u);
+    EXPECT_EQ(emulator_->batch_count(), 3u) << "a part was created twice";
+    EXPECT_EQ(sum.succeeded, 30u);
+    auto out = read_output();
+    EXPECT_EQ(out.size(), 30u);
+    if (point == "sent") {
+      EXPECT_NE(std::find(events.begin(), events.end(), "adopted"), events.end());
+    }
+  }
+}
+
+// When the lost create cannot be told apart from another batch of the same size created in the
+// same minutes, the job stops and names both instead of guessing.
+TEST_F(BatchJobTest, ALostCreateMatchingTwoBatchesStopsAndNamesThem) {
+  start_emulator();
+  const std::string input = write_input(4);
+  // Someone else's batch of the same size, created just before.
+  am::MessageBatchCreateParams other;
+  for (int i = 0; i < 4; ++i) {
+    am::MessageBatchCreateParams::Request r;
+    r.custom_id = "other-" + std::to_string(i);
+    r.params.model = "claude-test";
+    r.params.max_tokens = 8;
+    r.params.messages.push_back(anthropic::MessageParam::user("x"));
+    other.requests.push_back(r);
+  }
+  const std::string other_id = client_->messages().batches().create(other).id;
+  auto o = options(input);
+  o.on_checkpoint = [](std::string_view at) {
+    if (at == "sent") throw Crash{};
+  };
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+  } catch (const Crash&) {
+  }
+  o.on_checkpoint = nullptr;
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+    ADD_FAILURE() << "a lost create was matched although two batches fit";
+  } catch (const am::BatchJobException& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(other_id), std::string::npos) << what;
+    EXPECT_NE(what.find("2 batches of that size"), std::string::npos) << what;
+  }
+  EXPECT_EQ(emulator_->batch_count(), 2u);  // nothing more was created
+}
+
+TEST_F(BatchJobTest, AChangedInputOrASecondRunOnTheSameStateIsRefused) {
+  start_emulator();
+  const std::string input = write_input(5);
+  auto o = options(input);
+  o.on_checkpoint = [](std::string_view at) {
+    if (at == "created") throw Crash{};
+  };
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+  } catch (const Crash&) {
+  }
+  o.on_checkpoint = nullptr;
+  {
+    std::ofstream(input, std::ios::app) << request_line("late") << "\n";
+  }
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+    ADD_FAILURE() << "a changed input was accepted";
+  } catch (const am::BatchJobException& e) {
+    EXPECT_NE(std::string(e.what()).find("changed since this job began"), std::string::npos)
+        << e.what();
+  }
+  // A new job refuses an output that already has results in it.
+  auto fresh = options(write_input(5, "other.jsonl"));
+  fresh.state_dir = dir_ / "state2";
+  std::ofstream(fresh.output, std::ios::binary) << "{}\n";
+  EXPECT_THROW(am::BatchJob(client_->messages().batches(), fresh).run(), am::BatchJobException);
+}
+
+TEST_F(BatchJobTest, CancellingLeavesOrCancelsTheBatchesAndTheJobResumes) {
+  anthropic::emulator::EmulatorOptions eo;
+  eo.processing_time = std::chrono::seconds(3);  // a canceled batch ends 0.75 s after the cancel
+  start_emulator(eo);
+  auto o = options(write_input(10));
+  o.max_requests_per_batch = 5;
+  anthropic::CancellationSource stop;
+  o.request_options.cancellation = stop.token();
+  o.on_interrupt = am::BatchJobInterrupt::cancel;
+  std::vector<std::string> events;
+  o.on_progress = [&](const am::BatchJobProgress& p) {
+    events.push_back(p.event + ": " + p.message);
+    if (p.event == "polled") stop.cancel();
+  };
+  EXPECT_THROW(am::BatchJob(client_->messages().batches(), o).run(),
+               anthropic::AnthropicCancelledException);
+  // Both batches were asked to cancel: they end (canceled) and the same job collects them.
+  o.request_options.cancellation = {};
+  o.on_progress = nullptr;
+  am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
+  EXPECT_EQ(sum.batches, 2u);
+  EXPECT_EQ(emulator_->batch_count(), 2u);
+  EXPECT_GT(sum.canceled, 0u) << ::testing::PrintToString(events);  // done ones keep their result
+  EXPECT_EQ(sum.canceled + sum.succeeded, 10u);
+  EXPECT_EQ(read_output().size(), 10u);
+}
+
+}  // namespace
