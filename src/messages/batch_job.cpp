@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch_job_files.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <queue>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,15 +28,14 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using detail::errno_text;
+using detail::File;
+using detail::HashRuns;
 
 constexpr const char* kJournal = "journal.jsonl";
 constexpr std::size_t kBodyOverhead = 64;      // `{"requests":[` ... `]}` and slack
 constexpr std::size_t kRequestOverhead = 32;   // `{"custom_id":"","params":}` and a comma
 constexpr int kMaxConsecutiveFailures = 10;
-
-std::string errno_text(const std::string& what, const fs::path& path) {
-  return what + " " + path.string() + ": " + std::strerror(errno);
-}
 
 std::uint64_t hash64(std::string_view s) {  // FNV-1a
   std::uint64_t h = 1469598103934665603ull;
@@ -47,57 +49,6 @@ std::uint64_t hash64(std::string_view s) {  // FNV-1a
 std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-
-/// An owned file descriptor.
-class File {
- public:
-  File() = default;
-  File(const fs::path& path, int flags, const char* what) : path_(path) {
-    fd_ = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw BatchJobException(errno_text(std::string("cannot ") + what, path));
-  }
-  File(File&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
-  File& operator=(File&& o) noexcept {
-    if (this != &o) {
-      close();
-      fd_ = std::exchange(o.fd_, -1);
-      path_ = std::move(o.path_);
-    }
-    return *this;
-  }
-  ~File() { close(); }
-  int fd() const { return fd_; }
-
-  void write_all(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw BatchJobException(errno_text("cannot write", path_));
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
-  void sync() {
-    if (::fsync(fd_) != 0) throw BatchJobException(errno_text("cannot sync", path_));
-  }
-  std::uint64_t size() const {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw BatchJobException(errno_text("cannot stat", path_));
-    return static_cast<std::uint64_t>(st.st_size);
-  }
-  void truncate(std::uint64_t size) {
-    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-      throw BatchJobException(errno_text("cannot truncate", path_));
-    }
-  }
-
- private:
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_ = -1;
-  fs::path path_;
-};
 
 void sync_dir(const fs::path& dir) {
   File d(dir, O_RDONLY | O_DIRECTORY, "open directory");
@@ -335,14 +286,15 @@ struct BatchJob::Impl {
                                            what);
   }
 
-  // Reads the whole input once: checks every line, splits it, and finds duplicate custom ids
-  // with 16 bytes per request (a hash and a line number; a second pass confirms a clash).
+  // Reads the whole input once: checks every line, splits it, and finds duplicate custom ids by
+  // their 64-bit hashes in bounded memory (see HashRuns; a second pass confirms a clash).
   Json plan() {
     std::ifstream in(o.input, std::ios::binary);
     if (!in) throw BatchJobException(errno_text("cannot open", o.input));
     const std::size_t max_request_bytes =
         o.max_bytes_per_batch > kBodyOverhead ? o.max_bytes_per_batch - kBodyOverhead : 0;
-    std::vector<std::pair<std::uint64_t, std::size_t>> ids;
+    HashRuns ids(o.state_dir / "custom-ids.tmp");
+    std::size_t count = 0;
     Json planned = Json::array();
     std::uint64_t offset = 0, chunk_start = 0, chunk_bytes = 0;
     std::size_t chunk_count = 0, line_number = 0;
@@ -374,13 +326,13 @@ struct BatchJob::Impl {
       }
       chunk_bytes += bytes;
       ++chunk_count;
-      ids.emplace_back(hash64(parsed.custom_id), line_number);
+      ids.add(hash64(parsed.custom_id));
+      ++count;
     }
     if (in.bad()) throw BatchJobException(errno_text("cannot read", o.input));
-    if (ids.empty()) throw AnthropicInvalidRequestException(o.input.string() + ": no requests");
+    if (count == 0) throw AnthropicInvalidRequestException(o.input.string() + ": no requests");
     planned.push_back({chunk_start, offset, chunk_count});
-    const std::size_t count = ids.size();
-    check_unique(ids);
+    check_unique(ids.clashes());
     return {{"e", "job"},
             {"input", fs::absolute(o.input).string()},
             {"input_identity", input_identity()},
@@ -390,14 +342,8 @@ struct BatchJob::Impl {
             {"chunks", planned}};
   }
 
-  void check_unique(std::vector<std::pair<std::uint64_t, std::size_t>>& ids) const {
-    std::sort(ids.begin(), ids.end());
-    std::unordered_set<std::uint64_t> clashes;
-    for (std::size_t i = 1; i < ids.size(); ++i) {
-      if (ids[i].first == ids[i - 1].first) clashes.insert(ids[i].first);
-    }
-    ids.clear();
-    ids.shrink_to_fit();
+  // A second pass over the input names the first repeated custom_id among the clashing hashes.
+  void check_unique(const std::unordered_set<std::uint64_t>& clashes) const {
     if (clashes.empty()) return;
     std::unordered_map<std::string, std::size_t> first_line;
     std::ifstream in(o.input, std::ios::binary);
