@@ -670,20 +670,25 @@ struct BatchJob::Impl {
                                  : ", " + std::to_string(retry_ids.size()) + " to send again"));
   }
 
-  [[noreturn]] void interrupted() {
-    if (o.on_interrupt == BatchJobInterrupt::cancel) {
-      RequestOptions uncancellable = o.request_options;
-      uncancellable.cancellation = CancellationToken();
-      for (const auto& c : chunks) {
-        if (!c.batch_id || c.collected) continue;
-        try {
-          backend.cancel(*c.batch_id, o, uncancellable);
-          report("canceled", "asked to cancel " + *c.batch_id);
-        } catch (const AnthropicException& e) {
-          report("cancel_failed", *c.batch_id + ": " + e.what());
-        }
+  std::vector<std::string> cancel_in_flight() {
+    RequestOptions uncancellable = o.request_options;
+    uncancellable.cancellation = CancellationToken();
+    std::vector<std::string> canceled;
+    for (const auto& c : chunks) {
+      if (!c.batch_id || c.collected) continue;
+      try {
+        backend.cancel(*c.batch_id, o, uncancellable);
+        canceled.push_back(*c.batch_id);
+        report("canceled", "asked to cancel " + *c.batch_id);
+      } catch (const AnthropicException& e) {
+        report("cancel_failed", *c.batch_id + ": " + e.what());
       }
     }
+    return canceled;
+  }
+
+  [[noreturn]] void interrupted() {
+    if (o.on_interrupt == BatchJobInterrupt::cancel) cancel_in_flight();
     throw AnthropicCancelledException("the batch job was interrupted; run it again to resume",
                                       false);
   }
@@ -760,5 +765,7 @@ BatchJob& BatchJob::operator=(BatchJob&&) noexcept = default;
 BatchJob::~BatchJob() = default;
 
 BatchJobSummary BatchJob::run() { return impl_->run(); }
+
+std::vector<std::string> BatchJob::cancel_in_flight() { return impl_->cancel_in_flight(); }
 
 }  // namespace anthropic::messages

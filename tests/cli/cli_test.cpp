@@ -1217,6 +1217,82 @@ TEST_F(CliTest, WatchStopsOnSigintAndSigterm) {
   EXPECT_EQ(json::parse(r.out)["processing_status"], "in_progress") << r;
 }
 
+// `run` on Ctrl-C: the batches keep running (the default without a terminal), are cancelled
+// (--on-interrupt cancel), or the user is asked on a terminal; the same command then resumes.
+TEST_F(CliTest, RunStopsOnSignalLeavingCancellingOrAskingAndResumes) {
+  const std::string input = three_requests();
+  struct Case {
+    std::string name;
+    std::vector<std::string> extra;
+    bool terminal;
+    std::string status;   // of the batches afterwards
+    std::string message;  // on stderr
+  };
+  const std::vector<Case> cases = {
+      {"leave", {}, false, "in_progress", "the job's batches keep running"},
+      {"cancel", {"--on-interrupt", "cancel"}, false, "canceling", "were asked to cancel"},
+      {"ask", {}, true, "canceling", "asked to cancel 2 batches"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> args = {"run", input, "-o", path(c.name + ".jsonl"),
+                                     "--state", path(c.name + ".state"),
+                                     "--max-requests-per-batch", "2", "--poll-interval-ms", "20000"};
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    int master = -1;
+    std::string stdin_path = "/dev/null";
+    if (c.terminal) {
+      master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+      ASSERT_GE(master, 0);
+      ASSERT_EQ(::grantpt(master), 0);
+      ASSERT_EQ(::unlockpt(master), 0);
+      stdin_path = ::ptsname(master);
+    }
+    Child job(args, env(), stdin_path);
+    auto created_twice = [](const std::string&, const std::string& err) {
+      std::size_t n = 0;
+      for (auto at = err.find("created msgbatch_"); at != std::string::npos;
+           at = err.find("created msgbatch_", at + 1)) {
+        ++n;
+      }
+      return n == 2;
+    };
+    ASSERT_TRUE(job.wait_for(created_twice, kDefaultTimeout));
+    wait_until_blocked(job.pid(), SIGINT);
+    ::kill(job.pid(), SIGINT);
+    if (c.terminal) {
+      ASSERT_TRUE(job.wait_for(
+          [](const std::string&, const std::string& err) { return contains(err, "[y/N]"); },
+          kDefaultTimeout));
+      ASSERT_EQ(::write(master, "y\n", 2), 2);
+    }
+    Outcome r = job.finish(kDefaultTimeout);
+    if (master >= 0) ::close(master);
+    EXPECT_EQ(r.code, 130) << r;
+    EXPECT_TRUE(contains(r.err, c.message)) << r;
+    EXPECT_TRUE(contains(r.err, "run the same command to resume the job")) << r;
+    std::smatch m;
+    std::string err = r.err;
+    std::regex created("created (msgbatch_\\w+)");
+    int checked = 0;
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), created);
+         it != std::sregex_iterator(); ++it, ++checked) {
+      Outcome status = run({"--json", "status", (*it)[1]});
+      EXPECT_EQ(json::parse(status.out)["processing_status"], c.status) << status;
+    }
+    EXPECT_EQ(checked, 2) << r;
+  }
+  // Every job resumes with the same command once its batches end.
+  emulator_->advance(std::chrono::minutes(2));
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Outcome r = run({"run", input, "-o", path(c.name + ".jsonl"), "--state",
+                     path(c.name + ".state"), "--max-requests-per-batch", "2"});
+    EXPECT_EQ(r.code, 0) << r;
+    EXPECT_EQ(lines_of(read_file(dir_ / (c.name + ".jsonl"))).size(), 3u) << r;
+  }
+}
+
 TEST_F(CliTest, ResultsStopOnSignalAndLeaveNoFile) {
   for (int signal : {SIGINT, SIGTERM}) {
     SCOPED_TRACE(signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -279,6 +279,7 @@ long parse_long(const std::string& text, const std::string& what, long min, long
 /// Options of `run` (the job) and `submit --wait` (allow_errors).
 struct JobArgs {
   std::optional<std::string> state;
+  bool on_interrupt_given = false;  ///< else: ask on a terminal, leave otherwise
   am::BatchJobOptions options;
   bool allow_errors = false;
 };
@@ -712,11 +713,33 @@ class Cli {
         if (at == point && ++*seen == n) ::raise(SIGKILL);
       };
     }
+    const bool ask = !job.on_interrupt_given && ::isatty(STDIN_FILENO) != 0;
+    const bool cancel_on_interrupt = o.on_interrupt == am::BatchJobInterrupt::cancel;
+    const std::string resume = "run the same command to resume the job";
+    am::BatchJob running(batches_, std::move(o));
     am::BatchJobSummary sum;
     try {
-      sum = am::BatchJob(batches_, std::move(o)).run();
+      sum = running.run();
     } catch (const anthropic::AnthropicInvalidRequestException& e) {
       throw InputError(e.what());  // a bad line, before anything was created
+    } catch (const anthropic::AnthropicCancelledException&) {
+      if (tty) std::cerr << "\n";
+      if (cancel_on_interrupt) throw Interrupted("interrupted; the running batches were asked to "
+                                                 "cancel; " + resume);
+      if (ask) {
+        // A second signal while the question waits exits at once (the interrupt thread).
+        std::cerr << "Cancel the job's running batches? They keep running (and billing) "
+                     "otherwise. [y/N] "
+                  << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (!answer.empty() && (answer[0] == 'y' || answer[0] == 'Y')) {
+          auto ids = running.cancel_in_flight();
+          throw Interrupted("interrupted; asked to cancel " + std::to_string(ids.size()) +
+                            " batches; " + resume);
+        }
+      }
+      throw Interrupted("interrupted; the job's batches keep running; " + resume);
     }
     if (g_.json) {
       std::cout << nlohmann::json{{"event", "summary"},
@@ -879,6 +902,7 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       }
       job.options.on_interrupt =
           v == "cancel" ? am::BatchJobInterrupt::cancel : am::BatchJobInterrupt::leave;
+      job.on_interrupt_given = true;
     } else if (a == "-o" && (command == "results" || command == "submit" || command == "run")) {
       out_path = args.take("value of -o");
     } else if (a == "--anthropic-beta" && (command == "submit" || command == "run")) {

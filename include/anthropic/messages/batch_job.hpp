@@ -215,6 +215,12 @@ class ANTHROPIC_EXPORT BatchJob {
   /// stays resumable.
   BatchJobSummary run();
 
+  /// After `run` stopped (cancelled, or failed), asks the API to cancel every batch of this job
+  /// that was created and not yet collected, and returns their ids. The job stays resumable:
+  /// a later `run` collects them (their unfinished requests end `canceled`). Calls are made
+  /// without `request_options.cancellation`. Failures to cancel are reported to `on_progress`.
+  std::vector<std::string> cancel_in_flight();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
