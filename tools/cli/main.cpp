@@ -161,8 +161,9 @@ and OUT ends with every custom_id exactly once. See the README's "Batch jobs".
                                comma-separated list, or none (default: expired)
   --max-attempts N             attempts per request (default 3)
   --poll-interval-ms N         default 10000
-  --on-interrupt leave|cancel  on Ctrl-C or SIGTERM: leave the batches running (default) or
-                               cancel them; either way the job resumes with the same command
+  --on-interrupt leave|cancel  on Ctrl-C or SIGTERM: leave the batches running or cancel
+                               them (default: ask on a terminal, else leave); either way the
+                               job resumes with the same command
   --anthropic-beta NAME        add an anthropic-beta header value (repeatable)
 
 Progress goes to standard error (a line per step; --json: one JSON event per line on standard
