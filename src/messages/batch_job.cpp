@@ -35,7 +35,11 @@ using detail::HashRuns;
 constexpr const char* kJournal = "journal.jsonl";
 constexpr std::size_t kBodyOverhead = 64;      // `{"requests":[` ... `]}` and slack
 constexpr std::size_t kRequestOverhead = 32;   // `{"custom_id":"","params":}` and a comma
-constexpr int kMaxConsecutiveFailures = 10;
+// With the backoff (0.5 s doubling to max_rate_limit_wait), about 15 minutes of failures in a row.
+constexpr int kMaxConsecutiveFailures = 20;
+// A batch still not ended this long after its expires_at is stuck: the job stops rather than poll
+// it for ever.
+constexpr std::chrono::hours kPastExpiry{1};
 
 std::uint64_t hash64(std::string_view s) {  // FNV-1a
   std::uint64_t h = 1469598103934665603ull;
@@ -63,6 +67,7 @@ struct Chunk {
   int attempt = 1;
   std::optional<std::int64_t> intent_at_ms;  // a create was sent (or about to be) at this time
   std::optional<std::string> batch_id;
+  bool adopted = false;  // found by reconciliation, not answered to this job's create
   bool collecting = false;
   bool collected = false;
 };
@@ -134,6 +139,8 @@ struct BatchJob::Impl {
   File lock;
   Clock::time_point started = Clock::now();
   int failures = 0;  // consecutive transient failures
+  Json identity;     // of the input, as recorded in the plan
+  std::unordered_set<std::string> disowned;  // adopted by mistake: another job's batches
 
   // --- journal ---------------------------------------------------------------------------------
 
@@ -196,7 +203,13 @@ struct BatchJob::Impl {
       if (r.is_discarded() || !r.is_object() || !r.contains("e")) {
         throw BatchJobException("the journal " + path.string() + " is corrupt");
       }
-      apply(r, planned);
+      try {
+        apply(r, planned);
+      } catch (const Json::exception& e) {
+        throw BatchJobException("the journal " + path.string() + " is corrupt: " + e.what());
+      } catch (const std::out_of_range& e) {
+        throw BatchJobException("the journal " + path.string() + " is corrupt: " + e.what());
+      }
     }
     return planned;
   }
@@ -207,6 +220,7 @@ struct BatchJob::Impl {
       planned = true;
       requests = r.at("requests").get<std::size_t>();
       check_same_job(r);
+      identity = r.at("input_identity");
       for (const auto& c : r.at("chunks")) {
         Chunk chunk;
         chunk.offset = c.at(0).get<std::uint64_t>();
@@ -224,8 +238,18 @@ struct BatchJob::Impl {
       c.intent_at_ms.reset();
     } else if (e == "created") {
       c.batch_id = r.at("batch").get<std::string>();
+      c.adopted = r.value("adopted", false);
       totals.batch_ids.push_back(*c.batch_id);
       ++totals.batches;
+    } else if (e == "disowned") {
+      disowned.insert(*c.batch_id);
+      totals.batch_ids.erase(
+          std::find(totals.batch_ids.begin(), totals.batch_ids.end(), *c.batch_id));
+      --totals.batches;
+      c.batch_id.reset();
+      c.intent_at_ms.reset();
+      c.adopted = false;
+      c.collecting = false;
     } else if (e == "collecting") {
       c.collecting = true;
       output_good = r.at("output_bytes").get<std::uint64_t>();
@@ -264,6 +288,15 @@ struct BatchJob::Impl {
                              st.st_mtim.tv_nsec}};
   }
 
+  // Before every read of the input after the plan: a changed file would send other requests.
+  void check_input() const {
+    if (identity != input_identity()) {
+      throw BatchJobException("the input " + o.input.string() +
+                              " changed since this job began (size or modification time); "
+                              "restore it, or start a new job with another state directory");
+    }
+  }
+
   void check_same_job(const Json& r) const {
     if (r.at("input_identity") != input_identity()) {
       throw BatchJobException("the input " + o.input.string() +
@@ -289,6 +322,7 @@ struct BatchJob::Impl {
   // Reads the whole input once: checks every line, splits it, and finds duplicate custom ids by
   // their 64-bit hashes in bounded memory (see HashRuns; a second pass confirms a clash).
   Json plan() {
+    const Json before = input_identity();  // a file still being written is refused
     std::ifstream in(o.input, std::ios::binary);
     if (!in) throw BatchJobException(errno_text("cannot open", o.input));
     const std::size_t max_request_bytes =
@@ -333,9 +367,14 @@ struct BatchJob::Impl {
     if (count == 0) throw AnthropicInvalidRequestException(o.input.string() + ": no requests");
     planned.push_back({chunk_start, offset, chunk_count});
     check_unique(ids.clashes());
+    if (input_identity() != before) {
+      throw BatchJobException("the input " + o.input.string() +
+                              " changed while it was being read; start the job once it is "
+                              "complete");
+    }
     return {{"e", "job"},
             {"input", fs::absolute(o.input).string()},
-            {"input_identity", input_identity()},
+            {"input_identity", before},
             {"requests", count},
             {"max_requests_per_batch", o.max_requests_per_batch},
             {"max_bytes_per_batch", o.max_bytes_per_batch},
@@ -368,6 +407,9 @@ struct BatchJob::Impl {
 
   void open_output(bool fresh) {
     output.emplace(o.output, O_WRONLY | O_CREAT, "open the output");
+    if (::flock(output->fd(), LOCK_EX | LOCK_NB) != 0) {
+      throw BatchJobException("the output " + o.output.string() + " is in use by another job");
+    }
     const std::uint64_t size = output->size();
     if (fresh && size > 0) {
       throw BatchJobException("the output " + o.output.string() +
@@ -406,6 +448,7 @@ struct BatchJob::Impl {
 
   void submit(std::size_t index) {
     Chunk& c = chunks[index];
+    if (c.file.empty()) check_input();
     c.intent_at_ms = unix_ms(std::chrono::system_clock::now());
     append({{"e", "intent"}, {"chunk", index}, {"at", *c.intent_at_ms}});
     checkpoint("intent");
@@ -422,16 +465,17 @@ struct BatchJob::Impl {
     try {
       batch = backend.create(next, o.max_bytes_per_batch, o);
     } catch (const AnthropicServiceException& e) {
-      if (e.status_code() == 504) return lost_create(index, e.what());
-      // Any other answer means no batch was created.
+      // A gateway timeout or a server error may come after the batch was stored: look for it.
+      // An overload (529), a rate limit or a refusal means no batch was created.
+      if (e.status_code() >= 500 && e.status_code() != 529) return lost_create(index, e.what());
       append({{"e", "no_batch"}, {"chunk", index}});
       c.intent_at_ms.reset();
       if (!is_transient(e)) throw;
       transient_failure(e.what());
-      auto wait_for = e.retry_after().value_or(backoff());
+      const auto wait_for = std::min(e.retry_after().value_or(backoff()), o.max_rate_limit_wait);
       report("rate_limited", std::string("create refused (") + std::to_string(e.status_code()) +
                                  "); trying again in " + std::to_string(wait_for.count()) + " ms");
-      wait(std::min(wait_for, o.max_rate_limit_wait));
+      wait(wait_for);
       return;
     } catch (const AnthropicIoException& e) {
       if (e.may_have_reached_server()) {
@@ -453,6 +497,7 @@ struct BatchJob::Impl {
     Chunk& c = chunks[index];
     append({{"e", "created"}, {"chunk", index}, {"batch", id}, {"adopted", adopted}});
     c.batch_id = id;
+    c.adopted = adopted;
     totals.batch_ids.push_back(id);
     ++totals.batches;
     failures = 0;
@@ -464,17 +509,18 @@ struct BatchJob::Impl {
   }
 
   void lost_create(std::size_t index, const std::string& what) {
+    transient_failure(what);  // a create that keeps failing this way ends the job
     report("reconciling", "the answer to a create was lost (" + what + "); looking for the batch");
-    wait(o.poll_interval);
     reconcile(index);
   }
 
-  // The create of chunk `index` was (perhaps) sent, and its answer is unknown: find the batch.
-  void reconcile(std::size_t index) {
-    Chunk& c = chunks[index];
+  // The batches that may be the answer to the lost create of chunk `index`: created since its
+  // intent (less the clock skew), of its size, and not already this job's or disowned by it.
+  std::vector<MessageBatch> candidates(std::size_t index) {
+    const Chunk& c = chunks[index];
     const std::int64_t since = *c.intent_at_ms - o.clock_skew.count();
     std::unordered_set<std::string> known(totals.batch_ids.begin(), totals.batch_ids.end());
-    std::vector<MessageBatch> candidates;
+    std::vector<MessageBatch> found;
     MessageBatchListParams params;
     params.limit = 100;
     params.betas = o.betas;
@@ -486,10 +532,11 @@ struct BatchJob::Impl {
           more = false;  // newest first: the rest are older still
           break;
         }
-        if (known.count(b.id) || b.request_counts.total() != static_cast<std::int64_t>(c.count)) {
+        if (known.count(b.id) || disowned.count(b.id) ||
+            b.request_counts.total() != static_cast<std::int64_t>(c.count)) {
           continue;
         }
-        candidates.push_back(b);
+        found.push_back(b);
       }
       if (more && page.has_next_page()) {
         page = page.next_page();
@@ -497,63 +544,122 @@ struct BatchJob::Impl {
         more = false;
       }
     }
-    if (candidates.empty()) {
-      // Nothing was created for it: the create never reached the API.
+    return found;
+  }
+
+  // The create of chunk `index` was (perhaps) sent and its answer is unknown: find the batch.
+  // None is taken to mean "never created" only once `lost_create_settle` has passed since the
+  // intent (a gateway timeout may come before the API stored the batch). An adopted batch is
+  // checked against the chunk's custom ids when it is collected (see collect).
+  void reconcile(std::size_t index) {
+    for (;;) {
+      std::vector<MessageBatch> found;
+      try {
+        found = candidates(index);
+      } catch (const AnthropicCancelledException&) {
+        interrupted();
+      } catch (const AnthropicServiceException& e) {
+        if (!is_transient(e)) throw;
+        transient_failure(e.what());
+        wait(backoff());
+        continue;
+      } catch (const AnthropicIoException& e) {
+        if (o.request_options.cancellation.cancelled()) interrupted();
+        transient_failure(e.what());
+        wait(backoff());
+        continue;
+      }
+      Chunk& c = chunks[index];
+      if (found.size() == 1) return record_created(index, found.front().id, true);
+      if (found.size() > 1) {
+        std::string ids;
+        for (const auto& b : found) ids += " " + b.id + " (created " + b.created_at.str() + ")";
+        throw BatchJobException(
+            "a create of " + std::to_string(c.count) + " requests was sent and its answer lost, "
+            "and " + std::to_string(found.size()) + " batches of that size were created since:" +
+            ids + ". Look at their results (anthropic-batch results ID) to see which one holds "
+            "this job's custom ids; delete the others once they end (a canceled batch is still "
+            "listed), or start the job again with a new state directory");
+      }
+      const std::int64_t settled_at = *c.intent_at_ms + o.lost_create_settle.count();
+      const std::int64_t now = unix_ms(std::chrono::system_clock::now());
+      if (now < settled_at) {
+        wait(std::min(std::max(o.poll_interval, std::chrono::milliseconds(100)),
+                      std::chrono::milliseconds(settled_at - now)));
+        continue;
+      }
+      // Nothing appeared: the create never reached the API.
       append({{"e", "no_batch"}, {"chunk", index}});
       c.intent_at_ms.reset();
       report("reconciled", "no batch was created for part " + std::to_string(index) +
                                "; it will be sent again");
       return;
     }
-    if (candidates.size() == 1) return record_created(index, candidates.front().id, true);
-    std::string ids;
-    for (const auto& b : candidates) ids += " " + b.id + " (created " + b.created_at.str() + ")";
-    throw BatchJobException(
-        "a create of " + std::to_string(c.count) + " requests was sent and its answer lost, and " +
-        std::to_string(candidates.size()) + " batches of that size were created since:" + ids +
-        ". Check which one holds this job's custom ids (anthropic-batch results ID), cancel the "
-        "others if they are duplicates, and run again with a new state directory, or keep this "
-        "one once the extra batches are gone");
   }
 
   // --- following and collecting ------------------------------------------------------------------
 
   // Polls the in-flight batches; collects the ended ones. Returns whether one was collected.
+  // A round with failures counts once toward giving up; any success resets the count.
   bool poll() {
     bool collected = false;
+    std::optional<std::string> failed;
     for (std::size_t i = 0; i < chunks.size(); ++i) {
-      Chunk& c = chunks[i];
-      if (!c.batch_id || c.collected) continue;
+      if (!chunks[i].batch_id || chunks[i].collected) continue;
       try {
-        if (!c.collecting) {
-          MessageBatch b = backend.retrieve(*c.batch_id, o, call());
+        if (!chunks[i].collecting) {
+          MessageBatch b = backend.retrieve(*chunks[i].batch_id, o, call());
+          failures = 0;
           checkpoint("polled");
-          if (b.processing_status != ProcessingStatus::ended) continue;
+          if (b.processing_status != ProcessingStatus::ended) {
+            check_not_stuck(b);
+            continue;
+          }
         }
-        collect(i);
-        collected = true;
+        collected = collect(i) || collected;
         failures = 0;
       } catch (const AnthropicCancelledException&) {
         interrupted();
       } catch (const AnthropicServiceException& e) {
         if (!is_transient(e)) throw;
         output->truncate(output_good);
-        transient_failure(e.what());
-        report("poll_failed", e.what());
+        failed = e.what();
       } catch (const AnthropicIoException& e) {
         if (o.request_options.cancellation.cancelled()) interrupted();
         output->truncate(output_good);
-        ::lseek(output->fd(), 0, SEEK_END);
-        transient_failure(e.what());
-        report("poll_failed", e.what());
+        failed = e.what();
       }
+    }
+    if (failed) {
+      transient_failure(*failed);
+      report("poll_failed", *failed);
     }
     return collected;
   }
 
-  void collect(std::size_t index) {
+  void check_not_stuck(const MessageBatch& b) const {
+    if (!b.expires_at.valid()) return;
+    if (std::chrono::system_clock::now() > b.expires_at.time_point() + kPastExpiry) {
+      throw BatchJobException("batch " + b.id + " is still " + b.processing_status.str() +
+                              " more than an hour after it expired (" + b.expires_at.str() +
+                              "); the job stops rather than wait for ever. Check it with "
+                              "anthropic-batch status " + b.id + ", then run the job again");
+    }
+  }
+
+  // Appends the final results of chunk `index` to the output; false when the chunk's adopted
+  // batch turned out to be another job's (it is disowned and the chunk will be sent).
+  bool collect(std::size_t index) {
     Chunk& c = chunks[index];
     const std::string batch_id = *c.batch_id;  // `c` moves when a re-submission is planned
+    // An adopted batch must hold exactly this chunk's custom ids (8 bytes each are kept).
+    std::unordered_set<std::uint64_t> expected;
+    if (c.adopted) {
+      if (c.file.empty()) check_input();
+      LineReader reader(chunk_path(c), c.offset, c.end);
+      std::string l;
+      while (reader.next(l)) expected.insert(hash64(parse_input_line(l).custom_id));
+    }
     append({{"e", "collecting"}, {"chunk", index}, {"output_bytes", output_good}});
     c.collecting = true;
     checkpoint("collecting");
@@ -574,6 +680,17 @@ struct BatchJob::Impl {
                                             *c.batch_id + " is not a result");
       }
       const std::string& custom_id = id->get_ref<const std::string&>();
+      if (c.adopted && !expected.count(hash64(custom_id))) {
+        output->truncate(output_good);
+        append({{"e", "disowned"}, {"chunk", index}, {"batch", batch_id}});
+        bool planned = true;
+        apply({{"e", "disowned"}, {"chunk", index}}, planned);
+        report("disowned", "batch " + batch_id + " (adopted for part " + std::to_string(index) +
+                               ") holds custom id \"" + custom_id +
+                               "\", which is not in that part: it is another job's; the part "
+                               "will be sent");
+        return false;
+      }
       if (!seen.insert(hash64(custom_id)).second) {
         throw AnthropicInvalidDataException("batch " + *c.batch_id + " returned custom_id \"" +
                                             custom_id + "\" twice");
@@ -624,6 +741,7 @@ struct BatchJob::Impl {
 
     Json retry = nullptr;
     if (!retry_ids.empty()) {
+      if (c.file.empty()) check_input();
       const std::size_t next_index = chunks.size();
       const std::string name = "retry-" + std::to_string(next_index) + ".jsonl";
       const fs::path tmp = o.state_dir / (name + ".tmp");
@@ -668,6 +786,7 @@ struct BatchJob::Impl {
                             (retry_ids.empty()
                                  ? std::string()
                                  : ", " + std::to_string(retry_ids.size()) + " to send again"));
+    return true;
   }
 
   std::vector<std::string> cancel_in_flight() {
@@ -743,7 +862,7 @@ struct BatchJob::Impl {
       if (done) break;
       if (!progressed) {
         report("polled", "waiting for batches to end");
-        wait(o.poll_interval);
+        wait(failures > 0 ? std::max(o.poll_interval, backoff()) : o.poll_interval);
       }
     }
     report("done", std::to_string(totals.succeeded) + " succeeded, " +

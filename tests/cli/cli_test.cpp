@@ -1446,7 +1446,8 @@ class CliJobTest : public CliTest {
 
   std::vector<std::string> run_args(const std::string& input) const {
     return {"run",    input, "-o", path("out.jsonl"), "--state", path("state"),
-            "--max-requests-per-batch", "10", "--max-in-flight", "2", "--poll-interval-ms", "100"};
+            "--max-requests-per-batch", "10", "--max-in-flight", "2", "--poll-interval-ms", "100",
+            "--lost-create-wait-ms", "300"};
   }
 
   /// custom_id → how many lines of OUT carry it.

@@ -75,6 +75,8 @@ class BatchJobTest : public ::testing::Test {
     o.output = dir_ / "out.jsonl";
     o.state_dir = dir_ / "state";
     o.poll_interval = milliseconds(20);
+    o.lost_create_settle = milliseconds(300);
+    o.max_rate_limit_wait = milliseconds(50);  // caps the backoff between failed attempts
     return o;
   }
 
@@ -84,6 +86,19 @@ class BatchJobTest : public ::testing::Test {
     std::ifstream in(dir_ / "out.jsonl", std::ios::binary);
     std::string line;
     while (std::getline(in, line)) {
+      // The emulator writes custom_id and result.type first: read them without a full parse
+      // (250,000 lines in a sanitizer build), and parse any other line.
+      static const std::string kId = R"({"custom_id":")", kType = R"(","result":{"type":")";
+      const auto id_end = line.find('"', kId.size());
+      if (line.compare(0, kId.size(), kId) == 0 && id_end != std::string::npos &&
+          line.compare(id_end, kType.size(), kType) == 0) {
+        const auto type_start = id_end + kType.size();
+        auto [it, inserted] =
+            seen.emplace(line.substr(kId.size(), id_end - kId.size()),
+                         line.substr(type_start, line.find('"', type_start) - type_start));
+        EXPECT_TRUE(inserted) << "custom_id " << it->first << " is in the output twice";
+        continue;
+      }
       json j = json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.contains("custom_id")) {
         ADD_FAILURE() << "not a results line: " << line;
@@ -376,6 +391,182 @@ TEST_F(BatchJobTest, CancellingLeavesOrCancelsTheBatchesAndTheJobResumes) {
   EXPECT_GT(sum.canceled, 0u) << ::testing::PrintToString(events);  // done ones keep their result
   EXPECT_EQ(sum.canceled + sum.succeeded, 10u);
   EXPECT_EQ(read_output().size(), 10u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// From the review of the first version (each failed on b109d28).
+
+/// Someone else's batch of the same size created in the 5 minutes before the job's intent.
+std::string create_foreign_batch(am::BatchService& service, int n) {
+  am::MessageBatchCreateParams other;
+  for (int i = 0; i < n; ++i) {
+    am::MessageBatchCreateParams::Request r;
+    r.custom_id = "other-" + std::to_string(i);
+    r.params.model = "claude-test";
+    r.params.max_tokens = 8;
+    r.params.messages.push_back(anthropic::MessageParam::user("x"));
+    other.requests.push_back(r);
+  }
+  return service.create(other).id;
+}
+
+// Promise 2/3: killed after the intent is journalled and BEFORE the create is sent (the most
+// common place for a kill: the create of a large body takes the longest), the restart adopts an
+// unrelated batch of the same size, writes ITS results to the output and never sends this part.
+TEST_F(BatchJobTest, ReviewAForeignBatchOfTheSameSizeIsNotAdoptedForACreateNeverSent) {
+  start_emulator();
+  const std::string input = write_input(4);
+  create_foreign_batch(client_->messages().batches(), 4);  // e.g. the user's previous job
+  auto o = options(input);
+  o.on_checkpoint = [](std::string_view at) {
+    if (at == "intent") throw Crash{};  // killed before the create left
+  };
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+  } catch (const Crash&) {
+  }
+  o.on_checkpoint = nullptr;
+  try {
+    am::BatchJob(client_->messages().batches(), o).run();
+  } catch (const am::BatchJobException& e) {
+    SUCCEED() << "refusing is acceptable: " << e.what();
+    return;
+  }
+  auto out = read_output();
+  EXPECT_EQ(out.count("r-0"), 1u) << "r-0 was never sent";
+  EXPECT_EQ(out.count("other-0"), 0u) << "another job's results are in this job's output";
+}
+
+/// Wraps the real backend of the emulator so single calls can fail.
+am::detail::BatchJobBackend wrapped(am::BatchService& service) {
+  return am::detail::make_batch_job_backend(service);
+}
+
+anthropic::InternalServerException server_error(int status) {
+  return anthropic::InternalServerException(status, anthropic::http::Headers{},
+                                            R"({"type":"error","error":{"type":"api_error","message":"x"}})");
+}
+
+// Promise 5: `failures` is reset only by a create or a collect, never by a successful poll. A
+// batch that runs for a while, polled through a server that fails one poll in two (never twice in
+// a row), makes the job stop with "giving up after 10 failures in a row".
+TEST_F(BatchJobTest, ReviewSporadicPollFailuresThatAreNeverInARowDoNotStopTheJob) {
+  anthropic::emulator::EmulatorOptions eo;
+  eo.processing_time = milliseconds(1500);
+  start_emulator(eo);
+  auto o = options(write_input(3));
+  auto b = wrapped(client_->messages().batches());
+  auto real_retrieve = b.retrieve;
+  auto calls = std::make_shared<int>(0);
+  b.retrieve = [real_retrieve, calls](const std::string& id, const am::BatchJobOptions& jo,
+                                      const anthropic::RequestOptions& call) {
+    if (++*calls % 2 == 0) throw server_error(503);
+    return real_retrieve(id, jo, call);
+  };
+  am::BatchJobSummary sum;
+  EXPECT_NO_THROW(sum = am::BatchJob(b, o).run());
+  EXPECT_EQ(sum.succeeded, 3u);
+}
+
+// Promise 5: a create answered 504 each time (the gateway always times out, nothing is created)
+// loops for ever: lost_create -> reconcile finds nothing -> no_batch -> submit again, and the
+// failure counter is never increased on that path (the journal grows by two records a round).
+TEST_F(BatchJobTest, ReviewACreateThatAlwaysTimesOutAtTheGatewayStopsWithATypedError) {
+  start_emulator();
+  auto o = options(write_input(3));
+  o.poll_interval = milliseconds(1);
+  struct Stop {};
+  auto b = wrapped(client_->messages().batches());
+  auto creates = std::make_shared<int>(0);
+  b.create = [creates](const std::function<bool(std::string&, std::string&)>&, std::size_t,
+                       const am::BatchJobOptions&) -> am::MessageBatch {
+    if (++*creates > 100) throw Stop{};  // the test's own way out of the endless loop
+    throw server_error(504);
+  };
+  try {
+    am::BatchJob(b, o).run();
+    ADD_FAILURE() << "finished?";
+  } catch (const Stop&) {
+    ADD_FAILURE() << "still trying after " << *creates - 1 << " gateway timeouts in a row";
+  } catch (const anthropic::AnthropicException& e) {
+    SUCCEED() << e.what();
+  }
+}
+
+// Promise 5 (consistency of failure handling): after a create whose answer was lost, one 503 on
+// the list call used to reconcile ends the whole run with the raw 503, where every other call
+// of the job waits and tries again.
+TEST_F(BatchJobTest, ReviewA503WhileReconcilingALostCreateIsRetriedLikeAnyOtherCall) {
+  start_emulator();
+  auto o = options(write_input(3));
+  auto b = wrapped(client_->messages().batches());
+  auto real_create = b.create;
+  auto real_list = b.list;
+  auto lost = std::make_shared<bool>(false);
+  b.create = [real_create, lost](const std::function<bool(std::string&, std::string&)>& next,
+                                 std::size_t max, const am::BatchJobOptions& jo) {
+    am::MessageBatch made = real_create(next, max, jo);
+    if (!*lost) {
+      *lost = true;
+      throw server_error(504);  // created, and the answer lost
+    }
+    return made;
+  };
+  auto lists = std::make_shared<int>(0);
+  b.list = [real_list, lists](const am::MessageBatchListParams& p,
+                              const anthropic::RequestOptions& call) {
+    if (++*lists == 1) throw server_error(503);
+    return real_list(p, call);
+  };
+  am::BatchJobSummary sum;
+  EXPECT_NO_THROW(sum = am::BatchJob(b, o).run());
+  EXPECT_EQ(emulator_->batch_count(), 1u);
+}
+
+// Promise 1: a 504 (the gateway gave up; the API may still be creating the batch) is followed by
+// ONE list after `poll_interval`. A batch that shows up just after that list is created again.
+TEST_F(BatchJobTest, ReviewABatchThatAppearsJustAfterTheReconcilingListIsNotCreatedTwice) {
+  start_emulator();
+  auto o = options(write_input(3));
+  auto b = wrapped(client_->messages().batches());
+  auto real_create = b.create;
+  auto real_list = b.list;
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  auto pending = std::make_shared<std::optional<Pairs>>();
+  auto calls = std::make_shared<int>(0);
+  b.create = [real_create, pending, calls](
+                 const std::function<bool(std::string&, std::string&)>& next, std::size_t max,
+                 const am::BatchJobOptions& jo) {
+    if (++*calls == 1) {  // the API received it; the gateway times out before it is stored
+      Pairs p;
+      std::string id, params;
+      while (next(id, params)) p.emplace_back(id, params);
+      *pending = std::move(p);
+      throw server_error(504);
+    }
+    return real_create(next, max, jo);
+  };
+  b.list = [real_list, real_create, pending, &o](const am::MessageBatchListParams& p,
+                                                 const anthropic::RequestOptions& call) {
+    auto page = real_list(p, call);
+    if (*pending) {  // ... and is stored just after the job looked
+      Pairs pairs = std::move(**pending);
+      pending->reset();
+      std::size_t i = 0;
+      real_create(
+          [&](std::string& id, std::string& params) {
+            if (i == pairs.size()) return false;
+            id = pairs[i].first;
+            params = pairs[i].second;
+            ++i;
+            return true;
+          },
+          o.max_bytes_per_batch, o);
+    }
+    return page;
+  };
+  am::BatchJob(b, o).run();
+  EXPECT_EQ(emulator_->batch_count(), 1u) << "the part was created twice";
 }
 
 }  // namespace

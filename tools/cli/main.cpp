@@ -161,6 +161,8 @@ and OUT ends with every custom_id exactly once. See the README's "Batch jobs".
                                comma-separated list, or none (default: expired)
   --max-attempts N             attempts per request (default 3)
   --poll-interval-ms N         default 10000
+  --lost-create-wait-ms N      how long a create whose answer was lost is looked for before
+                               the part is sent again (default 120000; see the README)
   --on-interrupt leave|cancel  on Ctrl-C or SIGTERM: leave the batches running or cancel
                                them (default: ask on a terminal, else leave); either way the
                                job resumes with the same command
@@ -881,6 +883,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       job.options.max_in_flight = job_size(a, 1000);
     } else if (command == "run" && a == "--max-attempts") {
       job.options.max_attempts = static_cast<int>(job_size(a, 100));
+    } else if (command == "run" && a == "--lost-create-wait-ms") {
+      job.options.lost_create_settle = std::chrono::milliseconds(job_size(a, 3600000));
     } else if (command == "run" && a == "--poll-interval-ms") {
       job.options.poll_interval = std::chrono::milliseconds(job_size(a, 3600000));
     } else if (command == "run" && a == "--retry") {
@@ -1019,8 +1023,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv, interrupt.token());
   } catch (const Interrupted& e) {
-    std::cerr << "anthropic-batch: " << e.what() << "\n";
-    return kInterrupted;
+    return report(kInterrupted, "interrupted", e.what());
   } catch (const anthropic::AnthropicCancelledException&) {
     std::cerr << "anthropic-batch: interrupted\n";
     return kInterrupted;

@@ -88,10 +88,14 @@ struct BatchJobOptions {
   RequestOptions request_options;
   BatchJobInterrupt on_interrupt = BatchJobInterrupt::leave;
   /// Longest wait after a 429 on create before trying again (the server's `retry-after` is
-  /// honoured up to this).
+  /// honoured up to this), and the cap of the backoff between attempts after other failures.
   std::chrono::milliseconds max_rate_limit_wait{std::chrono::seconds(60)};
   /// Created batches are matched to a lost create within this much clock skew.
   std::chrono::milliseconds clock_skew{std::chrono::minutes(5)};
+  /// A create whose answer was lost (a gateway timeout, a 5xx, a dropped connection, a crash)
+  /// counts as never made only when no matching batch has appeared this long after it was sent;
+  /// until then the job keeps looking.
+  std::chrono::milliseconds lost_create_settle{std::chrono::minutes(2)};
 
   /// Called after every step the journal records and on every poll (see `BatchJobProgress`).
   std::function<void(const BatchJobProgress&)> on_progress;
@@ -144,8 +148,10 @@ BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
     builder.check_api_version(o.api_version);
     std::string id, params;
     while (next(id, params)) builder.add_raw(id, params);
-    return service.create_encoded(std::move(builder).finish(o.betas, {}, o.workspace_id),
-                                  o.request_options);
+    // The job decides what to do after a failed create (wait, or look for the batch).
+    RequestOptions once = o.request_options;
+    once.max_retries = 0;
+    return service.create_encoded(std::move(builder).finish(o.betas, {}, o.workspace_id), once);
   };
   b.retrieve = [&service](const std::string& id, const BatchJobOptions& o,
                           const RequestOptions& call) {
@@ -192,9 +198,11 @@ BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
 /// - every step with an effect is journalled in `state_dir` (fsync'd) before and after it, so a
 ///   run killed at any point and started again with the same options continues where it was: no
 ///   chunk is created twice, and `output` ends with each `custom_id` exactly once;
-/// - a create whose answer was lost (killed after sending it) is matched on restart to the one
-///   batch created after the journalled intent with the same request count; when none matches it
-///   is sent again, and when several match the job stops with `BatchJobException` naming them.
+/// - a create whose answer was lost (killed after sending it, a gateway timeout, a 5xx) is
+///   matched to the one batch created after the journalled intent with the same request count,
+///   and that batch's results must hold exactly the part's custom ids (else it is disowned);
+///   when none appears within `lost_create_settle` the part is sent again, and when several
+///   match the job stops with `BatchJobException` naming them.
 ///
 /// The service must outlive the job. `run` is not thread-safe; one run per state directory at a
 /// time (a second one fails with `BatchJobException`).
