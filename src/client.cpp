@@ -199,8 +199,8 @@ std::shared_ptr<http::HttpClient> make_inner_transport(const ClientOptions& opti
   curl.verify_tls = options.verify_tls;
   // As OpenSSL's own default, Python's httpx and Go do: a CA bundle named by $SSL_CERT_FILE is
   // trusted when the options name none (libcurl's compiled-in bundle path would hide it).
-  curl.ca_bundle = !options.ca_bundle.empty() ? options.ca_bundle
-                                              : env("SSL_CERT_FILE").value_or(std::string());
+  curl.ca_bundle =
+      !options.ca_bundle.empty() ? options.ca_bundle : env("SSL_CERT_FILE").value_or(std::string());
   curl.proxy = options.proxy;
   curl.default_connect_timeout = options.connect_timeout;
   return http::make_curl_http_client(curl);

@@ -33,8 +33,8 @@ using detail::File;
 using detail::HashRuns;
 
 constexpr const char* kJournal = "journal.jsonl";
-constexpr std::size_t kBodyOverhead = 64;      // `{"requests":[` ... `]}` and slack
-constexpr std::size_t kRequestOverhead = 32;   // `{"custom_id":"","params":}` and a comma
+constexpr std::size_t kBodyOverhead = 64;     // `{"requests":[` ... `]}` and slack
+constexpr std::size_t kRequestOverhead = 32;  // `{"custom_id":"","params":}` and a comma
 // With the backoff (0.5 s doubling to max_rate_limit_wait), about 15 minutes of failures in a row.
 constexpr int kMaxConsecutiveFailures = 20;
 // A batch still not ended this long after its expires_at is stuck: the job stops rather than poll
@@ -138,8 +138,8 @@ struct BatchJob::Impl {
   std::uint64_t output_good = 0;  // bytes of output covered by the journal
   File lock;
   Clock::time_point started = Clock::now();
-  int failures = 0;  // consecutive transient failures
-  Json identity;     // of the input, as recorded in the plan
+  int failures = 0;                          // consecutive transient failures
+  Json identity;                             // of the input, as recorded in the plan
   std::unordered_set<std::string> disowned;  // adopted by mistake: another job's batches
 
   // --- journal ---------------------------------------------------------------------------------
@@ -284,8 +284,8 @@ struct BatchJob::Impl {
       throw BatchJobException(errno_text("cannot open", o.input));
     }
     return {{"bytes", static_cast<std::uint64_t>(st.st_size)},
-            {"mtime_ns", static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 +
-                             st.st_mtim.tv_nsec}};
+            {"mtime_ns",
+             static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec}};
   }
 
   // Before every read of the input after the plan: a changed file would send other requests.
@@ -503,9 +503,8 @@ struct BatchJob::Impl {
     failures = 0;
     checkpoint("created");
     report(adopted ? "adopted" : "created",
-           (adopted ? "adopted " : "created ") + id + " (" + std::to_string(c.count) +
-               " requests" + (c.attempt > 1 ? ", attempt " + std::to_string(c.attempt) : "") +
-               ")");
+           (adopted ? "adopted " : "created ") + id + " (" + std::to_string(c.count) + " requests" +
+               (c.attempt > 1 ? ", attempt " + std::to_string(c.attempt) : "") + ")");
   }
 
   void lost_create(std::size_t index, const std::string& what) {
@@ -575,9 +574,11 @@ struct BatchJob::Impl {
         std::string ids;
         for (const auto& b : found) ids += " " + b.id + " (created " + b.created_at.str() + ")";
         throw BatchJobException(
-            "a create of " + std::to_string(c.count) + " requests was sent and its answer lost, "
-            "and " + std::to_string(found.size()) + " batches of that size were created since:" +
-            ids + ". Look at their results (anthropic-batch results ID) to see which one holds "
+            "a create of " + std::to_string(c.count) +
+            " requests was sent and its answer lost, "
+            "and " +
+            std::to_string(found.size()) + " batches of that size were created since:" + ids +
+            ". Look at their results (anthropic-batch results ID) to see which one holds "
             "this job's custom ids; delete the others once they end (a canceled batch is still "
             "listed), or start the job again with a new state directory");
       }
@@ -591,8 +592,8 @@ struct BatchJob::Impl {
       // Nothing appeared: the create never reached the API.
       append({{"e", "no_batch"}, {"chunk", index}});
       c.intent_at_ms.reset();
-      report("reconciled", "no batch was created for part " + std::to_string(index) +
-                               "; it will be sent again");
+      report("reconciled",
+             "no batch was created for part " + std::to_string(index) + "; it will be sent again");
       return;
     }
   }
@@ -643,7 +644,8 @@ struct BatchJob::Impl {
       throw BatchJobException("batch " + b.id + " is still " + b.processing_status.str() +
                               " more than an hour after it expired (" + b.expires_at.str() +
                               "); the job stops rather than wait for ever. Check it with "
-                              "anthropic-batch status " + b.id + ", then run the job again");
+                              "anthropic-batch status " +
+                              b.id + ", then run the job again");
     }
   }
 
@@ -770,22 +772,26 @@ struct BatchJob::Impl {
       sync_dir(o.state_dir);
       retry = {{"file", name}, {"bytes", bytes}, {"count", copied}};
     }
-    Json record = {{"e", "collected"},       {"chunk", index},
-                   {"output_bytes", now_bytes}, {"succeeded", succeeded},
-                   {"errored", errored},       {"canceled", canceled},
-                   {"expired", expired},       {"input_tokens", input_tokens},
-                   {"output_tokens", output_tokens}, {"retry", retry}};
+    Json record = {{"e", "collected"},
+                   {"chunk", index},
+                   {"output_bytes", now_bytes},
+                   {"succeeded", succeeded},
+                   {"errored", errored},
+                   {"canceled", canceled},
+                   {"expired", expired},
+                   {"input_tokens", input_tokens},
+                   {"output_tokens", output_tokens},
+                   {"retry", retry}};
     append(record);
     bool planned = true;
     apply(record, planned);
     checkpoint("collected");
-    report("collected", "collected " + batch_id + ": " + std::to_string(succeeded) +
-                            " succeeded, " + std::to_string(errored) + " errored, " +
-                            std::to_string(canceled) + " canceled, " + std::to_string(expired) +
-                            " expired" +
-                            (retry_ids.empty()
-                                 ? std::string()
-                                 : ", " + std::to_string(retry_ids.size()) + " to send again"));
+    report("collected",
+           "collected " + batch_id + ": " + std::to_string(succeeded) + " succeeded, " +
+               std::to_string(errored) + " errored, " + std::to_string(canceled) + " canceled, " +
+               std::to_string(expired) + " expired" +
+               (retry_ids.empty() ? std::string()
+                                  : ", " + std::to_string(retry_ids.size()) + " to send again"));
     return true;
   }
 
@@ -838,9 +844,8 @@ struct BatchJob::Impl {
       open_output(/*fresh=*/false);
     }
     checkpoint("validated");
-    report("validated", std::to_string(requests) + " requests in " +
-                            std::to_string(chunks.size()) + " batches" +
-                            (resumed ? " (resumed)" : ""));
+    report("validated", std::to_string(requests) + " requests in " + std::to_string(chunks.size()) +
+                            " batches" + (resumed ? " (resumed)" : ""));
 
     // A create sent by an earlier run whose answer was never recorded.
     for (std::size_t i = 0; i < chunks.size(); ++i) {
@@ -857,8 +862,8 @@ struct BatchJob::Impl {
         if (o.request_options.cancellation.cancelled()) interrupted();
       }
       const bool progressed = poll();
-      const bool done = std::all_of(chunks.begin(), chunks.end(),
-                                    [](const Chunk& c) { return c.collected; });
+      const bool done =
+          std::all_of(chunks.begin(), chunks.end(), [](const Chunk& c) { return c.collected; });
       if (done) break;
       if (!progressed) {
         report("polled", "waiting for batches to end");

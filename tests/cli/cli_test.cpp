@@ -1235,9 +1235,16 @@ TEST_F(CliTest, RunStopsOnSignalLeavingCancellingOrAskingAndResumes) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    std::vector<std::string> args = {"run", input, "-o", path(c.name + ".jsonl"),
-                                     "--state", path(c.name + ".state"),
-                                     "--max-requests-per-batch", "2", "--poll-interval-ms", "20000"};
+    std::vector<std::string> args = {"run",
+                                     input,
+                                     "-o",
+                                     path(c.name + ".jsonl"),
+                                     "--state",
+                                     path(c.name + ".state"),
+                                     "--max-requests-per-batch",
+                                     "2",
+                                     "--poll-interval-ms",
+                                     "20000"};
     args.insert(args.end(), c.extra.begin(), c.extra.end());
     int master = -1;
     std::string stdin_path = "/dev/null";
@@ -1445,9 +1452,20 @@ class CliJobTest : public CliTest {
   }
 
   std::vector<std::string> run_args(const std::string& input) const {
-    return {"run",    input, "-o", path("out.jsonl"), "--state", path("state"),
-            "--max-requests-per-batch", "10", "--max-in-flight", "2", "--poll-interval-ms", "100",
-            "--lost-create-wait-ms", "300"};
+    return {"run",
+            input,
+            "-o",
+            path("out.jsonl"),
+            "--state",
+            path("state"),
+            "--max-requests-per-batch",
+            "10",
+            "--max-in-flight",
+            "2",
+            "--poll-interval-ms",
+            "100",
+            "--lost-create-wait-ms",
+            "300"};
   }
 
   /// custom_id → how many lines of OUT carry it.
@@ -1589,7 +1607,8 @@ TEST_F(CliTest, ExitCodesTellNotFoundAuthenticationAndNetworkApart) {
   wrong["ANTHROPIC_API_KEY"] = "sk-ant-wrong";
   EXPECT_EQ(run({"list"}, wrong).code, 4);
   Env down = env();
-  down["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:" + std::to_string(anthropic::testing::closed_port());
+  down["ANTHROPIC_BASE_URL"] =
+      "http://127.0.0.1:" + std::to_string(anthropic::testing::closed_port());
   EXPECT_EQ(run({"--max-retries", "0", "list"}, down).code, 5);
 }
 

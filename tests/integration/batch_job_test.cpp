@@ -144,8 +144,7 @@ TEST_F(BatchJobTest, TheLimitsSplitByCountAndBytesOnTheBetaServiceToo) {
   start_emulator();
   auto o = options(write_input(50));
   o.max_requests_per_batch = 7;
-  am::BatchJobSummary by_count =
-      am::BatchJob(client_->beta().messages().batches(), o).run();
+  am::BatchJobSummary by_count = am::BatchJob(client_->beta().messages().batches(), o).run();
   EXPECT_EQ(by_count.batches, 8u);  // 7 × 7 + 1
   EXPECT_EQ(read_output().size(), 50u);
 
@@ -165,7 +164,8 @@ TEST_F(BatchJobTest, ABadLineStopsTheJobBeforeAnythingIsSentAndNamesFileAndLine)
   const std::string good = request_line("a") + "\n" + request_line("b") + "\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {good + "{not json\n", ":3: malformed JSON"},
-      {good + "\n" + request_line("a") + "\n", ":4: duplicate custom_id \"a\" (first used on line 1)"},
+      {good + "\n" + request_line("a") + "\n",
+       ":4: duplicate custom_id \"a\" (first used on line 1)"},
       {good + R"({"custom_id":"c","params":{},"metadata":{}})" + "\n",
        ":3: metadata: Extra inputs are not permitted"},
       {good + R"({"custom_id":"bad id","params":{"model":"m"}})" + "\n", ":3: "},
@@ -259,9 +259,9 @@ TEST_F(BatchJobTest, RateLimitsOnCreateAndPollsAreWaitedOutWithoutADuplicateBatc
 TEST_F(BatchJobTest, ACrashAtAnyStepResumesWithoutADuplicateBatchOrResult) {
   const std::string input = write_input(30);
   const std::vector<std::pair<std::string, int>> points = {
-      {"validated", 1}, {"intent", 1}, {"sent", 1},      {"created", 2},    {"intent", 3},
-      {"sent", 3},      {"polled", 2}, {"collecting", 1}, {"result", 7},    {"result", 25},
-      {"collected", 1}, {"collected", 3}};
+      {"validated", 1}, {"intent", 1},  {"sent", 1},      {"created", 2},
+      {"intent", 3},    {"sent", 3},    {"polled", 2},    {"collecting", 1},
+      {"result", 7},    {"result", 25}, {"collected", 1}, {"collected", 3}};
   for (const auto& [point, nth] : points) {
     SCOPED_TRACE(point + " #" + std::to_string(nth));
     // A fresh emulator: the last round's batches (same size and custom ids, just created) would
@@ -349,9 +349,7 @@ TEST_F(BatchJobTest, AChangedInputOrASecondRunOnTheSameStateIsRefused) {
   } catch (const Crash&) {
   }
   o.on_checkpoint = nullptr;
-  {
-    std::ofstream(input, std::ios::app) << request_line("late") << "\n";
-  }
+  { std::ofstream(input, std::ios::app) << request_line("late") << "\n"; }
   try {
     am::BatchJob(client_->messages().batches(), o).run();
     ADD_FAILURE() << "a changed input was accepted";
@@ -443,8 +441,9 @@ am::detail::BatchJobBackend wrapped(am::BatchService& service) {
 }
 
 anthropic::InternalServerException server_error(int status) {
-  return anthropic::InternalServerException(status, anthropic::http::Headers{},
-                                            R"({"type":"error","error":{"type":"api_error","message":"x"}})");
+  return anthropic::InternalServerException(
+      status, anthropic::http::Headers{},
+      R"({"type":"error","error":{"type":"api_error","message":"x"}})");
 }
 
 // Promise 5: `failures` is reset only by a create or a collect, never by a successful poll. A

@@ -302,8 +302,8 @@ std::string closest_command(const std::string& typed, const std::vector<std::str
       row[0] = i;
       for (std::size_t j = 1; j <= c.size(); ++j) {
         std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                           diagonal + (typed[i - 1] == c[j - 1] ? 0 : 1)});
+        row[j] =
+            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (typed[i - 1] == c[j - 1] ? 0 : 1)});
         diagonal = up;
       }
     }
@@ -372,8 +372,9 @@ am::EncodedBatchCreateParams read_batch_file(const std::string& path, std::istre
     if (!entry.is_object()) throw InputError(where + "expected a JSON object");
     for (const auto& item : entry.items()) {
       if (item.key() != "custom_id" && item.key() != "params") {
-        throw InputError(where + item.key() + ": Extra inputs are not permitted (a line holds "
-                                 "only \"custom_id\" and \"params\")");
+        throw InputError(where + item.key() +
+                         ": Extra inputs are not permitted (a line holds "
+                         "only \"custom_id\" and \"params\")");
       }
     }
     auto id = entry.find("custom_id");
@@ -681,8 +682,8 @@ class Cli {
       line << "[" << seconds / 60 << "m" << std::setw(2) << std::setfill('0') << seconds % 60
            << "s] batches " << p.batches_ended << "/" << p.batches << " done, "
            << p.batches_in_flight << " running; requests " << p.succeeded << " succeeded, "
-           << p.errored << " errored, " << p.expired << " expired, " << p.canceled
-           << " canceled, " << p.processing << " processing";
+           << p.errored << " errored, " << p.expired << " expired, " << p.canceled << " canceled, "
+           << p.processing << " processing";
       if (p.retrying) line << ", " << p.retrying << " to retry";
       if (tty) {
         // A bar of the requests with a final outcome, and the time left at the pace so far.
@@ -727,8 +728,11 @@ class Cli {
       throw InputError(e.what());  // a bad line, before anything was created
     } catch (const anthropic::AnthropicCancelledException&) {
       if (tty) std::cerr << "\n";
-      if (cancel_on_interrupt) throw Interrupted("interrupted; the running batches were asked to "
-                                                 "cancel; " + resume);
+      if (cancel_on_interrupt)
+        throw Interrupted(
+            "interrupted; the running batches were asked to "
+            "cancel; " +
+            resume);
       if (ask) {
         // A second signal while the question waits exits at once (the interrupt thread).
         std::cerr << "Cancel the job's running batches? They keep running (and billing) "
@@ -764,8 +768,7 @@ class Cli {
                 << " errored, " << sum.expired << " expired, " << sum.canceled << " canceled\n"
                 << "batches: " << sum.batches << " (" << sum.resubmitted
                 << " requests sent again)\n"
-                << "tokens: " << sum.input_tokens << " input, " << sum.output_tokens
-                << " output\n"
+                << "tokens: " << sum.input_tokens << " input, " << sum.output_tokens << " output\n"
                 << "results: " << output << "\n";
     }
     return kOk;
@@ -936,8 +939,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       hint =
           " (--beta now selects the beta resource; send a beta header with --anthropic-beta NAME)";
     }
-    throw UsageError(command + " takes exactly one " + (command == "submit" || command == "run" ? "FILE" : "ID") +
-                     hint);
+    throw UsageError(command + " takes exactly one " +
+                     (command == "submit" || command == "run" ? "FILE" : "ID") + hint);
   }
   if (!needs_operand && !positional.empty()) throw UsageError("list takes no operand");
   if (needs_operand && positional[0].empty()) throw UsageError("the operand must not be empty");
@@ -1004,8 +1007,7 @@ int report_current_exception() {
     return report(kAuthentication, "permission_denied", std::string("API error ") + e.what(), "",
                   e.status_code());
   } catch (const anthropic::AnthropicServiceException& e) {
-    return report(kFailure, "api_error", std::string("API error ") + e.what(), "",
-                  e.status_code());
+    return report(kFailure, "api_error", std::string("API error ") + e.what(), "", e.status_code());
   } catch (const anthropic::AnthropicIoException& e) {
     return report(kNetwork, "network", e.what());
   } catch (const std::exception& e) {

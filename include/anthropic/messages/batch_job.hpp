@@ -45,15 +45,16 @@ enum class BatchJobInterrupt {
 /// The job as a whole, reported to `on_progress`. Request counts are final outcomes: a request
 /// waiting to be re-submitted is counted in `retrying` only.
 struct BatchJobProgress {
-  std::string event;    ///< "validated", "created", "adopted", "polled", "collected", "rate_limited", "done"
-  std::string message;  ///< one line for people (ids, counts)
-  std::size_t requests = 0;        ///< in the input
-  std::size_t batches = 0;         ///< planned or created so far (re-submissions add batches)
-  std::size_t batches_ended = 0;   ///< collected
+  std::string
+      event;  ///< "validated", "created", "adopted", "polled", "collected", "rate_limited", "done"
+  std::string message;            ///< one line for people (ids, counts)
+  std::size_t requests = 0;       ///< in the input
+  std::size_t batches = 0;        ///< planned or created so far (re-submissions add batches)
+  std::size_t batches_ended = 0;  ///< collected
   std::size_t batches_in_flight = 0;
   std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
-  std::size_t retrying = 0;        ///< waiting for a re-submission
-  std::size_t processing = 0;      ///< in batches not yet collected
+  std::size_t retrying = 0;              ///< waiting for a re-submission
+  std::size_t processing = 0;            ///< in batches not yet collected
   std::chrono::milliseconds elapsed{0};  ///< since this run began
 };
 
@@ -68,7 +69,7 @@ struct BatchJobOptions {
   /// The job's journal (created if missing). The same directory resumes the job.
   std::filesystem::path state_dir;
 
-  std::size_t max_requests_per_batch = 100000;            ///< the API's limit is 100,000
+  std::size_t max_requests_per_batch = 100000;             ///< the API's limit is 100,000
   std::size_t max_bytes_per_batch = 256u * 1024u * 1024u;  ///< the API's limit is 256 MB
   /// Batches created and not yet collected at once. The API queues an organization's batches;
   /// a few large ones in flight keep it busy without hitting the queue limit.
@@ -108,8 +109,8 @@ struct BatchJobOptions {
 struct BatchJobSummary {
   std::size_t requests = 0;
   std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
-  std::size_t batches = 0;       ///< batches the job created (or adopted)
-  std::size_t resubmitted = 0;   ///< request attempts after the first
+  std::size_t batches = 0;                           ///< batches the job created (or adopted)
+  std::size_t resubmitted = 0;                       ///< request attempts after the first
   std::int64_t input_tokens = 0, output_tokens = 0;  ///< from `usage` of succeeded results
   std::vector<std::string> batch_ids;
 };
