@@ -14,7 +14,6 @@
 #include <cstring>
 #include <fstream>
 #include <queue>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -219,8 +218,8 @@ struct BatchJob::Impl {
     if (e == "job") {
       planned = true;
       requests = r.at("requests").get<std::size_t>();
-      check_same_job(r);
       identity = r.at("input_identity");
+      check_same_job(r);
       for (const auto& c : r.at("chunks")) {
         Chunk chunk;
         chunk.offset = c.at(0).get<std::uint64_t>();
@@ -297,12 +296,9 @@ struct BatchJob::Impl {
     }
   }
 
+  // `identity` is the record's.
   void check_same_job(const Json& r) const {
-    if (r.at("input_identity") != input_identity()) {
-      throw BatchJobException("the input " + o.input.string() +
-                              " changed since this job began (size or modification time); "
-                              "restore it, or start a new job with another state directory");
-    }
+    check_input();
     if (r.at("max_requests_per_batch").get<std::size_t>() != o.max_requests_per_batch ||
         r.at("max_bytes_per_batch").get<std::size_t>() != o.max_bytes_per_batch) {
       throw BatchJobException(

@@ -35,6 +35,20 @@ std::string request_line(const std::string& id, const std::string& extra_params 
 /// Thrown by a checkpoint to stop a run where a crash would: the state on disk is all that is left.
 struct Crash {};
 
+/// Someone else's batch of the same size created in the 5 minutes before the job's intent.
+std::string create_foreign_batch(am::BatchService& service, int n) {
+  am::MessageBatchCreateParams other;
+  for (int i = 0; i < n; ++i) {
+    am::MessageBatchCreateParams::Request r;
+    r.custom_id = "other-" + std::to_string(i);
+    r.params.model = "claude-test";
+    r.params.max_tokens = 8;
+    r.params.messages.push_back(anthropic::MessageParam::user("x"));
+    other.requests.push_back(r);
+  }
+  return service.create(other).id;
+}
+
 class BatchJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,6 +92,25 @@ class BatchJobTest : public ::testing::Test {
     o.lost_create_settle = milliseconds(300);
     o.max_rate_limit_wait = milliseconds(50);  // caps the backoff between failed attempts
     return o;
+  }
+
+  /// Runs the job until its `nth` arrival at checkpoint `point`, where it "crashes"; returns
+  /// whether it got there. `o.on_checkpoint` is left unset.
+  bool run_until_crash(am::BatchJobOptions& o, const std::string& point, int nth = 1) {
+    int seen = 0;
+    bool crashed = false;
+    o.on_checkpoint = [&](std::string_view at) {
+      if (at == point && ++seen == nth) {
+        crashed = true;
+        throw Crash{};
+      }
+    };
+    try {
+      am::BatchJob(client_->messages().batches(), o).run();
+    } catch (const Crash&) {
+    }
+    o.on_checkpoint = nullptr;
+    return crashed;
   }
 
   /// custom_id → result type, failing on a duplicate or a line that is not a result.
@@ -273,20 +306,7 @@ TEST_F(BatchJobTest, ACrashAtAnyStepResumesWithoutADuplicateBatchOrResult) {
     auto o = options(input);
     o.max_requests_per_batch = 10;
     o.max_in_flight = 2;
-    int seen = 0;
-    bool crashed = false;
-    o.on_checkpoint = [&, point = point, nth = nth](std::string_view at) {
-      if (at == point && ++seen == nth) {
-        crashed = true;
-        throw Crash{};
-      }
-    };
-    try {
-      am::BatchJob(client_->messages().batches(), o).run();
-    } catch (const Crash&) {
-    }
-    ASSERT_TRUE(crashed);
-    o.on_checkpoint = nullptr;
+    ASSERT_TRUE(run_until_crash(o, point, nth));
     std::vector<std::string> events;
     o.on_progress = [&](const am::BatchJobProgress& p) { events.push_back(p.event); };
     am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), o).run();
@@ -307,25 +327,9 @@ TEST_F(BatchJobTest, ALostCreateMatchingTwoBatchesStopsAndNamesThem) {
   start_emulator();
   const std::string input = write_input(4);
   // Someone else's batch of the same size, created just before.
-  am::MessageBatchCreateParams other;
-  for (int i = 0; i < 4; ++i) {
-    am::MessageBatchCreateParams::Request r;
-    r.custom_id = "other-" + std::to_string(i);
-    r.params.model = "claude-test";
-    r.params.max_tokens = 8;
-    r.params.messages.push_back(anthropic::MessageParam::user("x"));
-    other.requests.push_back(r);
-  }
-  const std::string other_id = client_->messages().batches().create(other).id;
+  const std::string other_id = create_foreign_batch(client_->messages().batches(), 4);
   auto o = options(input);
-  o.on_checkpoint = [](std::string_view at) {
-    if (at == "sent") throw Crash{};
-  };
-  try {
-    am::BatchJob(client_->messages().batches(), o).run();
-  } catch (const Crash&) {
-  }
-  o.on_checkpoint = nullptr;
+  ASSERT_TRUE(run_until_crash(o, "sent"));
   try {
     am::BatchJob(client_->messages().batches(), o).run();
     ADD_FAILURE() << "a lost create was matched although two batches fit";
@@ -341,14 +345,7 @@ TEST_F(BatchJobTest, AChangedInputOrASecondRunOnTheSameStateIsRefused) {
   start_emulator();
   const std::string input = write_input(5);
   auto o = options(input);
-  o.on_checkpoint = [](std::string_view at) {
-    if (at == "created") throw Crash{};
-  };
-  try {
-    am::BatchJob(client_->messages().batches(), o).run();
-  } catch (const Crash&) {
-  }
-  o.on_checkpoint = nullptr;
+  ASSERT_TRUE(run_until_crash(o, "created"));
   { std::ofstream(input, std::ios::app) << request_line("late") << "\n"; }
   try {
     am::BatchJob(client_->messages().batches(), o).run();
@@ -394,20 +391,6 @@ TEST_F(BatchJobTest, CancellingLeavesOrCancelsTheBatchesAndTheJobResumes) {
 // ---------------------------------------------------------------------------------------------
 // From the review of the first version (each failed on b109d28).
 
-/// Someone else's batch of the same size created in the 5 minutes before the job's intent.
-std::string create_foreign_batch(am::BatchService& service, int n) {
-  am::MessageBatchCreateParams other;
-  for (int i = 0; i < n; ++i) {
-    am::MessageBatchCreateParams::Request r;
-    r.custom_id = "other-" + std::to_string(i);
-    r.params.model = "claude-test";
-    r.params.max_tokens = 8;
-    r.params.messages.push_back(anthropic::MessageParam::user("x"));
-    other.requests.push_back(r);
-  }
-  return service.create(other).id;
-}
-
 // Promise 2/3: killed after the intent is journalled and BEFORE the create is sent (the most
 // common place for a kill: the create of a large body takes the longest), the restart adopts an
 // unrelated batch of the same size, writes ITS results to the output and never sends this part.
@@ -416,14 +399,7 @@ TEST_F(BatchJobTest, ReviewAForeignBatchOfTheSameSizeIsNotAdoptedForACreateNever
   const std::string input = write_input(4);
   create_foreign_batch(client_->messages().batches(), 4);  // e.g. the user's previous job
   auto o = options(input);
-  o.on_checkpoint = [](std::string_view at) {
-    if (at == "intent") throw Crash{};  // killed before the create left
-  };
-  try {
-    am::BatchJob(client_->messages().batches(), o).run();
-  } catch (const Crash&) {
-  }
-  o.on_checkpoint = nullptr;
+  ASSERT_TRUE(run_until_crash(o, "intent"));  // killed before the create left
   try {
     am::BatchJob(client_->messages().batches(), o).run();
   } catch (const am::BatchJobException& e) {

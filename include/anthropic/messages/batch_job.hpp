@@ -135,6 +135,16 @@ struct BatchJobBackend {
       results;
 };
 
+/// The params naming batch `id`, with the job's betas and workspace.
+template <class Params>
+Params job_batch_params(const std::string& id, const BatchJobOptions& o) {
+  Params p;
+  p.message_batch_id = id;
+  p.betas = o.betas;
+  p.workspace_id = o.workspace_id;
+  return p;
+}
+
 template <class Family>
 BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
   BatchJobBackend b;
@@ -156,30 +166,18 @@ BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
   };
   b.retrieve = [&service](const std::string& id, const BatchJobOptions& o,
                           const RequestOptions& call) {
-    MessageBatchRetrieveParams p;
-    p.message_batch_id = id;
-    p.betas = o.betas;
-    p.workspace_id = o.workspace_id;
-    return service.retrieve(p, call);
+    return service.retrieve(job_batch_params<MessageBatchRetrieveParams>(id, o), call);
   };
   b.cancel = [&service](const std::string& id, const BatchJobOptions& o,
                         const RequestOptions& call) {
-    MessageBatchCancelParams p;
-    p.message_batch_id = id;
-    p.betas = o.betas;
-    p.workspace_id = o.workspace_id;
-    return service.cancel(p, call);
+    return service.cancel(job_batch_params<MessageBatchCancelParams>(id, o), call);
   };
   b.list = [&service](const MessageBatchListParams& p, const RequestOptions& call) {
     return service.list(p, call);
   };
   b.results = [&service](const std::string& id, const BatchJobOptions& o) {
-    MessageBatchResultsParams p;
-    p.message_batch_id = id;
-    p.betas = o.betas;
-    p.workspace_id = o.workspace_id;
-    auto stream =
-        std::make_shared<BasicBatchResultsStream<Family>>(service.results(p, o.request_options));
+    auto stream = std::make_shared<BasicBatchResultsStream<Family>>(
+        service.results(job_batch_params<MessageBatchResultsParams>(id, o), o.request_options));
     return std::function<std::optional<std::string>()>([stream] { return stream->next_raw(); });
   };
   return b;
