@@ -695,17 +695,27 @@ class Gen:
         decl.append('')
         for n in order:
             q = self.qual(n)
-            decl.append('void write_value(Writer& w, const %s& v);' % q)
-            decl.append('void read_value(Decoder& d, %s& v, const Path& self);' % q)
+            decl.append('template <>')
+            decl.append('struct Codec<%s> {' % q)
+            decl.append('  static void write(Writer& w, const %s& v);' % q)
+            decl.append('  static void read(Decoder& d, %s& v, const Path& self);' % q)
+            decl.append('};')
+        # A union's encoder is the std::variant template of model_codec_templates.hpp.
         for v in sorted(self.variants):
-            decl.append('void read_value(Decoder& d, %s& v, const Path& self);' % v)
+            decl.append('template <>')
+            decl.append('struct Codec<%s> {' % v)
+            decl.append('  static void read(Decoder& d, %s& v, const Path& self);' % v)
+            decl.append('};')
         for q, _ in self.enum_consts:
-            decl.append('inline void write_value(Writer& w, const %s& v) { w.str(v.str()); }' % q)
-            decl.append('inline void read_value(Decoder& d, %s& v, const Path& self) {' % q)
-            decl.append('  std::string s;')
-            decl.append('  read_value(d, s, self);')
-            decl.append('  v = %s(std::move(s));' % q)
-            decl.append('}')
+            decl.append('template <>')
+            decl.append('struct Codec<%s> {' % q)
+            decl.append('  static void write(Writer& w, const %s& v) { w.str(v.str()); }' % q)
+            decl.append('  static void read(Decoder& d, %s& v, const Path& self) {' % q)
+            decl.append('    std::string s;')
+            decl.append('    read_value(d, s, self);')
+            decl.append('    v = %s(std::move(s));' % q)
+            decl.append('  }')
+            decl.append('};')
         decl.append('')
         decl.append('}  // namespace anthropic::json::model')
         decl.append('')
@@ -767,8 +777,9 @@ class Gen:
         # The members are written by one template, instantiated twice: with `ObjectOut` when
         # the value carries extra_fields (merged in place), and with the branch-light
         # `PlainObjectOut` otherwise (the common case, and the one the create path is timed on).
-        o.append('template <class Out>')
-        o.append('void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const %s& v, [[maybe_unused]] Out& o) {' % q)
+        o.append('void Codec<%s>::write(Writer& w, const %s& v) {' % (q, q))
+        o.append('  const auto write_members = [&]([[maybe_unused]] auto& o) {')
+        members_start = len(o)
         first = ENCODE_FIRST.get(n, [])
 
         def rank(item):
@@ -799,23 +810,22 @@ class Gen:
                 o.append('  }')
             else:
                 o.append('  if (o.key(%s, v.%s.has_value())) write_value(w, *v.%s);' % (key, m, m))
-        o.append('}')
-        o.append('')
-        o.append('void write_value(Writer& w, const %s& v) {' % q)
+        o[members_start:] = ['  ' + line for line in o[members_start:]]
+        o.append('  };')
         o.append('  if (v.extra_fields) {')
         o.append('    ObjectOut o(w, v.extra_fields);')
-        o.append('    write_members(w, v, o);')
+        o.append('    write_members(o);')
         o.append('    o.finish();')
         o.append('  } else {')
         o.append('    PlainObjectOut o(w);')
-        o.append('    write_members(w, v, o);')
+        o.append('    write_members(o);')
         o.append('    o.finish();')
         o.append('  }')
         o.append('}')
         o.append('')
         # decoder
         required = [f for f, cpp, mode in fields if mode == 'plain']
-        o.append('void read_value(Decoder& d, %s& v, const Path& self) {' % q)
+        o.append('void Codec<%s>::read(Decoder& d, %s& v, const Path& self) {' % (q, q))
         o.append('  d.begin_object(self);')
         o.append('  ExtraSink extra;')
         if required:
@@ -938,7 +948,7 @@ class Gen:
 
     def variant_codec(self, cpp, spec):
         o = []
-        o.append('void read_value(Decoder& d, %s& v, const Path& self) {' % cpp)
+        o.append('void Codec<%s>::read(Decoder& d, %s& v, const Path& self) {' % (cpp, cpp))
         members = spec['members']
         raw_index = len(members)
         if spec['discriminator']:

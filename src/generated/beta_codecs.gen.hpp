@@ -8,1124 +8,2453 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v);
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v);
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v);
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v);
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheCreation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResponse& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaDirectCaller& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaURLImageSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self);
-inline void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource::MediaType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource::MediaType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaBase64ImageSource::MediaType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral::Ttl& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral::Ttl& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCacheControlEphemeral::Ttl(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaContainerSkill::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied::Reason& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied::Reason& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaFallbackCreditNotApplied::Reason(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaFallbackCreditTokenParam::Mode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam::Speed& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam::Speed& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaFallbackParam::Speed(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger::Category& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger::Category& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaFallbackRefusalTrigger::Category(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaImageTransformationsParam::OversizedImage(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig::Effort& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig::Effort& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaOutputConfig::Effort(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails::Category& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails::Category& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaRefusalStopDetails::Category(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaResponseTool::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock::Name& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock::Name& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaServerToolUseBlock::Name(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam::Name& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam::Name& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaServerToolUseBlockParam::Name(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaSkillParams::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaSystemMessageOutputConfig::Effort(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam::ClearAt& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam::ClearAt& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaSystemMessageParam::ClearAt(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaThinkingConfigAdaptive::Display(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled::Display& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled::Display& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaThinkingConfigEnabled::Display(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaTool::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaTool::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaTool::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolRegex20251119::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaServiceTier& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaServiceTier& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaServiceTier(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaUsage::Speed& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaUsage::Speed& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaUsage::Speed(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaMessageCreateParams::ServiceTier(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::Speed& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::Speed& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaMessageCreateParams::Speed(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::Role& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::Role& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::Role(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam::ClearAt& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaMessageParam::ClearAt& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaMessageParam::ClearAt(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::AnthropicBeta& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::AnthropicBeta& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::AnthropicBeta(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCurrency& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCurrency& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCurrency(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaBillTo& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaBillTo& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaBillTo(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaCodeExecutionToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaStopReason& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaStopReason& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaStopReason(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaThinkingPrefixMismatchBehavior(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebFetchToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaWebSearchToolResultErrorCode(std::move(s));
-}
+template <>
+struct Codec<::anthropic::beta::messages::BetaMessageBatchCanceledResult> {
+  static void write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v);
+  static void read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAPIErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAuthenticationErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBillingErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaGatewayTimeoutErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaInvalidRequestErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaNotFoundErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaOverloadedErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaPermissionErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRateLimitErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaErrorResponse> {
+  static void write(Writer& w, const ::anthropic::beta::BetaErrorResponse& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::messages::BetaMessageBatchErroredResult> {
+  static void write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v);
+  static void read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::messages::BetaMessageBatchExpiredResult> {
+  static void write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v);
+  static void read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::messages::BetaMessageBatchSucceededResult> {
+  static void write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v);
+  static void read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMonetaryAmount> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorMessageIterationUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorRedactedResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorRedactedResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorTool20260301> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAllThinkingTurns> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAssistantMessageParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBase64ImageSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBase64PDFSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBillingPolicy> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserCloseTabConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserDoubleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserFileUploadConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserFindConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserFormInputConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserGetPageTextConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserHoldKeyConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserHoverConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserJavascriptExecConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserKeyConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserLeftClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserLeftClickDragConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserLeftMouseDownConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserLeftMouseUpConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserListTabsConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserMiddleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserMouseMoveConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserNavigateConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserNewTabConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserReadConsoleConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserReadNetworkConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserReadPageConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserRightClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserScreenshotConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserScrollConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserScrollToConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateChangeDownloadCompleted> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateChangeDownloadFailed> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateChangeDownloadStarted> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateChangeTabOpened> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserStateTabEntry> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserSwitchTabConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserToolset20260801> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserToolsetConfigs> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserTripleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserTypeConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserWaitConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaBrowserZoomConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheControlEphemeral> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheCreation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheCreation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissMessagesChanged> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissModelChanged> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissPreviousMessageNotFound> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissSystemChanged> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissToolsChanged> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheMissUnavailable> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationCharLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationCharLocationParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationContentBlockLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationContentBlockLocationParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationPageLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationPageLocationParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationSearchResultLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationSearchResultLocationParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationWebSearchResultLocationParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationsConfigParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitationsWebSearchResultLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaClearThinking20251015Edit> {
+  static void write(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaClearThinking20251015EditResponse> {
+  static void write(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResponse& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaClearToolUses20250919Edit> {
+  static void write(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaClearToolUses20250919EditResponse> {
+  static void write(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionOutputBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionOutputBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20250522> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20250825> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20260120> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20260521> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCompact20260112Edit> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCompactionBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCompactionBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCompactionConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCompactionIterationUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerCursorPositionConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerDoubleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerHoldKeyConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerKeyConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerLeftClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerLeftClickDragConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerLeftMouseDownConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerLeftMouseUpConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerMiddleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerMouseMoveConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerRightClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerScreenshotConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerScrollConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerToolset20260801> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerToolsetConfigs> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerTripleClickConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerTypeConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerWaitConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaComputerZoomConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainer> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainer& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainerParams> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainerParams& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainerSkill> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainerSkill& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainerUploadBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainerUploadBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContentBlockSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContextManagementConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaContextManagementResponse> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaDiagnostics> {
+  static void write(Writer& w, const ::anthropic::beta::BetaDiagnostics& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaDiagnosticsParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaDirectCaller> {
+  static void write(Writer& w, const ::anthropic::beta::BetaDirectCaller& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaPlainTextSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaDocumentBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackInfo> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackRefusalTrigger> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackInfoParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditNotApplied> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditRedeemed> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditTokenParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackMessageIterationUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFileDocumentSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaFileImageSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFileImageSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaURLImageSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaURLImageSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaImageBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaImageTransformationsParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaInputTokensClearAtLeast> {
+  static void write(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaInputTokensTrigger> {
+  static void write(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaJSONOutputFormat> {
+  static void write(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolDefaultConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolListingBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolListingBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolUseBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolUseBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMCPToolset> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMCPToolset& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818CreateCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818DeleteCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818InsertCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818RenameCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818ViewCommand> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageIterationUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMetadata> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMetadata& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaOutputConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaOutputConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaOutputTokensDetails> {
+  static void write(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRedactedThinkingBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRedactedThinkingBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRefusalStopDetails> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaURLPDFSource> {
+  static void write(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestDocumentBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestMCPServerToolConfiguration> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestMCPServerURLDefinition> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestMCPToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChangeMCPToolReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChangeMCPToolsetReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTool_InputSchema> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolBash20241022> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolBash20250124> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20241022> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20250124> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20251124> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolRegex20251119> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20241022> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250124> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250429> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250728> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20250910> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260209> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260309> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260318> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20250305> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20260209> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20260318> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChangeToolDefinitionParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChangeToolReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestToolAdditionBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaRequestToolRemovalBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolInputSchema> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolChangeMCPToolReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolChangeMCPToolsetReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolChangeToolReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChangeToolDefinition> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolAdditionBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseToolRemovalBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaSearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolCaller> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolCaller20260120> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolUseBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolUseBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaSkillParams> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSkillParams& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaSummarizeCompaction> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaSystemMessageOutputConfig> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaSystemMessageParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingBlockBinding> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigAdaptive> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigBetweenTools> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigDisabled> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigEnabled> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingDroppedInputTransformation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingTurns> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThreadContinueParams> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaThreadCreateParams> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTokenTaskBudget> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChoiceAny> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChoiceAuto> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChoiceNone> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolChoiceTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolReferenceBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolReferenceBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolUseBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolUseBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolUsesKeep> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolUsesTrigger> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaUserLocation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaUserLocation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaUserMessageParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSourceAll> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSourceExcept> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSourceNone> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSourceOnly> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSourceToolReference> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchURLSources> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchToolRequestErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageCreateParams> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageParam> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageParam& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaAdvisorTool20260301::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaBase64ImageSource::MediaType> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBase64ImageSource::MediaType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaBase64ImageSource::MediaType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaBase64ImageSource::MediaType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCacheControlEphemeral::Ttl> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral::Ttl& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral::Ttl& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCacheControlEphemeral::Ttl(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCodeExecutionTool20250522::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCodeExecutionTool20250825::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCodeExecutionTool20260120::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCodeExecutionTool20260521::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaContainerSkill::Type> {
+  static void write(Writer& w, const ::anthropic::beta::BetaContainerSkill::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaContainerSkill::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaContainerSkill::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditNotApplied::Reason> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied::Reason& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied::Reason& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaFallbackCreditNotApplied::Reason(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackCreditTokenParam::Mode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaFallbackCreditTokenParam::Mode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackParam::Speed> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackParam::Speed& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackParam::Speed& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaFallbackParam::Speed(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaFallbackRefusalTrigger::Category> {
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger::Category& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger::Category& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaFallbackRefusalTrigger::Category(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaImageTransformationsParam::OversizedImage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaImageTransformationsParam::OversizedImage(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaOutputConfig::Effort> {
+  static void write(Writer& w, const ::anthropic::beta::BetaOutputConfig::Effort& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaOutputConfig::Effort& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaOutputConfig::Effort(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaRefusalStopDetails::Category> {
+  static void write(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails::Category& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails::Category& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaRefusalStopDetails::Category(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaResponseTool::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaResponseTool::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaResponseTool::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaResponseTool::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolUseBlock::Name> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock::Name& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock::Name& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaServerToolUseBlock::Name(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerToolUseBlockParam::Name> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam::Name& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam::Name& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaServerToolUseBlockParam::Name(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaSkillParams::Type> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSkillParams::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaSkillParams::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaSkillParams::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaSystemMessageOutputConfig::Effort> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaSystemMessageOutputConfig::Effort(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaSystemMessageParam::ClearAt> {
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageParam::ClearAt& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageParam::ClearAt& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaSystemMessageParam::ClearAt(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::FileType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigAdaptive::Display> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaThinkingConfigAdaptive::Display(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingConfigEnabled::Display> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled::Display& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled::Display& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaThinkingConfigEnabled::Display(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaThinkingDroppedInputTransformation::Reason(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::Reason(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaTool::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTool::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaTool::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaTool::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolBash20241022::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolBash20241022::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolBash20250124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolBash20250124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolComputerUse20241022::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolComputerUse20250124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolComputerUse20251124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119::Type> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolBm25_20251119::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolRegex20251119::Type> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolRegex20251119::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolTextEditor20241022::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolTextEditor20250124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolTextEditor20250429::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaToolTextEditor20250728::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaServiceTier> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServiceTier& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaServiceTier& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaServiceTier(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaUsage::Speed> {
+  static void write(Writer& w, const ::anthropic::beta::BetaUsage::Speed& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaUsage::Speed& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaUsage::Speed(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchTool20250910::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchTool20260209::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchTool20260309::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchTool20260318::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchTool20260318::ResponseInclusion(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebSearchTool20250305::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebSearchTool20260209::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebSearchTool20260318::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageCreateParams::ServiceTier> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaMessageCreateParams::ServiceTier(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageCreateParams::Speed> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::Speed& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::Speed& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaMessageCreateParams::Speed(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::Role> {
+  static void write(Writer& w, const ::anthropic::beta::Role& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::Role& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::Role(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaMessageParam::ClearAt> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageParam::ClearAt& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaMessageParam::ClearAt& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaMessageParam::ClearAt(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::AnthropicBeta> {
+  static void write(Writer& w, const ::anthropic::beta::AnthropicBeta& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::AnthropicBeta& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::AnthropicBeta(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCurrency> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCurrency& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCurrency& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCurrency(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaBillTo> {
+  static void write(Writer& w, const ::anthropic::beta::BetaBillTo& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaBillTo& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaBillTo(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaCodeExecutionToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaStopReason> {
+  static void write(Writer& w, const ::anthropic::beta::BetaStopReason& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaStopReason& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaStopReason(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaThinkingPrefixMismatchBehavior> {
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaThinkingPrefixMismatchBehavior(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebFetchToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebFetchToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaWebSearchToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaWebSearchToolResultErrorCode(std::move(s));
+  }
+};
 
 }  // namespace anthropic::json::model
 

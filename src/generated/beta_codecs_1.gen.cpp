@@ -3,24 +3,22 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"canceled\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchCanceledResult>::write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"canceled\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, const Path& self) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchCanceledResult>::read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCanceledResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -43,25 +41,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchCancele
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
+void Codec<::anthropic::beta::BetaGatewayTimeoutErrorObject>::write(Writer& w, const ::anthropic::beta::BetaGatewayTimeoutErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaGatewayTimeoutErrorObject>::read(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -92,25 +88,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaGatewayTimeoutErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaPermissionErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"permission_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
+void Codec<::anthropic::beta::BetaPermissionErrorObject>::write(Writer& w, const ::anthropic::beta::BetaPermissionErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"permission_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaPermissionErrorObject>::read(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -141,24 +135,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPermissionErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"expired\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchExpiredResult>::write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"expired\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, const Path& self) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchExpiredResult>::read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpiredResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -181,25 +173,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchExpired
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMonetaryAmount& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"amount\":")) write_value(w, v.amount);
-  if (o.key(",\"currency\":")) write_value(w, v.currency);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v) {
+void Codec<::anthropic::beta::BetaMonetaryAmount>::write(Writer& w, const ::anthropic::beta::BetaMonetaryAmount& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"amount\":")) write_value(w, v.amount);
+    if (o.key(",\"currency\":")) write_value(w, v.currency);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMonetaryAmount>::read(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -232,32 +222,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMonetaryAmount& v, const Path
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "currency");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
-  if (o.key(",\"stop_reason\":")) {
-    if (v.stop_reason) {
-      write_value(w, *v.stop_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaAdvisorResultBlock>::write(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
+    if (o.key(",\"stop_reason\":")) {
+      if (v.stop_reason) {
+        write_value(w, *v.stop_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"text\":")) write_value(w, v.text);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlock& v) {
+    if (o.key(",\"text\":")) write_value(w, v.text);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorResultBlock>::read(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -297,26 +285,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -354,25 +340,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlock& v, co
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAssistantMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"role\":")) w.lit("\"assistant\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v) {
+void Codec<::anthropic::beta::BetaAssistantMessageParam>::write(Writer& w, const ::anthropic::beta::BetaAssistantMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"role\":")) w.lit("\"assistant\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAssistantMessageParam>::read(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -403,25 +387,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAssistantMessageParam& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlockParam>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlockParam>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -452,26 +434,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlockP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -509,25 +489,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserCloseTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserCloseTabConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserCloseTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserCloseTabConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -563,25 +541,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserCloseTabConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFormInputConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserFormInputConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserFormInputConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserFormInputConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -617,25 +593,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFormInputConfig& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserJavascriptExecConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserJavascriptExecConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserJavascriptExecConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -671,25 +645,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserJavascriptExecConfig& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserLeftMouseDownConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserLeftMouseDownConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -725,25 +697,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseDownConfig& v
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserMouseMoveConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserMouseMoveConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserMouseMoveConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserMouseMoveConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -779,25 +749,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMouseMoveConfig& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadNetworkConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserReadNetworkConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserReadNetworkConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserReadNetworkConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -833,25 +801,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadNetworkConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScrollConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserScrollConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserScrollConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserScrollConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -887,27 +853,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollConfig& v, const
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_failed\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadFailed>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_failed\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadFailed>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -954,25 +918,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadFai
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserSwitchTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserSwitchTabConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserSwitchTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserSwitchTabConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1008,25 +970,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserSwitchTabConfig& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserTypeConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserTypeConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserTypeConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserTypeConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1062,25 +1022,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTypeConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheCreation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
-  if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheCreation& v) {
+void Codec<::anthropic::beta::BetaCacheCreation>::write(Writer& w, const ::anthropic::beta::BetaCacheCreation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
+    if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheCreation>::read(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1112,25 +1070,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheCreation& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "ephemeral_5m_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissSystemChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"system_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
+void Codec<::anthropic::beta::BetaCacheMissSystemChanged>::write(Writer& w, const ::anthropic::beta::BetaCacheMissSystemChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"system_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissSystemChanged>::read(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1161,35 +1117,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissSystemChanged& v, co
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationCharLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"char_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationCharLocationParam>::write(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"char_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
-  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocationParam& v) {
+    if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+    if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationCharLocationParam>::read(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1249,42 +1203,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocationParam& v,
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationPageLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"page_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationPageLocation>::write(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"page_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocation& v) {
+    if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationPageLocation>::read(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1355,34 +1307,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocation& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationWebSearchResultLocationParam>::write(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationWebSearchResultLocationParam>::read(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1437,26 +1387,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationWebSearchResultLocati
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearThinking20251015EditResponse& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
-  if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
-  if (o.key(",\"cleared_thinking_turns\":")) write_value(w, v.cleared_thinking_turns);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
+void Codec<::anthropic::beta::BetaClearThinking20251015EditResponse>::write(Writer& w, const ::anthropic::beta::BetaClearThinking20251015EditResponse& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
+    if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
+    if (o.key(",\"cleared_thinking_turns\":")) write_value(w, v.cleared_thinking_turns);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResponse& v, const Path& self) {
+void Codec<::anthropic::beta::BetaClearThinking20251015EditResponse>::read(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResponse& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1494,25 +1442,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015EditResp
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "cleared_thinking_turns");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionOutputBlockParam>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionOutputBlockParam>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1543,29 +1489,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlockParam
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20250825& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20250825>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250825& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20250825>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1627,28 +1571,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250825& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
+void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlock>::write(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlock>::read(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1700,27 +1642,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1767,25 +1707,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlockP
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"summarize\"");
-  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
+void Codec<::anthropic::beta::BetaCompactionConfig>::write(Writer& w, const ::anthropic::beta::BetaCompactionConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"summarize\"");
+    if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCompactionConfig>::read(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1817,25 +1755,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionConfig& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerHoldKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
+void Codec<::anthropic::beta::BetaComputerHoldKeyConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerHoldKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerHoldKeyConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1871,25 +1807,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerHoldKeyConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
+void Codec<::anthropic::beta::BetaComputerLeftMouseDownConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseDownConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerLeftMouseDownConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1925,25 +1859,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseDownConfig& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerRightClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
+void Codec<::anthropic::beta::BetaComputerRightClickConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerRightClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerRightClickConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1979,40 +1911,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerRightClickConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerToolsetConfigs& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
-  if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
-  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
-  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
+void Codec<::anthropic::beta::BetaComputerToolsetConfigs>::write(Writer& w, const ::anthropic::beta::BetaComputerToolsetConfigs& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+    if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
+    if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+    if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+    if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+    if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+    if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+    if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+    if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+    if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+    if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+    if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+    if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+    if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+    if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+    if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+    if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerToolsetConfigs>::read(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2175,25 +2105,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolsetConfigs& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerZoomConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
+void Codec<::anthropic::beta::BetaComputerZoomConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerZoomConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerZoomConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2229,25 +2157,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerZoomConfig& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerUploadBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
+void Codec<::anthropic::beta::BetaContainerUploadBlock>::write(Writer& w, const ::anthropic::beta::BetaContainerUploadBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContainerUploadBlock>::read(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2278,24 +2204,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContextManagementResponse& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"applied_edits\":")) write_value(w, v.applied_edits);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v) {
+void Codec<::anthropic::beta::BetaContextManagementResponse>::write(Writer& w, const ::anthropic::beta::BetaContextManagementResponse& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"applied_edits\":")) write_value(w, v.applied_edits);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContextManagementResponse>::read(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2321,26 +2245,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementResponse& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "applied_edits");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaPlainTextSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
+void Codec<::anthropic::beta::BetaPlainTextSource>::write(Writer& w, const ::anthropic::beta::BetaPlainTextSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaPlainTextSource>::read(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2375,27 +2297,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaPlainTextSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"fallback\"");
-  if (o.key(",\"from\":")) write_value(w, v.from);
-  if (o.key(",\"to\":")) write_value(w, v.to);
-  if (o.key(",\"trigger\":")) write_value(w, v.trigger);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
+void Codec<::anthropic::beta::BetaFallbackBlock>::write(Writer& w, const ::anthropic::beta::BetaFallbackBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"fallback\"");
+    if (o.key(",\"from\":")) write_value(w, v.from);
+    if (o.key(",\"to\":")) write_value(w, v.to);
+    if (o.key(",\"trigger\":")) write_value(w, v.trigger);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackBlock>::read(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2439,24 +2359,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "trigger");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditRedeemed& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"redeemed\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v) {
+void Codec<::anthropic::beta::BetaFallbackCreditRedeemed>::write(Writer& w, const ::anthropic::beta::BetaFallbackCreditRedeemed& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"redeemed\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackCreditRedeemed>::read(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2479,28 +2397,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditRedeemed& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
+void Codec<::anthropic::beta::BetaFallbackParam>::write(Writer& w, const ::anthropic::beta::BetaFallbackParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+    if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+    if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+    if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackParam>::read(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2561,27 +2477,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackParam& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"image\"");
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
+void Codec<::anthropic::beta::BetaImageBlockParam>::write(Writer& w, const ::anthropic::beta::BetaImageBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"image\"");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaImageBlockParam>::read(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2630,25 +2544,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlockParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaJSONOutputFormat& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"json_schema\"");
-  if (o.key(",\"schema\":")) write_value(w, v.schema);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
+void Codec<::anthropic::beta::BetaJSONOutputFormat>::write(Writer& w, const ::anthropic::beta::BetaJSONOutputFormat& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"json_schema\"");
+    if (o.key(",\"schema\":")) write_value(w, v.schema);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Path& self) {
+void Codec<::anthropic::beta::BetaJSONOutputFormat>::read(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2679,26 +2591,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaJSONOutputFormat& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "schema");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolListingBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
-  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
+void Codec<::anthropic::beta::BetaMCPToolListingBlock>::write(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
+    if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolListingBlock>::read(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2736,28 +2646,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlock& v, const
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolUseBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
+void Codec<::anthropic::beta::BetaMCPToolUseBlock>::write(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolUseBlock>::read(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2808,26 +2716,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlock& v, const Pat
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"create\"");
-  if (o.key(",\"file_text\":")) write_value(w, v.file_text);
-  if (o.key(",\"path\":")) write_value(w, v.path);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818CreateCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"create\"");
+    if (o.key(",\"file_text\":")) write_value(w, v.file_text);
+    if (o.key(",\"path\":")) write_value(w, v.path);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818CreateCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2865,27 +2771,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818CreateComma
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"str_replace\"");
-  if (o.key(",\"new_str\":")) write_value(w, v.new_str);
-  if (o.key(",\"old_str\":")) write_value(w, v.old_str);
-  if (o.key(",\"path\":")) write_value(w, v.path);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"str_replace\"");
+    if (o.key(",\"new_str\":")) write_value(w, v.new_str);
+    if (o.key(",\"old_str\":")) write_value(w, v.old_str);
+    if (o.key(",\"path\":")) write_value(w, v.path);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2928,26 +2832,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818StrReplaceC
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOutputConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
-  if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
-  if (o.key(",\"task_budget\":", v.task_budget.has_value())) write_value(w, *v.task_budget);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
+void Codec<::anthropic::beta::BetaOutputConfig>::write(Writer& w, const ::anthropic::beta::BetaOutputConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
+    if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
+    if (o.key(",\"task_budget\":", v.task_budget.has_value())) write_value(w, *v.task_budget);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaOutputConfig>::read(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2991,59 +2893,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputConfig& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRefusalStopDetails& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"refusal\"");
-  if (o.key(",\"category\":")) {
-    if (v.category) {
-      write_value(w, *v.category);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaRefusalStopDetails>::write(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"refusal\"");
+    if (o.key(",\"category\":")) {
+      if (v.category) {
+        write_value(w, *v.category);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"explanation\":")) {
-    if (v.explanation) {
-      write_value(w, *v.explanation);
-    } else {
-      w.lit("null");
+    if (o.key(",\"explanation\":")) {
+      if (v.explanation) {
+        write_value(w, *v.explanation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"fallback_credit_token\":")) {
-    if (v.fallback_credit_token) {
-      write_value(w, *v.fallback_credit_token);
-    } else {
-      w.lit("null");
+    if (o.key(",\"fallback_credit_token\":")) {
+      if (v.fallback_credit_token) {
+        write_value(w, *v.fallback_credit_token);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"fallback_has_prefill_claim\":")) {
-    if (v.fallback_has_prefill_claim) {
-      write_value(w, *v.fallback_has_prefill_claim);
-    } else {
-      w.lit("null");
+    if (o.key(",\"fallback_has_prefill_claim\":")) {
+      if (v.fallback_has_prefill_claim) {
+        write_value(w, *v.fallback_has_prefill_claim);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"recommended_model\":")) {
-    if (v.recommended_model) {
-      write_value(w, *v.recommended_model);
-    } else {
-      w.lit("null");
+    if (o.key(",\"recommended_model\":")) {
+      if (v.recommended_model) {
+        write_value(w, *v.recommended_model);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRefusalStopDetails& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRefusalStopDetails>::read(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3116,28 +3016,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRefusalStopDetails& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"url\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"authorization_token\":", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
-  if (o.key(",\"tool_configuration\":", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
+void Codec<::anthropic::beta::BetaRequestMCPServerURLDefinition>::write(Writer& w, const ::anthropic::beta::BetaRequestMCPServerURLDefinition& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"url\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"authorization_token\":", v.authorization_token.has_value())) write_value(w, *v.authorization_token);
+    if (o.key(",\"tool_configuration\":", v.tool_configuration.has_value())) write_value(w, *v.tool_configuration);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestMCPServerURLDefinition>::read(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3192,26 +3090,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerURLDefinition
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool_InputSchema& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"object\"");
-  if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
-  if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
+void Codec<::anthropic::beta::BetaTool_InputSchema>::write(Writer& w, const ::anthropic::beta::BetaTool_InputSchema& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"object\"");
+    if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
+    if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTool_InputSchema>::read(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3252,33 +3148,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool_InputSchema& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20241022& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"computer_20241022\"");
-  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
-  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
-  if (o.key(",\"name\":")) w.lit("\"computer\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
+void Codec<::anthropic::beta::BetaToolComputerUse20241022>::write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20241022& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"computer_20241022\"");
+    if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+    if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+    if (o.key(",\"name\":")) w.lit("\"computer\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolComputerUse20241022>::read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3372,29 +3266,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20241022& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolRegex20251119& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolRegex20251119>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolRegex20251119& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolRegex20251119>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3459,31 +3351,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolRegex20251119& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250728& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250728>::write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250728& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250728>::read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3562,37 +3452,35 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250728& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260318& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260318>::write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260318& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+    if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260318>::read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3722,25 +3610,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260318& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
-  if (o.key(",\"definition\":")) write_value(w, v.definition);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
+void Codec<::anthropic::beta::BetaToolChangeToolDefinitionParam>::write(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinitionParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
+    if (o.key(",\"definition\":")) write_value(w, v.definition);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChangeToolDefinitionParam>::read(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3771,26 +3657,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinitionParam
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "definition");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolInputSchema& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"object\"");
-  if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
-  if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
+void Codec<::anthropic::beta::BetaResponseToolInputSchema>::write(Writer& w, const ::anthropic::beta::BetaResponseToolInputSchema& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"object\"");
+    if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
+    if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolInputSchema>::read(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3831,25 +3715,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolInputSchema& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
+void Codec<::anthropic::beta::BetaResponseToolChangeToolReference>::write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolChangeToolReference>::read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3879,29 +3761,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeToolReferen
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaSearchResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaSearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaSearchResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3964,28 +3844,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSearchResultBlockParam& v, co
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "title");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUseBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
+void Codec<::anthropic::beta::BetaServerToolUseBlock>::write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerToolUseBlock>::read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4038,24 +3916,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSystemMessageOutputConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
+void Codec<::anthropic::beta::BetaSystemMessageOutputConfig>::write(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaSystemMessageOutputConfig>::read(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4082,25 +3958,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+    if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4131,32 +4005,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":")) {
-    if (v.error_message) {
-      write_value(w, *v.error_message);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":")) {
+      if (v.error_message) {
+        write_value(w, *v.error_message);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4197,29 +4069,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
-  if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
-  if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
-  if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+    if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
+    if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
+    if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4283,26 +4153,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking\"");
-  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
-  if (o.key(",\"signature\":")) write_value(w, v.signature);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
+void Codec<::anthropic::beta::BetaThinkingBlockParam>::write(Writer& w, const ::anthropic::beta::BetaThinkingBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking\"");
+    if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+    if (o.key(",\"signature\":")) write_value(w, v.signature);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingBlockParam>::read(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4340,27 +4208,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigEnabled& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"enabled\"");
-  if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
-  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
-  if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
+void Codec<::anthropic::beta::BetaThinkingConfigEnabled>::write(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"enabled\"");
+    if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
+    if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
+    if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingConfigEnabled>::read(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4408,25 +4274,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "budget_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThreadContinueParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"continue\"");
-  if (o.key(",\"previous_message_id\":")) write_value(w, v.previous_message_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
+void Codec<::anthropic::beta::BetaThreadContinueParams>::write(Writer& w, const ::anthropic::beta::BetaThreadContinueParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"continue\"");
+    if (o.key(",\"previous_message_id\":")) write_value(w, v.previous_message_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThreadContinueParams>::read(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4457,25 +4321,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadContinueParams& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "previous_message_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceAuto& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"auto\"");
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
+void Codec<::anthropic::beta::BetaToolChoiceAuto>::write(Writer& w, const ::anthropic::beta::BetaToolChoiceAuto& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"auto\"");
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChoiceAuto>::read(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4507,26 +4369,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAuto& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolReferenceBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
+void Codec<::anthropic::beta::BetaToolReferenceBlockParam>::write(Writer& w, const ::anthropic::beta::BetaToolReferenceBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolReferenceBlockParam>::read(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4566,26 +4426,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4623,29 +4481,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlock& v,
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUseBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
+void Codec<::anthropic::beta::BetaToolUseBlock>::write(Writer& w, const ::anthropic::beta::BetaToolUseBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolUseBlock>::read(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4707,28 +4563,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlock& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUserLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"approximate\"");
-  if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
-  if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
-  if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
-  if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
+void Codec<::anthropic::beta::BetaUserLocation>::write(Writer& w, const ::anthropic::beta::BetaUserLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"approximate\"");
+    if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
+    if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
+    if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
+    if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaUserLocation>::read(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4786,25 +4640,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserLocation& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlock>::write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlock>::read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4835,24 +4687,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlock&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceAll& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"all\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceAll>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceAll& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"all\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceAll>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4875,25 +4725,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceAll& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceToolReference>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceToolReference>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4923,25 +4771,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceToolReferenc
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
+void Codec<::anthropic::beta::BetaWebSearchToolRequestErrorObject>::write(Writer& w, const ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchToolRequestErrorObject>::read(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4972,51 +4818,49 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolRequestErrorObje
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageCreateParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
-  if (o.key(",\"messages\":")) write_value(w, v.messages);
-  if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
-  if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
-  if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
-  if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
-  if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
-  if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
-  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
-  if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
-  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
-  if (o.key(",\"billing_policy\":", v.billing_policy.has_value())) write_value(w, *v.billing_policy);
-  if (o.key(",\"compaction\":", v.compaction.has_value())) write_value(w, *v.compaction);
-  if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
-  if (o.key(",\"context_management\":", v.context_management.has_value())) write_value(w, *v.context_management);
-  if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
-  if (o.key(",\"fallback_credit_token\":", v.fallback_credit_token.has_value())) write_value(w, *v.fallback_credit_token);
-  if (o.key(",\"fallbacks\":", v.fallbacks.has_value())) write_value(w, *v.fallbacks);
-  if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
-  if (o.key(",\"mcp_servers\":", v.mcp_servers.has_value())) write_value(w, *v.mcp_servers);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key(",\"output_format\":", v.output_format.has_value())) write_value(w, *v.output_format);
-  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
-  if (o.key(",\"thread\":", v.thread.has_value())) write_value(w, *v.thread);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
+void Codec<::anthropic::beta::BetaMessageCreateParams>::write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
+    if (o.key(",\"messages\":")) write_value(w, v.messages);
+    if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
+    if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
+    if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
+    if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
+    if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
+    if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
+    if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+    if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
+    if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
+    if (o.key(",\"billing_policy\":", v.billing_policy.has_value())) write_value(w, *v.billing_policy);
+    if (o.key(",\"compaction\":", v.compaction.has_value())) write_value(w, *v.compaction);
+    if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
+    if (o.key(",\"context_management\":", v.context_management.has_value())) write_value(w, *v.context_management);
+    if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
+    if (o.key(",\"fallback_credit_token\":", v.fallback_credit_token.has_value())) write_value(w, *v.fallback_credit_token);
+    if (o.key(",\"fallbacks\":", v.fallbacks.has_value())) write_value(w, *v.fallbacks);
+    if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
+    if (o.key(",\"mcp_servers\":", v.mcp_servers.has_value())) write_value(w, *v.mcp_servers);
+    if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+    if (o.key(",\"output_format\":", v.output_format.has_value())) write_value(w, *v.output_format);
+    if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+    if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
+    if (o.key(",\"thread\":", v.thread.has_value())) write_value(w, *v.thread);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMessageCreateParams>::read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5265,7 +5109,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageCreateParams& v, const
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "model");
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5285,7 +5129,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResul
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5305,7 +5149,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaAdvisorToolResul
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5325,7 +5169,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64ImageSourc
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5341,7 +5185,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource,
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::beta::BetaPlainTextSource, ::anthropic::beta::BetaContentBlockSource, ::anthropic::beta::BetaURLPDFSource, ::anthropic::beta::BetaFileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5369,7 +5213,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBase64PDFSource,
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaBashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5385,7 +5229,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutio
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5401,7 +5245,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBashCodeExecutio
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted, ::anthropic::beta::BetaBrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5425,7 +5269,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaBrowserStateChan
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropic::beta::BetaCacheMissSystemChanged, ::anthropic::beta::BetaCacheMissToolsChanged, ::anthropic::beta::BetaCacheMissMessagesChanged, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound, ::anthropic::beta::BetaCacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5457,7 +5301,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCacheMissModelCh
   read_value(d, v.emplace<6>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic::beta::BetaCitationPageLocation, ::anthropic::beta::BetaCitationContentBlockLocation, ::anthropic::beta::BetaCitationsWebSearchResultLocation, ::anthropic::beta::BetaCitationSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5485,7 +5329,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLoca
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anthropic::beta::BetaCitationPageLocationParam, ::anthropic::beta::BetaCitationContentBlockLocationParam, ::anthropic::beta::BetaCitationWebSearchResultLocationParam, ::anthropic::beta::BetaCitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5513,7 +5357,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCitationCharLoca
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anthropic::beta::BetaClearThinking20251015Edit, ::anthropic::beta::BetaCompact20260112Edit, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5533,7 +5377,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses202
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse, ::anthropic::beta::BetaClearThinking20251015EditResponse, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5549,7 +5393,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaClearToolUses202
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaCodeExecutionResultBlock, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5569,7 +5413,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToo
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaCodeExecutionResultBlockParam, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5589,7 +5433,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaCodeExecutionToo
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::object:
       read_value(d, v.emplace<0>(), self);
@@ -5603,7 +5447,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaContainerParams,
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::BetaServerToolCaller, ::anthropic::beta::BetaServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5623,7 +5467,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaDirectCaller, ::
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthropic::beta::BetaFallbackCreditNotApplied, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5639,7 +5483,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaFallbackCreditRe
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::beta::BetaToolUsesTrigger, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5655,7 +5499,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInputTokensTrigg
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anthropic::beta::BetaAuthenticationErrorObject, ::anthropic::beta::BetaBillingErrorObject, ::anthropic::beta::BetaPermissionErrorObject, ::anthropic::beta::BetaNotFoundErrorObject, ::anthropic::beta::BetaRateLimitErrorObject, ::anthropic::beta::BetaGatewayTimeoutErrorObject, ::anthropic::beta::BetaAPIErrorObject, ::anthropic::beta::BetaOverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5699,7 +5543,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaInvalidRequestEr
   read_value(d, v.emplace<9>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::anthropic::beta::BetaMemoryTool20250818CreateCommand, ::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand, ::anthropic::beta::BetaMemoryTool20250818InsertCommand, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand, ::anthropic::beta::BetaMemoryTool20250818RenameCommand, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "command", tag);
   if (found == Decoder::Tag::found) {
@@ -5731,7 +5575,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMemoryTool202508
   read_value(d, v.emplace<6>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropic::beta::BetaCompactionIterationUsage, ::anthropic::beta::BetaAdvisorMessageIterationUsage, ::anthropic::beta::BetaFallbackMessageIterationUsage, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5755,7 +5599,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaMessageIteration
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5771,7 +5615,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaRequestToolAddit
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5894,7 +5738,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseTool, ::
   read_value(d, v.emplace<28>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anthropic::beta::BetaResponseToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5910,7 +5754,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolAddi
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5930,7 +5774,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChan
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolReference, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinition, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -5954,7 +5798,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaResponseToolChan
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaThinkingBlock, ::anthropic::beta::BetaRedactedThinkingBlock, ::anthropic::beta::BetaToolUseBlock, ::anthropic::beta::BetaServerToolUseBlock, ::anthropic::beta::BetaWebSearchToolResultBlock, ::anthropic::beta::BetaWebFetchToolResultBlock, ::anthropic::beta::BetaAdvisorToolResultBlock, ::anthropic::beta::BetaCodeExecutionToolResultBlock, ::anthropic::beta::BetaBashCodeExecutionToolResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock, ::anthropic::beta::BetaToolSearchToolResultBlock, ::anthropic::beta::BetaMCPToolUseBlock, ::anthropic::beta::BetaMCPToolResultBlock, ::anthropic::beta::BetaContainerUploadBlock, ::anthropic::beta::BetaCompactionBlock, ::anthropic::beta::BetaFallbackBlock, ::anthropic::beta::BetaMCPToolListingBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6034,7 +5878,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::ant
   read_value(d, v.emplace<18>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6050,7 +5894,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaThinkingBlockParam, ::anthropic::beta::BetaRedactedThinkingBlockParam, ::anthropic::beta::BetaToolUseBlockParam, ::anthropic::beta::BetaToolResultBlockParam, ::anthropic::beta::BetaServerToolUseBlockParam, ::anthropic::beta::BetaWebSearchToolResultBlockParam, ::anthropic::beta::BetaWebFetchToolResultBlockParam, ::anthropic::beta::BetaAdvisorToolResultBlockParam, ::anthropic::beta::BetaCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam, ::anthropic::beta::BetaToolSearchToolResultBlockParam, ::anthropic::beta::BetaMCPToolUseBlockParam, ::anthropic::beta::BetaRequestMCPToolResultBlockParam, ::anthropic::beta::BetaContainerUploadBlockParam, ::anthropic::beta::BetaCompactionBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::beta::BetaMCPToolListingBlockParam, ::anthropic::beta::BetaFallbackBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6154,7 +5998,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
   read_value(d, v.emplace<24>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaImageBlockParam, ::anthropic::beta::BetaSearchResultBlockParam, ::anthropic::beta::BetaRequestDocumentBlock, ::anthropic::beta::BetaToolReferenceBlockParam, ::anthropic::beta::BetaBrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6186,7 +6030,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
   read_value(d, v.emplace<6>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta::BetaRequestToolAdditionBlock, ::anthropic::beta::BetaRequestToolRemovalBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6206,7 +6050,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlockParam, 
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6230,7 +6074,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeEx
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6254,7 +6098,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextEditorCodeEx
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropic::beta::BetaThinkingConfigDisabled, ::anthropic::beta::BetaThinkingConfigBetweenTools, ::anthropic::beta::BetaThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6278,7 +6122,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingConfigEn
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformation, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6294,7 +6138,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingDroppedI
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta::BetaAllThinkingTurns, std::string, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6310,7 +6154,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThinkingTurns, :
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::beta::BetaThreadContinueParams, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6326,7 +6170,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaThreadCreatePara
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6389,7 +6233,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
   read_value(d, v.emplace<13>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaToolBash20241022, ::anthropic::beta::BetaToolBash20250124, ::anthropic::beta::BetaCodeExecutionTool20250522, ::anthropic::beta::BetaCodeExecutionTool20250825, ::anthropic::beta::BetaCodeExecutionTool20260120, ::anthropic::beta::BetaCodeExecutionTool20260521, ::anthropic::beta::BetaBrowserToolset20260801, ::anthropic::beta::BetaToolComputerUse20241022, ::anthropic::beta::BetaMemoryTool20250818, ::anthropic::beta::BetaToolComputerUse20250124, ::anthropic::beta::BetaToolTextEditor20241022, ::anthropic::beta::BetaToolComputerUse20251124, ::anthropic::beta::BetaComputerToolset20260801, ::anthropic::beta::BetaToolTextEditor20250124, ::anthropic::beta::BetaToolTextEditor20250429, ::anthropic::beta::BetaToolTextEditor20250728, ::anthropic::beta::BetaWebSearchTool20250305, ::anthropic::beta::BetaWebFetchTool20250910, ::anthropic::beta::BetaWebSearchTool20260209, ::anthropic::beta::BetaWebFetchTool20260209, ::anthropic::beta::BetaWebFetchTool20260309, ::anthropic::beta::BetaWebSearchTool20260318, ::anthropic::beta::BetaWebFetchTool20260318, ::anthropic::beta::BetaAdvisorTool20260301, ::anthropic::beta::BetaToolSearchToolBm25_20251119, ::anthropic::beta::BetaToolSearchToolRegex20251119, ::anthropic::beta::BetaMCPToolset, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6512,7 +6356,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
   read_value(d, v.emplace<28>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6532,7 +6376,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolRe
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthropic::beta::BetaToolChangeMCPToolReference, ::anthropic::beta::BetaToolChangeMCPToolsetReference, ::anthropic::beta::BetaToolChangeToolDefinitionParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6556,7 +6400,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChangeToolRe
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta::BetaToolChoiceAny, ::anthropic::beta::BetaToolChoiceTool, ::anthropic::beta::BetaToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6580,7 +6424,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolChoiceAuto, 
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, ::anthropic::beta::BetaToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6596,7 +6440,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolRe
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6612,7 +6456,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaToolSearchToolRe
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::anthropic::beta::BetaWebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6628,7 +6472,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResu
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam, ::anthropic::beta::BetaWebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6644,7 +6488,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchToolResu
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6660,7 +6504,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourc
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic::beta::BetaWebFetchURLSourceNone, ::anthropic::beta::BetaWebFetchURLSourceOnly, ::anthropic::beta::BetaWebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -6684,7 +6528,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebFetchURLSourc
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaWebSearchToolResultErrorObject, std::vector<::anthropic::beta::BetaWebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::object:
       read_value(d, v.emplace<0>(), self);
@@ -6698,7 +6542,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaWebSearchToolRes
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<bool, std::vector<std::string>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::boolean:
       read_value(d, v.emplace<0>(), self);
@@ -6712,7 +6556,7 @@ void read_value(Decoder& d, std::variant<bool, std::vector<std::string>, ::anthr
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, ::anthropic::beta::BetaFallbackCreditTokenParam, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6726,7 +6570,7 @@ void read_value(Decoder& d, std::variant<std::string, ::anthropic::beta::BetaFal
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6740,7 +6584,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6754,7 +6598,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaSystemMessageParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6768,7 +6612,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlock>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6782,7 +6626,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaTextBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6796,7 +6640,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -6810,7 +6654,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::b
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaFallbackParam>, std::string, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::array:
       read_value(d, v.emplace<0>(), self);
@@ -6824,7 +6668,7 @@ void read_value(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaFall
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::vector<::anthropic::beta::BetaWebSearchResultBlockParam>, ::anthropic::beta::BetaWebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::array:
       read_value(d, v.emplace<0>(), self);

@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAPIErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"api_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
+void Codec<::anthropic::beta::BetaAPIErrorObject>::write(Writer& w, const ::anthropic::beta::BetaAPIErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"api_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAPIErrorObject>::read(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAPIErrorObject& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInvalidRequestErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
+void Codec<::anthropic::beta::BetaInvalidRequestErrorObject>::write(Writer& w, const ::anthropic::beta::BetaInvalidRequestErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaInvalidRequestErrorObject>::read(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,25 +97,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInvalidRequestErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRateLimitErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
+void Codec<::anthropic::beta::BetaRateLimitErrorObject>::write(Writer& w, const ::anthropic::beta::BetaRateLimitErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRateLimitErrorObject>::read(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -150,95 +144,93 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRateLimitErrorObject& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  if (o.key(",\"cache_creation_input_tokens\":")) {
-    if (v.cache_creation_input_tokens) {
-      write_value(w, *v.cache_creation_input_tokens);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaUsage>::write(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+    if (o.key(",\"cache_creation_input_tokens\":")) {
+      if (v.cache_creation_input_tokens) {
+        write_value(w, *v.cache_creation_input_tokens);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_read_input_tokens\":")) {
-    if (v.cache_read_input_tokens) {
-      write_value(w, *v.cache_read_input_tokens);
-    } else {
-      w.lit("null");
+    if (o.key(",\"cache_read_input_tokens\":")) {
+      if (v.cache_read_input_tokens) {
+        write_value(w, *v.cache_read_input_tokens);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"fallback_credit\":")) {
-    if (v.fallback_credit) {
-      write_value(w, *v.fallback_credit);
-    } else {
-      w.lit("null");
+    if (o.key(",\"fallback_credit\":")) {
+      if (v.fallback_credit) {
+        write_value(w, *v.fallback_credit);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"inference_geo\":")) {
-    if (v.inference_geo) {
-      write_value(w, *v.inference_geo);
-    } else {
-      w.lit("null");
+    if (o.key(",\"inference_geo\":")) {
+      if (v.inference_geo) {
+        write_value(w, *v.inference_geo);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"iterations\":")) {
-    if (v.iterations) {
-      write_value(w, *v.iterations);
-    } else {
-      w.lit("null");
+    if (o.key(",\"iterations\":")) {
+      if (v.iterations) {
+        write_value(w, *v.iterations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"output_tokens_details\":")) {
-    if (v.output_tokens_details) {
-      write_value(w, *v.output_tokens_details);
-    } else {
-      w.lit("null");
+    if (o.key(",\"output_tokens_details\":")) {
+      if (v.output_tokens_details) {
+        write_value(w, *v.output_tokens_details);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"server_tool_use\":")) {
-    if (v.server_tool_use) {
-      write_value(w, *v.server_tool_use);
-    } else {
-      w.lit("null");
+    if (o.key(",\"server_tool_use\":")) {
+      if (v.server_tool_use) {
+        write_value(w, *v.server_tool_use);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"service_tier\":")) {
-    if (v.service_tier) {
-      write_value(w, *v.service_tier);
-    } else {
-      w.lit("null");
+    if (o.key(",\"service_tier\":")) {
+      if (v.service_tier) {
+        write_value(w, *v.service_tier);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"speed\":")) {
-    if (v.speed) {
-      write_value(w, *v.speed);
-    } else {
-      w.lit("null");
+    if (o.key(",\"speed\":")) {
+      if (v.speed) {
+        write_value(w, *v.speed);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaUsage>::read(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -368,36 +360,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_message\"");
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaAdvisorMessageIterationUsage>::write(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_message\"");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorMessageIterationUsage& v) {
+    if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+    if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorMessageIterationUsage>::read(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -466,26 +456,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorMessageIterationUsage&
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaAdvisorResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaAdvisorResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_result\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -524,25 +512,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorResultBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam>::write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam>::read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -573,26 +559,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBase64ImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"media_type\":")) write_value(w, v.media_type);
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
+void Codec<::anthropic::beta::BetaBase64ImageSource>::write(Writer& w, const ::anthropic::beta::BetaBase64ImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"base64\"");
+    if (o.key(",\"media_type\":")) write_value(w, v.media_type);
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBase64ImageSource>::read(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -629,28 +613,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64ImageSource& v, const P
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "media_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlock>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlock>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -701,25 +683,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlock&
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -750,25 +730,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserDoubleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserDoubleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserDoubleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserDoubleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -804,25 +782,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserDoubleClickConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserGetPageTextConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserGetPageTextConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserGetPageTextConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserGetPageTextConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -858,25 +834,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserGetPageTextConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserKeyConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserKeyConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -912,25 +886,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserKeyConfig& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserLeftMouseUpConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserLeftMouseUpConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -966,25 +938,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftMouseUpConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserNavigateConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserNavigateConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserNavigateConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserNavigateConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1020,25 +990,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNavigateConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadPageConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserReadPageConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserReadPageConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserReadPageConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1074,25 +1042,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadPageConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScrollToConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserScrollToConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserScrollToConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserScrollToConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1128,26 +1094,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScrollToConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_started\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadStarted>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_started\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadStarted>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadStarted& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1185,26 +1149,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadSta
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserToolset20260801& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
+void Codec<::anthropic::beta::BetaBrowserToolset20260801>::write(Writer& w, const ::anthropic::beta::BetaBrowserToolset20260801& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserToolset20260801>::read(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1245,25 +1207,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolset20260801& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserWaitConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserWaitConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserWaitConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserWaitConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1299,25 +1259,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserWaitConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissMessagesChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
+void Codec<::anthropic::beta::BetaCacheMissMessagesChanged>::write(Writer& w, const ::anthropic::beta::BetaCacheMissMessagesChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissMessagesChanged>::read(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1348,25 +1306,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissMessagesChanged& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissToolsChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
+void Codec<::anthropic::beta::BetaCacheMissToolsChanged>::write(Writer& w, const ::anthropic::beta::BetaCacheMissToolsChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissToolsChanged>::read(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1397,24 +1353,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissToolsChanged& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"enabled\":")) write_value(w, v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationConfig& v) {
+void Codec<::anthropic::beta::BetaCitationConfig>::write(Writer& w, const ::anthropic::beta::BetaCitationConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"enabled\":")) write_value(w, v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationConfig>::read(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1440,35 +1394,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationConfig& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "enabled");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationPageLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"page_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationPageLocationParam>::write(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"page_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
-  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationPageLocationParam& v) {
+    if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+    if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationPageLocationParam>::read(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1529,24 +1481,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationPageLocationParam& v,
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationsConfigParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
+void Codec<::anthropic::beta::BetaCitationsConfigParam>::write(Writer& w, const ::anthropic::beta::BetaCitationsConfigParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationsConfigParam>::read(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1573,29 +1523,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsConfigParam& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearToolUses20250919Edit& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
-  if (o.key(",\"clear_at_least\":", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
-  if (o.key(",\"clear_tool_inputs\":", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
-  if (o.key(",\"exclude_tools\":", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
-  if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
-  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
+void Codec<::anthropic::beta::BetaClearToolUses20250919Edit>::write(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919Edit& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
+    if (o.key(",\"clear_at_least\":", v.clear_at_least.has_value())) write_value(w, *v.clear_at_least);
+    if (o.key(",\"clear_tool_inputs\":", v.clear_tool_inputs.has_value())) write_value(w, *v.clear_tool_inputs);
+    if (o.key(",\"exclude_tools\":", v.exclude_tools.has_value())) write_value(w, *v.exclude_tools);
+    if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
+    if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v, const Path& self) {
+void Codec<::anthropic::beta::BetaClearToolUses20250919Edit>::read(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1662,28 +1610,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919Edit& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionResultBlock>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionResultBlock>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1734,29 +1680,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlock& v, 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20260120& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20260120>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260120& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20260120>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1818,26 +1762,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260120& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1875,27 +1817,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultBlock&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompact20260112Edit& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"compact_20260112\"");
-  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
-  if (o.key(",\"pause_after_compaction\":", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
-  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
+void Codec<::anthropic::beta::BetaCompact20260112Edit>::write(Writer& w, const ::anthropic::beta::BetaCompact20260112Edit& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"compact_20260112\"");
+    if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
+    if (o.key(",\"pause_after_compaction\":", v.pause_after_compaction.has_value())) write_value(w, *v.pause_after_compaction);
+    if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCompact20260112Edit>::read(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1945,35 +1885,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompact20260112Edit& v, const
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionIterationUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"compaction\"");
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCompactionIterationUsage>::write(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"compaction\"");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionIterationUsage& v) {
+    if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+    if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCompactionIterationUsage>::read(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2035,25 +1973,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionIterationUsage& v, 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
+void Codec<::anthropic::beta::BetaComputerKeyConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerKeyConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2089,25 +2025,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerKeyConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
+void Codec<::anthropic::beta::BetaComputerLeftMouseUpConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerLeftMouseUpConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerLeftMouseUpConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2143,25 +2077,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftMouseUpConfig& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerScreenshotConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
+void Codec<::anthropic::beta::BetaComputerScreenshotConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerScreenshotConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerScreenshotConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2197,25 +2129,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScreenshotConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerTripleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
+void Codec<::anthropic::beta::BetaComputerTripleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerTripleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerTripleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2251,32 +2181,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTripleClickConfig& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainer& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
-  if (o.key(",\"skills\":")) {
-    if (v.skills) {
-      write_value(w, *v.skills);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaContainer>::write(Writer& w, const ::anthropic::beta::BetaContainer& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
+    if (o.key(",\"skills\":")) {
+      if (v.skills) {
+        write_value(w, *v.skills);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContainer& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContainer>::read(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2319,26 +2247,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainer& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "expires_at");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerUploadBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
+void Codec<::anthropic::beta::BetaContainerUploadBlockParam>::write(Writer& w, const ::anthropic::beta::BetaContainerUploadBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContainerUploadBlockParam>::read(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2378,30 +2304,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerUploadBlockParam& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDiagnostics& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"cache_miss_reason\":")) {
-    if (v.cache_miss_reason) {
-      write_value(w, *v.cache_miss_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaDiagnostics>::write(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"cache_miss_reason\":")) {
+      if (v.cache_miss_reason) {
+        write_value(w, *v.cache_miss_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnostics& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& self) {
+void Codec<::anthropic::beta::BetaDiagnostics>::read(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2429,39 +2353,37 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnostics& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDocumentBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"document\"");
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaDocumentBlock>::write(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"document\"");
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaDocumentBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaDocumentBlock>::read(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2512,24 +2434,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDocumentBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackInfoParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"model\":")) write_value(w, v.model);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v) {
+void Codec<::anthropic::beta::BetaFallbackInfoParam>::write(Writer& w, const ::anthropic::beta::BetaFallbackInfoParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"model\":")) write_value(w, v.model);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackInfoParam>::read(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2555,25 +2475,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfoParam& v, const P
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditTokenParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"token\":")) write_value(w, v.token);
-  if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
+void Codec<::anthropic::beta::BetaFallbackCreditTokenParam>::write(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"token\":")) write_value(w, v.token);
+    if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackCreditTokenParam>::read(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2608,25 +2526,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "token");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFileDocumentSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"file\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
+void Codec<::anthropic::beta::BetaFileDocumentSource>::write(Writer& w, const ::anthropic::beta::BetaFileDocumentSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"file\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFileDocumentSource>::read(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2657,24 +2573,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileDocumentSource& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageTransformationsParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
+void Codec<::anthropic::beta::BetaImageTransformationsParam>::write(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaImageTransformationsParam>::read(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2701,26 +2615,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
+void Codec<::anthropic::beta::BetaMCPTool>::write(Writer& w, const ::anthropic::beta::BetaMCPTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPTool>::read(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2762,26 +2674,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPTool& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolListingBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
-  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
+void Codec<::anthropic::beta::BetaMCPToolListingBlockParam>::write(Writer& w, const ::anthropic::beta::BetaMCPToolListingBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_listing\"");
+    if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolListingBlockParam>::read(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2819,29 +2729,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolListingBlockParam& v, 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolUseBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
+void Codec<::anthropic::beta::BetaMCPToolUseBlockParam>::write(Writer& w, const ::anthropic::beta::BetaMCPToolUseBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolUseBlockParam>::read(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2901,25 +2809,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolUseBlockParam& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"delete\"");
-  if (o.key(",\"path\":")) write_value(w, v.path);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818DeleteCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"delete\"");
+    if (o.key(",\"path\":")) write_value(w, v.path);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818DeleteCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2950,26 +2856,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818DeleteComma
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"view\"");
-  if (o.key(",\"path\":")) write_value(w, v.path);
-  if (o.key(",\"view_range\":", v.view_range.has_value())) write_value(w, *v.view_range);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818ViewCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"view\"");
+    if (o.key(",\"path\":")) write_value(w, v.path);
+    if (o.key(",\"view_range\":", v.view_range.has_value())) write_value(w, *v.view_range);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818ViewCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3009,24 +2913,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818ViewCommand
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOutputTokensDetails& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v) {
+void Codec<::anthropic::beta::BetaOutputTokensDetails>::write(Writer& w, const ::anthropic::beta::BetaOutputTokensDetails& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const Path& self) {
+void Codec<::anthropic::beta::BetaOutputTokensDetails>::read(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3052,25 +2954,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOutputTokensDetails& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "thinking_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaURLPDFSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"url\"");
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v) {
+void Codec<::anthropic::beta::BetaURLPDFSource>::write(Writer& w, const ::anthropic::beta::BetaURLPDFSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"url\"");
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaURLPDFSource>::read(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3101,28 +3001,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLPDFSource& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
-  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaRequestMCPToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+    if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestMCPToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3180,33 +3078,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPToolResultBlockPara
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
+void Codec<::anthropic::beta::BetaTool>::write(Writer& w, const ::anthropic::beta::BetaTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+    if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTool>::read(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3310,33 +3206,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20250124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"computer_20250124\"");
-  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
-  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
-  if (o.key(",\"name\":")) w.lit("\"computer\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
+void Codec<::anthropic::beta::BetaToolComputerUse20250124>::write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20250124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"computer_20250124\"");
+    if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+    if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+    if (o.key(",\"name\":")) w.lit("\"computer\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolComputerUse20250124>::read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3430,30 +3324,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20250124& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20241022& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20241022\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
+void Codec<::anthropic::beta::BetaToolTextEditor20241022>::write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20241022& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20241022\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolTextEditor20241022>::read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3524,35 +3416,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20241022& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20250910& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
+void Codec<::anthropic::beta::BetaWebFetchTool20250910>::write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20250910& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchTool20250910>::read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3666,33 +3556,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20250910& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20250305& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
+void Codec<::anthropic::beta::BetaWebSearchTool20250305>::write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20250305& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchTool20250305>::read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3787,25 +3675,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20250305& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
+void Codec<::anthropic::beta::BetaToolChangeToolReference>::write(Writer& w, const ::anthropic::beta::BetaToolChangeToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChangeToolReference>::read(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3835,32 +3721,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolReference& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
+void Codec<::anthropic::beta::BetaResponseTool>::write(Writer& w, const ::anthropic::beta::BetaResponseTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+    if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+    if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseTool>::read(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3956,25 +3840,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseTool& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeToolDefinition& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
-  if (o.key(",\"definition\":")) write_value(w, v.definition);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
+void Codec<::anthropic::beta::BetaToolChangeToolDefinition>::write(Writer& w, const ::anthropic::beta::BetaToolChangeToolDefinition& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_definition\"");
+    if (o.key(",\"definition\":")) write_value(w, v.definition);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChangeToolDefinition>::read(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4005,25 +3887,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeToolDefinition& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "definition");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolCaller& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
-  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
+void Codec<::anthropic::beta::BetaServerToolCaller>::write(Writer& w, const ::anthropic::beta::BetaServerToolCaller& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+    if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerToolCaller>::read(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4054,29 +3934,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUseBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
+void Codec<::anthropic::beta::BetaServerToolUseBlockParam>::write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerToolUseBlockParam>::read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4138,27 +4016,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSystemMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"role\":")) w.lit("\"system\"");
-  if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
-  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
+void Codec<::anthropic::beta::BetaSystemMessageParam>::write(Writer& w, const ::anthropic::beta::BetaSystemMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"role\":")) w.lit("\"system\"");
+    if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
+    if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+    if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaSystemMessageParam>::read(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4208,25 +4084,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSystemMessageParam& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+    if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4257,47 +4131,45 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionCreate
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
-  if (o.key(",\"num_lines\":")) {
-    if (v.num_lines) {
-      write_value(w, *v.num_lines);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+    if (o.key(",\"num_lines\":")) {
+      if (v.num_lines) {
+        write_value(w, *v.num_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_line\":")) {
-    if (v.start_line) {
-      write_value(w, *v.start_line);
-    } else {
-      w.lit("null");
+    if (o.key(",\"start_line\":")) {
+      if (v.start_line) {
+        write_value(w, *v.start_line);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"total_lines\":")) {
-    if (v.total_lines) {
-      write_value(w, *v.total_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"total_lines\":")) {
+      if (v.total_lines) {
+        write_value(w, *v.total_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4364,27 +4236,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4431,26 +4301,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigAdaptive& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"adaptive\"");
-  if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
-  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
+void Codec<::anthropic::beta::BetaThinkingConfigAdaptive>::write(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"adaptive\"");
+    if (o.key(",\"block_binding\":", v.block_binding.has_value())) write_value(w, *v.block_binding);
+    if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingConfigAdaptive>::read(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4491,26 +4359,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking_dropped\"");
-  if (o.key(",\"path\":")) write_value(w, v.path);
-  if (o.key(",\"reason\":")) write_value(w, v.reason);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
+void Codec<::anthropic::beta::BetaThinkingDroppedInputTransformation>::write(Writer& w, const ::anthropic::beta::BetaThinkingDroppedInputTransformation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking_dropped\"");
+    if (o.key(",\"path\":")) write_value(w, v.path);
+    if (o.key(",\"reason\":")) write_value(w, v.reason);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingDroppedInputTransformation>::read(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransformation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4547,24 +4413,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingDroppedInputTransform
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "reason");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThreadCreateParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"create\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v) {
+void Codec<::anthropic::beta::BetaThreadCreateParams>::write(Writer& w, const ::anthropic::beta::BetaThreadCreateParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"create\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThreadCreateParams>::read(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4587,24 +4451,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThreadCreateParams& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceNone& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"none\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v) {
+void Codec<::anthropic::beta::BetaToolChoiceNone>::write(Writer& w, const ::anthropic::beta::BetaToolChoiceNone& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"none\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChoiceNone>::read(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4627,29 +4489,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceNone& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_result\"");
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
-  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_result\"");
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+    if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4716,26 +4576,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolResultBlockParam& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4775,30 +4633,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorPara
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUseBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
+void Codec<::anthropic::beta::BetaToolUseBlockParam>::write(Writer& w, const ::anthropic::beta::BetaToolUseBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolUseBlockParam>::read(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4869,25 +4725,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUseBlockParam& v, const P
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUserMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"role\":")) w.lit("\"user\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v) {
+void Codec<::anthropic::beta::BetaUserMessageParam>::write(Writer& w, const ::anthropic::beta::BetaUserMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"role\":")) w.lit("\"user\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaUserMessageParam>::read(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4918,27 +4772,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUserMessageParam& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4985,25 +4837,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlock& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceExcept& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"except\"");
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceExcept>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceExcept& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"except\"");
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceExcept>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5034,26 +4884,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceExcept& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSources& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
-  if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
-  if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSources>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSources& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
+    if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
+    if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSources>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -5097,25 +4945,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSources& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5146,27 +4992,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultErrorObjec
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"role\":")) write_value(w, v.role);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
+void Codec<::anthropic::beta::BetaMessageParam>::write(Writer& w, const ::anthropic::beta::BetaMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"role\":")) write_value(w, v.role);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"clear_at\":", v.clear_at.has_value())) write_value(w, *v.clear_at);
+    if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMessageParam>::read(Decoder& d, ::anthropic::beta::BetaMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAuthenticationErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
+void Codec<::anthropic::beta::BetaAuthenticationErrorObject>::write(Writer& w, const ::anthropic::beta::BetaAuthenticationErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAuthenticationErrorObject>::read(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAuthenticationErrorObject& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaNotFoundErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
+void Codec<::anthropic::beta::BetaNotFoundErrorObject>::write(Writer& w, const ::anthropic::beta::BetaNotFoundErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaNotFoundErrorObject>::read(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,32 +97,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaNotFoundErrorObject& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaErrorResponse& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"error\"");
-  if (o.key(",\"error\":")) write_value(w, v.error);
-  if (o.key(",\"request_id\":")) {
-    if (v.request_id) {
-      write_value(w, *v.request_id);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaErrorResponse>::write(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"error\"");
+    if (o.key(",\"error\":")) write_value(w, v.error);
+    if (o.key(",\"request_id\":")) {
+      if (v.request_id) {
+        write_value(w, *v.request_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaErrorResponse& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path& self) {
+void Codec<::anthropic::beta::BetaErrorResponse>::read(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -167,72 +161,70 @@ void read_value(Decoder& d, ::anthropic::beta::BetaErrorResponse& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"message\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"role\":")) w.lit("\"assistant\"");
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"stop_reason\":")) {
-    if (v.stop_reason) {
-      write_value(w, *v.stop_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaMessage>::write(Writer& w, const ::anthropic::beta::BetaMessage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"message\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"role\":")) w.lit("\"assistant\"");
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"stop_reason\":")) {
+      if (v.stop_reason) {
+        write_value(w, *v.stop_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"stop_sequence\":")) {
-    if (v.stop_sequence) {
-      write_value(w, *v.stop_sequence);
-    } else {
-      w.lit("null");
+    if (o.key(",\"stop_sequence\":")) {
+      if (v.stop_sequence) {
+        write_value(w, *v.stop_sequence);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"usage\":")) write_value(w, v.usage);
-  if (o.key(",\"container\":")) {
-    if (v.container) {
-      write_value(w, *v.container);
-    } else {
-      w.lit("null");
+    if (o.key(",\"usage\":")) write_value(w, v.usage);
+    if (o.key(",\"container\":")) {
+      if (v.container) {
+        write_value(w, *v.container);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"context_management\":")) {
-    if (v.context_management) {
-      write_value(w, *v.context_management);
-    } else {
-      w.lit("null");
+    if (o.key(",\"context_management\":")) {
+      if (v.context_management) {
+        write_value(w, *v.context_management);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"diagnostics\":")) {
-    if (v.diagnostics) {
-      write_value(w, *v.diagnostics);
-    } else {
-      w.lit("null");
+    if (o.key(",\"diagnostics\":")) {
+      if (v.diagnostics) {
+        write_value(w, *v.diagnostics);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"stop_details\":")) {
-    if (v.stop_details) {
-      write_value(w, *v.stop_details);
-    } else {
-      w.lit("null");
+    if (o.key(",\"stop_details\":")) {
+      if (v.stop_details) {
+        write_value(w, *v.stop_details);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"input_transformations\":", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMessage& v) {
+    if (o.key(",\"input_transformations\":", v.input_transformations.has_value())) write_value(w, *v.input_transformations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMessage>::read(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -355,32 +347,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessage& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "usage");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"stop_reason\":")) {
-    if (v.stop_reason) {
-      write_value(w, *v.stop_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlock>::write(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"stop_reason\":")) {
+      if (v.stop_reason) {
+        write_value(w, *v.stop_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlock>::read(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -421,33 +411,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlock& v
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "encrypted_content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorTool20260301& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_20260301\"");
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"name\":")) w.lit("\"advisor\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caching\":", v.caching.has_value())) write_value(w, *v.caching);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
+void Codec<::anthropic::beta::BetaAdvisorTool20260301>::write(Writer& w, const ::anthropic::beta::BetaAdvisorTool20260301& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_20260301\"");
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"name\":")) w.lit("\"advisor\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caching\":", v.caching.has_value())) write_value(w, *v.caching);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_tokens\":", v.max_tokens.has_value())) write_value(w, *v.max_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorTool20260301>::read(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -544,27 +532,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorTool20260301& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -611,26 +597,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultBlockParam& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBase64PDFSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
+void Codec<::anthropic::beta::BetaBase64PDFSource>::write(Writer& w, const ::anthropic::beta::BetaBase64PDFSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"base64\"");
+    if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBase64PDFSource>::read(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -665,28 +649,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBase64PDFSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -737,27 +719,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionResultBlockP
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -804,25 +784,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultBl
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFileUploadConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserFileUploadConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserFileUploadConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserFileUploadConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -858,25 +836,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFileUploadConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserHoldKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserHoldKeyConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserHoldKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserHoldKeyConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -912,25 +888,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoldKeyConfig& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserLeftClickConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserLeftClickConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -966,25 +940,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickConfig& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserListTabsConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserListTabsConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserListTabsConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserListTabsConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1020,25 +992,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserListTabsConfig& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserNewTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserNewTabConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserNewTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserNewTabConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1074,25 +1044,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserNewTabConfig& v, const
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserRightClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserRightClickConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserRightClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserRightClickConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1128,27 +1096,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserRightClickConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"browser_state\"");
-  if (o.key(",\"tabs\":")) write_value(w, v.tabs);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
+void Codec<::anthropic::beta::BetaBrowserStateBlockParam>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"browser_state\"");
+    if (o.key(",\"tabs\":")) write_value(w, v.tabs);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateBlockParam>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1195,25 +1161,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateBlockParam& v, co
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tabs");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
-  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeTabOpened>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeTabOpened& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
+    if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeTabOpened>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1244,54 +1208,52 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeTabOpened& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tab_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserToolsetConfigs& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
-  if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
-  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key(",\"file_upload\":", v.file_upload.has_value())) write_value(w, *v.file_upload);
-  if (o.key(",\"find\":", v.find.has_value())) write_value(w, *v.find);
-  if (o.key(",\"form_input\":", v.form_input.has_value())) write_value(w, *v.form_input);
-  if (o.key(",\"get_page_text\":", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
-  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key(",\"hover\":", v.hover.has_value())) write_value(w, *v.hover);
-  if (o.key(",\"javascript_exec\":", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
-  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
-  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key(",\"list_tabs\":", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
-  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key(",\"navigate\":", v.navigate.has_value())) write_value(w, *v.navigate);
-  if (o.key(",\"new_tab\":", v.new_tab.has_value())) write_value(w, *v.new_tab);
-  if (o.key(",\"read_console\":", v.read_console.has_value())) write_value(w, *v.read_console);
-  if (o.key(",\"read_network\":", v.read_network.has_value())) write_value(w, *v.read_network);
-  if (o.key(",\"read_page\":", v.read_page.has_value())) write_value(w, *v.read_page);
-  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key(",\"scroll_to\":", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
-  if (o.key(",\"switch_tab\":", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
-  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
+void Codec<::anthropic::beta::BetaBrowserToolsetConfigs>::write(Writer& w, const ::anthropic::beta::BetaBrowserToolsetConfigs& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+    if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
+    if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+    if (o.key(",\"file_upload\":", v.file_upload.has_value())) write_value(w, *v.file_upload);
+    if (o.key(",\"find\":", v.find.has_value())) write_value(w, *v.find);
+    if (o.key(",\"form_input\":", v.form_input.has_value())) write_value(w, *v.form_input);
+    if (o.key(",\"get_page_text\":", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
+    if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+    if (o.key(",\"hover\":", v.hover.has_value())) write_value(w, *v.hover);
+    if (o.key(",\"javascript_exec\":", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
+    if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+    if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+    if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+    if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+    if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+    if (o.key(",\"list_tabs\":", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
+    if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+    if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+    if (o.key(",\"navigate\":", v.navigate.has_value())) write_value(w, *v.navigate);
+    if (o.key(",\"new_tab\":", v.new_tab.has_value())) write_value(w, *v.new_tab);
+    if (o.key(",\"read_console\":", v.read_console.has_value())) write_value(w, *v.read_console);
+    if (o.key(",\"read_network\":", v.read_network.has_value())) write_value(w, *v.read_network);
+    if (o.key(",\"read_page\":", v.read_page.has_value())) write_value(w, *v.read_page);
+    if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+    if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+    if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+    if (o.key(",\"scroll_to\":", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
+    if (o.key(",\"switch_tab\":", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
+    if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+    if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+    if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserToolsetConfigs>::read(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1569,25 +1531,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserToolsetConfigs& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserZoomConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserZoomConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserZoomConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserZoomConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1623,25 +1583,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserZoomConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissModelChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"model_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
+void Codec<::anthropic::beta::BetaCacheMissModelChanged>::write(Writer& w, const ::anthropic::beta::BetaCacheMissModelChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"model_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissModelChanged>::read(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1672,24 +1630,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissModelChanged& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissUnavailable& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"unavailable\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v) {
+void Codec<::anthropic::beta::BetaCacheMissUnavailable>::write(Writer& w, const ::anthropic::beta::BetaCacheMissUnavailable& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"unavailable\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissUnavailable>::read(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1712,42 +1668,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissUnavailable& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationContentBlockLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationContentBlockLocation>::write(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocation& v) {
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationContentBlockLocation>::read(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1818,36 +1772,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocation&
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationSearchResultLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationSearchResultLocation>::write(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocation& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationSearchResultLocation>::read(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1916,34 +1868,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocation&
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationsWebSearchResultLocation>::write(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationsWebSearchResultLocation& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationsWebSearchResultLocation>::read(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1998,26 +1948,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationsWebSearchResultLocat
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
-  if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
-  if (o.key(",\"cleared_tool_uses\":")) write_value(w, v.cleared_tool_uses);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
+void Codec<::anthropic::beta::BetaClearToolUses20250919EditResponse>::write(Writer& w, const ::anthropic::beta::BetaClearToolUses20250919EditResponse& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"clear_tool_uses_20250919\"");
+    if (o.key(",\"cleared_input_tokens\":")) write_value(w, v.cleared_input_tokens);
+    if (o.key(",\"cleared_tool_uses\":")) write_value(w, v.cleared_tool_uses);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, const Path& self) {
+void Codec<::anthropic::beta::BetaClearToolUses20250919EditResponse>::read(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResponse& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2055,28 +2003,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearToolUses20250919EditResp
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "cleared_tool_uses");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2127,29 +2073,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionResultBlockParam
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20260521& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20260521>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20260521& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20260521>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2211,25 +2155,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20260521& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2260,40 +2202,38 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"compaction\"");
-  if (o.key(",\"content\":")) {
-    if (v.content) {
-      write_value(w, *v.content);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCompactionBlock>::write(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"compaction\"");
+    if (o.key(",\"content\":")) {
+      if (v.content) {
+        write_value(w, *v.content);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"encrypted_content\":")) {
-    if (v.encrypted_content) {
-      write_value(w, *v.encrypted_content);
-    } else {
-      w.lit("null");
+    if (o.key(",\"encrypted_content\":")) {
+      if (v.encrypted_content) {
+        write_value(w, *v.encrypted_content);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
-  if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlock& v) {
+    if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
+    if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCompactionBlock>::read(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2354,25 +2294,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlock& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerCursorPositionConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
+void Codec<::anthropic::beta::BetaComputerCursorPositionConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerCursorPositionConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerCursorPositionConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2408,25 +2346,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerCursorPositionConfig&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
+void Codec<::anthropic::beta::BetaComputerLeftClickConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerLeftClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerLeftClickConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2462,25 +2398,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerMiddleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
+void Codec<::anthropic::beta::BetaComputerMiddleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerMiddleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerMiddleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2516,25 +2450,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMiddleClickConfig& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerScrollConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
+void Codec<::anthropic::beta::BetaComputerScrollConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerScrollConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerScrollConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2570,25 +2502,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerScrollConfig& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerTypeConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
+void Codec<::anthropic::beta::BetaComputerTypeConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerTypeConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerTypeConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2624,25 +2554,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerTypeConfig& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
-  if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
+void Codec<::anthropic::beta::BetaContainerParams>::write(Writer& w, const ::anthropic::beta::BetaContainerParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
+    if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContainerParams>::read(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2678,25 +2606,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerParams& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContentBlockSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
+void Codec<::anthropic::beta::BetaContentBlockSource>::write(Writer& w, const ::anthropic::beta::BetaContentBlockSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContentBlockSource>::read(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2727,24 +2653,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContentBlockSource& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDiagnosticsParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
+void Codec<::anthropic::beta::BetaDiagnosticsParam>::write(Writer& w, const ::anthropic::beta::BetaDiagnosticsParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaDiagnosticsParam>::read(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2771,24 +2695,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDiagnosticsParam& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackInfo& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"model\":")) write_value(w, v.model);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v) {
+void Codec<::anthropic::beta::BetaFallbackInfo>::write(Writer& w, const ::anthropic::beta::BetaFallbackInfo& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"model\":")) write_value(w, v.model);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackInfo>::read(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2814,27 +2736,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackInfo& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "model");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"fallback\"");
-  if (o.key(",\"from\":")) write_value(w, v.from);
-  if (o.key(",\"to\":")) write_value(w, v.to);
-  if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
+void Codec<::anthropic::beta::BetaFallbackBlockParam>::write(Writer& w, const ::anthropic::beta::BetaFallbackBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"fallback\"");
+    if (o.key(",\"from\":")) write_value(w, v.from);
+    if (o.key(",\"to\":")) write_value(w, v.to);
+    if (o.key(",\"trigger\":", v.trigger.has_value())) write_value(w, *v.trigger);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackBlockParam>::read(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2880,24 +2800,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "to");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"status\":")) write_value(w, v.status);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v) {
+void Codec<::anthropic::beta::BetaFallbackCreditUsage>::write(Writer& w, const ::anthropic::beta::BetaFallbackCreditUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"status\":")) write_value(w, v.status);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackCreditUsage>::read(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2923,25 +2841,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditUsage& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "status");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFileImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"file\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
+void Codec<::anthropic::beta::BetaFileImageSource>::write(Writer& w, const ::anthropic::beta::BetaFileImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"file\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFileImageSource>::read(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2972,25 +2888,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFileImageSource& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInputTokensClearAtLeast& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
-  if (o.key(",\"value\":")) write_value(w, v.value);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v) {
+void Codec<::anthropic::beta::BetaInputTokensClearAtLeast>::write(Writer& w, const ::anthropic::beta::BetaInputTokensClearAtLeast& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
+    if (o.key(",\"value\":")) write_value(w, v.value);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, const Path& self) {
+void Codec<::anthropic::beta::BetaInputTokensClearAtLeast>::read(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3021,25 +2935,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensClearAtLeast& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
+void Codec<::anthropic::beta::BetaMCPToolConfig>::write(Writer& w, const ::anthropic::beta::BetaMCPToolConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolConfig>::read(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3075,26 +2987,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
+void Codec<::anthropic::beta::BetaMCPToolParam>::write(Writer& w, const ::anthropic::beta::BetaMCPToolParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolParam>::read(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3136,29 +3046,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolParam& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolset& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_toolset\"");
-  if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-  if (o.key(",\"default_config\":", v.default_config.has_value())) write_value(w, *v.default_config);
-  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
+void Codec<::anthropic::beta::BetaMCPToolset>::write(Writer& w, const ::anthropic::beta::BetaMCPToolset& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_toolset\"");
+    if (o.key(",\"mcp_server_name\":")) write_value(w, v.mcp_server_name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+    if (o.key(",\"default_config\":", v.default_config.has_value())) write_value(w, *v.default_config);
+    if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolset>::read(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3225,27 +3133,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolset& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "mcp_server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"insert\"");
-  if (o.key(",\"insert_line\":")) write_value(w, v.insert_line);
-  if (o.key(",\"insert_text\":")) write_value(w, v.insert_text);
-  if (o.key(",\"path\":")) write_value(w, v.path);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818InsertCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"insert\"");
+    if (o.key(",\"insert_line\":")) write_value(w, v.insert_line);
+    if (o.key(",\"insert_text\":")) write_value(w, v.insert_text);
+    if (o.key(",\"path\":")) write_value(w, v.path);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818InsertCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3289,42 +3195,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818InsertComma
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMessageIterationUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"message\"");
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaMessageIterationUsage>::write(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"message\"");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"model\":")) {
-    if (v.model) {
-      write_value(w, *v.model);
-    } else {
-      w.lit("null");
+    if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+    if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"model\":")) {
+      if (v.model) {
+        write_value(w, *v.model);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMessageIterationUsage& v) {
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMessageIterationUsage>::read(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3396,25 +3300,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMessageIterationUsage& v, con
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRedactedThinkingBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
+void Codec<::anthropic::beta::BetaRedactedThinkingBlock>::write(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRedactedThinkingBlock>::read(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3444,29 +3346,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlock& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestDocumentBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"document\"");
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
-  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
+void Codec<::anthropic::beta::BetaRequestDocumentBlock>::write(Writer& w, const ::anthropic::beta::BetaRequestDocumentBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"document\"");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
+    if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestDocumentBlock>::read(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3533,26 +3433,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestDocumentBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeMCPToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
+void Codec<::anthropic::beta::BetaToolChangeMCPToolReference>::write(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChangeMCPToolReference>::read(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3589,30 +3487,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolReference& v
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolBash20241022& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_20241022\"");
-  if (o.key(",\"name\":")) w.lit("\"bash\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
+void Codec<::anthropic::beta::BetaToolBash20241022>::write(Writer& w, const ::anthropic::beta::BetaToolBash20241022& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_20241022\"");
+    if (o.key(",\"name\":")) w.lit("\"bash\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolBash20241022>::read(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3683,34 +3579,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20241022& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolComputerUse20251124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"computer_20251124\"");
-  if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
-  if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
-  if (o.key(",\"name\":")) w.lit("\"computer\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
-  if (o.key(",\"enable_zoom\":", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
+void Codec<::anthropic::beta::BetaToolComputerUse20251124>::write(Writer& w, const ::anthropic::beta::BetaToolComputerUse20251124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"computer_20251124\"");
+    if (o.key(",\"display_height_px\":")) write_value(w, v.display_height_px);
+    if (o.key(",\"display_width_px\":")) write_value(w, v.display_width_px);
+    if (o.key(",\"name\":")) w.lit("\"computer\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"display_number\":", v.display_number.has_value())) write_value(w, *v.display_number);
+    if (o.key(",\"enable_zoom\":", v.enable_zoom.has_value())) write_value(w, *v.enable_zoom);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolComputerUse20251124>::read(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3813,30 +3707,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolComputerUse20251124& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "display_width_px");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250124>::write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250124>::read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3907,35 +3799,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250124& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260209& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260209>::write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260209& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260209>::read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4049,33 +3939,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260209& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20260209& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
+void Codec<::anthropic::beta::BetaWebSearchTool20260209>::write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260209& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchTool20260209>::read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4170,26 +4058,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260209& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestToolAdditionBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
-  if (o.key(",\"tool\":")) write_value(w, v.tool);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
+void Codec<::anthropic::beta::BetaRequestToolAdditionBlock>::write(Writer& w, const ::anthropic::beta::BetaRequestToolAdditionBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
+    if (o.key(",\"tool\":")) write_value(w, v.tool);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestToolAdditionBlock>::read(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4228,26 +4114,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolAdditionBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
+void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolReference>::write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolReference>::read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4284,25 +4168,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolRefe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolAdditionBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
-  if (o.key(",\"tool\":")) write_value(w, v.tool);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
+void Codec<::anthropic::beta::BetaResponseToolAdditionBlock>::write(Writer& w, const ::anthropic::beta::BetaResponseToolAdditionBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_addition\"");
+    if (o.key(",\"tool\":")) write_value(w, v.tool);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolAdditionBlock>::read(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4332,25 +4214,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolAdditionBlock& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolCaller20260120& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
-  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
+void Codec<::anthropic::beta::BetaServerToolCaller20260120>::write(Writer& w, const ::anthropic::beta::BetaServerToolCaller20260120& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+    if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerToolCaller20260120>::read(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4381,26 +4261,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolCaller20260120& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSkillParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
-  if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
+void Codec<::anthropic::beta::BetaSkillParams>::write(Writer& w, const ::anthropic::beta::BetaSkillParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+    if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& self) {
+void Codec<::anthropic::beta::BetaSkillParams>::read(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4442,32 +4320,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSkillParams& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaTextBlock>::write(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextBlock>::read(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4507,59 +4383,57 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key(",\"lines\":")) {
-    if (v.lines) {
-      write_value(w, *v.lines);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+    if (o.key(",\"lines\":")) {
+      if (v.lines) {
+        write_value(w, *v.lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"new_lines\":")) {
-    if (v.new_lines) {
-      write_value(w, *v.new_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"new_lines\":")) {
+      if (v.new_lines) {
+        write_value(w, *v.new_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"new_start\":")) {
-    if (v.new_start) {
-      write_value(w, *v.new_start);
-    } else {
-      w.lit("null");
+    if (o.key(",\"new_start\":")) {
+      if (v.new_start) {
+        write_value(w, *v.new_start);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"old_lines\":")) {
-    if (v.old_lines) {
-      write_value(w, *v.old_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"old_lines\":")) {
+      if (v.old_lines) {
+        write_value(w, *v.old_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"old_start\":")) {
-    if (v.old_start) {
-      write_value(w, *v.old_start);
-    } else {
-      w.lit("null");
+    if (o.key(",\"old_start\":")) {
+      if (v.old_start) {
+        write_value(w, *v.old_start);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4629,26 +4503,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4686,26 +4558,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking\"");
-  if (o.key(",\"signature\":")) write_value(w, v.signature);
-  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
+void Codec<::anthropic::beta::BetaThinkingBlock>::write(Writer& w, const ::anthropic::beta::BetaThinkingBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking\"");
+    if (o.key(",\"signature\":")) write_value(w, v.signature);
+    if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingBlock>::read(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4743,24 +4613,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigBetweenTools& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"between_tools\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v) {
+void Codec<::anthropic::beta::BetaThinkingConfigBetweenTools>::write(Writer& w, const ::anthropic::beta::BetaThinkingConfigBetweenTools& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"between_tools\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingConfigBetweenTools>::read(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4783,26 +4651,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigBetweenTools& v
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking_mismatch_allowed\"");
-  if (o.key(",\"path\":")) write_value(w, v.path);
-  if (o.key(",\"reason\":")) write_value(w, v.reason);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
+void Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation>::write(Writer& w, const ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking_mismatch_allowed\"");
+    if (o.key(",\"path\":")) write_value(w, v.path);
+    if (o.key(",\"reason\":")) write_value(w, v.reason);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation>::read(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4839,26 +4705,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingMismatchAllowedInputT
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "reason");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTokenTaskBudget& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tokens\"");
-  if (o.key(",\"total\":")) write_value(w, v.total);
-  if (o.key(",\"remaining\":", v.remaining.has_value())) write_value(w, *v.remaining);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
+void Codec<::anthropic::beta::BetaTokenTaskBudget>::write(Writer& w, const ::anthropic::beta::BetaTokenTaskBudget& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tokens\"");
+    if (o.key(",\"total\":")) write_value(w, v.total);
+    if (o.key(",\"remaining\":", v.remaining.has_value())) write_value(w, *v.remaining);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTokenTaskBudget>::read(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4898,26 +4762,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTokenTaskBudget& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "total");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
+void Codec<::anthropic::beta::BetaToolChoiceTool>::write(Writer& w, const ::anthropic::beta::BetaToolChoiceTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChoiceTool>::read(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4956,32 +4818,30 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceTool& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":")) {
-    if (v.error_message) {
-      write_value(w, *v.error_message);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":")) {
+      if (v.error_message) {
+        write_value(w, *v.error_message);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorObject& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5022,25 +4882,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorObje
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+    if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5071,25 +4929,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUsesKeep& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
-  if (o.key(",\"value\":")) write_value(w, v.value);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v) {
+void Codec<::anthropic::beta::BetaToolUsesKeep>::write(Writer& w, const ::anthropic::beta::BetaToolUsesKeep& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
+    if (o.key(",\"value\":")) write_value(w, v.value);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolUsesKeep>::read(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5120,33 +4976,31 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesKeep& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"retrieved_at\":")) {
-    if (v.retrieved_at) {
-      write_value(w, *v.retrieved_at);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaWebFetchBlock>::write(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"retrieved_at\":")) {
+      if (v.retrieved_at) {
+        write_value(w, *v.retrieved_at);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlock& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchBlock>::read(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5194,25 +5048,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam>::write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam>::read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5243,24 +5095,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultErrorBlockP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceNone& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"none\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceNone>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceNone& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"none\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceNone>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -5283,34 +5133,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceNone& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"page_age\":")) {
-    if (v.page_age) {
-      write_value(w, *v.page_age);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaWebSearchResultBlock>::write(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"page_age\":")) {
+      if (v.page_age) {
+        write_value(w, *v.page_age);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlock& v) {
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchResultBlock>::read(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -5365,27 +5213,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlock& v, cons
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

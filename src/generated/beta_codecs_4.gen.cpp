@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBillingErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"billing_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
+void Codec<::anthropic::beta::BetaBillingErrorObject>::write(Writer& w, const ::anthropic::beta::BetaBillingErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"billing_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBillingErrorObject>::read(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingErrorObject& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaOverloadedErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
+void Codec<::anthropic::beta::BetaOverloadedErrorObject>::write(Writer& w, const ::anthropic::beta::BetaOverloadedErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaOverloadedErrorObject>::read(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,25 +97,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaOverloadedErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"errored\"");
-  if (o.key(",\"error\":")) write_value(w, v.error);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchErroredResult>::write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchErroredResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"errored\"");
+    if (o.key(",\"error\":")) write_value(w, v.error);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, const Path& self) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchErroredResult>::read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErroredResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -150,25 +144,23 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchErrored
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"succeeded\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchSucceededResult>::write(Writer& w, const ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"succeeded\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, const Path& self) {
+void Codec<::anthropic::beta::messages::BetaMessageBatchSucceededResult>::read(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceededResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -199,26 +191,24 @@ void read_value(Decoder& d, ::anthropic::beta::messages::BetaMessageBatchSucceed
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_redacted_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"stop_reason\":", v.stop_reason.has_value())) write_value(w, *v.stop_reason);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -258,25 +248,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorRedactedResultBlockPar
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "encrypted_content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"advisor_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -307,24 +295,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorObject&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaAllThinkingTurns& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"all\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v) {
+void Codec<::anthropic::beta::BetaAllThinkingTurns>::write(Writer& w, const ::anthropic::beta::BetaAllThinkingTurns& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"all\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Path& self) {
+void Codec<::anthropic::beta::BetaAllThinkingTurns>::read(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -347,25 +333,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaAllThinkingTurns& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlock>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlock>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -396,25 +380,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionOutputBlock&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -445,25 +427,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultEr
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBillingPolicy& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"billing_policy\"");
-  if (o.key(",\"bill_to\":", v.bill_to.has_value())) write_value(w, *v.bill_to);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
+void Codec<::anthropic::beta::BetaBillingPolicy>::write(Writer& w, const ::anthropic::beta::BetaBillingPolicy& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"billing_policy\"");
+    if (o.key(",\"bill_to\":", v.bill_to.has_value())) write_value(w, *v.bill_to);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBillingPolicy>::read(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -495,25 +475,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBillingPolicy& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserFindConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserFindConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserFindConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserFindConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -549,25 +527,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserFindConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserHoverConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserHoverConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserHoverConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserHoverConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -603,25 +579,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserHoverConfig& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserLeftClickDragConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserLeftClickDragConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserLeftClickDragConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -657,25 +631,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserLeftClickDragConfig& v
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserMiddleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserMiddleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserMiddleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserMiddleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -711,25 +683,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserMiddleClickConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserReadConsoleConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserReadConsoleConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserReadConsoleConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserReadConsoleConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -765,25 +735,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserReadConsoleConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserScreenshotConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserScreenshotConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserScreenshotConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserScreenshotConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -819,28 +787,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserScreenshotConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_completed\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
-  if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadCompleted>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_completed\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
+    if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadCompleted>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCompleted& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -895,27 +861,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateChangeDownloadCom
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserStateTabEntry& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v) {
+void Codec<::anthropic::beta::BetaBrowserStateTabEntry>::write(Writer& w, const ::anthropic::beta::BetaBrowserStateTabEntry& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserStateTabEntry>::read(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -963,25 +927,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserStateTabEntry& v, cons
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaBrowserTripleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
+void Codec<::anthropic::beta::BetaBrowserTripleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaBrowserTripleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaBrowserTripleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1017,25 +979,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaBrowserTripleClickConfig& v, 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheControlEphemeral& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
-  if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
+void Codec<::anthropic::beta::BetaCacheControlEphemeral>::write(Writer& w, const ::anthropic::beta::BetaCacheControlEphemeral& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
+    if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheControlEphemeral>::read(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1067,24 +1027,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheControlEphemeral& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v) {
+void Codec<::anthropic::beta::BetaCacheMissPreviousMessageNotFound>::write(Writer& w, const ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCacheMissPreviousMessageNotFound>::read(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFound& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1107,42 +1065,40 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCacheMissPreviousMessageNotFo
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationCharLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"char_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationCharLocation>::write(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"char_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationCharLocation& v) {
+    if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationCharLocation>::read(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1212,35 +1168,33 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationCharLocation& v, cons
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationContentBlockLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationContentBlockLocationParam>::write(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationContentBlockLocationParam& v) {
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationContentBlockLocationParam>::read(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1301,36 +1255,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationContentBlockLocationP
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitationSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaCitationSearchResultLocationParam>::write(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitationSearchResultLocationParam& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitationSearchResultLocationParam>::read(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1399,25 +1351,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitationSearchResultLocationP
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaClearThinking20251015Edit& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
-  if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
+void Codec<::anthropic::beta::BetaClearThinking20251015Edit>::write(Writer& w, const ::anthropic::beta::BetaClearThinking20251015Edit& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"clear_thinking_20251015\"");
+    if (o.key(",\"keep\":", v.keep.has_value())) write_value(w, *v.keep);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v, const Path& self) {
+void Codec<::anthropic::beta::BetaClearThinking20251015Edit>::read(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1448,25 +1398,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaClearThinking20251015Edit& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionOutputBlock>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionOutputBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionOutputBlock>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1497,29 +1445,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionOutputBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionTool20250522& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20250522>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionTool20250522& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionTool20250522>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1581,25 +1527,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionTool20250522& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1630,28 +1574,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCodeExecutionToolResultErrorO
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1703,29 +1645,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaEncryptedCodeExecutionResultB
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCompactionBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"compaction\"");
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
-  if (o.key(",\"encrypted_content\":", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
-  if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
-  if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
+void Codec<::anthropic::beta::BetaCompactionBlockParam>::write(Writer& w, const ::anthropic::beta::BetaCompactionBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"compaction\"");
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+    if (o.key(",\"encrypted_content\":", v.encrypted_content.has_value())) write_value(w, *v.encrypted_content);
+    if (o.key(",\"signature\":", v.signature.has_value())) write_value(w, *v.signature);
+    if (o.key(",\"tool_changes\":", v.tool_changes.has_value())) write_value(w, *v.tool_changes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCompactionBlockParam>::read(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1793,25 +1733,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCompactionBlockParam& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerDoubleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
+void Codec<::anthropic::beta::BetaComputerDoubleClickConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerDoubleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerDoubleClickConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1847,25 +1785,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerDoubleClickConfig& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
+void Codec<::anthropic::beta::BetaComputerLeftClickDragConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerLeftClickDragConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerLeftClickDragConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1901,25 +1837,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerLeftClickDragConfig& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerMouseMoveConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
+void Codec<::anthropic::beta::BetaComputerMouseMoveConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerMouseMoveConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerMouseMoveConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1955,26 +1889,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerMouseMoveConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerToolset20260801& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
+void Codec<::anthropic::beta::BetaComputerToolset20260801>::write(Writer& w, const ::anthropic::beta::BetaComputerToolset20260801& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerToolset20260801>::read(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2015,25 +1947,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerToolset20260801& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaComputerWaitConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
+void Codec<::anthropic::beta::BetaComputerWaitConfig>::write(Writer& w, const ::anthropic::beta::BetaComputerWaitConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaComputerWaitConfig>::read(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2069,26 +1999,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaComputerWaitConfig& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContainerSkill& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
-  if (o.key(",\"version\":")) write_value(w, v.version);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
+void Codec<::anthropic::beta::BetaContainerSkill>::write(Writer& w, const ::anthropic::beta::BetaContainerSkill& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+    if (o.key(",\"version\":")) write_value(w, v.version);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContainerSkill>::read(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2128,24 +2056,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContainerSkill& v, const Path
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "version");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaContextManagementConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"edits\":", v.edits.has_value())) write_value(w, *v.edits);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
+void Codec<::anthropic::beta::BetaContextManagementConfig>::write(Writer& w, const ::anthropic::beta::BetaContextManagementConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"edits\":", v.edits.has_value())) write_value(w, *v.edits);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaContextManagementConfig>::read(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2172,24 +2098,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaContextManagementConfig& v, c
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaDirectCaller& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"direct\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaDirectCaller& v) {
+void Codec<::anthropic::beta::BetaDirectCaller>::write(Writer& w, const ::anthropic::beta::BetaDirectCaller& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"direct\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& self) {
+void Codec<::anthropic::beta::BetaDirectCaller>::read(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2212,31 +2136,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaDirectCaller& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackRefusalTrigger& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"refusal\"");
-  if (o.key(",\"category\":")) {
-    if (v.category) {
-      write_value(w, *v.category);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaFallbackRefusalTrigger>::write(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"refusal\"");
+    if (o.key(",\"category\":")) {
+      if (v.category) {
+        write_value(w, *v.category);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackRefusalTrigger& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackRefusalTrigger>::read(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2269,26 +2191,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackRefusalTrigger& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackCreditNotApplied& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"not_applied\"");
-  if (o.key(",\"reason\":")) write_value(w, v.reason);
-  if (o.key(",\"remove_to_redeem\":", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
+void Codec<::anthropic::beta::BetaFallbackCreditNotApplied>::write(Writer& w, const ::anthropic::beta::BetaFallbackCreditNotApplied& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"not_applied\"");
+    if (o.key(",\"reason\":")) write_value(w, v.reason);
+    if (o.key(",\"remove_to_redeem\":", v.remove_to_redeem.has_value())) write_value(w, *v.remove_to_redeem);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackCreditNotApplied>::read(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2328,36 +2248,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackCreditNotApplied& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "reason");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaFallbackMessageIterationUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"fallback_message\"");
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaFallbackMessageIterationUsage>::write(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"fallback_message\"");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
-  if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaFallbackMessageIterationUsage& v) {
+    if (o.key(",\"cache_creation_input_tokens\":")) write_value(w, v.cache_creation_input_tokens);
+    if (o.key(",\"cache_read_input_tokens\":")) write_value(w, v.cache_read_input_tokens);
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaFallbackMessageIterationUsage>::read(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2426,25 +2344,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaFallbackMessageIterationUsage
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaURLImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"url\"");
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaURLImageSource& v) {
+void Codec<::anthropic::beta::BetaURLImageSource>::write(Writer& w, const ::anthropic::beta::BetaURLImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"url\"");
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path& self) {
+void Codec<::anthropic::beta::BetaURLImageSource>::read(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2475,25 +2391,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaURLImageSource& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaInputTokensTrigger& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
-  if (o.key(",\"value\":")) write_value(w, v.value);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v) {
+void Codec<::anthropic::beta::BetaInputTokensTrigger>::write(Writer& w, const ::anthropic::beta::BetaInputTokensTrigger& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"input_tokens\"");
+    if (o.key(",\"value\":")) write_value(w, v.value);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const Path& self) {
+void Codec<::anthropic::beta::BetaInputTokensTrigger>::read(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2524,25 +2438,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaInputTokensTrigger& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolDefaultConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
+void Codec<::anthropic::beta::BetaMCPToolDefaultConfig>::write(Writer& w, const ::anthropic::beta::BetaMCPToolDefaultConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolDefaultConfig>::read(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2578,27 +2490,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolDefaultConfig& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMCPToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"is_error\":")) write_value(w, v.is_error);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
+void Codec<::anthropic::beta::BetaMCPToolResultBlock>::write(Writer& w, const ::anthropic::beta::BetaMCPToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"is_error\":")) write_value(w, v.is_error);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMCPToolResultBlock>::read(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2643,30 +2553,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMCPToolResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
-  if (o.key(",\"name\":")) w.lit("\"memory\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
+    if (o.key(",\"name\":")) w.lit("\"memory\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2737,26 +2645,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"command\":")) w.lit("\"rename\"");
-  if (o.key(",\"new_path\":")) write_value(w, v.new_path);
-  if (o.key(",\"old_path\":")) write_value(w, v.old_path);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818RenameCommand>::write(Writer& w, const ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"command\":")) w.lit("\"rename\"");
+    if (o.key(",\"new_path\":")) write_value(w, v.new_path);
+    if (o.key(",\"old_path\":")) write_value(w, v.old_path);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMemoryTool20250818RenameCommand>::read(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameCommand& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2793,24 +2699,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMemoryTool20250818RenameComma
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "old_path");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMetadata& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
+void Codec<::anthropic::beta::BetaMetadata>::write(Writer& w, const ::anthropic::beta::BetaMetadata& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMetadata>::read(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2837,25 +2741,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMetadata& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRedactedThinkingBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
+void Codec<::anthropic::beta::BetaRedactedThinkingBlockParam>::write(Writer& w, const ::anthropic::beta::BetaRedactedThinkingBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRedactedThinkingBlockParam>::read(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2885,25 +2787,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRedactedThinkingBlockParam& v
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"allowed_tools\":", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
+void Codec<::anthropic::beta::BetaRequestMCPServerToolConfiguration>::write(Writer& w, const ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"allowed_tools\":", v.allowed_tools.has_value())) write_value(w, *v.allowed_tools);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestMCPServerToolConfiguration>::read(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfiguration& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2939,25 +2839,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestMCPServerToolConfigura
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
+void Codec<::anthropic::beta::BetaToolChangeMCPToolsetReference>::write(Writer& w, const ::anthropic::beta::BetaToolChangeMCPToolsetReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChangeMCPToolsetReference>::read(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2988,30 +2886,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChangeMCPToolsetReference
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolBash20250124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
-  if (o.key(",\"name\":")) w.lit("\"bash\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
+void Codec<::anthropic::beta::BetaToolBash20250124>::write(Writer& w, const ::anthropic::beta::BetaToolBash20250124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
+    if (o.key(",\"name\":")) w.lit("\"bash\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolBash20250124>::read(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3082,29 +2978,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolBash20250124& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolBm25_20251119& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3169,30 +3063,28 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolBm25_20251119& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolTextEditor20250429& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250429>::write(Writer& w, const ::anthropic::beta::BetaToolTextEditor20250429& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolTextEditor20250429>::read(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3263,36 +3155,34 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolTextEditor20250429& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchTool20260309& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260309>::write(Writer& w, const ::anthropic::beta::BetaWebFetchTool20260309& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+    if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchTool20260309>::read(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3414,34 +3304,32 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchTool20260309& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchTool20260318& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
+void Codec<::anthropic::beta::BetaWebSearchTool20260318>::write(Writer& w, const ::anthropic::beta::BetaWebSearchTool20260318& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchTool20260318>::read(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3545,26 +3433,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchTool20260318& v, con
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaRequestToolRemovalBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
-  if (o.key(",\"tool\":")) write_value(w, v.tool);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
+void Codec<::anthropic::beta::BetaRequestToolRemovalBlock>::write(Writer& w, const ::anthropic::beta::BetaRequestToolRemovalBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
+    if (o.key(",\"tool\":")) write_value(w, v.tool);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaRequestToolRemovalBlock>::read(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3603,25 +3489,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaRequestToolRemovalBlock& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
-  if (o.key(",\"server_name\":")) write_value(w, v.server_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
+void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolsetReference>::write(Writer& w, const ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"mcp_toolset_reference\"");
+    if (o.key(",\"server_name\":")) write_value(w, v.server_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolsetReference>::read(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3652,25 +3536,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolChangeMCPToolsetR
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "server_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaResponseToolRemovalBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
-  if (o.key(",\"tool\":")) write_value(w, v.tool);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
+void Codec<::anthropic::beta::BetaResponseToolRemovalBlock>::write(Writer& w, const ::anthropic::beta::BetaResponseToolRemovalBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_removal\"");
+    if (o.key(",\"tool\":")) write_value(w, v.tool);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaResponseToolRemovalBlock>::read(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3700,25 +3582,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaResponseToolRemovalBlock& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerToolUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
-  if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v) {
+void Codec<::anthropic::beta::BetaServerToolUsage>::write(Writer& w, const ::anthropic::beta::BetaServerToolUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
+    if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerToolUsage>::read(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3751,25 +3631,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerToolUsage& v, const Pat
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "web_search_requests");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaSummarizeCompaction& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"summarize\"");
-  if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
+void Codec<::anthropic::beta::BetaSummarizeCompaction>::write(Writer& w, const ::anthropic::beta::BetaSummarizeCompaction& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"summarize\"");
+    if (o.key(",\"instructions\":", v.instructions.has_value())) write_value(w, *v.instructions);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const Path& self) {
+void Codec<::anthropic::beta::BetaSummarizeCompaction>::read(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3801,27 +3679,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaSummarizeCompaction& v, const
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
+void Codec<::anthropic::beta::BetaTextBlockParam>::write(Writer& w, const ::anthropic::beta::BetaTextBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextBlockParam>::read(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3869,29 +3745,27 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlockParam& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
-  if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
-  if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
-  if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
-  if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+    if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
+    if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
+    if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
+    if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
+    if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3956,26 +3830,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionStrRep
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4015,24 +3887,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolRe
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingBlockBinding& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"prefix_mismatch_behavior\":", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
+void Codec<::anthropic::beta::BetaThinkingBlockBinding>::write(Writer& w, const ::anthropic::beta::BetaThinkingBlockBinding& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"prefix_mismatch_behavior\":", v.prefix_mismatch_behavior.has_value())) write_value(w, *v.prefix_mismatch_behavior);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingBlockBinding>::read(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4059,24 +3929,22 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingBlockBinding& v, cons
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingConfigDisabled& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"disabled\"");
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v) {
+void Codec<::anthropic::beta::BetaThinkingConfigDisabled>::write(Writer& w, const ::anthropic::beta::BetaThinkingConfigDisabled& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"disabled\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingConfigDisabled>::read(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4099,25 +3967,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingConfigDisabled& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaThinkingTurns& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking_turns\"");
-  if (o.key(",\"value\":")) write_value(w, v.value);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v) {
+void Codec<::anthropic::beta::BetaThinkingTurns>::write(Writer& w, const ::anthropic::beta::BetaThinkingTurns& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking_turns\"");
+    if (o.key(",\"value\":")) write_value(w, v.value);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path& self) {
+void Codec<::anthropic::beta::BetaThinkingTurns>::read(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4148,25 +4014,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaThinkingTurns& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolChoiceAny& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"any\"");
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
+void Codec<::anthropic::beta::BetaToolChoiceAny>::write(Writer& w, const ::anthropic::beta::BetaToolChoiceAny& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"any\"");
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolChoiceAny>::read(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -4198,25 +4062,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolChoiceAny& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolReferenceBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
+void Codec<::anthropic::beta::BetaToolReferenceBlock>::write(Writer& w, const ::anthropic::beta::BetaToolReferenceBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolReferenceBlock>::read(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4247,25 +4109,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolReferenceBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlock>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+    if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlock>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4296,27 +4156,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolSearchResultBlo
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolSearchToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4363,25 +4221,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultBlockPara
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaToolUsesTrigger& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
-  if (o.key(",\"value\":")) write_value(w, v.value);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v) {
+void Codec<::anthropic::beta::BetaToolUsesTrigger>::write(Writer& w, const ::anthropic::beta::BetaToolUsesTrigger& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_uses\"");
+    if (o.key(",\"value\":")) write_value(w, v.value);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Path& self) {
+void Codec<::anthropic::beta::BetaToolUsesTrigger>::read(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4412,27 +4268,25 @@ void read_value(Decoder& d, ::anthropic::beta::BetaToolUsesTrigger& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "value");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
+void Codec<::anthropic::beta::BetaWebFetchBlockParam>::write(Writer& w, const ::anthropic::beta::BetaWebFetchBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchBlockParam>::read(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4479,28 +4333,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaWebFetchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4556,25 +4408,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchToolResultBlockParam&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebFetchURLSourceOnly& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"only\"");
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceOnly>::write(Writer& w, const ::anthropic::beta::BetaWebFetchURLSourceOnly& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"only\"");
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebFetchURLSourceOnly>::read(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4605,28 +4455,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebFetchURLSourceOnly& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaWebSearchResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaWebSearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -4680,28 +4528,26 @@ void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchResultBlockParam& v,
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultBlockParam>::write(Writer& w, const ::anthropic::beta::BetaWebSearchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::beta::BetaWebSearchToolResultBlockParam>::read(Decoder& d, ::anthropic::beta::BetaWebSearchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

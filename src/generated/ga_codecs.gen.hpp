@@ -7,788 +7,1715 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchCanceledResult& v);
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::APIErrorObject& v);
-void read_value(Decoder& d, ::anthropic::APIErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::AuthenticationErrorObject& v);
-void read_value(Decoder& d, ::anthropic::AuthenticationErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BillingErrorObject& v);
-void read_value(Decoder& d, ::anthropic::BillingErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::GatewayTimeoutErrorObject& v);
-void read_value(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::InvalidRequestErrorObject& v);
-void read_value(Decoder& d, ::anthropic::InvalidRequestErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::NotFoundErrorObject& v);
-void read_value(Decoder& d, ::anthropic::NotFoundErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::OverloadedErrorObject& v);
-void read_value(Decoder& d, ::anthropic::OverloadedErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::PermissionErrorObject& v);
-void read_value(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::RateLimitErrorObject& v);
-void read_value(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ErrorResponse& v);
-void read_value(Decoder& d, ::anthropic::ErrorResponse& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchErroredResult& v);
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchErroredResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchExpiredResult& v);
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Usage& v);
-void read_value(Decoder& d, ::anthropic::Usage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Message& v);
-void read_value(Decoder& d, ::anthropic::Message& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchSucceededResult& v);
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchSucceededResult& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::AssistantMessageParam& v);
-void read_value(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Base64ImageSource& v);
-void read_value(Decoder& d, ::anthropic::Base64ImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Base64PDFSource& v);
-void read_value(Decoder& d, ::anthropic::Base64PDFSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionOutputBlock& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionOutputBlockParam& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserCloseTabConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserCloseTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserDoubleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserFileUploadConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserFileUploadConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserFindConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserFindConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserFormInputConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserFormInputConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserGetPageTextConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserHoldKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserHoldKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserHoverConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserHoverConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserJavascriptExecConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserJavascriptExecConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserLeftClickConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserLeftClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserLeftClickDragConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserLeftClickDragConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserLeftMouseDownConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserLeftMouseDownConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserLeftMouseUpConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserListTabsConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserListTabsConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserMiddleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserMiddleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserMouseMoveConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserMouseMoveConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserNavigateConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserNewTabConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserNewTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserReadConsoleConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserReadConsoleConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserReadNetworkConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserReadNetworkConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserReadPageConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserRightClickConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserRightClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserScreenshotConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserScreenshotConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserScrollConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserScrollConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserScrollToConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateBlockParam& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadCompleted& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadCompleted& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadFailed& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadFailed& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadStarted& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeTabOpened& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeTabOpened& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserStateTabEntry& v);
-void read_value(Decoder& d, ::anthropic::BrowserStateTabEntry& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserSwitchTabConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserSwitchTabConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserToolset20260801& v);
-void read_value(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserToolsetConfigs& v);
-void read_value(Decoder& d, ::anthropic::BrowserToolsetConfigs& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserTripleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserTripleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserTypeConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserTypeConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserWaitConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::BrowserZoomConfig& v);
-void read_value(Decoder& d, ::anthropic::BrowserZoomConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheControlEphemeral& v);
-void read_value(Decoder& d, ::anthropic::CacheControlEphemeral& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheCreation& v);
-void read_value(Decoder& d, ::anthropic::CacheCreation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissMessagesChanged& v);
-void read_value(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissModelChanged& v);
-void read_value(Decoder& d, ::anthropic::CacheMissModelChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissPreviousMessageNotFound& v);
-void read_value(Decoder& d, ::anthropic::CacheMissPreviousMessageNotFound& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissSystemChanged& v);
-void read_value(Decoder& d, ::anthropic::CacheMissSystemChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissToolsChanged& v);
-void read_value(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CacheMissUnavailable& v);
-void read_value(Decoder& d, ::anthropic::CacheMissUnavailable& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationCharLocation& v);
-void read_value(Decoder& d, ::anthropic::CitationCharLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationCharLocationParam& v);
-void read_value(Decoder& d, ::anthropic::CitationCharLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationContentBlockLocation& v);
-void read_value(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationContentBlockLocationParam& v);
-void read_value(Decoder& d, ::anthropic::CitationContentBlockLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationPageLocation& v);
-void read_value(Decoder& d, ::anthropic::CitationPageLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationPageLocationParam& v);
-void read_value(Decoder& d, ::anthropic::CitationPageLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationSearchResultLocationParam& v);
-void read_value(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationWebSearchResultLocationParam& v);
-void read_value(Decoder& d, ::anthropic::CitationWebSearchResultLocationParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationsConfig& v);
-void read_value(Decoder& d, ::anthropic::CitationsConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationsConfigParam& v);
-void read_value(Decoder& d, ::anthropic::CitationsConfigParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationsSearchResultLocation& v);
-void read_value(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CitationsWebSearchResultLocation& v);
-void read_value(Decoder& d, ::anthropic::CitationsWebSearchResultLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionOutputBlock& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionOutputBlockParam& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250522& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250522& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250825& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250825& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260120& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260521& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260521& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlock& v);
-void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerCursorPositionConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerDoubleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerDoubleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerHoldKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerHoldKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerKeyConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerKeyConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerLeftClickConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerLeftClickDragConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerLeftClickDragConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerLeftMouseDownConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerLeftMouseDownConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerLeftMouseUpConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerLeftMouseUpConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerMiddleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerMouseMoveConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerMouseMoveConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerRightClickConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerRightClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerScreenshotConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerScreenshotConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerScrollConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerToolset20260801& v);
-void read_value(Decoder& d, ::anthropic::ComputerToolset20260801& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerToolsetConfigs& v);
-void read_value(Decoder& d, ::anthropic::ComputerToolsetConfigs& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerTripleClickConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerTripleClickConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerTypeConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerWaitConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerWaitConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ComputerZoomConfig& v);
-void read_value(Decoder& d, ::anthropic::ComputerZoomConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Container& v);
-void read_value(Decoder& d, ::anthropic::Container& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ContainerParams& v);
-void read_value(Decoder& d, ::anthropic::ContainerParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ContainerSkill& v);
-void read_value(Decoder& d, ::anthropic::ContainerSkill& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ContainerUploadBlock& v);
-void read_value(Decoder& d, ::anthropic::ContainerUploadBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ContainerUploadBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ContainerUploadBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ContentBlockSource& v);
-void read_value(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Diagnostics& v);
-void read_value(Decoder& d, ::anthropic::Diagnostics& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::DiagnosticsParam& v);
-void read_value(Decoder& d, ::anthropic::DiagnosticsParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::DirectCaller& v);
-void read_value(Decoder& d, ::anthropic::DirectCaller& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::PlainTextSource& v);
-void read_value(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::DocumentBlock& v);
-void read_value(Decoder& d, ::anthropic::DocumentBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::FileDocumentSource& v);
-void read_value(Decoder& d, ::anthropic::FileDocumentSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::URLPDFSource& v);
-void read_value(Decoder& d, ::anthropic::URLPDFSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::DocumentBlockParam& v);
-void read_value(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::FileImageSource& v);
-void read_value(Decoder& d, ::anthropic::FileImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::URLImageSource& v);
-void read_value(Decoder& d, ::anthropic::URLImageSource& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ImageBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ImageBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ImageTransformationsParam& v);
-void read_value(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::JSONOutputFormat& v);
-void read_value(Decoder& d, ::anthropic::JSONOutputFormat& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::MemoryTool20250818& v);
-void read_value(Decoder& d, ::anthropic::MemoryTool20250818& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Metadata& v);
-void read_value(Decoder& d, ::anthropic::Metadata& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::OutputConfig& v);
-void read_value(Decoder& d, ::anthropic::OutputConfig& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::OutputTokensDetails& v);
-void read_value(Decoder& d, ::anthropic::OutputTokensDetails& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::RedactedThinkingBlock& v);
-void read_value(Decoder& d, ::anthropic::RedactedThinkingBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::RedactedThinkingBlockParam& v);
-void read_value(Decoder& d, ::anthropic::RedactedThinkingBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::RefusalStopDetails& v);
-void read_value(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::SearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::SearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ServerToolCaller& v);
-void read_value(Decoder& d, ::anthropic::ServerToolCaller& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ServerToolCaller20260120& v);
-void read_value(Decoder& d, ::anthropic::ServerToolCaller20260120& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ServerToolUsage& v);
-void read_value(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ServerToolUseBlock& v);
-void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ServerToolUseBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ServerToolUseBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::SkillParams& v);
-void read_value(Decoder& d, ::anthropic::SkillParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::SystemMessageParam& v);
-void read_value(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextBlock& v);
-void read_value(Decoder& d, ::anthropic::TextBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextBlockParam& v);
-void read_value(Decoder& d, ::anthropic::TextBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlock& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingBlock& v);
-void read_value(Decoder& d, ::anthropic::ThinkingBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ThinkingBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingConfigAdaptive& v);
-void read_value(Decoder& d, ::anthropic::ThinkingConfigAdaptive& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingConfigBetweenTools& v);
-void read_value(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingConfigDisabled& v);
-void read_value(Decoder& d, ::anthropic::ThinkingConfigDisabled& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ThinkingConfigEnabled& v);
-void read_value(Decoder& d, ::anthropic::ThinkingConfigEnabled& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Tool_InputSchema& v);
-void read_value(Decoder& d, ::anthropic::Tool_InputSchema& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::Tool& v);
-void read_value(Decoder& d, ::anthropic::Tool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolBash20250124& v);
-void read_value(Decoder& d, ::anthropic::ToolBash20250124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolChoiceAny& v);
-void read_value(Decoder& d, ::anthropic::ToolChoiceAny& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolChoiceAuto& v);
-void read_value(Decoder& d, ::anthropic::ToolChoiceAuto& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolChoiceNone& v);
-void read_value(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolChoiceTool& v);
-void read_value(Decoder& d, ::anthropic::ToolChoiceTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolReferenceBlock& v);
-void read_value(Decoder& d, ::anthropic::ToolReferenceBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolReferenceBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ToolReferenceBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolRegex20251119& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolRegex20251119& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlock& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultErrorParam& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250124& v);
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250124& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250429& v);
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250429& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250728& v);
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250728& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolUseBlock& v);
-void read_value(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::ToolUseBlockParam& v);
-void read_value(Decoder& d, ::anthropic::ToolUseBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::UserLocation& v);
-void read_value(Decoder& d, ::anthropic::UserLocation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::UserMessageParam& v);
-void read_value(Decoder& d, ::anthropic::UserMessageParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchBlock& v);
-void read_value(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchBlockParam& v);
-void read_value(Decoder& d, ::anthropic::WebFetchBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchTool20250910& v);
-void read_value(Decoder& d, ::anthropic::WebFetchTool20250910& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260209& v);
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260309& v);
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260318& v);
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260318& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorBlock& v);
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorBlockParam& v);
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceAll& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceAll& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceExcept& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceExcept& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceNone& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceOnly& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceOnly& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceToolReference& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceToolReference& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebFetchURLSources& v);
-void read_value(Decoder& d, ::anthropic::WebFetchURLSources& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchResultBlock& v);
-void read_value(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::WebSearchResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchTool20250305& v);
-void read_value(Decoder& d, ::anthropic::WebSearchTool20250305& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchTool20260209& v);
-void read_value(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchTool20260318& v);
-void read_value(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchToolRequestErrorObject& v);
-void read_value(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultErrorObject& v);
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultBlock& v);
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultBlockParam& v);
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::MessageCreateParams& v);
-void read_value(Decoder& d, ::anthropic::MessageCreateParams& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::MessageParam& v);
-void read_value(Decoder& d, ::anthropic::MessageParam& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self);
-inline void write_value(Writer& w, const ::anthropic::Base64ImageSource::MediaType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Base64ImageSource::MediaType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Base64ImageSource::MediaType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CacheControlEphemeral::Ttl& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CacheControlEphemeral::Ttl& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CacheControlEphemeral::Ttl(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CodeExecutionTool20250522::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CodeExecutionTool20250825::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CodeExecutionTool20260120::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CodeExecutionTool20260521::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ContainerSkill::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ContainerSkill::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ContainerSkill::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ImageTransformationsParam::OversizedImage& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ImageTransformationsParam::OversizedImage(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::MemoryTool20250818::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::MemoryTool20250818::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::MemoryTool20250818::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::OutputConfig::Effort& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::OutputConfig::Effort& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::OutputConfig::Effort(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::RefusalStopDetails::Category& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::RefusalStopDetails::Category& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::RefusalStopDetails::Category(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ServerToolUseBlock::Name& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ServerToolUseBlock::Name& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ServerToolUseBlock::Name(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ServerToolUseBlockParam::Name& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ServerToolUseBlockParam::Name& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ServerToolUseBlockParam::Name(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::SkillParams::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::SkillParams::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::SkillParams::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ThinkingConfigAdaptive::Display& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ThinkingConfigAdaptive::Display(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ThinkingConfigEnabled::Display& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ThinkingConfigEnabled::Display& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ThinkingConfigEnabled::Display(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::Tool::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Tool::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Tool::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolBash20250124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolBash20250124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolBash20250124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolSearchToolBm25_20251119::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolSearchToolRegex20251119::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolTextEditor20250124::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolTextEditor20250429::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolTextEditor20250728::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::Usage::ServiceTier& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Usage::ServiceTier& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Usage::ServiceTier(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::Usage::Speed& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Usage::Speed& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Usage::Speed(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchTool20250910::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchTool20250910::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchTool20250910::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchTool20260209::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchTool20260209::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchTool20260309::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchTool20260309::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchTool20260309::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchTool20260318::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchTool20260318::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchTool20260318::ResponseInclusion& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchTool20260318::ResponseInclusion(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebSearchTool20250305::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebSearchTool20250305::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebSearchTool20250305::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebSearchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebSearchTool20260209::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebSearchTool20260209::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebSearchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebSearchTool20260318::AllowedCallersItem& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebSearchTool20260318::AllowedCallersItem(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebSearchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebSearchTool20260318::ResponseInclusion& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebSearchTool20260318::ResponseInclusion(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::MessageCreateParams::ServiceTier& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::MessageCreateParams::ServiceTier& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::MessageCreateParams::ServiceTier(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::MessageCreateParams::Speed& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::MessageCreateParams::Speed& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::MessageCreateParams::Speed(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::Role& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Role& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Role(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ErrorType& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ErrorType& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ErrorType(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::BashCodeExecutionToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::CodeExecutionToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::Model& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Model& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Model(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::StopReason& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::StopReason& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::StopReason(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::TextEditorCodeExecutionToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::ToolSearchToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::ToolSearchToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebFetchToolResultErrorCode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::WebSearchToolResultErrorCode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::WebSearchToolResultErrorCode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::WebSearchToolResultErrorCode(std::move(s));
-}
+template <>
+struct Codec<::anthropic::messages::MessageBatchCanceledResult> {
+  static void write(Writer& w, const ::anthropic::messages::MessageBatchCanceledResult& v);
+  static void read(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::APIErrorObject> {
+  static void write(Writer& w, const ::anthropic::APIErrorObject& v);
+  static void read(Decoder& d, ::anthropic::APIErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::AuthenticationErrorObject> {
+  static void write(Writer& w, const ::anthropic::AuthenticationErrorObject& v);
+  static void read(Decoder& d, ::anthropic::AuthenticationErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BillingErrorObject> {
+  static void write(Writer& w, const ::anthropic::BillingErrorObject& v);
+  static void read(Decoder& d, ::anthropic::BillingErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::GatewayTimeoutErrorObject> {
+  static void write(Writer& w, const ::anthropic::GatewayTimeoutErrorObject& v);
+  static void read(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::InvalidRequestErrorObject> {
+  static void write(Writer& w, const ::anthropic::InvalidRequestErrorObject& v);
+  static void read(Decoder& d, ::anthropic::InvalidRequestErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::NotFoundErrorObject> {
+  static void write(Writer& w, const ::anthropic::NotFoundErrorObject& v);
+  static void read(Decoder& d, ::anthropic::NotFoundErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::OverloadedErrorObject> {
+  static void write(Writer& w, const ::anthropic::OverloadedErrorObject& v);
+  static void read(Decoder& d, ::anthropic::OverloadedErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::PermissionErrorObject> {
+  static void write(Writer& w, const ::anthropic::PermissionErrorObject& v);
+  static void read(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::RateLimitErrorObject> {
+  static void write(Writer& w, const ::anthropic::RateLimitErrorObject& v);
+  static void read(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ErrorResponse> {
+  static void write(Writer& w, const ::anthropic::ErrorResponse& v);
+  static void read(Decoder& d, ::anthropic::ErrorResponse& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::messages::MessageBatchErroredResult> {
+  static void write(Writer& w, const ::anthropic::messages::MessageBatchErroredResult& v);
+  static void read(Decoder& d, ::anthropic::messages::MessageBatchErroredResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::messages::MessageBatchExpiredResult> {
+  static void write(Writer& w, const ::anthropic::messages::MessageBatchExpiredResult& v);
+  static void read(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Usage> {
+  static void write(Writer& w, const ::anthropic::Usage& v);
+  static void read(Decoder& d, ::anthropic::Usage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Message> {
+  static void write(Writer& w, const ::anthropic::Message& v);
+  static void read(Decoder& d, ::anthropic::Message& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::messages::MessageBatchSucceededResult> {
+  static void write(Writer& w, const ::anthropic::messages::MessageBatchSucceededResult& v);
+  static void read(Decoder& d, ::anthropic::messages::MessageBatchSucceededResult& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::AssistantMessageParam> {
+  static void write(Writer& w, const ::anthropic::AssistantMessageParam& v);
+  static void read(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Base64ImageSource> {
+  static void write(Writer& w, const ::anthropic::Base64ImageSource& v);
+  static void read(Decoder& d, ::anthropic::Base64ImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Base64PDFSource> {
+  static void write(Writer& w, const ::anthropic::Base64PDFSource& v);
+  static void read(Decoder& d, ::anthropic::Base64PDFSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionOutputBlock> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionOutputBlock& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionOutputBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionOutputBlockParam> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionOutputBlockParam& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserCloseTabConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserCloseTabConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserCloseTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserDoubleClickConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserDoubleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserFileUploadConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserFileUploadConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserFileUploadConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserFindConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserFindConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserFindConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserFormInputConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserFormInputConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserFormInputConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserGetPageTextConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserGetPageTextConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserHoldKeyConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserHoldKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserHoldKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserHoverConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserHoverConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserHoverConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserJavascriptExecConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserJavascriptExecConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserJavascriptExecConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserKeyConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserLeftClickConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserLeftClickConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserLeftClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserLeftClickDragConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserLeftClickDragConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserLeftClickDragConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserLeftMouseDownConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserLeftMouseDownConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserLeftMouseDownConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserLeftMouseUpConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserLeftMouseUpConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserListTabsConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserListTabsConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserListTabsConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserMiddleClickConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserMiddleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserMiddleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserMouseMoveConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserMouseMoveConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserMouseMoveConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserNavigateConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserNavigateConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserNewTabConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserNewTabConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserNewTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserReadConsoleConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserReadConsoleConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserReadConsoleConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserReadNetworkConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserReadNetworkConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserReadNetworkConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserReadPageConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserReadPageConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserRightClickConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserRightClickConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserRightClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserScreenshotConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserScreenshotConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserScreenshotConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserScrollConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserScrollConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserScrollConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserScrollToConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserScrollToConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateBlockParam> {
+  static void write(Writer& w, const ::anthropic::BrowserStateBlockParam& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateChangeDownloadCompleted> {
+  static void write(Writer& w, const ::anthropic::BrowserStateChangeDownloadCompleted& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateChangeDownloadCompleted& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateChangeDownloadFailed> {
+  static void write(Writer& w, const ::anthropic::BrowserStateChangeDownloadFailed& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateChangeDownloadFailed& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateChangeDownloadStarted> {
+  static void write(Writer& w, const ::anthropic::BrowserStateChangeDownloadStarted& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateChangeTabOpened> {
+  static void write(Writer& w, const ::anthropic::BrowserStateChangeTabOpened& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateChangeTabOpened& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserStateTabEntry> {
+  static void write(Writer& w, const ::anthropic::BrowserStateTabEntry& v);
+  static void read(Decoder& d, ::anthropic::BrowserStateTabEntry& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserSwitchTabConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserSwitchTabConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserSwitchTabConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserToolset20260801> {
+  static void write(Writer& w, const ::anthropic::BrowserToolset20260801& v);
+  static void read(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserToolsetConfigs> {
+  static void write(Writer& w, const ::anthropic::BrowserToolsetConfigs& v);
+  static void read(Decoder& d, ::anthropic::BrowserToolsetConfigs& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserTripleClickConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserTripleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserTripleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserTypeConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserTypeConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserTypeConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserWaitConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserWaitConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::BrowserZoomConfig> {
+  static void write(Writer& w, const ::anthropic::BrowserZoomConfig& v);
+  static void read(Decoder& d, ::anthropic::BrowserZoomConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheControlEphemeral> {
+  static void write(Writer& w, const ::anthropic::CacheControlEphemeral& v);
+  static void read(Decoder& d, ::anthropic::CacheControlEphemeral& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheCreation> {
+  static void write(Writer& w, const ::anthropic::CacheCreation& v);
+  static void read(Decoder& d, ::anthropic::CacheCreation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissMessagesChanged> {
+  static void write(Writer& w, const ::anthropic::CacheMissMessagesChanged& v);
+  static void read(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissModelChanged> {
+  static void write(Writer& w, const ::anthropic::CacheMissModelChanged& v);
+  static void read(Decoder& d, ::anthropic::CacheMissModelChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissPreviousMessageNotFound> {
+  static void write(Writer& w, const ::anthropic::CacheMissPreviousMessageNotFound& v);
+  static void read(Decoder& d, ::anthropic::CacheMissPreviousMessageNotFound& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissSystemChanged> {
+  static void write(Writer& w, const ::anthropic::CacheMissSystemChanged& v);
+  static void read(Decoder& d, ::anthropic::CacheMissSystemChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissToolsChanged> {
+  static void write(Writer& w, const ::anthropic::CacheMissToolsChanged& v);
+  static void read(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CacheMissUnavailable> {
+  static void write(Writer& w, const ::anthropic::CacheMissUnavailable& v);
+  static void read(Decoder& d, ::anthropic::CacheMissUnavailable& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationCharLocation> {
+  static void write(Writer& w, const ::anthropic::CitationCharLocation& v);
+  static void read(Decoder& d, ::anthropic::CitationCharLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationCharLocationParam> {
+  static void write(Writer& w, const ::anthropic::CitationCharLocationParam& v);
+  static void read(Decoder& d, ::anthropic::CitationCharLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationContentBlockLocation> {
+  static void write(Writer& w, const ::anthropic::CitationContentBlockLocation& v);
+  static void read(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationContentBlockLocationParam> {
+  static void write(Writer& w, const ::anthropic::CitationContentBlockLocationParam& v);
+  static void read(Decoder& d, ::anthropic::CitationContentBlockLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationPageLocation> {
+  static void write(Writer& w, const ::anthropic::CitationPageLocation& v);
+  static void read(Decoder& d, ::anthropic::CitationPageLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationPageLocationParam> {
+  static void write(Writer& w, const ::anthropic::CitationPageLocationParam& v);
+  static void read(Decoder& d, ::anthropic::CitationPageLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationSearchResultLocationParam> {
+  static void write(Writer& w, const ::anthropic::CitationSearchResultLocationParam& v);
+  static void read(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationWebSearchResultLocationParam> {
+  static void write(Writer& w, const ::anthropic::CitationWebSearchResultLocationParam& v);
+  static void read(Decoder& d, ::anthropic::CitationWebSearchResultLocationParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationsConfig> {
+  static void write(Writer& w, const ::anthropic::CitationsConfig& v);
+  static void read(Decoder& d, ::anthropic::CitationsConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationsConfigParam> {
+  static void write(Writer& w, const ::anthropic::CitationsConfigParam& v);
+  static void read(Decoder& d, ::anthropic::CitationsConfigParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationsSearchResultLocation> {
+  static void write(Writer& w, const ::anthropic::CitationsSearchResultLocation& v);
+  static void read(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CitationsWebSearchResultLocation> {
+  static void write(Writer& w, const ::anthropic::CitationsWebSearchResultLocation& v);
+  static void read(Decoder& d, ::anthropic::CitationsWebSearchResultLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionOutputBlock> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionOutputBlock& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionOutputBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionOutputBlockParam> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionOutputBlockParam& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionOutputBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20250522> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250522& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20250522& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20250825> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250825& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20250825& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20260120> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260120& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20260521> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260521& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20260521& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::EncryptedCodeExecutionResultBlock> {
+  static void write(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlock& v);
+  static void read(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::EncryptedCodeExecutionResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::CodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::CodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerCursorPositionConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerCursorPositionConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerDoubleClickConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerDoubleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerDoubleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerHoldKeyConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerHoldKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerHoldKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerKeyConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerKeyConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerKeyConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerLeftClickConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerLeftClickConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerLeftClickDragConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerLeftClickDragConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerLeftClickDragConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerLeftMouseDownConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerLeftMouseDownConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerLeftMouseDownConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerLeftMouseUpConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerLeftMouseUpConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerLeftMouseUpConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerMiddleClickConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerMiddleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerMouseMoveConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerMouseMoveConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerMouseMoveConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerRightClickConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerRightClickConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerRightClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerScreenshotConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerScreenshotConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerScreenshotConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerScrollConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerScrollConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerToolset20260801> {
+  static void write(Writer& w, const ::anthropic::ComputerToolset20260801& v);
+  static void read(Decoder& d, ::anthropic::ComputerToolset20260801& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerToolsetConfigs> {
+  static void write(Writer& w, const ::anthropic::ComputerToolsetConfigs& v);
+  static void read(Decoder& d, ::anthropic::ComputerToolsetConfigs& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerTripleClickConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerTripleClickConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerTripleClickConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerTypeConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerTypeConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerWaitConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerWaitConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerWaitConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ComputerZoomConfig> {
+  static void write(Writer& w, const ::anthropic::ComputerZoomConfig& v);
+  static void read(Decoder& d, ::anthropic::ComputerZoomConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Container> {
+  static void write(Writer& w, const ::anthropic::Container& v);
+  static void read(Decoder& d, ::anthropic::Container& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ContainerParams> {
+  static void write(Writer& w, const ::anthropic::ContainerParams& v);
+  static void read(Decoder& d, ::anthropic::ContainerParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ContainerSkill> {
+  static void write(Writer& w, const ::anthropic::ContainerSkill& v);
+  static void read(Decoder& d, ::anthropic::ContainerSkill& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ContainerUploadBlock> {
+  static void write(Writer& w, const ::anthropic::ContainerUploadBlock& v);
+  static void read(Decoder& d, ::anthropic::ContainerUploadBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ContainerUploadBlockParam> {
+  static void write(Writer& w, const ::anthropic::ContainerUploadBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ContainerUploadBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ContentBlockSource> {
+  static void write(Writer& w, const ::anthropic::ContentBlockSource& v);
+  static void read(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Diagnostics> {
+  static void write(Writer& w, const ::anthropic::Diagnostics& v);
+  static void read(Decoder& d, ::anthropic::Diagnostics& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::DiagnosticsParam> {
+  static void write(Writer& w, const ::anthropic::DiagnosticsParam& v);
+  static void read(Decoder& d, ::anthropic::DiagnosticsParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::DirectCaller> {
+  static void write(Writer& w, const ::anthropic::DirectCaller& v);
+  static void read(Decoder& d, ::anthropic::DirectCaller& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::PlainTextSource> {
+  static void write(Writer& w, const ::anthropic::PlainTextSource& v);
+  static void read(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::DocumentBlock> {
+  static void write(Writer& w, const ::anthropic::DocumentBlock& v);
+  static void read(Decoder& d, ::anthropic::DocumentBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::FileDocumentSource> {
+  static void write(Writer& w, const ::anthropic::FileDocumentSource& v);
+  static void read(Decoder& d, ::anthropic::FileDocumentSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::URLPDFSource> {
+  static void write(Writer& w, const ::anthropic::URLPDFSource& v);
+  static void read(Decoder& d, ::anthropic::URLPDFSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::DocumentBlockParam> {
+  static void write(Writer& w, const ::anthropic::DocumentBlockParam& v);
+  static void read(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::FileImageSource> {
+  static void write(Writer& w, const ::anthropic::FileImageSource& v);
+  static void read(Decoder& d, ::anthropic::FileImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::URLImageSource> {
+  static void write(Writer& w, const ::anthropic::URLImageSource& v);
+  static void read(Decoder& d, ::anthropic::URLImageSource& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ImageBlockParam> {
+  static void write(Writer& w, const ::anthropic::ImageBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ImageBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ImageTransformationsParam> {
+  static void write(Writer& w, const ::anthropic::ImageTransformationsParam& v);
+  static void read(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::JSONOutputFormat> {
+  static void write(Writer& w, const ::anthropic::JSONOutputFormat& v);
+  static void read(Decoder& d, ::anthropic::JSONOutputFormat& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::MemoryTool20250818> {
+  static void write(Writer& w, const ::anthropic::MemoryTool20250818& v);
+  static void read(Decoder& d, ::anthropic::MemoryTool20250818& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Metadata> {
+  static void write(Writer& w, const ::anthropic::Metadata& v);
+  static void read(Decoder& d, ::anthropic::Metadata& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::OutputConfig> {
+  static void write(Writer& w, const ::anthropic::OutputConfig& v);
+  static void read(Decoder& d, ::anthropic::OutputConfig& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::OutputTokensDetails> {
+  static void write(Writer& w, const ::anthropic::OutputTokensDetails& v);
+  static void read(Decoder& d, ::anthropic::OutputTokensDetails& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::RedactedThinkingBlock> {
+  static void write(Writer& w, const ::anthropic::RedactedThinkingBlock& v);
+  static void read(Decoder& d, ::anthropic::RedactedThinkingBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::RedactedThinkingBlockParam> {
+  static void write(Writer& w, const ::anthropic::RedactedThinkingBlockParam& v);
+  static void read(Decoder& d, ::anthropic::RedactedThinkingBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::RefusalStopDetails> {
+  static void write(Writer& w, const ::anthropic::RefusalStopDetails& v);
+  static void read(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::SearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::SearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::SearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ServerToolCaller> {
+  static void write(Writer& w, const ::anthropic::ServerToolCaller& v);
+  static void read(Decoder& d, ::anthropic::ServerToolCaller& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ServerToolCaller20260120> {
+  static void write(Writer& w, const ::anthropic::ServerToolCaller20260120& v);
+  static void read(Decoder& d, ::anthropic::ServerToolCaller20260120& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ServerToolUsage> {
+  static void write(Writer& w, const ::anthropic::ServerToolUsage& v);
+  static void read(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ServerToolUseBlock> {
+  static void write(Writer& w, const ::anthropic::ServerToolUseBlock& v);
+  static void read(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ServerToolUseBlockParam> {
+  static void write(Writer& w, const ::anthropic::ServerToolUseBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ServerToolUseBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::SkillParams> {
+  static void write(Writer& w, const ::anthropic::SkillParams& v);
+  static void read(Decoder& d, ::anthropic::SkillParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::SystemMessageParam> {
+  static void write(Writer& w, const ::anthropic::SystemMessageParam& v);
+  static void read(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextBlock> {
+  static void write(Writer& w, const ::anthropic::TextBlock& v);
+  static void read(Decoder& d, ::anthropic::TextBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextBlockParam> {
+  static void write(Writer& w, const ::anthropic::TextBlockParam& v);
+  static void read(Decoder& d, ::anthropic::TextBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionCreateResultBlock> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlock& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionCreateResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlock> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlock> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingBlock> {
+  static void write(Writer& w, const ::anthropic::ThinkingBlock& v);
+  static void read(Decoder& d, ::anthropic::ThinkingBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingBlockParam> {
+  static void write(Writer& w, const ::anthropic::ThinkingBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ThinkingBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigAdaptive> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigAdaptive& v);
+  static void read(Decoder& d, ::anthropic::ThinkingConfigAdaptive& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigBetweenTools> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigBetweenTools& v);
+  static void read(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigDisabled> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigDisabled& v);
+  static void read(Decoder& d, ::anthropic::ThinkingConfigDisabled& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigEnabled> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigEnabled& v);
+  static void read(Decoder& d, ::anthropic::ThinkingConfigEnabled& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Tool_InputSchema> {
+  static void write(Writer& w, const ::anthropic::Tool_InputSchema& v);
+  static void read(Decoder& d, ::anthropic::Tool_InputSchema& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Tool> {
+  static void write(Writer& w, const ::anthropic::Tool& v);
+  static void read(Decoder& d, ::anthropic::Tool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolBash20250124> {
+  static void write(Writer& w, const ::anthropic::ToolBash20250124& v);
+  static void read(Decoder& d, ::anthropic::ToolBash20250124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolChoiceAny> {
+  static void write(Writer& w, const ::anthropic::ToolChoiceAny& v);
+  static void read(Decoder& d, ::anthropic::ToolChoiceAny& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolChoiceAuto> {
+  static void write(Writer& w, const ::anthropic::ToolChoiceAuto& v);
+  static void read(Decoder& d, ::anthropic::ToolChoiceAuto& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolChoiceNone> {
+  static void write(Writer& w, const ::anthropic::ToolChoiceNone& v);
+  static void read(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolChoiceTool> {
+  static void write(Writer& w, const ::anthropic::ToolChoiceTool& v);
+  static void read(Decoder& d, ::anthropic::ToolChoiceTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolReferenceBlock> {
+  static void write(Writer& w, const ::anthropic::ToolReferenceBlock& v);
+  static void read(Decoder& d, ::anthropic::ToolReferenceBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolReferenceBlockParam> {
+  static void write(Writer& w, const ::anthropic::ToolReferenceBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ToolReferenceBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::ToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolBm25_20251119> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolRegex20251119> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolSearchResultBlock> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlock& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolResultErrorParam> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolResultErrorParam& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolResultErrorParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolSearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250124> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250124& v);
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250124& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250429> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250429& v);
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250429& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250728> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250728& v);
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250728& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolUseBlock> {
+  static void write(Writer& w, const ::anthropic::ToolUseBlock& v);
+  static void read(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::ToolUseBlockParam> {
+  static void write(Writer& w, const ::anthropic::ToolUseBlockParam& v);
+  static void read(Decoder& d, ::anthropic::ToolUseBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::UserLocation> {
+  static void write(Writer& w, const ::anthropic::UserLocation& v);
+  static void read(Decoder& d, ::anthropic::UserLocation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::UserMessageParam> {
+  static void write(Writer& w, const ::anthropic::UserMessageParam& v);
+  static void read(Decoder& d, ::anthropic::UserMessageParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchBlock> {
+  static void write(Writer& w, const ::anthropic::WebFetchBlock& v);
+  static void read(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchBlockParam> {
+  static void write(Writer& w, const ::anthropic::WebFetchBlockParam& v);
+  static void read(Decoder& d, ::anthropic::WebFetchBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20250910> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20250910& v);
+  static void read(Decoder& d, ::anthropic::WebFetchTool20250910& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260209> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260209& v);
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260309> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260309& v);
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260318> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260318& v);
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260318& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchToolResultErrorBlock> {
+  static void write(Writer& w, const ::anthropic::WebFetchToolResultErrorBlock& v);
+  static void read(Decoder& d, ::anthropic::WebFetchToolResultErrorBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::WebFetchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchToolResultErrorBlockParam> {
+  static void write(Writer& w, const ::anthropic::WebFetchToolResultErrorBlockParam& v);
+  static void read(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::WebFetchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::WebFetchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSourceAll> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSourceAll& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSourceAll& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSourceExcept> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSourceExcept& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSourceExcept& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSourceNone> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSourceNone& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSourceOnly> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSourceOnly& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSourceOnly& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSourceToolReference> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSourceToolReference& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSourceToolReference& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebFetchURLSources> {
+  static void write(Writer& w, const ::anthropic::WebFetchURLSources& v);
+  static void read(Decoder& d, ::anthropic::WebFetchURLSources& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchResultBlock> {
+  static void write(Writer& w, const ::anthropic::WebSearchResultBlock& v);
+  static void read(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::WebSearchResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::WebSearchResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20250305> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20250305& v);
+  static void read(Decoder& d, ::anthropic::WebSearchTool20250305& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20260209> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260209& v);
+  static void read(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20260318> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260318& v);
+  static void read(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchToolRequestErrorObject> {
+  static void write(Writer& w, const ::anthropic::WebSearchToolRequestErrorObject& v);
+  static void read(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchToolResultErrorObject> {
+  static void write(Writer& w, const ::anthropic::WebSearchToolResultErrorObject& v);
+  static void read(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchToolResultBlock> {
+  static void write(Writer& w, const ::anthropic::WebSearchToolResultBlock& v);
+  static void read(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::WebSearchToolResultBlockParam> {
+  static void write(Writer& w, const ::anthropic::WebSearchToolResultBlockParam& v);
+  static void read(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::MessageCreateParams> {
+  static void write(Writer& w, const ::anthropic::MessageCreateParams& v);
+  static void read(Decoder& d, ::anthropic::MessageCreateParams& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::MessageParam> {
+  static void write(Writer& w, const ::anthropic::MessageParam& v);
+  static void read(Decoder& d, ::anthropic::MessageParam& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Base64ImageSource::MediaType> {
+  static void write(Writer& w, const ::anthropic::Base64ImageSource::MediaType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Base64ImageSource::MediaType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Base64ImageSource::MediaType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CacheControlEphemeral::Ttl> {
+  static void write(Writer& w, const ::anthropic::CacheControlEphemeral::Ttl& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CacheControlEphemeral::Ttl& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CacheControlEphemeral::Ttl(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20250522::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CodeExecutionTool20250522::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20250825::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CodeExecutionTool20250825::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20260120::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CodeExecutionTool20260120::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CodeExecutionTool20260521::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CodeExecutionTool20260521::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ContainerSkill::Type> {
+  static void write(Writer& w, const ::anthropic::ContainerSkill::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ContainerSkill::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ContainerSkill::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ImageTransformationsParam::OversizedImage> {
+  static void write(Writer& w, const ::anthropic::ImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ImageTransformationsParam::OversizedImage& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ImageTransformationsParam::OversizedImage(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::MemoryTool20250818::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::MemoryTool20250818::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::MemoryTool20250818::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::MemoryTool20250818::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::OutputConfig::Effort> {
+  static void write(Writer& w, const ::anthropic::OutputConfig::Effort& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::OutputConfig::Effort& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::OutputConfig::Effort(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::RefusalStopDetails::Category> {
+  static void write(Writer& w, const ::anthropic::RefusalStopDetails::Category& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::RefusalStopDetails::Category& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::RefusalStopDetails::Category(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ServerToolUseBlock::Name> {
+  static void write(Writer& w, const ::anthropic::ServerToolUseBlock::Name& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ServerToolUseBlock::Name& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ServerToolUseBlock::Name(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ServerToolUseBlockParam::Name> {
+  static void write(Writer& w, const ::anthropic::ServerToolUseBlockParam::Name& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ServerToolUseBlockParam::Name& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ServerToolUseBlockParam::Name(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::SkillParams::Type> {
+  static void write(Writer& w, const ::anthropic::SkillParams::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::SkillParams::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::SkillParams::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlock::FileType> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::TextEditorCodeExecutionViewResultBlock::FileType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigAdaptive::Display> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ThinkingConfigAdaptive::Display& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ThinkingConfigAdaptive::Display(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ThinkingConfigEnabled::Display> {
+  static void write(Writer& w, const ::anthropic::ThinkingConfigEnabled::Display& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ThinkingConfigEnabled::Display& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ThinkingConfigEnabled::Display(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::Tool::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::Tool::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Tool::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Tool::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolBash20250124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolBash20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolBash20250124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolBash20250124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolBm25_20251119::Type> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolSearchToolBm25_20251119::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolRegex20251119::Type> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolSearchToolRegex20251119::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250124::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolTextEditor20250124::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250429::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolTextEditor20250429::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolTextEditor20250728::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolTextEditor20250728::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::Usage::ServiceTier> {
+  static void write(Writer& w, const ::anthropic::Usage::ServiceTier& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Usage::ServiceTier& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Usage::ServiceTier(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::Usage::Speed> {
+  static void write(Writer& w, const ::anthropic::Usage::Speed& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Usage::Speed& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Usage::Speed(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20250910::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20250910::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchTool20250910::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchTool20250910::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260209::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260209::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchTool20260209::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260309::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260309::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260309::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchTool20260309::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260318::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260318::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchTool20260318::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchTool20260318::ResponseInclusion> {
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchTool20260318::ResponseInclusion& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchTool20260318::ResponseInclusion(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20250305::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20250305::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebSearchTool20250305::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebSearchTool20250305::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20260209::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebSearchTool20260209::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebSearchTool20260209::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20260318::AllowedCallersItem> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebSearchTool20260318::AllowedCallersItem& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebSearchTool20260318::AllowedCallersItem(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebSearchTool20260318::ResponseInclusion> {
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebSearchTool20260318::ResponseInclusion& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebSearchTool20260318::ResponseInclusion(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::MessageCreateParams::ServiceTier> {
+  static void write(Writer& w, const ::anthropic::MessageCreateParams::ServiceTier& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::MessageCreateParams::ServiceTier& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::MessageCreateParams::ServiceTier(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::MessageCreateParams::Speed> {
+  static void write(Writer& w, const ::anthropic::MessageCreateParams::Speed& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::MessageCreateParams::Speed& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::MessageCreateParams::Speed(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::Role> {
+  static void write(Writer& w, const ::anthropic::Role& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Role& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Role(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ErrorType> {
+  static void write(Writer& w, const ::anthropic::ErrorType& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ErrorType& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ErrorType(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::BashCodeExecutionToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::BashCodeExecutionToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::CodeExecutionToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::CodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::CodeExecutionToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::CodeExecutionToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::Model> {
+  static void write(Writer& w, const ::anthropic::Model& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Model& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Model(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::StopReason> {
+  static void write(Writer& w, const ::anthropic::StopReason& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::StopReason& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::StopReason(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::TextEditorCodeExecutionToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::TextEditorCodeExecutionToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::ToolSearchToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::ToolSearchToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::ToolSearchToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::ToolSearchToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebFetchToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::WebFetchToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebFetchToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebFetchToolResultErrorCode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::WebSearchToolResultErrorCode> {
+  static void write(Writer& w, const ::anthropic::WebSearchToolResultErrorCode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::WebSearchToolResultErrorCode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::WebSearchToolResultErrorCode(std::move(s));
+  }
+};
 
 }  // namespace anthropic::json::model
 

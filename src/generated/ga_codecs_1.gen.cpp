@@ -3,24 +3,22 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchCanceledResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"canceled\"");
-}
-
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchCanceledResult& v) {
+void Codec<::anthropic::messages::MessageBatchCanceledResult>::write(Writer& w, const ::anthropic::messages::MessageBatchCanceledResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"canceled\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v, const Path& self) {
+void Codec<::anthropic::messages::MessageBatchCanceledResult>::read(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -43,25 +41,23 @@ void read_value(Decoder& d, ::anthropic::messages::MessageBatchCanceledResult& v
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::GatewayTimeoutErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::GatewayTimeoutErrorObject& v) {
+void Codec<::anthropic::GatewayTimeoutErrorObject>::write(Writer& w, const ::anthropic::GatewayTimeoutErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"timeout_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Path& self) {
+void Codec<::anthropic::GatewayTimeoutErrorObject>::read(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -92,25 +88,23 @@ void read_value(Decoder& d, ::anthropic::GatewayTimeoutErrorObject& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::PermissionErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"permission_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::PermissionErrorObject& v) {
+void Codec<::anthropic::PermissionErrorObject>::write(Writer& w, const ::anthropic::PermissionErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"permission_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& self) {
+void Codec<::anthropic::PermissionErrorObject>::read(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -141,24 +135,22 @@ void read_value(Decoder& d, ::anthropic::PermissionErrorObject& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchExpiredResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"expired\"");
-}
-
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchExpiredResult& v) {
+void Codec<::anthropic::messages::MessageBatchExpiredResult>::write(Writer& w, const ::anthropic::messages::MessageBatchExpiredResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"expired\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v, const Path& self) {
+void Codec<::anthropic::messages::MessageBatchExpiredResult>::read(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -181,25 +173,23 @@ void read_value(Decoder& d, ::anthropic::messages::MessageBatchExpiredResult& v,
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::AssistantMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"role\":")) w.lit("\"assistant\"");
-}
-
-void write_value(Writer& w, const ::anthropic::AssistantMessageParam& v) {
+void Codec<::anthropic::AssistantMessageParam>::write(Writer& w, const ::anthropic::AssistantMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"role\":")) w.lit("\"assistant\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& self) {
+void Codec<::anthropic::AssistantMessageParam>::read(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -230,25 +220,23 @@ void read_value(Decoder& d, ::anthropic::AssistantMessageParam& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionOutputBlockParam& v) {
+void Codec<::anthropic::BashCodeExecutionOutputBlockParam>::write(Writer& w, const ::anthropic::BashCodeExecutionOutputBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionOutputBlockParam>::read(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -279,26 +267,24 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::BashCodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -336,25 +322,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlock& v, co
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserDoubleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserDoubleClickConfig& v) {
+void Codec<::anthropic::BrowserDoubleClickConfig>::write(Writer& w, const ::anthropic::BrowserDoubleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserDoubleClickConfig>::read(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -390,25 +374,23 @@ void read_value(Decoder& d, ::anthropic::BrowserDoubleClickConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserGetPageTextConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserGetPageTextConfig& v) {
+void Codec<::anthropic::BrowserGetPageTextConfig>::write(Writer& w, const ::anthropic::BrowserGetPageTextConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserGetPageTextConfig>::read(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -444,25 +426,23 @@ void read_value(Decoder& d, ::anthropic::BrowserGetPageTextConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserKeyConfig& v) {
+void Codec<::anthropic::BrowserKeyConfig>::write(Writer& w, const ::anthropic::BrowserKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserKeyConfig>::read(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -498,25 +478,23 @@ void read_value(Decoder& d, ::anthropic::BrowserKeyConfig& v, const Path& self) 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserLeftMouseUpConfig& v) {
+void Codec<::anthropic::BrowserLeftMouseUpConfig>::write(Writer& w, const ::anthropic::BrowserLeftMouseUpConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserLeftMouseUpConfig>::read(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -552,25 +530,23 @@ void read_value(Decoder& d, ::anthropic::BrowserLeftMouseUpConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserNavigateConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserNavigateConfig& v) {
+void Codec<::anthropic::BrowserNavigateConfig>::write(Writer& w, const ::anthropic::BrowserNavigateConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserNavigateConfig>::read(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -606,25 +582,23 @@ void read_value(Decoder& d, ::anthropic::BrowserNavigateConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserReadPageConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserReadPageConfig& v) {
+void Codec<::anthropic::BrowserReadPageConfig>::write(Writer& w, const ::anthropic::BrowserReadPageConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserReadPageConfig>::read(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -660,25 +634,23 @@ void read_value(Decoder& d, ::anthropic::BrowserReadPageConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserScrollToConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserScrollToConfig& v) {
+void Codec<::anthropic::BrowserScrollToConfig>::write(Writer& w, const ::anthropic::BrowserScrollToConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserScrollToConfig>::read(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -714,26 +686,24 @@ void read_value(Decoder& d, ::anthropic::BrowserScrollToConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateChangeDownloadStarted& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_started\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadStarted& v) {
+void Codec<::anthropic::BrowserStateChangeDownloadStarted>::write(Writer& w, const ::anthropic::BrowserStateChangeDownloadStarted& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_started\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, const Path& self) {
+void Codec<::anthropic::BrowserStateChangeDownloadStarted>::read(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -771,26 +741,24 @@ void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadStarted& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserToolset20260801& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserToolset20260801& v) {
+void Codec<::anthropic::BrowserToolset20260801>::write(Writer& w, const ::anthropic::BrowserToolset20260801& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"browser_toolset_20260801\"");
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& self) {
+void Codec<::anthropic::BrowserToolset20260801>::read(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -831,25 +799,23 @@ void read_value(Decoder& d, ::anthropic::BrowserToolset20260801& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserWaitConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserWaitConfig& v) {
+void Codec<::anthropic::BrowserWaitConfig>::write(Writer& w, const ::anthropic::BrowserWaitConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserWaitConfig>::read(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -885,25 +851,23 @@ void read_value(Decoder& d, ::anthropic::BrowserWaitConfig& v, const Path& self)
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissMessagesChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissMessagesChanged& v) {
+void Codec<::anthropic::CacheMissMessagesChanged>::write(Writer& w, const ::anthropic::CacheMissMessagesChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"messages_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path& self) {
+void Codec<::anthropic::CacheMissMessagesChanged>::read(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -934,25 +898,23 @@ void read_value(Decoder& d, ::anthropic::CacheMissMessagesChanged& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissToolsChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissToolsChanged& v) {
+void Codec<::anthropic::CacheMissToolsChanged>::write(Writer& w, const ::anthropic::CacheMissToolsChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tools_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& self) {
+void Codec<::anthropic::CacheMissToolsChanged>::read(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -983,42 +945,40 @@ void read_value(Decoder& d, ::anthropic::CacheMissToolsChanged& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationContentBlockLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationContentBlockLocation>::write(Writer& w, const ::anthropic::CitationContentBlockLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationContentBlockLocation& v) {
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const Path& self) {
+void Codec<::anthropic::CitationContentBlockLocation>::read(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1089,36 +1049,34 @@ void read_value(Decoder& d, ::anthropic::CitationContentBlockLocation& v, const 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationSearchResultLocationParam>::write(Writer& w, const ::anthropic::CitationSearchResultLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::CitationSearchResultLocationParam& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, const Path& self) {
+void Codec<::anthropic::CitationSearchResultLocationParam>::read(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1187,36 +1145,34 @@ void read_value(Decoder& d, ::anthropic::CitationSearchResultLocationParam& v, c
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationsSearchResultLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationsSearchResultLocation>::write(Writer& w, const ::anthropic::CitationsSearchResultLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"search_result_index\":")) write_value(w, v.search_result_index);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::CitationsSearchResultLocation& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const Path& self) {
+void Codec<::anthropic::CitationsSearchResultLocation>::read(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1285,28 +1241,26 @@ void read_value(Decoder& d, ::anthropic::CitationsSearchResultLocation& v, const
   if (!(seen & (std::uint64_t{1} << 4))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionResultBlock& v) {
+void Codec<::anthropic::CodeExecutionResultBlock>::write(Writer& w, const ::anthropic::CodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionResultBlock>::read(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1357,29 +1311,27 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlock& v, const Path
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionTool20260120& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260120& v) {
+void Codec<::anthropic::CodeExecutionTool20260120>::write(Writer& w, const ::anthropic::CodeExecutionTool20260120& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionTool20260120>::read(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1441,26 +1393,24 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260120& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::CodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::CodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1498,25 +1448,23 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerCursorPositionConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerCursorPositionConfig& v) {
+void Codec<::anthropic::ComputerCursorPositionConfig>::write(Writer& w, const ::anthropic::ComputerCursorPositionConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerCursorPositionConfig>::read(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1552,25 +1500,23 @@ void read_value(Decoder& d, ::anthropic::ComputerCursorPositionConfig& v, const 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerLeftClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerLeftClickConfig& v) {
+void Codec<::anthropic::ComputerLeftClickConfig>::write(Writer& w, const ::anthropic::ComputerLeftClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerLeftClickConfig>::read(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1606,25 +1552,23 @@ void read_value(Decoder& d, ::anthropic::ComputerLeftClickConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerMiddleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerMiddleClickConfig& v) {
+void Codec<::anthropic::ComputerMiddleClickConfig>::write(Writer& w, const ::anthropic::ComputerMiddleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerMiddleClickConfig>::read(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1660,25 +1604,23 @@ void read_value(Decoder& d, ::anthropic::ComputerMiddleClickConfig& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerScrollConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerScrollConfig& v) {
+void Codec<::anthropic::ComputerScrollConfig>::write(Writer& w, const ::anthropic::ComputerScrollConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerScrollConfig>::read(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1714,25 +1656,23 @@ void read_value(Decoder& d, ::anthropic::ComputerScrollConfig& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerTypeConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerTypeConfig& v) {
+void Codec<::anthropic::ComputerTypeConfig>::write(Writer& w, const ::anthropic::ComputerTypeConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerTypeConfig>::read(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1768,25 +1708,23 @@ void read_value(Decoder& d, ::anthropic::ComputerTypeConfig& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContainerParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
-  if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
-}
-
-void write_value(Writer& w, const ::anthropic::ContainerParams& v) {
+void Codec<::anthropic::ContainerParams>::write(Writer& w, const ::anthropic::ContainerParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"id\":", v.id.has_value())) write_value(w, *v.id);
+    if (o.key(",\"skills\":", v.skills.has_value())) write_value(w, *v.skills);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ContainerParams& v, const Path& self) {
+void Codec<::anthropic::ContainerParams>::read(Decoder& d, ::anthropic::ContainerParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1822,25 +1760,23 @@ void read_value(Decoder& d, ::anthropic::ContainerParams& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContentBlockSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-}
-
-void write_value(Writer& w, const ::anthropic::ContentBlockSource& v) {
+void Codec<::anthropic::ContentBlockSource>::write(Writer& w, const ::anthropic::ContentBlockSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self) {
+void Codec<::anthropic::ContentBlockSource>::read(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1871,26 +1807,24 @@ void read_value(Decoder& d, ::anthropic::ContentBlockSource& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::PlainTextSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::PlainTextSource& v) {
+void Codec<::anthropic::PlainTextSource>::write(Writer& w, const ::anthropic::PlainTextSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"media_type\":")) w.lit("\"text/plain\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self) {
+void Codec<::anthropic::PlainTextSource>::read(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1925,29 +1859,27 @@ void read_value(Decoder& d, ::anthropic::PlainTextSource& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DocumentBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"document\"");
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
-  if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::DocumentBlockParam& v) {
+void Codec<::anthropic::DocumentBlockParam>::write(Writer& w, const ::anthropic::DocumentBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"document\"");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":", v.title.has_value())) write_value(w, *v.title);
+    if (o.key(",\"context\":", v.context.has_value())) write_value(w, *v.context);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self) {
+void Codec<::anthropic::DocumentBlockParam>::read(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2014,24 +1946,22 @@ void read_value(Decoder& d, ::anthropic::DocumentBlockParam& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ImageTransformationsParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
-}
-
-void write_value(Writer& w, const ::anthropic::ImageTransformationsParam& v) {
+void Codec<::anthropic::ImageTransformationsParam>::write(Writer& w, const ::anthropic::ImageTransformationsParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"oversized_image\":", v.oversized_image.has_value())) write_value(w, *v.oversized_image);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Path& self) {
+void Codec<::anthropic::ImageTransformationsParam>::read(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2058,25 +1988,23 @@ void read_value(Decoder& d, ::anthropic::ImageTransformationsParam& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::OutputConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
-  if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
-}
-
-void write_value(Writer& w, const ::anthropic::OutputConfig& v) {
+void Codec<::anthropic::OutputConfig>::write(Writer& w, const ::anthropic::OutputConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"effort\":", v.effort.has_value())) write_value(w, *v.effort);
+    if (o.key(",\"format\":", v.format.has_value())) write_value(w, *v.format);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::OutputConfig& v, const Path& self) {
+void Codec<::anthropic::OutputConfig>::read(Decoder& d, ::anthropic::OutputConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2111,38 +2039,36 @@ void read_value(Decoder& d, ::anthropic::OutputConfig& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::RefusalStopDetails& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"refusal\"");
-  if (o.key(",\"category\":")) {
-    if (v.category) {
-      write_value(w, *v.category);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::RefusalStopDetails>::write(Writer& w, const ::anthropic::RefusalStopDetails& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"refusal\"");
+    if (o.key(",\"category\":")) {
+      if (v.category) {
+        write_value(w, *v.category);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"explanation\":")) {
-    if (v.explanation) {
-      write_value(w, *v.explanation);
-    } else {
-      w.lit("null");
+    if (o.key(",\"explanation\":")) {
+      if (v.explanation) {
+        write_value(w, *v.explanation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::RefusalStopDetails& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self) {
+void Codec<::anthropic::RefusalStopDetails>::read(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2185,25 +2111,23 @@ void read_value(Decoder& d, ::anthropic::RefusalStopDetails& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
-  if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
-}
-
-void write_value(Writer& w, const ::anthropic::ServerToolUsage& v) {
+void Codec<::anthropic::ServerToolUsage>::write(Writer& w, const ::anthropic::ServerToolUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"web_fetch_requests\":")) write_value(w, v.web_fetch_requests);
+    if (o.key(",\"web_search_requests\":")) write_value(w, v.web_search_requests);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self) {
+void Codec<::anthropic::ServerToolUsage>::read(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2236,25 +2160,23 @@ void read_value(Decoder& d, ::anthropic::ServerToolUsage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "web_search_requests");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::SystemMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"role\":")) w.lit("\"system\"");
-}
-
-void write_value(Writer& w, const ::anthropic::SystemMessageParam& v) {
+void Codec<::anthropic::SystemMessageParam>::write(Writer& w, const ::anthropic::SystemMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"role\":")) w.lit("\"system\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self) {
+void Codec<::anthropic::SystemMessageParam>::read(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2285,25 +2207,23 @@ void read_value(Decoder& d, ::anthropic::SystemMessageParam& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v) {
+void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlockParam>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+    if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlockParam>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2334,47 +2254,45 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBloc
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionViewResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
-  if (o.key(",\"num_lines\":")) {
-    if (v.num_lines) {
-      write_value(w, *v.num_lines);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::TextEditorCodeExecutionViewResultBlock>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+    if (o.key(",\"num_lines\":")) {
+      if (v.num_lines) {
+        write_value(w, *v.num_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_line\":")) {
-    if (v.start_line) {
-      write_value(w, *v.start_line);
-    } else {
-      w.lit("null");
+    if (o.key(",\"start_line\":")) {
+      if (v.start_line) {
+        write_value(w, *v.start_line);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"total_lines\":")) {
-    if (v.total_lines) {
-      write_value(w, *v.total_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"total_lines\":")) {
+      if (v.total_lines) {
+        write_value(w, *v.total_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionViewResultBlock>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2441,27 +2359,25 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlock&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2508,24 +2424,22 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlockP
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingConfigBetweenTools& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"between_tools\"");
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingConfigBetweenTools& v) {
+void Codec<::anthropic::ThinkingConfigBetweenTools>::write(Writer& w, const ::anthropic::ThinkingConfigBetweenTools& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"between_tools\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Path& self) {
+void Codec<::anthropic::ThinkingConfigBetweenTools>::read(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2548,33 +2462,31 @@ void read_value(Decoder& d, ::anthropic::ThinkingConfigBetweenTools& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Tool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
-  if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-}
-
-void write_value(Writer& w, const ::anthropic::Tool& v) {
+void Codec<::anthropic::Tool>::write(Writer& w, const ::anthropic::Tool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"description\":", v.description.has_value())) write_value(w, *v.description);
+    if (o.key(",\"input_schema\":")) write_value(w, v.input_schema);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"eager_input_streaming\":", v.eager_input_streaming.has_value())) write_value(w, *v.eager_input_streaming);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Tool& v, const Path& self) {
+void Codec<::anthropic::Tool>::read(Decoder& d, ::anthropic::Tool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2678,24 +2590,22 @@ void read_value(Decoder& d, ::anthropic::Tool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolChoiceNone& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"none\"");
-}
-
-void write_value(Writer& w, const ::anthropic::ToolChoiceNone& v) {
+void Codec<::anthropic::ToolChoiceNone>::write(Writer& w, const ::anthropic::ToolChoiceNone& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"none\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self) {
+void Codec<::anthropic::ToolChoiceNone>::read(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2718,29 +2628,27 @@ void read_value(Decoder& d, ::anthropic::ToolChoiceNone& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_result\"");
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
-  if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolResultBlockParam& v) {
+void Codec<::anthropic::ToolResultBlockParam>::write(Writer& w, const ::anthropic::ToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_result\"");
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"content\":", v.content.has_value())) write_value(w, *v.content);
+    if (o.key(",\"is_error\":", v.is_error.has_value())) write_value(w, *v.is_error);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::ToolResultBlockParam>::read(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2807,25 +2715,23 @@ void read_value(Decoder& d, ::anthropic::ToolResultBlockParam& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolSearchResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlock& v) {
+void Codec<::anthropic::ToolSearchToolSearchResultBlock>::write(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+    if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolSearchResultBlock>::read(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2856,27 +2762,25 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlock& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultBlockParam& v) {
+void Codec<::anthropic::ToolSearchToolResultBlockParam>::write(Writer& w, const ::anthropic::ToolSearchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolResultBlockParam>::read(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2923,29 +2827,27 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlockParam& v, cons
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolUseBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolUseBlock& v) {
+void Codec<::anthropic::ToolUseBlock>::write(Writer& w, const ::anthropic::ToolUseBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self) {
+void Codec<::anthropic::ToolUseBlock>::read(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3007,33 +2909,31 @@ void read_value(Decoder& d, ::anthropic::ToolUseBlock& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"retrieved_at\":")) {
-    if (v.retrieved_at) {
-      write_value(w, *v.retrieved_at);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::WebFetchBlock>::write(Writer& w, const ::anthropic::WebFetchBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"retrieved_at\":")) {
+      if (v.retrieved_at) {
+        write_value(w, *v.retrieved_at);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchBlock& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self) {
+void Codec<::anthropic::WebFetchBlock>::read(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3081,36 +2981,34 @@ void read_value(Decoder& d, ::anthropic::WebFetchBlock& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchTool20260309& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260309& v) {
+void Codec<::anthropic::WebFetchTool20260309>::write(Writer& w, const ::anthropic::WebFetchTool20260309& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260309\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+    if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& self) {
+void Codec<::anthropic::WebFetchTool20260309>::read(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3232,25 +3130,23 @@ void read_value(Decoder& d, ::anthropic::WebFetchTool20260309& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultErrorBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorBlockParam& v) {
+void Codec<::anthropic::WebFetchToolResultErrorBlockParam>::write(Writer& w, const ::anthropic::WebFetchToolResultErrorBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, const Path& self) {
+void Codec<::anthropic::WebFetchToolResultErrorBlockParam>::read(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3281,24 +3177,22 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceNone& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"none\"");
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceNone& v) {
+void Codec<::anthropic::WebFetchURLSourceNone>::write(Writer& w, const ::anthropic::WebFetchURLSourceNone& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"none\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSourceNone>::read(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3321,34 +3215,32 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSourceNone& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"page_age\":")) {
-    if (v.page_age) {
-      write_value(w, *v.page_age);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::WebSearchResultBlock>::write(Writer& w, const ::anthropic::WebSearchResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"page_age\":")) {
+      if (v.page_age) {
+        write_value(w, *v.page_age);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchResultBlock& v) {
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& self) {
+void Codec<::anthropic::WebSearchResultBlock>::read(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3403,34 +3295,32 @@ void read_value(Decoder& d, ::anthropic::WebSearchResultBlock& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchTool20260318& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchTool20260318& v) {
+void Codec<::anthropic::WebSearchTool20260318>::write(Writer& w, const ::anthropic::WebSearchTool20260318& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20260318\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& self) {
+void Codec<::anthropic::WebSearchTool20260318>::read(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3534,28 +3424,26 @@ void read_value(Decoder& d, ::anthropic::WebSearchTool20260318& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultBlockParam& v) {
+void Codec<::anthropic::WebSearchToolResultBlockParam>::write(Writer& w, const ::anthropic::WebSearchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::WebSearchToolResultBlockParam>::read(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3611,7 +3499,7 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlockParam& v, const
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3631,7 +3519,7 @@ void read_value(Decoder& d, std::variant<::anthropic::Base64ImageSource, ::anthr
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3659,7 +3547,7 @@ void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthrop
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3675,7 +3563,7 @@ void read_value(Decoder& d, std::variant<::anthropic::Base64PDFSource, ::anthrop
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::anthropic::BashCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3691,7 +3579,7 @@ void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResul
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::anthropic::BashCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3707,7 +3595,7 @@ void read_value(Decoder& d, std::variant<::anthropic::BashCodeExecutionToolResul
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::BrowserStateChangeDownloadStarted, ::anthropic::BrowserStateChangeDownloadCompleted, ::anthropic::BrowserStateChangeDownloadFailed, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3731,7 +3619,7 @@ void read_value(Decoder& d, std::variant<::anthropic::BrowserStateChangeTabOpene
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMissSystemChanged, ::anthropic::CacheMissToolsChanged, ::anthropic::CacheMissMessagesChanged, ::anthropic::CacheMissPreviousMessageNotFound, ::anthropic::CacheMissUnavailable, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3763,7 +3651,7 @@ void read_value(Decoder& d, std::variant<::anthropic::CacheMissModelChanged, ::a
   read_value(d, v.emplace<6>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::anthropic::CitationPageLocation, ::anthropic::CitationContentBlockLocation, ::anthropic::CitationsWebSearchResultLocation, ::anthropic::CitationsSearchResultLocation, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3791,7 +3679,7 @@ void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocation, ::an
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::CitationCharLocationParam, ::anthropic::CitationPageLocationParam, ::anthropic::CitationContentBlockLocationParam, ::anthropic::CitationWebSearchResultLocationParam, ::anthropic::CitationSearchResultLocationParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3819,7 +3707,7 @@ void read_value(Decoder& d, std::variant<::anthropic::CitationCharLocationParam,
   read_value(d, v.emplace<5>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthropic::CodeExecutionResultBlock, ::anthropic::EncryptedCodeExecutionResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3839,7 +3727,7 @@ void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErr
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthropic::CodeExecutionResultBlockParam, ::anthropic::EncryptedCodeExecutionResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3859,7 +3747,7 @@ void read_value(Decoder& d, std::variant<::anthropic::CodeExecutionToolResultErr
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::ContainerParams, std::string, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::object:
       read_value(d, v.emplace<0>(), self);
@@ -3873,7 +3761,7 @@ void read_value(Decoder& d, std::variant<::anthropic::ContainerParams, std::stri
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller, ::anthropic::ServerToolCaller20260120, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3893,7 +3781,7 @@ void read_value(Decoder& d, std::variant<::anthropic::DirectCaller, ::anthropic:
   read_value(d, v.emplace<3>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::AuthenticationErrorObject, ::anthropic::BillingErrorObject, ::anthropic::PermissionErrorObject, ::anthropic::NotFoundErrorObject, ::anthropic::RateLimitErrorObject, ::anthropic::GatewayTimeoutErrorObject, ::anthropic::APIErrorObject, ::anthropic::OverloadedErrorObject, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3937,7 +3825,7 @@ void read_value(Decoder& d, std::variant<::anthropic::InvalidRequestErrorObject,
   read_value(d, v.emplace<9>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::anthropic::RedactedThinkingBlock, ::anthropic::ToolUseBlock, ::anthropic::ServerToolUseBlock, ::anthropic::WebSearchToolResultBlock, ::anthropic::WebFetchToolResultBlock, ::anthropic::CodeExecutionToolResultBlock, ::anthropic::BashCodeExecutionToolResultBlock, ::anthropic::TextEditorCodeExecutionToolResultBlock, ::anthropic::ToolSearchToolResultBlock, ::anthropic::ContainerUploadBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -3993,7 +3881,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextBlock, ::anthropic::Th
   read_value(d, v.emplace<12>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::ThinkingBlockParam, ::anthropic::RedactedThinkingBlockParam, ::anthropic::ToolUseBlockParam, ::anthropic::ToolResultBlockParam, ::anthropic::ServerToolUseBlockParam, ::anthropic::WebSearchToolResultBlockParam, ::anthropic::WebFetchToolResultBlockParam, ::anthropic::CodeExecutionToolResultBlockParam, ::anthropic::BashCodeExecutionToolResultBlockParam, ::anthropic::TextEditorCodeExecutionToolResultBlockParam, ::anthropic::ToolSearchToolResultBlockParam, ::anthropic::ContainerUploadBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4065,7 +3953,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropi
   read_value(d, v.emplace<16>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4081,7 +3969,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropi
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockParam, ::anthropic::SearchResultBlockParam, ::anthropic::DocumentBlockParam, ::anthropic::ToolReferenceBlockParam, ::anthropic::BrowserStateBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4113,7 +4001,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextBlockParam, ::anthropi
   read_value(d, v.emplace<6>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObject, ::anthropic::TextEditorCodeExecutionViewResultBlock, ::anthropic::TextEditorCodeExecutionCreateResultBlock, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4137,7 +4025,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToo
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam, ::anthropic::TextEditorCodeExecutionViewResultBlockParam, ::anthropic::TextEditorCodeExecutionCreateResultBlockParam, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4161,7 +4049,7 @@ void read_value(Decoder& d, std::variant<::anthropic::TextEditorCodeExecutionToo
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::ThinkingConfigDisabled, ::anthropic::ThinkingConfigBetweenTools, ::anthropic::ThinkingConfigAdaptive, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4185,7 +4073,7 @@ void read_value(Decoder& d, std::variant<::anthropic::ThinkingConfigEnabled, ::a
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4228,7 +4116,7 @@ void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBas
   read_value(d, v.emplace<8>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anthropic::CodeExecutionTool20250522, ::anthropic::CodeExecutionTool20250825, ::anthropic::CodeExecutionTool20260120, ::anthropic::CodeExecutionTool20260521, ::anthropic::BrowserToolset20260801, ::anthropic::MemoryTool20250818, ::anthropic::ComputerToolset20260801, ::anthropic::ToolTextEditor20250124, ::anthropic::ToolTextEditor20250429, ::anthropic::ToolTextEditor20250728, ::anthropic::WebSearchTool20250305, ::anthropic::WebFetchTool20250910, ::anthropic::WebSearchTool20260209, ::anthropic::WebFetchTool20260209, ::anthropic::WebFetchTool20260309, ::anthropic::WebSearchTool20260318, ::anthropic::WebFetchTool20260318, ::anthropic::ToolSearchToolBm25_20251119, ::anthropic::ToolSearchToolRegex20251119, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4323,7 +4211,7 @@ void read_value(Decoder& d, std::variant<::anthropic::Tool, ::anthropic::ToolBas
   read_value(d, v.emplace<21>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny, ::anthropic::ToolChoiceTool, ::anthropic::ToolChoiceNone, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4347,7 +4235,7 @@ void read_value(Decoder& d, std::variant<::anthropic::ToolChoiceAuto, ::anthropi
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropic::ToolSearchToolSearchResultBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4363,7 +4251,7 @@ void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorO
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic::ToolSearchToolSearchResultBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4379,7 +4267,7 @@ void read_value(Decoder& d, std::variant<::anthropic::ToolSearchToolResultErrorP
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::WebFetchBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4395,7 +4283,7 @@ void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlo
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthropic::WebFetchBlockParam, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4411,7 +4299,7 @@ void read_value(Decoder& d, std::variant<::anthropic::WebFetchToolResultErrorBlo
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4427,7 +4315,7 @@ void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::an
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetchURLSourceNone, ::anthropic::WebFetchURLSourceOnly, ::anthropic::WebFetchURLSourceExcept, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -4451,7 +4339,7 @@ void read_value(Decoder& d, std::variant<::anthropic::WebFetchURLSourceAll, ::an
   read_value(d, v.emplace<4>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorObject, std::vector<::anthropic::WebSearchResultBlock>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::object:
       read_value(d, v.emplace<0>(), self);
@@ -4465,7 +4353,7 @@ void read_value(Decoder& d, std::variant<::anthropic::WebSearchToolResultErrorOb
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -4479,7 +4367,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::C
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ContentBlockSourceContent>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -4493,7 +4381,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::C
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::TextBlockParam>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -4507,7 +4395,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::T
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::ToolResultBlockParam::ContentItem>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);
@@ -4521,7 +4409,7 @@ void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::T
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, ::anthropic::WebSearchToolRequestErrorObject, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::array:
       read_value(d, v.emplace<0>(), self);

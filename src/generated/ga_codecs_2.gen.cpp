@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::APIErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"api_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::APIErrorObject& v) {
+void Codec<::anthropic::APIErrorObject>::write(Writer& w, const ::anthropic::APIErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"api_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::APIErrorObject& v, const Path& self) {
+void Codec<::anthropic::APIErrorObject>::read(Decoder& d, ::anthropic::APIErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::APIErrorObject& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::InvalidRequestErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::InvalidRequestErrorObject& v) {
+void Codec<::anthropic::InvalidRequestErrorObject>::write(Writer& w, const ::anthropic::InvalidRequestErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"invalid_request_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::InvalidRequestErrorObject& v, const Path& self) {
+void Codec<::anthropic::InvalidRequestErrorObject>::read(Decoder& d, ::anthropic::InvalidRequestErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,25 +97,23 @@ void read_value(Decoder& d, ::anthropic::InvalidRequestErrorObject& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::RateLimitErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::RateLimitErrorObject& v) {
+void Codec<::anthropic::RateLimitErrorObject>::write(Writer& w, const ::anthropic::RateLimitErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"rate_limit_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& self) {
+void Codec<::anthropic::RateLimitErrorObject>::read(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -150,81 +144,79 @@ void read_value(Decoder& d, ::anthropic::RateLimitErrorObject& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Usage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
-  if (o.key(",\"cache_creation_input_tokens\":")) {
-    if (v.cache_creation_input_tokens) {
-      write_value(w, *v.cache_creation_input_tokens);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::Usage>::write(Writer& w, const ::anthropic::Usage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"output_tokens\":")) write_value(w, v.output_tokens);
+    if (o.key(",\"cache_creation_input_tokens\":")) {
+      if (v.cache_creation_input_tokens) {
+        write_value(w, *v.cache_creation_input_tokens);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_read_input_tokens\":")) {
-    if (v.cache_read_input_tokens) {
-      write_value(w, *v.cache_read_input_tokens);
-    } else {
-      w.lit("null");
+    if (o.key(",\"cache_read_input_tokens\":")) {
+      if (v.cache_read_input_tokens) {
+        write_value(w, *v.cache_read_input_tokens);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"cache_creation\":")) {
-    if (v.cache_creation) {
-      write_value(w, *v.cache_creation);
-    } else {
-      w.lit("null");
+    if (o.key(",\"cache_creation\":")) {
+      if (v.cache_creation) {
+        write_value(w, *v.cache_creation);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"inference_geo\":")) {
-    if (v.inference_geo) {
-      write_value(w, *v.inference_geo);
-    } else {
-      w.lit("null");
+    if (o.key(",\"inference_geo\":")) {
+      if (v.inference_geo) {
+        write_value(w, *v.inference_geo);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"output_tokens_details\":")) {
-    if (v.output_tokens_details) {
-      write_value(w, *v.output_tokens_details);
-    } else {
-      w.lit("null");
+    if (o.key(",\"output_tokens_details\":")) {
+      if (v.output_tokens_details) {
+        write_value(w, *v.output_tokens_details);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"server_tool_use\":")) {
-    if (v.server_tool_use) {
-      write_value(w, *v.server_tool_use);
-    } else {
-      w.lit("null");
+    if (o.key(",\"server_tool_use\":")) {
+      if (v.server_tool_use) {
+        write_value(w, *v.server_tool_use);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"service_tier\":")) {
-    if (v.service_tier) {
-      write_value(w, *v.service_tier);
-    } else {
-      w.lit("null");
+    if (o.key(",\"service_tier\":")) {
+      if (v.service_tier) {
+        write_value(w, *v.service_tier);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"speed\":")) {
-    if (v.speed) {
-      write_value(w, *v.speed);
-    } else {
-      w.lit("null");
+    if (o.key(",\"speed\":")) {
+      if (v.speed) {
+        write_value(w, *v.speed);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::Usage& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Usage& v, const Path& self) {
+void Codec<::anthropic::Usage>::read(Decoder& d, ::anthropic::Usage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -335,26 +327,24 @@ void read_value(Decoder& d, ::anthropic::Usage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "output_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Base64ImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"media_type\":")) write_value(w, v.media_type);
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::Base64ImageSource& v) {
+void Codec<::anthropic::Base64ImageSource>::write(Writer& w, const ::anthropic::Base64ImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"base64\"");
+    if (o.key(",\"media_type\":")) write_value(w, v.media_type);
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Base64ImageSource& v, const Path& self) {
+void Codec<::anthropic::Base64ImageSource>::read(Decoder& d, ::anthropic::Base64ImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -391,28 +381,26 @@ void read_value(Decoder& d, ::anthropic::Base64ImageSource& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "media_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionResultBlock& v) {
+void Codec<::anthropic::BashCodeExecutionResultBlock>::write(Writer& w, const ::anthropic::BashCodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionResultBlock>::read(Decoder& d, ::anthropic::BashCodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -463,25 +451,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::BashCodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -512,25 +498,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorParam& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserFileUploadConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserFileUploadConfig& v) {
+void Codec<::anthropic::BrowserFileUploadConfig>::write(Writer& w, const ::anthropic::BrowserFileUploadConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserFileUploadConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserFileUploadConfig>::read(Decoder& d, ::anthropic::BrowserFileUploadConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -566,25 +550,23 @@ void read_value(Decoder& d, ::anthropic::BrowserFileUploadConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserHoldKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserHoldKeyConfig& v) {
+void Codec<::anthropic::BrowserHoldKeyConfig>::write(Writer& w, const ::anthropic::BrowserHoldKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserHoldKeyConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserHoldKeyConfig>::read(Decoder& d, ::anthropic::BrowserHoldKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -620,25 +602,23 @@ void read_value(Decoder& d, ::anthropic::BrowserHoldKeyConfig& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserLeftClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserLeftClickConfig& v) {
+void Codec<::anthropic::BrowserLeftClickConfig>::write(Writer& w, const ::anthropic::BrowserLeftClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserLeftClickConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserLeftClickConfig>::read(Decoder& d, ::anthropic::BrowserLeftClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -674,25 +654,23 @@ void read_value(Decoder& d, ::anthropic::BrowserLeftClickConfig& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserListTabsConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserListTabsConfig& v) {
+void Codec<::anthropic::BrowserListTabsConfig>::write(Writer& w, const ::anthropic::BrowserListTabsConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserListTabsConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserListTabsConfig>::read(Decoder& d, ::anthropic::BrowserListTabsConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -728,25 +706,23 @@ void read_value(Decoder& d, ::anthropic::BrowserListTabsConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserNewTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserNewTabConfig& v) {
+void Codec<::anthropic::BrowserNewTabConfig>::write(Writer& w, const ::anthropic::BrowserNewTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserNewTabConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserNewTabConfig>::read(Decoder& d, ::anthropic::BrowserNewTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -782,25 +758,23 @@ void read_value(Decoder& d, ::anthropic::BrowserNewTabConfig& v, const Path& sel
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserRightClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserRightClickConfig& v) {
+void Codec<::anthropic::BrowserRightClickConfig>::write(Writer& w, const ::anthropic::BrowserRightClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserRightClickConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserRightClickConfig>::read(Decoder& d, ::anthropic::BrowserRightClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -836,27 +810,25 @@ void read_value(Decoder& d, ::anthropic::BrowserRightClickConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"browser_state\"");
-  if (o.key(",\"tabs\":")) write_value(w, v.tabs);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateBlockParam& v) {
+void Codec<::anthropic::BrowserStateBlockParam>::write(Writer& w, const ::anthropic::BrowserStateBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"browser_state\"");
+    if (o.key(",\"tabs\":")) write_value(w, v.tabs);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"state_changes\":", v.state_changes.has_value())) write_value(w, *v.state_changes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateBlockParam& v, const Path& self) {
+void Codec<::anthropic::BrowserStateBlockParam>::read(Decoder& d, ::anthropic::BrowserStateBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -903,25 +875,23 @@ void read_value(Decoder& d, ::anthropic::BrowserStateBlockParam& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tabs");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateChangeTabOpened& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
-  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeTabOpened& v) {
+void Codec<::anthropic::BrowserStateChangeTabOpened>::write(Writer& w, const ::anthropic::BrowserStateChangeTabOpened& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tab_opened\"");
+    if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeTabOpened& v, const Path& self) {
+void Codec<::anthropic::BrowserStateChangeTabOpened>::read(Decoder& d, ::anthropic::BrowserStateChangeTabOpened& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -952,54 +922,52 @@ void read_value(Decoder& d, ::anthropic::BrowserStateChangeTabOpened& v, const P
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tab_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserToolsetConfigs& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
-  if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
-  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key(",\"file_upload\":", v.file_upload.has_value())) write_value(w, *v.file_upload);
-  if (o.key(",\"find\":", v.find.has_value())) write_value(w, *v.find);
-  if (o.key(",\"form_input\":", v.form_input.has_value())) write_value(w, *v.form_input);
-  if (o.key(",\"get_page_text\":", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
-  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key(",\"hover\":", v.hover.has_value())) write_value(w, *v.hover);
-  if (o.key(",\"javascript_exec\":", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
-  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
-  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key(",\"list_tabs\":", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
-  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key(",\"navigate\":", v.navigate.has_value())) write_value(w, *v.navigate);
-  if (o.key(",\"new_tab\":", v.new_tab.has_value())) write_value(w, *v.new_tab);
-  if (o.key(",\"read_console\":", v.read_console.has_value())) write_value(w, *v.read_console);
-  if (o.key(",\"read_network\":", v.read_network.has_value())) write_value(w, *v.read_network);
-  if (o.key(",\"read_page\":", v.read_page.has_value())) write_value(w, *v.read_page);
-  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key(",\"scroll_to\":", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
-  if (o.key(",\"switch_tab\":", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
-  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserToolsetConfigs& v) {
+void Codec<::anthropic::BrowserToolsetConfigs>::write(Writer& w, const ::anthropic::BrowserToolsetConfigs& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+    if (o.key(",\"close_tab\":", v.close_tab.has_value())) write_value(w, *v.close_tab);
+    if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+    if (o.key(",\"file_upload\":", v.file_upload.has_value())) write_value(w, *v.file_upload);
+    if (o.key(",\"find\":", v.find.has_value())) write_value(w, *v.find);
+    if (o.key(",\"form_input\":", v.form_input.has_value())) write_value(w, *v.form_input);
+    if (o.key(",\"get_page_text\":", v.get_page_text.has_value())) write_value(w, *v.get_page_text);
+    if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+    if (o.key(",\"hover\":", v.hover.has_value())) write_value(w, *v.hover);
+    if (o.key(",\"javascript_exec\":", v.javascript_exec.has_value())) write_value(w, *v.javascript_exec);
+    if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+    if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+    if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+    if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+    if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+    if (o.key(",\"list_tabs\":", v.list_tabs.has_value())) write_value(w, *v.list_tabs);
+    if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+    if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+    if (o.key(",\"navigate\":", v.navigate.has_value())) write_value(w, *v.navigate);
+    if (o.key(",\"new_tab\":", v.new_tab.has_value())) write_value(w, *v.new_tab);
+    if (o.key(",\"read_console\":", v.read_console.has_value())) write_value(w, *v.read_console);
+    if (o.key(",\"read_network\":", v.read_network.has_value())) write_value(w, *v.read_network);
+    if (o.key(",\"read_page\":", v.read_page.has_value())) write_value(w, *v.read_page);
+    if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+    if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+    if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+    if (o.key(",\"scroll_to\":", v.scroll_to.has_value())) write_value(w, *v.scroll_to);
+    if (o.key(",\"switch_tab\":", v.switch_tab.has_value())) write_value(w, *v.switch_tab);
+    if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+    if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+    if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserToolsetConfigs& v, const Path& self) {
+void Codec<::anthropic::BrowserToolsetConfigs>::read(Decoder& d, ::anthropic::BrowserToolsetConfigs& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1277,25 +1245,23 @@ void read_value(Decoder& d, ::anthropic::BrowserToolsetConfigs& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserZoomConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserZoomConfig& v) {
+void Codec<::anthropic::BrowserZoomConfig>::write(Writer& w, const ::anthropic::BrowserZoomConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserZoomConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserZoomConfig>::read(Decoder& d, ::anthropic::BrowserZoomConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1331,25 +1297,23 @@ void read_value(Decoder& d, ::anthropic::BrowserZoomConfig& v, const Path& self)
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissModelChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"model_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissModelChanged& v) {
+void Codec<::anthropic::CacheMissModelChanged>::write(Writer& w, const ::anthropic::CacheMissModelChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"model_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissModelChanged& v, const Path& self) {
+void Codec<::anthropic::CacheMissModelChanged>::read(Decoder& d, ::anthropic::CacheMissModelChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1380,24 +1344,22 @@ void read_value(Decoder& d, ::anthropic::CacheMissModelChanged& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissUnavailable& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"unavailable\"");
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissUnavailable& v) {
+void Codec<::anthropic::CacheMissUnavailable>::write(Writer& w, const ::anthropic::CacheMissUnavailable& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"unavailable\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissUnavailable& v, const Path& self) {
+void Codec<::anthropic::CacheMissUnavailable>::read(Decoder& d, ::anthropic::CacheMissUnavailable& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1420,35 +1382,33 @@ void read_value(Decoder& d, ::anthropic::CacheMissUnavailable& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationContentBlockLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationContentBlockLocationParam>::write(Writer& w, const ::anthropic::CitationContentBlockLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"content_block_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
-  if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationContentBlockLocationParam& v) {
+    if (o.key(",\"end_block_index\":")) write_value(w, v.end_block_index);
+    if (o.key(",\"start_block_index\":")) write_value(w, v.start_block_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationContentBlockLocationParam& v, const Path& self) {
+void Codec<::anthropic::CitationContentBlockLocationParam>::read(Decoder& d, ::anthropic::CitationContentBlockLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1509,34 +1469,32 @@ void read_value(Decoder& d, ::anthropic::CitationContentBlockLocationParam& v, c
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_block_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationWebSearchResultLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationWebSearchResultLocationParam>::write(Writer& w, const ::anthropic::CitationWebSearchResultLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationWebSearchResultLocationParam& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationWebSearchResultLocationParam& v, const Path& self) {
+void Codec<::anthropic::CitationWebSearchResultLocationParam>::read(Decoder& d, ::anthropic::CitationWebSearchResultLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1591,34 +1549,32 @@ void read_value(Decoder& d, ::anthropic::CitationWebSearchResultLocationParam& v
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationsWebSearchResultLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationsWebSearchResultLocation>::write(Writer& w, const ::anthropic::CitationsWebSearchResultLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"encrypted_index\":")) write_value(w, v.encrypted_index);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationsWebSearchResultLocation& v) {
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationsWebSearchResultLocation& v, const Path& self) {
+void Codec<::anthropic::CitationsWebSearchResultLocation>::read(Decoder& d, ::anthropic::CitationsWebSearchResultLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1673,28 +1629,26 @@ void read_value(Decoder& d, ::anthropic::CitationsWebSearchResultLocation& v, co
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::CodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::CodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::CodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1745,29 +1699,27 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionResultBlockParam& v, const
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionTool20260521& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20260521& v) {
+void Codec<::anthropic::CodeExecutionTool20260521>::write(Writer& w, const ::anthropic::CodeExecutionTool20260521& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260521\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260521& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionTool20260521>::read(Decoder& d, ::anthropic::CodeExecutionTool20260521& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1829,25 +1781,23 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionTool20260521& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::CodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::CodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::CodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1878,25 +1828,23 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorParam& v, c
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerDoubleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerDoubleClickConfig& v) {
+void Codec<::anthropic::ComputerDoubleClickConfig>::write(Writer& w, const ::anthropic::ComputerDoubleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerDoubleClickConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerDoubleClickConfig>::read(Decoder& d, ::anthropic::ComputerDoubleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1932,25 +1880,23 @@ void read_value(Decoder& d, ::anthropic::ComputerDoubleClickConfig& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerLeftClickDragConfig& v) {
+void Codec<::anthropic::ComputerLeftClickDragConfig>::write(Writer& w, const ::anthropic::ComputerLeftClickDragConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerLeftClickDragConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerLeftClickDragConfig>::read(Decoder& d, ::anthropic::ComputerLeftClickDragConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1986,25 +1932,23 @@ void read_value(Decoder& d, ::anthropic::ComputerLeftClickDragConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerMouseMoveConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerMouseMoveConfig& v) {
+void Codec<::anthropic::ComputerMouseMoveConfig>::write(Writer& w, const ::anthropic::ComputerMouseMoveConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerMouseMoveConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerMouseMoveConfig>::read(Decoder& d, ::anthropic::ComputerMouseMoveConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2040,26 +1984,24 @@ void read_value(Decoder& d, ::anthropic::ComputerMouseMoveConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerToolset20260801& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerToolset20260801& v) {
+void Codec<::anthropic::ComputerToolset20260801>::write(Writer& w, const ::anthropic::ComputerToolset20260801& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"computer_toolset_20260801\"");
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"configs\":", v.configs.has_value())) write_value(w, *v.configs);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerToolset20260801& v, const Path& self) {
+void Codec<::anthropic::ComputerToolset20260801>::read(Decoder& d, ::anthropic::ComputerToolset20260801& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2100,25 +2042,23 @@ void read_value(Decoder& d, ::anthropic::ComputerToolset20260801& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerWaitConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerWaitConfig& v) {
+void Codec<::anthropic::ComputerWaitConfig>::write(Writer& w, const ::anthropic::ComputerWaitConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerWaitConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerWaitConfig>::read(Decoder& d, ::anthropic::ComputerWaitConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2154,26 +2094,24 @@ void read_value(Decoder& d, ::anthropic::ComputerWaitConfig& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContainerSkill& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
-  if (o.key(",\"version\":")) write_value(w, v.version);
-}
-
-void write_value(Writer& w, const ::anthropic::ContainerSkill& v) {
+void Codec<::anthropic::ContainerSkill>::write(Writer& w, const ::anthropic::ContainerSkill& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+    if (o.key(",\"version\":")) write_value(w, v.version);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ContainerSkill& v, const Path& self) {
+void Codec<::anthropic::ContainerSkill>::read(Decoder& d, ::anthropic::ContainerSkill& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2213,30 +2151,28 @@ void read_value(Decoder& d, ::anthropic::ContainerSkill& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "version");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Diagnostics& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"cache_miss_reason\":")) {
-    if (v.cache_miss_reason) {
-      write_value(w, *v.cache_miss_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::Diagnostics>::write(Writer& w, const ::anthropic::Diagnostics& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"cache_miss_reason\":")) {
+      if (v.cache_miss_reason) {
+        write_value(w, *v.cache_miss_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::Diagnostics& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Diagnostics& v, const Path& self) {
+void Codec<::anthropic::Diagnostics>::read(Decoder& d, ::anthropic::Diagnostics& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2264,39 +2200,37 @@ void read_value(Decoder& d, ::anthropic::Diagnostics& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DocumentBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"document\"");
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::DocumentBlock>::write(Writer& w, const ::anthropic::DocumentBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"document\"");
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":")) {
-    if (v.title) {
-      write_value(w, *v.title);
-    } else {
-      w.lit("null");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":")) {
+      if (v.title) {
+        write_value(w, *v.title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::DocumentBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::DocumentBlock& v, const Path& self) {
+void Codec<::anthropic::DocumentBlock>::read(Decoder& d, ::anthropic::DocumentBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2347,25 +2281,23 @@ void read_value(Decoder& d, ::anthropic::DocumentBlock& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::FileImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"file\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::FileImageSource& v) {
+void Codec<::anthropic::FileImageSource>::write(Writer& w, const ::anthropic::FileImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"file\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::FileImageSource& v, const Path& self) {
+void Codec<::anthropic::FileImageSource>::read(Decoder& d, ::anthropic::FileImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2396,25 +2328,23 @@ void read_value(Decoder& d, ::anthropic::FileImageSource& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::JSONOutputFormat& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"json_schema\"");
-  if (o.key(",\"schema\":")) write_value(w, v.schema);
-}
-
-void write_value(Writer& w, const ::anthropic::JSONOutputFormat& v) {
+void Codec<::anthropic::JSONOutputFormat>::write(Writer& w, const ::anthropic::JSONOutputFormat& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"json_schema\"");
+    if (o.key(",\"schema\":")) write_value(w, v.schema);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::JSONOutputFormat& v, const Path& self) {
+void Codec<::anthropic::JSONOutputFormat>::read(Decoder& d, ::anthropic::JSONOutputFormat& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2445,24 +2375,22 @@ void read_value(Decoder& d, ::anthropic::JSONOutputFormat& v, const Path& self) 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "schema");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::OutputTokensDetails& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::OutputTokensDetails& v) {
+void Codec<::anthropic::OutputTokensDetails>::write(Writer& w, const ::anthropic::OutputTokensDetails& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"thinking_tokens\":")) write_value(w, v.thinking_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::OutputTokensDetails& v, const Path& self) {
+void Codec<::anthropic::OutputTokensDetails>::read(Decoder& d, ::anthropic::OutputTokensDetails& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2488,29 +2416,27 @@ void read_value(Decoder& d, ::anthropic::OutputTokensDetails& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "thinking_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::SearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"search_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-}
-
-void write_value(Writer& w, const ::anthropic::SearchResultBlockParam& v) {
+void Codec<::anthropic::SearchResultBlockParam>::write(Writer& w, const ::anthropic::SearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"search_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::SearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::SearchResultBlockParam>::read(Decoder& d, ::anthropic::SearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2573,28 +2499,26 @@ void read_value(Decoder& d, ::anthropic::SearchResultBlockParam& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "title");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolUseBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-}
-
-void write_value(Writer& w, const ::anthropic::ServerToolUseBlock& v) {
+void Codec<::anthropic::ServerToolUseBlock>::write(Writer& w, const ::anthropic::ServerToolUseBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self) {
+void Codec<::anthropic::ServerToolUseBlock>::read(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2647,32 +2571,30 @@ void read_value(Decoder& d, ::anthropic::ServerToolUseBlock& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::TextBlock>::write(Writer& w, const ::anthropic::TextBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::TextBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextBlock& v, const Path& self) {
+void Codec<::anthropic::TextBlock>::read(Decoder& d, ::anthropic::TextBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2712,59 +2634,57 @@ void read_value(Decoder& d, ::anthropic::TextBlock& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key(",\"lines\":")) {
-    if (v.lines) {
-      write_value(w, *v.lines);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlock>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+    if (o.key(",\"lines\":")) {
+      if (v.lines) {
+        write_value(w, *v.lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"new_lines\":")) {
-    if (v.new_lines) {
-      write_value(w, *v.new_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"new_lines\":")) {
+      if (v.new_lines) {
+        write_value(w, *v.new_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"new_start\":")) {
-    if (v.new_start) {
-      write_value(w, *v.new_start);
-    } else {
-      w.lit("null");
+    if (o.key(",\"new_start\":")) {
+      if (v.new_start) {
+        write_value(w, *v.new_start);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"old_lines\":")) {
-    if (v.old_lines) {
-      write_value(w, *v.old_lines);
-    } else {
-      w.lit("null");
+    if (o.key(",\"old_lines\":")) {
+      if (v.old_lines) {
+        write_value(w, *v.old_lines);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"old_start\":")) {
-    if (v.old_start) {
-      write_value(w, *v.old_start);
-    } else {
-      w.lit("null");
+    if (o.key(",\"old_start\":")) {
+      if (v.old_start) {
+        write_value(w, *v.old_start);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlock>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2834,26 +2754,24 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResult
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlock& v) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultBlock>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultBlock>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2891,26 +2809,24 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultBlock&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking\"");
-  if (o.key(",\"signature\":")) write_value(w, v.signature);
-  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingBlock& v) {
+void Codec<::anthropic::ThinkingBlock>::write(Writer& w, const ::anthropic::ThinkingBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking\"");
+    if (o.key(",\"signature\":")) write_value(w, v.signature);
+    if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingBlock& v, const Path& self) {
+void Codec<::anthropic::ThinkingBlock>::read(Decoder& d, ::anthropic::ThinkingBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2948,24 +2864,22 @@ void read_value(Decoder& d, ::anthropic::ThinkingBlock& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingConfigDisabled& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"disabled\"");
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingConfigDisabled& v) {
+void Codec<::anthropic::ThinkingConfigDisabled>::write(Writer& w, const ::anthropic::ThinkingConfigDisabled& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"disabled\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingConfigDisabled& v, const Path& self) {
+void Codec<::anthropic::ThinkingConfigDisabled>::read(Decoder& d, ::anthropic::ThinkingConfigDisabled& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2988,30 +2902,28 @@ void read_value(Decoder& d, ::anthropic::ThinkingConfigDisabled& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolBash20250124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
-  if (o.key(",\"name\":")) w.lit("\"bash\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolBash20250124& v) {
+void Codec<::anthropic::ToolBash20250124>::write(Writer& w, const ::anthropic::ToolBash20250124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_20250124\"");
+    if (o.key(",\"name\":")) w.lit("\"bash\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolBash20250124& v, const Path& self) {
+void Codec<::anthropic::ToolBash20250124>::read(Decoder& d, ::anthropic::ToolBash20250124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3082,26 +2994,24 @@ void read_value(Decoder& d, ::anthropic::ToolBash20250124& v, const Path& self) 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolChoiceTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolChoiceTool& v) {
+void Codec<::anthropic::ToolChoiceTool>::write(Writer& w, const ::anthropic::ToolChoiceTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolChoiceTool& v, const Path& self) {
+void Codec<::anthropic::ToolChoiceTool>::read(Decoder& d, ::anthropic::ToolChoiceTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3140,29 +3050,27 @@ void read_value(Decoder& d, ::anthropic::ToolChoiceTool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolBm25_20251119& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119& v) {
+void Codec<::anthropic::ToolSearchToolBm25_20251119>::write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"name\":")) w.lit("\"tool_search_tool_bm25\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolBm25_20251119>::read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3227,26 +3135,24 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119& v, const P
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultBlock& v) {
+void Codec<::anthropic::ToolSearchToolResultBlock>::write(Writer& w, const ::anthropic::ToolSearchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolResultBlock>::read(Decoder& d, ::anthropic::ToolSearchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3284,30 +3190,28 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolResultBlock& v, const Pat
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolTextEditor20250124& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250124& v) {
+void Codec<::anthropic::ToolTextEditor20250124>::write(Writer& w, const ::anthropic::ToolTextEditor20250124& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250124\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_editor\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250124& v, const Path& self) {
+void Codec<::anthropic::ToolTextEditor20250124>::read(Decoder& d, ::anthropic::ToolTextEditor20250124& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3378,30 +3282,28 @@ void read_value(Decoder& d, ::anthropic::ToolTextEditor20250124& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolUseBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolUseBlockParam& v) {
+void Codec<::anthropic::ToolUseBlockParam>::write(Writer& w, const ::anthropic::ToolUseBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"toolset_name\":", v.toolset_name.has_value())) write_value(w, *v.toolset_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolUseBlockParam& v, const Path& self) {
+void Codec<::anthropic::ToolUseBlockParam>::read(Decoder& d, ::anthropic::ToolUseBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3472,27 +3374,25 @@ void read_value(Decoder& d, ::anthropic::ToolUseBlockParam& v, const Path& self)
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchBlockParam& v) {
+void Codec<::anthropic::WebFetchBlockParam>::write(Writer& w, const ::anthropic::WebFetchBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"retrieved_at\":", v.retrieved_at.has_value())) write_value(w, *v.retrieved_at);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchBlockParam& v, const Path& self) {
+void Codec<::anthropic::WebFetchBlockParam>::read(Decoder& d, ::anthropic::WebFetchBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3539,37 +3439,35 @@ void read_value(Decoder& d, ::anthropic::WebFetchBlockParam& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchTool20260318& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-  if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260318& v) {
+void Codec<::anthropic::WebFetchTool20260318>::write(Writer& w, const ::anthropic::WebFetchTool20260318& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260318\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"response_inclusion\":", v.response_inclusion.has_value())) write_value(w, *v.response_inclusion);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+    if (o.key(",\"use_cache\":", v.use_cache.has_value())) write_value(w, *v.use_cache);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260318& v, const Path& self) {
+void Codec<::anthropic::WebFetchTool20260318>::read(Decoder& d, ::anthropic::WebFetchTool20260318& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3699,28 +3597,26 @@ void read_value(Decoder& d, ::anthropic::WebFetchTool20260318& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultBlockParam& v) {
+void Codec<::anthropic::WebFetchToolResultBlockParam>::write(Writer& w, const ::anthropic::WebFetchToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::WebFetchToolResultBlockParam>::read(Decoder& d, ::anthropic::WebFetchToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3776,25 +3672,23 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlockParam& v, const 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceOnly& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"only\"");
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceOnly& v) {
+void Codec<::anthropic::WebFetchURLSourceOnly>::write(Writer& w, const ::anthropic::WebFetchURLSourceOnly& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"only\"");
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceOnly& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSourceOnly>::read(Decoder& d, ::anthropic::WebFetchURLSourceOnly& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3825,28 +3719,26 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSourceOnly& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
-  if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchResultBlockParam& v) {
+void Codec<::anthropic::WebSearchResultBlockParam>::write(Writer& w, const ::anthropic::WebSearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_result\"");
+    if (o.key(",\"encrypted_content\":")) write_value(w, v.encrypted_content);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"page_age\":", v.page_age.has_value())) write_value(w, *v.page_age);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::WebSearchResultBlockParam>::read(Decoder& d, ::anthropic::WebSearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3900,25 +3792,23 @@ void read_value(Decoder& d, ::anthropic::WebSearchResultBlockParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolRequestErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchToolRequestErrorObject& v) {
+void Codec<::anthropic::WebSearchToolRequestErrorObject>::write(Writer& w, const ::anthropic::WebSearchToolRequestErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, const Path& self) {
+void Codec<::anthropic::WebSearchToolRequestErrorObject>::read(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3949,43 +3839,41 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolRequestErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::MessageCreateParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
-  if (o.key(",\"messages\":")) write_value(w, v.messages);
-  if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
-  if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
-  if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
-  if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
-  if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
-  if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
-  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
-  if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
-  if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
-  if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
-  if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
-  if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
-  if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
-  if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
-  if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
-}
-
-void write_value(Writer& w, const ::anthropic::MessageCreateParams& v) {
+void Codec<::anthropic::MessageCreateParams>::write(Writer& w, const ::anthropic::MessageCreateParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"max_tokens\":")) write_value(w, v.max_tokens);
+    if (o.key(",\"messages\":")) write_value(w, v.messages);
+    if (o.key(",\"system\":", v.system.has_value())) write_value(w, *v.system);
+    if (o.key(",\"metadata\":", v.metadata.has_value())) write_value(w, *v.metadata);
+    if (o.key(",\"stop_sequences\":", v.stop_sequences.has_value())) write_value(w, *v.stop_sequences);
+    if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
+    if (o.key(",\"top_k\":", v.top_k.has_value())) write_value(w, *v.top_k);
+    if (o.key(",\"top_p\":", v.top_p.has_value())) write_value(w, *v.top_p);
+    if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+    if (o.key(",\"tool_choice\":", v.tool_choice.has_value())) write_value(w, *v.tool_choice);
+    if (o.key(",\"thinking\":", v.thinking.has_value())) write_value(w, *v.thinking);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"service_tier\":", v.service_tier.has_value())) write_value(w, *v.service_tier);
+    if (o.key(",\"container\":", v.container.has_value())) write_value(w, *v.container);
+    if (o.key(",\"diagnostics\":", v.diagnostics.has_value())) write_value(w, *v.diagnostics);
+    if (o.key(",\"inference_geo\":", v.inference_geo.has_value())) write_value(w, *v.inference_geo);
+    if (o.key(",\"output_config\":", v.output_config.has_value())) write_value(w, *v.output_config);
+    if (o.key(",\"speed\":", v.speed.has_value())) write_value(w, *v.speed);
+    if (o.key(",\"stream\":", v.stream_present)) w.lit("false");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::MessageCreateParams& v, const Path& self) {
+void Codec<::anthropic::MessageCreateParams>::read(Decoder& d, ::anthropic::MessageCreateParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

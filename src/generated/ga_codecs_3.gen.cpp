@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::AuthenticationErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::AuthenticationErrorObject& v) {
+void Codec<::anthropic::AuthenticationErrorObject>::write(Writer& w, const ::anthropic::AuthenticationErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"authentication_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::AuthenticationErrorObject& v, const Path& self) {
+void Codec<::anthropic::AuthenticationErrorObject>::read(Decoder& d, ::anthropic::AuthenticationErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::AuthenticationErrorObject& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::NotFoundErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::NotFoundErrorObject& v) {
+void Codec<::anthropic::NotFoundErrorObject>::write(Writer& w, const ::anthropic::NotFoundErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"not_found_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::NotFoundErrorObject& v, const Path& self) {
+void Codec<::anthropic::NotFoundErrorObject>::read(Decoder& d, ::anthropic::NotFoundErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,32 +97,30 @@ void read_value(Decoder& d, ::anthropic::NotFoundErrorObject& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ErrorResponse& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"error\"");
-  if (o.key(",\"error\":")) write_value(w, v.error);
-  if (o.key(",\"request_id\":")) {
-    if (v.request_id) {
-      write_value(w, *v.request_id);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::ErrorResponse>::write(Writer& w, const ::anthropic::ErrorResponse& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"error\"");
+    if (o.key(",\"error\":")) write_value(w, v.error);
+    if (o.key(",\"request_id\":")) {
+      if (v.request_id) {
+        write_value(w, *v.request_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::ErrorResponse& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ErrorResponse& v, const Path& self) {
+void Codec<::anthropic::ErrorResponse>::read(Decoder& d, ::anthropic::ErrorResponse& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -167,64 +161,62 @@ void read_value(Decoder& d, ::anthropic::ErrorResponse& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Message& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"message\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"role\":")) w.lit("\"assistant\"");
-  if (o.key(",\"model\":")) write_value(w, v.model);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"stop_reason\":")) {
-    if (v.stop_reason) {
-      write_value(w, *v.stop_reason);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::Message>::write(Writer& w, const ::anthropic::Message& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"message\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"role\":")) w.lit("\"assistant\"");
+    if (o.key(",\"model\":")) write_value(w, v.model);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"stop_reason\":")) {
+      if (v.stop_reason) {
+        write_value(w, *v.stop_reason);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"stop_sequence\":")) {
-    if (v.stop_sequence) {
-      write_value(w, *v.stop_sequence);
-    } else {
-      w.lit("null");
+    if (o.key(",\"stop_sequence\":")) {
+      if (v.stop_sequence) {
+        write_value(w, *v.stop_sequence);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"usage\":")) write_value(w, v.usage);
-  if (o.key(",\"container\":")) {
-    if (v.container) {
-      write_value(w, *v.container);
-    } else {
-      w.lit("null");
+    if (o.key(",\"usage\":")) write_value(w, v.usage);
+    if (o.key(",\"container\":")) {
+      if (v.container) {
+        write_value(w, *v.container);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"diagnostics\":")) {
-    if (v.diagnostics) {
-      write_value(w, *v.diagnostics);
-    } else {
-      w.lit("null");
+    if (o.key(",\"diagnostics\":")) {
+      if (v.diagnostics) {
+        write_value(w, *v.diagnostics);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"stop_details\":")) {
-    if (v.stop_details) {
-      write_value(w, *v.stop_details);
-    } else {
-      w.lit("null");
+    if (o.key(",\"stop_details\":")) {
+      if (v.stop_details) {
+        write_value(w, *v.stop_details);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::Message& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Message& v, const Path& self) {
+void Codec<::anthropic::Message>::read(Decoder& d, ::anthropic::Message& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -328,26 +320,24 @@ void read_value(Decoder& d, ::anthropic::Message& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "usage");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Base64PDFSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"base64\"");
-  if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::Base64PDFSource& v) {
+void Codec<::anthropic::Base64PDFSource>::write(Writer& w, const ::anthropic::Base64PDFSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"base64\"");
+    if (o.key(",\"media_type\":")) w.lit("\"application/pdf\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Base64PDFSource& v, const Path& self) {
+void Codec<::anthropic::Base64PDFSource>::read(Decoder& d, ::anthropic::Base64PDFSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -382,28 +372,26 @@ void read_value(Decoder& d, ::anthropic::Base64PDFSource& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-  if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::BashCodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::BashCodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+    if (o.key(",\"stdout\":")) write_value(w, v.stdout_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::BashCodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -454,27 +442,25 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionResultBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stdout");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::BashCodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::BashCodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -521,25 +507,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultBlockParam& 
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserFindConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserFindConfig& v) {
+void Codec<::anthropic::BrowserFindConfig>::write(Writer& w, const ::anthropic::BrowserFindConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserFindConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserFindConfig>::read(Decoder& d, ::anthropic::BrowserFindConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -575,25 +559,23 @@ void read_value(Decoder& d, ::anthropic::BrowserFindConfig& v, const Path& self)
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserHoverConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserHoverConfig& v) {
+void Codec<::anthropic::BrowserHoverConfig>::write(Writer& w, const ::anthropic::BrowserHoverConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserHoverConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserHoverConfig>::read(Decoder& d, ::anthropic::BrowserHoverConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -629,25 +611,23 @@ void read_value(Decoder& d, ::anthropic::BrowserHoverConfig& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserLeftClickDragConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserLeftClickDragConfig& v) {
+void Codec<::anthropic::BrowserLeftClickDragConfig>::write(Writer& w, const ::anthropic::BrowserLeftClickDragConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserLeftClickDragConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserLeftClickDragConfig>::read(Decoder& d, ::anthropic::BrowserLeftClickDragConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -683,25 +663,23 @@ void read_value(Decoder& d, ::anthropic::BrowserLeftClickDragConfig& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserMiddleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserMiddleClickConfig& v) {
+void Codec<::anthropic::BrowserMiddleClickConfig>::write(Writer& w, const ::anthropic::BrowserMiddleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserMiddleClickConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserMiddleClickConfig>::read(Decoder& d, ::anthropic::BrowserMiddleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -737,25 +715,23 @@ void read_value(Decoder& d, ::anthropic::BrowserMiddleClickConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserReadConsoleConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserReadConsoleConfig& v) {
+void Codec<::anthropic::BrowserReadConsoleConfig>::write(Writer& w, const ::anthropic::BrowserReadConsoleConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserReadConsoleConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserReadConsoleConfig>::read(Decoder& d, ::anthropic::BrowserReadConsoleConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -791,25 +767,23 @@ void read_value(Decoder& d, ::anthropic::BrowserReadConsoleConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserScreenshotConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserScreenshotConfig& v) {
+void Codec<::anthropic::BrowserScreenshotConfig>::write(Writer& w, const ::anthropic::BrowserScreenshotConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserScreenshotConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserScreenshotConfig>::read(Decoder& d, ::anthropic::BrowserScreenshotConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -845,28 +819,26 @@ void read_value(Decoder& d, ::anthropic::BrowserScreenshotConfig& v, const Path&
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateChangeDownloadCompleted& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_completed\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
-  if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadCompleted& v) {
+void Codec<::anthropic::BrowserStateChangeDownloadCompleted>::write(Writer& w, const ::anthropic::BrowserStateChangeDownloadCompleted& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_completed\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"path\":", v.path.has_value())) write_value(w, *v.path);
+    if (o.key(",\"size_bytes\":", v.size_bytes.has_value())) write_value(w, *v.size_bytes);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadCompleted& v, const Path& self) {
+void Codec<::anthropic::BrowserStateChangeDownloadCompleted>::read(Decoder& d, ::anthropic::BrowserStateChangeDownloadCompleted& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -921,27 +893,25 @@ void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadCompleted& v,
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateTabEntry& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
-  if (o.key(",\"title\":")) write_value(w, v.title);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateTabEntry& v) {
+void Codec<::anthropic::BrowserStateTabEntry>::write(Writer& w, const ::anthropic::BrowserStateTabEntry& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"tab_id\":")) write_value(w, v.tab_id);
+    if (o.key(",\"title\":")) write_value(w, v.title);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"active\":", v.active.has_value())) write_value(w, *v.active);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateTabEntry& v, const Path& self) {
+void Codec<::anthropic::BrowserStateTabEntry>::read(Decoder& d, ::anthropic::BrowserStateTabEntry& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -989,25 +959,23 @@ void read_value(Decoder& d, ::anthropic::BrowserStateTabEntry& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserTripleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserTripleClickConfig& v) {
+void Codec<::anthropic::BrowserTripleClickConfig>::write(Writer& w, const ::anthropic::BrowserTripleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserTripleClickConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserTripleClickConfig>::read(Decoder& d, ::anthropic::BrowserTripleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1043,25 +1011,23 @@ void read_value(Decoder& d, ::anthropic::BrowserTripleClickConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheControlEphemeral& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
-  if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheControlEphemeral& v) {
+void Codec<::anthropic::CacheControlEphemeral>::write(Writer& w, const ::anthropic::CacheControlEphemeral& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"ephemeral\"");
+    if (o.key(",\"ttl\":", v.ttl.has_value())) write_value(w, *v.ttl);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheControlEphemeral& v, const Path& self) {
+void Codec<::anthropic::CacheControlEphemeral>::read(Decoder& d, ::anthropic::CacheControlEphemeral& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1093,24 +1059,22 @@ void read_value(Decoder& d, ::anthropic::CacheControlEphemeral& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissPreviousMessageNotFound& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissPreviousMessageNotFound& v) {
+void Codec<::anthropic::CacheMissPreviousMessageNotFound>::write(Writer& w, const ::anthropic::CacheMissPreviousMessageNotFound& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"previous_message_not_found\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissPreviousMessageNotFound& v, const Path& self) {
+void Codec<::anthropic::CacheMissPreviousMessageNotFound>::read(Decoder& d, ::anthropic::CacheMissPreviousMessageNotFound& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1133,42 +1097,40 @@ void read_value(Decoder& d, ::anthropic::CacheMissPreviousMessageNotFound& v, co
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationCharLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"char_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationCharLocation>::write(Writer& w, const ::anthropic::CitationCharLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"char_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationCharLocation& v) {
+    if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationCharLocation& v, const Path& self) {
+void Codec<::anthropic::CitationCharLocation>::read(Decoder& d, ::anthropic::CitationCharLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1238,42 +1200,40 @@ void read_value(Decoder& d, ::anthropic::CitationCharLocation& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationPageLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"page_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationPageLocation>::write(Writer& w, const ::anthropic::CitationPageLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"page_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
-  if (o.key(",\"file_id\":")) {
-    if (v.file_id) {
-      write_value(w, *v.file_id);
-    } else {
-      w.lit("null");
+    if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+    if (o.key(",\"file_id\":")) {
+      if (v.file_id) {
+        write_value(w, *v.file_id);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationPageLocation& v) {
+    if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationPageLocation& v, const Path& self) {
+void Codec<::anthropic::CitationPageLocation>::read(Decoder& d, ::anthropic::CitationPageLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1344,24 +1304,22 @@ void read_value(Decoder& d, ::anthropic::CitationPageLocation& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationsConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"enabled\":")) write_value(w, v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationsConfig& v) {
+void Codec<::anthropic::CitationsConfig>::write(Writer& w, const ::anthropic::CitationsConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"enabled\":")) write_value(w, v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationsConfig& v, const Path& self) {
+void Codec<::anthropic::CitationsConfig>::read(Decoder& d, ::anthropic::CitationsConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1387,25 +1345,23 @@ void read_value(Decoder& d, ::anthropic::CitationsConfig& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "enabled");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionOutputBlock& v) {
+void Codec<::anthropic::CodeExecutionOutputBlock>::write(Writer& w, const ::anthropic::CodeExecutionOutputBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlock& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionOutputBlock>::read(Decoder& d, ::anthropic::CodeExecutionOutputBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1436,29 +1392,27 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlock& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionTool20250522& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250522& v) {
+void Codec<::anthropic::CodeExecutionTool20250522>::write(Writer& w, const ::anthropic::CodeExecutionTool20250522& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250522\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250522& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionTool20250522>::read(Decoder& d, ::anthropic::CodeExecutionTool20250522& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1520,25 +1474,23 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250522& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultErrorObject& v) {
+void Codec<::anthropic::CodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::CodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::CodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1569,28 +1521,26 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultErrorObject& v, 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::EncryptedCodeExecutionResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-}
-
-void write_value(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlockParam& v) {
+void Codec<::anthropic::EncryptedCodeExecutionResultBlockParam>::write(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::EncryptedCodeExecutionResultBlockParam>::read(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1642,25 +1592,23 @@ void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlockParam&
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerHoldKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerHoldKeyConfig& v) {
+void Codec<::anthropic::ComputerHoldKeyConfig>::write(Writer& w, const ::anthropic::ComputerHoldKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerHoldKeyConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerHoldKeyConfig>::read(Decoder& d, ::anthropic::ComputerHoldKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1696,25 +1644,23 @@ void read_value(Decoder& d, ::anthropic::ComputerHoldKeyConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerLeftMouseDownConfig& v) {
+void Codec<::anthropic::ComputerLeftMouseDownConfig>::write(Writer& w, const ::anthropic::ComputerLeftMouseDownConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerLeftMouseDownConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerLeftMouseDownConfig>::read(Decoder& d, ::anthropic::ComputerLeftMouseDownConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1750,25 +1696,23 @@ void read_value(Decoder& d, ::anthropic::ComputerLeftMouseDownConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerRightClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerRightClickConfig& v) {
+void Codec<::anthropic::ComputerRightClickConfig>::write(Writer& w, const ::anthropic::ComputerRightClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerRightClickConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerRightClickConfig>::read(Decoder& d, ::anthropic::ComputerRightClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1804,40 +1748,38 @@ void read_value(Decoder& d, ::anthropic::ComputerRightClickConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerToolsetConfigs& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
-  if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
-  if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
-  if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
-  if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
-  if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
-  if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
-  if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
-  if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
-  if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
-  if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
-  if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
-  if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
-  if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
-  if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
-  if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
-  if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerToolsetConfigs& v) {
+void Codec<::anthropic::ComputerToolsetConfigs>::write(Writer& w, const ::anthropic::ComputerToolsetConfigs& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type.has_value())) write_value(w, *v.type);
+    if (o.key(",\"cursor_position\":", v.cursor_position.has_value())) write_value(w, *v.cursor_position);
+    if (o.key(",\"double_click\":", v.double_click.has_value())) write_value(w, *v.double_click);
+    if (o.key(",\"hold_key\":", v.hold_key.has_value())) write_value(w, *v.hold_key);
+    if (o.key(",\"key\":", v.key.has_value())) write_value(w, *v.key);
+    if (o.key(",\"left_click\":", v.left_click.has_value())) write_value(w, *v.left_click);
+    if (o.key(",\"left_click_drag\":", v.left_click_drag.has_value())) write_value(w, *v.left_click_drag);
+    if (o.key(",\"left_mouse_down\":", v.left_mouse_down.has_value())) write_value(w, *v.left_mouse_down);
+    if (o.key(",\"left_mouse_up\":", v.left_mouse_up.has_value())) write_value(w, *v.left_mouse_up);
+    if (o.key(",\"middle_click\":", v.middle_click.has_value())) write_value(w, *v.middle_click);
+    if (o.key(",\"mouse_move\":", v.mouse_move.has_value())) write_value(w, *v.mouse_move);
+    if (o.key(",\"right_click\":", v.right_click.has_value())) write_value(w, *v.right_click);
+    if (o.key(",\"screenshot\":", v.screenshot.has_value())) write_value(w, *v.screenshot);
+    if (o.key(",\"scroll\":", v.scroll.has_value())) write_value(w, *v.scroll);
+    if (o.key(",\"triple_click\":", v.triple_click.has_value())) write_value(w, *v.triple_click);
+    if (o.key(",\"wait\":", v.wait.has_value())) write_value(w, *v.wait);
+    if (o.key(",\"zoom\":", v.zoom.has_value())) write_value(w, *v.zoom);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerToolsetConfigs& v, const Path& self) {
+void Codec<::anthropic::ComputerToolsetConfigs>::read(Decoder& d, ::anthropic::ComputerToolsetConfigs& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2000,25 +1942,23 @@ void read_value(Decoder& d, ::anthropic::ComputerToolsetConfigs& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerZoomConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerZoomConfig& v) {
+void Codec<::anthropic::ComputerZoomConfig>::write(Writer& w, const ::anthropic::ComputerZoomConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerZoomConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerZoomConfig>::read(Decoder& d, ::anthropic::ComputerZoomConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2054,25 +1994,23 @@ void read_value(Decoder& d, ::anthropic::ComputerZoomConfig& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContainerUploadBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::ContainerUploadBlock& v) {
+void Codec<::anthropic::ContainerUploadBlock>::write(Writer& w, const ::anthropic::ContainerUploadBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ContainerUploadBlock& v, const Path& self) {
+void Codec<::anthropic::ContainerUploadBlock>::read(Decoder& d, ::anthropic::ContainerUploadBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2103,24 +2041,22 @@ void read_value(Decoder& d, ::anthropic::ContainerUploadBlock& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DiagnosticsParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
-}
-
-void write_value(Writer& w, const ::anthropic::DiagnosticsParam& v) {
+void Codec<::anthropic::DiagnosticsParam>::write(Writer& w, const ::anthropic::DiagnosticsParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"previous_message_id\":", v.previous_message_id.has_value())) write_value(w, *v.previous_message_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::DiagnosticsParam& v, const Path& self) {
+void Codec<::anthropic::DiagnosticsParam>::read(Decoder& d, ::anthropic::DiagnosticsParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2147,25 +2083,23 @@ void read_value(Decoder& d, ::anthropic::DiagnosticsParam& v, const Path& self) 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::FileDocumentSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"file\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::FileDocumentSource& v) {
+void Codec<::anthropic::FileDocumentSource>::write(Writer& w, const ::anthropic::FileDocumentSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"file\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::FileDocumentSource& v, const Path& self) {
+void Codec<::anthropic::FileDocumentSource>::read(Decoder& d, ::anthropic::FileDocumentSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2196,25 +2130,23 @@ void read_value(Decoder& d, ::anthropic::FileDocumentSource& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::URLImageSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"url\"");
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::URLImageSource& v) {
+void Codec<::anthropic::URLImageSource>::write(Writer& w, const ::anthropic::URLImageSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"url\"");
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::URLImageSource& v, const Path& self) {
+void Codec<::anthropic::URLImageSource>::read(Decoder& d, ::anthropic::URLImageSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2245,30 +2177,28 @@ void read_value(Decoder& d, ::anthropic::URLImageSource& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::MemoryTool20250818& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
-  if (o.key(",\"name\":")) w.lit("\"memory\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::MemoryTool20250818& v) {
+void Codec<::anthropic::MemoryTool20250818>::write(Writer& w, const ::anthropic::MemoryTool20250818& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"memory_20250818\"");
+    if (o.key(",\"name\":")) w.lit("\"memory\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::MemoryTool20250818& v, const Path& self) {
+void Codec<::anthropic::MemoryTool20250818>::read(Decoder& d, ::anthropic::MemoryTool20250818& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2339,25 +2269,23 @@ void read_value(Decoder& d, ::anthropic::MemoryTool20250818& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::RedactedThinkingBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::RedactedThinkingBlock& v) {
+void Codec<::anthropic::RedactedThinkingBlock>::write(Writer& w, const ::anthropic::RedactedThinkingBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::RedactedThinkingBlock& v, const Path& self) {
+void Codec<::anthropic::RedactedThinkingBlock>::read(Decoder& d, ::anthropic::RedactedThinkingBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2387,25 +2315,23 @@ void read_value(Decoder& d, ::anthropic::RedactedThinkingBlock& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolCaller& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
-  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-}
-
-void write_value(Writer& w, const ::anthropic::ServerToolCaller& v) {
+void Codec<::anthropic::ServerToolCaller>::write(Writer& w, const ::anthropic::ServerToolCaller& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+    if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ServerToolCaller& v, const Path& self) {
+void Codec<::anthropic::ServerToolCaller>::read(Decoder& d, ::anthropic::ServerToolCaller& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2436,29 +2362,27 @@ void read_value(Decoder& d, ::anthropic::ServerToolCaller& v, const Path& self) 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolUseBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"input\":")) write_value(w, v.input);
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-}
-
-void write_value(Writer& w, const ::anthropic::ServerToolUseBlockParam& v) {
+void Codec<::anthropic::ServerToolUseBlockParam>::write(Writer& w, const ::anthropic::ServerToolUseBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"server_tool_use\"");
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"input\":")) write_value(w, v.input);
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ServerToolUseBlockParam& v, const Path& self) {
+void Codec<::anthropic::ServerToolUseBlockParam>::read(Decoder& d, ::anthropic::ServerToolUseBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2520,27 +2444,25 @@ void read_value(Decoder& d, ::anthropic::ServerToolUseBlockParam& v, const Path&
   if (!(seen & (std::uint64_t{1} << 2))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-}
-
-void write_value(Writer& w, const ::anthropic::TextBlockParam& v) {
+void Codec<::anthropic::TextBlockParam>::write(Writer& w, const ::anthropic::TextBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextBlockParam& v, const Path& self) {
+void Codec<::anthropic::TextBlockParam>::read(Decoder& d, ::anthropic::TextBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2588,29 +2510,27 @@ void read_value(Decoder& d, ::anthropic::TextBlockParam& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
-  if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
-  if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
-  if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
-  if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
-  if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v) {
+void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_str_replace_result\"");
+    if (o.key(",\"lines\":", v.lines.has_value())) write_value(w, *v.lines);
+    if (o.key(",\"new_lines\":", v.new_lines.has_value())) write_value(w, *v.new_lines);
+    if (o.key(",\"new_start\":", v.new_start.has_value())) write_value(w, *v.new_start);
+    if (o.key(",\"old_lines\":", v.old_lines.has_value())) write_value(w, *v.old_lines);
+    if (o.key(",\"old_start\":", v.old_start.has_value())) write_value(w, *v.old_start);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2675,26 +2595,24 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionStrReplaceResult
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorParam>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorParam>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2734,26 +2652,24 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorP
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"thinking\"");
-  if (o.key(",\"thinking\":")) write_value(w, v.thinking);
-  if (o.key(",\"signature\":")) write_value(w, v.signature);
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingBlockParam& v) {
+void Codec<::anthropic::ThinkingBlockParam>::write(Writer& w, const ::anthropic::ThinkingBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"thinking\"");
+    if (o.key(",\"thinking\":")) write_value(w, v.thinking);
+    if (o.key(",\"signature\":")) write_value(w, v.signature);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingBlockParam& v, const Path& self) {
+void Codec<::anthropic::ThinkingBlockParam>::read(Decoder& d, ::anthropic::ThinkingBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2791,26 +2707,24 @@ void read_value(Decoder& d, ::anthropic::ThinkingBlockParam& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "thinking");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingConfigEnabled& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"enabled\"");
-  if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
-  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingConfigEnabled& v) {
+void Codec<::anthropic::ThinkingConfigEnabled>::write(Writer& w, const ::anthropic::ThinkingConfigEnabled& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"enabled\"");
+    if (o.key(",\"budget_tokens\":")) write_value(w, v.budget_tokens);
+    if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingConfigEnabled& v, const Path& self) {
+void Codec<::anthropic::ThinkingConfigEnabled>::read(Decoder& d, ::anthropic::ThinkingConfigEnabled& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2850,25 +2764,23 @@ void read_value(Decoder& d, ::anthropic::ThinkingConfigEnabled& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "budget_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolChoiceAny& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"any\"");
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolChoiceAny& v) {
+void Codec<::anthropic::ToolChoiceAny>::write(Writer& w, const ::anthropic::ToolChoiceAny& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"any\"");
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolChoiceAny& v, const Path& self) {
+void Codec<::anthropic::ToolChoiceAny>::read(Decoder& d, ::anthropic::ToolChoiceAny& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2900,25 +2812,23 @@ void read_value(Decoder& d, ::anthropic::ToolChoiceAny& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolReferenceBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolReferenceBlock& v) {
+void Codec<::anthropic::ToolReferenceBlock>::write(Writer& w, const ::anthropic::ToolReferenceBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolReferenceBlock& v, const Path& self) {
+void Codec<::anthropic::ToolReferenceBlock>::read(Decoder& d, ::anthropic::ToolReferenceBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2949,29 +2859,27 @@ void read_value(Decoder& d, ::anthropic::ToolReferenceBlock& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolRegex20251119& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolRegex20251119& v) {
+void Codec<::anthropic::ToolSearchToolRegex20251119>::write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"name\":")) w.lit("\"tool_search_tool_regex\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolRegex20251119& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolRegex20251119>::read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3036,26 +2944,24 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolRegex20251119& v, const P
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolResultErrorParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultErrorParam& v) {
+void Codec<::anthropic::ToolSearchToolResultErrorParam>::write(Writer& w, const ::anthropic::ToolSearchToolResultErrorParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":", v.error_message.has_value())) write_value(w, *v.error_message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorParam& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolResultErrorParam>::read(Decoder& d, ::anthropic::ToolSearchToolResultErrorParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3095,30 +3001,28 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorParam& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolTextEditor20250429& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250429& v) {
+void Codec<::anthropic::ToolTextEditor20250429>::write(Writer& w, const ::anthropic::ToolTextEditor20250429& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250429\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250429& v, const Path& self) {
+void Codec<::anthropic::ToolTextEditor20250429>::read(Decoder& d, ::anthropic::ToolTextEditor20250429& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3189,28 +3093,26 @@ void read_value(Decoder& d, ::anthropic::ToolTextEditor20250429& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::UserLocation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"approximate\"");
-  if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
-  if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
-  if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
-  if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
-}
-
-void write_value(Writer& w, const ::anthropic::UserLocation& v) {
+void Codec<::anthropic::UserLocation>::write(Writer& w, const ::anthropic::UserLocation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"approximate\"");
+    if (o.key(",\"city\":", v.city.has_value())) write_value(w, *v.city);
+    if (o.key(",\"country\":", v.country.has_value())) write_value(w, *v.country);
+    if (o.key(",\"region\":", v.region.has_value())) write_value(w, *v.region);
+    if (o.key(",\"timezone\":", v.timezone.has_value())) write_value(w, *v.timezone);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::UserLocation& v, const Path& self) {
+void Codec<::anthropic::UserLocation>::read(Decoder& d, ::anthropic::UserLocation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3268,35 +3170,33 @@ void read_value(Decoder& d, ::anthropic::UserLocation& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchTool20250910& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchTool20250910& v) {
+void Codec<::anthropic::WebFetchTool20250910>::write(Writer& w, const ::anthropic::WebFetchTool20250910& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20250910\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchTool20250910& v, const Path& self) {
+void Codec<::anthropic::WebFetchTool20250910>::read(Decoder& d, ::anthropic::WebFetchTool20250910& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3410,25 +3310,23 @@ void read_value(Decoder& d, ::anthropic::WebFetchTool20250910& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultErrorBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultErrorBlock& v) {
+void Codec<::anthropic::WebFetchToolResultErrorBlock>::write(Writer& w, const ::anthropic::WebFetchToolResultErrorBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlock& v, const Path& self) {
+void Codec<::anthropic::WebFetchToolResultErrorBlock>::read(Decoder& d, ::anthropic::WebFetchToolResultErrorBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3459,24 +3357,22 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultErrorBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceAll& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"all\"");
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceAll& v) {
+void Codec<::anthropic::WebFetchURLSourceAll>::write(Writer& w, const ::anthropic::WebFetchURLSourceAll& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"all\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceAll& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSourceAll>::read(Decoder& d, ::anthropic::WebFetchURLSourceAll& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3499,25 +3395,23 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSourceAll& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceToolReference& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceToolReference& v) {
+void Codec<::anthropic::WebFetchURLSourceToolReference>::write(Writer& w, const ::anthropic::WebFetchURLSourceToolReference& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceToolReference& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSourceToolReference>::read(Decoder& d, ::anthropic::WebFetchURLSourceToolReference& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3547,33 +3441,31 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSourceToolReference& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchTool20250305& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchTool20250305& v) {
+void Codec<::anthropic::WebSearchTool20250305>::write(Writer& w, const ::anthropic::WebSearchTool20250305& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20250305\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchTool20250305& v, const Path& self) {
+void Codec<::anthropic::WebSearchTool20250305>::read(Decoder& d, ::anthropic::WebSearchTool20250305& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3668,25 +3560,23 @@ void read_value(Decoder& d, ::anthropic::WebSearchTool20250305& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultErrorObject& v) {
+void Codec<::anthropic::WebSearchToolResultErrorObject>::write(Writer& w, const ::anthropic::WebSearchToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::WebSearchToolResultErrorObject>::read(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3717,25 +3607,23 @@ void read_value(Decoder& d, ::anthropic::WebSearchToolResultErrorObject& v, cons
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::MessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"role\":")) write_value(w, v.role);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-}
-
-void write_value(Writer& w, const ::anthropic::MessageParam& v) {
+void Codec<::anthropic::MessageParam>::write(Writer& w, const ::anthropic::MessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"role\":")) write_value(w, v.role);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::MessageParam& v, const Path& self) {
+void Codec<::anthropic::MessageParam>::read(Decoder& d, ::anthropic::MessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

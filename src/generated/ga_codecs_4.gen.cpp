@@ -3,25 +3,23 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BillingErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"billing_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::BillingErrorObject& v) {
+void Codec<::anthropic::BillingErrorObject>::write(Writer& w, const ::anthropic::BillingErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"billing_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BillingErrorObject& v, const Path& self) {
+void Codec<::anthropic::BillingErrorObject>::read(Decoder& d, ::anthropic::BillingErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -52,25 +50,23 @@ void read_value(Decoder& d, ::anthropic::BillingErrorObject& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::OverloadedErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::OverloadedErrorObject& v) {
+void Codec<::anthropic::OverloadedErrorObject>::write(Writer& w, const ::anthropic::OverloadedErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"overloaded_error\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::OverloadedErrorObject& v, const Path& self) {
+void Codec<::anthropic::OverloadedErrorObject>::read(Decoder& d, ::anthropic::OverloadedErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -101,25 +97,23 @@ void read_value(Decoder& d, ::anthropic::OverloadedErrorObject& v, const Path& s
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchErroredResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"errored\"");
-  if (o.key(",\"error\":")) write_value(w, v.error);
-}
-
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchErroredResult& v) {
+void Codec<::anthropic::messages::MessageBatchErroredResult>::write(Writer& w, const ::anthropic::messages::MessageBatchErroredResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"errored\"");
+    if (o.key(",\"error\":")) write_value(w, v.error);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchErroredResult& v, const Path& self) {
+void Codec<::anthropic::messages::MessageBatchErroredResult>::read(Decoder& d, ::anthropic::messages::MessageBatchErroredResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -150,25 +144,23 @@ void read_value(Decoder& d, ::anthropic::messages::MessageBatchErroredResult& v,
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::messages::MessageBatchSucceededResult& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"succeeded\"");
-  if (o.key(",\"message\":")) write_value(w, v.message);
-}
-
-void write_value(Writer& w, const ::anthropic::messages::MessageBatchSucceededResult& v) {
+void Codec<::anthropic::messages::MessageBatchSucceededResult>::write(Writer& w, const ::anthropic::messages::MessageBatchSucceededResult& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"succeeded\"");
+    if (o.key(",\"message\":")) write_value(w, v.message);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::messages::MessageBatchSucceededResult& v, const Path& self) {
+void Codec<::anthropic::messages::MessageBatchSucceededResult>::read(Decoder& d, ::anthropic::messages::MessageBatchSucceededResult& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -199,25 +191,23 @@ void read_value(Decoder& d, ::anthropic::messages::MessageBatchSucceededResult& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "message");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionOutputBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionOutputBlock& v) {
+void Codec<::anthropic::BashCodeExecutionOutputBlock>::write(Writer& w, const ::anthropic::BashCodeExecutionOutputBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlock& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionOutputBlock>::read(Decoder& d, ::anthropic::BashCodeExecutionOutputBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -248,25 +238,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionOutputBlock& v, const 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BashCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-}
-
-void write_value(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorObject& v) {
+void Codec<::anthropic::BashCodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::BashCodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"bash_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::BashCodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -297,25 +285,23 @@ void read_value(Decoder& d, ::anthropic::BashCodeExecutionToolResultErrorObject&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserCloseTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserCloseTabConfig& v) {
+void Codec<::anthropic::BrowserCloseTabConfig>::write(Writer& w, const ::anthropic::BrowserCloseTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserCloseTabConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserCloseTabConfig>::read(Decoder& d, ::anthropic::BrowserCloseTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -351,25 +337,23 @@ void read_value(Decoder& d, ::anthropic::BrowserCloseTabConfig& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserFormInputConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserFormInputConfig& v) {
+void Codec<::anthropic::BrowserFormInputConfig>::write(Writer& w, const ::anthropic::BrowserFormInputConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserFormInputConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserFormInputConfig>::read(Decoder& d, ::anthropic::BrowserFormInputConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -405,25 +389,23 @@ void read_value(Decoder& d, ::anthropic::BrowserFormInputConfig& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserJavascriptExecConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserJavascriptExecConfig& v) {
+void Codec<::anthropic::BrowserJavascriptExecConfig>::write(Writer& w, const ::anthropic::BrowserJavascriptExecConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserJavascriptExecConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserJavascriptExecConfig>::read(Decoder& d, ::anthropic::BrowserJavascriptExecConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -459,25 +441,23 @@ void read_value(Decoder& d, ::anthropic::BrowserJavascriptExecConfig& v, const P
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserLeftMouseDownConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserLeftMouseDownConfig& v) {
+void Codec<::anthropic::BrowserLeftMouseDownConfig>::write(Writer& w, const ::anthropic::BrowserLeftMouseDownConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserLeftMouseDownConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserLeftMouseDownConfig>::read(Decoder& d, ::anthropic::BrowserLeftMouseDownConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -513,25 +493,23 @@ void read_value(Decoder& d, ::anthropic::BrowserLeftMouseDownConfig& v, const Pa
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserMouseMoveConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserMouseMoveConfig& v) {
+void Codec<::anthropic::BrowserMouseMoveConfig>::write(Writer& w, const ::anthropic::BrowserMouseMoveConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserMouseMoveConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserMouseMoveConfig>::read(Decoder& d, ::anthropic::BrowserMouseMoveConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -567,25 +545,23 @@ void read_value(Decoder& d, ::anthropic::BrowserMouseMoveConfig& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserReadNetworkConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserReadNetworkConfig& v) {
+void Codec<::anthropic::BrowserReadNetworkConfig>::write(Writer& w, const ::anthropic::BrowserReadNetworkConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserReadNetworkConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserReadNetworkConfig>::read(Decoder& d, ::anthropic::BrowserReadNetworkConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -621,25 +597,23 @@ void read_value(Decoder& d, ::anthropic::BrowserReadNetworkConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserScrollConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserScrollConfig& v) {
+void Codec<::anthropic::BrowserScrollConfig>::write(Writer& w, const ::anthropic::BrowserScrollConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserScrollConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserScrollConfig>::read(Decoder& d, ::anthropic::BrowserScrollConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -675,27 +649,25 @@ void read_value(Decoder& d, ::anthropic::BrowserScrollConfig& v, const Path& sel
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserStateChangeDownloadFailed& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"download_failed\"");
-  if (o.key(",\"download_id\":")) write_value(w, v.download_id);
-  if (o.key(",\"url\":")) write_value(w, v.url);
-  if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserStateChangeDownloadFailed& v) {
+void Codec<::anthropic::BrowserStateChangeDownloadFailed>::write(Writer& w, const ::anthropic::BrowserStateChangeDownloadFailed& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"download_failed\"");
+    if (o.key(",\"download_id\":")) write_value(w, v.download_id);
+    if (o.key(",\"url\":")) write_value(w, v.url);
+    if (o.key(",\"error\":", v.error.has_value())) write_value(w, *v.error);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadFailed& v, const Path& self) {
+void Codec<::anthropic::BrowserStateChangeDownloadFailed>::read(Decoder& d, ::anthropic::BrowserStateChangeDownloadFailed& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -742,25 +714,23 @@ void read_value(Decoder& d, ::anthropic::BrowserStateChangeDownloadFailed& v, co
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserSwitchTabConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserSwitchTabConfig& v) {
+void Codec<::anthropic::BrowserSwitchTabConfig>::write(Writer& w, const ::anthropic::BrowserSwitchTabConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserSwitchTabConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserSwitchTabConfig>::read(Decoder& d, ::anthropic::BrowserSwitchTabConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -796,25 +766,23 @@ void read_value(Decoder& d, ::anthropic::BrowserSwitchTabConfig& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::BrowserTypeConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::BrowserTypeConfig& v) {
+void Codec<::anthropic::BrowserTypeConfig>::write(Writer& w, const ::anthropic::BrowserTypeConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::BrowserTypeConfig& v, const Path& self) {
+void Codec<::anthropic::BrowserTypeConfig>::read(Decoder& d, ::anthropic::BrowserTypeConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -850,25 +818,23 @@ void read_value(Decoder& d, ::anthropic::BrowserTypeConfig& v, const Path& self)
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheCreation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
-  if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheCreation& v) {
+void Codec<::anthropic::CacheCreation>::write(Writer& w, const ::anthropic::CacheCreation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"ephemeral_1h_input_tokens\":")) write_value(w, v.ephemeral_1h_input_tokens);
+    if (o.key(",\"ephemeral_5m_input_tokens\":")) write_value(w, v.ephemeral_5m_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheCreation& v, const Path& self) {
+void Codec<::anthropic::CacheCreation>::read(Decoder& d, ::anthropic::CacheCreation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -900,25 +866,23 @@ void read_value(Decoder& d, ::anthropic::CacheCreation& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "ephemeral_5m_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CacheMissSystemChanged& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"system_changed\"");
-  if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
-}
-
-void write_value(Writer& w, const ::anthropic::CacheMissSystemChanged& v) {
+void Codec<::anthropic::CacheMissSystemChanged>::write(Writer& w, const ::anthropic::CacheMissSystemChanged& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"system_changed\"");
+    if (o.key(",\"cache_missed_input_tokens\":")) write_value(w, v.cache_missed_input_tokens);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CacheMissSystemChanged& v, const Path& self) {
+void Codec<::anthropic::CacheMissSystemChanged>::read(Decoder& d, ::anthropic::CacheMissSystemChanged& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -949,35 +913,33 @@ void read_value(Decoder& d, ::anthropic::CacheMissSystemChanged& v, const Path& 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cache_missed_input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationCharLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"char_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationCharLocationParam>::write(Writer& w, const ::anthropic::CitationCharLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"char_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
-  if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationCharLocationParam& v) {
+    if (o.key(",\"end_char_index\":")) write_value(w, v.end_char_index);
+    if (o.key(",\"start_char_index\":")) write_value(w, v.start_char_index);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationCharLocationParam& v, const Path& self) {
+void Codec<::anthropic::CitationCharLocationParam>::read(Decoder& d, ::anthropic::CitationCharLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1037,35 +999,33 @@ void read_value(Decoder& d, ::anthropic::CitationCharLocationParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_char_index");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationPageLocationParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"page_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"document_index\":")) write_value(w, v.document_index);
-  if (o.key(",\"document_title\":")) {
-    if (v.document_title) {
-      write_value(w, *v.document_title);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::CitationPageLocationParam>::write(Writer& w, const ::anthropic::CitationPageLocationParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"page_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"document_index\":")) write_value(w, v.document_index);
+    if (o.key(",\"document_title\":")) {
+      if (v.document_title) {
+        write_value(w, *v.document_title);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
-  if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationPageLocationParam& v) {
+    if (o.key(",\"end_page_number\":")) write_value(w, v.end_page_number);
+    if (o.key(",\"start_page_number\":")) write_value(w, v.start_page_number);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationPageLocationParam& v, const Path& self) {
+void Codec<::anthropic::CitationPageLocationParam>::read(Decoder& d, ::anthropic::CitationPageLocationParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1126,24 +1086,22 @@ void read_value(Decoder& d, ::anthropic::CitationPageLocationParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "start_page_number");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CitationsConfigParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::CitationsConfigParam& v) {
+void Codec<::anthropic::CitationsConfigParam>::write(Writer& w, const ::anthropic::CitationsConfigParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CitationsConfigParam& v, const Path& self) {
+void Codec<::anthropic::CitationsConfigParam>::read(Decoder& d, ::anthropic::CitationsConfigParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1170,25 +1128,23 @@ void read_value(Decoder& d, ::anthropic::CitationsConfigParam& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionOutputBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionOutputBlockParam& v) {
+void Codec<::anthropic::CodeExecutionOutputBlockParam>::write(Writer& w, const ::anthropic::CodeExecutionOutputBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_output\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlockParam& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionOutputBlockParam>::read(Decoder& d, ::anthropic::CodeExecutionOutputBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1219,29 +1175,27 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionOutputBlockParam& v, const
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionTool20250825& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
-  if (o.key(",\"name\":")) w.lit("\"code_execution\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionTool20250825& v) {
+void Codec<::anthropic::CodeExecutionTool20250825>::write(Writer& w, const ::anthropic::CodeExecutionTool20250825& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20250825\"");
+    if (o.key(",\"name\":")) w.lit("\"code_execution\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250825& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionTool20250825>::read(Decoder& d, ::anthropic::CodeExecutionTool20250825& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1303,28 +1257,26 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionTool20250825& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::EncryptedCodeExecutionResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
-  if (o.key(",\"return_code\":")) write_value(w, v.return_code);
-  if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
-}
-
-void write_value(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlock& v) {
+void Codec<::anthropic::EncryptedCodeExecutionResultBlock>::write(Writer& w, const ::anthropic::EncryptedCodeExecutionResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"encrypted_code_execution_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"encrypted_stdout\":")) write_value(w, v.encrypted_stdout);
+    if (o.key(",\"return_code\":")) write_value(w, v.return_code);
+    if (o.key(",\"stderr\":")) write_value(w, v.stderr_);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlock& v, const Path& self) {
+void Codec<::anthropic::EncryptedCodeExecutionResultBlock>::read(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1376,27 +1328,25 @@ void read_value(Decoder& d, ::anthropic::EncryptedCodeExecutionResultBlock& v, c
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "stderr");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::CodeExecutionToolResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::CodeExecutionToolResultBlockParam& v) {
+void Codec<::anthropic::CodeExecutionToolResultBlockParam>::write(Writer& w, const ::anthropic::CodeExecutionToolResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_tool_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::CodeExecutionToolResultBlockParam>::read(Decoder& d, ::anthropic::CodeExecutionToolResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1443,25 +1393,23 @@ void read_value(Decoder& d, ::anthropic::CodeExecutionToolResultBlockParam& v, c
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerKeyConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerKeyConfig& v) {
+void Codec<::anthropic::ComputerKeyConfig>::write(Writer& w, const ::anthropic::ComputerKeyConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerKeyConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerKeyConfig>::read(Decoder& d, ::anthropic::ComputerKeyConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1497,25 +1445,23 @@ void read_value(Decoder& d, ::anthropic::ComputerKeyConfig& v, const Path& self)
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerLeftMouseUpConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerLeftMouseUpConfig& v) {
+void Codec<::anthropic::ComputerLeftMouseUpConfig>::write(Writer& w, const ::anthropic::ComputerLeftMouseUpConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerLeftMouseUpConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerLeftMouseUpConfig>::read(Decoder& d, ::anthropic::ComputerLeftMouseUpConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1551,25 +1497,23 @@ void read_value(Decoder& d, ::anthropic::ComputerLeftMouseUpConfig& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerScreenshotConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerScreenshotConfig& v) {
+void Codec<::anthropic::ComputerScreenshotConfig>::write(Writer& w, const ::anthropic::ComputerScreenshotConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerScreenshotConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerScreenshotConfig>::read(Decoder& d, ::anthropic::ComputerScreenshotConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1605,25 +1549,23 @@ void read_value(Decoder& d, ::anthropic::ComputerScreenshotConfig& v, const Path
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ComputerTripleClickConfig& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
-}
-
-void write_value(Writer& w, const ::anthropic::ComputerTripleClickConfig& v) {
+void Codec<::anthropic::ComputerTripleClickConfig>::write(Writer& w, const ::anthropic::ComputerTripleClickConfig& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"enabled\":", v.enabled.has_value())) write_value(w, *v.enabled);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ComputerTripleClickConfig& v, const Path& self) {
+void Codec<::anthropic::ComputerTripleClickConfig>::read(Decoder& d, ::anthropic::ComputerTripleClickConfig& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1659,32 +1601,30 @@ void read_value(Decoder& d, ::anthropic::ComputerTripleClickConfig& v, const Pat
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Container& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"id\":")) write_value(w, v.id);
-  if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
-  if (o.key(",\"skills\":")) {
-    if (v.skills) {
-      write_value(w, *v.skills);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::Container>::write(Writer& w, const ::anthropic::Container& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"id\":")) write_value(w, v.id);
+    if (o.key(",\"expires_at\":")) write_value(w, v.expires_at);
+    if (o.key(",\"skills\":")) {
+      if (v.skills) {
+        write_value(w, *v.skills);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::Container& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Container& v, const Path& self) {
+void Codec<::anthropic::Container>::read(Decoder& d, ::anthropic::Container& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1727,26 +1667,24 @@ void read_value(Decoder& d, ::anthropic::Container& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "expires_at");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ContainerUploadBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"container_upload\"");
-  if (o.key(",\"file_id\":")) write_value(w, v.file_id);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::ContainerUploadBlockParam& v) {
+void Codec<::anthropic::ContainerUploadBlockParam>::write(Writer& w, const ::anthropic::ContainerUploadBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"container_upload\"");
+    if (o.key(",\"file_id\":")) write_value(w, v.file_id);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ContainerUploadBlockParam& v, const Path& self) {
+void Codec<::anthropic::ContainerUploadBlockParam>::read(Decoder& d, ::anthropic::ContainerUploadBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1786,24 +1724,22 @@ void read_value(Decoder& d, ::anthropic::ContainerUploadBlockParam& v, const Pat
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "file_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::DirectCaller& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"direct\"");
-}
-
-void write_value(Writer& w, const ::anthropic::DirectCaller& v) {
+void Codec<::anthropic::DirectCaller>::write(Writer& w, const ::anthropic::DirectCaller& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"direct\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::DirectCaller& v, const Path& self) {
+void Codec<::anthropic::DirectCaller>::read(Decoder& d, ::anthropic::DirectCaller& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1826,25 +1762,23 @@ void read_value(Decoder& d, ::anthropic::DirectCaller& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::URLPDFSource& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"url\"");
-  if (o.key(",\"url\":")) write_value(w, v.url);
-}
-
-void write_value(Writer& w, const ::anthropic::URLPDFSource& v) {
+void Codec<::anthropic::URLPDFSource>::write(Writer& w, const ::anthropic::URLPDFSource& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"url\"");
+    if (o.key(",\"url\":")) write_value(w, v.url);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::URLPDFSource& v, const Path& self) {
+void Codec<::anthropic::URLPDFSource>::read(Decoder& d, ::anthropic::URLPDFSource& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1875,27 +1809,25 @@ void read_value(Decoder& d, ::anthropic::URLPDFSource& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "url");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ImageBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"image\"");
-  if (o.key(",\"source\":")) write_value(w, v.source);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
-}
-
-void write_value(Writer& w, const ::anthropic::ImageBlockParam& v) {
+void Codec<::anthropic::ImageBlockParam>::write(Writer& w, const ::anthropic::ImageBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"image\"");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"transformations\":", v.transformations.has_value())) write_value(w, *v.transformations);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ImageBlockParam& v, const Path& self) {
+void Codec<::anthropic::ImageBlockParam>::read(Decoder& d, ::anthropic::ImageBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -1944,24 +1876,22 @@ void read_value(Decoder& d, ::anthropic::ImageBlockParam& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Metadata& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
-}
-
-void write_value(Writer& w, const ::anthropic::Metadata& v) {
+void Codec<::anthropic::Metadata>::write(Writer& w, const ::anthropic::Metadata& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"user_id\":", v.user_id.has_value())) write_value(w, *v.user_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Metadata& v, const Path& self) {
+void Codec<::anthropic::Metadata>::read(Decoder& d, ::anthropic::Metadata& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -1988,25 +1918,23 @@ void read_value(Decoder& d, ::anthropic::Metadata& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::RedactedThinkingBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
-  if (o.key(",\"data\":")) write_value(w, v.data);
-}
-
-void write_value(Writer& w, const ::anthropic::RedactedThinkingBlockParam& v) {
+void Codec<::anthropic::RedactedThinkingBlockParam>::write(Writer& w, const ::anthropic::RedactedThinkingBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"redacted_thinking\"");
+    if (o.key(",\"data\":")) write_value(w, v.data);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::RedactedThinkingBlockParam& v, const Path& self) {
+void Codec<::anthropic::RedactedThinkingBlockParam>::read(Decoder& d, ::anthropic::RedactedThinkingBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2036,25 +1964,23 @@ void read_value(Decoder& d, ::anthropic::RedactedThinkingBlockParam& v, const Pa
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "data");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ServerToolCaller20260120& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
-  if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
-}
-
-void write_value(Writer& w, const ::anthropic::ServerToolCaller20260120& v) {
+void Codec<::anthropic::ServerToolCaller20260120>::write(Writer& w, const ::anthropic::ServerToolCaller20260120& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"code_execution_20260120\"");
+    if (o.key(",\"tool_id\":")) write_value(w, v.tool_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ServerToolCaller20260120& v, const Path& self) {
+void Codec<::anthropic::ServerToolCaller20260120>::read(Decoder& d, ::anthropic::ServerToolCaller20260120& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2085,26 +2011,24 @@ void read_value(Decoder& d, ::anthropic::ServerToolCaller20260120& v, const Path
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::SkillParams& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
-  if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
-}
-
-void write_value(Writer& w, const ::anthropic::SkillParams& v) {
+void Codec<::anthropic::SkillParams>::write(Writer& w, const ::anthropic::SkillParams& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"skill_id\":")) write_value(w, v.skill_id);
+    if (o.key(",\"version\":", v.version.has_value())) write_value(w, *v.version);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::SkillParams& v, const Path& self) {
+void Codec<::anthropic::SkillParams>::read(Decoder& d, ::anthropic::SkillParams& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2146,25 +2070,23 @@ void read_value(Decoder& d, ::anthropic::SkillParams& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionCreateResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
-  if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlock& v) {
+void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlock>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionCreateResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_create_result\"");
+    if (o.key(",\"is_file_update\":")) write_value(w, v.is_file_update);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlock& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlock>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2195,32 +2117,30 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionCreateResultBloc
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "is_file_update");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":")) {
-    if (v.error_message) {
-      write_value(w, *v.error_message);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorObject>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":")) {
+      if (v.error_message) {
+        write_value(w, *v.error_message);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorObject>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2261,29 +2181,27 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionToolResultErrorO
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"file_type\":")) write_value(w, v.file_type);
-  if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
-  if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
-  if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
-}
-
-void write_value(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v) {
+void Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam>::write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_code_execution_view_result\"");
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"file_type\":")) write_value(w, v.file_type);
+    if (o.key(",\"num_lines\":", v.num_lines.has_value())) write_value(w, *v.num_lines);
+    if (o.key(",\"start_line\":", v.start_line.has_value())) write_value(w, *v.start_line);
+    if (o.key(",\"total_lines\":", v.total_lines.has_value())) write_value(w, *v.total_lines);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam>::read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2347,25 +2265,23 @@ void read_value(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockP
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "file_type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ThinkingConfigAdaptive& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"adaptive\"");
-  if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
-}
-
-void write_value(Writer& w, const ::anthropic::ThinkingConfigAdaptive& v) {
+void Codec<::anthropic::ThinkingConfigAdaptive>::write(Writer& w, const ::anthropic::ThinkingConfigAdaptive& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"adaptive\"");
+    if (o.key(",\"display\":", v.display.has_value())) write_value(w, *v.display);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ThinkingConfigAdaptive& v, const Path& self) {
+void Codec<::anthropic::ThinkingConfigAdaptive>::read(Decoder& d, ::anthropic::ThinkingConfigAdaptive& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2397,26 +2313,24 @@ void read_value(Decoder& d, ::anthropic::ThinkingConfigAdaptive& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::Tool_InputSchema& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"object\"");
-  if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
-  if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
-}
-
-void write_value(Writer& w, const ::anthropic::Tool_InputSchema& v) {
+void Codec<::anthropic::Tool_InputSchema>::write(Writer& w, const ::anthropic::Tool_InputSchema& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"object\"");
+    if (o.key(",\"properties\":", v.properties.has_value())) write_value(w, *v.properties);
+    if (o.key(",\"required\":", v.required.has_value())) write_value(w, *v.required);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::Tool_InputSchema& v, const Path& self) {
+void Codec<::anthropic::Tool_InputSchema>::read(Decoder& d, ::anthropic::Tool_InputSchema& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2457,25 +2371,23 @@ void read_value(Decoder& d, ::anthropic::Tool_InputSchema& v, const Path& self) 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolChoiceAuto& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"auto\"");
-  if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolChoiceAuto& v) {
+void Codec<::anthropic::ToolChoiceAuto>::write(Writer& w, const ::anthropic::ToolChoiceAuto& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"auto\"");
+    if (o.key(",\"disable_parallel_tool_use\":", v.disable_parallel_tool_use.has_value())) write_value(w, *v.disable_parallel_tool_use);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolChoiceAuto& v, const Path& self) {
+void Codec<::anthropic::ToolChoiceAuto>::read(Decoder& d, ::anthropic::ToolChoiceAuto& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2507,26 +2419,24 @@ void read_value(Decoder& d, ::anthropic::ToolChoiceAuto& v, const Path& self) {
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolReferenceBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
-  if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolReferenceBlockParam& v) {
+void Codec<::anthropic::ToolReferenceBlockParam>::write(Writer& w, const ::anthropic::ToolReferenceBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_reference\"");
+    if (o.key(",\"tool_name\":")) write_value(w, v.tool_name);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolReferenceBlockParam& v, const Path& self) {
+void Codec<::anthropic::ToolReferenceBlockParam>::read(Decoder& d, ::anthropic::ToolReferenceBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2566,32 +2476,30 @@ void read_value(Decoder& d, ::anthropic::ToolReferenceBlockParam& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_name");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolResultErrorObject& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
-  if (o.key(",\"error_code\":")) write_value(w, v.error_code);
-  if (o.key(",\"error_message\":")) {
-    if (v.error_message) {
-      write_value(w, *v.error_message);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::ToolSearchToolResultErrorObject>::write(Writer& w, const ::anthropic::ToolSearchToolResultErrorObject& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_result_error\"");
+    if (o.key(",\"error_code\":")) write_value(w, v.error_code);
+    if (o.key(",\"error_message\":")) {
+      if (v.error_message) {
+        write_value(w, *v.error_message);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolResultErrorObject& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorObject& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolResultErrorObject>::read(Decoder& d, ::anthropic::ToolSearchToolResultErrorObject& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2632,25 +2540,23 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolResultErrorObject& v, con
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "error_code");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolSearchToolSearchResultBlockParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
-  if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlockParam& v) {
+void Codec<::anthropic::ToolSearchToolSearchResultBlockParam>::write(Writer& w, const ::anthropic::ToolSearchToolSearchResultBlockParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"tool_search_tool_search_result\"");
+    if (o.key(",\"tool_references\":")) write_value(w, v.tool_references);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlockParam& v, const Path& self) {
+void Codec<::anthropic::ToolSearchToolSearchResultBlockParam>::read(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlockParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2681,31 +2587,29 @@ void read_value(Decoder& d, ::anthropic::ToolSearchToolSearchResultBlockParam& v
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tool_references");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::ToolTextEditor20250728& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
-  if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
-  if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::ToolTextEditor20250728& v) {
+void Codec<::anthropic::ToolTextEditor20250728>::write(Writer& w, const ::anthropic::ToolTextEditor20250728& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text_editor_20250728\"");
+    if (o.key(",\"name\":")) w.lit("\"str_replace_based_edit_tool\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"input_examples\":", v.input_examples.has_value())) write_value(w, *v.input_examples);
+    if (o.key(",\"max_characters\":", v.max_characters.has_value())) write_value(w, *v.max_characters);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::ToolTextEditor20250728& v, const Path& self) {
+void Codec<::anthropic::ToolTextEditor20250728>::read(Decoder& d, ::anthropic::ToolTextEditor20250728& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2784,25 +2688,23 @@ void read_value(Decoder& d, ::anthropic::ToolTextEditor20250728& v, const Path& 
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::UserMessageParam& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"role\":")) w.lit("\"user\"");
-}
-
-void write_value(Writer& w, const ::anthropic::UserMessageParam& v) {
+void Codec<::anthropic::UserMessageParam>::write(Writer& w, const ::anthropic::UserMessageParam& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"role\":")) w.lit("\"user\"");
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::UserMessageParam& v, const Path& self) {
+void Codec<::anthropic::UserMessageParam>::read(Decoder& d, ::anthropic::UserMessageParam& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -2833,35 +2735,33 @@ void read_value(Decoder& d, ::anthropic::UserMessageParam& v, const Path& self) 
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "content");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchTool20260209& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
-  if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchTool20260209& v) {
+void Codec<::anthropic::WebFetchTool20260209>::write(Writer& w, const ::anthropic::WebFetchTool20260209& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_20260209\"");
+    if (o.key(",\"name\":")) w.lit("\"web_fetch\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"citations\":", v.citations.has_value())) write_value(w, *v.citations);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_content_tokens\":", v.max_content_tokens.has_value())) write_value(w, *v.max_content_tokens);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"url_sources\":", v.url_sources.has_value())) write_value(w, *v.url_sources);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& self) {
+void Codec<::anthropic::WebFetchTool20260209>::read(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -2975,27 +2875,25 @@ void read_value(Decoder& d, ::anthropic::WebFetchTool20260209& v, const Path& se
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchToolResultBlock& v) {
+void Codec<::anthropic::WebFetchToolResultBlock>::write(Writer& w, const ::anthropic::WebFetchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_fetch_tool_result\"");
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::WebFetchToolResultBlock>::read(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3042,25 +2940,23 @@ void read_value(Decoder& d, ::anthropic::WebFetchToolResultBlock& v, const Path&
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "tool_use_id");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSourceExcept& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"except\"");
-  if (o.key(",\"tools\":")) write_value(w, v.tools);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSourceExcept& v) {
+void Codec<::anthropic::WebFetchURLSourceExcept>::write(Writer& w, const ::anthropic::WebFetchURLSourceExcept& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"except\"");
+    if (o.key(",\"tools\":")) write_value(w, v.tools);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSourceExcept& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSourceExcept>::read(Decoder& d, ::anthropic::WebFetchURLSourceExcept& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -3091,26 +2987,24 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSourceExcept& v, const Path&
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "tools");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebFetchURLSources& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
-  if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
-  if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
-}
-
-void write_value(Writer& w, const ::anthropic::WebFetchURLSources& v) {
+void Codec<::anthropic::WebFetchURLSources>::write(Writer& w, const ::anthropic::WebFetchURLSources& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"client_tool_results\":", v.client_tool_results.has_value())) write_value(w, *v.client_tool_results);
+    if (o.key(",\"server_tool_results\":", v.server_tool_results.has_value())) write_value(w, *v.server_tool_results);
+    if (o.key(",\"user_input\":", v.user_input.has_value())) write_value(w, *v.user_input);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebFetchURLSources& v, const Path& self) {
+void Codec<::anthropic::WebFetchURLSources>::read(Decoder& d, ::anthropic::WebFetchURLSources& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3154,33 +3048,31 @@ void read_value(Decoder& d, ::anthropic::WebFetchURLSources& v, const Path& self
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchTool20260209& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
-  if (o.key(",\"name\":")) w.lit("\"web_search\"");
-  if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
-  if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
-  if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
-  if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
-  if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
-  if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-  if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchTool20260209& v) {
+void Codec<::anthropic::WebSearchTool20260209>::write(Writer& w, const ::anthropic::WebSearchTool20260209& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_20260209\"");
+    if (o.key(",\"name\":")) w.lit("\"web_search\"");
+    if (o.key(",\"allowed_callers\":", v.allowed_callers.has_value())) write_value(w, *v.allowed_callers);
+    if (o.key(",\"allowed_domains\":", v.allowed_domains.has_value())) write_value(w, *v.allowed_domains);
+    if (o.key(",\"blocked_domains\":", v.blocked_domains.has_value())) write_value(w, *v.blocked_domains);
+    if (o.key(",\"cache_control\":", v.cache_control.has_value())) write_value(w, *v.cache_control);
+    if (o.key(",\"defer_loading\":", v.defer_loading.has_value())) write_value(w, *v.defer_loading);
+    if (o.key(",\"max_uses\":", v.max_uses.has_value())) write_value(w, *v.max_uses);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+    if (o.key(",\"user_location\":", v.user_location.has_value())) write_value(w, *v.user_location);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& self) {
+void Codec<::anthropic::WebSearchTool20260209>::read(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   bool first = true;
@@ -3275,27 +3167,25 @@ void read_value(Decoder& d, ::anthropic::WebSearchTool20260209& v, const Path& s
   extra.finish(v.extra_fields);
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::WebSearchToolResultBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
-  if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
-}
-
-void write_value(Writer& w, const ::anthropic::WebSearchToolResultBlock& v) {
+void Codec<::anthropic::WebSearchToolResultBlock>::write(Writer& w, const ::anthropic::WebSearchToolResultBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"web_search_tool_result\"");
+    if (o.key(",\"caller\":", v.caller.has_value())) write_value(w, *v.caller);
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"tool_use_id\":")) write_value(w, v.tool_use_id);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path& self) {
+void Codec<::anthropic::WebSearchToolResultBlock>::read(Decoder& d, ::anthropic::WebSearchToolResultBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;

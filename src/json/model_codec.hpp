@@ -220,6 +220,19 @@ inline void write_value(Writer& w, const RawJson& v) {
   w.lit(v.str());
 }
 
+// A modelled type's encoder and decoder: `Codec<T>::write` and `Codec<T>::read`, one explicit
+// specialisation per generated type (declared in the generated codec headers). The calls go
+// through the two function templates below, so a call finds its codec by the argument's exact
+// type. One overload of write_value/read_value per type (about two thousand of them) made every
+// call try every overload, and the generated codecs took minutes to compile.
+template <class T>
+struct Codec;
+
+template <class T>
+void write_value(Writer& w, const T& v) {
+  Codec<T>::write(w, v);
+}
+
 template <class T>
 void write_value(Writer& w, const std::vector<T>& v);
 template <class T>
@@ -390,6 +403,11 @@ inline void read_value(Decoder& d, RawJson& v, const Path&) {
   std::string text;
   d.r.capture(text);
   v = RawJson::unchecked(std::move(text));
+}
+
+template <class T>
+void read_value(Decoder& d, T& v, const Path& path) {
+  Codec<T>::read(d, v, path);
 }
 
 template <class T>

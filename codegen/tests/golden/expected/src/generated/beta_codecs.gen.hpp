@@ -8,41 +8,80 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlock& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self);
-void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v);
-void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& v, const Path& self);
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& v, const Path& self);
-inline void write_value(Writer& w, const ::anthropic::beta::BetaServerTool::Type& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaServerTool::Type& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaServerTool::Type(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaMsg::Mode& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaMsg::Mode& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaMsg::Mode(std::move(s));
-}
-inline void write_value(Writer& w, const ::anthropic::beta::BetaStop& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::beta::BetaStop& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::beta::BetaStop(std::move(s));
-}
+template <>
+struct Codec<::anthropic::beta::BetaTextBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTextBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaCitation> {
+  static void write(Writer& w, const ::anthropic::beta::BetaCitation& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaImageBlock> {
+  static void write(Writer& w, const ::anthropic::beta::BetaImageBlock& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerTool> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerTool& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaUsage> {
+  static void write(Writer& w, const ::anthropic::beta::BetaUsage& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaMsg> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMsg& v);
+  static void read(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>> {
+  static void read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::beta::BetaServerTool::Type> {
+  static void write(Writer& w, const ::anthropic::beta::BetaServerTool::Type& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaServerTool::Type& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaServerTool::Type(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaMsg::Mode> {
+  static void write(Writer& w, const ::anthropic::beta::BetaMsg::Mode& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaMsg::Mode& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaMsg::Mode(std::move(s));
+  }
+};
+template <>
+struct Codec<::anthropic::beta::BetaStop> {
+  static void write(Writer& w, const ::anthropic::beta::BetaStop& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::beta::BetaStop& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::beta::BetaStop(std::move(s));
+  }
+};
 
 }  // namespace anthropic::json::model
 

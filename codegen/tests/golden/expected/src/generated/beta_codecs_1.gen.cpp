@@ -3,32 +3,30 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTextBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaTextBlock>::write(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTextBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTextBlock>::read(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -68,26 +66,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTextBlock& v, const Path& sel
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaCitation& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"char_location\"");
-  if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
-  if (o.key(",\"start\":", v.start.has_value())) write_value(w, *v.start);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaCitation& v) {
+void Codec<::anthropic::beta::BetaCitation>::write(Writer& w, const ::anthropic::beta::BetaCitation& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"char_location\"");
+    if (o.key(",\"cited_text\":")) write_value(w, v.cited_text);
+    if (o.key(",\"start\":", v.start.has_value())) write_value(w, *v.start);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self) {
+void Codec<::anthropic::beta::BetaCitation>::read(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -127,25 +123,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaCitation& v, const Path& self
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "cited_text");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaImageBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"image\"");
-  if (o.key(",\"source\":")) write_value(w, v.source);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaImageBlock& v) {
+void Codec<::anthropic::beta::BetaImageBlock>::write(Writer& w, const ::anthropic::beta::BetaImageBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"image\"");
+    if (o.key(",\"source\":")) write_value(w, v.source);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& self) {
+void Codec<::anthropic::beta::BetaImageBlock>::read(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -176,26 +170,24 @@ void read_value(Decoder& d, ::anthropic::beta::BetaImageBlock& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "source");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
-  if (o.key(",\"name\":")) write_value(w, v.name);
-  if (o.key(",\"schema\":")) write_value(w, v.schema);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaTool& v) {
+void Codec<::anthropic::beta::BetaTool>::write(Writer& w, const ::anthropic::beta::BetaTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":", v.type_present)) w.lit("\"custom\"");
+    if (o.key(",\"name\":")) write_value(w, v.name);
+    if (o.key(",\"schema\":")) write_value(w, v.schema);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaTool>::read(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -237,25 +229,23 @@ void read_value(Decoder& d, ::anthropic::beta::BetaTool& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 1))) d.missing(self, "schema");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaServerTool& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) write_value(w, v.type);
-  if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
+void Codec<::anthropic::beta::BetaServerTool>::write(Writer& w, const ::anthropic::beta::BetaServerTool& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) write_value(w, v.type);
+    if (o.key(",\"strict\":", v.strict.has_value())) write_value(w, *v.strict);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& self) {
+void Codec<::anthropic::beta::BetaServerTool>::read(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -290,31 +280,29 @@ void read_value(Decoder& d, ::anthropic::beta::BetaServerTool& v, const Path& se
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "type");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaUsage& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
-  if (o.key(",\"tier\":")) {
-    if (v.tier) {
-      write_value(w, *v.tier);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaUsage>::write(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"input_tokens\":")) write_value(w, v.input_tokens);
+    if (o.key(",\"tier\":")) {
+      if (v.tier) {
+        write_value(w, *v.tier);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaUsage& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
+void Codec<::anthropic::beta::BetaUsage>::read(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -350,38 +338,36 @@ void read_value(Decoder& d, ::anthropic::beta::BetaUsage& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 0))) d.missing(self, "input_tokens");
 }
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::beta::BetaMsg& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"content\":")) write_value(w, v.content);
-  if (o.key(",\"body\":")) write_value(w, v.body);
-  if (o.key(",\"stop\":")) {
-    if (v.stop) {
-      write_value(w, *v.stop);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::beta::BetaMsg>::write(Writer& w, const ::anthropic::beta::BetaMsg& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"content\":")) write_value(w, v.content);
+    if (o.key(",\"body\":")) write_value(w, v.body);
+    if (o.key(",\"stop\":")) {
+      if (v.stop) {
+        write_value(w, *v.stop);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-  if (o.key(",\"usage\":")) write_value(w, v.usage);
-  if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
-  if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
-  if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
-  if (o.key(",\"extra\":", v.extra.has_value())) write_value(w, *v.extra);
-  if (o.key(",\"model\":")) write_value(w, v.model);
-}
-
-void write_value(Writer& w, const ::anthropic::beta::BetaMsg& v) {
+    if (o.key(",\"usage\":")) write_value(w, v.usage);
+    if (o.key(",\"mode\":", v.mode.has_value())) write_value(w, *v.mode);
+    if (o.key(",\"temperature\":", v.temperature.has_value())) write_value(w, *v.temperature);
+    if (o.key(",\"tools\":", v.tools.has_value())) write_value(w, *v.tools);
+    if (o.key(",\"extra\":", v.extra.has_value())) write_value(w, *v.extra);
+    if (o.key(",\"model\":")) write_value(w, v.model);
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
+void Codec<::anthropic::beta::BetaMsg>::read(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
@@ -469,7 +455,7 @@ void read_value(Decoder& d, ::anthropic::beta::BetaMsg& v, const Path& self) {
   if (!(seen & (std::uint64_t{1} << 3))) d.missing(self, "model");
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -485,7 +471,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTextBlock, ::ant
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>>::read(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& v, const Path& self) {
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
@@ -504,7 +490,7 @@ void read_value(Decoder& d, std::variant<::anthropic::beta::BetaTool, ::anthropi
   read_value(d, v.emplace<2>(), self);
 }
 
-void read_value(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& v, const Path& self) {
+void Codec<std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>>::read(Decoder& d, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& v, const Path& self) {
   switch (d.r.peek()) {
     case Reader::Kind::string:
       read_value(d, v.emplace<0>(), self);

@@ -7,14 +7,20 @@
 
 namespace anthropic::json::model {
 
-void write_value(Writer& w, const ::anthropic::TextBlock& v);
-void read_value(Decoder& d, ::anthropic::TextBlock& v, const Path& self);
-inline void write_value(Writer& w, const ::anthropic::Model& v) { w.str(v.str()); }
-inline void read_value(Decoder& d, ::anthropic::Model& v, const Path& self) {
-  std::string s;
-  read_value(d, s, self);
-  v = ::anthropic::Model(std::move(s));
-}
+template <>
+struct Codec<::anthropic::TextBlock> {
+  static void write(Writer& w, const ::anthropic::TextBlock& v);
+  static void read(Decoder& d, ::anthropic::TextBlock& v, const Path& self);
+};
+template <>
+struct Codec<::anthropic::Model> {
+  static void write(Writer& w, const ::anthropic::Model& v) { w.str(v.str()); }
+  static void read(Decoder& d, ::anthropic::Model& v, const Path& self) {
+    std::string s;
+    read_value(d, s, self);
+    v = ::anthropic::Model(std::move(s));
+  }
+};
 
 }  // namespace anthropic::json::model
 

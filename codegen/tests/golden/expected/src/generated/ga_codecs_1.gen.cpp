@@ -3,32 +3,30 @@
 
 namespace anthropic::json::model {
 
-template <class Out>
-void write_members([[maybe_unused]] Writer& w, [[maybe_unused]] const ::anthropic::TextBlock& v, [[maybe_unused]] Out& o) {
-  if (o.key(",\"type\":")) w.lit("\"text\"");
-  if (o.key(",\"text\":")) write_value(w, v.text);
-  if (o.key(",\"citations\":")) {
-    if (v.citations) {
-      write_value(w, *v.citations);
-    } else {
-      w.lit("null");
+void Codec<::anthropic::TextBlock>::write(Writer& w, const ::anthropic::TextBlock& v) {
+  const auto write_members = [&]([[maybe_unused]] auto& o) {
+    if (o.key(",\"type\":")) w.lit("\"text\"");
+    if (o.key(",\"text\":")) write_value(w, v.text);
+    if (o.key(",\"citations\":")) {
+      if (v.citations) {
+        write_value(w, *v.citations);
+      } else {
+        w.lit("null");
+      }
     }
-  }
-}
-
-void write_value(Writer& w, const ::anthropic::TextBlock& v) {
+  };
   if (v.extra_fields) {
     ObjectOut o(w, v.extra_fields);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   } else {
     PlainObjectOut o(w);
-    write_members(w, v, o);
+    write_members(o);
     o.finish();
   }
 }
 
-void read_value(Decoder& d, ::anthropic::TextBlock& v, const Path& self) {
+void Codec<::anthropic::TextBlock>::read(Decoder& d, ::anthropic::TextBlock& v, const Path& self) {
   d.begin_object(self);
   ExtraSink extra;
   std::uint64_t seen = 0;
