@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -64,6 +65,7 @@ struct Chunk {
   std::uint64_t offset = 0, end = 0;
   std::size_t count = 0;
   int attempt = 1;
+  std::size_t origin = 0;  // the part of the input it comes from (itself on the first attempt)
   std::optional<std::int64_t> intent_at_ms;  // a create was sent (or about to be) at this time
   std::optional<std::string> batch_id;
   bool adopted = false;  // found by reconciliation, not answered to this job's create
@@ -135,6 +137,13 @@ struct BatchJob::Impl {
   std::optional<File> journal;
   std::optional<File> output;
   std::uint64_t output_good = 0;  // bytes of output covered by the journal
+  // With `ordered`: each part's results file (see sink), the bytes of each the journal covers,
+  // the parts planned (the first chunks), and whether the output has been written.
+  std::optional<File> part;
+  std::size_t part_of = 0;
+  std::map<std::size_t, std::uint64_t> part_good;
+  std::size_t planned_parts = 0;
+  bool assembled = false;
   File lock;
   Clock::time_point started = Clock::now();
   int failures = 0;                          // consecutive transient failures
@@ -225,9 +234,16 @@ struct BatchJob::Impl {
         chunk.offset = c.at(0).get<std::uint64_t>();
         chunk.end = c.at(1).get<std::uint64_t>();
         chunk.count = c.at(2).get<std::size_t>();
+        chunk.origin = chunks.size();
         chunks.push_back(chunk);
       }
+      planned_parts = chunks.size();
       totals.requests = requests;
+      return;
+    }
+    if (e == "assembled") {
+      assembled = true;
+      output_good = r.at("output_bytes").get<std::uint64_t>();
       return;
     }
     Chunk& c = chunks.at(r.at("chunk").get<std::size_t>());
@@ -251,11 +267,11 @@ struct BatchJob::Impl {
       c.collecting = false;
     } else if (e == "collecting") {
       c.collecting = true;
-      output_good = r.at("output_bytes").get<std::uint64_t>();
+      good_of(c) = r.at("output_bytes").get<std::uint64_t>();
     } else if (e == "collected") {
       c.collecting = false;
       c.collected = true;
-      output_good = r.at("output_bytes").get<std::uint64_t>();
+      good_of(c) = r.at("output_bytes").get<std::uint64_t>();
       totals.succeeded += r.at("succeeded").get<std::size_t>();
       totals.errored += r.at("errored").get<std::size_t>();
       totals.canceled += r.at("canceled").get<std::size_t>();
@@ -269,6 +285,7 @@ struct BatchJob::Impl {
         next.end = retry.at("bytes").get<std::uint64_t>();
         next.count = retry.at("count").get<std::size_t>();
         next.attempt = c.attempt + 1;
+        next.origin = c.origin;
         totals.resubmitted += next.count;
         chunks.push_back(next);
       }
@@ -299,6 +316,11 @@ struct BatchJob::Impl {
   // `identity` is the record's.
   void check_same_job(const Json& r) const {
     check_input();
+    if (r.value("ordered", false) != o.ordered) {
+      throw BatchJobException(std::string("this job was started ") +
+                              (o.ordered ? "without" : "with") +
+                              " ordered output (--ordered): resume it the same way");
+    }
     if (r.at("max_requests_per_batch").get<std::size_t>() != o.max_requests_per_batch ||
         r.at("max_bytes_per_batch").get<std::size_t>() != o.max_bytes_per_batch) {
       throw BatchJobException(
@@ -374,6 +396,7 @@ struct BatchJob::Impl {
             {"requests", count},
             {"max_requests_per_batch", o.max_requests_per_batch},
             {"max_bytes_per_batch", o.max_bytes_per_batch},
+            {"ordered", o.ordered},
             {"chunks", planned}};
   }
 
@@ -420,6 +443,104 @@ struct BatchJob::Impl {
     // Lines past what the journal covers come from a collection that did not finish: it runs again.
     if (size > output_good) output->truncate(output_good);
     ::lseek(output->fd(), 0, SEEK_END);
+  }
+
+  // Where chunk `c`'s results are written, and how many bytes of it the journal covers: the
+  // output, or with `ordered` the results file of the part of the input `c` comes from. A part
+  // file is cut back to what the journal covers when it is opened, as the output is.
+  std::uint64_t& good_of(const Chunk& c) { return o.ordered ? part_good[c.origin] : output_good; }
+
+  fs::path part_path(std::size_t origin) const {
+    return o.state_dir / "parts" / ("part-" + std::to_string(origin) + ".jsonl");
+  }
+
+  File& sink(const Chunk& c) {
+    if (!o.ordered) return *output;
+    if (!part || part_of != c.origin) {
+      part.reset();
+      std::error_code ec;
+      fs::create_directories(o.state_dir / "parts", ec);
+      if (ec) throw BatchJobException("cannot create " + (o.state_dir / "parts").string());
+      File f(part_path(c.origin), O_WRONLY | O_CREAT, "open");
+      const std::uint64_t good = good_of(c), size = f.size();
+      if (size < good) {
+        throw BatchJobException(f.path().string() + " is shorter (" + std::to_string(size) +
+                                " bytes) than the journal says (" + std::to_string(good) +
+                                "); it was changed outside the job, so results would be lost");
+      }
+      if (size > good) f.truncate(good);
+      part = std::move(f);
+      part_of = c.origin;
+    }
+    return *part;
+  }
+
+  // Writes the output in the input's order from the parts' results files (`ordered`): per part,
+  // a map from custom_id to where its line is (at most max_requests_per_batch entries), then
+  // the part's input lines in order. Run again from the start if interrupted.
+  void assemble() {
+    checkpoint("assembling");
+    check_input();
+    part.reset();
+    output->truncate(0);
+    ::lseek(output->fd(), 0, SEEK_SET);
+    std::string buffer, line, text;
+    std::size_t written = 0;
+    for (std::size_t k = 0; k < planned_parts; ++k) {
+      const fs::path path = part_path(k);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) throw BatchJobException(errno_text("cannot open", path));
+      std::unordered_map<std::string, std::pair<std::uint64_t, std::size_t>> where;
+      const std::uint64_t good = part_good[k];
+      std::uint64_t at = 0;
+      while (at < good && std::getline(in, line)) {
+        const Json j = Json::parse(line, nullptr, false);
+        const Json* id = j.is_object() ? &j["custom_id"] : nullptr;
+        if (!id || !id->is_string()) {
+          throw BatchJobException(path.string() + " has a line that is not a result");
+        }
+        where.emplace(id->get<std::string>(), std::make_pair(at, line.size()));
+        at += line.size() + 1;
+      }
+      in.clear();
+      LineReader reader(o.input, chunks[k].offset, chunks[k].end);
+      std::size_t found = 0;
+      while (reader.next(line)) {
+        const std::string id = parse_input_line(line).custom_id;
+        const auto it = where.find(id);
+        if (it == where.end()) {
+          throw BatchJobException(path.string() + " has no result for custom_id \"" + id +
+                                  "\"; it was changed outside the job");
+        }
+        text.resize(it->second.second);
+        in.seekg(static_cast<std::streamoff>(it->second.first));
+        if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+          throw BatchJobException(errno_text("cannot read", path));
+        }
+        buffer += text;
+        buffer += '\n';
+        ++found;
+        if (buffer.size() >= (1u << 20)) {
+          output->write_all(buffer);
+          buffer.clear();
+        }
+      }
+      if (found != where.size()) {
+        throw BatchJobException(path.string() + " has results for custom ids not in its part");
+      }
+      written += found;
+    }
+    output->write_all(buffer);
+    output->sync();
+    const Json record = {{"e", "assembled"}, {"output_bytes", output->size()}};
+    append(record);
+    bool planned = true;
+    apply(record, planned);
+    checkpoint("assembled");
+    std::error_code ec;
+    fs::remove_all(o.state_dir / "parts", ec);  // the output holds them all now
+    report("assembled",
+           "wrote " + std::to_string(written) + " results in input order to " + o.output.string());
   }
 
   // --- submitting ------------------------------------------------------------------------------
@@ -619,11 +740,11 @@ struct BatchJob::Impl {
         interrupted();
       } catch (const AnthropicServiceException& e) {
         if (!is_transient(e)) throw;
-        output->truncate(output_good);
+        sink(chunks[i]).truncate(good_of(chunks[i]));
         failed = e.what();
       } catch (const AnthropicIoException& e) {
         if (o.request_options.cancellation.cancelled()) interrupted();
-        output->truncate(output_good);
+        sink(chunks[i]).truncate(good_of(chunks[i]));
         failed = e.what();
       }
     }
@@ -658,10 +779,12 @@ struct BatchJob::Impl {
       std::string l;
       while (reader.next(l)) expected.insert(hash64(parse_input_line(l).custom_id));
     }
-    append({{"e", "collecting"}, {"chunk", index}, {"output_bytes", output_good}});
+    File& sink_file = sink(c);
+    const std::uint64_t good = good_of(c);
+    append({{"e", "collecting"}, {"chunk", index}, {"output_bytes", good}});
     c.collecting = true;
     checkpoint("collecting");
-    ::lseek(output->fd(), static_cast<off_t>(output_good), SEEK_SET);
+    ::lseek(sink_file.fd(), static_cast<off_t>(good), SEEK_SET);
     std::unordered_set<std::string> retry_ids;
     std::unordered_set<std::uint64_t> seen;
     std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0, lines = 0;
@@ -679,7 +802,7 @@ struct BatchJob::Impl {
       }
       const std::string& custom_id = id->get_ref<const std::string&>();
       if (c.adopted && !expected.count(hash64(custom_id))) {
-        output->truncate(output_good);
+        sink_file.truncate(good);
         append({{"e", "disowned"}, {"chunk", index}, {"batch", batch_id}});
         bool planned = true;
         apply({{"e", "disowned"}, {"chunk", index}}, planned);
@@ -722,7 +845,7 @@ struct BatchJob::Impl {
         buffer += *raw;
         buffer += '\n';
         if (buffer.size() >= (1u << 20)) {
-          output->write_all(buffer);
+          sink_file.write_all(buffer);
           buffer.clear();
         }
       }
@@ -733,9 +856,10 @@ struct BatchJob::Impl {
                                           std::to_string(lines) + " results for " +
                                           std::to_string(c.count) + " requests");
     }
-    output->write_all(buffer);
-    output->sync();
-    const std::uint64_t now_bytes = static_cast<std::uint64_t>(::lseek(output->fd(), 0, SEEK_CUR));
+    sink_file.write_all(buffer);
+    sink_file.sync();
+    const std::uint64_t now_bytes =
+        static_cast<std::uint64_t>(::lseek(sink_file.fd(), 0, SEEK_CUR));
 
     Json retry = nullptr;
     if (!retry_ids.empty()) {
@@ -866,6 +990,7 @@ struct BatchJob::Impl {
         wait(failures > 0 ? std::max(o.poll_interval, backoff()) : o.poll_interval);
       }
     }
+    if (o.ordered && !assembled) assemble();
     report("done", std::to_string(totals.succeeded) + " succeeded, " +
                        std::to_string(totals.errored) + " errored, " +
                        std::to_string(totals.canceled) + " canceled, " +

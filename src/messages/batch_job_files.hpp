@@ -50,6 +50,7 @@ class File {
   }
   ~File() { close(); }
   int fd() const { return fd_; }
+  const fs::path& path() const { return path_; }
 
   void write_all(std::string_view data) {
     while (!data.empty()) {

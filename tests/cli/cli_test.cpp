@@ -1497,6 +1497,26 @@ TEST_F(CliJobTest, RunSplitsTheFileAndWritesEveryResultOnceWithASummary) {
   EXPECT_EQ(read_file(dir_ / "out.jsonl"), before);
 }
 
+TEST_F(CliJobTest, RunOrderedWritesTheResultsInTheInputsOrderAndResumesOnlyOrdered) {
+  const std::string input = thirty_requests();
+  auto args = run_args(input);
+  args.push_back("--ordered");
+  Outcome r = run(args);
+  ASSERT_EQ(r.code, 0) << r;
+  std::vector<std::string> ids;
+  for (const auto& line : lines_of(read_file(dir_ / "out.jsonl"))) {
+    ids.push_back(json::parse(line).at("custom_id").get<std::string>());
+  }
+  std::vector<std::string> expected;
+  for (int i = 0; i < 30; ++i) expected.push_back("q-" + std::to_string(i));
+  EXPECT_EQ(ids, expected);  // the emulator answers each batch shuffled
+  EXPECT_FALSE(fs::exists(dir_ / "state" / "parts"));
+  // The same state without --ordered is refused, as a usage of another job would be.
+  Outcome unordered = run(run_args(input));
+  EXPECT_NE(unordered.code, 0) << unordered;
+  EXPECT_TRUE(contains(unordered.err, "--ordered")) << unordered;
+}
+
 TEST_F(CliJobTest, RunKilledWithSigkillAtManyPointsResumesWithNoBatchTwiceAndNoResultLost) {
   const std::string input = thirty_requests();
   for (const std::string point :

@@ -144,9 +144,10 @@ The whole file is checked first (JSON, custom_id pattern and uniqueness across t
 params, what the API version rejects, the size of each line): a bad line stops the job before
 any batch exists, naming FILE:LINE. Then FILE is split into batches, at most --max-in-flight are
 created at a time (a 429 waits and tries again), each is followed, and as each one ends its
-results are appended to OUT: one line per custom_id, the API's results line as received. Requests
-whose result type is in --retry go into a new batch, up to --max-attempts; OUT keeps the final
-outcome. A summary (counts, tokens, batches) ends the run.
+results are appended to OUT: one line per custom_id, the API's results line as received (with
+--ordered, OUT is written once at the end, in FILE's order). Requests whose result type is in
+--retry go into a new batch, up to --max-attempts; OUT keeps the final outcome. A summary
+(counts, tokens, batches) ends the run.
 
 Every step is journalled in the state directory (default OUT.state) before and after it. Killed
 at any point (kill -9 included), the same command continues the job: no part is created twice,
@@ -157,6 +158,9 @@ and OUT ends with every custom_id exactly once. See the README's "Batch jobs".
   --max-requests-per-batch N   default 100000 (the API's limit)
   --max-bytes-per-batch N      default 268435456 (256 MB, the API's limit)
   --max-in-flight N            batches created and not yet collected at once (default 4)
+  --ordered                    results in FILE's order: gathered per part in the state
+                               directory, OUT written when the last batch has ended (needs
+                               the results' size again in disk space while the job runs)
   --retry TYPES                result types to send again: expired, errored, canceled, a
                                comma-separated list, or none (default: expired)
   --max-attempts N             attempts per request (default 3)
@@ -884,6 +888,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
       job.options.max_bytes_per_batch = job_size(a, 256L * 1024 * 1024);
     } else if (command == "run" && a == "--max-in-flight") {
       job.options.max_in_flight = job_size(a, 1000);
+    } else if (command == "run" && a == "--ordered") {
+      job.options.ordered = true;
     } else if (command == "run" && a == "--max-attempts") {
       job.options.max_attempts = static_cast<int>(job_size(a, 100));
     } else if (command == "run" && a == "--lost-create-wait-ms") {

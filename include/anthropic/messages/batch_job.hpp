@@ -64,7 +64,7 @@ struct BatchJobOptions {
   /// stream; it must not change while the job exists.
   std::filesystem::path input;
   /// Where the results go: one result line per `custom_id` (the API's results line, verbatim),
-  /// appended as each batch is collected.
+  /// appended as each batch is collected (or, with `ordered`, written once at the end).
   std::filesystem::path output;
   /// The job's journal (created if missing). The same directory resumes the job.
   std::filesystem::path state_dir;
@@ -74,6 +74,11 @@ struct BatchJobOptions {
   /// Batches created and not yet collected at once. The API queues an organization's batches;
   /// a few large ones in flight keep it busy without hitting the queue limit.
   std::size_t max_in_flight = 4;
+  /// Results in the order of the input's lines. They are gathered per part of the input in
+  /// `state_dir` as batches end, and `output` is written when the last one has: it stays empty
+  /// until then, and the job needs about the results' size again in disk space while it runs.
+  /// Fixed when the job begins; resuming with another value is refused.
+  bool ordered = false;
   /// Result types re-submitted in a new batch, up to `max_attempts` per request. Expired requests
   /// usually succeed the next time; errored ones usually need a fix, so they are not by default.
   std::vector<MessageBatchResultType> retry{MessageBatchResultType::expired};
@@ -101,7 +106,8 @@ struct BatchJobOptions {
   /// Called after every step the journal records and on every poll (see `BatchJobProgress`).
   std::function<void(const BatchJobProgress&)> on_progress;
   /// Test seam: called at each named point of the job ("validated", "intent", "sent", "created",
-  /// "polled", "collecting", "result", "collected"). A crash test kills the process here.
+  /// "polled", "collecting", "result", "collected", and with `ordered` "assembling", "assembled").
+  /// A crash test kills the process here.
   std::function<void(std::string_view point)> on_checkpoint;
 };
 
