@@ -1,9 +1,9 @@
 #pragma once
 
 // Private: the container codecs of the generated models (lists, maps, unions' encoders). Included
-// by the generated codec header *after* it has declared every generated read_value/write_value
-// overload, so that these templates see them (the model types live in other namespaces: no
-// argument-dependent lookup would find them).
+// by the generated codec header *after* it has declared every generated `Codec<T>`
+// specialisation, so that these templates see them (a specialisation must be declared before
+// the first use of its type).
 
 #include "json/model_codec.hpp"
 
