@@ -143,6 +143,7 @@ struct BatchJob::Impl {
   std::size_t part_of = 0;
   std::map<std::size_t, std::uint64_t> part_good;
   std::size_t planned_parts = 0;
+  bool assembling = false;  // the output may hold part of an assembly
   bool assembled = false;
   File lock;
   Clock::time_point started = Clock::now();
@@ -239,6 +240,10 @@ struct BatchJob::Impl {
       }
       planned_parts = chunks.size();
       totals.requests = requests;
+      return;
+    }
+    if (e == "assembling") {
+      assembling = true;
       return;
     }
     if (e == "assembled") {
@@ -430,9 +435,14 @@ struct BatchJob::Impl {
       throw BatchJobException("the output " + o.output.string() + " is in use by another job");
     }
     const std::uint64_t size = output->size();
-    if (fresh && size > 0) {
-      throw BatchJobException("the output " + o.output.string() +
-                              " already exists and is not empty; a new job starts an empty one");
+    // An ordered job writes its output only at the end: before that, any content is not its own
+    // (another job's, or the wrong -o on resume) and is not cut off.
+    if (size > 0 && (fresh || (o.ordered && !assembling && !assembled))) {
+      throw BatchJobException(
+          "the output " + o.output.string() + " already exists and is not empty; " +
+          (fresh ? "a new job starts an empty one"
+                 : "this ordered job writes it only at the end, so what is in it is not the "
+                   "job's: move it away, or check that -o names this job's output"));
     }
     if (size < output_good) {
       throw BatchJobException("the output " + o.output.string() + " is shorter (" +
@@ -459,9 +469,10 @@ struct BatchJob::Impl {
     if (!part || part_of != c.origin) {
       part.reset();
       std::error_code ec;
-      fs::create_directories(o.state_dir / "parts", ec);
+      if (fs::create_directories(o.state_dir / "parts", ec)) sync_dir(o.state_dir);
       if (ec) throw BatchJobException("cannot create " + (o.state_dir / "parts").string());
       File f(part_path(c.origin), O_WRONLY | O_CREAT, "open");
+      sync_dir(o.state_dir / "parts");  // the journal will count on the file being there
       const std::uint64_t good = good_of(c), size = f.size();
       if (size < good) {
         throw BatchJobException(f.path().string() + " is shorter (" + std::to_string(size) +
@@ -482,11 +493,19 @@ struct BatchJob::Impl {
     checkpoint("assembling");
     check_input();
     part.reset();
+    // From here on the output is the job's to rewrite (see open_output).
+    if (!assembling) {
+      const Json record = {{"e", "assembling"}};
+      append(record);
+      bool planned = true;
+      apply(record, planned);
+    }
     output->truncate(0);
     ::lseek(output->fd(), 0, SEEK_SET);
     std::string buffer, line, text;
     std::size_t written = 0;
     for (std::size_t k = 0; k < planned_parts; ++k) {
+      if (o.request_options.cancellation.cancelled()) interrupted();
       const fs::path path = part_path(k);
       std::ifstream in(path, std::ios::binary);
       if (!in) throw BatchJobException(errno_text("cannot open", path));
@@ -495,11 +514,14 @@ struct BatchJob::Impl {
       std::uint64_t at = 0;
       while (at < good && std::getline(in, line)) {
         const Json j = Json::parse(line, nullptr, false);
-        const Json* id = j.is_object() ? &j["custom_id"] : nullptr;
-        if (!id || !id->is_string()) {
+        const auto id = j.is_object() ? j.find("custom_id") : j.end();
+        if (id == j.end() || !id->is_string()) {
           throw BatchJobException(path.string() + " has a line that is not a result");
         }
-        where.emplace(id->get<std::string>(), std::make_pair(at, line.size()));
+        if (!where.emplace(id->get<std::string>(), std::make_pair(at, line.size())).second) {
+          throw BatchJobException(path.string() + " has two results for custom_id \"" +
+                                  id->get<std::string>() + "\"");
+        }
         at += line.size() + 1;
       }
       in.clear();
@@ -515,7 +537,9 @@ struct BatchJob::Impl {
         text.resize(it->second.second);
         in.seekg(static_cast<std::streamoff>(it->second.first));
         if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
-          throw BatchJobException(errno_text("cannot read", path));
+          throw BatchJobException("cannot read " + path.string() +
+                                  ": it is shorter than the "
+                                  "journal says");
         }
         buffer += text;
         buffer += '\n';
@@ -537,8 +561,6 @@ struct BatchJob::Impl {
     bool planned = true;
     apply(record, planned);
     checkpoint("assembled");
-    std::error_code ec;
-    fs::remove_all(o.state_dir / "parts", ec);  // the output holds them all now
     report("assembled",
            "wrote " + std::to_string(written) + " results in input order to " + o.output.string());
   }
@@ -990,7 +1012,13 @@ struct BatchJob::Impl {
         wait(failures > 0 ? std::max(o.poll_interval, backoff()) : o.poll_interval);
       }
     }
-    if (o.ordered && !assembled) assemble();
+    if (o.ordered) {
+      if (!assembled) assemble();
+      // The output holds them all now (also when a run was killed before this).
+      std::error_code removed;
+      fs::remove_all(o.state_dir / "parts", removed);
+      if (removed) report("cleanup_failed", "cannot delete " + (o.state_dir / "parts").string());
+    }
     report("done", std::to_string(totals.succeeded) + " succeeded, " +
                        std::to_string(totals.errored) + " errored, " +
                        std::to_string(totals.canceled) + " canceled, " +

@@ -45,8 +45,9 @@ enum class BatchJobInterrupt {
 /// The job as a whole, reported to `on_progress`. Request counts are final outcomes: a request
 /// waiting to be re-submitted is counted in `retrying` only.
 struct BatchJobProgress {
-  std::string
-      event;  ///< "validated", "created", "adopted", "polled", "collected", "rate_limited", "done"
+  /// "validated", "created", "adopted", "disowned", "polled", "collected", "rate_limited",
+  /// "poll_failed", "canceled", "assembled" (with `ordered`), "done", ...
+  std::string event;
   std::string message;            ///< one line for people (ids, counts)
   std::size_t requests = 0;       ///< in the input
   std::size_t batches = 0;        ///< planned or created so far (re-submissions add batches)
