@@ -27,11 +27,17 @@ struct TextBlock;
 /// Model id.
 class Model : public ::anthropic::OpenEnum<Model> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   Model() = default;
+  /// Any wire string, named here or not; kept as is.
   Model(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   Model(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"claude-a"`.
   static const Model claude_a;
+  /// The wire value `"claude-b"`.
   static const Model claude_b;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"claude-a", "claude-b"};
   }

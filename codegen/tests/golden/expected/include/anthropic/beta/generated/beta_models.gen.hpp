@@ -34,11 +34,17 @@ struct BetaUsage;
 /// Stop.
 class BetaStop : public ::anthropic::OpenEnum<BetaStop> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaStop() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaStop(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaStop(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"end_turn"`.
   static const BetaStop end_turn;
+  /// The wire value `"max_tokens"`.
   static const BetaStop max_tokens;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"end_turn", "max_tokens"};
   }
@@ -83,6 +89,7 @@ namespace anthropic::beta {
 
 /// A citation.
 struct BetaCitation {
+  /// The `cited_text` member (required).
   std::string cited_text{};
   /// Start index. (omitted when empty)
   std::optional<std::int64_t> start{};
@@ -112,6 +119,7 @@ namespace anthropic::beta {
 
 /// A custom tool.
 struct BetaTool {
+  /// The `name` member (required).
   std::string name{};
   /// Whether `type` (always "custom") is sent; kept from decode.
   bool type_present = false;
@@ -132,17 +140,24 @@ struct BetaServerTool {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"server_2025"`.
     static const Type server_2025;
+    /// The wire value `"server"`.
     static const Type server;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"server_2025", "server"};
     }
   };
+  /// The `type` member (required).
   Type type{"server_2025"};
-  /// (omitted when empty)
+  /// The `strict` member. (omitted when empty)
   std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -156,8 +171,9 @@ namespace anthropic::beta {
 
 /// Usage.
 struct BetaUsage {
+  /// The `input_tokens` member (required).
   std::int64_t input_tokens = 0;
-  /// (`null` when empty)
+  /// The `tier` member. (`null` when empty)
   std::optional<std::string> tier{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -174,28 +190,36 @@ struct BetaMsg {
   /// Values of `mode`.
   class Mode : public OpenEnum<Mode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Mode() = default;
+    /// Any wire string, named here or not; kept as is.
     Mode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Mode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"fast"`.
     static const Mode fast;
+    /// The wire value `"slow"`.
     static const Mode slow;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"fast", "slow"};
     }
   };
+  /// The `content` member (required).
   std::vector<BetaBlock> content{};
   /// String or blocks.
   BetaContent body{};
   /// Why it stopped. (`null` when empty)
   std::optional<BetaStop> stop{};
+  /// The `usage` member (required).
   BetaUsage usage{};
   /// Inline enum. (omitted when empty)
   std::optional<Mode> mode{};
-  /// (API 2023-06-01 only; omitted when empty)
+  /// The `temperature` member. (API 2023-06-01 only; omitted when empty)
   std::optional<double> temperature{};
-  /// (omitted when empty)
+  /// The `tools` member. (omitted when empty)
   Box<std::vector<BetaToolUnion>> tools{};
-  /// (omitted when empty)
+  /// The `extra` member. (omitted when empty)
   Box<BetaUsage> extra{};
   /// A GA type (the beta header includes the GA one).
   ::anthropic::Model model{};
