@@ -142,6 +142,11 @@ def _factory_members(p, document, src):
     }
 
 
+# The doc of every decoder declaration (one member group per namespace).
+DECODER_DOC = ('/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by\n'
+               '/// argument-dependent lookup): call that instead. Throws\n'
+               '/// `AnthropicInvalidDataException` naming the path of the offending value.')
+
 # Declarations of hand-written members (defined in src/, named beside each).
 EXTRA_MEMBERS = {}
 EXTRA_MEMBERS.update(_factory_members('Beta', 'BetaRequestDocumentBlock',
@@ -611,18 +616,27 @@ class Gen:
         h.append('namespace anthropic {')
         h.append('')
         h.append('// Encoders of every generated model type (compact JSON; see anthropic/json.hpp).')
+        h.append('///@{')
+        h.append('/// The value as compact JSON in the wire\'s shape: `extra_fields` merged, optional')
+        h.append('/// members left empty omitted, a union member kept as RawJson written back whole.')
+        h.append('/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an')
+        h.append('/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.')
         for n in order:
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % self.qual(n))
         for v in sorted(self.variants):
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % v)
         for q in all_enums:
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % q)
+        h.append('///@}')
         h.append('')
         h.append('// Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).')
+        h.append('///@{')
+        h.append(DECODER_DOC)
         for v in sorted(self.variants):
             h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % v)
         for q in all_enums:
             h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % q)
+        h.append('///@}')
         h.append('')
         h.append('}  // namespace anthropic')
         h.append('')
@@ -631,9 +645,12 @@ class Gen:
             if not objs:
                 continue
             h.append('namespace %s {' % ns)
+            h.append('///@{')
+            h.append(DECODER_DOC)
             for n in objs:
                 h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' %
                          self.cname(n))
+            h.append('///@}')
             h.append('}  // namespace %s' % ns)
             h.append('')
         files = {header_path: '\n'.join(h).rstrip('\n') + '\n'}

@@ -5795,6 +5795,11 @@ inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolRes
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::APIErrorObject& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::AuthenticationErrorObject& value);
@@ -6104,8 +6109,13 @@ ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionT
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultErrorCode& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value);
@@ -6192,10 +6202,15 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Te
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchToolResultErrorCode& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, APIErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, AuthenticationErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BillingErrorObject& value);
@@ -6415,11 +6430,17 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolRe
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolResultBlockParam& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageCreateParams& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageParam& value);
+///@}
 }  // namespace anthropic
 
 namespace anthropic::messages {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchErroredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchExpiredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchSucceededResult& value);
+///@}
 }  // namespace anthropic::messages

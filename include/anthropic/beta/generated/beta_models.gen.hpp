@@ -8217,6 +8217,11 @@ inline const anthropic::beta::BetaWebSearchToolResultErrorCode anthropic::beta::
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaAPIErrorObject& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaAuthenticationErrorObject& value);
@@ -8660,8 +8665,13 @@ ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaStopReason& va
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebSearchToolResultErrorCode& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& value);
@@ -8795,10 +8805,15 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::be
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebSearchToolResultErrorCode& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic::beta {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaAPIErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaAuthenticationErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaBillingErrorObject& value);
@@ -9105,11 +9120,17 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaWebSearchTo
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaWebSearchToolResultBlockParam& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageCreateParams& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageParam& value);
+///@}
 }  // namespace anthropic::beta
 
 namespace anthropic::beta::messages {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchErroredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchExpiredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchSucceededResult& value);
+///@}
 }  // namespace anthropic::beta::messages

@@ -242,6 +242,11 @@ inline const anthropic::beta::BetaStop anthropic::beta::BetaStop::max_tokens{"ma
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaTextBlock& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaCitation& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaImageBlock& value);
@@ -255,18 +260,28 @@ ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaServerTool::Type& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaMsg::Mode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaStop& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaServerTool::Type& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaMsg::Mode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaStop& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic::beta {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaTextBlock& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaCitation& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaImageBlock& value);
@@ -274,4 +289,5 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaTool& value
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaServerTool& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaUsage& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMsg& value);
+///@}
 }  // namespace anthropic::beta
