@@ -1100,7 +1100,7 @@ namespace anthropic {
 
 /// A bash code execution result passed back in a later turn.
 struct BashCodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<BashCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -1136,7 +1136,7 @@ namespace anthropic {
 struct BashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BashCodeExecutionToolResultErrorObject, BashCodeExecutionResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1168,7 +1168,7 @@ namespace anthropic {
 struct BashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BashCodeExecutionToolResultErrorParam, BashCodeExecutionResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1602,11 +1602,11 @@ namespace anthropic {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BrowserStateBlockParam {
-  /// The `tabs` member (required).
+  /// The open tabs.
   std::vector<BrowserStateTabEntry> tabs{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<CacheControlEphemeral> cache_control{};
-  /// The `state_changes` member. (omitted when empty)
+  /// What changed since the last snapshot. (omitted when empty)
   Box<std::vector<BrowserStateChange>> state_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1622,9 +1622,9 @@ namespace anthropic {
 struct BrowserStateChangeDownloadCompleted {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL that was downloaded.
   std::string url{};
-  /// The `path` member. (omitted when empty)
+  /// Where the file was saved, when known. (omitted when empty)
   std::optional<std::string> path{};
   /// Size in bytes. (omitted when empty)
   std::optional<std::int64_t> size_bytes{};
@@ -1642,9 +1642,9 @@ namespace anthropic {
 struct BrowserStateChangeDownloadFailed {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL whose download failed.
   std::string url{};
-  /// The `error` member. (omitted when empty)
+  /// Why it failed, when known. (omitted when empty)
   std::optional<std::string> error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1660,7 +1660,7 @@ namespace anthropic {
 struct BrowserStateChangeDownloadStarted {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL being downloaded.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1690,11 +1690,11 @@ namespace anthropic {
 struct BrowserStateTabEntry {
   /// Caller-chosen tab id.
   std::string tab_id{};
-  /// The `title` member (required).
+  /// Title of the page in the tab.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page in the tab.
   std::string url{};
-  /// The `active` member. (omitted when empty)
+  /// Whether this is the tab in front. (omitted when empty)
   std::optional<bool> active{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2150,11 +2150,11 @@ struct CitationSearchResultLocationParam {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  /// The `source` member (required).
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// The `title` member. (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2172,9 +2172,9 @@ struct CitationWebSearchResultLocationParam {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// The `title` member. (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
-  /// The `url` member (required).
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2222,11 +2222,11 @@ struct CitationsSearchResultLocation {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  /// The `source` member (required).
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// The `title` member. (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2244,9 +2244,9 @@ struct CitationsWebSearchResultLocation {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// The `title` member. (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
-  /// The `url` member (required).
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2308,7 +2308,7 @@ namespace anthropic {
 
 /// A code execution outcome passed back in a later turn.
 struct CodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2510,7 +2510,7 @@ namespace anthropic {
 
 /// A code execution outcome whose output is encrypted.
 struct EncryptedCodeExecutionResultBlock {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlock> content{};
   /// Encrypted standard output; pass it back unchanged.
   std::string encrypted_stdout{};
@@ -2530,7 +2530,7 @@ namespace anthropic {
 
 /// Result block of the code execution tool.
 struct CodeExecutionToolResultBlock {
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   CodeExecutionToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2560,9 +2560,9 @@ namespace anthropic {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct EncryptedCodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlockParam> content{};
-  /// The `encrypted_stdout` member (required).
+  /// The run's standard output, encrypted, passed back as received.
   std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2580,7 +2580,7 @@ namespace anthropic {
 
 /// A code execution tool result passed back in a later turn.
 struct CodeExecutionToolResultBlockParam {
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   CodeExecutionToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2934,7 +2934,7 @@ namespace anthropic {
 struct Container {
   /// Unique id.
   std::string id{};
-  /// The `expires_at` member (required).
+  /// When the container expires (RFC 3339).
   std::string expires_at{};
   /// Skills loaded in the container. (`null` when empty)
   Box<std::vector<ContainerSkill>> skills{};
@@ -3256,7 +3256,7 @@ struct ImageTransformationsParam {
       return {"downsize", "error"};
     }
   };
-  /// The `oversized_image` member. (omitted when empty; API default "downsize")
+  /// What to do with an image larger than the model accepts: `downsize` it, or fail with an `error`. (omitted when empty; API default "downsize")
   std::optional<OversizedImage> oversized_image{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3735,7 +3735,7 @@ namespace anthropic {
 
 /// A text editor code execution create result passed back in a later turn.
 struct TextEditorCodeExecutionCreateResultBlockParam {
-  /// The `is_file_update` member (required).
+  /// Whether an existing file was overwritten (rather than a new one created).
   bool is_file_update = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3771,7 +3771,7 @@ namespace anthropic {
 
 /// A text editor code execution str replace result passed back in a later turn.
 struct TextEditorCodeExecutionStrReplaceResultBlockParam {
-  /// The `lines` member. (omitted when empty)
+  /// Lines of the change (`old_start` and `new_start` say where). (omitted when empty)
   Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (omitted when empty)
   std::optional<std::int64_t> new_lines{};
@@ -3853,7 +3853,7 @@ namespace anthropic {
 struct TextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<TextEditorCodeExecutionToolResultErrorObject, TextEditorCodeExecutionViewResultBlock, TextEditorCodeExecutionCreateResultBlock, TextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -3905,9 +3905,9 @@ struct TextEditorCodeExecutionViewResultBlockParam {
       return {"text", "image", "pdf"};
     }
   };
-  /// The `content` member (required).
+  /// The file's content.
   std::string content{};
-  /// The `file_type` member (required).
+  /// Kind of file viewed: `text`, `image` or `pdf`.
   FileType file_type{};
   /// Lines shown. (omitted when empty)
   std::optional<std::int64_t> num_lines{};
@@ -3929,7 +3929,7 @@ namespace anthropic {
 struct TextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<TextEditorCodeExecutionToolResultErrorParam, TextEditorCodeExecutionViewResultBlockParam, TextEditorCodeExecutionCreateResultBlockParam, TextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4342,7 +4342,7 @@ struct ToolSearchToolBm25_20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  /// The `type` member (required).
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4404,7 +4404,7 @@ struct ToolSearchToolRegex20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  /// The `type` member (required).
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4458,7 +4458,7 @@ namespace anthropic {
 struct ToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<ToolSearchToolResultErrorObject, ToolSearchToolSearchResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4506,7 +4506,7 @@ namespace anthropic {
 struct ToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<ToolSearchToolResultErrorParam, ToolSearchToolSearchResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4642,7 +4642,7 @@ struct ToolTextEditor20250728 {
   std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
-  /// The `max_characters` member. (omitted when empty)
+  /// Longest file content returned by a `view`, in characters; longer files are truncated. (omitted when empty)
   std::optional<std::int64_t> max_characters{};
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict{};
@@ -4746,7 +4746,7 @@ struct WebFetchBlock {
   DocumentBlock content{};
   /// When the page was fetched (ISO 8601). (`null` when empty)
   std::optional<std::string> retrieved_at{};
-  /// The `url` member (required).
+  /// URL the content was fetched from.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4760,9 +4760,9 @@ namespace anthropic {
 
 /// A fetched page passed back in a later turn.
 struct WebFetchBlockParam {
-  /// The `content` member (required).
+  /// The fetched content, as a document.
   DocumentBlockParam content{};
-  /// The `url` member (required).
+  /// URL the content was fetched from.
   std::string url{};
   /// When the page was fetched (ISO 8601). (omitted when empty)
   std::optional<std::string> retrieved_at{};
@@ -5038,7 +5038,7 @@ struct WebFetchToolResultBlock {
   using Content = std::variant<WebFetchToolResultErrorBlock, WebFetchBlock, RawJson>;
   /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
   Box<Caller> caller{};
-  /// The `content` member (required).
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -5072,7 +5072,7 @@ struct WebFetchToolResultBlockParam {
   using Content = std::variant<WebFetchToolResultErrorBlockParam, WebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -5144,7 +5144,7 @@ namespace anthropic {
 
 /// URLs that came from the named tool may be fetched.
 struct WebFetchURLSourceToolReference {
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5164,11 +5164,11 @@ struct WebFetchURLSources {
   using ServerToolResults = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, WebFetchURLSourceOnly, WebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
   using UserInput = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, RawJson>;
-  /// The `client_tool_results` member. (omitted when empty)
+  /// Whether URLs found in client tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ClientToolResults> client_tool_results{};
-  /// The `server_tool_results` member. (omitted when empty)
+  /// Whether URLs found in server tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ServerToolResults> server_tool_results{};
-  /// The `user_input` member. (omitted when empty)
+  /// Whether URLs found in user input may be fetched: all or none. (omitted when empty)
   Box<UserInput> user_input{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5186,9 +5186,9 @@ struct WebSearchResultBlock {
   std::string encrypted_content{};
   /// How old the page is, when known. (`null` when empty)
   std::optional<std::string> page_age{};
-  /// The `title` member (required).
+  /// Title of the page.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5204,11 +5204,11 @@ namespace anthropic {
 struct WebSearchResultBlockParam {
   /// Encrypted page content exactly as received.
   std::string encrypted_content{};
-  /// The `title` member (required).
+  /// Title of the page.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page.
   std::string url{};
-  /// The `page_age` member. (omitted when empty)
+  /// How old the page is, as the search reported it (free text). (omitted when empty)
   std::optional<std::string> page_age{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5424,7 +5424,7 @@ struct WebSearchToolResultBlock {
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
   /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
   Box<Caller> caller{};
-  /// The `content` member (required).
+  /// The outcome: a list of hits, or an error.
   WebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -5442,7 +5442,7 @@ namespace anthropic {
 struct WebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: a list of hits, or an error.
   WebSearchToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -5554,9 +5554,9 @@ namespace anthropic {
 struct MessageParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<ContentBlockParam>, RawJson>;
-  /// The `content` member (required).
+  /// The turn's content: a string (one text block) or a list of blocks.
   Content content{};
-  /// The `role` member (required).
+  /// Who speaks: `user` or `assistant` (`system` for a system message in the conversation).
   Role role{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled

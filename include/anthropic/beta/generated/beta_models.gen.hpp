@@ -1222,7 +1222,7 @@ namespace anthropic::beta {
 struct BetaAdvisorResultBlock {
   /// Why generation stopped; null only while streaming. (`null` when empty)
   std::optional<std::string> stop_reason{};
-  /// The `text` member (required).
+  /// The advisor's answer.
   std::string text{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1236,7 +1236,7 @@ namespace anthropic::beta {
 
 /// An advisor result passed back in a later turn.
 struct BetaAdvisorResultBlockParam {
-  /// The `text` member (required).
+  /// The advisor's answer.
   std::string text{};
   /// Why generation stopped; null only while streaming. (omitted when empty)
   std::optional<std::string> stop_reason{};
@@ -1280,7 +1280,7 @@ struct BetaAdvisorTool20260301 {
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// The `caching` member. (omitted when empty)
+  /// Prompt caching of the advisor's context. (omitted when empty)
   Box<BetaCacheControlEphemeral> caching{};
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading{};
@@ -1346,7 +1346,7 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorObject, BetaAdvisorResultBlock, BetaAdvisorRedactedResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the advisor call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1406,7 +1406,7 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorParam, BetaAdvisorResultBlockParam, BetaAdvisorRedactedResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the advisor call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1550,7 +1550,7 @@ namespace anthropic::beta {
 
 /// A bash code execution result passed back in a later turn.
 struct BetaBashCodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<BetaBashCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -1610,7 +1610,7 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorObject, BetaBashCodeExecutionResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1666,7 +1666,7 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorParam, BetaBashCodeExecutionResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2114,11 +2114,11 @@ namespace anthropic::beta {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BetaBrowserStateBlockParam {
-  /// The `tabs` member (required).
+  /// The open tabs.
   std::vector<BetaBrowserStateTabEntry> tabs{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// The `state_changes` member. (omitted when empty)
+  /// What changed since the last snapshot. (omitted when empty)
   Box<std::vector<BetaBrowserStateChange>> state_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2134,9 +2134,9 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadCompleted {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL that was downloaded.
   std::string url{};
-  /// The `path` member. (omitted when empty)
+  /// Where the file was saved, when known. (omitted when empty)
   std::optional<std::string> path{};
   /// Size in bytes. (omitted when empty)
   std::optional<std::int64_t> size_bytes{};
@@ -2154,9 +2154,9 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadFailed {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL whose download failed.
   std::string url{};
-  /// The `error` member. (omitted when empty)
+  /// Why it failed, when known. (omitted when empty)
   std::optional<std::string> error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2172,7 +2172,7 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadStarted {
   /// Caller-chosen download id.
   std::string download_id{};
-  /// The `url` member (required).
+  /// URL being downloaded.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2202,11 +2202,11 @@ namespace anthropic::beta {
 struct BetaBrowserStateTabEntry {
   /// Caller-chosen tab id.
   std::string tab_id{};
-  /// The `title` member (required).
+  /// Title of the page in the tab.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page in the tab.
   std::string url{};
-  /// The `active` member. (omitted when empty)
+  /// Whether this is the tab in front. (omitted when empty)
   std::optional<bool> active{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2676,11 +2676,11 @@ struct BetaCitationSearchResultLocation {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  /// The `source` member (required).
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// The `title` member. (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2700,11 +2700,11 @@ struct BetaCitationSearchResultLocationParam {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
-  /// The `source` member (required).
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// The `title` member. (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2722,9 +2722,9 @@ struct BetaCitationWebSearchResultLocationParam {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// The `title` member. (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
-  /// The `url` member (required).
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2756,9 +2756,9 @@ struct BetaCitationsWebSearchResultLocation {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// The `title` member. (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
-  /// The `url` member (required).
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2790,7 +2790,7 @@ namespace anthropic::beta {
 struct BetaClearThinking20251015EditResponse {
   /// Input tokens this edit removed.
   std::int64_t cleared_input_tokens = 0;
-  /// The `cleared_thinking_turns` member (required).
+  /// How many turns of thinking were cleared.
   std::int64_t cleared_thinking_turns = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2808,11 +2808,11 @@ struct BetaClearToolUses20250919Edit {
   using ClearToolInputs = std::variant<bool, std::vector<std::string>, RawJson>;
   /// One of the shapes of `trigger`; RawJson for one the SDK does not know.
   using Trigger = std::variant<BetaInputTokensTrigger, BetaToolUsesTrigger, RawJson>;
-  /// The `clear_at_least` member. (omitted when empty)
+  /// Clear at least this many input tokens, or not at all. (omitted when empty)
   Box<BetaInputTokensClearAtLeast> clear_at_least{};
-  /// The `clear_tool_inputs` member. (omitted when empty)
+  /// Also clear tool inputs: all of them, or those of the tools named. (omitted when empty)
   Box<ClearToolInputs> clear_tool_inputs{};
-  /// The `exclude_tools` member. (omitted when empty)
+  /// Tools whose uses are never cleared. (omitted when empty)
   Box<std::vector<std::string>> exclude_tools{};
   /// How much to keep. (omitted when empty)
   Box<BetaToolUsesKeep> keep{};
@@ -2832,7 +2832,7 @@ namespace anthropic::beta {
 struct BetaClearToolUses20250919EditResponse {
   /// Input tokens this edit removed.
   std::int64_t cleared_input_tokens = 0;
-  /// The `cleared_tool_uses` member (required).
+  /// How many tool uses were cleared.
   std::int64_t cleared_tool_uses = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2894,7 +2894,7 @@ namespace anthropic::beta {
 
 /// A code execution outcome passed back in a later turn.
 struct BetaCodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -3096,7 +3096,7 @@ namespace anthropic::beta {
 
 /// A code execution outcome whose output is encrypted.
 struct BetaEncryptedCodeExecutionResultBlock {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlock> content{};
   /// Encrypted standard output; pass it back unchanged.
   std::string encrypted_stdout{};
@@ -3116,7 +3116,7 @@ namespace anthropic::beta {
 
 /// Result block of the code execution tool.
 struct BetaCodeExecutionToolResultBlock {
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   BetaCodeExecutionToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -3146,9 +3146,9 @@ namespace anthropic::beta {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct BetaEncryptedCodeExecutionResultBlockParam {
-  /// The `content` member (required).
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlockParam> content{};
-  /// The `encrypted_stdout` member (required).
+  /// The run's standard output, encrypted, passed back as received.
   std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -3166,7 +3166,7 @@ namespace anthropic::beta {
 
 /// A code execution tool result passed back in a later turn.
 struct BetaCodeExecutionToolResultBlockParam {
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   BetaCodeExecutionToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -3186,7 +3186,7 @@ namespace anthropic::beta {
 struct BetaCompact20260112Edit {
   /// Extra instructions for the summary. (omitted when empty)
   std::optional<std::string> instructions{};
-  /// The `pause_after_compaction` member. (omitted when empty)
+  /// Whether generation pauses once the context has been compacted. (omitted when empty)
   std::optional<bool> pause_after_compaction{};
   /// When the edit applies. (omitted when empty)
   Box<BetaInputTokensTrigger> trigger{};
@@ -3204,13 +3204,13 @@ namespace anthropic::beta {
 struct BetaCompactionBlock {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
   using ToolChangesItem = std::variant<BetaResponseToolAdditionBlock, BetaResponseToolRemovalBlock, RawJson>;
-  /// The `content` member. (`null` when empty)
+  /// The summary that replaces the compacted turns. (`null` when empty)
   std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (`null` when empty)
   std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature{};
-  /// The `tool_changes` member. (omitted when empty)
+  /// Tools added or removed by the compaction. (omitted when empty)
   Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3228,13 +3228,13 @@ struct BetaCompactionBlockParam {
   using ToolChangesItem = std::variant<BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, RawJson>;
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// The `content` member. (omitted when empty)
+  /// The summary that replaces the compacted turns. (omitted when empty)
   std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (omitted when empty)
   std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature{};
-  /// The `tool_changes` member. (omitted when empty)
+  /// Tools added or removed by the compaction. (omitted when empty)
   Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3620,7 +3620,7 @@ namespace anthropic::beta {
 struct BetaContainer {
   /// Unique id.
   std::string id{};
-  /// The `expires_at` member (required).
+  /// When the container expires (RFC 3339).
   std::string expires_at{};
   /// Skills loaded in the container. (`null` when empty)
   Box<std::vector<BetaContainerSkill>> skills{};
@@ -3878,7 +3878,7 @@ struct BetaFallbackRefusalTrigger {
       return {"cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"};
     }
   };
-  /// The `category` member. (`null` when empty)
+  /// Category of the refusal that triggers the fallback. (`null` when empty)
   std::optional<Category> category{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3892,9 +3892,9 @@ namespace anthropic::beta {
 
 /// Marks where the server switched to a fallback model.
 struct BetaFallbackBlock {
-  /// The `from` member (required).
+  /// The model the server switched from.
   BetaFallbackInfo from{};
-  /// The `to` member (required).
+  /// The model the server switched to.
   BetaFallbackInfo to{};
   /// When the edit applies.
   BetaFallbackRefusalTrigger trigger{};
@@ -3924,9 +3924,9 @@ namespace anthropic::beta {
 
 /// A fallback marker passed back in a later turn.
 struct BetaFallbackBlockParam {
-  /// The `from` member (required).
+  /// The model the server switched from.
   BetaFallbackInfoParam from{};
-  /// The `to` member (required).
+  /// The model the server switched to.
   BetaFallbackInfoParam to{};
   /// When the edit applies. (omitted when empty)
   std::optional<RawJson> trigger{};
@@ -3980,7 +3980,7 @@ struct BetaFallbackCreditNotApplied {
       return {"body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"};
     }
   };
-  /// The `reason` member (required).
+  /// Why the credit could not be used.
   Reason reason{};
   /// The `remove_to_redeem` member. (omitted when empty)
   Box<std::vector<std::string>> remove_to_redeem{};
@@ -4026,9 +4026,9 @@ struct BetaFallbackCreditTokenParam {
       return {"strict", "best_effort"};
     }
   };
-  /// The `token` member (required).
+  /// The credit token, as received.
   std::string token{};
-  /// The `mode` member. (omitted when empty; API default "strict")
+  /// How to redeem it: `strict` or `best_effort`. (omitted when empty; API default "strict")
   std::optional<Mode> mode{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4044,7 +4044,7 @@ namespace anthropic::beta {
 struct BetaFallbackCreditUsage {
   /// One of the shapes of `status`; RawJson for one the SDK does not know.
   using Status = std::variant<BetaFallbackCreditRedeemed, BetaFallbackCreditNotApplied, RawJson>;
-  /// The `status` member (required).
+  /// Whether the credit was redeemed, and if not, why.
   Status status{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4108,7 +4108,7 @@ struct BetaFallbackParam {
   std::optional<std::int64_t> max_tokens{};
   /// Output settings (effort, format, budget). (omitted when empty)
   Box<BetaOutputConfig> output_config{};
-  /// The `speed` member. (omitted when empty)
+  /// Speed of the fallback model. (omitted when empty)
   std::optional<Speed> speed{};
   /// Extended thinking settings. (omitted when empty)
   Box<Thinking> thinking{};
@@ -4211,7 +4211,7 @@ struct BetaImageTransformationsParam {
       return {"downsize", "error"};
     }
   };
-  /// The `oversized_image` member. (omitted when empty; API default "downsize")
+  /// What to do with an image larger than the model accepts: `downsize` it, or fail with an `error`. (omitted when empty; API default "downsize")
   std::optional<OversizedImage> oversized_image{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4225,7 +4225,7 @@ namespace anthropic::beta {
 
 /// Clear at least this many input tokens.
 struct BetaInputTokensClearAtLeast {
-  /// The `value` member (required).
+  /// Number of input tokens.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4239,7 +4239,7 @@ namespace anthropic::beta {
 
 /// Trigger when the input reaches this many tokens.
 struct BetaInputTokensTrigger {
-  /// The `value` member (required).
+  /// Number of input tokens.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4267,11 +4267,11 @@ namespace anthropic::beta {
 
 /// A tool exposed by an MCP server, as the model saw it.
 struct BetaMCPTool {
-  /// The `input_schema` member (required).
+  /// JSON Schema of the tool's input.
   RawJson input_schema{};
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
-  /// The `description` member. (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4317,7 +4317,7 @@ namespace anthropic::beta {
 
 /// The list of tools an MCP server offered.
 struct BetaMCPToolListingBlock {
-  /// The `mcp_server_name` member (required).
+  /// Name of the MCP server whose tools are listed.
   std::string mcp_server_name{};
   /// Tools the model may call.
   std::vector<BetaMCPTool> tools{};
@@ -4333,7 +4333,7 @@ namespace anthropic::beta {
 
 /// An MCP tool listing passed back in a later turn.
 struct BetaMCPToolListingBlockParam {
-  /// The `mcp_server_name` member (required).
+  /// Name of the MCP server whose tools are listed.
   std::string mcp_server_name{};
   /// Tools the model may call.
   std::vector<BetaMCPToolParam> tools{};
@@ -4349,11 +4349,11 @@ namespace anthropic::beta {
 
 /// A tool of an MCP server given in the request.
 struct BetaMCPToolParam {
-  /// The `input_schema` member (required).
+  /// JSON Schema of the tool's input.
   RawJson input_schema{};
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
-  /// The `description` member. (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4495,9 +4495,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `create`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818CreateCommand {
-  /// The `file_text` member (required).
+  /// Content of the new file.
   std::string file_text{};
-  /// The `path` member (required).
+  /// Path of the file to create.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4511,7 +4511,7 @@ namespace anthropic::beta {
 
 /// Memory tool command `delete`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818DeleteCommand {
-  /// The `path` member (required).
+  /// Path of the file or directory to delete.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4525,11 +4525,11 @@ namespace anthropic::beta {
 
 /// Memory tool command `insert`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818InsertCommand {
-  /// The `insert_line` member (required).
+  /// Line number at which the text is inserted.
   std::int64_t insert_line = 0;
-  /// The `insert_text` member (required).
+  /// Text to insert.
   std::string insert_text{};
-  /// The `path` member (required).
+  /// Path of the file to insert into.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4543,9 +4543,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `rename`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818RenameCommand {
-  /// The `new_path` member (required).
+  /// New path.
   std::string new_path{};
-  /// The `old_path` member (required).
+  /// Current path.
   std::string old_path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4559,11 +4559,11 @@ namespace anthropic::beta {
 
 /// Memory tool command `str_replace`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818StrReplaceCommand {
-  /// The `new_str` member (required).
+  /// Replacement text.
   std::string new_str{};
-  /// The `old_str` member (required).
+  /// Text to replace; it must occur exactly once.
   std::string old_str{};
-  /// The `path` member (required).
+  /// Path of the file to edit.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4577,9 +4577,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `view`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818ViewCommand {
-  /// The `path` member (required).
+  /// Path of the file or directory to view.
   std::string path{};
-  /// The `view_range` member. (omitted when empty)
+  /// First and last line to show (1-based); absent: the whole file. (omitted when empty)
   Box<std::vector<std::int64_t>> view_range{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4866,9 +4866,9 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaToolChangeMCPToolReference {
-  /// The `name` member (required).
+  /// Name of the tool on the server.
   std::string name{};
-  /// The `server_name` member (required).
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4882,7 +4882,7 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaToolChangeMCPToolsetReference {
-  /// The `server_name` member (required).
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5195,7 +5195,7 @@ struct BetaToolComputerUse20251124 {
   std::optional<bool> defer_loading{};
   /// X11 display number. (omitted when empty)
   std::optional<std::int64_t> display_number{};
-  /// The `enable_zoom` member. (omitted when empty)
+  /// Whether the `zoom` action is available. (omitted when empty)
   std::optional<bool> enable_zoom{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
@@ -5253,7 +5253,7 @@ struct BetaToolSearchToolBm25_20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  /// The `type` member (required).
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -5315,7 +5315,7 @@ struct BetaToolSearchToolRegex20251119 {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  /// The `type` member (required).
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -5499,7 +5499,7 @@ struct BetaToolTextEditor20250728 {
   std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
-  /// The `max_characters` member. (omitted when empty)
+  /// Longest file content returned by a `view`, in characters; longer files are truncated. (omitted when empty)
   std::optional<std::int64_t> max_characters{};
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict{};
@@ -5925,7 +5925,7 @@ namespace anthropic::beta {
 
 /// A full tool definition in a requested tool change.
 struct BetaToolChangeToolDefinitionParam {
-  /// The `definition` member (required).
+  /// The tool's whole definition.
   BetaToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5939,7 +5939,7 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaToolChangeToolReference {
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5955,7 +5955,7 @@ namespace anthropic::beta {
 struct BetaRequestToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, BetaToolChangeToolDefinitionParam, RawJson>;
-  /// The `tool` member (required).
+  /// The tool added.
   Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
@@ -5973,7 +5973,7 @@ namespace anthropic::beta {
 struct BetaRequestToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, RawJson>;
-  /// The `tool` member (required).
+  /// The tool removed.
   Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
@@ -5989,9 +5989,9 @@ namespace anthropic::beta {
 
 /// A tool's input JSON Schema, echoed in a response.
 struct BetaResponseToolInputSchema {
-  /// The `properties` member. (omitted when empty)
+  /// JSON Schema `properties`. (omitted when empty)
   std::optional<RawJson> properties{};
-  /// The `required` member. (omitted when empty)
+  /// JSON Schema `required`. (omitted when empty)
   Box<std::vector<std::string>> required{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6027,17 +6027,17 @@ struct BetaResponseTool {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
-  /// The `input_schema` member (required).
+  /// JSON Schema of the tool's input.
   BetaResponseToolInputSchema input_schema{};
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading{};
-  /// The `description` member. (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
-  /// The `eager_input_streaming` member. (omitted when empty)
+  /// Whether the tool input is streamed as it is generated. (omitted when empty)
   std::optional<bool> eager_input_streaming{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
@@ -6057,9 +6057,9 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaResponseToolChangeMCPToolReference {
-  /// The `name` member (required).
+  /// Name of the tool on the server.
   std::string name{};
-  /// The `server_name` member (required).
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6073,7 +6073,7 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaResponseToolChangeMCPToolsetReference {
-  /// The `server_name` member (required).
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6087,7 +6087,7 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaResponseToolChangeToolReference {
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6101,7 +6101,7 @@ namespace anthropic::beta {
 
 /// A full tool definition in a tool change.
 struct BetaToolChangeToolDefinition {
-  /// The `definition` member (required).
+  /// The tool's whole definition.
   BetaResponseToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6117,7 +6117,7 @@ namespace anthropic::beta {
 struct BetaResponseToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, BetaToolChangeToolDefinition, RawJson>;
-  /// The `tool` member (required).
+  /// The tool added.
   Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6133,7 +6133,7 @@ namespace anthropic::beta {
 struct BetaResponseToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, RawJson>;
-  /// The `tool` member (required).
+  /// The tool removed.
   Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6498,7 +6498,7 @@ namespace anthropic::beta {
 
 /// A text editor code execution create result passed back in a later turn.
 struct BetaTextEditorCodeExecutionCreateResultBlockParam {
-  /// The `is_file_update` member (required).
+  /// Whether an existing file was overwritten (rather than a new one created).
   bool is_file_update = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6534,7 +6534,7 @@ namespace anthropic::beta {
 
 /// A text editor code execution str replace result passed back in a later turn.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlockParam {
-  /// The `lines` member. (omitted when empty)
+  /// Lines of the change (`old_start` and `new_start` say where). (omitted when empty)
   Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (omitted when empty)
   std::optional<std::int64_t> new_lines{};
@@ -6640,7 +6640,7 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorObject, BetaTextEditorCodeExecutionViewResultBlock, BetaTextEditorCodeExecutionCreateResultBlock, BetaTextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6716,9 +6716,9 @@ struct BetaTextEditorCodeExecutionViewResultBlockParam {
       return {"text", "image", "pdf"};
     }
   };
-  /// The `content` member (required).
+  /// The file's content.
   std::string content{};
-  /// The `file_type` member (required).
+  /// Kind of file viewed: `text`, `image` or `pdf`.
   FileType file_type{};
   /// Lines shown. (omitted when empty)
   std::optional<std::int64_t> num_lines{};
@@ -6740,7 +6740,7 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorParam, BetaTextEditorCodeExecutionViewResultBlockParam, BetaTextEditorCodeExecutionCreateResultBlockParam, BetaTextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6774,7 +6774,7 @@ namespace anthropic::beta {
 
 /// Binds a thinking block to the context it was produced in.
 struct BetaThinkingBlockBinding {
-  /// The `prefix_mismatch_behavior` member. (omitted when empty)
+  /// What to do when earlier thinking does not match its context. (omitted when empty)
   std::optional<BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6824,7 +6824,7 @@ struct BetaThinkingConfigAdaptive {
       return {"summarized", "omitted", "updates"};
     }
   };
-  /// The `block_binding` member. (omitted when empty)
+  /// Binds thinking blocks to the context they were produced in. (omitted when empty)
   Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
   std::optional<Display> display{};
@@ -6886,7 +6886,7 @@ struct BetaThinkingConfigEnabled {
   };
   /// Tokens the model may spend thinking (at least 1024, below max_tokens).
   std::int64_t budget_tokens = 0;
-  /// The `block_binding` member. (omitted when empty)
+  /// Binds thinking blocks to the context they were produced in. (omitted when empty)
   Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
   std::optional<Display> display{};
@@ -6924,9 +6924,9 @@ struct BetaThinkingDroppedInputTransformation {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
-  /// The `path` member (required).
+  /// Where in the request the thinking block was (a JSON path).
   std::string path{};
-  /// The `reason` member (required).
+  /// Why: which binding did not match.
   Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6962,9 +6962,9 @@ struct BetaThinkingMismatchAllowedInputTransformation {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
-  /// The `path` member (required).
+  /// Where in the request the thinking block was (a JSON path).
   std::string path{};
-  /// The `reason` member (required).
+  /// Why: which binding did not match.
   Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6978,7 +6978,7 @@ namespace anthropic::beta {
 
 /// Keep the thinking of the last N turns.
 struct BetaThinkingTurns {
-  /// The `value` member (required).
+  /// Number of assistant turns with thinking.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6992,7 +6992,7 @@ namespace anthropic::beta {
 
 /// Continue an existing server-side thread.
 struct BetaThreadContinueParams {
-  /// The `previous_message_id` member (required).
+  /// Id of the message this request continues.
   std::string previous_message_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7018,9 +7018,9 @@ namespace anthropic::beta {
 
 /// A token budget for the whole task.
 struct BetaTokenTaskBudget {
-  /// The `total` member (required).
+  /// Token budget of the whole task.
   std::int64_t total = 0;
-  /// The `remaining` member. (omitted when empty)
+  /// Tokens left of it, when known. (omitted when empty)
   std::optional<std::int64_t> remaining{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7200,7 +7200,7 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorObject, BetaToolSearchToolSearchResultBlock, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7270,7 +7270,7 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorParam, BetaToolSearchToolSearchResultBlockParam, RawJson>;
-  /// The `content` member (required).
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7338,7 +7338,7 @@ namespace anthropic::beta {
 
 /// Keep the last N tool uses.
 struct BetaToolUsesKeep {
-  /// The `value` member (required).
+  /// Number of tool uses.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7352,7 +7352,7 @@ namespace anthropic::beta {
 
 /// Trigger after this many tool uses.
 struct BetaToolUsesTrigger {
-  /// The `value` member (required).
+  /// Number of tool uses.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7404,7 +7404,7 @@ struct BetaWebFetchBlock {
   BetaDocumentBlock content{};
   /// When the page was fetched (ISO 8601). (`null` when empty)
   std::optional<std::string> retrieved_at{};
-  /// The `url` member (required).
+  /// URL the content was fetched from.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7418,9 +7418,9 @@ namespace anthropic::beta {
 
 /// A fetched page passed back in a later turn.
 struct BetaWebFetchBlockParam {
-  /// The `content` member (required).
+  /// The fetched content, as a document.
   BetaRequestDocumentBlock content{};
-  /// The `url` member (required).
+  /// URL the content was fetched from.
   std::string url{};
   /// When the page was fetched (ISO 8601). (omitted when empty)
   std::optional<std::string> retrieved_at{};
@@ -7454,7 +7454,7 @@ struct BetaWebFetchToolResultBlock {
   using Content = std::variant<BetaWebFetchToolResultErrorBlock, BetaWebFetchBlock, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7490,7 +7490,7 @@ struct BetaWebFetchToolResultBlockParam {
   using Content = std::variant<BetaWebFetchToolResultErrorBlockParam, BetaWebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7562,7 +7562,7 @@ namespace anthropic::beta {
 
 /// URLs that came from the named tool may be fetched.
 struct BetaWebFetchURLSourceToolReference {
-  /// The `name` member (required).
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7582,11 +7582,11 @@ struct BetaWebFetchURLSources {
   using ServerToolResults = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, BetaWebFetchURLSourceOnly, BetaWebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
   using UserInput = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, RawJson>;
-  /// The `client_tool_results` member. (omitted when empty)
+  /// Whether URLs found in client tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ClientToolResults> client_tool_results{};
-  /// The `server_tool_results` member. (omitted when empty)
+  /// Whether URLs found in server tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ServerToolResults> server_tool_results{};
-  /// The `user_input` member. (omitted when empty)
+  /// Whether URLs found in user input may be fetched: all or none. (omitted when empty)
   Box<UserInput> user_input{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7604,9 +7604,9 @@ struct BetaWebSearchResultBlock {
   std::string encrypted_content{};
   /// How old the page is, when known. (`null` when empty)
   std::optional<std::string> page_age{};
-  /// The `title` member (required).
+  /// Title of the page.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7622,11 +7622,11 @@ namespace anthropic::beta {
 struct BetaWebSearchResultBlockParam {
   /// Encrypted page content exactly as received.
   std::string encrypted_content{};
-  /// The `title` member (required).
+  /// Title of the page.
   std::string title{};
-  /// The `url` member (required).
+  /// URL of the page.
   std::string url{};
-  /// The `page_age` member. (omitted when empty)
+  /// How old the page is, as the search reported it (free text). (omitted when empty)
   std::optional<std::string> page_age{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -7670,7 +7670,7 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: a list of hits, or an error.
   BetaWebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7690,7 +7690,7 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
-  /// The `content` member (required).
+  /// The outcome: a list of hits, or an error.
   BetaWebSearchToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -7762,7 +7762,7 @@ struct BetaMessageCreateParams {
   Box<BetaBillingPolicy> billing_policy{};
   /// Automatic cache breakpoint at the last cacheable block. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// The `compaction` member. (omitted when empty)
+  /// Settings of server-side compaction. (omitted when empty)
   Box<BetaCompactionConfig> compaction{};
   /// Code execution container to reuse or configure. (omitted when empty)
   Box<Container> container{};
@@ -7840,13 +7840,13 @@ struct BetaMessageParam {
       return {"next_user_message", "never"};
     }
   };
-  /// The `content` member (required).
+  /// The turn's content: a string (one text block) or a list of blocks.
   Content content{};
-  /// The `role` member (required).
+  /// Who speaks: `user` or `assistant` (`system` for a system message in the conversation).
   Role role{};
-  /// The `clear_at` member. (omitted when empty)
+  /// When a system message in the conversation stops applying. (omitted when empty)
   std::optional<ClearAt> clear_at{};
-  /// The `output_config` member. (omitted when empty)
+  /// Output settings attached to a system message. (omitted when empty)
   Box<BetaSystemMessageOutputConfig> output_config{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
