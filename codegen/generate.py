@@ -98,35 +98,54 @@ def _factory_members(p, document, src):
     return {
         p + 'MessageParam': [
             '// Hand-written factories (%s).' % src,
+            '/// A user turn whose content is `text` (sent as a JSON string: one text block).',
             'ANTHROPIC_EXPORT static %sMessageParam user(std::string text);' % p,
+            '/// A user turn made of `blocks` (text, images, documents, tool results, ...).',
             'ANTHROPIC_EXPORT static %sMessageParam user(std::vector<%sContentBlockParam> blocks);' % (p, p),
+            '/// An assistant turn whose content is `text`: a prefill, or an earlier reply.',
             'ANTHROPIC_EXPORT static %sMessageParam assistant(std::string text);' % p,
+            '/// An assistant turn made of `blocks` (an earlier reply with its tool calls).',
             'ANTHROPIC_EXPORT static %sMessageParam assistant(std::vector<%sContentBlockParam> blocks);' % (p, p),
         ],
         p + 'ImageBlockParam': [
             '// Hand-written factories (%s).' % src,
+            '/// An image given inline: `data` is base64 text, `media_type` e.g. "image/png".',
             'ANTHROPIC_EXPORT static %sImageBlockParam base64(std::string media_type, std::string data);' % p,
+            '/// An image the API fetches from `url`.',
             'ANTHROPIC_EXPORT static %sImageBlockParam url(std::string url);' % p,
+            '/// An image uploaded earlier through the Files API, by its id.',
             'ANTHROPIC_EXPORT static %sImageBlockParam file(std::string file_id);' % p,
         ],
         document: [
             '// Hand-written factories (%s).' % src,
+            '/// A PDF given inline as base64 text (`media_type` "application/pdf" is implied).',
             'ANTHROPIC_EXPORT static %s pdf_base64(std::string data);' % document,
+            '/// A plain-text document (`media_type` "text/plain" is implied).',
             'ANTHROPIC_EXPORT static %s plain_text(std::string text);' % document,
+            '/// A PDF the API fetches from `url`.',
             'ANTHROPIC_EXPORT static %s pdf_url(std::string url);' % document,
+            '/// A document uploaded earlier through the Files API, by its id.',
             'ANTHROPIC_EXPORT static %s file(std::string file_id);' % document,
         ],
         p + 'Tool.InputSchema': [
-            '// Hand-written (%s): from a whole JSON Schema object;' % src,
-            '// members other than `type`, `properties` and `required` land in extra_fields.',
+            '// Hand-written (%s).' % src,
+            '/// From a whole JSON Schema object: members other than `type`, `properties` and',
+            '/// `required` land in extra_fields. Throws `AnthropicInvalidDataException` when it',
+            '/// does not decode as one (not an object, or a `type` other than "object").',
             'ANTHROPIC_EXPORT static %sTool_InputSchema from_raw(const RawJson& schema);' % p,
         ],
         p + 'TextBlockParam': [
             '// Hand-written factory (%s).' % src,
+            '/// A text block with just its text (no citations, no cache breakpoint).',
             'ANTHROPIC_EXPORT static %sTextBlockParam of(std::string text);' % p,
         ],
     }
 
+
+# The doc of every decoder declaration (one member group per namespace).
+DECODER_DOC = ('/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by\n'
+               '/// argument-dependent lookup): call that instead. Throws\n'
+               '/// `AnthropicInvalidDataException` naming the path of the offending value.')
 
 # Declarations of hand-written members (defined in src/, named beside each).
 EXTRA_MEMBERS = {}
@@ -354,11 +373,19 @@ class Gen:
         lines.append('/// %s' % doc_line(doc))
         lines.append('class %s : public ::anthropic::OpenEnum<%s> {' % (name, name))
         lines.append(' public:')
+        lines.append('  /// The empty string: no value (what a default-constructed field holds).')
         lines.append('  %s() = default;' % name)
+        lines.append('  /// Any wire string, named here or not; kept as is.')
         lines.append('  %s(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit' % name)
+        lines.append('  /// Any wire string, named here or not; kept as is.')
         lines.append('  %s(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit' % name)
-        for i in idents:
+        for i, v in zip(idents, values):
+            vdoc = doc_line(v.get('doc')) if isinstance(v, dict) else ''
+            wire = v['value'] if isinstance(v, dict) else v
+            lines.append('  /// %s' % (vdoc + (' ' if vdoc else '') + '(`%s`)' % json.dumps(wire)
+                                       if vdoc else 'The wire value `%s`.' % json.dumps(wire)))
             lines.append('  static const %s %s;' % (name, i))
+        lines.append('  /// The wire values named above, in the schema\'s order.')
         lines.append('  static constexpr std::array<std::string_view, %d> known_values() {' % len(vals))
         lines.append('    return {%s};' % ', '.join(c_string(v) for v in vals))
         lines.append('  }')
@@ -522,6 +549,7 @@ class Gen:
                 h.append(text.rstrip('\n'))
             for d in self.types.values():
                 if d['name'].startswith(n + '.') and d['name'] in self.selected:
+                    h.append('  /// %s' % (doc_line(d.get('doc')) or 'Nested type.'))
                     h.append('  using %s = %s;' % (d['name'][len(n) + 1:], self.qual(d['name'])))
             for f, cpp, mode in fields[n]:
                 fdoc = doc_line(f.get('doc'))
@@ -544,6 +572,9 @@ class Gen:
                     notes.append('`null` when empty')
                 if f.get('has_default') or 'default' in f:
                     notes.append('API default %s' % json.dumps(f.get('default')))
+                if not fdoc:
+                    # No doc in the schema: say what the generator knows.
+                    fdoc = 'The `%s` member%s.' % (f['wire_name'], ' (required)' if mode == 'plain' else '')
                 line = fdoc
                 if notes:
                     line = (line + ' ' if line else '') + '(' + '; '.join(notes) + ')'
@@ -585,18 +616,27 @@ class Gen:
         h.append('namespace anthropic {')
         h.append('')
         h.append('// Encoders of every generated model type (compact JSON; see anthropic/json.hpp).')
+        h.append('///@{')
+        h.append('/// The value as compact JSON in the wire\'s shape: `extra_fields` merged, optional')
+        h.append('/// members left empty omitted, a union member kept as RawJson written back whole.')
+        h.append('/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an')
+        h.append('/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.')
         for n in order:
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % self.qual(n))
         for v in sorted(self.variants):
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % v)
         for q in all_enums:
             h.append('ANTHROPIC_EXPORT std::string to_json(const %s& value);' % q)
+        h.append('///@}')
         h.append('')
         h.append('// Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).')
+        h.append('///@{')
+        h.append(DECODER_DOC)
         for v in sorted(self.variants):
             h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % v)
         for q in all_enums:
             h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' % q)
+        h.append('///@}')
         h.append('')
         h.append('}  // namespace anthropic')
         h.append('')
@@ -605,9 +645,12 @@ class Gen:
             if not objs:
                 continue
             h.append('namespace %s {' % ns)
+            h.append('///@{')
+            h.append(DECODER_DOC)
             for n in objs:
                 h.append('ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, %s& value);' %
                          self.cname(n))
+            h.append('///@}')
             h.append('}  // namespace %s' % ns)
             h.append('')
         files = {header_path: '\n'.join(h).rstrip('\n') + '\n'}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages needed to build and test anthropic-cpp.
 # Idempotent and quiet when everything is present; uses sudo when not root.
-#   scripts/install-deps.sh [extra-package ...]
+#   scripts/install-deps.sh [extra-package ...]     e.g. `scripts/install-deps.sh doxygen`
 set -euo pipefail
 
 packages=(
@@ -15,7 +15,8 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
   echo "install-deps: this is not a Debian/Ubuntu system (no apt-get)." >&2
   echo "Install these with your package manager, then run the command again:" >&2
   echo "  a C++17 compiler, CMake >= 3.16, pkg-config, libcurl (dev), nlohmann-json (>= 3.9)," >&2
-  echo "  cpp-httplib (tests, emulator), GoogleTest and GoogleMock, the openssl command (tests)." >&2
+  echo "  cpp-httplib (tests, emulator), GoogleTest and GoogleMock, the openssl command (tests)," >&2
+  echo "  and Doxygen for the API reference (target docs), if you build it." >&2
   exit 1
 fi
 

@@ -16,7 +16,9 @@ namespace anthropic {
 ///
 /// A later date is sent as given and treated like `2026-10-21`.
 inline constexpr std::string_view kApiVersion2023_06_01 = "2023-06-01";
+/// The current API version: Bearer authentication, no batches beta marks, no sampling parameters.
 inline constexpr std::string_view kApiVersion2026_10_21 = "2026-10-21";
+/// What `ClientOptions::anthropic_version` holds unless set.
 inline constexpr std::string_view kDefaultApiVersion = kApiVersion2026_10_21;
 
 /// Whether `version` (a `YYYY-MM-DD` date) is earlier than `2026-10-21`, that is, speaks the

@@ -38,12 +38,16 @@ class ANTHROPIC_EXPORT CancellationToken {
   /// not running and will never run. Move-only.
   class ANTHROPIC_EXPORT Registration {
    public:
+    /// Holds no callback.
     Registration() = default;
+    /// Takes over `other`'s callback; `other` is left empty.
     Registration(Registration&& other) noexcept;
+    /// Deregisters this one's callback (as `reset()`), then takes over `other`'s.
     Registration& operator=(Registration&& other) noexcept;
     Registration(const Registration&) = delete;
     Registration& operator=(const Registration&) = delete;
     ~Registration();
+    /// Deregisters the callback now (waiting for it if it is running on another thread).
     void reset() noexcept;
 
    private:
@@ -76,7 +80,9 @@ class ANTHROPIC_EXPORT CancellationSource {
 
   /// Cancels every token of this source and runs their callbacks (on this thread). Idempotent.
   void cancel() noexcept;
+  /// Whether `cancel()` has been called.
   bool cancelled() const noexcept;
+  /// A token observing this source, for `RequestOptions::cancellation`.
   CancellationToken token() const noexcept { return CancellationToken(state_); }
 
  private:

@@ -12,20 +12,26 @@ namespace anthropic {
 
 namespace beta {
 
-/// `client.beta().messages()`: the beta Messages resources.
+/// `client.beta().messages()`: the beta Messages resources. A view owned by the `Client`: valid
+/// while the client (or a copy of it) lives.
 class ANTHROPIC_EXPORT MessagesService {
  public:
+  /// Made by the `Client`; `batches` must outlive this view.
   explicit MessagesService(messages::BatchService& batches) : batches_(&batches) {}
+  /// `client.beta().messages().batches()`: the beta Message Batches service (thread-safe).
   messages::BatchService& batches() const noexcept { return *batches_; }
 
  private:
   messages::BatchService* batches_;
 };
 
-/// `client.beta()`: the beta resources.
+/// `client.beta()`: the beta resources. A view owned by the `Client`: valid while the client (or
+/// a copy of it) lives.
 class ANTHROPIC_EXPORT BetaService {
  public:
+  /// Made by the `Client`; `batches` must outlive this view.
   explicit BetaService(messages::BatchService& batches) : messages_(batches) {}
+  /// `client.beta().messages()`.
   MessagesService& messages() noexcept { return messages_; }
 
  private:
@@ -34,9 +40,11 @@ class ANTHROPIC_EXPORT BetaService {
 
 }  // namespace beta
 
-/// `client.messages()`: the (GA) Messages resources.
+/// `client.messages()`: the (GA) Messages resources. A view owned by the `Client`: valid while
+/// the client (or a copy of it) lives.
 class ANTHROPIC_EXPORT MessagesService {
  public:
+  /// Made by the `Client`; `batches` must outlive this view.
   explicit MessagesService(::anthropic::messages::BatchService& batches) : batches_(&batches) {}
   /// `client.messages().batches()`: the GA Message Batches service.
   ::anthropic::messages::BatchService& batches() const noexcept { return *batches_; }
@@ -51,8 +59,20 @@ class ANTHROPIC_EXPORT MessagesService {
 /// `AnthropicInvalidRequestException` when no credential is configured. Cheap to copy: copies
 /// share one connection pool and one set of services. Thread-safe: one `Client` may serve any
 /// number of threads.
+///
+/// The services it hands out (`client.messages().batches()`) are references into state shared
+/// by the client and its copies: keep a client (or a copy) alive while you use them.
+///
+///     anthropic::Client client = anthropic::Client::from_env();
+///     anthropic::messages::BatchService& batches = client.messages().batches();
+///     anthropic::messages::MessageBatch batch = batches.retrieve("msgbatch_...");
 class ANTHROPIC_EXPORT Client {
  public:
+  /// Resolves `options` (unset fields from the environment, then the documented defaults) and
+  /// builds the transport. Sends nothing. Throws `AnthropicInvalidRequestException` for options
+  /// that cannot work: no credential, a line break in a credential or header, a `base_url` that
+  /// is not an http(s) URL, an `anthropic_version` that is not a date, a negative timeout or
+  /// retry count, TLS or proxy settings given together with a custom `http_client`.
   explicit Client(ClientOptions options = {});
   /// A client configured only from the environment (`ANTHROPIC_API_KEY`,
   /// `ANTHROPIC_AUTH_TOKEN`, `ANTHROPIC_BASE_URL`, `ANTHROPIC_CUSTOM_HEADERS`, `ANTHROPIC_LOG`).

@@ -18,7 +18,13 @@
 
 namespace anthropic {
 
-/// Settings of a `Client`. A plain struct: fields left unset take the documented default.
+/// Settings of a `Client`. A plain struct: fields left unset take the documented default. The
+/// `Client` copies it; changing it afterwards does not affect the client.
+///
+///     anthropic::ClientOptions options;
+///     options.base_url = "http://127.0.0.1:8080";   // an emulator, a gateway
+///     options.max_retries = 4;
+///     anthropic::Client client(options);
 struct ClientOptions {
   /// The API key. Unset: `$ANTHROPIC_API_KEY`. Sent as `authorization: Bearer ...` under API
   /// version 2026-10-21 (the default), as `x-api-key` under 2023-06-01.
@@ -40,6 +46,7 @@ struct ClientOptions {
 
   /// Limit on one attempt (connect to last byte; for results, to the headers then per read).
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  /// Limit on establishing the connection (TCP and TLS) of one attempt.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(60)};
   /// Retries after the first attempt (so up to 3 attempts by default). A results stream uses the
   /// same budget to reconnect after a broken transfer (counting failures without progress).
@@ -77,14 +84,18 @@ struct ClientOptions {
   /// Unset: `$ANTHROPIC_LOG` (`debug`, `info`, `warn`, `error`) to stderr, else nothing.
   Logger logger;
 
-  /// Test seams for the retry loop: waiting and the wall clock. Unset: real time.
+  /// Test seam for the retry loop: waits between attempts. Unset: real sleeping.
   std::function<void(std::chrono::milliseconds)> sleeper;
+  /// Test seam for the retry loop: the wall clock, to read `retry-after` HTTP dates. Unset: real
+  /// time.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 /// Per-call settings; each one set here overrides the client's for this call only.
 struct RequestOptions {
+  /// Overrides `ClientOptions::timeout` (the limit on one attempt) for this call.
   std::optional<std::chrono::milliseconds> timeout;
+  /// Overrides `ClientOptions::max_retries` for this call (0: one attempt only).
   std::optional<int> max_retries;
   /// Added last: they replace the SDK's and the client's headers of the same name.
   http::Headers extra_headers;

@@ -7,7 +7,14 @@
 
 namespace anthropic {
 
-enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3, off = 4 };
+/// Severity of a log line; a logger made by `make_stderr_logger` drops lines below its minimum.
+enum class LogLevel {
+  debug = 0,  ///< every attempt that succeeded (method, URL, status, request id)
+  info = 1,   ///< failed attempts, retries and their delays, cancellations
+  warn = 2,   ///< something the caller should look at
+  error = 3,  ///< a failure
+  off = 4     ///< as a minimum level: nothing
+};
 
 /// Receives one log line. Called from whichever thread made the request; must be thread-safe.
 /// The SDK never passes a credential (`x-api-key`, `authorization`) in a line.

@@ -12,12 +12,20 @@ namespace anthropic {
 /// string the server sends, kept verbatim so that it round-trips. Compare with `==`; `str()` is
 /// the wire form. `Derived` lists its known values in a static constexpr `known_values()`
 /// returning a `std::array<std::string_view, N>`.
+///
+/// A value type: cheap to copy as a short string; thread safety as a `std::string`.
+///
+///     if (batch.processing_status == anthropic::messages::ProcessingStatus::ended) { ... }
+///     if (!batch.processing_status.is_known()) log("new status: " + batch.processing_status.str());
 template <class Derived>
 class OpenEnum {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   OpenEnum() = default;
+  /// Any wire string, named or not; kept as is.
   explicit OpenEnum(std::string value) : value_(std::move(value)) {}
 
+  /// The wire form, exactly as sent or received.
   const std::string& str() const noexcept { return value_; }
   /// True when the value is one the SDK names.
   bool is_known() const noexcept {
@@ -27,6 +35,8 @@ class OpenEnum {
     return false;
   }
 
+  ///@{
+  /// Equal when the wire strings are equal (case-sensitive), whether or not the SDK names them.
   friend bool operator==(const Derived& a, const Derived& b) { return a.str() == b.str(); }
   friend bool operator!=(const Derived& a, const Derived& b) { return a.str() != b.str(); }
   friend bool operator==(const Derived& a, std::string_view b) { return a.str() == b; }
@@ -37,6 +47,8 @@ class OpenEnum {
   friend bool operator!=(const Derived& a, const char* b) { return a.str() != b; }
   friend bool operator==(const Derived& a, const std::string& b) { return a.str() == b; }
   friend bool operator!=(const Derived& a, const std::string& b) { return a.str() != b; }
+  ///@}
+  /// Writes the wire string.
   friend std::ostream& operator<<(std::ostream& os, const Derived& v) { return os << v.str(); }
 
  private:

@@ -12,6 +12,8 @@ namespace anthropic {
 /// A JSON value kept as its compact text: tool input schemas, tool inputs, extra request fields,
 /// and whatever the server sends that the SDK does not model yet (kept verbatim, never dropped).
 ///
+/// A value type: copies are independent strings; thread safety as a `std::string`.
+///
 /// Built from text (validated and made compact), or from any JSON object with a `dump()` member,
 /// such as `nlohmann::json`, without this header depending on that library:
 ///
@@ -23,7 +25,9 @@ class ANTHROPIC_EXPORT RawJson {
   RawJson() : text_("null") {}
   /// Parses `json`; throws `AnthropicInvalidRequestException` when it is not valid JSON.
   explicit RawJson(std::string_view json);
+  /// As the `std::string_view` constructor.
   explicit RawJson(const char* json) : RawJson(std::string_view(json)) {}
+  /// As the `std::string_view` constructor.
   explicit RawJson(const std::string& json) : RawJson(std::string_view(json)) {}
 
   /// From a JSON library value with `std::string dump() const` (e.g. `nlohmann::json`).
@@ -40,11 +44,16 @@ class ANTHROPIC_EXPORT RawJson {
 
   /// The compact JSON text.
   const std::string& str() const noexcept { return text_; }
+  /// Whether the value is JSON `null`.
   bool is_null() const noexcept { return text_ == "null"; }
+  /// Whether the value is a JSON object.
   bool is_object() const noexcept { return !text_.empty() && text_.front() == '{'; }
 
+  ///@{
+  /// Compares the compact text: objects with the same members in another order differ.
   friend bool operator==(const RawJson& a, const RawJson& b) { return a.text_ == b.text_; }
   friend bool operator!=(const RawJson& a, const RawJson& b) { return !(a == b); }
+  ///@}
 
  private:
   std::string text_;

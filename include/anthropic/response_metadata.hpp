@@ -17,6 +17,7 @@ namespace anthropic {
 /// auto-paging list it describes the page fetched last. Plain data: the caller owns it and must
 /// keep it alive during the call, and not read it from another thread meanwhile.
 struct ResponseMetadata {
+  /// The HTTP status (200); 0 until filled.
   int status_code = 0;
   http::Headers headers;  ///< every response header, names as received
 

@@ -245,21 +245,37 @@ struct MessageParam;
 /// Broad categories of API errors.
 class ErrorType : public ::anthropic::OpenEnum<ErrorType> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   ErrorType() = default;
+  /// Any wire string, named here or not; kept as is.
   ErrorType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   ErrorType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_request_error"`.
   static const ErrorType invalid_request_error;
+  /// The wire value `"authentication_error"`.
   static const ErrorType authentication_error;
+  /// The wire value `"billing_error"`.
   static const ErrorType billing_error;
+  /// The wire value `"permission_error"`.
   static const ErrorType permission_error;
+  /// The wire value `"not_found_error"`.
   static const ErrorType not_found_error;
+  /// The wire value `"rate_limit_error"`.
   static const ErrorType rate_limit_error;
+  /// The wire value `"timeout_error"`.
   static const ErrorType timeout_error;
+  /// The wire value `"api_error"`.
   static const ErrorType api_error;
+  /// The wire value `"overloaded_error"`.
   static const ErrorType overloaded_error;
+  /// The wire value `"memory_precondition_failed_error"`.
   static const ErrorType memory_precondition_failed_error;
+  /// The wire value `"memory_path_conflict_error"`.
   static const ErrorType memory_path_conflict_error;
+  /// The wire value `"conflict_error"`.
   static const ErrorType conflict_error;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 12> known_values() {
     return {"invalid_request_error", "authentication_error", "billing_error", "permission_error", "not_found_error", "rate_limit_error", "timeout_error", "api_error", "overloaded_error", "memory_precondition_failed_error", "memory_path_conflict_error", "conflict_error"};
   }
@@ -268,14 +284,23 @@ class ErrorType : public ::anthropic::OpenEnum<ErrorType> {
 /// Error codes of the bash code execution tool.
 class BashCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<BashCodeExecutionToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BashCodeExecutionToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   BashCodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BashCodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const BashCodeExecutionToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const BashCodeExecutionToolResultErrorCode unavailable;
+  /// The wire value `"too_many_requests"`.
   static const BashCodeExecutionToolResultErrorCode too_many_requests;
+  /// The wire value `"execution_time_exceeded"`.
   static const BashCodeExecutionToolResultErrorCode execution_time_exceeded;
+  /// The wire value `"output_file_too_large"`.
   static const BashCodeExecutionToolResultErrorCode output_file_too_large;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 5> known_values() {
     return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"};
   }
@@ -284,13 +309,21 @@ class BashCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<BashCo
 /// Error codes of the code execution tool.
 class CodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<CodeExecutionToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   CodeExecutionToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   CodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   CodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const CodeExecutionToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const CodeExecutionToolResultErrorCode unavailable;
+  /// The wire value `"too_many_requests"`.
   static const CodeExecutionToolResultErrorCode too_many_requests;
+  /// The wire value `"execution_time_exceeded"`.
   static const CodeExecutionToolResultErrorCode execution_time_exceeded;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 4> known_values() {
     return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
   }
@@ -299,29 +332,53 @@ class CodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<CodeExecut
 /// Model identifiers; any string is accepted.
 class Model : public ::anthropic::OpenEnum<Model> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   Model() = default;
+  /// Any wire string, named here or not; kept as is.
   Model(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   Model(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"claude-fable-5-2"`.
   static const Model claude_fable_5_2;
+  /// The wire value `"claude-mythos-5-2"`.
   static const Model claude_mythos_5_2;
+  /// The wire value `"claude-haiku-5-5"`.
   static const Model claude_haiku_5_5;
+  /// The wire value `"claude-sonnet-5-5"`.
   static const Model claude_sonnet_5_5;
+  /// The wire value `"claude-fable-5-1"`.
   static const Model claude_fable_5_1;
+  /// The wire value `"claude-opus-5-5"`.
   static const Model claude_opus_5_5;
+  /// The wire value `"claude-mythos-5-1"`.
   static const Model claude_mythos_5_1;
+  /// The wire value `"claude-sonnet-5"`.
   static const Model claude_sonnet_5;
+  /// The wire value `"claude-fable-5"`.
   static const Model claude_fable_5;
+  /// The wire value `"claude-mythos-5"`.
   static const Model claude_mythos_5;
+  /// The wire value `"claude-opus-5"`.
   static const Model claude_opus_5;
+  /// The wire value `"claude-opus-4-8"`.
   static const Model claude_opus_4_8;
+  /// The wire value `"claude-opus-4-7"`.
   static const Model claude_opus_4_7;
+  /// The wire value `"claude-mythos-preview"`.
   static const Model claude_mythos_preview;
+  /// The wire value `"claude-opus-4-6"`.
   static const Model claude_opus_4_6;
+  /// The wire value `"claude-sonnet-4-6"`.
   static const Model claude_sonnet_4_6;
+  /// The wire value `"claude-haiku-4-5"`.
   static const Model claude_haiku_4_5;
+  /// The wire value `"claude-haiku-4-5-20251001"`.
   static const Model claude_haiku_4_5_20251001;
+  /// The wire value `"claude-opus-4-5"`.
   static const Model claude_opus_4_5;
+  /// The wire value `"claude-opus-4-5-20251101"`.
   static const Model claude_opus_4_5_20251101;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 20> known_values() {
     return {"claude-fable-5-2", "claude-mythos-5-2", "claude-haiku-5-5", "claude-sonnet-5-5", "claude-fable-5-1", "claude-opus-5-5", "claude-mythos-5-1", "claude-sonnet-5", "claude-fable-5", "claude-mythos-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7", "claude-mythos-preview", "claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-opus-4-5-20251101"};
   }
@@ -330,16 +387,27 @@ class Model : public ::anthropic::OpenEnum<Model> {
 /// Why the model stopped.
 class StopReason : public ::anthropic::OpenEnum<StopReason> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   StopReason() = default;
+  /// Any wire string, named here or not; kept as is.
   StopReason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   StopReason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"end_turn"`.
   static const StopReason end_turn;
+  /// The wire value `"max_tokens"`.
   static const StopReason max_tokens;
+  /// The wire value `"stop_sequence"`.
   static const StopReason stop_sequence;
+  /// The wire value `"tool_use"`.
   static const StopReason tool_use;
+  /// The wire value `"pause_turn"`.
   static const StopReason pause_turn;
+  /// The wire value `"refusal"`.
   static const StopReason refusal;
+  /// The wire value `"model_context_window_exceeded"`.
   static const StopReason model_context_window_exceeded;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 7> known_values() {
     return {"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"};
   }
@@ -348,14 +416,23 @@ class StopReason : public ::anthropic::OpenEnum<StopReason> {
 /// Error codes of the text editor code execution tool.
 class TextEditorCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<TextEditorCodeExecutionToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   TextEditorCodeExecutionToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   TextEditorCodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   TextEditorCodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const TextEditorCodeExecutionToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const TextEditorCodeExecutionToolResultErrorCode unavailable;
+  /// The wire value `"too_many_requests"`.
   static const TextEditorCodeExecutionToolResultErrorCode too_many_requests;
+  /// The wire value `"execution_time_exceeded"`.
   static const TextEditorCodeExecutionToolResultErrorCode execution_time_exceeded;
+  /// The wire value `"file_not_found"`.
   static const TextEditorCodeExecutionToolResultErrorCode file_not_found;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 5> known_values() {
     return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"};
   }
@@ -364,13 +441,21 @@ class TextEditorCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<
 /// Error codes of the tool search tool.
 class ToolSearchToolResultErrorCode : public ::anthropic::OpenEnum<ToolSearchToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   ToolSearchToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   ToolSearchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   ToolSearchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const ToolSearchToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const ToolSearchToolResultErrorCode unavailable;
+  /// The wire value `"too_many_requests"`.
   static const ToolSearchToolResultErrorCode too_many_requests;
+  /// The wire value `"execution_time_exceeded"`.
   static const ToolSearchToolResultErrorCode execution_time_exceeded;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 4> known_values() {
     return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
   }
@@ -379,19 +464,33 @@ class ToolSearchToolResultErrorCode : public ::anthropic::OpenEnum<ToolSearchToo
 /// Error codes of the web fetch tool.
 class WebFetchToolResultErrorCode : public ::anthropic::OpenEnum<WebFetchToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   WebFetchToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   WebFetchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   WebFetchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const WebFetchToolResultErrorCode invalid_tool_input;
+  /// The wire value `"url_too_long"`.
   static const WebFetchToolResultErrorCode url_too_long;
+  /// The wire value `"url_not_allowed"`.
   static const WebFetchToolResultErrorCode url_not_allowed;
+  /// The wire value `"url_not_in_prior_context"`.
   static const WebFetchToolResultErrorCode url_not_in_prior_context;
+  /// The wire value `"url_not_accessible"`.
   static const WebFetchToolResultErrorCode url_not_accessible;
+  /// The wire value `"unsupported_content_type"`.
   static const WebFetchToolResultErrorCode unsupported_content_type;
+  /// The wire value `"too_many_requests"`.
   static const WebFetchToolResultErrorCode too_many_requests;
+  /// The wire value `"max_uses_exceeded"`.
   static const WebFetchToolResultErrorCode max_uses_exceeded;
+  /// The wire value `"unavailable"`.
   static const WebFetchToolResultErrorCode unavailable;
+  /// The wire value `"content_too_large"`.
   static const WebFetchToolResultErrorCode content_too_large;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 10> known_values() {
     return {"invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"};
   }
@@ -400,15 +499,25 @@ class WebFetchToolResultErrorCode : public ::anthropic::OpenEnum<WebFetchToolRes
 /// Error codes of the web search tool.
 class WebSearchToolResultErrorCode : public ::anthropic::OpenEnum<WebSearchToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   WebSearchToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   WebSearchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   WebSearchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const WebSearchToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const WebSearchToolResultErrorCode unavailable;
+  /// The wire value `"max_uses_exceeded"`.
   static const WebSearchToolResultErrorCode max_uses_exceeded;
+  /// The wire value `"too_many_requests"`.
   static const WebSearchToolResultErrorCode too_many_requests;
+  /// The wire value `"query_too_long"`.
   static const WebSearchToolResultErrorCode query_too_long;
+  /// The wire value `"request_too_large"`.
   static const WebSearchToolResultErrorCode request_too_large;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 6> known_values() {
     return {"invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"};
   }
@@ -417,12 +526,19 @@ class WebSearchToolResultErrorCode : public ::anthropic::OpenEnum<WebSearchToolR
 /// Values of `MessageParam.role`.
 class Role : public ::anthropic::OpenEnum<Role> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   Role() = default;
+  /// Any wire string, named here or not; kept as is.
   Role(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   Role(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"user"`.
   static const Role user;
+  /// The wire value `"assistant"`.
   static const Role assistant;
+  /// The wire value `"system"`.
   static const Role system;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 3> known_values() {
     return {"user", "assistant", "system"};
   }
@@ -759,12 +875,19 @@ struct Usage {
   /// Values of `service_tier`.
   class ServiceTier : public OpenEnum<ServiceTier> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ServiceTier() = default;
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const ServiceTier standard;
+    /// The wire value `"priority"`.
     static const ServiceTier priority;
+    /// The wire value `"batch"`.
     static const ServiceTier batch;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"standard", "priority", "batch"};
     }
@@ -772,11 +895,17 @@ struct Usage {
   /// Values of `speed`.
   class Speed : public OpenEnum<Speed> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Speed() = default;
+    /// Any wire string, named here or not; kept as is.
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const Speed standard;
+    /// The wire value `"fast"`.
     static const Speed fast;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"standard", "fast"};
     }
@@ -874,13 +1003,21 @@ struct Base64ImageSource {
   /// Values of `media_type`.
   class MediaType : public OpenEnum<MediaType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     MediaType() = default;
+    /// Any wire string, named here or not; kept as is.
     MediaType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     MediaType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"image/jpeg"`.
     static const MediaType image_jpeg;
+    /// The wire value `"image/png"`.
     static const MediaType image_png;
+    /// The wire value `"image/gif"`.
     static const MediaType image_gif;
+    /// The wire value `"image/webp"`.
     static const MediaType image_webp;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"image/jpeg", "image/png", "image/gif", "image/webp"};
     }
@@ -963,6 +1100,7 @@ namespace anthropic {
 
 /// A bash code execution result passed back in a later turn.
 struct BashCodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<BashCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -998,6 +1136,7 @@ namespace anthropic {
 struct BashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BashCodeExecutionToolResultErrorObject, BashCodeExecutionResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1029,6 +1168,7 @@ namespace anthropic {
 struct BashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BashCodeExecutionToolResultErrorParam, BashCodeExecutionResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1462,10 +1602,11 @@ namespace anthropic {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BrowserStateBlockParam {
+  /// The open tabs.
   std::vector<BrowserStateTabEntry> tabs{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<CacheControlEphemeral> cache_control{};
-  /// (omitted when empty)
+  /// What changed since the last snapshot. (omitted when empty)
   Box<std::vector<BrowserStateChange>> state_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1481,8 +1622,9 @@ namespace anthropic {
 struct BrowserStateChangeDownloadCompleted {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL that was downloaded.
   std::string url{};
-  /// (omitted when empty)
+  /// Where the file was saved, when known. (omitted when empty)
   std::optional<std::string> path{};
   /// Size in bytes. (omitted when empty)
   std::optional<std::int64_t> size_bytes{};
@@ -1500,8 +1642,9 @@ namespace anthropic {
 struct BrowserStateChangeDownloadFailed {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL whose download failed.
   std::string url{};
-  /// (omitted when empty)
+  /// Why it failed, when known. (omitted when empty)
   std::optional<std::string> error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1517,6 +1660,7 @@ namespace anthropic {
 struct BrowserStateChangeDownloadStarted {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL being downloaded.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1546,9 +1690,11 @@ namespace anthropic {
 struct BrowserStateTabEntry {
   /// Caller-chosen tab id.
   std::string tab_id{};
+  /// Title of the page in the tab.
   std::string title{};
+  /// URL of the page in the tab.
   std::string url{};
-  /// (omitted when empty)
+  /// Whether this is the tab in front. (omitted when empty)
   std::optional<bool> active{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1735,11 +1881,17 @@ struct CacheControlEphemeral {
   /// Values of `ttl`.
   class Ttl : public OpenEnum<Ttl> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Ttl() = default;
+    /// Any wire string, named here or not; kept as is.
     Ttl(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Ttl(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"5m"`.
     static const Ttl v5m;
+    /// The wire value `"1h"`.
     static const Ttl v1h;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"5m", "1h"};
     }
@@ -1998,10 +2150,11 @@ struct CitationSearchResultLocationParam {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2019,8 +2172,9 @@ struct CitationWebSearchResultLocationParam {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2068,10 +2222,11 @@ struct CitationsSearchResultLocation {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2089,8 +2244,9 @@ struct CitationsWebSearchResultLocation {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2152,6 +2308,7 @@ namespace anthropic {
 
 /// A code execution outcome passed back in a later turn.
 struct CodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2174,13 +2331,21 @@ struct CodeExecutionTool20250522 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2208,13 +2373,21 @@ struct CodeExecutionTool20250825 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2242,13 +2415,21 @@ struct CodeExecutionTool20260120 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2276,13 +2457,21 @@ struct CodeExecutionTool20260521 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2321,6 +2510,7 @@ namespace anthropic {
 
 /// A code execution outcome whose output is encrypted.
 struct EncryptedCodeExecutionResultBlock {
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlock> content{};
   /// Encrypted standard output; pass it back unchanged.
   std::string encrypted_stdout{};
@@ -2340,6 +2530,7 @@ namespace anthropic {
 
 /// Result block of the code execution tool.
 struct CodeExecutionToolResultBlock {
+  /// The outcome of the tool call, or an error.
   CodeExecutionToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2369,7 +2560,9 @@ namespace anthropic {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct EncryptedCodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<CodeExecutionOutputBlockParam> content{};
+  /// The run's standard output, encrypted, passed back as received.
   std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2387,6 +2580,7 @@ namespace anthropic {
 
 /// A code execution tool result passed back in a later turn.
 struct CodeExecutionToolResultBlockParam {
+  /// The outcome of the tool call, or an error.
   CodeExecutionToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2740,6 +2934,7 @@ namespace anthropic {
 struct Container {
   /// Unique id.
   std::string id{};
+  /// When the container expires (RFC 3339).
   std::string expires_at{};
   /// Skills loaded in the container. (`null` when empty)
   Box<std::vector<ContainerSkill>> skills{};
@@ -2774,11 +2969,17 @@ struct ContainerSkill {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"anthropic"`.
     static const Type anthropic;
+    /// The wire value `"custom"`.
     static const Type custom;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"anthropic", "custom"};
     }
@@ -2966,9 +3167,13 @@ struct DocumentBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/message_param.cpp).
+  /// A PDF given inline as base64 text (`media_type` "application/pdf" is implied).
   ANTHROPIC_EXPORT static DocumentBlockParam pdf_base64(std::string data);
+  /// A plain-text document (`media_type` "text/plain" is implied).
   ANTHROPIC_EXPORT static DocumentBlockParam plain_text(std::string text);
+  /// A PDF the API fetches from `url`.
   ANTHROPIC_EXPORT static DocumentBlockParam pdf_url(std::string url);
+  /// A document uploaded earlier through the Files API, by its id.
   ANTHROPIC_EXPORT static DocumentBlockParam file(std::string file_id);
 };
 
@@ -3019,8 +3224,11 @@ struct ImageBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/message_param.cpp).
+  /// An image given inline: `data` is base64 text, `media_type` e.g. "image/png".
   ANTHROPIC_EXPORT static ImageBlockParam base64(std::string media_type, std::string data);
+  /// An image the API fetches from `url`.
   ANTHROPIC_EXPORT static ImageBlockParam url(std::string url);
+  /// An image uploaded earlier through the Files API, by its id.
   ANTHROPIC_EXPORT static ImageBlockParam file(std::string file_id);
 };
 
@@ -3033,16 +3241,22 @@ struct ImageTransformationsParam {
   /// Values of `oversized_image`.
   class OversizedImage : public OpenEnum<OversizedImage> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     OversizedImage() = default;
+    /// Any wire string, named here or not; kept as is.
     OversizedImage(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     OversizedImage(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"downsize"`.
     static const OversizedImage downsize;
+    /// The wire value `"error"`.
     static const OversizedImage error;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"downsize", "error"};
     }
   };
-  /// (omitted when empty; API default "downsize")
+  /// What to do with an image larger than the model accepts: `downsize` it, or fail with an `error`. (omitted when empty; API default "downsize")
   std::optional<OversizedImage> oversized_image{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3073,13 +3287,21 @@ struct MemoryTool20250818 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -3123,14 +3345,23 @@ struct OutputConfig {
   /// Values of `effort`.
   class Effort : public OpenEnum<Effort> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Effort() = default;
+    /// Any wire string, named here or not; kept as is.
     Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Effort(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"low"`.
     static const Effort low;
+    /// The wire value `"medium"`.
     static const Effort medium;
+    /// The wire value `"high"`.
     static const Effort high;
+    /// The wire value `"xhigh"`.
     static const Effort xhigh;
+    /// The wire value `"max"`.
     static const Effort max;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"low", "medium", "high", "xhigh", "max"};
     }
@@ -3196,14 +3427,23 @@ struct RefusalStopDetails {
   /// Values of `category`.
   class Category : public OpenEnum<Category> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Category() = default;
+    /// Any wire string, named here or not; kept as is.
     Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Category(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"cyber"`.
     static const Category cyber;
+    /// The wire value `"bio"`.
     static const Category bio;
+    /// The wire value `"frontier_llm"`.
     static const Category frontier_llm;
+    /// The wire value `"reasoning_extraction"`.
     static const Category reasoning_extraction;
+    /// The wire value `"general_harms"`.
     static const Category general_harms;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"};
     }
@@ -3295,16 +3535,27 @@ struct ServerToolUseBlock {
   /// Values of `name`.
   class Name : public OpenEnum<Name> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Name() = default;
+    /// Any wire string, named here or not; kept as is.
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"web_search"`.
     static const Name web_search;
+    /// The wire value `"web_fetch"`.
     static const Name web_fetch;
+    /// The wire value `"code_execution"`.
     static const Name code_execution;
+    /// The wire value `"bash_code_execution"`.
     static const Name bash_code_execution;
+    /// The wire value `"text_editor_code_execution"`.
     static const Name text_editor_code_execution;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Name tool_search_tool_regex;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Name tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 7> known_values() {
       return {"web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
     }
@@ -3332,16 +3583,27 @@ struct ServerToolUseBlockParam {
   /// Values of `name`.
   class Name : public OpenEnum<Name> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Name() = default;
+    /// Any wire string, named here or not; kept as is.
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"web_search"`.
     static const Name web_search;
+    /// The wire value `"web_fetch"`.
     static const Name web_fetch;
+    /// The wire value `"code_execution"`.
     static const Name code_execution;
+    /// The wire value `"bash_code_execution"`.
     static const Name bash_code_execution;
+    /// The wire value `"text_editor_code_execution"`.
     static const Name text_editor_code_execution;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Name tool_search_tool_regex;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Name tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 7> known_values() {
       return {"web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
     }
@@ -3373,11 +3635,17 @@ struct SkillParams {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"anthropic"`.
     static const Type anthropic;
+    /// The wire value `"custom"`.
     static const Type custom;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"anthropic", "custom"};
     }
@@ -3443,6 +3711,7 @@ struct TextBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factory (src/message_param.cpp).
+  /// A text block with just its text (no citations, no cache breakpoint).
   ANTHROPIC_EXPORT static TextBlockParam of(std::string text);
 };
 
@@ -3466,6 +3735,7 @@ namespace anthropic {
 
 /// A text editor code execution create result passed back in a later turn.
 struct TextEditorCodeExecutionCreateResultBlockParam {
+  /// Whether an existing file was overwritten (rather than a new one created).
   bool is_file_update = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3501,7 +3771,7 @@ namespace anthropic {
 
 /// A text editor code execution str replace result passed back in a later turn.
 struct TextEditorCodeExecutionStrReplaceResultBlockParam {
-  /// (omitted when empty)
+  /// Lines of the change (`old_start` and `new_start` say where). (omitted when empty)
   Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (omitted when empty)
   std::optional<std::int64_t> new_lines{};
@@ -3542,12 +3812,19 @@ struct TextEditorCodeExecutionViewResultBlock {
   /// Values of `file_type`.
   class FileType : public OpenEnum<FileType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     FileType() = default;
+    /// Any wire string, named here or not; kept as is.
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"text"`.
     static const FileType text;
+    /// The wire value `"image"`.
     static const FileType image;
+    /// The wire value `"pdf"`.
     static const FileType pdf;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"text", "image", "pdf"};
     }
@@ -3576,6 +3853,7 @@ namespace anthropic {
 struct TextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<TextEditorCodeExecutionToolResultErrorObject, TextEditorCodeExecutionViewResultBlock, TextEditorCodeExecutionCreateResultBlock, TextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -3610,17 +3888,26 @@ struct TextEditorCodeExecutionViewResultBlockParam {
   /// Values of `file_type`.
   class FileType : public OpenEnum<FileType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     FileType() = default;
+    /// Any wire string, named here or not; kept as is.
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"text"`.
     static const FileType text;
+    /// The wire value `"image"`.
     static const FileType image;
+    /// The wire value `"pdf"`.
     static const FileType pdf;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"text", "image", "pdf"};
     }
   };
+  /// The file's content.
   std::string content{};
+  /// Kind of file viewed: `text`, `image` or `pdf`.
   FileType file_type{};
   /// Lines shown. (omitted when empty)
   std::optional<std::int64_t> num_lines{};
@@ -3642,6 +3929,7 @@ namespace anthropic {
 struct TextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<TextEditorCodeExecutionToolResultErrorParam, TextEditorCodeExecutionViewResultBlockParam, TextEditorCodeExecutionCreateResultBlockParam, TextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -3694,11 +3982,17 @@ struct ThinkingConfigAdaptive {
   /// Values of `display`.
   class Display : public OpenEnum<Display> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Display() = default;
+    /// Any wire string, named here or not; kept as is.
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"summarized"`.
     static const Display summarized;
+    /// The wire value `"omitted"`.
     static const Display omitted;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"summarized", "omitted"};
     }
@@ -3744,11 +4038,17 @@ struct ThinkingConfigEnabled {
   /// Values of `display`.
   class Display : public OpenEnum<Display> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Display() = default;
+    /// Any wire string, named here or not; kept as is.
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"summarized"`.
     static const Display summarized;
+    /// The wire value `"omitted"`.
     static const Display omitted;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"summarized", "omitted"};
     }
@@ -3777,8 +4077,10 @@ struct Tool_InputSchema {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
-  // Hand-written (src/message_param.cpp): from a whole JSON Schema object;
-  // members other than `type`, `properties` and `required` land in extra_fields.
+  // Hand-written (src/message_param.cpp).
+  /// From a whole JSON Schema object: members other than `type`, `properties` and
+  /// `required` land in extra_fields. Throws `AnthropicInvalidDataException` when it
+  /// does not decode as one (not an object, or a `type` other than "object").
   ANTHROPIC_EXPORT static Tool_InputSchema from_raw(const RawJson& schema);
 };
 
@@ -3791,17 +4093,26 @@ struct Tool {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// JSON Schema of a custom tool's input (an object schema).
   using InputSchema = Tool_InputSchema;
   /// JSON Schema of the tool input.
   Tool_InputSchema input_schema{};
@@ -3838,13 +4149,21 @@ struct ToolBash20250124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -3986,11 +4305,17 @@ struct ToolSearchToolBm25_20251119 {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"tool_search_tool_bm25_20251119"`.
     static const Type tool_search_tool_bm25_20251119;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Type tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"tool_search_tool_bm25_20251119", "tool_search_tool_bm25"};
     }
@@ -3998,17 +4323,26 @@ struct ToolSearchToolBm25_20251119 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4033,11 +4367,17 @@ struct ToolSearchToolRegex20251119 {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"tool_search_tool_regex_20251119"`.
     static const Type tool_search_tool_regex_20251119;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Type tool_search_tool_regex;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"tool_search_tool_regex_20251119", "tool_search_tool_regex"};
     }
@@ -4045,17 +4385,26 @@ struct ToolSearchToolRegex20251119 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4109,6 +4458,7 @@ namespace anthropic {
 struct ToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<ToolSearchToolResultErrorObject, ToolSearchToolSearchResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4156,6 +4506,7 @@ namespace anthropic {
 struct ToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<ToolSearchToolResultErrorParam, ToolSearchToolSearchResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4176,13 +4527,21 @@ struct ToolTextEditor20250124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4212,13 +4571,21 @@ struct ToolTextEditor20250429 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4248,13 +4615,21 @@ struct ToolTextEditor20250728 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4267,7 +4642,7 @@ struct ToolTextEditor20250728 {
   std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
-  /// (omitted when empty)
+  /// Longest file content returned by a `view`, in characters; longer files are truncated. (omitted when empty)
   std::optional<std::int64_t> max_characters{};
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict{};
@@ -4371,6 +4746,7 @@ struct WebFetchBlock {
   DocumentBlock content{};
   /// When the page was fetched (ISO 8601). (`null` when empty)
   std::optional<std::string> retrieved_at{};
+  /// URL the content was fetched from.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4384,7 +4760,9 @@ namespace anthropic {
 
 /// A fetched page passed back in a later turn.
 struct WebFetchBlockParam {
+  /// The fetched content, as a document.
   DocumentBlockParam content{};
+  /// URL the content was fetched from.
   std::string url{};
   /// When the page was fetched (ISO 8601). (omitted when empty)
   std::optional<std::string> retrieved_at{};
@@ -4403,13 +4781,21 @@ struct WebFetchTool20250910 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4449,13 +4835,21 @@ struct WebFetchTool20260209 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4495,13 +4889,21 @@ struct WebFetchTool20260309 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4543,13 +4945,21 @@ struct WebFetchTool20260318 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4557,11 +4967,17 @@ struct WebFetchTool20260318 {
   /// Values of `response_inclusion`.
   class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ResponseInclusion() = default;
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"full"`.
     static const ResponseInclusion full;
+    /// The wire value `"excluded"`.
     static const ResponseInclusion excluded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"full", "excluded"};
     }
@@ -4622,6 +5038,7 @@ struct WebFetchToolResultBlock {
   using Content = std::variant<WebFetchToolResultErrorBlock, WebFetchBlock, RawJson>;
   /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
   Box<Caller> caller{};
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4655,6 +5072,7 @@ struct WebFetchToolResultBlockParam {
   using Content = std::variant<WebFetchToolResultErrorBlockParam, WebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4726,6 +5144,7 @@ namespace anthropic {
 
 /// URLs that came from the named tool may be fetched.
 struct WebFetchURLSourceToolReference {
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4745,11 +5164,11 @@ struct WebFetchURLSources {
   using ServerToolResults = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, WebFetchURLSourceOnly, WebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
   using UserInput = std::variant<WebFetchURLSourceAll, WebFetchURLSourceNone, RawJson>;
-  /// (omitted when empty)
+  /// Whether URLs found in client tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ClientToolResults> client_tool_results{};
-  /// (omitted when empty)
+  /// Whether URLs found in server tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ServerToolResults> server_tool_results{};
-  /// (omitted when empty)
+  /// Whether URLs found in user input may be fetched: all or none. (omitted when empty)
   Box<UserInput> user_input{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4767,7 +5186,9 @@ struct WebSearchResultBlock {
   std::string encrypted_content{};
   /// How old the page is, when known. (`null` when empty)
   std::optional<std::string> page_age{};
+  /// Title of the page.
   std::string title{};
+  /// URL of the page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4783,9 +5204,11 @@ namespace anthropic {
 struct WebSearchResultBlockParam {
   /// Encrypted page content exactly as received.
   std::string encrypted_content{};
+  /// Title of the page.
   std::string title{};
+  /// URL of the page.
   std::string url{};
-  /// (omitted when empty)
+  /// How old the page is, as the search reported it (free text). (omitted when empty)
   std::optional<std::string> page_age{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4802,13 +5225,21 @@ struct WebSearchTool20250305 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4844,13 +5275,21 @@ struct WebSearchTool20260209 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4886,13 +5325,21 @@ struct WebSearchTool20260318 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4900,11 +5347,17 @@ struct WebSearchTool20260318 {
   /// Values of `response_inclusion`.
   class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ResponseInclusion() = default;
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"full"`.
     static const ResponseInclusion full;
+    /// The wire value `"excluded"`.
     static const ResponseInclusion excluded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"full", "excluded"};
     }
@@ -4971,6 +5424,7 @@ struct WebSearchToolResultBlock {
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
   /// Who issued the call (absent from older answers: optional here, as in the beta family). (omitted when empty)
   Box<Caller> caller{};
+  /// The outcome: a list of hits, or an error.
   WebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -4988,6 +5442,7 @@ namespace anthropic {
 struct WebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<DirectCaller, ServerToolCaller, ServerToolCaller20260120, RawJson>;
+  /// The outcome: a list of hits, or an error.
   WebSearchToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -5010,11 +5465,17 @@ struct MessageCreateParams {
   /// Values of `service_tier`.
   class ServiceTier : public OpenEnum<ServiceTier> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ServiceTier() = default;
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"auto"`.
     static const ServiceTier auto_;
+    /// The wire value `"standard_only"`.
     static const ServiceTier standard_only;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"auto", "standard_only"};
     }
@@ -5022,11 +5483,17 @@ struct MessageCreateParams {
   /// Values of `speed`.
   class Speed : public OpenEnum<Speed> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Speed() = default;
+    /// Any wire string, named here or not; kept as is.
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const Speed standard;
+    /// The wire value `"fast"`.
     static const Speed fast;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"standard", "fast"};
     }
@@ -5087,16 +5554,22 @@ namespace anthropic {
 struct MessageParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<std::string, std::vector<ContentBlockParam>, RawJson>;
+  /// The turn's content: a string (one text block) or a list of blocks.
   Content content{};
+  /// Who speaks: `user` or `assistant` (`system` for a system message in the conversation).
   Role role{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/message_param.cpp).
+  /// A user turn whose content is `text` (sent as a JSON string: one text block).
   ANTHROPIC_EXPORT static MessageParam user(std::string text);
+  /// A user turn made of `blocks` (text, images, documents, tool results, ...).
   ANTHROPIC_EXPORT static MessageParam user(std::vector<ContentBlockParam> blocks);
+  /// An assistant turn whose content is `text`: a prefill, or an earlier reply.
   ANTHROPIC_EXPORT static MessageParam assistant(std::string text);
+  /// An assistant turn made of `blocks` (an earlier reply with its tool calls).
   ANTHROPIC_EXPORT static MessageParam assistant(std::vector<ContentBlockParam> blocks);
 };
 
@@ -5322,6 +5795,11 @@ inline const anthropic::WebSearchToolResultErrorCode anthropic::WebSearchToolRes
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::messages::MessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::APIErrorObject& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::AuthenticationErrorObject& value);
@@ -5631,8 +6109,13 @@ ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextEditorCodeExecutionT
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::ToolSearchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::WebSearchToolResultErrorCode& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSource, ::anthropic::FileImageSource, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::ContentBlockSource, ::anthropic::URLPDFSource, ::anthropic::FileDocumentSource, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSource, ::anthropic::RawJson>& value);
@@ -5719,10 +6202,15 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Te
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::ToolSearchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::WebSearchToolResultErrorCode& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, APIErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, AuthenticationErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BillingErrorObject& value);
@@ -5942,11 +6430,17 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolRe
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, WebSearchToolResultBlockParam& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageCreateParams& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageParam& value);
+///@}
 }  // namespace anthropic
 
 namespace anthropic::messages {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchErroredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchExpiredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, MessageBatchSucceededResult& value);
+///@}
 }  // namespace anthropic::messages

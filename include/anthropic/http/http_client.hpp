@@ -18,22 +18,34 @@ namespace anthropic::http {
 /// create body. Assign a `std::string` to set it.
 class ANTHROPIC_EXPORT RequestBody {
  public:
+  /// No body.
   RequestBody() = default;
+  /// Takes `bytes` (moved, not copied); an empty string means no body.
   RequestBody(std::string bytes)  // NOLINT: implicit, a body is its bytes
       : bytes_(bytes.empty() ? nullptr : std::make_shared<const std::string>(std::move(bytes))) {}
+  /// A copy of the NUL-terminated `bytes`.
   RequestBody(const char* bytes) : RequestBody(std::string(bytes)) {}  // NOLINT
 
+  /// The bytes; valid as long as this body or a copy of it lives.
   const std::string& str() const noexcept { return bytes_ ? *bytes_ : no_bytes(); }
+  /// The first byte (as `str().data()`).
   const char* data() const noexcept { return str().data(); }
+  /// The number of bytes.
   std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+  /// Whether there is no body.
   bool empty() const noexcept { return size() == 0; }
+  /// The bytes, so that a body reads as the string it is.
   operator const std::string&() const noexcept { return str(); }  // NOLINT
 
+  ///@{
+  /// Compares the bytes.
   friend bool operator==(const RequestBody& a, const RequestBody& b) { return a.str() == b.str(); }
   friend bool operator!=(const RequestBody& a, const RequestBody& b) { return !(a == b); }
   friend bool operator==(const RequestBody& a, const std::string& b) { return a.str() == b; }
   friend bool operator==(const std::string& a, const RequestBody& b) { return a == b.str(); }
   friend bool operator==(const RequestBody& a, const char* b) { return a.str() == b; }
+  ///@}
+  /// Writes the bytes.
   friend std::ostream& operator<<(std::ostream& os, const RequestBody& b) { return os << b.str(); }
 
  private:
@@ -50,6 +62,7 @@ class ANTHROPIC_EXPORT RequestBody {
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "DELETE"
   std::string url;     ///< absolute, query included
+  /// Every header to send, credentials included (a transport must not log them).
   Headers headers;
   RequestBody body;  ///< empty: no body
 
@@ -83,9 +96,9 @@ inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{1} << 20;
 
 /// A response whose body has been read completely.
 struct HttpResponse {
-  int status = 0;
-  Headers headers;
-  std::string body;
+  int status = 0;       ///< the HTTP status code
+  Headers headers;      ///< the response headers, names as received
+  std::string body;     ///< the whole body (an error body: at most `kMaxErrorBodyBytes`)
 };
 
 /// The body of a response, read incrementally. Destroying it before the end abandons the transfer
@@ -100,8 +113,8 @@ class ANTHROPIC_EXPORT ResponseBody {
 
 /// A response whose status and headers have arrived and whose body is still to be read.
 struct ANTHROPIC_EXPORT StreamedResponse {
-  int status = 0;
-  Headers headers;
+  int status = 0;   ///< the HTTP status code
+  Headers headers;  ///< the response headers, names as received
   std::unique_ptr<ResponseBody> body;  ///< never null for a response returned by `open`
 
   /// Reads what is left of the body, up to `limit` bytes, and stops there: a longer body is not

@@ -14,7 +14,9 @@ namespace anthropic::http {
 /// How `RetryingHttpClient` decides and waits. Defaults are those of the official SDKs.
 struct RetryPolicy {
   int max_retries = 2;  ///< used when the request does not carry its own budget
+  /// Backoff before the first retry, when the server asked for no wait; doubled each retry.
   std::chrono::milliseconds initial_delay{500};
+  /// Ceiling of the doubling backoff (before jitter).
   std::chrono::milliseconds max_delay{8000};
   /// A server-requested wait (`retry-after-ms`, `retry-after`) longer than this is not honoured:
   /// the response is returned as is and the caller's exception carries the requested wait.
@@ -46,11 +48,17 @@ using Jitter = std::function<double()>;
 /// Thread-safe when the wrapped client is.
 class ANTHROPIC_EXPORT RetryingHttpClient final : public HttpClient {
  public:
+  /// Wraps `inner` (shared: it stays alive as long as this decorator). Unset seams are real time,
+  /// real sleeping (on the request's cancellation token), random jitter and no logging.
   RetryingHttpClient(std::shared_ptr<HttpClient> inner, RetryPolicy policy = {},
                      Sleeper sleeper = {}, Clock clock = {}, Jitter jitter = {},
                      Logger logger = {});
 
+  /// `inner->send` with retries; the last response (a 2xx, or an error status once retries are
+  /// spent or not allowed) is returned, a transport failure rethrown.
   HttpResponse send(const HttpRequest& request) override;
+  /// `inner->open` with the same retries, until the status and headers arrive (a failure while
+  /// the body is read later is the caller's to handle: the results stream resumes it).
   StreamedResponse open(const HttpRequest& request) override;
 
   /// The server-requested wait in `headers`, if any (`retry-after-ms`, then `retry-after` as

@@ -21,9 +21,10 @@ struct CreateBodyState;
 /// Produced by `BatchCreateBodyBuilder`; sent with `BatchService::create_encoded`.
 struct EncodedBatchCreateParams {
   http::RequestBody body;  ///< `{"requests":[...]}` (shared: copies of the params are cheap)
-  std::size_t request_count = 0;
+  std::size_t request_count = 0;  ///< the number of requests in `body`
+  /// Sent as `anthropic-beta`, as `BasicMessageBatchCreateParams::betas`.
   std::vector<std::string> betas;
-  std::optional<std::string> user_profile_id;
+  std::optional<std::string> user_profile_id;  ///< sent as `anthropic-user-profile-id`
   std::optional<std::string> workspace_id;  ///< sent as `anthropic-workspace-id`
 };
 
@@ -33,15 +34,25 @@ struct EncodedBatchCreateParams {
 /// objects can be mixed. Errors are `AnthropicInvalidRequestException` naming the request index.
 ///
 /// Not thread-safe; move-only.
+///
+///     anthropic::messages::BatchCreateBodyBuilder builder;
+///     for (const auto& [id, params_json] : rows) builder.add_raw(id, params_json);
+///     auto encoded = std::move(builder).finish();
+///     auto batch = client.messages().batches().create_encoded(encoded);
 template <class Family>
 class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
  public:
+  /// The most requests the API accepts in one batch.
   static constexpr std::size_t kMaxRequests = 100000;
+  /// The largest create body the API accepts (256 MiB).
   static constexpr std::size_t kMaxBodyBytes = 256u * 1024u * 1024u;
 
+  /// An empty body that may grow to `max_body_bytes` (a smaller limit splits work earlier).
   explicit BasicBatchCreateBodyBuilder(std::size_t max_body_bytes = kMaxBodyBytes);
-  BasicBatchCreateBodyBuilder(BasicBatchCreateBodyBuilder&&) noexcept;
-  BasicBatchCreateBodyBuilder& operator=(BasicBatchCreateBodyBuilder&&) noexcept;
+  /// Takes over `other`'s body; `other` may only be destroyed or assigned to.
+  BasicBatchCreateBodyBuilder(BasicBatchCreateBodyBuilder&& other) noexcept;
+  /// Takes over `other`'s body, dropping this one's.
+  BasicBatchCreateBodyBuilder& operator=(BasicBatchCreateBodyBuilder&& other) noexcept;
   ~BasicBatchCreateBodyBuilder();
 
   /// From now on, also rejects what API version `api_version` rejects (from 2026-10-21:
@@ -57,7 +68,9 @@ class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
   /// validated and written as given).
   void add_raw(std::string_view custom_id, std::string_view params_json);
 
+  /// Requests added so far.
   std::size_t request_count() const noexcept;
+  /// Bytes of the body written so far; `finish` adds two closing bytes.
   std::size_t body_bytes() const noexcept;
 
   /// Closes the body; throws when no request was added.

@@ -52,8 +52,12 @@ struct BatchJobProgress {
   std::size_t requests = 0;       ///< in the input
   std::size_t batches = 0;        ///< planned or created so far (re-submissions add batches)
   std::size_t batches_ended = 0;  ///< collected
-  std::size_t batches_in_flight = 0;
-  std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
+  std::size_t batches_in_flight = 0;  ///< created and not yet collected
+  /// Requests with that final outcome so far.
+  std::size_t succeeded = 0;
+  std::size_t errored = 0;   ///< requests with that final outcome so far
+  std::size_t canceled = 0;  ///< requests with that final outcome so far
+  std::size_t expired = 0;   ///< requests with that final outcome so far
   std::size_t retrying = 0;              ///< waiting for a re-submission
   std::size_t processing = 0;            ///< in batches not yet collected
   std::chrono::milliseconds elapsed{0};  ///< since this run began
@@ -83,16 +87,20 @@ struct BatchJobOptions {
   /// Result types re-submitted in a new batch, up to `max_attempts` per request. Expired requests
   /// usually succeed the next time; errored ones usually need a fix, so they are not by default.
   std::vector<MessageBatchResultType> retry{MessageBatchResultType::expired};
+  /// Attempts per request, the first included; the last outcome is final.
   int max_attempts = 3;
+  /// Wait between two polls of the batches in flight.
   std::chrono::milliseconds poll_interval{std::chrono::seconds(10)};
   /// Checks every request against this API version's rules before anything is created. Use the
   /// client's version (`ClientOptions::anthropic_version`).
   std::string api_version{kDefaultApiVersion};
   /// Sent with every call (`anthropic-beta`, `anthropic-workspace-id`).
   std::vector<std::string> betas;
+  /// Sent as `anthropic-workspace-id` with every call.
   std::optional<std::string> workspace_id;
   /// Per-call options; `cancellation` stops the job (see `on_interrupt`).
   RequestOptions request_options;
+  /// What a cancelled `run` does with the batches in flight.
   BatchJobInterrupt on_interrupt = BatchJobInterrupt::leave;
   /// Longest wait after a 429 on create before trying again (the server's `retry-after` is
   /// honoured up to this), and the cap of the backoff between attempts after other failures.
@@ -114,12 +122,16 @@ struct BatchJobOptions {
 
 /// What `run` returns once every request has its final outcome in `output`.
 struct BatchJobSummary {
-  std::size_t requests = 0;
-  std::size_t succeeded = 0, errored = 0, canceled = 0, expired = 0;
-  std::size_t batches = 0;                           ///< batches the job created (or adopted)
-  std::size_t resubmitted = 0;                       ///< request attempts after the first
-  std::int64_t input_tokens = 0, output_tokens = 0;  ///< from `usage` of succeeded results
-  std::vector<std::string> batch_ids;
+  std::size_t requests = 0;  ///< requests in the input (one output line each)
+  std::size_t succeeded = 0;  ///< requests whose final outcome is that
+  std::size_t errored = 0;    ///< requests whose final outcome is that
+  std::size_t canceled = 0;   ///< requests whose final outcome is that
+  std::size_t expired = 0;    ///< requests whose final outcome is that
+  std::size_t batches = 0;      ///< batches the job created (or adopted)
+  std::size_t resubmitted = 0;  ///< request attempts after the first
+  std::int64_t input_tokens = 0;   ///< sum of `usage.input_tokens` of succeeded results
+  std::int64_t output_tokens = 0;  ///< sum of `usage.output_tokens` of succeeded results
+  std::vector<std::string> batch_ids;  ///< every batch the job created (or adopted), in order
 };
 
 namespace detail {
@@ -214,12 +226,20 @@ BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
 /// time (a second one fails with `BatchJobException`).
 class ANTHROPIC_EXPORT BatchJob {
  public:
+  /// A job on `service` (GA or beta; it must outlive the job). Touches nothing yet: `run` reads
+  /// the input and the state directory.
   template <class Family>
   BatchJob(BasicBatchService<Family>& service, BatchJobOptions options)
       : BatchJob(detail::make_batch_job_backend(service), std::move(options)) {}
+  /// What the constructor above calls. For the SDK's own use: `detail::BatchJobBackend` is not
+  /// part of the API and may change in any release.
   BatchJob(detail::BatchJobBackend backend, BatchJobOptions options);
-  BatchJob(BatchJob&&) noexcept;
-  BatchJob& operator=(BatchJob&&) noexcept;
+  /// Takes over `other`'s job; `other` may only be destroyed or assigned to.
+  BatchJob(BatchJob&& other) noexcept;
+  /// Takes over `other`'s job.
+  BatchJob& operator=(BatchJob&& other) noexcept;
+  /// Releases the state directory (its lock, if `run` took it); an unfinished job stays
+  /// resumable by a later `BatchJob` with the same options.
   ~BatchJob();
 
   /// Runs (or resumes) the job until every request has its final outcome in `output`. Throws

@@ -46,12 +46,16 @@ class ANTHROPIC_EXPORT BatchListPage {
   /// Fetches a page: what `next_page()` calls.
   using Lister = std::function<BatchListPage(const MessageBatchListParams&, const RequestOptions&)>;
 
+  /// The batches of this page, newest first.
   std::vector<MessageBatch> data;
   /// Whether the server has more batches in the direction of travel (absent on the wire: true).
   bool has_more = false;
+  /// Id of the first (newest) batch of the page: the cursor for the page before it.
   std::optional<std::string> first_id;
+  /// Id of the last (oldest) batch of the page: the cursor for the page after it.
   std::optional<std::string> last_id;
 
+  /// An empty page with no next page.
   BatchListPage() = default;
   /// A page as decoded from a response to `params`; `service` (a GA or beta `BatchService`, or
   /// anything with their `list(params, options)`) fetches the next page. The page does not own a
@@ -116,25 +120,44 @@ class ANTHROPIC_EXPORT BatchListPage {
 
 /// A lazy range over every batch of a page and all following pages; each further page is
 /// fetched when the iteration reaches it. Errors of those fetches propagate from `++`.
+///
+///     for (const anthropic::messages::MessageBatch& b : batches.list().auto_paging()) {
+///       if (b.processing_status == anthropic::messages::ProcessingStatus::in_progress) ...
+///     }
+///
+/// Each `begin()` starts again from the first page (fetching the following pages again).
 class ANTHROPIC_EXPORT BatchListAutoPager {
  public:
+  /// Single-pass input iterator over the batches; the page it stands on is shared by its copies.
   class ANTHROPIC_EXPORT iterator {
    public:
+    ///@{
+    /// Standard iterator trait.
     using iterator_category = std::input_iterator_tag;
     using value_type = MessageBatch;
     using difference_type = std::ptrdiff_t;
     using pointer = const MessageBatch*;
     using reference = const MessageBatch&;
+    ///@}
 
+    /// The end iterator.
     iterator() = default;
+    /// The current batch; valid until the iterator moves to the next page.
     reference operator*() const { return page_->data[index_]; }
+    /// The current batch, as a pointer.
     pointer operator->() const { return &page_->data[index_]; }
+    /// Moves to the next batch, fetching the next page when this one is done (throwing what
+    /// `list` throws).
     iterator& operator++();
+    /// As prefix `++`.
     void operator++(int) { ++*this; }
+    ///@{
+    /// Equal when on the same batch of the same page (every end iterator is equal).
     friend bool operator==(const iterator& a, const iterator& b) {
       return a.page_ == b.page_ && a.index_ == b.index_;
     }
     friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+    ///@}
 
    private:
     friend class BatchListAutoPager;
@@ -144,8 +167,11 @@ class ANTHROPIC_EXPORT BatchListAutoPager {
     std::size_t index_ = 0;
   };
 
+  /// A range starting at `first`'s first batch.
   explicit BatchListAutoPager(BatchListPage first) : first_(std::move(first)) {}
+  /// The first batch of the first page (skipping empty pages, which may fetch).
   iterator begin() const { return iterator(std::make_shared<BatchListPage>(first_)); }
+  /// Past the last batch of the last page.
   iterator end() const { return iterator(); }
 
  private:

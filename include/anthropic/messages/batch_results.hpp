@@ -27,17 +27,25 @@ struct ResultsStreamAccess;
 /// or `beta::messages::BetaFamily` (`BetaMessageBatchResult`: the `Beta` types).
 template <class Family>
 struct BasicMessageBatchResult {
+  /// `succeeded`, `errored`, `canceled`, `expired`, or a newer value (then `raw` is set).
   MessageBatchResultType type;
+  /// The model's reply, for `succeeded`.
   std::optional<typename Family::Message> message;
+  /// The error envelope, for `errored`: what the same request sent directly would have thrown.
   std::optional<typename Family::ErrorResponse> error;
+  /// The whole `result` object, for a `type` the SDK does not know.
   std::optional<RawJson> raw;
+  /// Members of `result` the SDK does not model, kept verbatim.
   std::optional<RawJson> extra_fields;
 };
 
 /// One line of a batch's results file.
 template <class Family>
 struct BasicMessageBatchIndividualResponse {
+  /// The `custom_id` the request was given in `create`: results come in no particular order,
+  /// so this is how a line is matched to its request.
   std::string custom_id;
+  /// What happened to the request.
   BasicMessageBatchResult<Family> result;
   /// Members of the line the SDK does not model, kept verbatim.
   std::optional<RawJson> extra_fields;
@@ -69,17 +77,25 @@ struct BasicMessageBatchIndividualResponse {
 template <class Family>
 class ANTHROPIC_EXPORT BasicBatchResultsStream {
  public:
+  /// One decoded line.
   using value_type = BasicMessageBatchIndividualResponse<Family>;
 
+  /// A stream over `body` (owned from now on), without reconnection: its first I/O error is
+  /// final.
   explicit BasicBatchResultsStream(std::unique_ptr<http::ResponseBody> body);
   /// A stream over JSONL text already in memory (for tests and mocks of `BatchService`).
   static BasicBatchResultsStream from_jsonl(std::string jsonl);
 
-  BasicBatchResultsStream(BasicBatchResultsStream&&) noexcept;
-  BasicBatchResultsStream& operator=(BasicBatchResultsStream&&) noexcept;
+  /// Takes over `other`'s transfer and position; `other` is left at its end.
+  BasicBatchResultsStream(BasicBatchResultsStream&& other) noexcept;
+  /// Abandons this stream's transfer, then takes over `other`'s.
+  BasicBatchResultsStream& operator=(BasicBatchResultsStream&& other) noexcept;
+  /// Abandons the transfer if it is not finished (the connection is closed, not drained).
   ~BasicBatchResultsStream();
 
-  /// The next result, or nullopt at the end.
+  /// The next result, or nullopt at the end. Throws `AnthropicInvalidDataException` for a line
+  /// that does not decode, `AnthropicIoException` for a transfer that failed for good,
+  /// `AnthropicCancelledException` once cancelled.
   std::optional<value_type> next();
   /// The next non-blank line as it arrived (without its line ending), not decoded: for archiving
   /// results verbatim. Mixing `next_raw()` and `next()` is allowed.
@@ -93,23 +109,34 @@ class ANTHROPIC_EXPORT BasicBatchResultsStream {
   /// Single-pass input iterator over the remaining results.
   class iterator {
    public:
+    ///@{
+    /// Standard iterator trait.
     using iterator_category = std::input_iterator_tag;
     using value_type = BasicMessageBatchIndividualResponse<Family>;
     using difference_type = std::ptrdiff_t;
     using pointer = const value_type*;
     using reference = const value_type&;
+    ///@}
 
+    /// The end iterator.
     iterator() = default;
+    /// The current line; valid until the iterator moves.
     reference operator*() const { return *current_; }
+    /// The current line, as a pointer.
     pointer operator->() const { return &*current_; }
+    /// Reads the next line (throwing what `next()` throws).
     iterator& operator++() {
       current_ = stream_->next();
       if (!current_) stream_ = nullptr;
       return *this;
     }
+    /// As prefix `++`.
     void operator++(int) { ++*this; }
+    ///@{
+    /// Equal when both are at the end, or both read the same stream (single-pass).
     friend bool operator==(const iterator& a, const iterator& b) { return a.stream_ == b.stream_; }
     friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+    ///@}
 
    private:
     friend class BasicBatchResultsStream;
@@ -118,7 +145,10 @@ class ANTHROPIC_EXPORT BasicBatchResultsStream {
     std::optional<value_type> current_;
   };
 
+  /// Reads the first remaining line (so it may throw as `next()` does). The stream must outlive
+  /// the iterator.
   iterator begin() { return iterator(this); }
+  /// The end of the stream.
   iterator end() { return iterator(); }
 
  private:
@@ -129,6 +159,7 @@ class ANTHROPIC_EXPORT BasicBatchResultsStream {
 
 /// A results line of a GA batch: `result.message` is an `anthropic::Message`.
 using MessageBatchResult = BasicMessageBatchResult<GaFamily>;
+/// One line of a GA batch's results: `custom_id` and `result`.
 using MessageBatchIndividualResponse = BasicMessageBatchIndividualResponse<GaFamily>;
 /// The results of a GA batch.
 using BatchResultsStream = BasicBatchResultsStream<GaFamily>;
@@ -138,20 +169,26 @@ extern template class BasicBatchResultsStream<GaFamily>;
 }  // namespace anthropic::messages
 
 namespace anthropic::messages {
-/// `anthropic::from_json<MessageBatchResult>(text)` and the same for a results line (both
-/// families).
+///@{
+/// Decoder behind `anthropic::from_json<MessageBatchResult>(text)` and the same for a results
+/// line (both families; found by argument-dependent lookup, call `from_json`). Throws
+/// `AnthropicInvalidDataException`.
 template <class Family>
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
                                           BasicMessageBatchResult<Family>& value);
 template <class Family>
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text,
                                           BasicMessageBatchIndividualResponse<Family>& value);
+///@}
 }  // namespace anthropic::messages
 
 namespace anthropic {
+///@{
+/// A result, or a whole results line, as JSON in the wire's shape (`raw` written back whole).
 template <class Family>
 ANTHROPIC_EXPORT std::string to_json(const messages::BasicMessageBatchResult<Family>& value);
 template <class Family>
 ANTHROPIC_EXPORT std::string to_json(
     const messages::BasicMessageBatchIndividualResponse<Family>& value);
+///@}
 }  // namespace anthropic

@@ -21,7 +21,9 @@ struct WaitOptions {
   /// First wait between two polls; each later wait is `multiplier` times longer, up to
   /// `max_interval`.
   std::chrono::milliseconds initial_interval{std::chrono::seconds(1)};
+  /// Longest wait between two polls.
   std::chrono::milliseconds max_interval{std::chrono::seconds(60)};
+  /// Growth of the wait from one poll to the next (at least 1).
   double multiplier = 1.5;
   /// Give up (with `BatchWaitTimeoutException`) once this much time has passed; unset: no limit.
   std::optional<std::chrono::milliseconds> timeout;
@@ -31,16 +33,20 @@ struct WaitOptions {
   /// once cancelled, `wait_until_ended` throws `AnthropicCancelledException` (within about 100 ms
   /// when no `sleeper` is injected; with one, after it returns).
   RequestOptions request_options;
-  /// Test seams: waiting and a monotonic clock. Unset: real time.
+  /// Test seam: waits between polls. Unset: a real wait on the cancellation token.
   std::function<void(std::chrono::milliseconds)> sleeper;
+  /// Test seam: the monotonic clock that `timeout` is measured on. Unset: real time.
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 /// `wait_until_ended` ran out of time; `last()` is the batch as last retrieved.
+/// The batch itself is unaffected: it goes on processing, and a later wait can pick it up.
 class ANTHROPIC_EXPORT BatchWaitTimeoutException : public AnthropicException {
  public:
+  /// `last`: the batch as the final poll saw it.
   BatchWaitTimeoutException(const std::string& message, MessageBatch last);
   ~BatchWaitTimeoutException() override;
+  /// The batch as last retrieved (its `request_counts` say how far it got).
   const MessageBatch& last() const noexcept { return last_; }
 
  private:
@@ -58,21 +64,44 @@ class ANTHROPIC_EXPORT BatchWaitTimeoutException : public AnthropicException {
 /// operations on one batch also take just its id. Implement it (or use
 /// `anthropic/testing/mock_batch_service.hpp`) to test code that uses batches without a server;
 /// a subclass should add `using BatchService::create;` (and so on) to keep the convenience
-/// overloads visible. The SDK's implementation is thread-safe.
+/// overloads visible. The SDK's implementation is thread-safe; it is owned by the `Client`, and
+/// the reference `client.messages().batches()` returns is valid while the client (or a copy)
+/// lives.
+///
+/// Every operation may throw: `AnthropicInvalidRequestException` for params rejected before
+/// sending (an empty id, an invalid batch), `AnthropicServiceException` (a subclass per status)
+/// once retries are spent, `AnthropicIoException` for a transport failure
+/// (`AnthropicCancelledException` when cancelled), `AnthropicInvalidDataException` for a
+/// response that does not decode.
+///
+///     namespace mb = anthropic::messages;
+///     mb::BatchService& batches = client.messages().batches();
+///     mb::MessageBatch batch = batches.create(params);
+///     batch = batches.wait_until_ended(batch.id);
+///     for (const mb::MessageBatchIndividualResponse& line : batches.results(batch.id)) {
+///       if (line.result.type == mb::MessageBatchResultType::succeeded) use(*line.result.message);
+///     }
 template <class Family>
 class ANTHROPIC_EXPORT BasicBatchService {
  public:
+  /// `GaFamily` or `beta::messages::BetaFamily`.
   using family_type = Family;
   /// The base of a subclass, by its family-neutral name: `using BatchService::create;` in a
   /// class derived from `anthropic::messages::BatchService` or the beta `BatchService` keeps
   /// the convenience overloads visible.
   using BatchService = BasicBatchService;
+  /// The params of `create` in this family.
   using CreateParams = BasicMessageBatchCreateParams<Family>;
+  /// What `results` returns in this family.
   using ResultsStream = BasicBatchResultsStream<Family>;
 
   virtual ~BasicBatchService();
 
   /// `POST /v1/messages/batches`: sends a batch of Messages requests; processing starts at once.
+  /// The batch is checked first (1 to 100,000 requests, valid and unique `custom_id`s, at most
+  /// 256 MB; `AnthropicInvalidRequestException` naming the request). Not retried when the
+  /// outcome is unknown unless `RequestOptions::retry_on_unknown_outcome` (or the client's
+  /// `retry_create_on_unknown_outcome`) says so: a resend could create a second batch.
   virtual MessageBatch create(const BasicMessageBatchCreateParams<Family>& params,
                               const RequestOptions& options) = 0;
   /// `create` with a body serialized ahead of time by `BatchCreateBodyBuilder` (for batches
@@ -95,17 +124,28 @@ class ANTHROPIC_EXPORT BasicBatchService {
   virtual BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params,
                                                   const RequestOptions& options) = 0;
 
+  /// `create(params, {})`.
   MessageBatch create(const BasicMessageBatchCreateParams<Family>& params);
+  /// `create_encoded(params, {})`.
   MessageBatch create_encoded(const EncodedBatchCreateParams& params);
+  /// `retrieve(params, {})`.
   MessageBatch retrieve(const MessageBatchRetrieveParams& params);
+  /// `retrieve` of the batch `message_batch_id` (no betas, no workspace header).
   MessageBatch retrieve(const std::string& message_batch_id, const RequestOptions& options = {});
+  /// `list(params, {})`: the first page by default.
   BatchListPage list(const MessageBatchListParams& params = {});
+  /// `cancel(params, {})`.
   MessageBatch cancel(const MessageBatchCancelParams& params);
+  /// `cancel` of the batch `message_batch_id`.
   MessageBatch cancel(const std::string& message_batch_id, const RequestOptions& options = {});
+  /// `delete_(params, {})`.
   DeletedMessageBatch delete_(const MessageBatchDeleteParams& params);
+  /// `delete_` of the batch `message_batch_id`.
   DeletedMessageBatch delete_(const std::string& message_batch_id,
                               const RequestOptions& options = {});
+  /// `results(params, {})`.
   BasicBatchResultsStream<Family> results(const MessageBatchResultsParams& params);
+  /// `results` of the batch `message_batch_id`.
   BasicBatchResultsStream<Family> results(const std::string& message_batch_id,
                                           const RequestOptions& options = {});
 
@@ -113,7 +153,10 @@ class ANTHROPIC_EXPORT BasicBatchService {
   /// polls grow from `initial_interval` to `max_interval`; errors of `retrieve` propagate (the
   /// SDK's own retries apply to each poll). Cancelling `options.request_options.cancellation`
   /// stops it during a poll or a wait with `AnthropicCancelledException`
-  /// (`may_have_reached_server()` false when it stopped between polls).
+  /// (`may_have_reached_server()` false when it stopped between polls). Throws
+  /// `BatchWaitTimeoutException` once `options.timeout` has passed, and
+  /// `AnthropicInvalidRequestException` for intervals that make no sense (zero, or
+  /// `initial_interval > max_interval`, or `multiplier < 1`).
   MessageBatch wait_until_ended(const std::string& message_batch_id,
                                 const WaitOptions& options = {});
 };

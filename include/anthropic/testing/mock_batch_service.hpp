@@ -19,7 +19,11 @@ namespace anthropic::testing {
 template <class Family>
 class BasicMockBatchService : public ::anthropic::messages::BasicBatchService<Family> {
  public:
+  /// The mocked service interface.
   using Base = ::anthropic::messages::BasicBatchService<Family>;
+  ///@{
+  /// The base's convenience overloads (without options, by id), kept visible beside the mocked
+  /// ones: they call the mocked pure virtual forms, so one `EXPECT_CALL` covers both.
   using Base::cancel;
   using Base::create;
   using Base::create_encoded;
@@ -27,26 +31,35 @@ class BasicMockBatchService : public ::anthropic::messages::BasicBatchService<Fa
   using Base::list;
   using Base::results;
   using Base::retrieve;
+  ///@}
 
+  /// Mocked `create(params, options)`.
   MOCK_METHOD(::anthropic::messages::MessageBatch, create,
               (const ::anthropic::messages::BasicMessageBatchCreateParams<Family>&,
                const RequestOptions&),
               (override));
+  /// Mocked `create_encoded(params, options)`.
   MOCK_METHOD(::anthropic::messages::MessageBatch, create_encoded,
               (const ::anthropic::messages::EncodedBatchCreateParams&, const RequestOptions&),
               (override));
+  /// Mocked `retrieve(params, options)`.
   MOCK_METHOD(::anthropic::messages::MessageBatch, retrieve,
               (const ::anthropic::messages::MessageBatchRetrieveParams&, const RequestOptions&),
               (override));
+  /// Mocked `list(params, options)`; a page built by hand has no next page.
   MOCK_METHOD(::anthropic::messages::BatchListPage, list,
               (const ::anthropic::messages::MessageBatchListParams&, const RequestOptions&),
               (override));
+  /// Mocked `cancel(params, options)`.
   MOCK_METHOD(::anthropic::messages::MessageBatch, cancel,
               (const ::anthropic::messages::MessageBatchCancelParams&, const RequestOptions&),
               (override));
+  /// Mocked `delete_(params, options)`.
   MOCK_METHOD(::anthropic::messages::DeletedMessageBatch, delete_,
               (const ::anthropic::messages::MessageBatchDeleteParams&, const RequestOptions&),
               (override));
+  /// Mocked `results(params, options)`: return `ResultsStream::from_jsonl(...)` (move-only, so
+  /// use `WillOnce(testing::Return(testing::ByMove(...)))`).
   MOCK_METHOD(::anthropic::messages::BasicBatchResultsStream<Family>, results,
               (const ::anthropic::messages::MessageBatchResultsParams&, const RequestOptions&),
               (override));

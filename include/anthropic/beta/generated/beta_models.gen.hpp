@@ -333,69 +333,133 @@ struct BetaMessageParam;
 /// Beta feature names for the `anthropic-beta` header; any string is accepted.
 class AnthropicBeta : public ::anthropic::OpenEnum<AnthropicBeta> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   AnthropicBeta() = default;
+  /// Any wire string, named here or not; kept as is.
   AnthropicBeta(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   AnthropicBeta(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"computer-use-2024-10-22"`.
   static const AnthropicBeta computer_use_2024_10_22;
+  /// The wire value `"computer-use-2025-01-24"`.
   static const AnthropicBeta computer_use_2025_01_24;
+  /// The wire value `"output-128k-2025-02-19"`.
   static const AnthropicBeta output_128k_2025_02_19;
+  /// The wire value `"mcp-client-2025-04-04"`.
   static const AnthropicBeta mcp_client_2025_04_04;
+  /// The wire value `"mcp-client-2025-11-20"`.
   static const AnthropicBeta mcp_client_2025_11_20;
+  /// The wire value `"dev-full-thinking-2025-05-14"`.
   static const AnthropicBeta dev_full_thinking_2025_05_14;
+  /// The wire value `"interleaved-thinking-2025-05-14"`.
   static const AnthropicBeta interleaved_thinking_2025_05_14;
+  /// The wire value `"code-execution-2025-05-22"`.
   static const AnthropicBeta code_execution_2025_05_22;
+  /// The wire value `"context-1m-2025-08-07"`.
   static const AnthropicBeta context_1m_2025_08_07;
+  /// The wire value `"context-management-2025-06-27"`.
   static const AnthropicBeta context_management_2025_06_27;
+  /// The wire value `"model-context-window-exceeded-2025-08-26"`.
   static const AnthropicBeta model_context_window_exceeded_2025_08_26;
+  /// The wire value `"fast-mode-2026-02-01"`.
   static const AnthropicBeta fast_mode_2026_02_01;
+  /// The wire value `"output-300k-2026-03-24"`.
   static const AnthropicBeta output_300k_2026_03_24;
+  /// The wire value `"user-profiles-2026-03-24"`.
   static const AnthropicBeta user_profiles_2026_03_24;
+  /// The wire value `"user-profiles-2026-08-18"`.
   static const AnthropicBeta user_profiles_2026_08_18;
+  /// The wire value `"user-profiles-2026-09-04"`.
   static const AnthropicBeta user_profiles_2026_09_04;
+  /// The wire value `"advisor-tool-2026-03-01"`.
   static const AnthropicBeta advisor_tool_2026_03_01;
+  /// The wire value `"managed-agents-2026-04-01"`.
   static const AnthropicBeta managed_agents_2026_04_01;
+  /// The wire value `"dreaming-2026-04-21"`.
   static const AnthropicBeta dreaming_2026_04_21;
+  /// The wire value `"thinking-token-count-2026-05-13"`.
   static const AnthropicBeta thinking_token_count_2026_05_13;
+  /// The wire value `"server-side-fallback-2026-06-01"`.
   static const AnthropicBeta server_side_fallback_2026_06_01;
+  /// The wire value `"server-side-fallback-2026-07-01"`.
   static const AnthropicBeta server_side_fallback_2026_07_01;
+  /// The wire value `"fallback-credit-2026-06-01"`.
   static const AnthropicBeta fallback_credit_2026_06_01;
+  /// The wire value `"fallback-credit-2026-07-01"`.
   static const AnthropicBeta fallback_credit_2026_07_01;
+  /// The wire value `"agent-memory-2026-07-22"`.
   static const AnthropicBeta agent_memory_2026_07_22;
+  /// The wire value `"mid-conversation-tool-changes-2026-07-01"`.
   static const AnthropicBeta mid_conversation_tool_changes_2026_07_01;
+  /// The wire value `"compact-2026-01-12"`.
   static const AnthropicBeta compact_2026_01_12;
+  /// The wire value `"computer-use-2025-11-24"`.
   static const AnthropicBeta computer_use_2025_11_24;
+  /// The wire value `"mcp-tunnels-2026-06-22"`.
   static const AnthropicBeta mcp_tunnels_2026_06_22;
+  /// The wire value `"structured-outputs-2025-11-13"`.
   static const AnthropicBeta structured_outputs_2025_11_13;
+  /// The wire value `"task-budgets-2026-03-13"`.
   static const AnthropicBeta task_budgets_2026_03_13;
+  /// The wire value `"thinking-display-updates-2026-08-18"`.
   static const AnthropicBeta thinking_display_updates_2026_08_18;
+  /// The wire value `"mid-conversation-output-config-2026-07-01"`.
   static const AnthropicBeta mid_conversation_output_config_2026_07_01;
+  /// The wire value `"thinking-binding-controls-2026-08-01"`.
   static const AnthropicBeta thinking_binding_controls_2026_08_01;
+  /// The wire value `"mid-conversation-system-clear-at-2026-08-21"`.
   static const AnthropicBeta mid_conversation_system_clear_at_2026_08_21;
+  /// The wire value `"compact-2026-09-04"`.
   static const AnthropicBeta compact_2026_09_04;
+  /// The wire value `"inline-tools-2026-09-15"`.
   static const AnthropicBeta inline_tools_2026_09_15;
+  /// The wire value `"mcp-client-2026-09-15"`.
   static const AnthropicBeta mcp_client_2026_09_15;
+  /// The wire value `"ce-plugins-2026-09-01"`.
   static const AnthropicBeta ce_plugins_2026_09_01;
+  /// The wire value `"spend-limit-reads-2026-09-26"`.
   static const AnthropicBeta spend_limit_reads_2026_09_26;
+  /// The wire value `"telemetry-destinations-2026-08-11"`.
   static const AnthropicBeta telemetry_destinations_2026_08_11;
+  /// The wire value `"webhooks-2026-10-07"`.
   static const AnthropicBeta webhooks_2026_10_07;
+  /// The wire value `"admin-user-sign-out-2026-10-08"`.
   static const AnthropicBeta admin_user_sign_out_2026_10_08;
+  /// The wire value `"message-threads-2026-08-12"`.
   static const AnthropicBeta message_threads_2026_08_12;
+  /// The wire value `"analytics-usage-cost-2026-08-24"`.
   static const AnthropicBeta analytics_usage_cost_2026_08_24;
+  /// The wire value `"experimental-claude-tag-2026-10-21"`.
   static const AnthropicBeta experimental_claude_tag_2026_10_21;
+  /// The wire value `"message-batches-2024-09-24"`.
   static const AnthropicBeta message_batches_2024_09_24;
+  /// The wire value `"prompt-caching-2024-07-31"`.
   static const AnthropicBeta prompt_caching_2024_07_31;
+  /// The wire value `"pdfs-2024-09-25"`.
   static const AnthropicBeta pdfs_2024_09_25;
+  /// The wire value `"token-counting-2024-11-01"`.
   static const AnthropicBeta token_counting_2024_11_01;
+  /// The wire value `"token-efficient-tools-2025-02-19"`.
   static const AnthropicBeta token_efficient_tools_2025_02_19;
+  /// The wire value `"files-api-2025-04-14"`.
   static const AnthropicBeta files_api_2025_04_14;
+  /// The wire value `"extended-cache-ttl-2025-04-11"`.
   static const AnthropicBeta extended_cache_ttl_2025_04_11;
+  /// The wire value `"skills-2025-10-02"`.
   static const AnthropicBeta skills_2025_10_02;
+  /// The wire value `"cache-diagnosis-2026-04-07"`.
   static const AnthropicBeta cache_diagnosis_2026_04_07;
+  /// The wire value `"ce-user-management-2026-07-13"`.
   static const AnthropicBeta ce_user_management_2026_07_13;
+  /// The wire value `"ce-claude-code-managed-settings-2026-10-06"`.
   static const AnthropicBeta ce_claude_code_managed_settings_2026_10_06;
+  /// The wire value `"efs-2026-10-01"`.
   static const AnthropicBeta efs_2026_10_01;
+  /// The wire value `"google-managed-data-controls-2026-09-01"`.
   static const AnthropicBeta google_managed_data_controls_2026_09_01;
+  /// The wire value `"user-profiles-billing-2026-10-01"`.
   static const AnthropicBeta user_profiles_billing_2026_10_01;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 60> known_values() {
     return {"computer-use-2024-10-22", "computer-use-2025-01-24", "output-128k-2025-02-19", "mcp-client-2025-04-04", "mcp-client-2025-11-20", "dev-full-thinking-2025-05-14", "interleaved-thinking-2025-05-14", "code-execution-2025-05-22", "context-1m-2025-08-07", "context-management-2025-06-27", "model-context-window-exceeded-2025-08-26", "fast-mode-2026-02-01", "output-300k-2026-03-24", "user-profiles-2026-03-24", "user-profiles-2026-08-18", "user-profiles-2026-09-04", "advisor-tool-2026-03-01", "managed-agents-2026-04-01", "dreaming-2026-04-21", "thinking-token-count-2026-05-13", "server-side-fallback-2026-06-01", "server-side-fallback-2026-07-01", "fallback-credit-2026-06-01", "fallback-credit-2026-07-01", "agent-memory-2026-07-22", "mid-conversation-tool-changes-2026-07-01", "compact-2026-01-12", "computer-use-2025-11-24", "mcp-tunnels-2026-06-22", "structured-outputs-2025-11-13", "task-budgets-2026-03-13", "thinking-display-updates-2026-08-18", "mid-conversation-output-config-2026-07-01", "thinking-binding-controls-2026-08-01", "mid-conversation-system-clear-at-2026-08-21", "compact-2026-09-04", "inline-tools-2026-09-15", "mcp-client-2026-09-15", "ce-plugins-2026-09-01", "spend-limit-reads-2026-09-26", "telemetry-destinations-2026-08-11", "webhooks-2026-10-07", "admin-user-sign-out-2026-10-08", "message-threads-2026-08-12", "analytics-usage-cost-2026-08-24", "experimental-claude-tag-2026-10-21", "message-batches-2024-09-24", "prompt-caching-2024-07-31", "pdfs-2024-09-25", "token-counting-2024-11-01", "token-efficient-tools-2025-02-19", "files-api-2025-04-14", "extended-cache-ttl-2025-04-11", "skills-2025-10-02", "cache-diagnosis-2026-04-07", "ce-user-management-2026-07-13", "ce-claude-code-managed-settings-2026-10-06", "efs-2026-10-01", "google-managed-data-controls-2026-09-01", "user-profiles-billing-2026-10-01"};
   }
@@ -404,10 +468,15 @@ class AnthropicBeta : public ::anthropic::OpenEnum<AnthropicBeta> {
 /// Currency codes.
 class BetaCurrency : public ::anthropic::OpenEnum<BetaCurrency> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaCurrency() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaCurrency(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaCurrency(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"USD"`.
   static const BetaCurrency USD;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 1> known_values() {
     return {"USD"};
   }
@@ -416,11 +485,17 @@ class BetaCurrency : public ::anthropic::OpenEnum<BetaCurrency> {
 /// Who pays for a request. (request-side: the values the API accepts today; any other string is sent as is)
 class BetaBillTo : public ::anthropic::OpenEnum<BetaBillTo> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaBillTo() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaBillTo(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaBillTo(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"self"`.
   static const BetaBillTo self;
+  /// The wire value `"user_profile"`.
   static const BetaBillTo user_profile;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"self", "user_profile"};
   }
@@ -429,13 +504,21 @@ class BetaBillTo : public ::anthropic::OpenEnum<BetaBillTo> {
 /// Error codes of the code execution tool.
 class BetaCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<BetaCodeExecutionToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaCodeExecutionToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaCodeExecutionToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaCodeExecutionToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const BetaCodeExecutionToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const BetaCodeExecutionToolResultErrorCode unavailable;
+  /// The wire value `"too_many_requests"`.
   static const BetaCodeExecutionToolResultErrorCode too_many_requests;
+  /// The wire value `"execution_time_exceeded"`.
   static const BetaCodeExecutionToolResultErrorCode execution_time_exceeded;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 4> known_values() {
     return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
   }
@@ -444,17 +527,29 @@ class BetaCodeExecutionToolResultErrorCode : public ::anthropic::OpenEnum<BetaCo
 /// Why the model stopped.
 class BetaStopReason : public ::anthropic::OpenEnum<BetaStopReason> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaStopReason() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaStopReason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaStopReason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"end_turn"`.
   static const BetaStopReason end_turn;
+  /// The wire value `"max_tokens"`.
   static const BetaStopReason max_tokens;
+  /// The wire value `"stop_sequence"`.
   static const BetaStopReason stop_sequence;
+  /// The wire value `"tool_use"`.
   static const BetaStopReason tool_use;
+  /// The wire value `"pause_turn"`.
   static const BetaStopReason pause_turn;
+  /// The wire value `"compaction"`.
   static const BetaStopReason compaction;
+  /// The wire value `"refusal"`.
   static const BetaStopReason refusal;
+  /// The wire value `"model_context_window_exceeded"`.
   static const BetaStopReason model_context_window_exceeded;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 8> known_values() {
     return {"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "compaction", "refusal", "model_context_window_exceeded"};
   }
@@ -463,11 +558,17 @@ class BetaStopReason : public ::anthropic::OpenEnum<BetaStopReason> {
 /// What to do when earlier thinking does not match. (request-side: the values the API accepts today; any other string is sent as is)
 class BetaThinkingPrefixMismatchBehavior : public ::anthropic::OpenEnum<BetaThinkingPrefixMismatchBehavior> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaThinkingPrefixMismatchBehavior() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaThinkingPrefixMismatchBehavior(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaThinkingPrefixMismatchBehavior(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"error"`.
   static const BetaThinkingPrefixMismatchBehavior error;
+  /// The wire value `"drop_block"`.
   static const BetaThinkingPrefixMismatchBehavior drop_block;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"error", "drop_block"};
   }
@@ -476,19 +577,33 @@ class BetaThinkingPrefixMismatchBehavior : public ::anthropic::OpenEnum<BetaThin
 /// Error codes of the web fetch tool.
 class BetaWebFetchToolResultErrorCode : public ::anthropic::OpenEnum<BetaWebFetchToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaWebFetchToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaWebFetchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaWebFetchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const BetaWebFetchToolResultErrorCode invalid_tool_input;
+  /// The wire value `"url_too_long"`.
   static const BetaWebFetchToolResultErrorCode url_too_long;
+  /// The wire value `"url_not_allowed"`.
   static const BetaWebFetchToolResultErrorCode url_not_allowed;
+  /// The wire value `"url_not_in_prior_context"`.
   static const BetaWebFetchToolResultErrorCode url_not_in_prior_context;
+  /// The wire value `"url_not_accessible"`.
   static const BetaWebFetchToolResultErrorCode url_not_accessible;
+  /// The wire value `"unsupported_content_type"`.
   static const BetaWebFetchToolResultErrorCode unsupported_content_type;
+  /// The wire value `"too_many_requests"`.
   static const BetaWebFetchToolResultErrorCode too_many_requests;
+  /// The wire value `"max_uses_exceeded"`.
   static const BetaWebFetchToolResultErrorCode max_uses_exceeded;
+  /// The wire value `"unavailable"`.
   static const BetaWebFetchToolResultErrorCode unavailable;
+  /// The wire value `"content_too_large"`.
   static const BetaWebFetchToolResultErrorCode content_too_large;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 10> known_values() {
     return {"invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"};
   }
@@ -497,15 +612,25 @@ class BetaWebFetchToolResultErrorCode : public ::anthropic::OpenEnum<BetaWebFetc
 /// Error codes of the web search tool.
 class BetaWebSearchToolResultErrorCode : public ::anthropic::OpenEnum<BetaWebSearchToolResultErrorCode> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaWebSearchToolResultErrorCode() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaWebSearchToolResultErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaWebSearchToolResultErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"invalid_tool_input"`.
   static const BetaWebSearchToolResultErrorCode invalid_tool_input;
+  /// The wire value `"unavailable"`.
   static const BetaWebSearchToolResultErrorCode unavailable;
+  /// The wire value `"max_uses_exceeded"`.
   static const BetaWebSearchToolResultErrorCode max_uses_exceeded;
+  /// The wire value `"too_many_requests"`.
   static const BetaWebSearchToolResultErrorCode too_many_requests;
+  /// The wire value `"query_too_long"`.
   static const BetaWebSearchToolResultErrorCode query_too_long;
+  /// The wire value `"request_too_large"`.
   static const BetaWebSearchToolResultErrorCode request_too_large;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 6> known_values() {
     return {"invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"};
   }
@@ -514,12 +639,19 @@ class BetaWebSearchToolResultErrorCode : public ::anthropic::OpenEnum<BetaWebSea
 /// Values of `BetaUsage.service_tier`.
 class BetaServiceTier : public ::anthropic::OpenEnum<BetaServiceTier> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaServiceTier() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"standard"`.
   static const BetaServiceTier standard;
+  /// The wire value `"priority"`.
   static const BetaServiceTier priority;
+  /// The wire value `"batch"`.
   static const BetaServiceTier batch;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 3> known_values() {
     return {"standard", "priority", "batch"};
   }
@@ -528,12 +660,19 @@ class BetaServiceTier : public ::anthropic::OpenEnum<BetaServiceTier> {
 /// Values of `BetaMessageParam.role`.
 class Role : public ::anthropic::OpenEnum<Role> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   Role() = default;
+  /// Any wire string, named here or not; kept as is.
   Role(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   Role(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"user"`.
   static const Role user;
+  /// The wire value `"assistant"`.
   static const Role assistant;
+  /// The wire value `"system"`.
   static const Role system;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 3> known_values() {
     return {"user", "assistant", "system"};
   }
@@ -910,11 +1049,17 @@ struct BetaUsage {
   /// Values of `speed`.
   class Speed : public OpenEnum<Speed> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Speed() = default;
+    /// Any wire string, named here or not; kept as is.
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const Speed standard;
+    /// The wire value `"fast"`.
     static const Speed fast;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"standard", "fast"};
     }
@@ -1077,6 +1222,7 @@ namespace anthropic::beta {
 struct BetaAdvisorResultBlock {
   /// Why generation stopped; null only while streaming. (`null` when empty)
   std::optional<std::string> stop_reason{};
+  /// The advisor's answer.
   std::string text{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1090,6 +1236,7 @@ namespace anthropic::beta {
 
 /// An advisor result passed back in a later turn.
 struct BetaAdvisorResultBlockParam {
+  /// The advisor's answer.
   std::string text{};
   /// Why generation stopped; null only while streaming. (omitted when empty)
   std::optional<std::string> stop_reason{};
@@ -1108,13 +1255,21 @@ struct BetaAdvisorTool20260301 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -1125,7 +1280,7 @@ struct BetaAdvisorTool20260301 {
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// (omitted when empty)
+  /// Prompt caching of the advisor's context. (omitted when empty)
   Box<BetaCacheControlEphemeral> caching{};
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading{};
@@ -1150,16 +1305,27 @@ struct BetaAdvisorToolResultErrorObject {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"max_uses_exceeded"`.
     static const ErrorCode max_uses_exceeded;
+    /// The wire value `"prompt_too_long"`.
     static const ErrorCode prompt_too_long;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"overloaded"`.
     static const ErrorCode overloaded;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"model_not_found"`.
     static const ErrorCode model_not_found;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 7> known_values() {
       return {"max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"};
     }
@@ -1180,6 +1346,7 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorObject, BetaAdvisorResultBlock, BetaAdvisorRedactedResultBlock, RawJson>;
+  /// The outcome of the advisor call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1198,16 +1365,27 @@ struct BetaAdvisorToolResultErrorParam {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"max_uses_exceeded"`.
     static const ErrorCode max_uses_exceeded;
+    /// The wire value `"prompt_too_long"`.
     static const ErrorCode prompt_too_long;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"overloaded"`.
     static const ErrorCode overloaded;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"model_not_found"`.
     static const ErrorCode model_not_found;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 7> known_values() {
       return {"max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"};
     }
@@ -1228,6 +1406,7 @@ namespace anthropic::beta {
 struct BetaAdvisorToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaAdvisorToolResultErrorParam, BetaAdvisorResultBlockParam, BetaAdvisorRedactedResultBlockParam, RawJson>;
+  /// The outcome of the advisor call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1274,13 +1453,21 @@ struct BetaBase64ImageSource {
   /// Values of `media_type`.
   class MediaType : public OpenEnum<MediaType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     MediaType() = default;
+    /// Any wire string, named here or not; kept as is.
     MediaType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     MediaType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"image/jpeg"`.
     static const MediaType image_jpeg;
+    /// The wire value `"image/png"`.
     static const MediaType image_png;
+    /// The wire value `"image/gif"`.
     static const MediaType image_gif;
+    /// The wire value `"image/webp"`.
     static const MediaType image_webp;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"image/jpeg", "image/png", "image/gif", "image/webp"};
     }
@@ -1363,6 +1550,7 @@ namespace anthropic::beta {
 
 /// A bash code execution result passed back in a later turn.
 struct BetaBashCodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<BetaBashCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -1385,14 +1573,23 @@ struct BetaBashCodeExecutionToolResultErrorObject {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"output_file_too_large"`.
     static const ErrorCode output_file_too_large;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"};
     }
@@ -1413,6 +1610,7 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorObject, BetaBashCodeExecutionResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1431,14 +1629,23 @@ struct BetaBashCodeExecutionToolResultErrorParam {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"output_file_too_large"`.
     static const ErrorCode output_file_too_large;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"};
     }
@@ -1459,6 +1666,7 @@ namespace anthropic::beta {
 struct BetaBashCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaBashCodeExecutionToolResultErrorParam, BetaBashCodeExecutionResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -1906,10 +2114,11 @@ namespace anthropic::beta {
 
 /// Snapshot of the browser tabs, sent with the browser toolset.
 struct BetaBrowserStateBlockParam {
+  /// The open tabs.
   std::vector<BetaBrowserStateTabEntry> tabs{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// (omitted when empty)
+  /// What changed since the last snapshot. (omitted when empty)
   Box<std::vector<BetaBrowserStateChange>> state_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1925,8 +2134,9 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadCompleted {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL that was downloaded.
   std::string url{};
-  /// (omitted when empty)
+  /// Where the file was saved, when known. (omitted when empty)
   std::optional<std::string> path{};
   /// Size in bytes. (omitted when empty)
   std::optional<std::int64_t> size_bytes{};
@@ -1944,8 +2154,9 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadFailed {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL whose download failed.
   std::string url{};
-  /// (omitted when empty)
+  /// Why it failed, when known. (omitted when empty)
   std::optional<std::string> error{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1961,6 +2172,7 @@ namespace anthropic::beta {
 struct BetaBrowserStateChangeDownloadStarted {
   /// Caller-chosen download id.
   std::string download_id{};
+  /// URL being downloaded.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -1990,9 +2202,11 @@ namespace anthropic::beta {
 struct BetaBrowserStateTabEntry {
   /// Caller-chosen tab id.
   std::string tab_id{};
+  /// Title of the page in the tab.
   std::string title{};
+  /// URL of the page in the tab.
   std::string url{};
-  /// (omitted when empty)
+  /// Whether this is the tab in front. (omitted when empty)
   std::optional<bool> active{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2179,11 +2393,17 @@ struct BetaCacheControlEphemeral {
   /// Values of `ttl`.
   class Ttl : public OpenEnum<Ttl> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Ttl() = default;
+    /// Any wire string, named here or not; kept as is.
     Ttl(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Ttl(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"5m"`.
     static const Ttl v5m;
+    /// The wire value `"1h"`.
     static const Ttl v1h;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"5m", "1h"};
     }
@@ -2456,10 +2676,11 @@ struct BetaCitationSearchResultLocation {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2479,10 +2700,11 @@ struct BetaCitationSearchResultLocationParam {
   std::int64_t end_block_index = 0;
   /// Index of the cited search result among those in the request (0-based).
   std::int64_t search_result_index = 0;
+  /// The `source` of the cited search result.
   std::string source{};
   /// First cited block (0-based).
   std::int64_t start_block_index = 0;
-  /// (`null` when empty)
+  /// The `title` of the cited search result. (`null` when empty)
   std::optional<std::string> title{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2500,8 +2722,9 @@ struct BetaCitationWebSearchResultLocationParam {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2533,8 +2756,9 @@ struct BetaCitationsWebSearchResultLocation {
   std::string cited_text{};
   /// Opaque index into the search result; pass it back unchanged.
   std::string encrypted_index{};
-  /// (`null` when empty)
+  /// Title of the cited page. (`null` when empty)
   std::optional<std::string> title{};
+  /// URL of the cited page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2566,6 +2790,7 @@ namespace anthropic::beta {
 struct BetaClearThinking20251015EditResponse {
   /// Input tokens this edit removed.
   std::int64_t cleared_input_tokens = 0;
+  /// How many turns of thinking were cleared.
   std::int64_t cleared_thinking_turns = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2583,11 +2808,11 @@ struct BetaClearToolUses20250919Edit {
   using ClearToolInputs = std::variant<bool, std::vector<std::string>, RawJson>;
   /// One of the shapes of `trigger`; RawJson for one the SDK does not know.
   using Trigger = std::variant<BetaInputTokensTrigger, BetaToolUsesTrigger, RawJson>;
-  /// (omitted when empty)
+  /// Clear at least this many input tokens, or not at all. (omitted when empty)
   Box<BetaInputTokensClearAtLeast> clear_at_least{};
-  /// (omitted when empty)
+  /// Also clear tool inputs: all of them, or those of the tools named. (omitted when empty)
   Box<ClearToolInputs> clear_tool_inputs{};
-  /// (omitted when empty)
+  /// Tools whose uses are never cleared. (omitted when empty)
   Box<std::vector<std::string>> exclude_tools{};
   /// How much to keep. (omitted when empty)
   Box<BetaToolUsesKeep> keep{};
@@ -2607,6 +2832,7 @@ namespace anthropic::beta {
 struct BetaClearToolUses20250919EditResponse {
   /// Input tokens this edit removed.
   std::int64_t cleared_input_tokens = 0;
+  /// How many tool uses were cleared.
   std::int64_t cleared_tool_uses = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2668,6 +2894,7 @@ namespace anthropic::beta {
 
 /// A code execution outcome passed back in a later turn.
 struct BetaCodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlockParam> content{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2690,13 +2917,21 @@ struct BetaCodeExecutionTool20250522 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2724,13 +2959,21 @@ struct BetaCodeExecutionTool20250825 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2758,13 +3001,21 @@ struct BetaCodeExecutionTool20260120 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2792,13 +3043,21 @@ struct BetaCodeExecutionTool20260521 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -2837,6 +3096,7 @@ namespace anthropic::beta {
 
 /// A code execution outcome whose output is encrypted.
 struct BetaEncryptedCodeExecutionResultBlock {
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlock> content{};
   /// Encrypted standard output; pass it back unchanged.
   std::string encrypted_stdout{};
@@ -2856,6 +3116,7 @@ namespace anthropic::beta {
 
 /// Result block of the code execution tool.
 struct BetaCodeExecutionToolResultBlock {
+  /// The outcome of the tool call, or an error.
   BetaCodeExecutionToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2885,7 +3146,9 @@ namespace anthropic::beta {
 
 /// An encrypted code execution outcome passed back in a later turn.
 struct BetaEncryptedCodeExecutionResultBlockParam {
+  /// Files the run wrote.
   std::vector<BetaCodeExecutionOutputBlockParam> content{};
+  /// The run's standard output, encrypted, passed back as received.
   std::string encrypted_stdout{};
   /// Exit status.
   std::int64_t return_code = 0;
@@ -2903,6 +3166,7 @@ namespace anthropic::beta {
 
 /// A code execution tool result passed back in a later turn.
 struct BetaCodeExecutionToolResultBlockParam {
+  /// The outcome of the tool call, or an error.
   BetaCodeExecutionToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -2922,7 +3186,7 @@ namespace anthropic::beta {
 struct BetaCompact20260112Edit {
   /// Extra instructions for the summary. (omitted when empty)
   std::optional<std::string> instructions{};
-  /// (omitted when empty)
+  /// Whether generation pauses once the context has been compacted. (omitted when empty)
   std::optional<bool> pause_after_compaction{};
   /// When the edit applies. (omitted when empty)
   Box<BetaInputTokensTrigger> trigger{};
@@ -2940,13 +3204,13 @@ namespace anthropic::beta {
 struct BetaCompactionBlock {
   /// One of the shapes of `tool_changes`; RawJson for one the SDK does not know.
   using ToolChangesItem = std::variant<BetaResponseToolAdditionBlock, BetaResponseToolRemovalBlock, RawJson>;
-  /// (`null` when empty)
+  /// The summary that replaces the compacted turns. (`null` when empty)
   std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (`null` when empty)
   std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature{};
-  /// (omitted when empty)
+  /// Tools added or removed by the compaction. (omitted when empty)
   Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -2964,13 +3228,13 @@ struct BetaCompactionBlockParam {
   using ToolChangesItem = std::variant<BetaRequestToolAdditionBlock, BetaRequestToolRemovalBlock, RawJson>;
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// (omitted when empty)
+  /// The summary that replaces the compacted turns. (omitted when empty)
   std::optional<std::string> content{};
   /// Opaque payload; pass it back unchanged. (omitted when empty)
   std::optional<std::string> encrypted_content{};
   /// Opaque signature; pass it back unchanged. (omitted when empty)
   std::optional<std::string> signature{};
-  /// (omitted when empty)
+  /// Tools added or removed by the compaction. (omitted when empty)
   Box<std::vector<ToolChangesItem>> tool_changes{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3356,6 +3620,7 @@ namespace anthropic::beta {
 struct BetaContainer {
   /// Unique id.
   std::string id{};
+  /// When the container expires (RFC 3339).
   std::string expires_at{};
   /// Skills loaded in the container. (`null` when empty)
   Box<std::vector<BetaContainerSkill>> skills{};
@@ -3390,11 +3655,17 @@ struct BetaContainerSkill {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"anthropic"`.
     static const Type anthropic;
+    /// The wire value `"custom"`.
     static const Type custom;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"anthropic", "custom"};
     }
@@ -3586,19 +3857,28 @@ struct BetaFallbackRefusalTrigger {
   /// Values of `category`.
   class Category : public OpenEnum<Category> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Category() = default;
+    /// Any wire string, named here or not; kept as is.
     Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Category(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"cyber"`.
     static const Category cyber;
+    /// The wire value `"bio"`.
     static const Category bio;
+    /// The wire value `"frontier_llm"`.
     static const Category frontier_llm;
+    /// The wire value `"reasoning_extraction"`.
     static const Category reasoning_extraction;
+    /// The wire value `"general_harms"`.
     static const Category general_harms;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"};
     }
   };
-  /// (`null` when empty)
+  /// Category of the refusal that triggers the fallback. (`null` when empty)
   std::optional<Category> category{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3612,7 +3892,9 @@ namespace anthropic::beta {
 
 /// Marks where the server switched to a fallback model.
 struct BetaFallbackBlock {
+  /// The model the server switched from.
   BetaFallbackInfo from{};
+  /// The model the server switched to.
   BetaFallbackInfo to{};
   /// When the edit applies.
   BetaFallbackRefusalTrigger trigger{};
@@ -3642,7 +3924,9 @@ namespace anthropic::beta {
 
 /// A fallback marker passed back in a later turn.
 struct BetaFallbackBlockParam {
+  /// The model the server switched from.
   BetaFallbackInfoParam from{};
+  /// The model the server switched to.
   BetaFallbackInfoParam to{};
   /// When the edit applies. (omitted when empty)
   std::optional<RawJson> trigger{};
@@ -3661,27 +3945,44 @@ struct BetaFallbackCreditNotApplied {
   /// Values of `reason`.
   class Reason : public OpenEnum<Reason> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Reason() = default;
+    /// Any wire string, named here or not; kept as is.
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Reason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"body_mismatch"`.
     static const Reason body_mismatch;
+    /// The wire value `"continuation_excluded"`.
     static const Reason continuation_excluded;
+    /// The wire value `"continuation_only"`.
     static const Reason continuation_only;
+    /// The wire value `"expired"`.
     static const Reason expired;
+    /// The wire value `"invalid_target_model"`.
     static const Reason invalid_target_model;
+    /// The wire value `"not_enabled"`.
     static const Reason not_enabled;
+    /// The wire value `"reprice_unavailable"`.
     static const Reason reprice_unavailable;
+    /// The wire value `"temporarily_unavailable"`.
     static const Reason temporarily_unavailable;
+    /// The wire value `"variant_fields_present"`.
     static const Reason variant_fields_present;
+    /// The wire value `"wrong_organization"`.
     static const Reason wrong_organization;
+    /// The wire value `"wrong_platform"`.
     static const Reason wrong_platform;
+    /// The wire value `"wrong_workspace"`.
     static const Reason wrong_workspace;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 12> known_values() {
       return {"body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"};
     }
   };
+  /// Why the credit could not be used.
   Reason reason{};
-  /// (omitted when empty)
+  /// The `remove_to_redeem` member. (omitted when empty)
   Box<std::vector<std::string>> remove_to_redeem{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3710,17 +4011,24 @@ struct BetaFallbackCreditTokenParam {
   /// Values of `mode`.
   class Mode : public OpenEnum<Mode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Mode() = default;
+    /// Any wire string, named here or not; kept as is.
     Mode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Mode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"strict"`.
     static const Mode strict;
+    /// The wire value `"best_effort"`.
     static const Mode best_effort;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"strict", "best_effort"};
     }
   };
+  /// The credit token, as received.
   std::string token{};
-  /// (omitted when empty; API default "strict")
+  /// How to redeem it: `strict` or `best_effort`. (omitted when empty; API default "strict")
   std::optional<Mode> mode{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3736,6 +4044,7 @@ namespace anthropic::beta {
 struct BetaFallbackCreditUsage {
   /// One of the shapes of `status`; RawJson for one the SDK does not know.
   using Status = std::variant<BetaFallbackCreditRedeemed, BetaFallbackCreditNotApplied, RawJson>;
+  /// Whether the credit was redeemed, and if not, why.
   Status status{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3776,11 +4085,17 @@ struct BetaFallbackParam {
   /// Values of `speed`.
   class Speed : public OpenEnum<Speed> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Speed() = default;
+    /// Any wire string, named here or not; kept as is.
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const Speed standard;
+    /// The wire value `"fast"`.
     static const Speed fast;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"standard", "fast"};
     }
@@ -3793,7 +4108,7 @@ struct BetaFallbackParam {
   std::optional<std::int64_t> max_tokens{};
   /// Output settings (effort, format, budget). (omitted when empty)
   Box<BetaOutputConfig> output_config{};
-  /// (omitted when empty)
+  /// Speed of the fallback model. (omitted when empty)
   std::optional<Speed> speed{};
   /// Extended thinking settings. (omitted when empty)
   Box<Thinking> thinking{};
@@ -3864,8 +4179,11 @@ struct BetaImageBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
+  /// An image given inline: `data` is base64 text, `media_type` e.g. "image/png".
   ANTHROPIC_EXPORT static BetaImageBlockParam base64(std::string media_type, std::string data);
+  /// An image the API fetches from `url`.
   ANTHROPIC_EXPORT static BetaImageBlockParam url(std::string url);
+  /// An image uploaded earlier through the Files API, by its id.
   ANTHROPIC_EXPORT static BetaImageBlockParam file(std::string file_id);
 };
 
@@ -3878,16 +4196,22 @@ struct BetaImageTransformationsParam {
   /// Values of `oversized_image`.
   class OversizedImage : public OpenEnum<OversizedImage> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     OversizedImage() = default;
+    /// Any wire string, named here or not; kept as is.
     OversizedImage(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     OversizedImage(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"downsize"`.
     static const OversizedImage downsize;
+    /// The wire value `"error"`.
     static const OversizedImage error;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"downsize", "error"};
     }
   };
-  /// (omitted when empty; API default "downsize")
+  /// What to do with an image larger than the model accepts: `downsize` it, or fail with an `error`. (omitted when empty; API default "downsize")
   std::optional<OversizedImage> oversized_image{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3901,6 +4225,7 @@ namespace anthropic::beta {
 
 /// Clear at least this many input tokens.
 struct BetaInputTokensClearAtLeast {
+  /// Number of input tokens.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3914,6 +4239,7 @@ namespace anthropic::beta {
 
 /// Trigger when the input reaches this many tokens.
 struct BetaInputTokensTrigger {
+  /// Number of input tokens.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3941,9 +4267,11 @@ namespace anthropic::beta {
 
 /// A tool exposed by an MCP server, as the model saw it.
 struct BetaMCPTool {
+  /// JSON Schema of the tool's input.
   RawJson input_schema{};
+  /// Name of the tool.
   std::string name{};
-  /// (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -3989,6 +4317,7 @@ namespace anthropic::beta {
 
 /// The list of tools an MCP server offered.
 struct BetaMCPToolListingBlock {
+  /// Name of the MCP server whose tools are listed.
   std::string mcp_server_name{};
   /// Tools the model may call.
   std::vector<BetaMCPTool> tools{};
@@ -4004,6 +4333,7 @@ namespace anthropic::beta {
 
 /// An MCP tool listing passed back in a later turn.
 struct BetaMCPToolListingBlockParam {
+  /// Name of the MCP server whose tools are listed.
   std::string mcp_server_name{};
   /// Tools the model may call.
   std::vector<BetaMCPToolParam> tools{};
@@ -4019,9 +4349,11 @@ namespace anthropic::beta {
 
 /// A tool of an MCP server given in the request.
 struct BetaMCPToolParam {
+  /// JSON Schema of the tool's input.
   RawJson input_schema{};
+  /// Name of the tool.
   std::string name{};
-  /// (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4122,13 +4454,21 @@ struct BetaMemoryTool20250818 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4155,7 +4495,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `create`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818CreateCommand {
+  /// Content of the new file.
   std::string file_text{};
+  /// Path of the file to create.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4169,6 +4511,7 @@ namespace anthropic::beta {
 
 /// Memory tool command `delete`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818DeleteCommand {
+  /// Path of the file or directory to delete.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4182,8 +4525,11 @@ namespace anthropic::beta {
 
 /// Memory tool command `insert`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818InsertCommand {
+  /// Line number at which the text is inserted.
   std::int64_t insert_line = 0;
+  /// Text to insert.
   std::string insert_text{};
+  /// Path of the file to insert into.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4197,7 +4543,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `rename`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818RenameCommand {
+  /// New path.
   std::string new_path{};
+  /// Current path.
   std::string old_path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4211,8 +4559,11 @@ namespace anthropic::beta {
 
 /// Memory tool command `str_replace`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818StrReplaceCommand {
+  /// Replacement text.
   std::string new_str{};
+  /// Text to replace; it must occur exactly once.
   std::string old_str{};
+  /// Path of the file to edit.
   std::string path{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4226,8 +4577,9 @@ namespace anthropic::beta {
 
 /// Memory tool command `view`, as the model sends it in a tool_use input.
 struct BetaMemoryTool20250818ViewCommand {
+  /// Path of the file or directory to view.
   std::string path{};
-  /// (omitted when empty)
+  /// First and last line to show (1-based); absent: the whole file. (omitted when empty)
   Box<std::vector<std::int64_t>> view_range{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4282,14 +4634,23 @@ struct BetaOutputConfig {
   /// Values of `effort`.
   class Effort : public OpenEnum<Effort> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Effort() = default;
+    /// Any wire string, named here or not; kept as is.
     Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Effort(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"low"`.
     static const Effort low;
+    /// The wire value `"medium"`.
     static const Effort medium;
+    /// The wire value `"high"`.
     static const Effort high;
+    /// The wire value `"xhigh"`.
     static const Effort xhigh;
+    /// The wire value `"max"`.
     static const Effort max;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"low", "medium", "high", "xhigh", "max"};
     }
@@ -4357,14 +4718,23 @@ struct BetaRefusalStopDetails {
   /// Values of `category`.
   class Category : public OpenEnum<Category> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Category() = default;
+    /// Any wire string, named here or not; kept as is.
     Category(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Category(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"cyber"`.
     static const Category cyber;
+    /// The wire value `"bio"`.
     static const Category bio;
+    /// The wire value `"frontier_llm"`.
     static const Category frontier_llm;
+    /// The wire value `"reasoning_extraction"`.
     static const Category reasoning_extraction;
+    /// The wire value `"general_harms"`.
     static const Category general_harms;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"};
     }
@@ -4375,7 +4745,7 @@ struct BetaRefusalStopDetails {
   std::optional<std::string> explanation{};
   /// Token that credits a retry on the fallback model. (`null` when empty)
   std::optional<std::string> fallback_credit_token{};
-  /// (`null` when empty)
+  /// The `fallback_has_prefill_claim` member. (`null` when empty)
   std::optional<bool> fallback_has_prefill_claim{};
   /// Model the server suggests retrying with. (`null` when empty)
   std::optional<std::string> recommended_model{};
@@ -4422,9 +4792,13 @@ struct BetaRequestDocumentBlock {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
+  /// A PDF given inline as base64 text (`media_type` "application/pdf" is implied).
   ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_base64(std::string data);
+  /// A plain-text document (`media_type` "text/plain" is implied).
   ANTHROPIC_EXPORT static BetaRequestDocumentBlock plain_text(std::string text);
+  /// A PDF the API fetches from `url`.
   ANTHROPIC_EXPORT static BetaRequestDocumentBlock pdf_url(std::string url);
+  /// A document uploaded earlier through the Files API, by its id.
   ANTHROPIC_EXPORT static BetaRequestDocumentBlock file(std::string file_id);
 };
 
@@ -4492,7 +4866,9 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaToolChangeMCPToolReference {
+  /// Name of the tool on the server.
   std::string name{};
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4506,6 +4882,7 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaToolChangeMCPToolsetReference {
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -4527,8 +4904,10 @@ struct BetaTool_InputSchema {
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
-  // Hand-written (src/beta/beta_message_param.cpp): from a whole JSON Schema object;
-  // members other than `type`, `properties` and `required` land in extra_fields.
+  // Hand-written (src/beta/beta_message_param.cpp).
+  /// From a whole JSON Schema object: members other than `type`, `properties` and
+  /// `required` land in extra_fields. Throws `AnthropicInvalidDataException` when it
+  /// does not decode as one (not an object, or a `type` other than "object").
   ANTHROPIC_EXPORT static BetaTool_InputSchema from_raw(const RawJson& schema);
 };
 
@@ -4541,17 +4920,26 @@ struct BetaTool {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// JSON Schema of a custom tool's input (an object schema).
   using InputSchema = BetaTool_InputSchema;
   /// JSON Schema of the tool input.
   BetaTool_InputSchema input_schema{};
@@ -4588,13 +4976,21 @@ struct BetaToolBash20241022 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4624,13 +5020,21 @@ struct BetaToolBash20250124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4660,13 +5064,21 @@ struct BetaToolComputerUse20241022 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4702,13 +5114,21 @@ struct BetaToolComputerUse20250124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4744,13 +5164,21 @@ struct BetaToolComputerUse20251124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4767,7 +5195,7 @@ struct BetaToolComputerUse20251124 {
   std::optional<bool> defer_loading{};
   /// X11 display number. (omitted when empty)
   std::optional<std::int64_t> display_number{};
-  /// (omitted when empty)
+  /// Whether the `zoom` action is available. (omitted when empty)
   std::optional<bool> enable_zoom{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
@@ -4788,11 +5216,17 @@ struct BetaToolSearchToolBm25_20251119 {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"tool_search_tool_bm25_20251119"`.
     static const Type tool_search_tool_bm25_20251119;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Type tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"tool_search_tool_bm25_20251119", "tool_search_tool_bm25"};
     }
@@ -4800,17 +5234,26 @@ struct BetaToolSearchToolBm25_20251119 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_bm25_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4835,11 +5278,17 @@ struct BetaToolSearchToolRegex20251119 {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"tool_search_tool_regex_20251119"`.
     static const Type tool_search_tool_regex_20251119;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Type tool_search_tool_regex;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"tool_search_tool_regex_20251119", "tool_search_tool_regex"};
     }
@@ -4847,17 +5296,26 @@ struct BetaToolSearchToolRegex20251119 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// The tool's type tag (either spelling).
   Type type{"tool_search_tool_regex_20251119"};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
@@ -4882,13 +5340,21 @@ struct BetaToolTextEditor20241022 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4918,13 +5384,21 @@ struct BetaToolTextEditor20250124 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4954,13 +5428,21 @@ struct BetaToolTextEditor20250429 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -4990,13 +5472,21 @@ struct BetaToolTextEditor20250728 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5009,7 +5499,7 @@ struct BetaToolTextEditor20250728 {
   std::optional<bool> defer_loading{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
-  /// (omitted when empty)
+  /// Longest file content returned by a `view`, in characters; longer files are truncated. (omitted when empty)
   std::optional<std::int64_t> max_characters{};
   /// Validate tool input strictly against the schema. (omitted when empty)
   std::optional<bool> strict{};
@@ -5028,13 +5518,21 @@ struct BetaWebFetchTool20250910 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5074,13 +5572,21 @@ struct BetaWebFetchTool20260209 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5120,13 +5626,21 @@ struct BetaWebFetchTool20260309 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5168,13 +5682,21 @@ struct BetaWebFetchTool20260318 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5182,11 +5704,17 @@ struct BetaWebFetchTool20260318 {
   /// Values of `response_inclusion`.
   class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ResponseInclusion() = default;
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"full"`.
     static const ResponseInclusion full;
+    /// The wire value `"excluded"`.
     static const ResponseInclusion excluded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"full", "excluded"};
     }
@@ -5230,13 +5758,21 @@ struct BetaWebSearchTool20250305 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5272,13 +5808,21 @@ struct BetaWebSearchTool20260209 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5314,13 +5858,21 @@ struct BetaWebSearchTool20260318 {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
@@ -5328,11 +5880,17 @@ struct BetaWebSearchTool20260318 {
   /// Values of `response_inclusion`.
   class ResponseInclusion : public OpenEnum<ResponseInclusion> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ResponseInclusion() = default;
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ResponseInclusion(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"full"`.
     static const ResponseInclusion full;
+    /// The wire value `"excluded"`.
     static const ResponseInclusion excluded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"full", "excluded"};
     }
@@ -5367,6 +5925,7 @@ namespace anthropic::beta {
 
 /// A full tool definition in a requested tool change.
 struct BetaToolChangeToolDefinitionParam {
+  /// The tool's whole definition.
   BetaToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5380,6 +5939,7 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaToolChangeToolReference {
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5395,6 +5955,7 @@ namespace anthropic::beta {
 struct BetaRequestToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, BetaToolChangeToolDefinitionParam, RawJson>;
+  /// The tool added.
   Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
@@ -5412,6 +5973,7 @@ namespace anthropic::beta {
 struct BetaRequestToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaToolChangeToolReference, BetaToolChangeMCPToolReference, BetaToolChangeMCPToolsetReference, RawJson>;
+  /// The tool removed.
   Tool tool{};
   /// Cache breakpoint after this item. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
@@ -5427,9 +5989,9 @@ namespace anthropic::beta {
 
 /// A tool's input JSON Schema, echoed in a response.
 struct BetaResponseToolInputSchema {
-  /// (omitted when empty)
+  /// JSON Schema `properties`. (omitted when empty)
   std::optional<RawJson> properties{};
-  /// (omitted when empty)
+  /// JSON Schema `required`. (omitted when empty)
   Box<std::vector<std::string>> required{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5446,26 +6008,36 @@ struct BetaResponseTool {
   /// Values of `allowed_callers`.
   class AllowedCallersItem : public OpenEnum<AllowedCallersItem> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     AllowedCallersItem() = default;
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     AllowedCallersItem(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"direct"`.
     static const AllowedCallersItem direct;
+    /// The wire value `"code_execution_20250825"`.
     static const AllowedCallersItem code_execution_20250825;
+    /// The wire value `"code_execution_20260120"`.
     static const AllowedCallersItem code_execution_20260120;
+    /// The wire value `"code_execution_20260521"`.
     static const AllowedCallersItem code_execution_20260521;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"};
     }
   };
+  /// JSON Schema of the tool's input.
   BetaResponseToolInputSchema input_schema{};
+  /// Name of the tool.
   std::string name{};
   /// Who may call this tool. (omitted when empty)
   Box<std::vector<AllowedCallersItem>> allowed_callers{};
   /// Load the tool only when tool search finds it. (omitted when empty)
   std::optional<bool> defer_loading{};
-  /// (omitted when empty)
+  /// What the tool does, for the model. (omitted when empty)
   std::optional<std::string> description{};
-  /// (omitted when empty)
+  /// Whether the tool input is streamed as it is generated. (omitted when empty)
   std::optional<bool> eager_input_streaming{};
   /// Example inputs shown to the model. (omitted when empty)
   Box<std::vector<RawJson>> input_examples{};
@@ -5485,7 +6057,9 @@ namespace anthropic::beta {
 
 /// Reference to one MCP tool in a tool change.
 struct BetaResponseToolChangeMCPToolReference {
+  /// Name of the tool on the server.
   std::string name{};
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5499,6 +6073,7 @@ namespace anthropic::beta {
 
 /// Reference to an MCP toolset in a tool change.
 struct BetaResponseToolChangeMCPToolsetReference {
+  /// Name of the MCP server.
   std::string server_name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5512,6 +6087,7 @@ namespace anthropic::beta {
 
 /// Reference to a tool by name in a tool change.
 struct BetaResponseToolChangeToolReference {
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5525,6 +6101,7 @@ namespace anthropic::beta {
 
 /// A full tool definition in a tool change.
 struct BetaToolChangeToolDefinition {
+  /// The tool's whole definition.
   BetaResponseToolUnion definition{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5540,6 +6117,7 @@ namespace anthropic::beta {
 struct BetaResponseToolAdditionBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, BetaToolChangeToolDefinition, RawJson>;
+  /// The tool added.
   Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5555,6 +6133,7 @@ namespace anthropic::beta {
 struct BetaResponseToolRemovalBlock {
   /// One of the shapes of `tool`; RawJson for one the SDK does not know.
   using Tool = std::variant<BetaResponseToolChangeToolReference, BetaResponseToolChangeMCPToolReference, BetaResponseToolChangeMCPToolsetReference, RawJson>;
+  /// The tool removed.
   Tool tool{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5637,17 +6216,29 @@ struct BetaServerToolUseBlock {
   /// Values of `name`.
   class Name : public OpenEnum<Name> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Name() = default;
+    /// Any wire string, named here or not; kept as is.
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"advisor"`.
     static const Name advisor;
+    /// The wire value `"web_search"`.
     static const Name web_search;
+    /// The wire value `"web_fetch"`.
     static const Name web_fetch;
+    /// The wire value `"code_execution"`.
     static const Name code_execution;
+    /// The wire value `"bash_code_execution"`.
     static const Name bash_code_execution;
+    /// The wire value `"text_editor_code_execution"`.
     static const Name text_editor_code_execution;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Name tool_search_tool_regex;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Name tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 8> known_values() {
       return {"advisor", "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
     }
@@ -5677,17 +6268,29 @@ struct BetaServerToolUseBlockParam {
   /// Values of `name`.
   class Name : public OpenEnum<Name> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Name() = default;
+    /// Any wire string, named here or not; kept as is.
     Name(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Name(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"advisor"`.
     static const Name advisor;
+    /// The wire value `"web_search"`.
     static const Name web_search;
+    /// The wire value `"web_fetch"`.
     static const Name web_fetch;
+    /// The wire value `"code_execution"`.
     static const Name code_execution;
+    /// The wire value `"bash_code_execution"`.
     static const Name bash_code_execution;
+    /// The wire value `"text_editor_code_execution"`.
     static const Name text_editor_code_execution;
+    /// The wire value `"tool_search_tool_regex"`.
     static const Name tool_search_tool_regex;
+    /// The wire value `"tool_search_tool_bm25"`.
     static const Name tool_search_tool_bm25;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 8> known_values() {
       return {"advisor", "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"};
     }
@@ -5719,11 +6322,17 @@ struct BetaSkillParams {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"anthropic"`.
     static const Type anthropic;
+    /// The wire value `"custom"`.
     static const Type custom;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"anthropic", "custom"};
     }
@@ -5763,14 +6372,23 @@ struct BetaSystemMessageOutputConfig {
   /// Values of `effort`.
   class Effort : public OpenEnum<Effort> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Effort() = default;
+    /// Any wire string, named here or not; kept as is.
     Effort(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Effort(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"low"`.
     static const Effort low;
+    /// The wire value `"medium"`.
     static const Effort medium;
+    /// The wire value `"high"`.
     static const Effort high;
+    /// The wire value `"xhigh"`.
     static const Effort xhigh;
+    /// The wire value `"max"`.
     static const Effort max;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"low", "medium", "high", "xhigh", "max"};
     }
@@ -5792,11 +6410,17 @@ struct BetaSystemMessageParam {
   /// Values of `clear_at`.
   class ClearAt : public OpenEnum<ClearAt> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ClearAt() = default;
+    /// Any wire string, named here or not; kept as is.
     ClearAt(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ClearAt(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"next_user_message"`.
     static const ClearAt next_user_message;
+    /// The wire value `"never"`.
     static const ClearAt never;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"next_user_message", "never"};
     }
@@ -5850,6 +6474,7 @@ struct BetaTextBlockParam {
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factory (src/beta/beta_message_param.cpp).
+  /// A text block with just its text (no citations, no cache breakpoint).
   ANTHROPIC_EXPORT static BetaTextBlockParam of(std::string text);
 };
 
@@ -5873,6 +6498,7 @@ namespace anthropic::beta {
 
 /// A text editor code execution create result passed back in a later turn.
 struct BetaTextEditorCodeExecutionCreateResultBlockParam {
+  /// Whether an existing file was overwritten (rather than a new one created).
   bool is_file_update = false;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -5908,7 +6534,7 @@ namespace anthropic::beta {
 
 /// A text editor code execution str replace result passed back in a later turn.
 struct BetaTextEditorCodeExecutionStrReplaceResultBlockParam {
-  /// (omitted when empty)
+  /// Lines of the change (`old_start` and `new_start` say where). (omitted when empty)
   Box<std::vector<std::string>> lines{};
   /// Number of lines in the new version. (omitted when empty)
   std::optional<std::int64_t> new_lines{};
@@ -5933,14 +6559,23 @@ struct BetaTextEditorCodeExecutionToolResultErrorObject {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"file_not_found"`.
     static const ErrorCode file_not_found;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"};
     }
@@ -5964,12 +6599,19 @@ struct BetaTextEditorCodeExecutionViewResultBlock {
   /// Values of `file_type`.
   class FileType : public OpenEnum<FileType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     FileType() = default;
+    /// Any wire string, named here or not; kept as is.
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"text"`.
     static const FileType text;
+    /// The wire value `"image"`.
     static const FileType image;
+    /// The wire value `"pdf"`.
     static const FileType pdf;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"text", "image", "pdf"};
     }
@@ -5998,6 +6640,7 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorObject, BetaTextEditorCodeExecutionViewResultBlock, BetaTextEditorCodeExecutionCreateResultBlock, BetaTextEditorCodeExecutionStrReplaceResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6016,14 +6659,23 @@ struct BetaTextEditorCodeExecutionToolResultErrorParam {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire value `"file_not_found"`.
     static const ErrorCode file_not_found;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 5> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"};
     }
@@ -6047,17 +6699,26 @@ struct BetaTextEditorCodeExecutionViewResultBlockParam {
   /// Values of `file_type`.
   class FileType : public OpenEnum<FileType> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     FileType() = default;
+    /// Any wire string, named here or not; kept as is.
     FileType(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     FileType(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"text"`.
     static const FileType text;
+    /// The wire value `"image"`.
     static const FileType image;
+    /// The wire value `"pdf"`.
     static const FileType pdf;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"text", "image", "pdf"};
     }
   };
+  /// The file's content.
   std::string content{};
+  /// Kind of file viewed: `text`, `image` or `pdf`.
   FileType file_type{};
   /// Lines shown. (omitted when empty)
   std::optional<std::int64_t> num_lines{};
@@ -6079,6 +6740,7 @@ namespace anthropic::beta {
 struct BetaTextEditorCodeExecutionToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaTextEditorCodeExecutionToolResultErrorParam, BetaTextEditorCodeExecutionViewResultBlockParam, BetaTextEditorCodeExecutionCreateResultBlockParam, BetaTextEditorCodeExecutionStrReplaceResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6112,7 +6774,7 @@ namespace anthropic::beta {
 
 /// Binds a thinking block to the context it was produced in.
 struct BetaThinkingBlockBinding {
-  /// (omitted when empty)
+  /// What to do when earlier thinking does not match its context. (omitted when empty)
   std::optional<BetaThinkingPrefixMismatchBehavior> prefix_mismatch_behavior{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6145,17 +6807,24 @@ struct BetaThinkingConfigAdaptive {
   /// Values of `display`.
   class Display : public OpenEnum<Display> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Display() = default;
+    /// Any wire string, named here or not; kept as is.
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"summarized"`.
     static const Display summarized;
+    /// The wire value `"omitted"`.
     static const Display omitted;
+    /// The wire value `"updates"`.
     static const Display updates;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"summarized", "omitted", "updates"};
     }
   };
-  /// (omitted when empty)
+  /// Binds thinking blocks to the context they were produced in. (omitted when empty)
   Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
   std::optional<Display> display{};
@@ -6198,19 +6867,26 @@ struct BetaThinkingConfigEnabled {
   /// Values of `display`.
   class Display : public OpenEnum<Display> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Display() = default;
+    /// Any wire string, named here or not; kept as is.
     Display(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Display(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"summarized"`.
     static const Display summarized;
+    /// The wire value `"omitted"`.
     static const Display omitted;
+    /// The wire value `"updates"`.
     static const Display updates;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 3> known_values() {
       return {"summarized", "omitted", "updates"};
     }
   };
   /// Tokens the model may spend thinking (at least 1024, below max_tokens).
   std::int64_t budget_tokens = 0;
-  /// (omitted when empty)
+  /// Binds thinking blocks to the context they were produced in. (omitted when empty)
   Box<BetaThinkingBlockBinding> block_binding{};
   /// How thinking is returned: summarized, omitted or as updates. (omitted when empty)
   std::optional<Display> display{};
@@ -6229,18 +6905,28 @@ struct BetaThinkingDroppedInputTransformation {
   /// Values of `reason`.
   class Reason : public OpenEnum<Reason> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Reason() = default;
+    /// Any wire string, named here or not; kept as is.
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Reason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"model_binding_mismatch"`.
     static const Reason model_binding_mismatch;
+    /// The wire value `"prefix_binding_mismatch"`.
     static const Reason prefix_binding_mismatch;
+    /// The wire value `"organization_binding_mismatch"`.
     static const Reason organization_binding_mismatch;
+    /// The wire value `"end_user_binding_mismatch"`.
     static const Reason end_user_binding_mismatch;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
+  /// Where in the request the thinking block was (a JSON path).
   std::string path{};
+  /// Why: which binding did not match.
   Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6257,18 +6943,28 @@ struct BetaThinkingMismatchAllowedInputTransformation {
   /// Values of `reason`.
   class Reason : public OpenEnum<Reason> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Reason() = default;
+    /// Any wire string, named here or not; kept as is.
     Reason(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Reason(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"model_binding_mismatch"`.
     static const Reason model_binding_mismatch;
+    /// The wire value `"prefix_binding_mismatch"`.
     static const Reason prefix_binding_mismatch;
+    /// The wire value `"organization_binding_mismatch"`.
     static const Reason organization_binding_mismatch;
+    /// The wire value `"end_user_binding_mismatch"`.
     static const Reason end_user_binding_mismatch;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"};
     }
   };
+  /// Where in the request the thinking block was (a JSON path).
   std::string path{};
+  /// Why: which binding did not match.
   Reason reason{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6282,6 +6978,7 @@ namespace anthropic::beta {
 
 /// Keep the thinking of the last N turns.
 struct BetaThinkingTurns {
+  /// Number of assistant turns with thinking.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6295,6 +6992,7 @@ namespace anthropic::beta {
 
 /// Continue an existing server-side thread.
 struct BetaThreadContinueParams {
+  /// Id of the message this request continues.
   std::string previous_message_id{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6320,8 +7018,9 @@ namespace anthropic::beta {
 
 /// A token budget for the whole task.
 struct BetaTokenTaskBudget {
+  /// Token budget of the whole task.
   std::int64_t total = 0;
-  /// (omitted when empty)
+  /// Tokens left of it, when known. (omitted when empty)
   std::optional<std::int64_t> remaining{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6450,13 +7149,21 @@ struct BetaToolSearchToolResultErrorObject {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
     }
@@ -6493,6 +7200,7 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlock {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorObject, BetaToolSearchToolSearchResultBlock, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6511,13 +7219,21 @@ struct BetaToolSearchToolResultErrorParam {
   /// Values of `error_code`.
   class ErrorCode : public OpenEnum<ErrorCode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ErrorCode() = default;
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ErrorCode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"invalid_tool_input"`.
     static const ErrorCode invalid_tool_input;
+    /// The wire value `"unavailable"`.
     static const ErrorCode unavailable;
+    /// The wire value `"too_many_requests"`.
     static const ErrorCode too_many_requests;
+    /// The wire value `"execution_time_exceeded"`.
     static const ErrorCode execution_time_exceeded;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 4> known_values() {
       return {"invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"};
     }
@@ -6554,6 +7270,7 @@ namespace anthropic::beta {
 struct BetaToolSearchToolResultBlockParam {
   /// One of the shapes of `content`; RawJson for one the SDK does not know.
   using Content = std::variant<BetaToolSearchToolResultErrorParam, BetaToolSearchToolSearchResultBlockParam, RawJson>;
+  /// The outcome of the tool call, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6621,6 +7338,7 @@ namespace anthropic::beta {
 
 /// Keep the last N tool uses.
 struct BetaToolUsesKeep {
+  /// Number of tool uses.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6634,6 +7352,7 @@ namespace anthropic::beta {
 
 /// Trigger after this many tool uses.
 struct BetaToolUsesTrigger {
+  /// Number of tool uses.
   std::int64_t value = 0;
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6685,6 +7404,7 @@ struct BetaWebFetchBlock {
   BetaDocumentBlock content{};
   /// When the page was fetched (ISO 8601). (`null` when empty)
   std::optional<std::string> retrieved_at{};
+  /// URL the content was fetched from.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6698,7 +7418,9 @@ namespace anthropic::beta {
 
 /// A fetched page passed back in a later turn.
 struct BetaWebFetchBlockParam {
+  /// The fetched content, as a document.
   BetaRequestDocumentBlock content{};
+  /// URL the content was fetched from.
   std::string url{};
   /// When the page was fetched (ISO 8601). (omitted when empty)
   std::optional<std::string> retrieved_at{};
@@ -6732,6 +7454,7 @@ struct BetaWebFetchToolResultBlock {
   using Content = std::variant<BetaWebFetchToolResultErrorBlock, BetaWebFetchBlock, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6767,6 +7490,7 @@ struct BetaWebFetchToolResultBlockParam {
   using Content = std::variant<BetaWebFetchToolResultErrorBlockParam, BetaWebFetchBlockParam, RawJson>;
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  /// The outcome: the fetched page, or an error.
   Content content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6838,6 +7562,7 @@ namespace anthropic::beta {
 
 /// URLs that came from the named tool may be fetched.
 struct BetaWebFetchURLSourceToolReference {
+  /// Name of the tool.
   std::string name{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6857,11 +7582,11 @@ struct BetaWebFetchURLSources {
   using ServerToolResults = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, BetaWebFetchURLSourceOnly, BetaWebFetchURLSourceExcept, RawJson>;
   /// One of the shapes of `user_input`; RawJson for one the SDK does not know.
   using UserInput = std::variant<BetaWebFetchURLSourceAll, BetaWebFetchURLSourceNone, RawJson>;
-  /// (omitted when empty)
+  /// Whether URLs found in client tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ClientToolResults> client_tool_results{};
-  /// (omitted when empty)
+  /// Whether URLs found in server tool results may be fetched: all, none, or from the tools named. (omitted when empty)
   Box<ServerToolResults> server_tool_results{};
-  /// (omitted when empty)
+  /// Whether URLs found in user input may be fetched: all or none. (omitted when empty)
   Box<UserInput> user_input{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6879,7 +7604,9 @@ struct BetaWebSearchResultBlock {
   std::string encrypted_content{};
   /// How old the page is, when known. (`null` when empty)
   std::optional<std::string> page_age{};
+  /// Title of the page.
   std::string title{};
+  /// URL of the page.
   std::string url{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6895,9 +7622,11 @@ namespace anthropic::beta {
 struct BetaWebSearchResultBlockParam {
   /// Encrypted page content exactly as received.
   std::string encrypted_content{};
+  /// Title of the page.
   std::string title{};
+  /// URL of the page.
   std::string url{};
-  /// (omitted when empty)
+  /// How old the page is, as the search reported it (free text). (omitted when empty)
   std::optional<std::string> page_age{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -6941,6 +7670,7 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlock {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  /// The outcome: a list of hits, or an error.
   BetaWebSearchToolResultBlockContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6960,6 +7690,7 @@ namespace anthropic::beta {
 struct BetaWebSearchToolResultBlockParam {
   /// One of the shapes of `caller`; RawJson for one the SDK does not know.
   using Caller = std::variant<BetaDirectCaller, BetaServerToolCaller, BetaServerToolCaller20260120, RawJson>;
+  /// The outcome: a list of hits, or an error.
   BetaWebSearchToolResultBlockParamContent content{};
   /// Id of the tool call this answers.
   std::string tool_use_id{};
@@ -6986,11 +7717,17 @@ struct BetaMessageCreateParams {
   /// Values of `service_tier`.
   class ServiceTier : public OpenEnum<ServiceTier> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ServiceTier() = default;
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ServiceTier(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"auto"`.
     static const ServiceTier auto_;
+    /// The wire value `"standard_only"`.
     static const ServiceTier standard_only;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"auto", "standard_only"};
     }
@@ -6998,11 +7735,17 @@ struct BetaMessageCreateParams {
   /// Values of `speed`.
   class Speed : public OpenEnum<Speed> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Speed() = default;
+    /// Any wire string, named here or not; kept as is.
     Speed(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Speed(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"standard"`.
     static const Speed standard;
+    /// The wire value `"fast"`.
     static const Speed fast;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"standard", "fast"};
     }
@@ -7019,7 +7762,7 @@ struct BetaMessageCreateParams {
   Box<BetaBillingPolicy> billing_policy{};
   /// Automatic cache breakpoint at the last cacheable block. (omitted when empty)
   Box<BetaCacheControlEphemeral> cache_control{};
-  /// (omitted when empty)
+  /// Settings of server-side compaction. (omitted when empty)
   Box<BetaCompactionConfig> compaction{};
   /// Code execution container to reuse or configure. (omitted when empty)
   Box<Container> container{};
@@ -7082,29 +7825,41 @@ struct BetaMessageParam {
   /// Values of `clear_at`.
   class ClearAt : public OpenEnum<ClearAt> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     ClearAt() = default;
+    /// Any wire string, named here or not; kept as is.
     ClearAt(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     ClearAt(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"next_user_message"`.
     static const ClearAt next_user_message;
+    /// The wire value `"never"`.
     static const ClearAt never;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"next_user_message", "never"};
     }
   };
+  /// The turn's content: a string (one text block) or a list of blocks.
   Content content{};
+  /// Who speaks: `user` or `assistant` (`system` for a system message in the conversation).
   Role role{};
-  /// (omitted when empty)
+  /// When a system message in the conversation stops applying. (omitted when empty)
   std::optional<ClearAt> clear_at{};
-  /// (omitted when empty)
+  /// Output settings attached to a system message. (omitted when empty)
   Box<BetaSystemMessageOutputConfig> output_config{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
   /// member of the same name.
   std::optional<RawJson> extra_fields{};
   // Hand-written factories (src/beta/beta_message_param.cpp).
+  /// A user turn whose content is `text` (sent as a JSON string: one text block).
   ANTHROPIC_EXPORT static BetaMessageParam user(std::string text);
+  /// A user turn made of `blocks` (text, images, documents, tool results, ...).
   ANTHROPIC_EXPORT static BetaMessageParam user(std::vector<BetaContentBlockParam> blocks);
+  /// An assistant turn whose content is `text`: a prefill, or an earlier reply.
   ANTHROPIC_EXPORT static BetaMessageParam assistant(std::string text);
+  /// An assistant turn made of `blocks` (an earlier reply with its tool calls).
   ANTHROPIC_EXPORT static BetaMessageParam assistant(std::vector<BetaContentBlockParam> blocks);
 };
 
@@ -7462,6 +8217,11 @@ inline const anthropic::beta::BetaWebSearchToolResultErrorCode anthropic::beta::
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::messages::BetaMessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaAPIErrorObject& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaAuthenticationErrorObject& value);
@@ -7905,8 +8665,13 @@ ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaStopReason& va
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaWebSearchToolResultErrorCode& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::anthropic::beta::BetaAdvisorResultBlock, ::anthropic::beta::BetaAdvisorRedactedResultBlock, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::anthropic::beta::BetaAdvisorResultBlockParam, ::anthropic::beta::BetaAdvisorRedactedResultBlockParam, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::beta::BetaURLImageSource, ::anthropic::beta::BetaFileImageSource, ::anthropic::RawJson>& value);
@@ -8040,10 +8805,15 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::be
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebFetchToolResultErrorCode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaWebSearchToolResultErrorCode& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic::beta {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaAPIErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaAuthenticationErrorObject& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaBillingErrorObject& value);
@@ -8350,11 +9120,17 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaWebSearchTo
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaWebSearchToolResultBlockParam& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageCreateParams& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageParam& value);
+///@}
 }  // namespace anthropic::beta
 
 namespace anthropic::beta::messages {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchCanceledResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchErroredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchExpiredResult& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMessageBatchSucceededResult& value);
+///@}
 }  // namespace anthropic::beta::messages

@@ -5,6 +5,7 @@
 
 namespace anthropic::beta::messages {
 
+/// A serialized create body (the same type as the GA one).
 using EncodedBatchCreateParams = ::anthropic::messages::EncodedBatchCreateParams;
 /// Builds the body of a beta create (see `anthropic::messages::BasicBatchCreateBodyBuilder`).
 using BatchCreateBodyBuilder = ::anthropic::messages::BasicBatchCreateBodyBuilder<BetaFamily>;

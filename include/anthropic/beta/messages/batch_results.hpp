@@ -6,9 +6,11 @@
 
 namespace anthropic::beta::messages {
 
+/// `result.type` of a results line (the same type as the GA one).
 using BetaMessageBatchResultType = ::anthropic::messages::MessageBatchResultType;
 /// `message` is a `beta::BetaMessage`, `error` a `beta::BetaErrorResponse`.
 using BetaMessageBatchResult = ::anthropic::messages::BasicMessageBatchResult<BetaFamily>;
+/// One line of a beta batch's results: `custom_id` and `result`.
 using BetaMessageBatchIndividualResponse =
     ::anthropic::messages::BasicMessageBatchIndividualResponse<BetaFamily>;
 /// The results of a beta batch (see `anthropic::messages::BasicBatchResultsStream`).

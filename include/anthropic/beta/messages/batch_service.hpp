@@ -9,7 +9,9 @@
 
 namespace anthropic::beta::messages {
 
+/// Settings of `wait_until_ended` (the same type as the GA one).
 using WaitOptions = ::anthropic::messages::WaitOptions;
+/// `wait_until_ended` ran out of time (the same type as the GA one).
 using BatchWaitTimeoutException = ::anthropic::messages::BatchWaitTimeoutException;
 
 /// The Message Batches (beta) service: `client.beta().messages().batches()` (see

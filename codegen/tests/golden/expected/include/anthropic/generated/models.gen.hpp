@@ -27,11 +27,17 @@ struct TextBlock;
 /// Model id.
 class Model : public ::anthropic::OpenEnum<Model> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   Model() = default;
+  /// Any wire string, named here or not; kept as is.
   Model(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   Model(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"claude-a"`.
   static const Model claude_a;
+  /// The wire value `"claude-b"`.
   static const Model claude_b;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"claude-a", "claude-b"};
   }
@@ -63,14 +69,30 @@ inline const anthropic::Model anthropic::Model::claude_b{"claude-b"};
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::TextBlock& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::Model& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::Model& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, TextBlock& value);
+///@}
 }  // namespace anthropic

@@ -34,11 +34,17 @@ struct BetaUsage;
 /// Stop.
 class BetaStop : public ::anthropic::OpenEnum<BetaStop> {
  public:
+  /// The empty string: no value (what a default-constructed field holds).
   BetaStop() = default;
+  /// Any wire string, named here or not; kept as is.
   BetaStop(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+  /// Any wire string, named here or not; kept as is.
   BetaStop(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+  /// The wire value `"end_turn"`.
   static const BetaStop end_turn;
+  /// The wire value `"max_tokens"`.
   static const BetaStop max_tokens;
+  /// The wire values named above, in the schema's order.
   static constexpr std::array<std::string_view, 2> known_values() {
     return {"end_turn", "max_tokens"};
   }
@@ -83,6 +89,7 @@ namespace anthropic::beta {
 
 /// A citation.
 struct BetaCitation {
+  /// The `cited_text` member (required).
   std::string cited_text{};
   /// Start index. (omitted when empty)
   std::optional<std::int64_t> start{};
@@ -112,6 +119,7 @@ namespace anthropic::beta {
 
 /// A custom tool.
 struct BetaTool {
+  /// The `name` member (required).
   std::string name{};
   /// Whether `type` (always "custom") is sent; kept from decode.
   bool type_present = false;
@@ -132,17 +140,24 @@ struct BetaServerTool {
   /// Values of `type`.
   class Type : public OpenEnum<Type> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Type() = default;
+    /// Any wire string, named here or not; kept as is.
     Type(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Type(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"server_2025"`.
     static const Type server_2025;
+    /// The wire value `"server"`.
     static const Type server;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"server_2025", "server"};
     }
   };
+  /// The `type` member (required).
   Type type{"server_2025"};
-  /// (omitted when empty)
+  /// The `strict` member. (omitted when empty)
   std::optional<bool> strict{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -156,8 +171,9 @@ namespace anthropic::beta {
 
 /// Usage.
 struct BetaUsage {
+  /// The `input_tokens` member (required).
   std::int64_t input_tokens = 0;
-  /// (`null` when empty)
+  /// The `tier` member. (`null` when empty)
   std::optional<std::string> tier{};
   /// Members the SDK does not model (and optional members sent as `null`), as a
   /// JSON object: kept verbatim on decode; on encode added, replacing a modelled
@@ -174,28 +190,36 @@ struct BetaMsg {
   /// Values of `mode`.
   class Mode : public OpenEnum<Mode> {
    public:
+    /// The empty string: no value (what a default-constructed field holds).
     Mode() = default;
+    /// Any wire string, named here or not; kept as is.
     Mode(std::string value) : OpenEnum(std::move(value)) {}  // NOLINT: implicit
+    /// Any wire string, named here or not; kept as is.
     Mode(const char* value) : OpenEnum(std::string(value)) {}  // NOLINT: implicit
+    /// The wire value `"fast"`.
     static const Mode fast;
+    /// The wire value `"slow"`.
     static const Mode slow;
+    /// The wire values named above, in the schema's order.
     static constexpr std::array<std::string_view, 2> known_values() {
       return {"fast", "slow"};
     }
   };
+  /// The `content` member (required).
   std::vector<BetaBlock> content{};
   /// String or blocks.
   BetaContent body{};
   /// Why it stopped. (`null` when empty)
   std::optional<BetaStop> stop{};
+  /// The `usage` member (required).
   BetaUsage usage{};
   /// Inline enum. (omitted when empty)
   std::optional<Mode> mode{};
-  /// (API 2023-06-01 only; omitted when empty)
+  /// The `temperature` member. (API 2023-06-01 only; omitted when empty)
   std::optional<double> temperature{};
-  /// (omitted when empty)
+  /// The `tools` member. (omitted when empty)
   Box<std::vector<BetaToolUnion>> tools{};
-  /// (omitted when empty)
+  /// The `extra` member. (omitted when empty)
   Box<BetaUsage> extra{};
   /// A GA type (the beta header includes the GA one).
   ::anthropic::Model model{};
@@ -218,6 +242,11 @@ inline const anthropic::beta::BetaStop anthropic::beta::BetaStop::max_tokens{"ma
 namespace anthropic {
 
 // Encoders of every generated model type (compact JSON; see anthropic/json.hpp).
+///@{
+/// The value as compact JSON in the wire's shape: `extra_fields` merged, optional
+/// members left empty omitted, a union member kept as RawJson written back whole.
+/// Throws `AnthropicInvalidRequestException` for a value JSON cannot carry: an
+/// `extra_fields` or a RawJson union member that is not an object, a non-finite number.
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaTextBlock& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaCitation& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaImageBlock& value);
@@ -231,18 +260,28 @@ ANTHROPIC_EXPORT std::string to_json(const std::variant<std::string, std::vector
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaServerTool::Type& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaMsg::Mode& value);
 ANTHROPIC_EXPORT std::string to_json(const ::anthropic::beta::BetaStop& value);
+///@}
 
 // Decoders behind anthropic::from_json<T> (found by argument-dependent lookup).
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::BetaImageBlock, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServerTool, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, std::variant<std::string, std::vector<::anthropic::beta::BetaBlock>, ::anthropic::RawJson>& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaServerTool::Type& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaMsg::Mode& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, ::anthropic::beta::BetaStop& value);
+///@}
 
 }  // namespace anthropic
 
 namespace anthropic::beta {
+///@{
+/// Decodes `text` into `value`; what `anthropic::from_json<T>(text)` calls (found by
+/// argument-dependent lookup): call that instead. Throws
+/// `AnthropicInvalidDataException` naming the path of the offending value.
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaTextBlock& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaCitation& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaImageBlock& value);
@@ -250,4 +289,5 @@ ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaTool& value
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaServerTool& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaUsage& value);
 ANTHROPIC_EXPORT void anthropic_from_json(std::string_view text, BetaMsg& value);
+///@}
 }  // namespace anthropic::beta
