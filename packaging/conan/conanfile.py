@@ -103,7 +103,9 @@ class AnthropicCppConan(ConanFile):
             library.system_libs = ["pthread"]
         library.requires = ["libcurl::libcurl", "nlohmann_json::nlohmann_json"]
 
-        # Header-only mocks for users' tests (they bring GoogleMock themselves).
+        # Header-only mocks for users' tests. Unlike the CMake package's `testing` component, the
+        # Conan package does not require GoogleTest (a requirement is for the whole package):
+        # link GTest::gmock (gtest's package) beside anthropic::testing.
         testing = self.cpp_info.components["testing"]
         testing.set_property("cmake_target_name", "anthropic::testing")
         testing.set_property("pkg_config_name", "anthropic-testing")
