@@ -59,7 +59,7 @@ bool has_line_break(std::string_view s) {
 // malformed by definition ("http:/user:pw@host", "user:pw@host", a '/' inside the password), so
 // anything still up to a last '@' is cut as well rather than trusted.
 std::string url_for_message(std::string_view url) {
-  std::string out = http::detail::redact_url(url, /*keep_query=*/false);
+  std::string out = internal::redact_url(url, /*keep_query=*/false);
   if (auto at = out.rfind('@'); at != std::string::npos) {
     auto scheme_end = out.find("://");
     std::size_t keep = scheme_end == std::string::npos || scheme_end > at ? 0 : scheme_end + 3;
@@ -85,7 +85,7 @@ http::Headers parse_custom_headers(std::string_view text) {
 
 }  // namespace
 
-ClientConfig ClientConfig::resolve(const ClientOptions& options) {
+internal::ClientConfig internal::ClientConfig::resolve(const ClientOptions& options) {
   ClientConfig c;
   c.api_key = non_empty(options.api_key);
   if (!c.api_key) c.api_key = env("ANTHROPIC_API_KEY");
@@ -151,28 +151,26 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
 struct Client::State {
   ClientOptions options;                    // as given, for with_options
   std::shared_ptr<http::HttpClient> inner;  // the transport under the retries (the pool)
-  std::shared_ptr<const ClientConfig> config;
+  std::shared_ptr<const internal::ClientConfig> config;
   std::shared_ptr<http::HttpClient> http;
   // Shared, not a member value: list pages keep the service alive beyond the Client.
-  std::shared_ptr<::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>
-      ga_batch_service;
-  std::shared_ptr<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>
-      batch_service;
+  std::shared_ptr<internal::HttpBatchService<::anthropic::messages::GaFamily>> ga_batch_service;
+  std::shared_ptr<internal::HttpBatchService<beta::messages::BetaFamily>> batch_service;
   MessagesService messages_service;
   beta::BetaService beta_service;
 
   State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
-        std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
+        std::shared_ptr<const internal::ClientConfig> cfg,
+        std::shared_ptr<http::HttpClient> transport)
       : options(std::move(opts)),
         inner(std::move(inner_transport)),
         config(std::move(cfg)),
         http(std::move(transport)),
-        ga_batch_service(std::make_shared<
-                         ::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>(
-            config, http)),
+        ga_batch_service(
+            std::make_shared<internal::HttpBatchService<::anthropic::messages::GaFamily>>(config,
+                                                                                          http)),
         batch_service(
-            std::make_shared<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>(
-                config, http)),
+            std::make_shared<internal::HttpBatchService<beta::messages::BetaFamily>>(config, http)),
         messages_service(*ga_batch_service),
         beta_service(*batch_service) {}
 };
@@ -212,7 +210,7 @@ bool same_transport(const ClientOptions& a, const ClientOptions& b) {
 }
 
 std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
-                                                 const ClientConfig& config,
+                                                 const internal::ClientConfig& config,
                                                  std::shared_ptr<http::HttpClient> inner) {
   http::RetryPolicy policy;
   policy.max_retries = options.max_retries;
@@ -225,7 +223,8 @@ std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
 Client::Client(ClientOptions options) : Client(std::move(options), nullptr) {}
 
 Client::Client(ClientOptions options, std::shared_ptr<http::HttpClient> inner) {
-  auto config = std::make_shared<const ClientConfig>(ClientConfig::resolve(options));
+  auto config =
+      std::make_shared<const internal::ClientConfig>(internal::ClientConfig::resolve(options));
   if (!inner) inner = make_inner_transport(options);
   auto transport = make_transport(options, *config, inner);
   state_ = std::make_shared<State>(std::move(options), std::move(inner), std::move(config),

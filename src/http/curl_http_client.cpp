@@ -296,7 +296,7 @@ class Transfer final : public ResponseBody {
   }
 
  private:
-  std::string describe() const { return method_ + " " + detail::redact_url(url_, false); }
+  std::string describe() const { return method_ + " " + internal::redact_url(url_, false); }
 
   AnthropicCancelledException cancelled_error(bool reached) const {
     return AnthropicCancelledException(describe() + " cancelled", reached);

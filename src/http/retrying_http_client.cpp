@@ -192,7 +192,7 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
   std::optional<HttpRequest> numbered;
   if (!request.headers.contains(kRetryCountHeader)) numbered.emplace(request);
   const HttpRequest& sent = numbered ? *numbered : request;
-  const std::string target = request.method + " " + detail::redact_url(request.url, true);
+  const std::string target = request.method + " " + internal::redact_url(request.url, true);
 
   auto log = [this](LogLevel level, const std::string& line) {
     if (logger_) logger_(level, line);

@@ -14,15 +14,10 @@
 #include <string_view>
 #include <vector>
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 // The templates on the family are instantiated for messages::GaFamily and
 // beta::messages::BetaFamily (encode.cpp, decode.cpp).
-
-/// Appends `{"requests":[...]}` (exceptions name the request index).
-template <class Family>
-void write_create_body(std::string& out,
-                       const messages::BasicMessageBatchCreateParams<Family>& params);
 
 /// Appends one `{"custom_id":...,"params":{...}}`; on an exception nothing is appended.
 template <class Family>
@@ -51,4 +46,4 @@ messages::BasicMessageBatchIndividualResponse<Family> decode_result_line(std::st
 
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json

@@ -17,7 +17,7 @@
 // The params are written by the generated encoder (src/generated/beta_codecs_*.gen.cpp); this file
 // adds the batch envelope, the results line types (hand-written, flattened) and string escaping.
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 namespace {
 
@@ -215,36 +215,16 @@ std::size_t measure_create_request(
   return 26 + request.custom_id.size() + estimate_params<F>(request.params);
 }
 
-template <class F>
-void write_create_body(std::string& out, const BasicMessageBatchCreateParams<F>& params) {
-  const auto& requests = params.requests;
-  std::size_t estimate = 16;
-  for (const auto& r : requests) estimate += measure_create_request<F>(r) + 1;
-  out.reserve(out.size() + estimate + estimate / 32 + 4096);  // slack for escapes
-
-  out.append(R"({"requests":[)");
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (i != 0) out.push_back(',');
-    try {
-      write_create_request<F>(out, requests[i]);
-    } catch (const AnthropicInvalidRequestException& e) {
-      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
-    }
-  }
-  out.append("]}");
-}
-
 #define ANTHROPIC_INSTANTIATE_CREATE(F)                                                    \
   template void write_create_request<F>(std::string&,                                      \
                                         const BasicMessageBatchCreateParams<F>::Request&); \
   template std::size_t measure_create_request<F>(                                          \
-      const BasicMessageBatchCreateParams<F>::Request&) noexcept;                          \
-  template void write_create_body<F>(std::string&, const BasicMessageBatchCreateParams<F>&);
+      const BasicMessageBatchCreateParams<F>::Request&) noexcept;
 ANTHROPIC_INSTANTIATE_CREATE(messages::GaFamily)
 ANTHROPIC_INSTANTIATE_CREATE(beta::messages::BetaFamily)
 #undef ANTHROPIC_INSTANTIATE_CREATE
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json
 
 namespace anthropic {
 
@@ -252,8 +232,8 @@ namespace {
 template <class T>
 std::string encode(const T& value) {
   std::string out;
-  json::model::Writer w{out};
-  json::model::write_value(w, value);
+  internal::json::model::Writer w{out};
+  internal::json::model::write_value(w, value);
   return out;
 }
 }  // namespace

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace anthropic::json::text {
+namespace anthropic::internal::json::text {
 
 // True for a byte copied as is inside a JSON string: printable ASCII other than '"' and '\\'.
 struct PlainTable {
@@ -69,4 +69,4 @@ inline int utf8_sequence(const unsigned char* p, const unsigned char* end) noexc
   return -1;  // a stray continuation byte, C0/C1, F5..FF
 }
 
-}  // namespace anthropic::json::text
+}  // namespace anthropic::internal::json::text

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 std::string base62(std::uint64_t value, std::size_t width) {
   std::string out(width, '0');
@@ -152,4 +152,4 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

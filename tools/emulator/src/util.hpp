@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// Microseconds since the Unix epoch.
 using Micros = std::int64_t;
@@ -48,4 +48,4 @@ bool is_batch_id(std::string_view s);
 /// Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator
