@@ -6,6 +6,7 @@
 #include "client_config.hpp"
 #include "http/url_redact.hpp"
 #include "messages/http_batch_service.hpp"
+#include "trim.hpp"
 
 #include <cstdlib>
 
@@ -22,13 +23,6 @@ std::optional<std::string> env(const char* name) {
 std::optional<std::string> non_empty(const std::optional<std::string>& v) {
   if (v && !v->empty()) return v;
   return std::nullopt;
-}
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 bool is_api_version_date(std::string_view s) {
@@ -77,8 +71,11 @@ http::Headers parse_custom_headers(std::string_view text) {
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string name = trim(line.substr(0, colon));
-    if (!name.empty()) headers.set(std::move(name), trim(line.substr(colon + 1)));
+    // A value set from a file with CRLF lines ends in '\r': trimmed with the blanks.
+    std::string name(internal::trim(line.substr(0, colon), " \t\r"));
+    if (!name.empty()) {
+      headers.set(std::move(name), std::string(internal::trim(line.substr(colon + 1), " \t\r")));
+    }
   }
   return headers;
 }

@@ -5,6 +5,7 @@
 
 #include "json/codecs.hpp"
 #include "messages/batch_results_resume.hpp"
+#include "trim.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -83,12 +84,6 @@ bool parse_number(std::string_view s, std::uint64_t& out) {
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && end == s.data() + s.size();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<ContentRange> parse_content_range(std::string_view value) {

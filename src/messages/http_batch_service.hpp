@@ -84,9 +84,10 @@ class HttpBatchService final : public messages::BasicBatchService<F>,
 /// With `api_version` (2026-10-21 or later), also the rules of that version
 /// (api_version_rules.hpp).
 template <class F>
-http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
-                                    std::size_t max_body_bytes = 256u * 1024u * 1024u,
-                                    std::string_view api_version = {});
+http::RequestBody build_create_body(
+    const messages::BasicMessageBatchCreateParams<F>& params,
+    std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+    std::string_view api_version = {});
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.
 std::string batch_path(std::string_view message_batch_id);
