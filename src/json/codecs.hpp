@@ -9,6 +9,8 @@
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/message_batch.hpp>
 
+#include "json/text.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +46,6 @@ ListPageData decode_list_page(std::string_view json);
 template <class Family>
 messages::BasicMessageBatchIndividualResponse<Family> decode_result_line(std::string_view json);
 
-void append_json_string(std::string& out, std::string_view s);
+using text::append_json_string;
 
 }  // namespace anthropic::internal::json

@@ -15,7 +15,8 @@
 
 // The create body is written straight from the typed params into one std::string: no JSON tree.
 // The params are written by the generated encoder (src/generated/beta_codecs_*.gen.cpp); this file
-// adds the batch envelope, the results line types (hand-written, flattened) and string escaping.
+// adds the create request envelope and the results line types (hand-written, flattened); string
+// escaping is json/text.hpp.
 
 namespace anthropic::internal::json {
 
@@ -24,37 +25,6 @@ namespace {
 using messages::BasicMessageBatchCreateParams;
 using messages::BasicMessageBatchIndividualResponse;
 using messages::BasicMessageBatchResult;
-
-void append_escape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"':
-      out.append("\\\"", 2);
-      return;
-    case '\\':
-      out.append("\\\\", 2);
-      return;
-    case '\n':
-      out.append("\\n", 2);
-      return;
-    case '\r':
-      out.append("\\r", 2);
-      return;
-    case '\t':
-      out.append("\\t", 2);
-      return;
-    case '\b':
-      out.append("\\b", 2);
-      return;
-    case '\f':
-      out.append("\\f", 2);
-      return;
-    default: {
-      static constexpr char kHex[] = "0123456789abcdef";
-      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out.append(esc, 6);
-    }
-  }
-}
 
 // The size of a request's JSON for reserving the body: exact for the common shapes (string or
 // text-block messages), an allowance for the rest; numbers at their longest. Reads no string
@@ -150,47 +120,6 @@ void write_value(Writer& w, const messages::DeletedMessageBatch& b) {
 }
 
 }  // namespace model
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  const auto* run = p;  // start of the bytes not yet copied
-  using text::all_plain8;
-  using text::kPlain;
-  using text::load8;
-  auto flush = [&] {
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
-  };
-  while (p < end) {
-    while (end - p >= 8) {
-      if (!all_plain8(load8(p))) break;
-      p += 8;
-    }
-    if (p == end) break;
-    const unsigned char c = *p;
-    if (kPlain.plain[c]) {
-      ++p;
-    } else if (c >= 0x80) {
-      const int n = text::utf8_sequence(p, end);
-      if (n > 0) {
-        p += n;  // well-formed: stays in the run
-      } else {
-        flush();
-        out.append("\xEF\xBF\xBD", 3);  // U+FFFD
-        p += -n;
-        run = p;
-      }
-    } else {
-      flush();
-      append_escape(out, c);
-      ++p;
-      run = p;
-    }
-  }
-  flush();
-  out.push_back('"');
-}
 
 template <class F>
 void write_create_request(std::string& out,
