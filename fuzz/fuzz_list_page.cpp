@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    auto page = anthropic::json::decode_list_page(
+    auto page = anthropic::internal::json::decode_list_page(
         std::string_view(reinterpret_cast<const char*>(data), size));
     for (const auto& b : page.data) (void)b.request_counts.total();
   } catch (const anthropic::AnthropicInvalidDataException&) {

@@ -9,7 +9,7 @@
 
 namespace anthropic {
 
-namespace detail {
+namespace internal {
 
 // One source's state. Callbacks are kept in registration order; `cancel()` takes them one at a
 // time and runs each outside the lock, so that a callback may itself touch the state (or
@@ -26,7 +26,7 @@ struct CancellationState {
   std::thread::id running_thread;
 };
 
-}  // namespace detail
+}  // namespace internal
 
 bool CancellationToken::cancelled() const noexcept {
   return state_ != nullptr && state_->cancelled.load(std::memory_order_acquire);
@@ -84,14 +84,15 @@ void CancellationToken::Registration::reset() noexcept {
   id_ = 0;
 }
 
-CancellationSource::CancellationSource() : state_(std::make_shared<detail::CancellationState>()) {}
+CancellationSource::CancellationSource()
+    : state_(std::make_shared<internal::CancellationState>()) {}
 
 bool CancellationSource::cancelled() const noexcept {
   return state_->cancelled.load(std::memory_order_acquire);
 }
 
 void CancellationSource::cancel() noexcept {
-  detail::CancellationState& s = *state_;
+  internal::CancellationState& s = *state_;
   std::unique_lock<std::mutex> lock(s.mutex);
   if (s.cancelled.exchange(true, std::memory_order_acq_rel)) return;
   s.changed.notify_all();  // wakes `wait_for`

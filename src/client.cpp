@@ -6,6 +6,7 @@
 #include "client_config.hpp"
 #include "http/url_redact.hpp"
 #include "messages/http_batch_service.hpp"
+#include "trim.hpp"
 
 #include <cstdlib>
 
@@ -22,13 +23,6 @@ std::optional<std::string> env(const char* name) {
 std::optional<std::string> non_empty(const std::optional<std::string>& v) {
   if (v && !v->empty()) return v;
   return std::nullopt;
-}
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 bool is_api_version_date(std::string_view s) {
@@ -59,7 +53,7 @@ bool has_line_break(std::string_view s) {
 // malformed by definition ("http:/user:pw@host", "user:pw@host", a '/' inside the password), so
 // anything still up to a last '@' is cut as well rather than trusted.
 std::string url_for_message(std::string_view url) {
-  std::string out = http::detail::redact_url(url, /*keep_query=*/false);
+  std::string out = internal::redact_url(url, /*keep_query=*/false);
   if (auto at = out.rfind('@'); at != std::string::npos) {
     auto scheme_end = out.find("://");
     std::size_t keep = scheme_end == std::string::npos || scheme_end > at ? 0 : scheme_end + 3;
@@ -77,15 +71,18 @@ http::Headers parse_custom_headers(std::string_view text) {
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string name = trim(line.substr(0, colon));
-    if (!name.empty()) headers.set(std::move(name), trim(line.substr(colon + 1)));
+    // A value set from a file with CRLF lines ends in '\r': trimmed with the blanks.
+    std::string name(internal::trim(line.substr(0, colon), " \t\r"));
+    if (!name.empty()) {
+      headers.set(std::move(name), std::string(internal::trim(line.substr(colon + 1), " \t\r")));
+    }
   }
   return headers;
 }
 
 }  // namespace
 
-ClientConfig ClientConfig::resolve(const ClientOptions& options) {
+internal::ClientConfig internal::ClientConfig::resolve(const ClientOptions& options) {
   ClientConfig c;
   c.api_key = non_empty(options.api_key);
   if (!c.api_key) c.api_key = env("ANTHROPIC_API_KEY");
@@ -151,28 +148,26 @@ ClientConfig ClientConfig::resolve(const ClientOptions& options) {
 struct Client::State {
   ClientOptions options;                    // as given, for with_options
   std::shared_ptr<http::HttpClient> inner;  // the transport under the retries (the pool)
-  std::shared_ptr<const ClientConfig> config;
+  std::shared_ptr<const internal::ClientConfig> config;
   std::shared_ptr<http::HttpClient> http;
   // Shared, not a member value: list pages keep the service alive beyond the Client.
-  std::shared_ptr<::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>
-      ga_batch_service;
-  std::shared_ptr<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>
-      batch_service;
+  std::shared_ptr<internal::HttpBatchService<::anthropic::messages::GaFamily>> ga_batch_service;
+  std::shared_ptr<internal::HttpBatchService<beta::messages::BetaFamily>> batch_service;
   MessagesService messages_service;
   beta::BetaService beta_service;
 
   State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
-        std::shared_ptr<const ClientConfig> cfg, std::shared_ptr<http::HttpClient> transport)
+        std::shared_ptr<const internal::ClientConfig> cfg,
+        std::shared_ptr<http::HttpClient> transport)
       : options(std::move(opts)),
         inner(std::move(inner_transport)),
         config(std::move(cfg)),
         http(std::move(transport)),
-        ga_batch_service(std::make_shared<
-                         ::anthropic::messages::HttpBatchService<::anthropic::messages::GaFamily>>(
-            config, http)),
+        ga_batch_service(
+            std::make_shared<internal::HttpBatchService<::anthropic::messages::GaFamily>>(config,
+                                                                                          http)),
         batch_service(
-            std::make_shared<::anthropic::messages::HttpBatchService<beta::messages::BetaFamily>>(
-                config, http)),
+            std::make_shared<internal::HttpBatchService<beta::messages::BetaFamily>>(config, http)),
         messages_service(*ga_batch_service),
         beta_service(*batch_service) {}
 };
@@ -212,7 +207,7 @@ bool same_transport(const ClientOptions& a, const ClientOptions& b) {
 }
 
 std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
-                                                 const ClientConfig& config,
+                                                 const internal::ClientConfig& config,
                                                  std::shared_ptr<http::HttpClient> inner) {
   http::RetryPolicy policy;
   policy.max_retries = options.max_retries;
@@ -225,7 +220,8 @@ std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
 Client::Client(ClientOptions options) : Client(std::move(options), nullptr) {}
 
 Client::Client(ClientOptions options, std::shared_ptr<http::HttpClient> inner) {
-  auto config = std::make_shared<const ClientConfig>(ClientConfig::resolve(options));
+  auto config =
+      std::make_shared<const internal::ClientConfig>(internal::ClientConfig::resolve(options));
   if (!inner) inner = make_inner_transport(options);
   auto transport = make_transport(options, *config, inner);
   state_ = std::make_shared<State>(std::move(options), std::move(inner), std::move(config),

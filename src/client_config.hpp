@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace anthropic {
+namespace anthropic::internal {
 
 struct ClientConfig {
   std::string base_url;  ///< scheme://host[:port][/prefix], no trailing slash
@@ -37,4 +37,4 @@ struct ClientConfig {
   static ClientConfig resolve(const ClientOptions& options);
 };
 
-}  // namespace anthropic
+}  // namespace anthropic::internal

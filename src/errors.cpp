@@ -1,5 +1,6 @@
 #include <anthropic/errors.hpp>
-#include <anthropic/http/retrying_http_client.hpp>
+
+#include "http/retry_after.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -44,7 +45,7 @@ AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_co
   Parsed p;
   p.status_code = status_code;
   if (body.size() > kMaxKeptBody) body.resize(kMaxKeptBody);
-  p.retry_after = http::RetryingHttpClient::retry_after(headers, std::chrono::system_clock::now());
+  p.retry_after = internal::retry_after(headers, std::chrono::system_clock::now());
 
   // The API's envelope: {"type":"error","error":{"type":..,"message":..},"request_id":..}
   bool enveloped = false;

@@ -12,7 +12,7 @@
 
 namespace anthropic {
 
-namespace f = model_factories;
+namespace f = internal::model_factories;
 
 ImageBlockParam ImageBlockParam::base64(std::string media_type, std::string data) {
   return f::base64_image<ImageBlockParam, Base64ImageSource>(std::move(media_type),

@@ -15,7 +15,7 @@
 #include <utility>
 #include <variant>
 
-namespace anthropic::model_factories {
+namespace anthropic::internal::model_factories {
 
 /// A block (image or document) whose `source` is a `Source` with the one member `member` set; the
 /// source's tag and constant members (`media_type` of a PDF) are written by its encoder.
@@ -85,4 +85,4 @@ std::string error_member(const ErrorObject& error, std::string_view name) {
   return {};
 }
 
-}  // namespace anthropic::model_factories
+}  // namespace anthropic::internal::model_factories

@@ -9,7 +9,8 @@
 
 namespace anthropic {
 
-namespace detail {
+// Internal (defined in src/, not part of the API): the state a source shares with its tokens.
+namespace internal {
 struct CancellationState;
 }
 
@@ -52,9 +53,9 @@ class ANTHROPIC_EXPORT CancellationToken {
 
    private:
     friend class CancellationToken;
-    Registration(std::shared_ptr<detail::CancellationState> state, std::uint64_t id) noexcept
+    Registration(std::shared_ptr<internal::CancellationState> state, std::uint64_t id) noexcept
         : state_(std::move(state)), id_(id) {}
-    std::shared_ptr<detail::CancellationState> state_;
+    std::shared_ptr<internal::CancellationState> state_;
     std::uint64_t id_ = 0;
   };
 
@@ -66,9 +67,9 @@ class ANTHROPIC_EXPORT CancellationToken {
 
  private:
   friend class CancellationSource;
-  explicit CancellationToken(std::shared_ptr<detail::CancellationState> state) noexcept
+  explicit CancellationToken(std::shared_ptr<internal::CancellationState> state) noexcept
       : state_(std::move(state)) {}
-  std::shared_ptr<detail::CancellationState> state_;
+  std::shared_ptr<internal::CancellationState> state_;
 };
 
 /// Cancels the calls holding its tokens: `source.cancel()` from any thread stops an in-flight
@@ -86,7 +87,7 @@ class ANTHROPIC_EXPORT CancellationSource {
   CancellationToken token() const noexcept { return CancellationToken(state_); }
 
  private:
-  std::shared_ptr<detail::CancellationState> state_;
+  std::shared_ptr<internal::CancellationState> state_;
 };
 
 }  // namespace anthropic

@@ -35,7 +35,7 @@ class ANTHROPIC_EXPORT AnthropicException : public std::runtime_error {
 ///
 /// `what()` reads "<status> <error.type>: <error.message> (request-id: <id>)"; when the body is not
 /// the API's JSON error envelope (a 413 from a proxy, an HTML 502) it carries the start of the raw
-/// text instead. Use `make_service_exception` to build the subclass that matches a status.
+/// text instead. Use `throw_service_exception` to throw the subclass that matches a status.
 /// A non-empty `note` is appended to `what()` after "; " (what the status means for this call,
 /// such as a 504 on a create: the batch may exist).
 class ANTHROPIC_EXPORT AnthropicServiceException : public AnthropicException {

@@ -12,7 +12,7 @@
 
 namespace anthropic::beta {
 
-namespace f = model_factories;
+namespace f = internal::model_factories;
 
 BetaImageBlockParam BetaImageBlockParam::base64(std::string media_type, std::string data) {
   return f::base64_image<BetaImageBlockParam, BetaBase64ImageSource>(std::move(media_type),

@@ -6,7 +6,7 @@
 
 #include <anthropic/beta/generated/beta_models.gen.hpp>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 template <>
 struct Codec<::anthropic::beta::messages::BetaMessageBatchCanceledResult> {
@@ -2456,6 +2456,6 @@ struct Codec<::anthropic::beta::BetaWebSearchToolResultErrorCode> {
   }
 };
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model
 
 #include "json/model_codec_templates.hpp"

@@ -5,7 +5,7 @@
 
 #include <anthropic/generated/models.gen.hpp>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 template <>
 struct Codec<::anthropic::messages::MessageBatchCanceledResult> {
@@ -1717,6 +1717,6 @@ struct Codec<::anthropic::WebSearchToolResultErrorCode> {
   }
 };
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model
 
 #include "json/model_codec_templates.hpp"

@@ -16,6 +16,7 @@
 #include <anthropic/http/curl_http_client.hpp>
 
 #include "http/url_redact.hpp"
+#include "trim.hpp"
 
 #include <curl/curl.h>
 
@@ -173,14 +174,8 @@ bool valid_header_value(std::string_view value) noexcept {
                       [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// A header line as libcurl hands it over ends in CRLF: trimmed with the blanks around it.
+constexpr std::string_view kLineBlanks = " \t\r\n";
 
 long to_long_ms(std::chrono::milliseconds ms) noexcept {
   auto count = ms.count();
@@ -296,7 +291,7 @@ class Transfer final : public ResponseBody {
   }
 
  private:
-  std::string describe() const { return method_ + " " + detail::redact_url(url_, false); }
+  std::string describe() const { return method_ + " " + internal::redact_url(url_, false); }
 
   AnthropicCancelledException cancelled_error(bool reached) const {
     return AnthropicCancelledException(describe() + " cancelled", reached);
@@ -446,13 +441,13 @@ class Transfer final : public ResponseBody {
     }
     if ((line.front() == ' ' || line.front() == '\t') && !fields_.empty()) {  // obsolete folding
       fields_.back().second += ' ';
-      fields_.back().second += trim(line);
+      fields_.back().second += internal::trim(line, kLineBlanks);
       return;
     }
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return;
-    fields_.emplace_back(std::string(trim(line.substr(0, colon))),
-                         std::string(trim(line.substr(colon + 1))));
+    fields_.emplace_back(std::string(internal::trim(line.substr(0, colon), kLineBlanks)),
+                         std::string(internal::trim(line.substr(colon + 1), kLineBlanks)));
   }
 
   static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {

@@ -1,18 +1,13 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
+#include "http/retry_after.hpp"
 #include "http/url_redact.hpp"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <random>
 #include <string>
-#include <string_view>
-#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -21,112 +16,55 @@ namespace anthropic::http {
 namespace {
 
 constexpr const char* kRetryCountHeader = "x-stainless-retry-count";
-// Longest wait representable without overflow worries (about 31 years).
-constexpr double kMaxWaitMs = 1e12;
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// A finite, non-negative decimal number (the whole of `s`, surrounding blanks aside).
-std::optional<double> parse_non_negative(std::string_view s) {
-  s = trim(s);
-  if (s.empty()) return std::nullopt;
-  double value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value) || value < 0) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::chrono::milliseconds ceil_ms(double ms) {
-  return std::chrono::milliseconds(static_cast<long long>(std::ceil(std::min(ms, kMaxWaitMs))));
-}
-
-int month_index(const char* name) {
-  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (std::strcmp(name, kMonths[i]) == 0) return static_cast<int>(i) + 1;
-  }
-  return 0;
-}
-
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
-// An HTTP date (RFC 9110 section 5.6.7): IMF-fixdate, or the obsolete RFC 850 and asctime forms.
-// Seconds since the Unix epoch, kept as a number: a far-future year (a fuzzer's "2602") does not
-// fit a system_clock time_point, whose nanoseconds overflow after 2262.
-std::optional<long long> parse_http_date(std::string_view text) {
-  text = trim(text);
-  if (text.empty() || text.size() > 64) return std::nullopt;
-  char buf[65];
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
-  const int len = static_cast<int>(text.size());
-
-  char weekday[16] = {};
-  char month[4] = {};
-  int day = 0, year = 0, hour = 0, minute = 0, second = 0, used = -1;
-  bool parsed = false;
-  // Sun, 06 Nov 1994 08:49:37 GMT
-  if (std::sscanf(buf, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d GMT%n", weekday, &day, month,
-                  &year, &hour, &minute, &second, &used) == 7 &&
-      used == len) {
-    parsed = true;
-  }
-  // Sunday, 06-Nov-94 08:49:37 GMT
-  used = -1;
-  if (!parsed &&
-      std::sscanf(buf, "%15[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", weekday, &day, month,
-                  &year, &hour, &minute, &second, &used) == 7 &&
-      used == len) {
-    year += year < 70 ? 2000 : 1900;
-    parsed = true;
-  }
-  // Sun Nov  6 08:49:37 1994
-  used = -1;
-  if (!parsed &&
-      std::sscanf(buf, "%3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", weekday, month, &day, &hour,
-                  &minute, &second, &year, &used) == 7 &&
-      used == len) {
-    parsed = true;
-  }
-  const int mon = month_index(month);
-  if (!parsed || mon == 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
-      year < 1970 || hour < 0 || minute < 0 || second < 0) {
-    return std::nullopt;
-  }
-  long long seconds =
-      days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
-      hour * 3600 + minute * 60 + second;
-  return seconds;
-}
-
 double default_jitter() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-std::string attempt_text(int attempt, int max_retries) {
-  return "attempt " + std::to_string(attempt + 1) + " of " + std::to_string(max_retries + 1);
-}
+// The log lines of one call's attempts: the retry loop decides, this says what it decided, each
+// line naming the request and the attempt. Nothing is formatted without a logger.
+class AttemptLog {
+ public:
+  AttemptLog(const Logger& logger, std::string request_target, int max_retries)
+      : logger_(logger), target_(std::move(request_target)), max_retries_(max_retries) {}
 
-std::string request_id_text(const Headers& headers) {
-  const std::string* id = headers.find("request-id");
-  return id != nullptr && !id->empty() ? " (request-id: " + *id + ")" : std::string();
-}
+  const std::string& target() const noexcept { return target_; }
+
+  /// What a response was: "<status>[ (request-id: <id>)]".
+  static std::string response_event(int status, const Headers& headers) {
+    const std::string* id = headers.find("request-id");
+    return std::to_string(status) +
+           (id != nullptr && !id->empty() ? " (request-id: " + *id + ")" : std::string());
+  }
+
+  /// A cancel seen before an attempt: "<target>: cancelled".
+  void cancelled() const {
+    if (logger_) logger_(LogLevel::info, target_ + ": cancelled");
+  }
+
+  /// Attempt `n` ends the call: "<target>: <event>[; <why>] (attempt n+1 of m)".
+  void ended(LogLevel level, int n, const std::string& event, const std::string& why = {}) const {
+    if (!logger_) return;
+    logger_(level, target_ + ": " + event + (why.empty() ? std::string() : "; " + why) + " (" +
+                       attempt_text(n) + ")");
+  }
+
+  /// Attempt `n` is followed by another after `delay`.
+  void retrying(int n, const std::string& event, std::chrono::milliseconds delay) const {
+    if (!logger_) return;
+    logger_(LogLevel::info, target_ + ": " + event + "; retrying in " +
+                                std::to_string(delay.count()) + " ms (" + attempt_text(n) + ")");
+  }
+
+ private:
+  std::string attempt_text(int n) const {
+    return "attempt " + std::to_string(n + 1) + " of " + std::to_string(max_retries_ + 1);
+  }
+
+  const Logger& logger_;
+  std::string target_;
+  int max_retries_;
+};
 
 void drop_body(HttpResponse& response) noexcept { std::string().swap(response.body); }
 void drop_body(StreamedResponse& response) noexcept { response.body.reset(); }
@@ -161,19 +99,7 @@ bool RetryingHttpClient::should_retry(int status, const Headers& headers) {
 
 std::optional<std::chrono::milliseconds> RetryingHttpClient::retry_after(
     const Headers& headers, std::chrono::system_clock::time_point now) {
-  if (const std::string* ms = headers.find("retry-after-ms")) {
-    if (auto value = parse_non_negative(*ms)) return ceil_ms(*value);
-  }
-  if (const std::string* after = headers.find("retry-after")) {
-    if (auto seconds = parse_non_negative(*after)) return ceil_ms(*seconds * 1000.0);
-    if (auto date = parse_http_date(*after)) {
-      const auto now_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-      const double wait_ms = static_cast<double>(*date) * 1000.0 - static_cast<double>(now_ms);
-      return ceil_ms(std::max(0.0, wait_ms));  // a date already past means "now"; capped
-    }
-  }
-  return std::nullopt;
+  return internal::retry_after(headers, now);
 }
 
 HttpResponse RetryingHttpClient::send(const HttpRequest& request) {
@@ -192,11 +118,8 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
   std::optional<HttpRequest> numbered;
   if (!request.headers.contains(kRetryCountHeader)) numbered.emplace(request);
   const HttpRequest& sent = numbered ? *numbered : request;
-  const std::string target = request.method + " " + detail::redact_url(request.url, true);
-
-  auto log = [this](LogLevel level, const std::string& line) {
-    if (logger_) logger_(level, line);
-  };
+  const AttemptLog log(logger_, request.method + " " + internal::redact_url(request.url, true),
+                       max_retries);
   auto backoff = [this](int retry) {
     double base = static_cast<double>(policy_.initial_delay.count()) *
                   std::pow(2.0, static_cast<double>(std::min(retry, 62)));
@@ -204,16 +127,16 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
     double j = jitter_();
     if (!(j >= 0.0)) j = 0.0;  // also NaN
     if (j >= 1.0) j = std::nextafter(1.0, 0.0);
-    return std::chrono::milliseconds(
-        static_cast<long long>(std::max(0.0, std::min(base * (1.0 - 0.25 * j), kMaxWaitMs))));
+    return std::chrono::milliseconds(static_cast<long long>(
+        std::max(0.0, std::min(base * (1.0 - 0.25 * j), internal::kMaxWaitMs))));
   };
 
   const CancellationToken& token = request.cancellation;
   // Whether an earlier attempt may have been received: a cancel between attempts reports it.
   bool reached = false;
   auto throw_cancelled = [&] {
-    log(LogLevel::info, target + ": cancelled");
-    throw AnthropicCancelledException(target + " cancelled", reached);
+    log.cancelled();
+    throw AnthropicCancelledException(log.target() + " cancelled", reached);
   };
 
   for (int n = 0;; ++n) {
@@ -222,44 +145,40 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
     std::chrono::milliseconds delay{0};
     try {
       Response response = attempt(sent);
-      const std::string outcome =
-          target + ": " + std::to_string(response.status) + request_id_text(response.headers);
+      const std::string outcome = AttemptLog::response_event(response.status, response.headers);
       // A gateway timeout (504) says nothing about whether the server acted on the request:
       // like a dropped connection, it is re-sent only when the request allows that.
       const bool unknown_outcome = response.status == 504;
       if (unknown_outcome) reached = true;
       if (unknown_outcome && !request.retry_on_unknown_outcome) {
-        log(LogLevel::info, outcome +
-                                "; not retried: a gateway timeout leaves the outcome unknown (" +
-                                attempt_text(n, max_retries) + ")");
+        log.ended(LogLevel::info, n, outcome,
+                  "not retried: a gateway timeout leaves the outcome unknown");
         return response;
       }
       if (!should_retry(response.status, response.headers)) {
-        log(response.status < 400 ? LogLevel::debug : LogLevel::info,
-            outcome + " (" + attempt_text(n, max_retries) + ")");
+        log.ended(response.status < 400 ? LogLevel::debug : LogLevel::info, n, outcome);
         return response;
       }
       if (n >= max_retries) {
-        log(LogLevel::info, outcome + "; retries exhausted (" + attempt_text(n, max_retries) + ")");
+        log.ended(LogLevel::info, n, outcome, "retries exhausted");
         return response;
       }
       if (auto wait = retry_after(response.headers, clock_())) {
         if (*wait > policy_.max_retry_after) {
-          log(LogLevel::info,
-              outcome + "; server asked to wait " + std::to_string(wait->count()) +
-                  " ms, above the " + std::to_string(policy_.max_retry_after.count()) +
-                  " ms ceiling: not retried (" + attempt_text(n, max_retries) + ")");
+          log.ended(LogLevel::info, n, outcome,
+                    "server asked to wait " + std::to_string(wait->count()) + " ms, above the " +
+                        std::to_string(policy_.max_retry_after.count()) +
+                        " ms ceiling: not retried");
           return response;
         }
         delay = *wait;
       } else {
         delay = backoff(n);
       }
-      log(LogLevel::info, outcome + "; retrying in " + std::to_string(delay.count()) + " ms (" +
-                              attempt_text(n, max_retries) + ")");
+      log.retrying(n, outcome, delay);
       drop_body(response);  // a streamed body is abandoned, which closes its connection
     } catch (const AnthropicCancelledException& e) {
-      log(LogLevel::info, target + ": cancelled (" + attempt_text(n, max_retries) + ")");
+      log.ended(LogLevel::info, n, "cancelled");
       if (reached && !e.may_have_reached_server()) {
         throw AnthropicCancelledException(e.what(), true);  // an earlier attempt may have landed
       }
@@ -271,14 +190,11 @@ Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) 
       if (!retry) {
         std::string why = n >= max_retries ? "retries exhausted"
                                            : "not retried: the request may have reached the server";
-        log(LogLevel::info,
-            target + ": " + e.what() + "; " + why + " (" + attempt_text(n, max_retries) + ")");
+        log.ended(LogLevel::info, n, e.what(), why);
         throw;
       }
       delay = backoff(n);
-      log(LogLevel::info, target + ": " + e.what() + "; retrying in " +
-                              std::to_string(delay.count()) + " ms (" +
-                              attempt_text(n, max_retries) + ")");
+      log.retrying(n, e.what(), delay);
     }
     if (sleeper_) {
       sleeper_(delay);  // injected (tests): not interruptible, so the token is checked after

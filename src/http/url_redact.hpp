@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace anthropic::http::detail {
+namespace anthropic::internal {
 
 /// `url` without its userinfo (`user:password@`) and fragment; the query is kept only when
 /// `keep_query`. Never returns a credential embedded in the authority.
@@ -29,4 +29,4 @@ inline std::string redact_url(std::string_view url, bool keep_query) {
   return out;
 }
 
-}  // namespace anthropic::http::detail
+}  // namespace anthropic::internal

@@ -9,20 +9,17 @@
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/message_batch.hpp>
 
+#include "json/text.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 // The templates on the family are instantiated for messages::GaFamily and
 // beta::messages::BetaFamily (encode.cpp, decode.cpp).
-
-/// Appends `{"requests":[...]}` (exceptions name the request index).
-template <class Family>
-void write_create_body(std::string& out,
-                       const messages::BasicMessageBatchCreateParams<Family>& params);
 
 /// Appends one `{"custom_id":...,"params":{...}}`; on an exception nothing is appended.
 template <class Family>
@@ -49,6 +46,6 @@ ListPageData decode_list_page(std::string_view json);
 template <class Family>
 messages::BasicMessageBatchIndividualResponse<Family> decode_result_line(std::string_view json);
 
-void append_json_string(std::string& out, std::string_view s);
+using text::append_json_string;
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json

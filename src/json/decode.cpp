@@ -21,11 +21,11 @@
 // Batches, list pages and deleted batches (small, cold) are parsed once into a nlohmann DOM and
 // the typed values taken out of it, strings moved rather than copied. Results lines (hot: a
 // results file can hold 100,000 of them) go through the pull Reader straight into the typed
-// values (see LineDecoder). Every failure, nlohmann's included, becomes an
+// values (see decode_result_line). Every failure, nlohmann's included, becomes an
 // AnthropicInvalidDataException naming the document and the field:
 // "message_batch: `request_counts.processing` is not an integer".
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 namespace {
 
@@ -440,18 +440,18 @@ template messages::MessageBatchIndividualResponse decode_result_line<messages::G
 template beta::messages::BetaMessageBatchIndividualResponse
     decode_result_line<beta::messages::BetaFamily>(std::string_view);
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json
 
 namespace anthropic::messages {
 
 template <class F>
 void anthropic_from_json(std::string_view text, BasicMessageBatchResult<F>& value) {
-  json::model::decode_line_document(text, "MessageBatchResult", value);
+  internal::json::model::decode_line_document(text, "MessageBatchResult", value);
 }
 
 template <class F>
 void anthropic_from_json(std::string_view text, BasicMessageBatchIndividualResponse<F>& value) {
-  json::model::decode_line_document(text, "MessageBatchIndividualResponse", value);
+  internal::json::model::decode_line_document(text, "MessageBatchIndividualResponse", value);
 }
 
 template void anthropic_from_json(std::string_view, MessageBatchResult&);
@@ -461,11 +461,11 @@ template void anthropic_from_json(std::string_view,
                                   beta::messages::BetaMessageBatchIndividualResponse&);
 
 void anthropic_from_json(std::string_view text, MessageBatch& value) {
-  value = json::decode_batch(text);
+  value = internal::json::decode_batch(text);
 }
 
 void anthropic_from_json(std::string_view text, DeletedMessageBatch& value) {
-  value = json::decode_deleted_batch(text);
+  value = internal::json::decode_deleted_batch(text);
 }
 
 }  // namespace anthropic::messages

@@ -15,46 +15,16 @@
 
 // The create body is written straight from the typed params into one std::string: no JSON tree.
 // The params are written by the generated encoder (src/generated/beta_codecs_*.gen.cpp); this file
-// adds the batch envelope, the results line types (hand-written, flattened) and string escaping.
+// adds the create request envelope and the results line types (hand-written, flattened); string
+// escaping is json/text.hpp.
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 namespace {
 
 using messages::BasicMessageBatchCreateParams;
 using messages::BasicMessageBatchIndividualResponse;
 using messages::BasicMessageBatchResult;
-
-void append_escape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"':
-      out.append("\\\"", 2);
-      return;
-    case '\\':
-      out.append("\\\\", 2);
-      return;
-    case '\n':
-      out.append("\\n", 2);
-      return;
-    case '\r':
-      out.append("\\r", 2);
-      return;
-    case '\t':
-      out.append("\\t", 2);
-      return;
-    case '\b':
-      out.append("\\b", 2);
-      return;
-    case '\f':
-      out.append("\\f", 2);
-      return;
-    default: {
-      static constexpr char kHex[] = "0123456789abcdef";
-      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out.append(esc, 6);
-    }
-  }
-}
 
 // The size of a request's JSON for reserving the body: exact for the common shapes (string or
 // text-block messages), an allowance for the rest; numbers at their longest. Reads no string
@@ -151,47 +121,6 @@ void write_value(Writer& w, const messages::DeletedMessageBatch& b) {
 
 }  // namespace model
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  const auto* run = p;  // start of the bytes not yet copied
-  using text::all_plain8;
-  using text::kPlain;
-  using text::load8;
-  auto flush = [&] {
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
-  };
-  while (p < end) {
-    while (end - p >= 8) {
-      if (!all_plain8(load8(p))) break;
-      p += 8;
-    }
-    if (p == end) break;
-    const unsigned char c = *p;
-    if (kPlain.plain[c]) {
-      ++p;
-    } else if (c >= 0x80) {
-      const int n = text::utf8_sequence(p, end);
-      if (n > 0) {
-        p += n;  // well-formed: stays in the run
-      } else {
-        flush();
-        out.append("\xEF\xBF\xBD", 3);  // U+FFFD
-        p += -n;
-        run = p;
-      }
-    } else {
-      flush();
-      append_escape(out, c);
-      ++p;
-      run = p;
-    }
-  }
-  flush();
-  out.push_back('"');
-}
-
 template <class F>
 void write_create_request(std::string& out,
                           const typename BasicMessageBatchCreateParams<F>::Request& request) {
@@ -215,36 +144,16 @@ std::size_t measure_create_request(
   return 26 + request.custom_id.size() + estimate_params<F>(request.params);
 }
 
-template <class F>
-void write_create_body(std::string& out, const BasicMessageBatchCreateParams<F>& params) {
-  const auto& requests = params.requests;
-  std::size_t estimate = 16;
-  for (const auto& r : requests) estimate += measure_create_request<F>(r) + 1;
-  out.reserve(out.size() + estimate + estimate / 32 + 4096);  // slack for escapes
-
-  out.append(R"({"requests":[)");
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (i != 0) out.push_back(',');
-    try {
-      write_create_request<F>(out, requests[i]);
-    } catch (const AnthropicInvalidRequestException& e) {
-      throw AnthropicInvalidRequestException("requests[" + std::to_string(i) + "]: " + e.what(), i);
-    }
-  }
-  out.append("]}");
-}
-
 #define ANTHROPIC_INSTANTIATE_CREATE(F)                                                    \
   template void write_create_request<F>(std::string&,                                      \
                                         const BasicMessageBatchCreateParams<F>::Request&); \
   template std::size_t measure_create_request<F>(                                          \
-      const BasicMessageBatchCreateParams<F>::Request&) noexcept;                          \
-  template void write_create_body<F>(std::string&, const BasicMessageBatchCreateParams<F>&);
+      const BasicMessageBatchCreateParams<F>::Request&) noexcept;
 ANTHROPIC_INSTANTIATE_CREATE(messages::GaFamily)
 ANTHROPIC_INSTANTIATE_CREATE(beta::messages::BetaFamily)
 #undef ANTHROPIC_INSTANTIATE_CREATE
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json
 
 namespace anthropic {
 
@@ -252,8 +161,8 @@ namespace {
 template <class T>
 std::string encode(const T& value) {
   std::string out;
-  json::model::Writer w{out};
-  json::model::write_value(w, value);
+  internal::json::model::Writer w{out};
+  internal::json::model::write_value(w, value);
   return out;
 }
 }  // namespace

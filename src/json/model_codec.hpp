@@ -4,7 +4,7 @@
 // Encoding appends compact JSON straight to a std::string (no tree); decoding walks the pull
 // Reader (no DOM). Hand-written; the generator only calls these.
 //
-// Contract of the generated codecs (DESIGN §1.1):
+// Contract of the generated codecs:
 // - members the SDK does not model are captured verbatim into `extra_fields` (a compact JSON
 //   object); on encode they are merged in: a member named like a modelled field replaces it in
 //   place, the others follow the modelled ones in their order;
@@ -32,7 +32,7 @@
 #include <variant>
 #include <vector>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
 
@@ -415,4 +415,4 @@ void read_value(Decoder& d, std::vector<T>& v, const Path& path);
 template <class T>
 void read_value(Decoder& d, std::map<std::string, T>& v, const Path& path);
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model

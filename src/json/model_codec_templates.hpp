@@ -9,7 +9,7 @@
 
 #include <type_traits>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 template <class T>
 void write_value(Writer& w, const std::vector<T>& v) {
@@ -96,4 +96,4 @@ std::string encode_document(const T& value) {
   return out;
 }
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace anthropic::json {
+namespace anthropic::internal::json {
 
 class Reader {
  public:
@@ -462,4 +462,4 @@ class Reader {
   std::vector<bool> stack_;  // walk()'s open containers, kept to reuse its storage
 };
 
-}  // namespace anthropic::json
+}  // namespace anthropic::internal::json

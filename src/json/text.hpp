@@ -1,13 +1,17 @@
 #pragma once
 
 // Private: byte-level helpers shared by the JSON writer and reader (UTF-8 validation, the
-// 8-bytes-at-a-time scan for bytes that need attention inside a JSON string).
+// 8-bytes-at-a-time scan for bytes that need attention inside a JSON string, the string escaper).
+// Header-only and standard library only: the emulator (tools/emulator), which does not link the
+// SDK, escapes its JSON strings with the same code.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 
-namespace anthropic::json::text {
+namespace anthropic::internal::json::text {
 
 // True for a byte copied as is inside a JSON string: printable ASCII other than '"' and '\\'.
 struct PlainTable {
@@ -69,4 +73,76 @@ inline int utf8_sequence(const unsigned char* p, const unsigned char* end) noexc
   return -1;  // a stray continuation byte, C0/C1, F5..FF
 }
 
-}  // namespace anthropic::json::text
+// Appends the JSON escape of `c`, a byte that is not plain and below 0x80.
+inline void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"':
+      out.append("\\\"", 2);
+      return;
+    case '\\':
+      out.append("\\\\", 2);
+      return;
+    case '\n':
+      out.append("\\n", 2);
+      return;
+    case '\r':
+      out.append("\\r", 2);
+      return;
+    case '\t':
+      out.append("\\t", 2);
+      return;
+    case '\b':
+      out.append("\\b", 2);
+      return;
+    case '\f':
+      out.append("\\f", 2);
+      return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(esc, 6);
+    }
+  }
+}
+
+/// Appends `s` as a JSON string literal (quotes included). Invalid UTF-8 is repaired, each
+/// maximal ill-formed subpart becoming U+FFFD, so that the output is always valid JSON.
+inline void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  const auto* run = p;  // start of the bytes not yet copied
+  auto flush = [&] {
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+  };
+  while (p < end) {
+    while (end - p >= 8) {
+      if (!all_plain8(load8(p))) break;
+      p += 8;
+    }
+    if (p == end) break;
+    const unsigned char c = *p;
+    if (kPlain.plain[c]) {
+      ++p;
+    } else if (c >= 0x80) {
+      const int n = utf8_sequence(p, end);
+      if (n > 0) {
+        p += n;  // well-formed: stays in the run
+      } else {
+        flush();
+        out.append("\xEF\xBF\xBD", 3);  // U+FFFD
+        p += -n;
+        run = p;
+      }
+    } else {
+      flush();
+      append_escape(out, c);
+      ++p;
+      run = p;
+    }
+  }
+  flush();
+  out.push_back('"');
+}
+
+}  // namespace anthropic::internal::json::text

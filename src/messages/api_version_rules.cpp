@@ -11,11 +11,11 @@
 #include <string>
 #include <variant>
 
-namespace anthropic::messages {
+namespace anthropic::internal {
 
 namespace {
 
-using nlohmann::json;
+using Json = nlohmann::json;
 
 constexpr const char* kRemoved[] = {"temperature", "top_p", "top_k"};
 
@@ -39,13 +39,13 @@ std::string at(std::size_t message, std::size_t block) {
   return "params.messages[" + std::to_string(message) + "].content[" + std::to_string(block) + "]";
 }
 
-bool non_empty_array(const json& j, const char* key) {
+bool non_empty_array(const Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_array() && !it->empty();
 }
 
 // A content block given as JSON (a RawJson block, or raw params).
-void check_block_json(const json& block, std::string_view role, std::size_t m, std::size_t b,
+void check_block_json(const Json& block, std::string_view role, std::size_t m, std::size_t b,
                       std::string_view version) {
   if (!block.is_object()) return;
   auto type_it = block.find("type");
@@ -64,7 +64,7 @@ void check_block_json(const json& block, std::string_view role, std::size_t m, s
     auto content = block.find("content");
     if (content == block.end() || !content->is_array()) return;
     for (std::size_t k = 0; k < content->size(); ++k) {
-      const json& text = (*content)[k];
+      const Json& text = (*content)[k];
       if (text.is_object() && non_empty_array(text, "citations")) {
         reject(at(m, b) + ".content[" + std::to_string(k) + "]",
                "is a text block with citations (in a search_result of a user message), which is "
@@ -75,15 +75,15 @@ void check_block_json(const json& block, std::string_view role, std::size_t m, s
   }
 }
 
-void check_content_json(const json& content, std::string_view role, std::size_t m,
+void check_content_json(const Json& content, std::string_view role, std::size_t m,
                         std::string_view version) {
   if (!content.is_array()) return;
   for (std::size_t b = 0; b < content.size(); ++b)
     check_block_json(content[b], role, m, b, version);
 }
 
-json parse_or_null(const RawJson& raw) {
-  return json::parse(raw.str(), nullptr, /*allow_exceptions=*/false);
+Json parse_or_null(const RawJson& raw) {
+  return Json::parse(raw.str(), nullptr, /*allow_exceptions=*/false);
 }
 
 template <class F>
@@ -126,7 +126,7 @@ void check_api_version_rules(const typename F::MessageCreateParams& params,
   if (params.top_p) reject_removed("top_p", api_version);
   if (params.top_k) reject_removed("top_k", api_version);
   if (params.extra_fields) {
-    const json extra = parse_or_null(*params.extra_fields);
+    const Json extra = parse_or_null(*params.extra_fields);
     if (extra.is_object()) {
       for (const char* field : kRemoved) {
         if (extra.contains(field)) reject_removed(field, api_version);
@@ -147,12 +147,13 @@ void check_api_version_rules(const typename F::MessageCreateParams& params,
   }
 }
 
-template void check_api_version_rules<GaFamily>(const MessageCreateParams&, std::string_view);
+template void check_api_version_rules<messages::GaFamily>(const MessageCreateParams&,
+                                                          std::string_view);
 template void check_api_version_rules<beta::messages::BetaFamily>(
     const beta::BetaMessageCreateParams&, std::string_view);
 
 bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version) {
-  const json params = json::parse(params_json, nullptr, /*allow_exceptions=*/false);
+  const Json params = Json::parse(params_json, nullptr, /*allow_exceptions=*/false);
   if (!params.is_object()) return false;
   for (const char* field : kRemoved) {
     if (params.contains(field)) reject_removed(field, api_version);
@@ -160,7 +161,7 @@ bool check_api_version_rules_raw(std::string_view params_json, std::string_view 
   auto messages = params.find("messages");
   if (messages == params.end() || !messages->is_array()) return true;
   for (std::size_t m = 0; m < messages->size(); ++m) {
-    const json& message = (*messages)[m];
+    const Json& message = (*messages)[m];
     if (!message.is_object()) continue;
     auto role = message.find("role");
     auto content = message.find("content");
@@ -170,4 +171,4 @@ bool check_api_version_rules_raw(std::string_view params_json, std::string_view 
   return true;
 }
 
-}  // namespace anthropic::messages
+}  // namespace anthropic::internal

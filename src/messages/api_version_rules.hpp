@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-namespace anthropic::messages {
+namespace anthropic::internal {
 
 /// Throws `AnthropicInvalidRequestException` ("params.temperature ...", "params.messages[2]
 /// .content[0] ...") when `params` uses something that `api_version` removed or rejects:
@@ -21,4 +21,4 @@ void check_api_version_rules(const typename Family::MessageCreateParams& params,
 /// checking, when the text is not a JSON object: one parse serves both checks.
 bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version);
 
-}  // namespace anthropic::messages
+}  // namespace anthropic::internal

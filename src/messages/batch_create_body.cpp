@@ -13,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-namespace anthropic::messages {
+namespace anthropic::internal {
 
 namespace {
 
@@ -28,15 +28,6 @@ std::string quoted(std::string_view s) {
 std::string at(std::size_t index) { return "requests[" + std::to_string(index) + "]"; }
 
 }  // namespace
-
-bool is_valid_custom_id(std::string_view id) noexcept {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
 
 // The custom_ids seen so far, for the uniqueness check: an open-addressing (linear probing) table
 // of 8-byte slots {hash tag, id number} over one arena holding the ids' bytes. No allocation per
@@ -130,7 +121,7 @@ class CustomIdSet {
   std::size_t last_ = 0;             // slot of the id added last
 };
 
-struct detail::CreateBodyState {
+struct CreateBodyState {
   static constexpr std::size_t kMaxRequests = 100000;
   std::size_t max_body_bytes;
   std::string body = R"({"requests":[)";
@@ -145,7 +136,7 @@ struct detail::CreateBodyState {
       throw AnthropicInvalidRequestException(
           "a batch holds at most 100,000 requests; " + at(count) + " is one too many", count);
     }
-    if (!is_valid_custom_id(custom_id)) {
+    if (!messages::is_valid_custom_id(custom_id)) {
       throw AnthropicInvalidRequestException(at(count) + ".custom_id " + quoted(custom_id) +
                                                  " must be 1 to 64 characters of [a-zA-Z0-9_-]",
                                              count);
@@ -179,9 +170,21 @@ struct detail::CreateBodyState {
   }
 };
 
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
+
+bool is_valid_custom_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
 template <class F>
 BasicBatchCreateBodyBuilder<F>::BasicBatchCreateBodyBuilder(std::size_t max_body_bytes)
-    : state_(std::make_unique<detail::CreateBodyState>()) {
+    : state_(std::make_unique<internal::CreateBodyState>()) {
   state_->max_body_bytes = max_body_bytes;
 }
 template <class F>
@@ -207,7 +210,7 @@ void BasicBatchCreateBodyBuilder<F>::reserve(std::size_t body_bytes) {
 template <class F>
 void BasicBatchCreateBodyBuilder<F>::add(
     const typename BasicMessageBatchCreateParams<F>::Request& request) {
-  detail::CreateBodyState& s = *state_;
+  internal::CreateBodyState& s = *state_;
   const std::size_t before = s.body.size();
   const std::string_view custom_id = request.custom_id;
   s.check(custom_id);
@@ -217,12 +220,12 @@ void BasicBatchCreateBodyBuilder<F>::add(
   const std::uint64_t h = s.ids.prepare(custom_id);
   if (s.count > 0) s.body.push_back(',');
   try {
-    if (s.version_rules) check_api_version_rules<F>(request.params, s.api_version);
-    json::write_create_request<F>(s.body, request);
+    if (s.version_rules) internal::check_api_version_rules<F>(request.params, s.api_version);
+    internal::json::write_create_request<F>(s.body, request);
   } catch (const AnthropicInvalidRequestException& e) {
     s.body.resize(before);
     if (s.ids.contains(custom_id, h)) s.duplicate(custom_id);
-    throw AnthropicInvalidRequestException(at(s.count) + ": " + e.what(), s.count);
+    throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
   }
   if (!s.ids.insert(custom_id, h)) {
     s.body.resize(before);
@@ -234,24 +237,25 @@ void BasicBatchCreateBodyBuilder<F>::add(
 template <class F>
 void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
                                              std::string_view params_json) {
-  detail::CreateBodyState& s = *state_;
+  internal::CreateBodyState& s = *state_;
   auto first = params_json.find_first_not_of(" \t\r\n");
   bool object = first != std::string_view::npos && params_json[first] == '{';
   try {
     if (object) {
-      object = s.version_rules ? check_api_version_rules_raw(params_json, s.api_version)
+      object = s.version_rules ? internal::check_api_version_rules_raw(params_json, s.api_version)
                                : nlohmann::json::accept(params_json);
     }
   } catch (const AnthropicInvalidRequestException& e) {
-    throw AnthropicInvalidRequestException(at(s.count) + ": " + e.what(), s.count);
+    throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
   }
   if (!object) {
-    throw AnthropicInvalidRequestException(at(s.count) + ".params must be a JSON object", s.count);
+    throw AnthropicInvalidRequestException(internal::at(s.count) + ".params must be a JSON object",
+                                           s.count);
   }
   std::size_t before = s.body.size();
   s.begin(custom_id);
   s.body += R"({"custom_id":)";
-  json::append_json_string(s.body, custom_id);
+  internal::json::append_json_string(s.body, custom_id);
   s.body += R"(,"params":)";
   s.body.append(params_json);
   s.body.push_back('}');

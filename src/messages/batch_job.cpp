@@ -28,9 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
-using detail::errno_text;
-using detail::File;
-using detail::HashRuns;
+using internal::errno_text;
+using internal::File;
+using internal::HashRuns;
 
 constexpr const char* kJournal = "journal.jsonl";
 constexpr std::size_t kBodyOverhead = 64;     // `{"requests":[` ... `]}` and slack
@@ -129,7 +129,7 @@ bool is_transient(const AnthropicServiceException& e) {
 }  // namespace
 
 struct BatchJob::Impl {
-  detail::BatchJobBackend backend;
+  internal::BatchJobBackend backend;
   BatchJobOptions o;
   std::vector<Chunk> chunks;
   std::size_t requests = 0;
@@ -1028,7 +1028,7 @@ struct BatchJob::Impl {
   }
 };
 
-BatchJob::BatchJob(detail::BatchJobBackend backend, BatchJobOptions options)
+BatchJob::BatchJob(internal::BatchJobBackend backend, BatchJobOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->backend = std::move(backend);
   impl_->o = std::move(options);

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace anthropic::messages::detail {
+namespace anthropic::internal {
 
 namespace fs = std::filesystem;
 
@@ -37,7 +37,7 @@ class File {
   File() = default;
   File(const fs::path& path, int flags, const char* what) : path_(path) {
     fd_ = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw BatchJobException(errno_text(std::string("cannot ") + what, path));
+    if (fd_ < 0) throw messages::BatchJobException(errno_text(std::string("cannot ") + what, path));
   }
   File(File&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
   File& operator=(File&& o) noexcept {
@@ -56,21 +56,21 @@ class File {
     while (!data.empty()) {
       ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw BatchJobException(errno_text("cannot write", path_));
+      if (n < 0) throw messages::BatchJobException(errno_text("cannot write", path_));
       data.remove_prefix(static_cast<std::size_t>(n));
     }
   }
   void sync() {
-    if (::fsync(fd_) != 0) throw BatchJobException(errno_text("cannot sync", path_));
+    if (::fsync(fd_) != 0) throw messages::BatchJobException(errno_text("cannot sync", path_));
   }
   std::uint64_t size() const {
     struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw BatchJobException(errno_text("cannot stat", path_));
+    if (::fstat(fd_, &st) != 0) throw messages::BatchJobException(errno_text("cannot stat", path_));
     return static_cast<std::uint64_t>(st.st_size);
   }
   void truncate(std::uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-      throw BatchJobException(errno_text("cannot truncate", path_));
+      throw messages::BatchJobException(errno_text("cannot truncate", path_));
     }
   }
 
@@ -138,7 +138,7 @@ class HashRuns {
       const std::size_t bytes = c.items.size() * 8;
       if (::pread(file_->fd(), c.items.data(), bytes, static_cast<off_t>(c.next_offset)) !=
           static_cast<ssize_t>(bytes)) {
-        throw BatchJobException(errno_text("cannot read", spill_));
+        throw messages::BatchJobException(errno_text("cannot read", spill_));
       }
       c.next_offset += bytes;
     };
@@ -177,4 +177,4 @@ class HashRuns {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> runs_;
 };
 
-}  // namespace anthropic::messages::detail
+}  // namespace anthropic::internal

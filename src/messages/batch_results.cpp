@@ -5,6 +5,7 @@
 
 #include "json/codecs.hpp"
 #include "messages/batch_results_resume.hpp"
+#include "trim.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,9 +15,7 @@
 #include <exception>
 #include <random>
 
-namespace anthropic::messages {
-
-namespace detail {
+namespace anthropic::internal {
 
 void RunningChecksum::update(const char* data, std::size_t size) noexcept {
   length_ += size;
@@ -65,8 +64,6 @@ std::uint64_t RunningChecksum::digest() const noexcept {
   return h ^ (h >> 32);
 }
 
-}  // namespace detail
-
 namespace {
 
 constexpr std::size_t kMaxErrorBody = std::size_t{1} << 20;
@@ -87,12 +84,6 @@ bool parse_number(std::string_view s, std::uint64_t& out) {
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && end == s.data() + s.size();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<ContentRange> parse_content_range(std::string_view value) {
@@ -159,18 +150,18 @@ bool identity_encoded(const http::Headers& headers) {
 /// with an I/O error, it reconnects and continues after the last whole line it consumed (see
 /// `resume`). Once the transfer has failed for good, the failure is kept and thrown again by
 /// every later call: a partial line is never delivered.
-class detail::ResultsReader {
+class ResultsReader {
  public:
   explicit ResultsReader(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
 
-  ResultsReader(http::StreamedResponse first, detail::ResultsResume resume)
+  ResultsReader(http::StreamedResponse first, ResultsResume resume)
       : body_(std::move(first.body)), resume_(std::move(resume)) {
     ranges_usable_ = identity_encoded(first.headers);
     if (ranges_usable_) total_ = content_length(first.headers);
   }
 
   template <class F>
-  std::optional<BasicMessageBatchIndividualResponse<F>> next() {
+  std::optional<messages::BasicMessageBatchIndividualResponse<F>> next() {
     std::string_view line;
     if (!next_content_line(line)) return std::nullopt;
     try {
@@ -389,7 +380,7 @@ class detail::ResultsReader {
   // Reads the first `count` bytes of a body that starts from the beginning again and checks that
   // they are the bytes already consumed. An I/O error on the way propagates (it is retried).
   void skip_verified(http::ResponseBody& body, std::uint64_t count) {
-    detail::RunningChecksum again;
+    RunningChecksum again;
     if (buffer_.size() < kChunk) buffer_.resize(kChunk);
     std::uint64_t left = count;
     while (left > 0) {
@@ -487,8 +478,8 @@ class detail::ResultsReader {
 
   // Resume state. `consumed_` is the body offset of buffer_[0]; buffer_[0, summed_) is already in
   // `checksum_`, which covers the body's bytes [0, consumed_ + summed_).
-  detail::ResultsResume resume_;
-  detail::RunningChecksum checksum_;
+  ResultsResume resume_;
+  RunningChecksum checksum_;
   std::uint64_t consumed_ = 0;
   std::size_t summed_ = 0;
   std::optional<std::uint64_t> total_;  // the body's size, when a response announced it
@@ -496,25 +487,21 @@ class detail::ResultsReader {
   std::uint64_t failed_at_ = 0;  // the offset of the last failure
   int failures_ = 0;             // consecutive failures at `failed_at_`
 };
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
 
 template <class F>
 BasicBatchResultsStream<F>::BasicBatchResultsStream(std::unique_ptr<http::ResponseBody> body)
-    : reader_(std::make_unique<detail::ResultsReader>(std::move(body))) {}
+    : reader_(std::make_unique<internal::ResultsReader>(std::move(body))) {}
 
 template <class F>
-BasicBatchResultsStream<F>::BasicBatchResultsStream(std::unique_ptr<detail::ResultsReader> reader)
+BasicBatchResultsStream<F>::BasicBatchResultsStream(std::unique_ptr<internal::ResultsReader> reader)
     : reader_(std::move(reader)) {}
 
 template <class F>
 BasicBatchResultsStream<F> BasicBatchResultsStream<F>::from_jsonl(std::string jsonl) {
   return BasicBatchResultsStream(http::make_memory_body(std::move(jsonl)));
-}
-
-template <class F>
-BasicBatchResultsStream<F> detail::ResultsStreamAccess::open(http::StreamedResponse first,
-                                                             ResultsResume resume) {
-  return BasicBatchResultsStream<F>(
-      std::make_unique<ResultsReader>(std::move(first), std::move(resume)));
 }
 
 template <class F>
@@ -549,10 +536,21 @@ std::size_t BasicBatchResultsStream<F>::line_number() const noexcept {
 
 template class BasicBatchResultsStream<GaFamily>;
 template class BasicBatchResultsStream<beta::messages::BetaFamily>;
-template BasicBatchResultsStream<GaFamily> detail::ResultsStreamAccess::open<GaFamily>(
-    http::StreamedResponse, ResultsResume);
-template BasicBatchResultsStream<beta::messages::BetaFamily>
-    detail::ResultsStreamAccess::open<beta::messages::BetaFamily>(http::StreamedResponse,
-                                                                  ResultsResume);
 
 }  // namespace anthropic::messages
+
+namespace anthropic::internal {
+
+template <class F>
+messages::BasicBatchResultsStream<F> ResultsStreamAccess::open(http::StreamedResponse first,
+                                                               ResultsResume resume) {
+  return messages::BasicBatchResultsStream<F>(
+      std::make_unique<ResultsReader>(std::move(first), std::move(resume)));
+}
+
+template messages::BatchResultsStream ResultsStreamAccess::open<messages::GaFamily>(
+    http::StreamedResponse, ResultsResume);
+template beta::messages::BatchResultsStream ResultsStreamAccess::open<beta::messages::BetaFamily>(
+    http::StreamedResponse, ResultsResume);
+
+}  // namespace anthropic::internal

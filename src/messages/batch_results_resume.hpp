@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <functional>
 
-namespace anthropic::messages::detail {
+namespace anthropic::internal {
 
 /// What a resumable results stream needs besides its first response.
 struct ResultsResume {
@@ -35,13 +35,14 @@ struct ResultsStreamAccess {
   /// A stream over `first` (a 2xx response to the results request) that resumes through `resume`
   /// when the transfer breaks.
   template <class Family>
-  static BasicBatchResultsStream<Family> open(http::StreamedResponse first, ResultsResume resume);
+  static messages::BasicBatchResultsStream<Family> open(http::StreamedResponse first,
+                                                        ResultsResume resume);
 };
 
 /// A 64-bit checksum of a byte sequence fed in pieces of any size: the digest depends only on the
 /// bytes, not on how they were split. Mixes 32 bytes at a time in four independent lanes so that
-/// it costs the line splitter little (~7 GiB/s measured, the splitter ~250 MiB/s); it detects
-/// changed content, it is not a cryptographic hash.
+/// it stays cheap beside the line splitter that feeds it; it detects changed content, it is not a
+/// cryptographic hash.
 class RunningChecksum {
  public:
   void update(const char* data, std::size_t size) noexcept;
@@ -63,4 +64,4 @@ class RunningChecksum {
   std::size_t pending_size_ = 0;
 };
 
-}  // namespace anthropic::messages::detail
+}  // namespace anthropic::internal

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-namespace anthropic::messages {
+namespace anthropic::internal {
 
 namespace {
 
@@ -85,13 +85,13 @@ std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_
 }
 
 template <class F>
-http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& params,
+http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
                                     std::size_t max_body_bytes, std::string_view api_version) {
-  if (params.requests.size() > BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
+  if (params.requests.size() > messages::BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
   }
-  BasicBatchCreateBodyBuilder<F> builder(max_body_bytes);
+  messages::BasicBatchCreateBodyBuilder<F> builder(max_body_bytes);
   builder.check_api_version(api_version);
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
   // body is never regrown: a regrowth near 256 MB would briefly need twice its size.
@@ -103,7 +103,7 @@ http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& para
   return std::move(builder).finish().body;
 }
 
-template http::RequestBody build_create_body(const MessageBatchCreateParams&, std::size_t,
+template http::RequestBody build_create_body(const messages::MessageBatchCreateParams&, std::size_t,
                                              std::string_view);
 template http::RequestBody build_create_body(const beta::messages::BetaMessageBatchCreateParams&,
                                              std::size_t, std::string_view);
@@ -188,16 +188,17 @@ http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
 }
 
 template <class F>
-MessageBatch HttpBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params,
-                                         const RequestOptions& options) {
-  return send_create(build_create_body(params, BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
-                                       config_->anthropic_version),
-                     params.betas, params.user_profile_id, params.workspace_id, options);
+messages::MessageBatch HttpBatchService<F>::create(
+    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) {
+  return send_create(
+      build_create_body(params, messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+                        config_->anthropic_version),
+      params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 template <class F>
-MessageBatch HttpBatchService<F>::create_encoded(const EncodedBatchCreateParams& params,
-                                                 const RequestOptions& options) {
+messages::MessageBatch HttpBatchService<F>::create_encoded(
+    const messages::EncodedBatchCreateParams& params, const RequestOptions& options) {
   if (params.request_count == 0 || params.body.empty()) {
     throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
   }
@@ -206,11 +207,10 @@ MessageBatch HttpBatchService<F>::create_encoded(const EncodedBatchCreateParams&
 }
 
 template <class F>
-MessageBatch HttpBatchService<F>::send_create(http::RequestBody body,
-                                              const std::vector<std::string>& betas,
-                                              const std::optional<std::string>& user_profile_id,
-                                              const std::optional<std::string>& workspace_id,
-                                              const RequestOptions& options) {
+messages::MessageBatch HttpBatchService<F>::send_create(
+    http::RequestBody body, const std::vector<std::string>& betas,
+    const std::optional<std::string>& user_profile_id,
+    const std::optional<std::string>& workspace_id, const RequestOptions& options) {
   http::Headers operation_headers;
   if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
   http::HttpRequest request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id}, options,
@@ -264,8 +264,8 @@ MessageBatch HttpBatchService<F>::send_create(http::RequestBody body,
 }
 
 template <class F>
-MessageBatch HttpBatchService<F>::retrieve(const MessageBatchRetrieveParams& params,
-                                           const RequestOptions& options) {
+messages::MessageBatch HttpBatchService<F>::retrieve(
+    const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) {
   auto response =
       send(build("GET", batch_path(params.message_batch_id), {}, ids_of(params), options),
            options.response_into);
@@ -273,8 +273,8 @@ MessageBatch HttpBatchService<F>::retrieve(const MessageBatchRetrieveParams& par
 }
 
 template <class F>
-BatchListPage HttpBatchService<F>::list(const MessageBatchListParams& params,
-                                        const RequestOptions& options) {
+messages::BatchListPage HttpBatchService<F>::list(const messages::MessageBatchListParams& params,
+                                                  const RequestOptions& options) {
   Query query;
   if (params.limit) {
     if (*params.limit < 1 || *params.limit > 1000) {
@@ -289,13 +289,14 @@ BatchListPage HttpBatchService<F>::list(const MessageBatchListParams& params,
       send(build("GET", kBatchesPath, query, IdParts{params.betas, params.workspace_id}, options),
            options.response_into);
   json::ListPageData page = decode("list", response, json::decode_list_page);
-  return BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
-                       std::move(page.last_id), this->shared_from_this(), params, options);
+  return messages::BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
+                                 std::move(page.last_id), this->shared_from_this(), params,
+                                 options);
 }
 
 template <class F>
-MessageBatch HttpBatchService<F>::cancel(const MessageBatchCancelParams& params,
-                                         const RequestOptions& options) {
+messages::MessageBatch HttpBatchService<F>::cancel(const messages::MessageBatchCancelParams& params,
+                                                   const RequestOptions& options) {
   auto response = send(
       build("POST", batch_path(params.message_batch_id) + "/cancel", {}, ids_of(params), options),
       options.response_into);
@@ -303,8 +304,8 @@ MessageBatch HttpBatchService<F>::cancel(const MessageBatchCancelParams& params,
 }
 
 template <class F>
-DeletedMessageBatch HttpBatchService<F>::delete_(const MessageBatchDeleteParams& params,
-                                                 const RequestOptions& options) {
+messages::DeletedMessageBatch HttpBatchService<F>::delete_(
+    const messages::MessageBatchDeleteParams& params, const RequestOptions& options) {
   auto response =
       send(build("DELETE", batch_path(params.message_batch_id), {}, ids_of(params), options),
            options.response_into);
@@ -312,8 +313,8 @@ DeletedMessageBatch HttpBatchService<F>::delete_(const MessageBatchDeleteParams&
 }
 
 template <class F>
-BasicBatchResultsStream<F> HttpBatchService<F>::results(const MessageBatchResultsParams& params,
-                                                        const RequestOptions& options) {
+messages::BasicBatchResultsStream<F> HttpBatchService<F>::results(
+    const messages::MessageBatchResultsParams& params, const RequestOptions& options) {
   http::HttpRequest request =
       build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params), options,
             {}, http::Headers{{"accept", "application/x-jsonl"}});
@@ -326,7 +327,7 @@ BasicBatchResultsStream<F> HttpBatchService<F>::results(const MessageBatchResult
   // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
   // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
   // transport is shared into the stream, which may outlive the Client.
-  detail::ResultsResume resume;
+  ResultsResume resume;
   resume.max_retries = options.max_retries.value_or(config_->max_retries);
   resume.sleeper = config_->sleeper;
   resume.cancellation = options.cancellation;
@@ -336,10 +337,10 @@ BasicBatchResultsStream<F> HttpBatchService<F>::results(const MessageBatchResult
     if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
     return http->open(again);
   };
-  return detail::ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
+  return ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
 }
 
-template class HttpBatchService<GaFamily>;
+template class HttpBatchService<messages::GaFamily>;
 template class HttpBatchService<beta::messages::BetaFamily>;
 
-}  // namespace anthropic::messages
+}  // namespace anthropic::internal

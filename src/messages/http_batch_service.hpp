@@ -13,40 +13,41 @@
 #include <utility>
 #include <vector>
 
-namespace anthropic::messages {
+namespace anthropic::internal {
 
 /// Builds each operation's request from its params (URL, headers, body), sends it through the
 /// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
 /// beyond its configuration: thread-safe.
 /// Always owned by a shared_ptr: a list page keeps its service alive through shared_from_this.
 template <class F>
-class HttpBatchService final : public BasicBatchService<F>,
+class HttpBatchService final : public messages::BasicBatchService<F>,
                                public std::enable_shared_from_this<HttpBatchService<F>> {
  public:
   HttpBatchService(std::shared_ptr<const ClientConfig> config,
                    std::shared_ptr<http::HttpClient> http);
 
-  using BasicBatchService<F>::cancel;
-  using BasicBatchService<F>::create;
-  using BasicBatchService<F>::create_encoded;
-  using BasicBatchService<F>::delete_;
-  using BasicBatchService<F>::list;
-  using BasicBatchService<F>::results;
-  using BasicBatchService<F>::retrieve;
+  using messages::BasicBatchService<F>::cancel;
+  using messages::BasicBatchService<F>::create;
+  using messages::BasicBatchService<F>::create_encoded;
+  using messages::BasicBatchService<F>::delete_;
+  using messages::BasicBatchService<F>::list;
+  using messages::BasicBatchService<F>::results;
+  using messages::BasicBatchService<F>::retrieve;
 
-  MessageBatch create(const BasicMessageBatchCreateParams<F>& params,
-                      const RequestOptions& options) override;
-  MessageBatch create_encoded(const EncodedBatchCreateParams& params,
-                              const RequestOptions& options) override;
-  MessageBatch retrieve(const MessageBatchRetrieveParams& params,
-                        const RequestOptions& options) override;
-  BatchListPage list(const MessageBatchListParams& params, const RequestOptions& options) override;
-  MessageBatch cancel(const MessageBatchCancelParams& params,
-                      const RequestOptions& options) override;
-  DeletedMessageBatch delete_(const MessageBatchDeleteParams& params,
-                              const RequestOptions& options) override;
-  BasicBatchResultsStream<F> results(const MessageBatchResultsParams& params,
-                                     const RequestOptions& options) override;
+  messages::MessageBatch create(const messages::BasicMessageBatchCreateParams<F>& params,
+                                const RequestOptions& options) override;
+  messages::MessageBatch create_encoded(const messages::EncodedBatchCreateParams& params,
+                                        const RequestOptions& options) override;
+  messages::MessageBatch retrieve(const messages::MessageBatchRetrieveParams& params,
+                                  const RequestOptions& options) override;
+  messages::BatchListPage list(const messages::MessageBatchListParams& params,
+                               const RequestOptions& options) override;
+  messages::MessageBatch cancel(const messages::MessageBatchCancelParams& params,
+                                const RequestOptions& options) override;
+  messages::DeletedMessageBatch delete_(const messages::MessageBatchDeleteParams& params,
+                                        const RequestOptions& options) override;
+  messages::BasicBatchResultsStream<F> results(const messages::MessageBatchResultsParams& params,
+                                               const RequestOptions& options) override;
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
@@ -57,15 +58,17 @@ class HttpBatchService final : public BasicBatchService<F>,
     const std::vector<std::string>& betas;
     const std::optional<std::string>& workspace_id;
   };
-  static IdParts ids_of(const MessageBatchIdParams& p) { return IdParts{p.betas, p.workspace_id}; }
+  static IdParts ids_of(const messages::MessageBatchIdParams& p) {
+    return IdParts{p.betas, p.workspace_id};
+  }
   http::HttpRequest build(std::string method, std::string_view path, const Query& query,
                           const IdParts& ids, const RequestOptions& options,
                           http::RequestBody body = {},
                           const http::Headers& operation_headers = {}) const;
-  MessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
-                           const std::optional<std::string>& user_profile_id,
-                           const std::optional<std::string>& workspace_id,
-                           const RequestOptions& options);
+  messages::MessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
+                                     const std::optional<std::string>& user_profile_id,
+                                     const std::optional<std::string>& workspace_id,
+                                     const RequestOptions& options);
   /// Sends a request whose response is a small JSON document; throws on an error status.
   /// A 2xx response's status and headers go to `into` (RequestOptions::response_into) if set.
   http::HttpResponse send(const http::HttpRequest& request, ResponseMetadata* into) const;
@@ -74,15 +77,17 @@ class HttpBatchService final : public BasicBatchService<F>,
   std::shared_ptr<http::HttpClient> http_;
 };
 
-/// The body of a create call, checked as DESIGN §4.8 says (1-100,000 requests, custom_id pattern
-/// and uniqueness, at most `max_body_bytes`) through BatchCreateBodyBuilder; throws
-/// AnthropicInvalidRequestException naming the request index. Exposed for tests and benchmarks.
+/// The body of a create call, checked before anything is sent as the API would check it (1-100,000
+/// requests, custom_id pattern and uniqueness, at most `max_body_bytes`) through
+/// BatchCreateBodyBuilder; throws AnthropicInvalidRequestException naming the request index.
+/// Declared here, not in the .cpp, for the tests and benchmarks that time and check it.
 /// With `api_version` (2026-10-21 or later), also the rules of that version
 /// (api_version_rules.hpp).
 template <class F>
-http::RequestBody build_create_body(const BasicMessageBatchCreateParams<F>& params,
-                                    std::size_t max_body_bytes = 256u * 1024u * 1024u,
-                                    std::string_view api_version = {});
+http::RequestBody build_create_body(
+    const messages::BasicMessageBatchCreateParams<F>& params,
+    std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+    std::string_view api_version = {});
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.
 std::string batch_path(std::string_view message_batch_id);
@@ -91,4 +96,4 @@ std::string batch_path(std::string_view message_batch_id);
 /// versions before 2026-10-21) the batches beta, de-duplicated; empty when there is none.
 std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_beta);
 
-}  // namespace anthropic::messages
+}  // namespace anthropic::internal

@@ -520,8 +520,8 @@ TEST_F(BatchJobTest, ReviewAForeignBatchOfTheSameSizeIsNotAdoptedForACreateNever
 }
 
 /// Wraps the real backend of the emulator so single calls can fail.
-am::detail::BatchJobBackend wrapped(am::BatchService& service) {
-  return am::detail::make_batch_job_backend(service);
+anthropic::internal::BatchJobBackend wrapped(am::BatchService& service) {
+  return anthropic::internal::make_batch_job_backend(service);
 }
 
 anthropic::InternalServerException server_error(int status) {

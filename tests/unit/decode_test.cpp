@@ -29,11 +29,11 @@ using anthropic::beta::BetaThinkingBlock;
 using anthropic::beta::BetaToolUseBlock;
 using anthropic::beta::messages::BetaMessageBatchResultType;
 using anthropic::beta::messages::ProcessingStatus;
-using anthropic::json::decode_batch;
-using anthropic::json::decode_deleted_batch;
-using anthropic::json::decode_list_page;
+using anthropic::internal::json::decode_batch;
+using anthropic::internal::json::decode_deleted_batch;
+using anthropic::internal::json::decode_list_page;
 constexpr auto decode_result_line = [](std::string_view s) {
-  return anthropic::json::decode_result_line<anthropic::beta::messages::BetaFamily>(s);
+  return anthropic::internal::json::decode_result_line<anthropic::beta::messages::BetaFamily>(s);
 };
 using nlohmann::json;
 using std::chrono::system_clock;

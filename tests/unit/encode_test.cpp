@@ -1,4 +1,5 @@
 #include "json/codecs.hpp"
+#include "messages/http_batch_service.hpp"
 
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/errors.hpp>
@@ -54,15 +55,14 @@ Request simple(std::string custom_id, std::string text, std::string model = "cla
   return r;
 }
 
+// The body as `create` sends it (the create-body builder over the request codec).
 std::string body(const BetaMessageBatchCreateParams& p) {
-  std::string out;
-  anthropic::json::write_create_body(out, p);
-  return out;
+  return anthropic::internal::build_create_body(p).str();
 }
 
 std::string request_json(const Request& r) {
   std::string out;
-  anthropic::json::write_create_request<anthropic::beta::messages::BetaFamily>(out, r);
+  anthropic::internal::json::write_create_request<anthropic::beta::messages::BetaFamily>(out, r);
   return out;
 }
 
@@ -100,7 +100,7 @@ BetaThinkingConfigEnabled thinking_enabled(std::int64_t budget) {
 
 std::string json_string(std::string_view s) {
   std::string out;
-  anthropic::json::append_json_string(out, s);
+  anthropic::internal::json::append_json_string(out, s);
   return out;
 }
 
@@ -126,16 +126,8 @@ TEST(EncodeTest, SecondCaptureByteForByte) {
       R"({"requests":[{"custom_id":"a","params":{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"x"}]}}]})");
 }
 
-TEST(EncodeTest, AppendsToExistingText) {
-  BetaMessageBatchCreateParams p;
-  p.requests.push_back(simple("a", "x"));
-  std::string out = "prefix";
-  anthropic::json::write_create_body(out, p);
-  EXPECT_EQ(out.rfind("prefix{\"requests\":[", 0), 0u) << out;
-}
-
-TEST(EncodeTest, EmptyRequestList) {
-  EXPECT_EQ(body(BetaMessageBatchCreateParams{}), R"({"requests":[]})");
+TEST(EncodeTest, EmptyRequestListIsRefused) {
+  EXPECT_THROW(body(BetaMessageBatchCreateParams{}), AnthropicInvalidRequestException);
 }
 
 TEST(EncodeTest, ReferenceExampleOne) {
@@ -689,8 +681,8 @@ TEST(EncodeTest, LargeBodyIsReservedOnce) {
   for (int i = 0; i < 5000; ++i) {
     p.requests.push_back(simple("id-" + std::to_string(i), std::string(200, 'a' + i % 26)));
   }
-  std::string out;
-  anthropic::json::write_create_body(out, p);
+  const anthropic::http::RequestBody b = anthropic::internal::build_create_body(p);
+  const std::string& out = b.str();
   // No growth by doubling: capacity stays close to the size.
   EXPECT_LE(out.capacity(), out.size() + out.size() / 8 + 8192);
   EXPECT_EQ(nlohmann::json::parse(out)["requests"].size(), 5000u);

@@ -14,7 +14,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using anthropic::messages::detail::HashRuns;
+using anthropic::internal::HashRuns;
 
 fs::path spill_path() {
   return fs::temp_directory_path() / ("hash-runs-" + std::to_string(::getpid()) + ".tmp");

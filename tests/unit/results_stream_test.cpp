@@ -182,8 +182,8 @@ struct ScriptedReopen {
   std::deque<std::function<http::StreamedResponse(std::uint64_t)>> answers;
   std::vector<milliseconds> delays;
 
-  anthropic::messages::detail::ResultsResume resume(int max_retries) {
-    anthropic::messages::detail::ResultsResume r;
+  anthropic::internal::ResultsResume resume(int max_retries) {
+    anthropic::internal::ResultsResume r;
     r.max_retries = max_retries;
     r.jitter = [] { return 0.0; };
     r.sleeper = [this](milliseconds d) { delays.push_back(d); };
@@ -235,10 +235,10 @@ TEST(RunningChecksum, DependsOnTheBytesOnlyNotOnHowTheyWereSplit) {
   std::string data(10000, '\0');
   std::mt19937 rng(7);
   for (auto& c : data) c = static_cast<char>(rng());
-  anthropic::messages::detail::RunningChecksum whole;
+  anthropic::internal::RunningChecksum whole;
   whole.update(data.data(), data.size());
   for (std::size_t piece : {1u, 3u, 7u, 8u, 9u, 31u, 32u, 33u, 64u, 1000u}) {
-    anthropic::messages::detail::RunningChecksum split;
+    anthropic::internal::RunningChecksum split;
     for (std::size_t at = 0; at < data.size(); at += piece) {
       split.update(data.data() + at, std::min(piece, data.size() - at));
     }
@@ -247,12 +247,11 @@ TEST(RunningChecksum, DependsOnTheBytesOnlyNotOnHowTheyWereSplit) {
   for (std::size_t flip : {0u, 5u, 4096u, 9999u}) {
     std::string changed = data;
     changed[flip] = static_cast<char>(changed[flip] ^ 1);
-    anthropic::messages::detail::RunningChecksum other;
+    anthropic::internal::RunningChecksum other;
     other.update(changed.data(), changed.size());
     EXPECT_NE(other.digest(), whole.digest()) << flip;
   }
-  anthropic::messages::detail::RunningChecksum
-      longer;  // a trailing zero byte is a different sequence
+  anthropic::internal::RunningChecksum longer;  // a trailing zero byte is a different sequence
   longer.update(data.data(), data.size());
   longer.update("", 1);
   EXPECT_NE(longer.digest(), whole.digest());
@@ -269,7 +268,7 @@ TEST(ResultsResume, A206ContinuesAfterTheLastWholeLineWithEveryLineOnce) {
                                               std::to_string(body.size() - 1) + "/" +
                                               std::to_string(body.size())}});
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, cut),
                   {{"content-length", std::to_string(body.size())}}),
       script.resume(2));
@@ -289,7 +288,7 @@ TEST(ResultsResume, A200IsReadFromTheStartAndTheVerifiedPrefixSkipped) {
   script.answers.push_back([&](std::uint64_t) {
     return response_of(200, std::make_unique<BreakingBody>(body, std::string::npos, 1000));
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, cut)), script.resume(2));
   std::exception_ptr error;
   auto lines = drain(stream, &error);
@@ -308,7 +307,7 @@ TEST(ResultsResume, AChangedPrefixOrAShorterBodyIsAClearErrorAndNothingMixed) {
     script.answers.push_back([&](std::uint64_t) {
       return response_of(200, std::make_unique<BreakingBody>(second, std::string::npos));
     });
-    auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+    auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
         response_of(200, std::make_unique<BreakingBody>(body, cut)), script.resume(2));
     std::exception_ptr error;
     auto lines = drain(stream, &error);
@@ -337,7 +336,7 @@ TEST(ResultsResume, ASizeThatChangedIsAClearError) {
         {{"content-range", "bytes " + std::to_string(start) + "-" + std::to_string(body.size()) +
                                "/" + std::to_string(body.size() + 1)}});
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, cut),
                   {{"content-length", std::to_string(body.size())}}),
       script.resume(2));
@@ -359,7 +358,7 @@ TEST(ResultsResume, A206ForAnotherRangeIsRejected) {
                                               std::to_string(body.size() - 1) + "/" +
                                               std::to_string(body.size())}});
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, cut)), script.resume(2));
   std::exception_ptr error;
   drain(stream, &error);
@@ -382,7 +381,7 @@ TEST(ResultsResume, FailuresWithoutProgressSpendTheBudgetWithBackoffThenTheIoErr
                                               std::to_string(body.size() - 1) + "/" +
                                               std::to_string(body.size())}});
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, cut)), script.resume(3));
   std::exception_ptr error;
   auto lines = drain(stream, &error);
@@ -417,7 +416,7 @@ TEST(ResultsResume, ProgressRenewsTheBudget) {
                                  std::to_string(body.size())}});
     });
   }
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, line_ends[0] + 3)), script.resume(1));
   std::exception_ptr error;
   auto lines = drain(stream, &error);
@@ -433,7 +432,7 @@ TEST(ResultsResume, EverythingConsumedAnd416MeansTheEnd) {
     return response_of(416, http::make_memory_body(""),
                        {{"content-range", "bytes */" + std::to_string(body.size())}});
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, body.size())), script.resume(2));
   std::exception_ptr error;
   auto lines = drain(stream, &error);
@@ -449,7 +448,7 @@ TEST(ResultsResume, AnErrorStatusOnReopenIsTheTypedExceptionAndFinal) {
         404, http::make_memory_body(
                  R"({"type":"error","error":{"type":"not_found_error","message":"gone"}})"));
   });
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, body.size() - 5)), script.resume(2));
   std::exception_ptr error;
   auto lines = drain(stream, &error);
@@ -470,7 +469,7 @@ TEST(ResultsResume, ACancelDuringTheBackoffWaitStopsAtOnceAndStaysCancelled) {
   auto resume = script.resume(10);
   resume.sleeper = nullptr;  // real waits on the token: 0.5 + 1 + 2 + ... s without the cancel
   resume.cancellation = source.token();
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, body.size() / 2)), std::move(resume));
   std::chrono::steady_clock::time_point cancelled_at;
   std::thread canceller([&] {
@@ -499,7 +498,7 @@ TEST(ResultsResume, ACancelWithAnInjectedSleeperIsSeenWhenItReturns) {
     script.delays.push_back(d);
     source.cancel();
   };
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, body.size() / 2)), std::move(resume));
   std::exception_ptr error;
   drain(stream, &error);
@@ -514,7 +513,7 @@ TEST(ResultsResume, ACancelledTokenStopsEvenWhileLinesAreBuffered) {
   ScriptedReopen script;
   auto resume = script.resume(2);
   resume.cancellation = source.token();
-  auto stream = anthropic::messages::detail::ResultsStreamAccess::open<bm::BetaFamily>(
+  auto stream = anthropic::internal::ResultsStreamAccess::open<bm::BetaFamily>(
       response_of(200, std::make_unique<BreakingBody>(body, std::string::npos, 1 << 20)),
       std::move(resume));
   EXPECT_EQ(stream.next()->custom_id, "r0");

@@ -885,7 +885,8 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
     } else if (command == "run" && a == "--max-requests-per-batch") {
       job.options.max_requests_per_batch = job_size(a, 100000);
     } else if (command == "run" && a == "--max-bytes-per-batch") {
-      job.options.max_bytes_per_batch = job_size(a, 256L * 1024 * 1024);
+      job.options.max_bytes_per_batch =
+          job_size(a, static_cast<long>(am::BatchCreateBodyBuilder::kMaxBodyBytes));
     } else if (command == "run" && a == "--max-in-flight") {
       job.options.max_in_flight = job_size(a, 1000);
     } else if (command == "run" && a == "--ordered") {

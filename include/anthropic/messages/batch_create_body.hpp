@@ -11,11 +11,12 @@
 #include <string_view>
 #include <vector>
 
-namespace anthropic::messages {
-
-namespace detail {
+// Internal (defined in src/, not part of the API): the builder's state.
+namespace anthropic::internal {
 struct CreateBodyState;
 }
+
+namespace anthropic::messages {
 
 /// The body of a create call, already serialized, with the headers that go with it.
 /// Produced by `BatchCreateBodyBuilder`; sent with `BatchService::create_encoded`.
@@ -79,7 +80,7 @@ class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
                                   std::optional<std::string> workspace_id = {}) &&;
 
  private:
-  std::unique_ptr<detail::CreateBodyState> state_;
+  std::unique_ptr<internal::CreateBodyState> state_;
 };
 
 /// Whether `custom_id` matches the API's `^[a-zA-Z0-9_-]{1,64}$`.

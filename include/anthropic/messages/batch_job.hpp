@@ -134,29 +134,37 @@ struct BatchJobSummary {
   std::vector<std::string> batch_ids;  ///< every batch the job created (or adopted), in order
 };
 
-namespace detail {
+}  // namespace anthropic::messages
+
+// Internal (not part of the API): declared here because BatchJob's constructor template uses it.
+namespace anthropic::internal {
 /// The operations a job needs, independent of the family (GA or beta).
 struct BatchJobBackend {
   std::function<void(std::string_view custom_id, std::string_view params_json,
                      std::string_view api_version)>
       check;  ///< throws AnthropicInvalidRequestException as the create-body builder would
-  std::function<MessageBatch(const std::function<bool(std::string&, std::string&)>& next,
-                             std::size_t max_bytes, const BatchJobOptions& options)>
+  std::function<messages::MessageBatch(const std::function<bool(std::string&, std::string&)>& next,
+                                       std::size_t max_bytes,
+                                       const messages::BatchJobOptions& options)>
       create;  ///< builds a body from (custom_id, params) pairs and creates the batch
-  std::function<MessageBatch(const std::string& id, const BatchJobOptions&, const RequestOptions&)>
+  std::function<messages::MessageBatch(const std::string& id, const messages::BatchJobOptions&,
+                                       const RequestOptions&)>
       retrieve;
-  std::function<MessageBatch(const std::string& id, const BatchJobOptions&, const RequestOptions&)>
+  std::function<messages::MessageBatch(const std::string& id, const messages::BatchJobOptions&,
+                                       const RequestOptions&)>
       cancel;
-  std::function<BatchListPage(const MessageBatchListParams&, const RequestOptions&)> list;
+  std::function<messages::BatchListPage(const messages::MessageBatchListParams&,
+                                        const RequestOptions&)>
+      list;
   /// Opens the results; the function returned gives the next raw line, or nothing at the end.
   std::function<std::function<std::optional<std::string>()>(const std::string& id,
-                                                            const BatchJobOptions&)>
+                                                            const messages::BatchJobOptions&)>
       results;
 };
 
 /// The params naming batch `id`, with the job's betas and workspace.
 template <class Params>
-Params job_batch_params(const std::string& id, const BatchJobOptions& o) {
+Params job_batch_params(const std::string& id, const messages::BatchJobOptions& o) {
   Params p;
   p.message_batch_id = id;
   p.betas = o.betas;
@@ -165,16 +173,16 @@ Params job_batch_params(const std::string& id, const BatchJobOptions& o) {
 }
 
 template <class Family>
-BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
+BatchJobBackend make_batch_job_backend(messages::BasicBatchService<Family>& service) {
   BatchJobBackend b;
   b.check = [](std::string_view custom_id, std::string_view params, std::string_view version) {
-    BasicBatchCreateBodyBuilder<Family> builder;
+    messages::BasicBatchCreateBodyBuilder<Family> builder;
     builder.check_api_version(version);
     builder.add_raw(custom_id, params);
   };
   b.create = [&service](const std::function<bool(std::string&, std::string&)>& next,
-                        std::size_t max_bytes, const BatchJobOptions& o) {
-    BasicBatchCreateBodyBuilder<Family> builder(max_bytes);
+                        std::size_t max_bytes, const messages::BatchJobOptions& o) {
+    messages::BasicBatchCreateBodyBuilder<Family> builder(max_bytes);
     builder.check_api_version(o.api_version);
     std::string id, params;
     while (next(id, params)) builder.add_raw(id, params);
@@ -183,25 +191,27 @@ BatchJobBackend make_batch_job_backend(BasicBatchService<Family>& service) {
     once.max_retries = 0;
     return service.create_encoded(std::move(builder).finish(o.betas, {}, o.workspace_id), once);
   };
-  b.retrieve = [&service](const std::string& id, const BatchJobOptions& o,
+  b.retrieve = [&service](const std::string& id, const messages::BatchJobOptions& o,
                           const RequestOptions& call) {
-    return service.retrieve(job_batch_params<MessageBatchRetrieveParams>(id, o), call);
+    return service.retrieve(job_batch_params<messages::MessageBatchRetrieveParams>(id, o), call);
   };
-  b.cancel = [&service](const std::string& id, const BatchJobOptions& o,
+  b.cancel = [&service](const std::string& id, const messages::BatchJobOptions& o,
                         const RequestOptions& call) {
-    return service.cancel(job_batch_params<MessageBatchCancelParams>(id, o), call);
+    return service.cancel(job_batch_params<messages::MessageBatchCancelParams>(id, o), call);
   };
-  b.list = [&service](const MessageBatchListParams& p, const RequestOptions& call) {
+  b.list = [&service](const messages::MessageBatchListParams& p, const RequestOptions& call) {
     return service.list(p, call);
   };
-  b.results = [&service](const std::string& id, const BatchJobOptions& o) {
-    auto stream = std::make_shared<BasicBatchResultsStream<Family>>(
-        service.results(job_batch_params<MessageBatchResultsParams>(id, o), o.request_options));
+  b.results = [&service](const std::string& id, const messages::BatchJobOptions& o) {
+    auto stream = std::make_shared<messages::BasicBatchResultsStream<Family>>(service.results(
+        job_batch_params<messages::MessageBatchResultsParams>(id, o), o.request_options));
     return std::function<std::optional<std::string>()>([stream] { return stream->next_raw(); });
   };
   return b;
 }
-}  // namespace detail
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
 
 /// Runs a job of any size on the GA or the beta batch service.
 ///
@@ -230,10 +240,10 @@ class ANTHROPIC_EXPORT BatchJob {
   /// the input and the state directory.
   template <class Family>
   BatchJob(BasicBatchService<Family>& service, BatchJobOptions options)
-      : BatchJob(detail::make_batch_job_backend(service), std::move(options)) {}
-  /// What the constructor above calls. For the SDK's own use: `detail::BatchJobBackend` is not
+      : BatchJob(internal::make_batch_job_backend(service), std::move(options)) {}
+  /// What the constructor above calls. For the SDK's own use: `internal::BatchJobBackend` is not
   /// part of the API and may change in any release.
-  BatchJob(detail::BatchJobBackend backend, BatchJobOptions options);
+  BatchJob(internal::BatchJobBackend backend, BatchJobOptions options);
   /// Takes over `other`'s job; `other` may only be destroyed or assigned to.
   BatchJob(BatchJob&& other) noexcept;
   /// Takes over `other`'s job.

@@ -14,11 +14,8 @@
 #include <utility>
 #include <vector>
 
-namespace anthropic::messages {
-
-class BatchListAutoPager;
-
-namespace detail {
+// Internal (not part of the API): declared here because the page's templates use it.
+namespace anthropic::internal {
 // What a page calls `list` on: the service's base class when it names one (so that a subclass
 // whose override is private still works, as it did through a base pointer), else the type.
 template <class S, class = void>
@@ -31,7 +28,11 @@ struct ListerTarget<S, std::void_t<typename S::BatchService>> {
 };
 template <class S>
 using ListerTargetT = typename ListerTarget<S>::type;
-}  // namespace detail
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
+
+class BatchListAutoPager;
 
 /// One page of `list`: batches newest first, plus the cursors to the neighbouring pages. The same
 /// type for the GA and the beta service (`beta::messages::BatchListPage` is an alias).
@@ -61,7 +62,7 @@ class ANTHROPIC_EXPORT BatchListPage {
   /// anything with their `list(params, options)`) fetches the next page. The page does not own a
   /// service given by pointer: it must outlive the page.
   template <
-      class Service, class Target = detail::ListerTargetT<Service>,
+      class Service, class Target = internal::ListerTargetT<Service>,
       class = decltype(std::declval<Target&>().list(std::declval<const MessageBatchListParams&>(),
                                                     std::declval<const RequestOptions&>()))>
   BatchListPage(std::vector<MessageBatch> data_, bool has_more_,
@@ -77,7 +78,7 @@ class ANTHROPIC_EXPORT BatchListPage {
                       std::move(params), std::move(options)) {}
   /// As above, sharing ownership of `service`: the page keeps it alive.
   template <
-      class Service, class Target = detail::ListerTargetT<Service>,
+      class Service, class Target = internal::ListerTargetT<Service>,
       class = decltype(std::declval<Target&>().list(std::declval<const MessageBatchListParams&>(),
                                                     std::declval<const RequestOptions&>()))>
   BatchListPage(std::vector<MessageBatch> data_, bool has_more_,

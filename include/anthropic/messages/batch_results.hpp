@@ -13,12 +13,13 @@
 #include <string>
 #include <string_view>
 
-namespace anthropic::messages {
-
-namespace detail {
+// Internal (defined in src/, not part of the API): what a stream reads from, and who builds one.
+namespace anthropic::internal {
 class ResultsReader;
 struct ResultsStreamAccess;
-}  // namespace detail
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
 
 /// The outcome of one request (the wire's `result` union, flattened): `message` is set for
 /// `succeeded`, `error` for `errored`; for a type the SDK does not know, `raw` holds the whole
@@ -152,9 +153,9 @@ class ANTHROPIC_EXPORT BasicBatchResultsStream {
   iterator end() { return iterator(); }
 
  private:
-  friend struct detail::ResultsStreamAccess;  // builds resumable streams for the HTTP service
-  explicit BasicBatchResultsStream(std::unique_ptr<detail::ResultsReader> reader);
-  std::unique_ptr<detail::ResultsReader> reader_;
+  friend struct internal::ResultsStreamAccess;  // builds resumable streams for the HTTP service
+  explicit BasicBatchResultsStream(std::unique_ptr<internal::ResultsReader> reader);
+  std::unique_ptr<internal::ResultsReader> reader_;
 };
 
 /// A results line of a GA batch: `result.message` is an `anthropic::Message`.

@@ -7,7 +7,7 @@
 
 #include "util.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 namespace {
 
@@ -390,4 +390,4 @@ void decide_answer(const json& params, bool beta, RequestRecord& rec) {
       std::min<std::uint64_t>(used, std::numeric_limits<std::uint32_t>::max()));
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

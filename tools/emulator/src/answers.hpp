@@ -7,7 +7,7 @@
 
 #include "model.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// A value satisfying the JSON Schema `schema` as far as its required parts go: `const`, else
 /// the first `enum` value, else the first of `anyOf`/`oneOf`/`allOf`, else by `type` (the first
@@ -31,4 +31,4 @@ std::string last_user_text(const nlohmann::json& params);
 /// `rec.max_tokens` and `rec.custom_id` must be set. `beta` selects the family's param names.
 void decide_answer(const nlohmann::json& params, bool beta, RequestRecord& rec);
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -13,7 +13,7 @@
 
 #include "answers.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 namespace {
 
@@ -697,4 +697,4 @@ CreateParseResult parse_create_body(const std::string& body, const CreateRules& 
   return result;
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -8,7 +8,7 @@
 
 #include "model.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// Outcome of parsing a create body: either `requests` or a 400 invalid_request_error message.
 struct CreateParseResult {
@@ -53,4 +53,4 @@ struct CreateRules {
 /// structured output).
 CreateParseResult parse_create_body(const std::string& body, const CreateRules& rules = {});
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -21,8 +21,8 @@ namespace anthropic::emulator {
 
 namespace {
 
-detail::BatchTiming timing_from(const EmulatorOptions& o) {
-  detail::BatchTiming t;
+internal::emulator::BatchTiming timing_from(const EmulatorOptions& o) {
+  internal::emulator::BatchTiming t;
   t.processing_time =
       std::chrono::duration_cast<std::chrono::microseconds>(o.processing_time).count();
   t.expiry_after = std::chrono::duration_cast<std::chrono::microseconds>(o.expiry_after).count();
@@ -126,11 +126,12 @@ void Emulator::Impl::refuse_too_large(httplib::Response& res) {
   // requests, each a bounded read answered 400, until its keep-alive count (5) runs out and it
   // closes. So the unread body is never buffered, only a few more lines of it are read.
   res.set_header("Connection", "close");
-  res.set_content(detail::error_json("request_too_large",
+  res.set_content(
+      internal::emulator::error_json("request_too_large",
                                      "Request exceeds the maximum allowed size of " +
                                          std::to_string(options.max_body_bytes) + " bytes",
                                      rid),
-                  "application/json");
+      "application/json");
 }
 
 void Emulator::Impl::install_body_limits(httplib::Server& s) {
@@ -189,9 +190,9 @@ void Emulator::Impl::handle_with_body(const httplib::Request& req, httplib::Resp
       res.status = 400;
       res.set_header("request-id", rid);
       res.set_header("Connection", "close");
-      res.set_content(
-          detail::error_json("invalid_request_error", "The request body could not be read", rid),
-          "application/json");
+      res.set_content(internal::emulator::error_json("invalid_request_error",
+                                                     "The request body could not be read", rid),
+                      "application/json");
       return;
     }
   }
@@ -204,10 +205,10 @@ void Emulator::Impl::handle_with_body(const httplib::Request& req, httplib::Resp
 Emulator::Impl::Impl(EmulatorOptions o)
     : options(std::move(o)),
       store(timing_from(options), options.seed),
-      fault_rng(detail::splitmix64(options.seed)),
+      fault_rng(internal::emulator::splitmix64(options.seed)),
       fault_rate(options.fault_rate),
       results_drops(options.fault_drop_results),
-      id_rng(detail::splitmix64(options.seed ^ 0x7265717565737473ULL)) {}
+      id_rng(internal::emulator::splitmix64(options.seed ^ 0x7265717565737473ULL)) {}
 
 std::string Emulator::Impl::base_url() const {
   const std::string& h = options.host;

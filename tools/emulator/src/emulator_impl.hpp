@@ -22,7 +22,7 @@ struct Emulator::Impl {
   explicit Impl(EmulatorOptions o);
 
   EmulatorOptions options;
-  detail::Store store;
+  internal::emulator::Store store;
 
   // Server lifecycle (guarded by the caller: start/stop do not race).
   std::unique_ptr<httplib::Server> server;

@@ -18,8 +18,8 @@ namespace anthropic::emulator {
 
 namespace {
 
-using detail::error_json;
-using detail::error_type_for_status;
+using internal::emulator::error_json;
+using internal::emulator::error_type_for_status;
 
 constexpr const char* kJson = "application/json";
 constexpr std::string_view kCollection = "/v1/messages/batches";
@@ -175,7 +175,8 @@ const char* status_text(int status) {
 
 std::string Emulator::Impl::new_request_id() {
   std::lock_guard<std::mutex> lock(id_mu);
-  return "req_01" + detail::base62(id_rng(), 11) + detail::base62(id_rng(), 11);
+  return "req_01" + internal::emulator::base62(id_rng(), 11) +
+         internal::emulator::base62(id_rng(), 11);
 }
 
 std::optional<int> Emulator::Impl::next_fault() {
@@ -324,7 +325,8 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
     const std::string key = req.get_header_value("x-api-key");
     const std::string authorization = req.get_header_value("Authorization");
     std::string bearer;
-    if (authorization.size() > 7 && detail::iequals(authorization.substr(0, 7), "Bearer ")) {
+    if (authorization.size() > 7 &&
+        internal::emulator::iequals(authorization.substr(0, 7), "Bearer ")) {
       bearer = authorization.substr(7);
       while (!bearer.empty() && bearer.front() == ' ') bearer.erase(bearer.begin());
     }
@@ -367,7 +369,7 @@ void Emulator::Impl::handle(const httplib::Request& req, httplib::Response& res)
     return method_not_allowed(res, req.method, "GET, POST", rid);
   }
 
-  const std::string id = detail::percent_decode(segments[base.size()]);
+  const std::string id = internal::emulator::percent_decode(segments[base.size()]);
   if (segments.size() == base.size() + 1) {
     if (is_get(req)) return handle_retrieve(req, res, id, rid);
     if (req.method == "DELETE") return handle_delete(res, id, rid);
@@ -390,20 +392,21 @@ void Emulator::Impl::handle_create(const httplib::Request& req, httplib::Respons
                                    const std::string& rid) {
   // The version of the create call decides the rules every request in the batch is held to.
   std::string version = req.get_header_value("anthropic-version");
-  detail::CreateRules rules;
-  rules.rules_2026_10_21 = detail::uses_2026_10_21_rules(version);
+  internal::emulator::CreateRules rules;
+  rules.rules_2026_10_21 = internal::emulator::uses_2026_10_21_rules(version);
   // The beta family: `?beta=true` (the beta resource under 2023-06-01) or any anthropic-beta
   // header (under 2026-10-21 the beta resource sends no query, only the betas asked for).
   rules.beta = (req.has_param("beta") && req.get_param_value("beta") == "true") ||
                !req.get_header_value("anthropic-beta").empty();
   rules.models = options.models;
-  detail::CreateParseResult parsed = detail::parse_create_body(req.body, rules);
+  internal::emulator::CreateParseResult parsed =
+      internal::emulator::parse_create_body(req.body, rules);
   if (!parsed.error.empty()) {
     send_error(res, 400, "invalid_request_error", parsed.error, rid);
     return;
   }
-  detail::Batch batch = store.create(std::move(parsed.requests), std::move(version));
-  send_json(res, detail::batch_json(batch, origin_for(req)));
+  internal::emulator::Batch batch = store.create(std::move(parsed.requests), std::move(version));
+  send_json(res, internal::emulator::batch_json(batch, origin_for(req)));
 }
 
 void Emulator::Impl::handle_list(const httplib::Request& req, httplib::Response& res,
@@ -441,48 +444,50 @@ void Emulator::Impl::handle_list(const httplib::Request& req, httplib::Response&
     }
     limit = static_cast<std::size_t>(value);
   }
-  detail::Store::Page page = store.list(limit, query(req, "after_id"), query(req, "before_id"));
-  send_json(res, detail::list_page_json(page.data, page.has_more, origin_for(req)));
+  internal::emulator::Store::Page page =
+      store.list(limit, query(req, "after_id"), query(req, "before_id"));
+  send_json(res, internal::emulator::list_page_json(page.data, page.has_more, origin_for(req)));
 }
 
 void Emulator::Impl::handle_retrieve(const httplib::Request& req, httplib::Response& res,
                                      const std::string& id, const std::string& rid) {
-  detail::Batch batch;
-  if (store.get(id, &batch) != detail::Store::Outcome::ok) return not_found_batch(res, id, rid);
-  send_json(res, detail::batch_json(batch, origin_for(req)));
+  internal::emulator::Batch batch;
+  if (store.get(id, &batch) != internal::emulator::Store::Outcome::ok)
+    return not_found_batch(res, id, rid);
+  send_json(res, internal::emulator::batch_json(batch, origin_for(req)));
 }
 
 void Emulator::Impl::handle_delete(httplib::Response& res, const std::string& id,
                                    const std::string& rid) {
-  detail::Batch batch;
+  internal::emulator::Batch batch;
   switch (store.remove(id, &batch)) {
-    case detail::Store::Outcome::not_found:
+    case internal::emulator::Store::Outcome::not_found:
       return not_found_batch(res, id, rid);
-    case detail::Store::Outcome::conflict:
+    case internal::emulator::Store::Outcome::conflict:
       return send_error(res, 400, "invalid_request_error",
                         "Message batch " + id + " cannot be deleted while it is " +
-                            detail::to_string(batch.status) +
+                            internal::emulator::to_string(batch.status) +
                             "; only ended batches can be deleted (cancel it first)",
                         rid);
-    case detail::Store::Outcome::ok:
+    case internal::emulator::Store::Outcome::ok:
       break;
   }
-  send_json(res, detail::deleted_json(id));
+  send_json(res, internal::emulator::deleted_json(id));
 }
 
 void Emulator::Impl::handle_cancel(const httplib::Request& req, httplib::Response& res,
                                    const std::string& id, const std::string& rid) {
-  detail::Batch batch;
+  internal::emulator::Batch batch;
   switch (store.cancel(id, &batch)) {
-    case detail::Store::Outcome::not_found:
+    case internal::emulator::Store::Outcome::not_found:
       return not_found_batch(res, id, rid);
-    case detail::Store::Outcome::conflict:
+    case internal::emulator::Store::Outcome::conflict:
       return send_error(res, 400, "invalid_request_error",
                         "Message batch " + id + " has already ended and cannot be canceled", rid);
-    case detail::Store::Outcome::ok:
+    case internal::emulator::Store::Outcome::ok:
       break;
   }
-  send_json(res, detail::batch_json(batch, origin_for(req)));
+  send_json(res, internal::emulator::batch_json(batch, origin_for(req)));
 }
 
 void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Response& res,
@@ -493,11 +498,11 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   const std::optional<std::uint64_t> range_start = parse_open_range(req);
   const_cast<httplib::Request&>(req).ranges.clear();
 
-  auto batch = std::make_shared<detail::Batch>();
-  if (store.get(id, batch.get()) != detail::Store::Outcome::ok) {
+  auto batch = std::make_shared<internal::emulator::Batch>();
+  if (store.get(id, batch.get()) != internal::emulator::Store::Outcome::ok) {
     return not_found_batch(res, id, rid);
   }
-  if (batch->status != detail::Status::ended) {
+  if (batch->status != internal::emulator::Status::ended) {
     return send_error(res, 400, "invalid_request_error",
                       "Message batch " + id +
                           " has not yet ended; results are available once processing_status "
@@ -508,10 +513,12 @@ void Emulator::Impl::handle_results(const httplib::Request& req, httplib::Respon
   // or in request order with ordered_results. Either way the file is the same on every
   // download, so a Range request gets exactly the bytes a full download has at those offsets.
   auto order = std::make_shared<std::vector<std::uint32_t>>(
-      options.ordered_results ? std::vector<std::uint32_t>()
-                              : detail::shuffled_result_order(batch->id, batch->size()));
+      options.ordered_results
+          ? std::vector<std::uint32_t>()
+          : internal::emulator::shuffled_result_order(batch->id, batch->size()));
   auto line_at = [batch, order](std::string& out, std::size_t position) {
-    detail::append_result_line(out, *batch, order->empty() ? position : (*order)[position]);
+    internal::emulator::append_result_line(out, *batch,
+                                           order->empty() ? position : (*order)[position]);
   };
   // Streamed from an immutable snapshot, without the store lock: lines are generated a chunk
   // at a time, so even 100,000 results never sit in memory at once.

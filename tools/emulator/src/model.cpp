@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 const char* to_string(Status s) {
   switch (s) {
@@ -85,4 +85,4 @@ bool Batch::refresh(Micros now) {
   return false;
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

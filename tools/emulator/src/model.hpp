@@ -10,7 +10,7 @@
 
 #include "util.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// What the emulator keeps of one request: enough to produce its result line, nothing more.
 struct RequestRecord {
@@ -79,4 +79,4 @@ struct Batch {
   void end(Micros when, std::size_t done, Unprocessed rest);
 };
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -305,4 +305,4 @@ void Persistence::remove_batch(const std::string& id) {
   fsync_dir(batches_dir_);
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -23,7 +23,7 @@
 
 #include "model.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 struct PersistedState {
   Micros clock_offset = 0;
@@ -52,4 +52,4 @@ class Persistence {
   std::string batches_dir_;
 };
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 namespace {
 
@@ -168,4 +168,4 @@ void append_result_line(std::string& out, const Batch& batch, std::size_t index)
       "\"service_tier\":\"batch\"}}}}\n";
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

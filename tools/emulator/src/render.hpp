@@ -9,7 +9,7 @@
 
 #include "model.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// A `message_batch` object. `origin` ("http://host:port") prefixes `results_url`.
 std::string batch_json(const Batch& batch, const std::string& origin);
@@ -40,4 +40,4 @@ std::vector<std::uint32_t> shuffled_result_order(const std::string& batch_id, st
 /// Deterministic "msg_..." id of request `index` of batch `batch_id`.
 std::string message_id(const std::string& batch_id, std::size_t index);
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

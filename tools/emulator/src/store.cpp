@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 namespace {
 constexpr std::uint64_t kSeqLimit = 62ULL * 62 * 62;  // 3 base62 digits
@@ -192,4 +192,4 @@ std::size_t Store::size() const {
   return batches_.size();
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

@@ -15,7 +15,7 @@
 #include "model.hpp"
 #include "persistence.hpp"
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// Durations a new batch is created with.
 struct BatchTiming {
@@ -80,4 +80,4 @@ class Store {
   std::unique_ptr<Persistence> persistence_;
 };
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

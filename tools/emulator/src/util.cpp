@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 std::string base62(std::uint64_t value, std::size_t width) {
   std::string out(width, '0');
@@ -74,46 +74,6 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
   std::size_t end = max_bytes;
@@ -152,4 +112,4 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

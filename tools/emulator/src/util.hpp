@@ -1,11 +1,13 @@
 // Small helpers shared by the emulator's implementation files.
 #pragma once
 
+#include "json/text.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace anthropic::emulator::detail {
+namespace anthropic::internal::emulator {
 
 /// Microseconds since the Unix epoch.
 using Micros = std::int64_t;
@@ -33,8 +35,9 @@ std::string format_rfc3339(Micros t);
 /// Percent-decodes one path segment ('+' is kept literally). Malformed escapes stay as is.
 std::string percent_decode(std::string_view s);
 
-/// Appends `s` as a JSON string literal (quotes included). `s` must be valid UTF-8.
-void append_json_string(std::string& out, std::string_view s);
+/// Appends `s` as a JSON string literal (quotes included), invalid UTF-8 repaired: the SDK's own
+/// escaper (src/json/text.hpp, header-only), so that both sides of the wire escape alike.
+using ::anthropic::internal::json::text::append_json_string;
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that ends on a UTF-8 boundary.
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
@@ -48,4 +51,4 @@ bool is_batch_id(std::string_view s);
 /// Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 
-}  // namespace anthropic::emulator::detail
+}  // namespace anthropic::internal::emulator

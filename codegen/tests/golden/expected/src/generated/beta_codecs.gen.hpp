@@ -6,7 +6,7 @@
 
 #include <anthropic/beta/generated/beta_models.gen.hpp>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 template <>
 struct Codec<::anthropic::beta::BetaTextBlock> {
@@ -83,6 +83,6 @@ struct Codec<::anthropic::beta::BetaStop> {
   }
 };
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model
 
 #include "json/model_codec_templates.hpp"

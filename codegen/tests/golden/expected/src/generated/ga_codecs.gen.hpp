@@ -5,7 +5,7 @@
 
 #include <anthropic/generated/models.gen.hpp>
 
-namespace anthropic::json::model {
+namespace anthropic::internal::json::model {
 
 template <>
 struct Codec<::anthropic::TextBlock> {
@@ -22,6 +22,6 @@ struct Codec<::anthropic::Model> {
   }
 };
 
-}  // namespace anthropic::json::model
+}  // namespace anthropic::internal::json::model
 
 #include "json/model_codec_templates.hpp"
