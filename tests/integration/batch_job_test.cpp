@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include "support/sanitizers.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
