@@ -16,7 +16,8 @@ namespace anthropic {
 /// A value type: cheap to copy as a short string; thread safety as a `std::string`.
 ///
 ///     if (batch.processing_status == anthropic::messages::ProcessingStatus::ended) { ... }
-///     if (!batch.processing_status.is_known()) log("new status: " + batch.processing_status.str());
+///     if (!batch.processing_status.is_known()) log("new status: " +
+///     batch.processing_status.str());
 template <class Derived>
 class OpenEnum {
  public:

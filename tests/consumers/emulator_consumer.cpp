@@ -54,7 +54,8 @@ int main() {
       params.requests.push_back(request);
     }
     am::MessageBatch created = batches.create(params);
-    expect(created.id.rfind("msgbatch_", 0) == 0, "a batch id starts with msgbatch_: " + created.id);
+    expect(created.id.rfind("msgbatch_", 0) == 0,
+           "a batch id starts with msgbatch_: " + created.id);
     expect(created.processing_status == am::ProcessingStatus::in_progress,
            "a new batch is in_progress, not " + created.processing_status.str());
     expect(created.request_counts.processing == 2, "both requests are processing");

@@ -24,9 +24,10 @@ TEST(MockConsumer, TheShippedMockStandsInForTheService) {
   anthropic::messages::MessageBatch ended;
   ended.id = "msgbatch_1";
   ended.processing_status = anthropic::messages::ProcessingStatus::ended;
-  EXPECT_CALL(batches, retrieve(Field(&anthropic::messages::MessageBatchRetrieveParams::message_batch_id,
-                                      "msgbatch_1"),
-                                _))
+  EXPECT_CALL(batches,
+              retrieve(Field(&anthropic::messages::MessageBatchRetrieveParams::message_batch_id,
+                             "msgbatch_1"),
+                       _))
       .WillOnce(Return(ended));
   EXPECT_TRUE(has_ended(batches, "msgbatch_1"));
 }

@@ -96,9 +96,9 @@ inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{1} << 20;
 
 /// A response whose body has been read completely.
 struct HttpResponse {
-  int status = 0;       ///< the HTTP status code
-  Headers headers;      ///< the response headers, names as received
-  std::string body;     ///< the whole body (an error body: at most `kMaxErrorBodyBytes`)
+  int status = 0;    ///< the HTTP status code
+  Headers headers;   ///< the response headers, names as received
+  std::string body;  ///< the whole body (an error body: at most `kMaxErrorBodyBytes`)
 };
 
 /// The body of a response, read incrementally. Destroying it before the end abandons the transfer
@@ -113,8 +113,8 @@ class ANTHROPIC_EXPORT ResponseBody {
 
 /// A response whose status and headers have arrived and whose body is still to be read.
 struct ANTHROPIC_EXPORT StreamedResponse {
-  int status = 0;   ///< the HTTP status code
-  Headers headers;  ///< the response headers, names as received
+  int status = 0;                      ///< the HTTP status code
+  Headers headers;                     ///< the response headers, names as received
   std::unique_ptr<ResponseBody> body;  ///< never null for a response returned by `open`
 
   /// Reads what is left of the body, up to `limit` bytes, and stops there: a longer body is not

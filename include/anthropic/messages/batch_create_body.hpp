@@ -21,12 +21,12 @@ namespace anthropic::messages {
 /// The body of a create call, already serialized, with the headers that go with it.
 /// Produced by `BatchCreateBodyBuilder`; sent with `BatchService::create_encoded`.
 struct EncodedBatchCreateParams {
-  http::RequestBody body;  ///< `{"requests":[...]}` (shared: copies of the params are cheap)
+  http::RequestBody body;         ///< `{"requests":[...]}` (shared: copies of the params are cheap)
   std::size_t request_count = 0;  ///< the number of requests in `body`
   /// Sent as `anthropic-beta`, as `BasicMessageBatchCreateParams::betas`.
   std::vector<std::string> betas;
   std::optional<std::string> user_profile_id;  ///< sent as `anthropic-user-profile-id`
-  std::optional<std::string> workspace_id;  ///< sent as `anthropic-workspace-id`
+  std::optional<std::string> workspace_id;     ///< sent as `anthropic-workspace-id`
 };
 
 /// Serializes a batch request by request, checking each one as it comes (the `custom_id`

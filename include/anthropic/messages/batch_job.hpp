@@ -48,16 +48,16 @@ struct BatchJobProgress {
   /// "validated", "created", "adopted", "disowned", "polled", "collected", "rate_limited",
   /// "poll_failed", "canceled", "assembled" (with `ordered`), "done", ...
   std::string event;
-  std::string message;            ///< one line for people (ids, counts)
-  std::size_t requests = 0;       ///< in the input
-  std::size_t batches = 0;        ///< planned or created so far (re-submissions add batches)
-  std::size_t batches_ended = 0;  ///< collected
+  std::string message;                ///< one line for people (ids, counts)
+  std::size_t requests = 0;           ///< in the input
+  std::size_t batches = 0;            ///< planned or created so far (re-submissions add batches)
+  std::size_t batches_ended = 0;      ///< collected
   std::size_t batches_in_flight = 0;  ///< created and not yet collected
   /// Requests with that final outcome so far.
   std::size_t succeeded = 0;
-  std::size_t errored = 0;   ///< requests with that final outcome so far
-  std::size_t canceled = 0;  ///< requests with that final outcome so far
-  std::size_t expired = 0;   ///< requests with that final outcome so far
+  std::size_t errored = 0;               ///< requests with that final outcome so far
+  std::size_t canceled = 0;              ///< requests with that final outcome so far
+  std::size_t expired = 0;               ///< requests with that final outcome so far
   std::size_t retrying = 0;              ///< waiting for a re-submission
   std::size_t processing = 0;            ///< in batches not yet collected
   std::chrono::milliseconds elapsed{0};  ///< since this run began
@@ -122,15 +122,15 @@ struct BatchJobOptions {
 
 /// What `run` returns once every request has its final outcome in `output`.
 struct BatchJobSummary {
-  std::size_t requests = 0;  ///< requests in the input (one output line each)
-  std::size_t succeeded = 0;  ///< requests whose final outcome is that
-  std::size_t errored = 0;    ///< requests whose final outcome is that
-  std::size_t canceled = 0;   ///< requests whose final outcome is that
-  std::size_t expired = 0;    ///< requests whose final outcome is that
-  std::size_t batches = 0;      ///< batches the job created (or adopted)
-  std::size_t resubmitted = 0;  ///< request attempts after the first
-  std::int64_t input_tokens = 0;   ///< sum of `usage.input_tokens` of succeeded results
-  std::int64_t output_tokens = 0;  ///< sum of `usage.output_tokens` of succeeded results
+  std::size_t requests = 0;            ///< requests in the input (one output line each)
+  std::size_t succeeded = 0;           ///< requests whose final outcome is that
+  std::size_t errored = 0;             ///< requests whose final outcome is that
+  std::size_t canceled = 0;            ///< requests whose final outcome is that
+  std::size_t expired = 0;             ///< requests whose final outcome is that
+  std::size_t batches = 0;             ///< batches the job created (or adopted)
+  std::size_t resubmitted = 0;         ///< request attempts after the first
+  std::int64_t input_tokens = 0;       ///< sum of `usage.input_tokens` of succeeded results
+  std::int64_t output_tokens = 0;      ///< sum of `usage.output_tokens` of succeeded results
   std::vector<std::string> batch_ids;  ///< every batch the job created (or adopted), in order
 };
 

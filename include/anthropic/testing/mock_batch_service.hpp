@@ -1,6 +1,7 @@
 #pragma once
 
-/// A GoogleMock `BatchService` for users' unit tests (link `anthropic::testing`: it brings GoogleMock).
+/// A GoogleMock `BatchService` for users' unit tests (link `anthropic::testing`: it brings
+/// GoogleMock).
 ///
 ///     anthropic::testing::MockBatchService batches;
 ///     EXPECT_CALL(batches, retrieve(testing::_, testing::_)).WillOnce(testing::Return(batch));
