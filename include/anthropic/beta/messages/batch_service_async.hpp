@@ -9,7 +9,8 @@ namespace anthropic::beta::messages {
 /// `anthropic::messages::BasicBatchServiceAsync`).
 using BatchServiceAsync = ::anthropic::messages::BasicBatchServiceAsync<BetaFamily>;
 /// What the beta `BatchServiceAsync` forwards to (implement it to fake the service in tests).
-using BatchServiceAsyncConnection = ::anthropic::messages::BasicBatchServiceAsyncConnection<BetaFamily>;
+using BatchServiceAsyncConnection =
+    ::anthropic::messages::BasicBatchServiceAsyncConnection<BetaFamily>;
 
 }  // namespace anthropic::beta::messages
 
