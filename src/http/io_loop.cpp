@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <future>
 #include <map>
 #include <mutex>
@@ -78,6 +79,11 @@ struct IoLoop::State {
   // The I/O thread.
   void run();
   void start(std::unique_ptr<Transfer>& transfer);
+  void attach(std::unique_ptr<Transfer>& transfer);
+  void start_queued();
+  std::size_t limit() const noexcept {
+    return static_cast<std::size_t>(std::max(1L, settings.max_host_connections));
+  }
   void add_timer(std::chrono::milliseconds delay, CancellationToken token, TimerFn fn);
   void complete(Transfer* t, std::exception_ptr error);
   void on_done(Transfer* t, CURLcode code);
@@ -108,6 +114,10 @@ struct IoLoop::State {
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers;
   std::unordered_map<std::uint64_t, Transfer*> by_id;
   std::vector<Transfer*> awaiting_headers;
+  // Transfers waiting for one of the `max_host_connections` places, in order. libcurl would queue
+  // them itself, but every curl_multi_perform walks its queue: 1,000 queued calls made each
+  // call several times slower.
+  std::deque<std::unique_ptr<Transfer>> queued;
   struct Timer {
     TimerFn fn;
     CancellationToken token;
@@ -335,7 +345,7 @@ void IoLoop::State::run() {
     if (stop_now) {
       shut_down_all();
       std::lock_guard<std::mutex> lock(mutex);
-      if (tasks.empty() && transfers.empty() && timers.empty()) {
+      if (tasks.empty() && transfers.empty() && queued.empty() && timers.empty()) {
         exited = true;
         return;
       }
@@ -378,8 +388,40 @@ void IoLoop::State::run() {
   }
 }
 
-// Adds `t` to the multi handle and takes it over; on failure (a throw) `t` is left to the caller.
+// Takes `t` over: on the multi handle when there is a place, else queued. On failure (a throw) `t`
+// is left to the caller.
 void IoLoop::State::start(std::unique_ptr<Transfer>& t) {
+  t->id = next_id++;
+  if (transfers.size() >= limit()) {
+    Transfer* raw = t.get();
+    queued.push_back(std::move(t));
+    raw->registration_ = raw->cancellation().on_cancel(wake_on_cancel());
+    return;
+  }
+  attach(t);
+}
+
+// Starts queued transfers while there are places.
+void IoLoop::State::start_queued() {
+  while (!queued.empty() && transfers.size() < limit()) {
+    std::unique_ptr<Transfer> t = std::move(queued.front());
+    queued.pop_front();
+    t->registration_.reset();
+    try {
+      attach(t);
+    } catch (...) {
+      std::exception_ptr error = std::current_exception();
+      SendDone send_done = std::move(t->send_done_);
+      OpenDone open_done = std::move(t->open_done_);
+      t.reset();
+      if (send_done) send_done(error, {});
+      if (open_done) open_done(error, {});
+    }
+  }
+}
+
+// Adds `t` to the multi handle and takes it over; on failure (a throw) `t` is left to the caller.
+void IoLoop::State::attach(std::unique_ptr<Transfer>& t) {
   t->easy_ = curl_easy_init();
   if (t->easy_ == nullptr) throw AnthropicIoException("libcurl could not create a transfer", false);
   t->configure(t->easy_, settings.curl, nullptr);
@@ -389,7 +431,6 @@ void IoLoop::State::start(std::unique_ptr<Transfer>& t) {
     throw AnthropicIoException(t->describe() + " failed: " + curl_multi_strerror(mc), false);
   }
   t->attached = true;
-  t->id = next_id++;
   if (t->streaming() && t->timeout().count() > 0) {
     t->header_deadline = SteadyClock::now() + t->timeout();
   }
@@ -411,6 +452,13 @@ void IoLoop::State::remove(Transfer* t) {
         AnthropicIoException(t->describe() + " failed: the transfer was stopped", true)));
   by_id.erase(t->id);
   transfers.erase(t->id);  // destroys it
+  // A place is free. Not while shutting down: those are failed, not started.
+  bool stop_now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop_now = stopping;
+  }
+  if (!stop_now) start_queued();
 }
 
 // Ends `t` with `error` (null: success, only for a delivered stream); its callbacks run after it
@@ -490,6 +538,19 @@ void IoLoop::State::deliver_headers() {
 }
 
 void IoLoop::State::sweep_cancelled() {
+  for (auto it = queued.begin(); it != queued.end();) {
+    if ((*it)->cancellation().cancelled()) {
+      std::unique_ptr<Transfer> t = std::move(*it);
+      it = queued.erase(it);
+      t->registration_.reset();
+      std::exception_ptr error = std::make_exception_ptr(t->cancelled_error(nullptr));
+      if (t->send_done_) t->send_done_(error, {});
+      if (t->open_done_) t->open_done_(error, {});
+      it = queued.begin();  // the callbacks may have changed the queue: look again
+    } else {
+      ++it;
+    }
+  }
   std::vector<Transfer*> cancelled;
   for (auto& [id, t] : transfers) {
     if (t->cancellation().cancelled()) cancelled.push_back(t.get());
@@ -539,6 +600,15 @@ void IoLoop::State::add_timer(std::chrono::milliseconds delay, CancellationToken
 }
 
 void IoLoop::State::shut_down_all() {
+  while (!queued.empty()) {  // never sent
+    std::unique_ptr<Transfer> t = std::move(queued.front());
+    queued.pop_front();
+    t->registration_.reset();
+    std::exception_ptr error = std::make_exception_ptr(
+        AnthropicCancelledException(t->describe() + " cancelled: " + kDestroyed, false));
+    if (t->send_done_) t->send_done_(error, {});
+    if (t->open_done_) t->open_done_(error, {});
+  }
   std::vector<Transfer*> all;
   for (auto& [id, t] : transfers) all.push_back(t.get());
   for (Transfer* t : all) {
