@@ -6,7 +6,7 @@
 //   1. create 20 small batches at once (20 futures, no thread per call);
 //   2. follow them all until they end: 20 `wait_until_ended` futures, whose polls and waits are
 //      timers on the client's one I/O thread;
-//   3. print each batch's final counts, and how many threads the process had meanwhile.
+//   3. print each batch's final counts, and how many I/O threads the SDK ran meanwhile (one).
 //
 // Usage: async_follow [BATCHES]   (default 20)
 
@@ -14,6 +14,7 @@
 #include <anthropic/emulator/emulator.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -40,14 +41,18 @@ am::MessageBatchCreateParams make_batch(int n) {
   return params;
 }
 
-// The process's thread count (Linux), or -1.
-int thread_count() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+// The SDK's I/O threads in this process (Linux: threads named "anthropic-io"), or -1.
+int io_threads() {
+  std::error_code ec;
+  std::filesystem::directory_iterator tasks("/proc/self/task", ec);
+  if (ec) return -1;
+  int n = 0;
+  for (const auto& task : tasks) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "anthropic-io") ++n;
   }
-  return -1;
+  return n;
 }
 
 }  // namespace
@@ -68,7 +73,6 @@ int main(int argc, char** argv) {
       std::cout << "No ANTHROPIC_API_KEY: using the local emulator at " << emulator->base_url()
                 << "\n";
     }
-    const int threads_before = thread_count();
     anthropic::Client client(options);
     am::BatchServiceAsync& batches = client.async().messages().batches();
 
@@ -85,7 +89,7 @@ int main(int argc, char** argv) {
     wait.max_interval = std::chrono::seconds(emulator ? 1 : 60);
     std::vector<std::future<am::MessageBatch>> ended;
     for (const auto& id : ids) ended.push_back(batches.wait_until_ended(id, wait));
-    const int threads_during = thread_count();
+    const int threads_during = io_threads();
 
     // 3. Report.
     int succeeded = 0;
@@ -96,8 +100,8 @@ int main(int argc, char** argv) {
                 << ", succeeded=" << b.request_counts.succeeded << "\n";
     }
     std::cout << "All " << ended.size() << " batches ended; " << succeeded
-              << " requests succeeded. Threads: " << threads_before << " before the client, "
-              << threads_during << " while following " << ended.size() << " batches\n";
+              << " requests succeeded; the SDK used " << threads_during
+              << " I/O thread(s) to follow them\n";
     return 0;
   } catch (const anthropic::AnthropicException& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -6,6 +6,10 @@
 
 #include <curl/curl.h>
 
+#ifdef __linux__
+#include <pthread.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -332,6 +336,9 @@ void IoLoop::State::stop() {
 }
 
 void IoLoop::State::run() {
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "anthropic-io");  // as `top -H` and debuggers show it
+#endif
   // Keeps the state alive until the loop ends, also when stopped from the I/O thread itself.
   for (;;) {
     std::vector<std::function<void()>> batch;

@@ -16,6 +16,10 @@
 #include <type_traits>
 #include <vector>
 
+#ifdef __linux__
+#include <pthread.h>
+#endif
+
 namespace anthropic::messages {
 
 namespace {
@@ -516,6 +520,9 @@ class PoolEngine final : public AsyncEngine, public std::enable_shared_from_this
 
  private:
   void work() {
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "anthropic-work");
+#endif
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       ++idle_;
