@@ -93,6 +93,7 @@ struct IoLoop::State {
   void on_done(Transfer* t, CURLcode code);
   void sweep_cancelled();
   void deliver_headers();
+  void hand_over(Transfer* t);
   void fire_timers(bool stopping);
   void shut_down_all();
   Transfer* find(std::uint64_t id) {
@@ -484,7 +485,14 @@ void IoLoop::State::complete(Transfer* t, std::exception_ptr error) {
 void IoLoop::State::on_done(Transfer* t, CURLcode code) {
   const bool stopped_at_error_limit = code == CURLE_WRITE_ERROR && t->error_body_full_;
   if (!t->succeeded(code, t->easy_) && !stopped_at_error_limit) {
-    complete(t, std::make_exception_ptr(t->error_for(code, t->easy_)));
+    std::exception_ptr error = std::make_exception_ptr(t->error_for(code, t->easy_));
+    if (t->streaming() && !t->headers_delivered && t->headers_complete() && !t->error_status()) {
+      // Broken after a complete 2xx head, within the turn that brought it: the response is handed
+      // over first, so that its reader gets the bytes that did arrive and then this error (as
+      // from the blocking transport), and a results stream resumes after them with a Range.
+      hand_over(t);
+    }
+    complete(t, std::move(error));
     return;
   }
   if (!t->streaming()) {
@@ -532,16 +540,23 @@ void IoLoop::State::deliver_headers() {
       ++i;
       continue;
     }
-    awaiting_headers.erase(awaiting_headers.begin() + static_cast<std::ptrdiff_t>(i));
-    t->headers_delivered = true;
-    http::StreamedResponse response;
-    response.status = t->status();
-    response.headers = t->take_headers();
-    response.body = std::make_unique<Body>(self.lock(), t->id, t->channel_, t->describe(),
-                                           t->timeout(), t->cancellation());
-    OpenDone done = std::move(t->open_done_);
-    done(nullptr, std::move(response));
+    hand_over(t);
   }
+}
+
+// Hands a streamed response whose 2xx head is complete to its caller; the body follows through
+// the channel. `t` stays on the multi handle (the callback only posts, never removes).
+void IoLoop::State::hand_over(Transfer* t) {
+  awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
+                         awaiting_headers.end());
+  t->headers_delivered = true;
+  http::StreamedResponse response;
+  response.status = t->status();
+  response.headers = t->take_headers();
+  response.body = std::make_unique<Body>(self.lock(), t->id, t->channel_, t->describe(),
+                                         t->timeout(), t->cancellation());
+  OpenDone done = std::move(t->open_done_);
+  done(nullptr, std::move(response));
 }
 
 void IoLoop::State::sweep_cancelled() {

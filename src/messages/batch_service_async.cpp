@@ -380,7 +380,7 @@ class LoopConnection final : public messages::BasicBatchServiceAsyncConnection<F
     try {
       call.emplace(prepare());
     } catch (...) {
-      fail(done, std::current_exception());
+      fail_on_loop(std::move(done), std::current_exception());
       return;
     }
     start_call(std::move(*call), std::move(done));
@@ -390,6 +390,13 @@ class LoopConnection final : public messages::BasicBatchServiceAsyncConnection<F
   void start_call(PreparedCall<T, Response> call, AsyncCallback<T> done) {
     auto c = std::make_shared<LoopCall<T, Response>>(std::move(call), std::move(done), engine_);
     c->attempt();
+  }
+
+  // Invalid params, found on the caller's thread: reported on the I/O thread like every other
+  // outcome, so that a callback never runs inside the call that started it.
+  template <class T>
+  void fail_on_loop(AsyncCallback<T> done, std::exception_ptr error) {
+    engine_->loop->post([done = std::move(done), error] { fail(done, error); });
   }
 
   std::shared_ptr<HttpBatchService<F>> sync_;
@@ -466,9 +473,9 @@ void LoopConnection<F>::wait_until_ended(const std::string& message_batch_id,
     wait = std::make_shared<LoopWait<F>>(this->shared_from_this(), engine_->loop, message_batch_id,
                                          options, done);
   } catch (...) {
-    return fail(done, std::current_exception());
+    return fail_on_loop(std::move(done), std::current_exception());
   }
-  wait->poll();
+  engine_->loop->post([wait] { wait->poll(); });  // every poll, and the callback, on the loop
 }
 
 // ---------------------------------------------------------------------------------------------
