@@ -61,15 +61,19 @@ CurlTransfer::CurlTransfer(const http::HttpRequest& request, bool streaming)
       // The request may be gone before the transfer ends: keep (a share of) the bytes curl
       // reads. RequestBody is shared and immutable, so this is never a copy of the bytes.
       body_(request.body) {
-  if (cancellation_.cancelled()) throw cancelled_error(nullptr);
+  if (cancellation_.cancelled()) throw cancelled_before_start();
   build_header_list(request);
 }
 
 std::string CurlTransfer::describe() const { return method_ + " " + redact_url(url_, false); }
 
 AnthropicCancelledException CurlTransfer::cancelled_error(CURL* easy) const {
-  bool reached = easy != nullptr && (anything_sent(easy) || uploaded_ != 0);
-  return AnthropicCancelledException(describe() + " cancelled", reached);
+  return AnthropicCancelledException(describe() + " cancelled",
+                                     anything_sent(easy) || uploaded_ != 0);
+}
+
+AnthropicCancelledException CurlTransfer::cancelled_before_start() const {
+  return AnthropicCancelledException(describe() + " cancelled", false);
 }
 
 void CurlTransfer::build_header_list(const http::HttpRequest& request) {

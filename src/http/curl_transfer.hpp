@@ -70,8 +70,11 @@ class CurlTransfer {
   /// The error of a transfer stopped before its end (timeout, shutdown): `what` after
   /// "<describe()> failed: ".
   AnthropicIoException stopped(const std::string& what, CURL* easy) const;
-  /// The error of a cancelled transfer.
+  /// The error of a cancelled transfer, on `easy` (null: its handle is gone after a complete
+  /// response, so the request did reach the server).
   AnthropicCancelledException cancelled_error(CURL* easy) const;
+  /// The error of a transfer cancelled before it was started.
+  AnthropicCancelledException cancelled_before_start() const;
   /// For `send`: the whole response, or AnthropicInvalidDataException when the body exceeded
   /// `max_response_bytes`.
   http::HttpResponse take_response();

@@ -69,9 +69,10 @@ struct IoLoop::State {
     multi = curl_multi_init();
     if (multi == nullptr)
       throw AnthropicIoException("libcurl could not create a multi handle", false);
+    // The calls in flight are limited by the loop's own queue (see `queued`), not by libcurl's
+    // per-host cap, under which a results stream being read would hold back every other call.
     long limit = std::max(1L, settings.max_host_connections);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, limit);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, limit);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, limit);  // idle connections kept
   }
   ~State() { curl_multi_cleanup(multi); }
 
@@ -85,6 +86,10 @@ struct IoLoop::State {
   void start(std::unique_ptr<Transfer>& transfer);
   void attach(std::unique_ptr<Transfer>& transfer);
   void start_queued();
+  // Transfers counted against the limit: attached and not yet handed over (a results stream
+  // being read holds a connection but not a place: readers waiting on other calls would
+  // otherwise starve them).
+  std::size_t occupying = 0;
   std::size_t limit() const noexcept {
     return static_cast<std::size_t>(std::max(1L, settings.max_host_connections));
   }
@@ -101,6 +106,7 @@ struct IoLoop::State {
     return it == by_id.end() ? nullptr : it->second;
   }
   void remove(Transfer* t);
+  void release_place(Transfer* t);
 
   Settings settings;
   CURLM* multi = nullptr;
@@ -154,6 +160,7 @@ class IoLoop::State::Transfer final : public CurlTransfer {
   std::uint64_t id = 0;
   CURL* easy_ = nullptr;
   bool attached = false;
+  bool occupying = false;
   bool headers_delivered = false;
   SteadyClock::time_point header_deadline = SteadyClock::time_point::max();
   CancellationToken::Registration registration_;
@@ -185,6 +192,10 @@ class IoLoop::State::Transfer final : public CurlTransfer {
     if (len > 0 && c.buffer.size() - c.pos >= kMaxStreamBuffered) {
       c.paused = true;  // libcurl keeps these bytes and stops reading the socket
       return CURL_WRITEFUNC_PAUSE;
+    }
+    if (c.pos >= kMaxStreamBuffered) {  // a reader keeping pace never empties it: compact
+      c.buffer.erase(0, c.pos);
+      c.pos = 0;
     }
     c.buffer.append(data, len);
     c.cv.notify_all();
@@ -232,6 +243,7 @@ class IoLoop::State::Body final : public http::ResponseBody {
           "a results stream of the async service was read on the client's I/O thread (in a "
           "callback); read it on another thread");
     }
+    if (token_.cancelled()) fail(AnthropicCancelledException(what_ + " cancelled", true));
     std::unique_lock<std::mutex> lock(channel_->mutex);
     Channel& c = *channel_;
     auto ready = [&] { return c.pos < c.buffer.size() || c.done || token_.cancelled(); };
@@ -245,7 +257,7 @@ class IoLoop::State::Body final : public http::ResponseBody {
     } else {
       c.cv.wait(lock, ready);
     }
-    if (c.pos == c.buffer.size() && token_.cancelled()) {
+    if (token_.cancelled()) {
       lock.unlock();
       fail(AnthropicCancelledException(what_ + " cancelled", true));
     }
@@ -302,13 +314,14 @@ void IoLoop::State::post(std::function<void()> fn) {
     fn();
     return;
   }
-  tasks.push_back(std::move(fn));
   if (!started) {
-    started = true;
     // The thread holds the state: it outlives an IoLoop destroyed on the I/O thread itself.
+    // Created before anything changes: if it cannot be, the call fails and nothing is queued.
     thread = std::thread([keep = self.lock()] { keep->run(); });
+    started = true;
     loop_id.store(thread.get_id());
   }
+  tasks.push_back(std::move(fn));
   lock.unlock();
   curl_multi_wakeup(multi);
 }
@@ -355,6 +368,7 @@ void IoLoop::State::run() {
       std::lock_guard<std::mutex> lock(mutex);
       if (tasks.empty() && transfers.empty() && queued.empty() && timers.empty()) {
         exited = true;
+        loop_id.store(std::thread::id());  // a later thread may get the same id
         return;
       }
       continue;
@@ -400,7 +414,7 @@ void IoLoop::State::run() {
 // is left to the caller.
 void IoLoop::State::start(std::unique_ptr<Transfer>& t) {
   t->id = next_id++;
-  if (transfers.size() >= limit()) {
+  if (occupying >= limit()) {
     Transfer* raw = t.get();
     queued.push_back(std::move(t));
     raw->registration_ = raw->cancellation().on_cancel(wake_on_cancel());
@@ -411,7 +425,7 @@ void IoLoop::State::start(std::unique_ptr<Transfer>& t) {
 
 // Starts queued transfers while there are places.
 void IoLoop::State::start_queued() {
-  while (!queued.empty() && transfers.size() < limit()) {
+  while (!queued.empty() && occupying < limit()) {
     std::unique_ptr<Transfer> t = std::move(queued.front());
     queued.pop_front();
     t->registration_.reset();
@@ -439,6 +453,8 @@ void IoLoop::State::attach(std::unique_ptr<Transfer>& t) {
     throw AnthropicIoException(t->describe() + " failed: " + curl_multi_strerror(mc), false);
   }
   t->attached = true;
+  t->occupying = true;
+  ++occupying;
   if (t->streaming() && t->timeout().count() > 0) {
     t->header_deadline = SteadyClock::now() + t->timeout();
   }
@@ -449,7 +465,20 @@ void IoLoop::State::attach(std::unique_ptr<Transfer>& t) {
   raw->registration_ = raw->cancellation().on_cancel(wake_on_cancel());
 }
 
+void IoLoop::State::release_place(Transfer* t) {
+  if (!t->occupying) return;
+  t->occupying = false;
+  --occupying;
+  bool stop_now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop_now = stopping;
+  }
+  if (!stop_now) start_queued();  // not while shutting down: those are failed, not started
+}
+
 void IoLoop::State::remove(Transfer* t) {
+  release_place(t);
   t->registration_.reset();
   if (t->attached) curl_multi_remove_handle(multi, t->easy_);
   t->attached = false;
@@ -460,13 +489,6 @@ void IoLoop::State::remove(Transfer* t) {
         AnthropicIoException(t->describe() + " failed: the transfer was stopped", true)));
   by_id.erase(t->id);
   transfers.erase(t->id);  // destroys it
-  // A place is free. Not while shutting down: those are failed, not started.
-  bool stop_now;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    stop_now = stopping;
-  }
-  if (!stop_now) start_queued();
 }
 
 // Ends `t` with `error` (null: success, only for a delivered stream); its callbacks run after it
@@ -550,6 +572,7 @@ void IoLoop::State::hand_over(Transfer* t) {
   awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
                          awaiting_headers.end());
   t->headers_delivered = true;
+  release_place(t);
   http::StreamedResponse response;
   response.status = t->status();
   response.headers = t->take_headers();
@@ -565,7 +588,7 @@ void IoLoop::State::sweep_cancelled() {
       std::unique_ptr<Transfer> t = std::move(*it);
       it = queued.erase(it);
       t->registration_.reset();
-      std::exception_ptr error = std::make_exception_ptr(t->cancelled_error(nullptr));
+      std::exception_ptr error = std::make_exception_ptr(t->cancelled_before_start());
       if (t->send_done_) t->send_done_(error, {});
       if (t->open_done_) t->open_done_(error, {});
       it = queued.begin();  // the callbacks may have changed the queue: look again
@@ -573,12 +596,12 @@ void IoLoop::State::sweep_cancelled() {
       ++it;
     }
   }
-  std::vector<Transfer*> cancelled;
+  std::vector<std::uint64_t> cancelled;
   for (auto& [id, t] : transfers) {
-    if (t->cancellation().cancelled()) cancelled.push_back(t.get());
+    if (t->cancellation().cancelled()) cancelled.push_back(id);
   }
-  for (Transfer* t : cancelled) {
-    complete(t, std::make_exception_ptr(t->cancelled_error(t->easy_)));
+  for (std::uint64_t id : cancelled) {
+    if (Transfer* t = find(id)) complete(t, std::make_exception_ptr(t->cancelled_error(t->easy_)));
   }
   std::vector<TimerFn> due;
   for (auto it = timers.begin(); it != timers.end();) {
@@ -631,11 +654,11 @@ void IoLoop::State::shut_down_all() {
     if (t->send_done_) t->send_done_(error, {});
     if (t->open_done_) t->open_done_(error, {});
   }
-  std::vector<Transfer*> all;
-  for (auto& [id, t] : transfers) all.push_back(t.get());
-  for (Transfer* t : all) {
-    // Only this call's own callbacks may have removed others meanwhile.
-    if (find(t->id) != t) continue;
+  std::vector<std::uint64_t> all;
+  for (auto& [id, t] : transfers) all.push_back(id);
+  for (std::uint64_t id : all) {
+    Transfer* t = find(id);  // a callback may have ended it meanwhile
+    if (t == nullptr) continue;
     bool reached = CurlTransfer::anything_sent(t->easy_) || t->uploaded() != 0;
     complete(t, std::make_exception_ptr(AnthropicCancelledException(
                     t->describe() + " cancelled: " + kDestroyed, reached)));

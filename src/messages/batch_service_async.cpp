@@ -389,7 +389,9 @@ class LoopConnection final : public messages::BasicBatchServiceAsyncConnection<F
   template <class T, class Response>
   void start_call(PreparedCall<T, Response> call, AsyncCallback<T> done) {
     auto c = std::make_shared<LoopCall<T, Response>>(std::move(call), std::move(done), engine_);
-    c->attempt();
+    // The first attempt on the loop as well: a callback never runs inside the call (an already
+    // cancelled token fails it there).
+    engine_->loop->post([c] { c->attempt(); });
   }
 
   // Invalid params, found on the caller's thread: reported on the I/O thread like every other
@@ -494,14 +496,18 @@ class PoolEngine final : public AsyncEngine, public std::enable_shared_from_this
       task(true);
       return;
     }
-    queue_.push_back(std::move(task));
-    if (workers_.size() < size_ && idle_ == 0) {
-      // A worker holds the engine: it may be the thread that destroys the last client.
+    if (workers_.size() < size_ && queue_.size() + 1 > static_cast<std::size_t>(idle_)) {
+      // A worker holds the engine: it may be the thread that destroys the last client. Created
+      // before the task is queued: if it cannot be, the call fails and nothing runs it later.
       workers_.emplace_back([self = shared_from_this()] { self->work(); });
     }
+    queue_.push_back(std::move(task));
     lock.unlock();
     cv_.notify_one();
   }
+
+  /// Cancelled by `shutdown`: the token of every running call is tied to it.
+  CancellationToken shutdown_token() const { return shutdown_source_.token(); }
 
   void shutdown() override {
     std::vector<std::thread> workers;
@@ -514,6 +520,7 @@ class PoolEngine final : public AsyncEngine, public std::enable_shared_from_this
       queued.swap(queue_);
     }
     cv_.notify_all();
+    shutdown_source_.cancel();  // running calls end now (AnthropicCancelledException)
     for (auto& task : queued) task(true);
     // Calls already running on a blocking transport end on their own (their timeouts apply).
     for (auto& worker : workers) {
@@ -551,6 +558,7 @@ class PoolEngine final : public AsyncEngine, public std::enable_shared_from_this
   std::vector<std::thread> workers_;
   int idle_ = 0;
   bool stopping_ = false;
+  CancellationSource shutdown_source_;
 };
 
 template <class F>
@@ -561,61 +569,81 @@ class PoolConnection final : public messages::BasicBatchServiceAsyncConnection<F
 
   void create(const messages::BasicMessageBatchCreateParams<F>& params,
               const RequestOptions& options, AsyncCallback<messages::MessageBatch> done) override {
-    run("create", std::move(done),
-        [s = sync_, params, options] { return s->create(params, options); });
+    run("create", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->create(params, o); });
   }
   void create_encoded(const messages::EncodedBatchCreateParams& params,
                       const RequestOptions& options,
                       AsyncCallback<messages::MessageBatch> done) override {
-    run("create", std::move(done),
-        [s = sync_, params, options] { return s->create_encoded(params, options); });
+    run("create", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->create_encoded(params, o); });
   }
   void retrieve(const messages::MessageBatchRetrieveParams& params, const RequestOptions& options,
                 AsyncCallback<messages::MessageBatch> done) override {
-    run("retrieve", std::move(done),
-        [s = sync_, params, options] { return s->retrieve(params, options); });
+    run("retrieve", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->retrieve(params, o); });
   }
   void list(const messages::MessageBatchListParams& params, const RequestOptions& options,
             AsyncCallback<messages::BatchListPage> done) override {
-    run("list", std::move(done), [s = sync_, params, options] { return s->list(params, options); });
+    run("list", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->list(params, o); });
   }
   void cancel(const messages::MessageBatchCancelParams& params, const RequestOptions& options,
               AsyncCallback<messages::MessageBatch> done) override {
-    run("cancel", std::move(done),
-        [s = sync_, params, options] { return s->cancel(params, options); });
+    run("cancel", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->cancel(params, o); });
   }
   void delete_(const messages::MessageBatchDeleteParams& params, const RequestOptions& options,
                AsyncCallback<messages::DeletedMessageBatch> done) override {
-    run("delete", std::move(done),
-        [s = sync_, params, options] { return s->delete_(params, options); });
+    run("delete", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->delete_(params, o); });
   }
   void results(const messages::MessageBatchResultsParams& params, const RequestOptions& options,
                AsyncCallback<messages::BasicBatchResultsStream<F>> done) override {
-    run("results", std::move(done),
-        [s = sync_, params, options] { return s->results(params, options); });
+    run("results", std::move(done), options,
+        [s = sync_, params](const RequestOptions& o) { return s->results(params, o); });
   }
   void wait_until_ended(const std::string& message_batch_id, const messages::WaitOptions& options,
                         AsyncCallback<messages::MessageBatch> done) override {
-    if (options.sleeper) {
-      return fail(done, std::make_exception_ptr(AnthropicInvalidRequestException(
-                            "wait_until_ended: WaitOptions::sleeper is not supported by the async "
-                            "service")));
-    }
-    run("wait_until_ended", std::move(done), [s = sync_, message_batch_id, options] {
-      return s->wait_until_ended(message_batch_id, options);
-    });
+    const bool has_sleeper = static_cast<bool>(options.sleeper);
+    run("wait_until_ended", std::move(done), options.request_options,
+        [s = sync_, message_batch_id, options, has_sleeper](const RequestOptions& o) {
+          if (has_sleeper) {
+            throw AnthropicInvalidRequestException(
+                "wait_until_ended: WaitOptions::sleeper is not supported by the async service");
+          }
+          messages::WaitOptions w = options;
+          w.request_options = o;
+          return s->wait_until_ended(message_batch_id, w);
+        });
   }
 
  private:
+  // Runs `fn` on a worker with `options` whose token is cancelled by the caller's token or by
+  // the client's destruction, so that destroying the client never waits for a long call (a
+  // wait_until_ended) to end by itself.
   template <class T, class Fn>
-  void run(const char* operation, AsyncCallback<T> done, Fn fn) {
-    engine_->submit([operation, done = std::move(done), fn = std::move(fn)](bool stopping) {
+  void run(const char* operation, AsyncCallback<T> done, const RequestOptions& options, Fn fn) {
+    engine_->submit([operation, done = std::move(done), options, fn = std::move(fn),
+                     destroyed = engine_->shutdown_token()](bool stopping) {
       std::promise<T> promise;
       if (stopping) {
         promise.set_exception(std::make_exception_ptr(destroyed_error(operation, false)));
       } else {
+        CancellationSource source;
+        auto by_caller = options.cancellation.on_cancel([source]() mutable { source.cancel(); });
+        auto by_client = destroyed.on_cancel([source]() mutable { source.cancel(); });
+        RequestOptions o = options;
+        o.cancellation = source.token();
         try {
-          promise.set_value(fn());
+          promise.set_value(fn(o));
+        } catch (const AnthropicCancelledException& e) {
+          if (destroyed.cancelled() && !options.cancellation.cancelled()) {
+            promise.set_exception(
+                std::make_exception_ptr(destroyed_error(operation, e.may_have_reached_server())));
+          } else {
+            promise.set_exception(std::current_exception());
+          }
         } catch (...) {
           promise.set_exception(std::current_exception());
         }

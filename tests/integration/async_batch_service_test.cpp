@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -1583,3 +1584,70 @@ TEST(AsyncBatchServiceFake, ABetaConnectionCanFailWithATypedException) {
 }
 
 }  // namespace
+
+namespace {
+
+// A transport whose every answer is a batch still in progress.
+class NeverEndingBatch final : public anthropic::http::HttpClient {
+ public:
+  anthropic::http::HttpResponse send(const anthropic::http::HttpRequest&) override {
+    ++requests;
+    anthropic::http::HttpResponse response;
+    response.status = 200;
+    response.body = batch_json("msgbatch_forever", "in_progress");
+    return response;
+  }
+  std::atomic<int> requests{0};
+};
+
+}  // namespace
+
+// On the worker pool, a wait_until_ended sleeps on a worker between polls: destroying the client
+// ends it at once (its token is tied to the client), instead of waiting for the batch to end.
+TEST(AsyncBatchServiceWorkers, DestroyingTheClientEndsAWaitRunningOnAWorker) {
+  auto transport = std::make_shared<NeverEndingBatch>();
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = "https://api.example.test";
+  options.http_client = transport;
+  std::optional<anthropic::Client> client(std::in_place, options);
+  mb::WaitOptions wait;
+  wait.initial_interval = std::chrono::minutes(10);
+  wait.max_interval = std::chrono::minutes(10);
+  std::future<mb::MessageBatch> waited =
+      client->async().messages().batches().wait_until_ended("msgbatch_forever", wait);
+  ASSERT_TRUE(eventually([&] { return transport->requests.load() == 1; }));  // now between polls
+  returns_within_bound("destroying the client", [&] { client.reset(); });
+  try {
+    get_within(std::move(waited));
+    ADD_FAILURE() << "the wait ended without an error";
+  } catch (const AnthropicCancelledException& e) {
+    EXPECT_NE(std::string(e.what()).find("client destroyed"), std::string::npos) << e.what();
+    EXPECT_FALSE(e.may_have_reached_server());  // stopped between polls
+  }
+  EXPECT_EQ(transport->requests.load(), 1);
+}
+
+// A results stream being read (paused: more than 1 MiB unread) holds its connection but not one
+// of the max_async_connections places: with a single place, other calls still run meanwhile.
+TEST_F(AsyncBatchServiceTest, AResultsStreamBeingReadLeavesThePlaceToOtherCalls) {
+  const std::string body = results_body(10000);  // ~3 MB: the transfer pauses
+  server.handle([&body](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.size() > 8 && req.path.compare(req.path.size() - 8, 8, "/results") == 0) {
+      res.set_content(body, "application/x-jsonl");
+    } else {
+      res.set_content(batch_json("msgbatch_meanwhile"), "application/json");
+    }
+  });
+  anthropic::ClientOptions options;
+  options.max_async_connections = 1;
+  auto client = make_client(options);
+  auto& batches = client.async().messages().batches();
+  auto stream = get_within(batches.results("msgbatch_big"));
+  ASSERT_TRUE(stream.next().has_value());
+  // The stream is open and unread; a retrieve completes (before the fix it waited for it).
+  EXPECT_EQ(get_within(batches.retrieve("msgbatch_meanwhile")).id, "msgbatch_meanwhile");
+  std::size_t lines = 1;
+  while (stream.next()) ++lines;
+  EXPECT_EQ(lines, 10000u);
+}
