@@ -79,9 +79,11 @@ struct ClientOptions {
   /// With one set, `verify_tls = false`, `ca_bundle` and `proxy` are errors (they would silently
   /// not apply): configure your transport instead.
   std::shared_ptr<http::HttpClient> http_client;
-  /// The async services' connection pool: the most connections their I/O thread opens to one
-  /// host at once (further calls wait for one, in order). With a custom `http_client`, the
-  /// number of worker threads running async calls instead (at most 8). At least 1.
+  /// The async services' pool: the most calls their I/O thread has on the wire at once, so the
+  /// most connections it opens for them (further calls wait, in order; the wait does not count
+  /// against their `timeout`). A results stream being read keeps its connection but not its
+  /// place, so readers never hold other calls back. With a custom `http_client`, the number of
+  /// worker threads running async calls instead (at most 8). At least 1.
   int max_async_connections = 16;
 
   /// Receives a line per attempt (method, URL, status, delay, request-id; never a credential).

@@ -96,12 +96,13 @@ class ANTHROPIC_EXPORT BasicBatchServiceAsyncConnection {
 /// params: they complete the future (or reach the callback), so `get()` throws them.
 ///
 /// How the SDK runs them: one I/O thread per `Client` (started by the first async call) drives
-/// every async call of that client on libcurl's multi interface, with at most
-/// `ClientOptions::max_async_connections` connections; retries and the waits of
+/// every async call of that client on libcurl's multi interface, at most
+/// `ClientOptions::max_async_connections` of them on the wire at once (the others wait, in
+/// order; a results stream being read is not counted); retries and the waits of
 /// `wait_until_ended` are timers on that thread (no thread sleeps). Callbacks run on the I/O
 /// thread. With a caller-supplied `ClientOptions::http_client`, the blocking service runs on a
 /// small pool of worker threads instead (`max_async_connections` of them, at most 8), and
-/// callbacks run there.
+/// callbacks run there; destroying the client cancels the calls running there.
 ///
 /// `RequestOptions` mean what they mean for the blocking form; its `response_into` must stay
 /// valid until the call completes. Cancelling `RequestOptions::cancellation` completes an
