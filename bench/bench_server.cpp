@@ -1,8 +1,11 @@
 // anthropic-bench-server: a local Message Batches server with canned answers, for the end-to-end
 // benchmarks of this SDK and of the official TypeScript SDK (bench/compare_official_sdk.sh).
 //
-//   anthropic-bench-server [--port P] [--results-lines N] [--threads T]
+//   anthropic-bench-server [--port P] [--results-lines N] [--threads T] [--latency-ms L]
 //
+// --latency-ms L: each retrieve is answered after L ms (a sleep, no CPU), as a real API answers
+// after network and service time; without it the loopback answer takes microseconds and a
+// benchmark measures CPU only (default 0).
 // Prints "listening on http://127.0.0.1:PORT" once ready (port chosen by the OS unless --port).
 //   POST /v1/messages/batches            reads the whole body (streamed, never stored) and answers
 //                                        a batch whose request_counts.processing is the number of
@@ -26,6 +29,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -116,7 +120,8 @@ std::size_t query_size(const httplib::Request& req, const char* name, std::size_
 }
 
 void usage() {
-  std::cerr << "usage: anthropic-bench-server [--port P] [--results-lines N] [--threads T]\n";
+  std::cerr << "usage: anthropic-bench-server [--port P] [--results-lines N] [--threads T] "
+               "[--latency-ms L]\n";
 }
 
 }  // namespace
@@ -125,6 +130,7 @@ int main(int argc, char** argv) {
   int port = 0;
   std::size_t default_lines = 100000;
   std::size_t threads = std::max(8u, std::thread::hardware_concurrency());
+  std::chrono::milliseconds latency{0};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -140,6 +146,8 @@ int main(int argc, char** argv) {
       default_lines = std::stoull(value());
     } else if (arg == "--threads") {
       threads = std::stoull(value());
+    } else if (arg == "--latency-ms") {
+      latency = std::chrono::milliseconds(std::stoll(value()));
     } else {
       usage();
       return 2;
@@ -212,6 +220,7 @@ int main(int argc, char** argv) {
   server.Get(
       R"(/v1/messages/batches/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
         stats.seen(req);
+        if (latency.count() > 0) std::this_thread::sleep_for(latency);
         const std::string id = req.matches[1];
         const std::string host = req.get_header_value("Host");
         const std::size_t lines = default_lines;

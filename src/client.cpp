@@ -5,6 +5,7 @@
 
 #include "client_config.hpp"
 #include "http/url_redact.hpp"
+#include "messages/async_services.hpp"
 #include "messages/http_batch_service.hpp"
 #include "trim.hpp"
 
@@ -155,10 +156,14 @@ struct Client::State {
   std::shared_ptr<internal::HttpBatchService<beta::messages::BetaFamily>> batch_service;
   MessagesService messages_service;
   beta::BetaService beta_service;
+  internal::AsyncServices async;
+  ::anthropic::messages::BatchServiceAsync ga_batch_service_async;
+  beta::messages::BatchServiceAsync batch_service_async;
+  AsyncService async_service;
 
   State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
         std::shared_ptr<const internal::ClientConfig> cfg,
-        std::shared_ptr<http::HttpClient> transport)
+        std::shared_ptr<http::HttpClient> transport, const http::CurlHttpClientOptions& curl)
       : options(std::move(opts)),
         inner(std::move(inner_transport)),
         config(std::move(cfg)),
@@ -169,10 +174,32 @@ struct Client::State {
         batch_service(
             std::make_shared<internal::HttpBatchService<beta::messages::BetaFamily>>(config, http)),
         messages_service(*ga_batch_service),
-        beta_service(*batch_service) {}
+        beta_service(*batch_service),
+        async(
+            internal::make_async_services(options, *config, curl, ga_batch_service, batch_service)),
+        ga_batch_service_async(async.ga),
+        batch_service_async(async.beta),
+        async_service(ga_batch_service_async, batch_service_async) {}
+
+  // The last copy of the client: calls in flight end ("client destroyed"), threads are joined,
+  // also when a copy of an async service outlives the client.
+  ~State() { async.engine->shutdown(); }
 };
 
 namespace {
+
+// The settings of the libcurl transports (blocking and async).
+http::CurlHttpClientOptions curl_options(const ClientOptions& options) {
+  http::CurlHttpClientOptions curl;
+  curl.verify_tls = options.verify_tls;
+  // As OpenSSL's own default, Python's httpx and Go do: a CA bundle named by $SSL_CERT_FILE is
+  // trusted when the options name none (libcurl's compiled-in bundle path would hide it).
+  curl.ca_bundle =
+      !options.ca_bundle.empty() ? options.ca_bundle : env("SSL_CERT_FILE").value_or(std::string());
+  curl.proxy = options.proxy;
+  curl.default_connect_timeout = options.connect_timeout;
+  return curl;
+}
 
 // The transport without the retry layer: the caller's, or a libcurl client (one pool).
 std::shared_ptr<http::HttpClient> make_inner_transport(const ClientOptions& options) {
@@ -190,15 +217,7 @@ std::shared_ptr<http::HttpClient> make_inner_transport(const ClientOptions& opti
     }
     return options.http_client;
   }
-  http::CurlHttpClientOptions curl;
-  curl.verify_tls = options.verify_tls;
-  // As OpenSSL's own default, Python's httpx and Go do: a CA bundle named by $SSL_CERT_FILE is
-  // trusted when the options name none (libcurl's compiled-in bundle path would hide it).
-  curl.ca_bundle =
-      !options.ca_bundle.empty() ? options.ca_bundle : env("SSL_CERT_FILE").value_or(std::string());
-  curl.proxy = options.proxy;
-  curl.default_connect_timeout = options.connect_timeout;
-  return http::make_curl_http_client(curl);
+  return http::make_curl_http_client(curl_options(options));
 }
 
 bool same_transport(const ClientOptions& a, const ClientOptions& b) {
@@ -224,8 +243,9 @@ Client::Client(ClientOptions options, std::shared_ptr<http::HttpClient> inner) {
       std::make_shared<const internal::ClientConfig>(internal::ClientConfig::resolve(options));
   if (!inner) inner = make_inner_transport(options);
   auto transport = make_transport(options, *config, inner);
+  http::CurlHttpClientOptions curl = curl_options(options);
   state_ = std::make_shared<State>(std::move(options), std::move(inner), std::move(config),
-                                   std::move(transport));
+                                   std::move(transport), curl);
 }
 
 Client Client::from_env() { return Client(ClientOptions{}); }
@@ -239,6 +259,8 @@ Client Client::with_options(const std::function<void(ClientOptions&)>& change) c
 beta::BetaService& Client::beta() const noexcept { return state_->beta_service; }
 
 MessagesService& Client::messages() const noexcept { return state_->messages_service; }
+
+AsyncService& Client::async() const noexcept { return state_->async_service; }
 
 const std::string& Client::base_url() const noexcept { return state_->config->base_url; }
 

@@ -10,6 +10,7 @@
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>
 #include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/beta/messages/batch_service_async.hpp>
 #include <anthropic/beta/messages/beta_message_batch.hpp>
 #include <anthropic/box.hpp>
 #include <anthropic/cancellation.hpp>
@@ -28,6 +29,7 @@
 #include <anthropic/messages/batch_params.hpp>
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service_async.hpp>
 #include <anthropic/messages/message_batch.hpp>
 #include <anthropic/open_enum.hpp>
 #include <anthropic/raw_json.hpp>

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <anthropic/beta/messages/batch_service.hpp>
+#include <anthropic/beta/messages/batch_service_async.hpp>
 #include <anthropic/client_options.hpp>
 #include <anthropic/export.hpp>
 #include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service_async.hpp>
 
 #include <functional>
 #include <memory>
@@ -38,7 +40,65 @@ class ANTHROPIC_EXPORT BetaService {
   MessagesService messages_;
 };
 
+/// `client.async().beta().messages()`: the beta Messages resources, asynchronous. A view owned
+/// by the `Client`: valid while the client (or a copy of it) lives.
+class ANTHROPIC_EXPORT AsyncMessagesService {
+ public:
+  /// Made by the `Client`; `batches` must outlive this view.
+  explicit AsyncMessagesService(messages::BatchServiceAsync& batches) : batches_(&batches) {}
+  /// `client.async().beta().messages().batches()`: the beta async Message Batches service.
+  messages::BatchServiceAsync& batches() const noexcept { return *batches_; }
+
+ private:
+  messages::BatchServiceAsync* batches_;
+};
+
+/// `client.async().beta()`: the beta resources, asynchronous. A view owned by the `Client`.
+class ANTHROPIC_EXPORT AsyncBetaService {
+ public:
+  /// Made by the `Client`; `batches` must outlive this view.
+  explicit AsyncBetaService(messages::BatchServiceAsync& batches) : messages_(batches) {}
+  /// `client.async().beta().messages()`.
+  AsyncMessagesService& messages() noexcept { return messages_; }
+
+ private:
+  AsyncMessagesService messages_;
+};
+
 }  // namespace beta
+
+/// `client.async().messages()`: the (GA) Messages resources, asynchronous. A view owned by the
+/// `Client`: valid while the client (or a copy of it) lives.
+class ANTHROPIC_EXPORT AsyncMessagesService {
+ public:
+  /// Made by the `Client`; `batches` must outlive this view.
+  explicit AsyncMessagesService(::anthropic::messages::BatchServiceAsync& batches)
+      : batches_(&batches) {}
+  /// `client.async().messages().batches()`: the GA async Message Batches service.
+  ::anthropic::messages::BatchServiceAsync& batches() const noexcept { return *batches_; }
+
+ private:
+  ::anthropic::messages::BatchServiceAsync* batches_;
+};
+
+/// `client.async()`: the same tree as the `Client`, each operation returning a `std::future` or
+/// taking a callback (see `anthropic::messages::BasicBatchServiceAsync`). A view owned by the
+/// `Client`: valid while the client (or a copy of it) lives.
+class ANTHROPIC_EXPORT AsyncService {
+ public:
+  /// Made by the `Client`; the services must outlive this view.
+  AsyncService(::anthropic::messages::BatchServiceAsync& ga,
+               beta::messages::BatchServiceAsync& beta)
+      : messages_(ga), beta_(beta) {}
+  /// `client.async().messages()`.
+  AsyncMessagesService& messages() noexcept { return messages_; }
+  /// `client.async().beta()`.
+  beta::AsyncBetaService& beta() noexcept { return beta_; }
+
+ private:
+  AsyncMessagesService messages_;
+  beta::AsyncBetaService beta_;
+};
 
 /// `client.messages()`: the (GA) Messages resources. A view owned by the `Client`: valid while
 /// the client (or a copy of it) lives.
@@ -82,6 +142,11 @@ class ANTHROPIC_EXPORT Client {
   MessagesService& messages() const noexcept;
   /// The beta resources: `client.beta().messages().batches()`.
   beta::BetaService& beta() const noexcept;
+  /// The asynchronous services: `client.async().messages().batches()` and
+  /// `client.async().beta().messages().batches()`. The client's I/O thread starts with the
+  /// first async call; destroying the last copy of the client completes the calls still in
+  /// flight with `AnthropicCancelledException` and joins it.
+  AsyncService& async() const noexcept;
 
   /// A new client with this one's options changed by `change`, sharing this client's connection
   /// pool (unless `change` alters the transport: `http_client`, `verify_tls`, `ca_bundle`,

@@ -79,12 +79,19 @@ struct ClientOptions {
   /// With one set, `verify_tls = false`, `ca_bundle` and `proxy` are errors (they would silently
   /// not apply): configure your transport instead.
   std::shared_ptr<http::HttpClient> http_client;
+  /// The async services' pool: the most calls their I/O thread has on the wire at once, so the
+  /// most connections it opens for them (further calls wait, in order; the wait does not count
+  /// against their `timeout`). A results stream being read keeps its connection but not its
+  /// place, so readers never hold other calls back. With a custom `http_client`, the number of
+  /// worker threads running async calls instead (at most 8). At least 1.
+  int max_async_connections = 16;
 
   /// Receives a line per attempt (method, URL, status, delay, request-id; never a credential).
   /// Unset: `$ANTHROPIC_LOG` (`debug`, `info`, `warn`, `error`) to stderr, else nothing.
   Logger logger;
 
-  /// Test seam for the retry loop: waits between attempts. Unset: real sleeping.
+  /// Test seam for the retry loop: waits between attempts. Unset: real sleeping. The async
+  /// services call it on their I/O thread (blocking it) and then retry at once.
   std::function<void(std::chrono::milliseconds)> sleeper;
   /// Test seam for the retry loop: the wall clock, to read `retry-after` HTTP dates. Unset: real
   /// time.

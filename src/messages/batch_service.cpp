@@ -2,6 +2,8 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/messages/batch_service.hpp>
 
+#include "messages/wait_plan.hpp"
+
 #include <algorithm>
 
 namespace anthropic::messages {
@@ -68,64 +70,78 @@ BasicBatchResultsStream<F> BasicBatchService<F>::results(const std::string& id,
 template <class F>
 MessageBatch BasicBatchService<F>::wait_until_ended(const std::string& message_batch_id,
                                                     const WaitOptions& options) {
-  using std::chrono::milliseconds;
-  if (options.initial_interval <= milliseconds::zero() ||
-      options.max_interval < options.initial_interval || !(options.multiplier >= 1.0)) {
-    throw AnthropicInvalidRequestException(
-        "wait_until_ended: need 0 < initial_interval <= max_interval and multiplier >= 1");
-  }
-  auto now = options.clock ? options.clock : [] { return std::chrono::steady_clock::now(); };
+  internal::WaitPlan plan(message_batch_id, options);
   // The call's token stops each retrieve (through the transport) and the waits between them.
-  // Nothing is in flight between polls, so a cancel there says the request never left.
   const CancellationToken& token = options.request_options.cancellation;
-  auto stop_if_cancelled = [&] {
-    if (token.cancelled()) {
-      throw AnthropicCancelledException(
-          "wait_until_ended: cancelled while waiting for batch " + message_batch_id, false);
-    }
-  };
-  // Without an injected sleeper the wait is on the token, so that a cancel ends it at once; an
-  // injected sleeper (a test's) is called as is and the token checked after it.
-  auto sleep = [&](milliseconds d) {
-    if (options.sleeper) {
-      options.sleeper(d);
-    } else {
-      token.wait_for(d);
-    }
-    stop_if_cancelled();
-  };
-
-  const auto start = now();
-  milliseconds interval = options.initial_interval;
   for (;;) {
-    stop_if_cancelled();
+    if (token.cancelled()) throw plan.cancelled();
     MessageBatch batch = retrieve(message_batch_id, options.request_options);
     if (options.on_progress) options.on_progress(batch);
-    if (batch.processing_status == ProcessingStatus::ended) return batch;
-
-    milliseconds wait = interval;
-    if (options.timeout) {
-      auto elapsed = std::chrono::duration_cast<milliseconds>(now() - start);
-      if (elapsed >= *options.timeout) {
-        throw BatchWaitTimeoutException("batch " + message_batch_id + " did not end within " +
-                                            std::to_string(options.timeout->count()) +
-                                            " ms (last status: " + batch.processing_status.str() +
-                                            ")",
-                                        std::move(batch));
-      }
-      wait = std::min(wait, *options.timeout - elapsed);
+    std::optional<std::chrono::milliseconds> wait = plan.after_poll(batch);
+    if (!wait) return batch;
+    // Without an injected sleeper the wait is on the token, so that a cancel ends it at once; an
+    // injected sleeper (a test's) is called as is and the token checked after it.
+    if (options.sleeper) {
+      options.sleeper(*wait);
+    } else {
+      token.wait_for(*wait);
     }
-    sleep(wait);
-    auto next = std::chrono::duration<double, std::milli>(interval) * options.multiplier;
-    interval = next >= std::chrono::duration<double, std::milli>(options.max_interval)
-                   ? options.max_interval
-                   : std::chrono::duration_cast<milliseconds>(next);
+    if (token.cancelled()) throw plan.cancelled();
   }
 }
 
 BatchWaitTimeoutException::BatchWaitTimeoutException(const std::string& message, MessageBatch last)
     : AnthropicException(message), last_(std::move(last)) {}
 BatchWaitTimeoutException::~BatchWaitTimeoutException() = default;
+
+}  // namespace anthropic::messages
+
+namespace anthropic::internal {
+
+WaitPlan::WaitPlan(std::string message_batch_id, const messages::WaitOptions& options)
+    : id_(std::move(message_batch_id)),
+      options_(options),
+      now_(options.clock ? options.clock : [] { return std::chrono::steady_clock::now(); }),
+      interval_(options.initial_interval) {
+  using std::chrono::milliseconds;
+  if (options.initial_interval <= milliseconds::zero() ||
+      options.max_interval < options.initial_interval || !(options.multiplier >= 1.0)) {
+    throw AnthropicInvalidRequestException(
+        "wait_until_ended: need 0 < initial_interval <= max_interval and multiplier >= 1");
+  }
+  start_ = now_();
+}
+
+AnthropicCancelledException WaitPlan::cancelled() const {
+  // Nothing is in flight between polls, so a cancel there says the request never left.
+  return AnthropicCancelledException("wait_until_ended: cancelled while waiting for batch " + id_,
+                                     false);
+}
+
+std::optional<std::chrono::milliseconds> WaitPlan::after_poll(messages::MessageBatch& batch) {
+  using std::chrono::milliseconds;
+  if (batch.processing_status == messages::ProcessingStatus::ended) return std::nullopt;
+  milliseconds wait = interval_;
+  if (options_.timeout) {
+    auto elapsed = std::chrono::duration_cast<milliseconds>(now_() - start_);
+    if (elapsed >= *options_.timeout) {
+      throw messages::BatchWaitTimeoutException(
+          "batch " + id_ + " did not end within " + std::to_string(options_.timeout->count()) +
+              " ms (last status: " + batch.processing_status.str() + ")",
+          std::move(batch));
+    }
+    wait = std::min(wait, *options_.timeout - elapsed);
+  }
+  auto next = std::chrono::duration<double, std::milli>(interval_) * options_.multiplier;
+  interval_ = next >= std::chrono::duration<double, std::milli>(options_.max_interval)
+                  ? options_.max_interval
+                  : std::chrono::duration_cast<milliseconds>(next);
+  return wait;
+}
+
+}  // namespace anthropic::internal
+
+namespace anthropic::messages {
 
 template class BasicBatchService<GaFamily>;
 template class BasicBatchService<beta::messages::BetaFamily>;

@@ -175,10 +175,13 @@ http::HttpRequest HttpBatchService<F>::build(std::string method, std::string_vie
   return r;
 }
 
-template <class F>
-http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
-                                             ResponseMetadata* into) const {
-  http::HttpResponse response = http_->send(request);
+namespace {
+
+// The response of a call that ended with an error status, or the call's error: thrown.
+// Otherwise the 2xx response is returned and its status and headers recorded in `into`.
+http::HttpResponse checked(std::exception_ptr error, http::HttpResponse response,
+                           ResponseMetadata* into) {
+  if (error) std::rethrow_exception(error);
   if (response.status < 200 || response.status > 299) {
     // The exception keeps at most 1 MiB of the body.
     throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
@@ -187,94 +190,125 @@ http::HttpResponse HttpBatchService<F>::send(const http::HttpRequest& request,
   return response;
 }
 
+}  // namespace
+
 template <class F>
-messages::MessageBatch HttpBatchService<F>::create(
-    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) {
-  return send_create(
+template <class T>
+PreparedCall<T> HttpBatchService<F>::prepare_json(http::HttpRequest request, const char* operation,
+                                                  ResponseMetadata* into,
+                                                  T (*decode_fn)(std::string_view)) const {
+  PreparedCall<T> call;
+  call.request = std::move(request);
+  call.finish = [operation, into, decode_fn](std::exception_ptr error,
+                                             http::HttpResponse response) {
+    response = checked(error, std::move(response), into);
+    return decode(operation, response, decode_fn);
+  };
+  return call;
+}
+
+template <class F>
+template <class T>
+T HttpBatchService<F>::run(PreparedCall<T> call) {
+  http::HttpResponse response;
+  try {
+    response = http_->send(call.request);
+  } catch (...) {
+    return call.finish(std::current_exception(), {});
+  }
+  return call.finish(nullptr, std::move(response));
+}
+
+template <class F>
+PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_create(
+    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) const {
+  return prepare_send_create(
       build_create_body(params, messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
                         config_->anthropic_version),
       params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 template <class F>
-messages::MessageBatch HttpBatchService<F>::create_encoded(
-    const messages::EncodedBatchCreateParams& params, const RequestOptions& options) {
+PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_create_encoded(
+    const messages::EncodedBatchCreateParams& params, const RequestOptions& options) const {
   if (params.request_count == 0 || params.body.empty()) {
     throw AnthropicInvalidRequestException("create_encoded: the body holds no request");
   }
-  return send_create(params.body, params.betas, params.user_profile_id, params.workspace_id,
-                     options);
+  return prepare_send_create(params.body, params.betas, params.user_profile_id, params.workspace_id,
+                             options);
 }
 
 template <class F>
-messages::MessageBatch HttpBatchService<F>::send_create(
+PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_send_create(
     http::RequestBody body, const std::vector<std::string>& betas,
     const std::optional<std::string>& user_profile_id,
-    const std::optional<std::string>& workspace_id, const RequestOptions& options) {
+    const std::optional<std::string>& workspace_id, const RequestOptions& options) const {
   http::Headers operation_headers;
   if (user_profile_id) operation_headers.set("anthropic-user-profile-id", *user_profile_id);
-  http::HttpRequest request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id}, options,
-                                    std::move(body), operation_headers);
-  request.retry_on_unknown_outcome =
+  PreparedCall<messages::MessageBatch> call;
+  call.request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id}, options,
+                       std::move(body), operation_headers);
+  call.request.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
-  const bool opted_in = request.retry_on_unknown_outcome;
-  const char* const not_retried =
-      " This call was not retried to avoid a duplicate batch "
-      "(RequestOptions::retry_on_unknown_outcome opts in)";
-  http::HttpResponse response;
-  try {
-    response = http_->send(request);
-  } catch (const AnthropicCancelledException& e) {
-    // Keeps its type: the caller asked for the stop and catches it as such.
-    if (!e.may_have_reached_server()) throw;
-    throw AnthropicCancelledException(
-        std::string(e.what()) +
-            "; the request body was sent before the cancel, so the batch may have been created: "
-            "list batches (newest first) before creating it again",
-        true);
-  } catch (const AnthropicIoException& e) {
-    if (!e.may_have_reached_server() || opted_in) throw;
-    throw AnthropicIoException(
-        std::string(e.what()) +
-            "; the request body was sent and no response came back, so the batch may have been "
-            "created: list batches (newest first) before creating it again." +
-            not_retried,
-        true);
-  } catch (const AnthropicInvalidDataException& e) {
-    // Only the transport's size limit ends a send this way: the server answered with success.
-    throw AnthropicInvalidDataException(
-        std::string(e.what()) +
-        "; the server answered with success, so the batch was probably created: list batches "
-        "(newest first) before creating it again");
-  }
-  if (response.status == 504) {
-    // A gateway timeout leaves the outcome unknown, as a dropped connection does.
-    std::string note =
-        "a gateway timeout says nothing about whether the batch was created, so it may have "
-        "been: list batches (newest first) before creating it again.";
-    if (!opted_in) note += not_retried;
-    throw_service_exception(response.status, std::move(response.headers), std::move(response.body),
-                            std::move(note));
-  }
-  if (response.status < 200 || response.status > 299) {
-    throw_service_exception(response.status, std::move(response.headers), std::move(response.body));
-  }
-  record(options.response_into, response.status, response.headers);
-  return decode("create", response, json::decode_batch);
+  call.finish = [opted_in = call.request.retry_on_unknown_outcome, into = options.response_into](
+                    std::exception_ptr error, http::HttpResponse response) {
+    const char* const not_retried =
+        " This call was not retried to avoid a duplicate batch "
+        "(RequestOptions::retry_on_unknown_outcome opts in)";
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const AnthropicCancelledException& e) {
+        // Keeps its type: the caller asked for the stop and catches it as such.
+        if (!e.may_have_reached_server()) throw;
+        throw AnthropicCancelledException(
+            std::string(e.what()) +
+                "; the request body was sent before the cancel, so the batch may have been "
+                "created: list batches (newest first) before creating it again",
+            true);
+      } catch (const AnthropicIoException& e) {
+        if (!e.may_have_reached_server() || opted_in) throw;
+        throw AnthropicIoException(
+            std::string(e.what()) +
+                "; the request body was sent and no response came back, so the batch may have "
+                "been created: list batches (newest first) before creating it again." +
+                not_retried,
+            true);
+      } catch (const AnthropicInvalidDataException& e) {
+        // Only the transport's size limit ends a send this way: the server answered with
+        // success.
+        throw AnthropicInvalidDataException(
+            std::string(e.what()) +
+            "; the server answered with success, so the batch was probably created: list "
+            "batches (newest first) before creating it again");
+      }
+    }
+    if (response.status == 504) {
+      // A gateway timeout leaves the outcome unknown, as a dropped connection does.
+      std::string note =
+          "a gateway timeout says nothing about whether the batch was created, so it may have "
+          "been: list batches (newest first) before creating it again.";
+      if (!opted_in) note += not_retried;
+      throw_service_exception(response.status, std::move(response.headers),
+                              std::move(response.body), std::move(note));
+    }
+    response = checked(nullptr, std::move(response), into);
+    return decode("create", response, json::decode_batch);
+  };
+  return call;
 }
 
 template <class F>
-messages::MessageBatch HttpBatchService<F>::retrieve(
-    const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) {
-  auto response =
-      send(build("GET", batch_path(params.message_batch_id), {}, ids_of(params), options),
-           options.response_into);
-  return decode("retrieve", response, json::decode_batch);
+PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_retrieve(
+    const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) const {
+  return prepare_json(
+      build("GET", batch_path(params.message_batch_id), {}, ids_of(params), options), "retrieve",
+      options.response_into, &json::decode_batch);
 }
 
 template <class F>
-messages::BatchListPage HttpBatchService<F>::list(const messages::MessageBatchListParams& params,
-                                                  const RequestOptions& options) {
+PreparedCall<messages::BatchListPage> HttpBatchService<F>::prepare_list(
+    const messages::MessageBatchListParams& params, const RequestOptions& options) {
   Query query;
   if (params.limit) {
     if (*params.limit < 1 || *params.limit > 1000) {
@@ -285,45 +319,42 @@ messages::BatchListPage HttpBatchService<F>::list(const messages::MessageBatchLi
   }
   if (params.before_id) query.emplace_back("before_id", *params.before_id);
   if (params.after_id) query.emplace_back("after_id", *params.after_id);
-  auto response =
-      send(build("GET", kBatchesPath, query, IdParts{params.betas, params.workspace_id}, options),
-           options.response_into);
-  json::ListPageData page = decode("list", response, json::decode_list_page);
-  return messages::BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
-                                 std::move(page.last_id), this->shared_from_this(), params,
-                                 options);
+  PreparedCall<messages::BatchListPage> call;
+  call.request =
+      build("GET", kBatchesPath, query, IdParts{params.betas, params.workspace_id}, options);
+  call.finish = [self = this->shared_from_this(), params, options](std::exception_ptr error,
+                                                                   http::HttpResponse response) {
+    response = checked(error, std::move(response), options.response_into);
+    json::ListPageData page = decode("list", response, json::decode_list_page);
+    return messages::BatchListPage(std::move(page.data), page.has_more, std::move(page.first_id),
+                                   std::move(page.last_id), self, params, options);
+  };
+  return call;
 }
 
 template <class F>
-messages::MessageBatch HttpBatchService<F>::cancel(const messages::MessageBatchCancelParams& params,
-                                                   const RequestOptions& options) {
-  auto response = send(
+PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_cancel(
+    const messages::MessageBatchCancelParams& params, const RequestOptions& options) const {
+  return prepare_json(
       build("POST", batch_path(params.message_batch_id) + "/cancel", {}, ids_of(params), options),
-      options.response_into);
-  return decode("cancel", response, json::decode_batch);
+      "cancel", options.response_into, &json::decode_batch);
 }
 
 template <class F>
-messages::DeletedMessageBatch HttpBatchService<F>::delete_(
-    const messages::MessageBatchDeleteParams& params, const RequestOptions& options) {
-  auto response =
-      send(build("DELETE", batch_path(params.message_batch_id), {}, ids_of(params), options),
-           options.response_into);
-  return decode("delete", response, json::decode_deleted_batch);
+PreparedCall<messages::DeletedMessageBatch> HttpBatchService<F>::prepare_delete(
+    const messages::MessageBatchDeleteParams& params, const RequestOptions& options) const {
+  return prepare_json(
+      build("DELETE", batch_path(params.message_batch_id), {}, ids_of(params), options), "delete",
+      options.response_into, &json::decode_deleted_batch);
 }
 
 template <class F>
-messages::BasicBatchResultsStream<F> HttpBatchService<F>::results(
-    const messages::MessageBatchResultsParams& params, const RequestOptions& options) {
-  http::HttpRequest request =
-      build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params), options,
-            {}, http::Headers{{"accept", "application/x-jsonl"}});
-  http::StreamedResponse response = http_->open(request);
-  if (response.status < 200 || response.status > 299) {
-    std::string body = response.read_all(kMaxErrorBody);
-    throw_service_exception(response.status, std::move(response.headers), std::move(body));
-  }
-  record(options.response_into, response.status, response.headers);
+PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse>
+HttpBatchService<F>::prepare_results(const messages::MessageBatchResultsParams& params,
+                                     const RequestOptions& options, OpenOnce open_once) const {
+  PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse> call;
+  call.request = build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params),
+                       options, {}, http::Headers{{"accept", "application/x-jsonl"}});
   // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
   // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
   // transport is shared into the stream, which may outlive the Client.
@@ -331,13 +362,75 @@ messages::BasicBatchResultsStream<F> HttpBatchService<F>::results(
   resume.max_retries = options.max_retries.value_or(config_->max_retries);
   resume.sleeper = config_->sleeper;
   resume.cancellation = options.cancellation;
-  resume.reopen = [http = http_, request](std::uint64_t range_start) {
+  resume.reopen = [open_once = std::move(open_once),
+                   request = call.request](std::uint64_t range_start) {
     http::HttpRequest again = request;
     again.max_retries = 0;
     if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
-    return http->open(again);
+    return open_once(again);
   };
-  return ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
+  call.finish = [resume = std::move(resume), into = options.response_into](
+                    std::exception_ptr error, http::StreamedResponse response) mutable {
+    if (error) std::rethrow_exception(error);
+    if (response.status < 200 || response.status > 299) {
+      std::string body = response.read_all(kMaxErrorBody);
+      throw_service_exception(response.status, std::move(response.headers), std::move(body));
+    }
+    record(into, response.status, response.headers);
+    return ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
+  };
+  return call;
+}
+
+template <class F>
+messages::MessageBatch HttpBatchService<F>::create(
+    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) {
+  return run(prepare_create(params, options));
+}
+
+template <class F>
+messages::MessageBatch HttpBatchService<F>::create_encoded(
+    const messages::EncodedBatchCreateParams& params, const RequestOptions& options) {
+  return run(prepare_create_encoded(params, options));
+}
+
+template <class F>
+messages::MessageBatch HttpBatchService<F>::retrieve(
+    const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) {
+  return run(prepare_retrieve(params, options));
+}
+
+template <class F>
+messages::BatchListPage HttpBatchService<F>::list(const messages::MessageBatchListParams& params,
+                                                  const RequestOptions& options) {
+  return run(prepare_list(params, options));
+}
+
+template <class F>
+messages::MessageBatch HttpBatchService<F>::cancel(const messages::MessageBatchCancelParams& params,
+                                                   const RequestOptions& options) {
+  return run(prepare_cancel(params, options));
+}
+
+template <class F>
+messages::DeletedMessageBatch HttpBatchService<F>::delete_(
+    const messages::MessageBatchDeleteParams& params, const RequestOptions& options) {
+  return run(prepare_delete(params, options));
+}
+
+template <class F>
+messages::BasicBatchResultsStream<F> HttpBatchService<F>::results(
+    const messages::MessageBatchResultsParams& params, const RequestOptions& options) {
+  auto call = prepare_results(params, options, [http = http_](const http::HttpRequest& request) {
+    return http->open(request);
+  });
+  http::StreamedResponse response;
+  try {
+    response = http_->open(call.request);
+  } catch (...) {
+    return call.finish(std::current_exception(), {});
+  }
+  return call.finish(nullptr, std::move(response));
 }
 
 template class HttpBatchService<messages::GaFamily>;

@@ -7,6 +7,8 @@
 
 #include "client_config.hpp"
 
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +16,20 @@
 #include <vector>
 
 namespace anthropic::internal {
+
+/// One operation ready to send: its request, and what turns the outcome of sending it (through
+/// the retry layer: the last response, or the error it ended with) into the operation's result or
+/// exception. The blocking service runs `finish` on the caller's thread, the async one on its I/O
+/// thread; `finish` holds copies of what it needs (never a reference to the params or options).
+template <class T, class Response = http::HttpResponse>
+struct PreparedCall {
+  http::HttpRequest request;
+  std::function<T(std::exception_ptr error, Response response)> finish;
+};
+
+/// Sends one attempt of a results request (no retries) and returns once the headers arrived: a
+/// results stream reconnects with it.
+using OpenOnce = std::function<http::StreamedResponse(const http::HttpRequest&)>;
 
 /// Builds each operation's request from its params (URL, headers, body), sends it through the
 /// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
@@ -49,6 +65,28 @@ class HttpBatchService final : public messages::BasicBatchService<F>,
   messages::BasicBatchResultsStream<F> results(const messages::MessageBatchResultsParams& params,
                                                const RequestOptions& options) override;
 
+  /// The operations, prepared (params checked, body built): throws what the call would throw
+  /// for invalid params.
+  PreparedCall<messages::MessageBatch> prepare_create(
+      const messages::BasicMessageBatchCreateParams<F>& params,
+      const RequestOptions& options) const;
+  PreparedCall<messages::MessageBatch> prepare_create_encoded(
+      const messages::EncodedBatchCreateParams& params, const RequestOptions& options) const;
+  PreparedCall<messages::MessageBatch> prepare_retrieve(
+      const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) const;
+  PreparedCall<messages::BatchListPage> prepare_list(const messages::MessageBatchListParams& params,
+                                                     const RequestOptions& options);
+  PreparedCall<messages::MessageBatch> prepare_cancel(
+      const messages::MessageBatchCancelParams& params, const RequestOptions& options) const;
+  PreparedCall<messages::DeletedMessageBatch> prepare_delete(
+      const messages::MessageBatchDeleteParams& params, const RequestOptions& options) const;
+  /// `open_once` is what the stream reconnects with.
+  PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse> prepare_results(
+      const messages::MessageBatchResultsParams& params, const RequestOptions& options,
+      OpenOnce open_once) const;
+
+  const std::shared_ptr<const ClientConfig>& config() const noexcept { return config_; }
+
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
   /// The request for one operation. Headers, later ones replacing earlier ones of the same name:
@@ -65,13 +103,17 @@ class HttpBatchService final : public messages::BasicBatchService<F>,
                           const IdParts& ids, const RequestOptions& options,
                           http::RequestBody body = {},
                           const http::Headers& operation_headers = {}) const;
-  messages::MessageBatch send_create(http::RequestBody body, const std::vector<std::string>& betas,
-                                     const std::optional<std::string>& user_profile_id,
-                                     const std::optional<std::string>& workspace_id,
-                                     const RequestOptions& options);
-  /// Sends a request whose response is a small JSON document; throws on an error status.
-  /// A 2xx response's status and headers go to `into` (RequestOptions::response_into) if set.
-  http::HttpResponse send(const http::HttpRequest& request, ResponseMetadata* into) const;
+  PreparedCall<messages::MessageBatch> prepare_send_create(
+      http::RequestBody body, const std::vector<std::string>& betas,
+      const std::optional<std::string>& user_profile_id,
+      const std::optional<std::string>& workspace_id, const RequestOptions& options) const;
+  /// An operation whose response is a small JSON document decoded by `decode`.
+  template <class T>
+  PreparedCall<T> prepare_json(http::HttpRequest request, const char* operation,
+                               ResponseMetadata* into, T (*decode)(std::string_view)) const;
+  /// Sends `call` through the blocking transport and finishes it.
+  template <class T>
+  T run(PreparedCall<T> call);
 
   std::shared_ptr<const ClientConfig> config_;
   std::shared_ptr<http::HttpClient> http_;

@@ -1,0 +1,752 @@
+#include "http/io_loop.hpp"
+
+#include <anthropic/errors.hpp>
+
+#include "http/curl_transfer.hpp"
+
+#include <curl/curl.h>
+
+#ifdef __linux__
+#include <pthread.h>
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace anthropic::internal {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Upper bound of one wait in curl_multi_poll when nothing is due sooner.
+constexpr std::chrono::milliseconds kMaxPoll{1000};
+constexpr const char* kDestroyed = "client destroyed";
+
+// The bytes of a streamed body between the I/O thread (which appends them) and its reader.
+struct Channel {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::string buffer;
+  std::size_t pos = 0;
+  bool paused = false;     // the transfer is paused until the reader drains `buffer`
+  bool done = false;       // no more bytes will come
+  bool abandoned = false;  // the reader is gone
+  std::exception_ptr error;
+
+  void finish(std::exception_ptr e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (done) return;
+      done = true;
+      error = std::move(e);
+    }
+    cv.notify_all();
+  }
+};
+
+}  // namespace
+
+struct IoLoop::State {
+  class Transfer;
+  class Body;
+
+  explicit State(Settings s) : settings(std::move(s)) {
+    curl_global_init_once();
+    multi = curl_multi_init();
+    if (multi == nullptr)
+      throw AnthropicIoException("libcurl could not create a multi handle", false);
+    // The calls in flight are limited by the loop's own queue (see `queued`), not by libcurl's
+    // per-host cap, under which a results stream being read would hold back every other call.
+    long limit = std::max(1L, settings.max_host_connections);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, limit);  // idle connections kept
+  }
+  ~State() { curl_multi_cleanup(multi); }
+
+  // Any thread.
+  void post(std::function<void()> fn);
+  void stop();
+  bool on_loop_thread() const noexcept { return loop_id.load() == std::this_thread::get_id(); }
+
+  // The I/O thread.
+  void run();
+  void start(std::unique_ptr<Transfer>& transfer);
+  void attach(std::unique_ptr<Transfer>& transfer);
+  void start_queued();
+  // Transfers counted against the limit: attached and not yet handed over (a results stream
+  // being read holds a connection but not a place: readers waiting on other calls would
+  // otherwise starve them).
+  std::size_t occupying = 0;
+  std::size_t limit() const noexcept {
+    return static_cast<std::size_t>(std::max(1L, settings.max_host_connections));
+  }
+  void add_timer(std::chrono::milliseconds delay, CancellationToken token, TimerFn fn);
+  void complete(Transfer* t, std::exception_ptr error);
+  void on_done(Transfer* t, CURLcode code);
+  void sweep_cancelled();
+  void deliver_headers();
+  void hand_over(Transfer* t);
+  void fire_timers(bool stopping);
+  void shut_down_all();
+  Transfer* find(std::uint64_t id) {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  }
+  void remove(Transfer* t);
+  void release_place(Transfer* t);
+
+  Settings settings;
+  CURLM* multi = nullptr;
+
+  std::mutex mutex;  // guards the members up to `exited`
+  std::vector<std::function<void()>> tasks;
+  bool stopping = false;
+  bool started = false;
+  bool exited = false;
+  std::thread thread;
+  std::recursive_mutex after_exit;  // tasks posted once the thread is gone run under it
+  std::atomic<std::thread::id> loop_id{};
+  std::atomic<bool> cancel_pending{false};
+
+  // Owned by the I/O thread.
+  std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers;
+  std::unordered_map<std::uint64_t, Transfer*> by_id;
+  std::vector<Transfer*> awaiting_headers;
+  // Transfers waiting for one of the `max_host_connections` places, in order. libcurl would queue
+  // them itself, but every curl_multi_perform walks its queue: 1,000 queued calls made each
+  // call several times slower.
+  std::deque<std::unique_ptr<Transfer>> queued;
+  struct Timer {
+    TimerFn fn;
+    CancellationToken token;
+    CancellationToken::Registration registration;
+  };
+  std::map<std::pair<SteadyClock::time_point, std::uint64_t>, Timer> timers;
+  std::uint64_t next_id = 1;
+  std::weak_ptr<State> self;
+  // A registration's callback: the loop looks for cancelled tokens on its next turn.
+  std::function<void()> wake_on_cancel() {
+    return [this] {
+      cancel_pending.store(true);
+      curl_multi_wakeup(multi);
+    };
+  }
+};
+
+// One attempt on the loop's multi handle.
+class IoLoop::State::Transfer final : public CurlTransfer {
+ public:
+  Transfer(const http::HttpRequest& request, bool streaming) : CurlTransfer(request, streaming) {
+    if (streaming) channel_ = std::make_shared<Channel>();
+  }
+  ~Transfer() override {
+    registration_.reset();
+    if (easy_ != nullptr) curl_easy_cleanup(easy_);
+  }
+
+  std::uint64_t id = 0;
+  CURL* easy_ = nullptr;
+  bool attached = false;
+  bool occupying = false;
+  bool headers_delivered = false;
+  SteadyClock::time_point header_deadline = SteadyClock::time_point::max();
+  CancellationToken::Registration registration_;
+  SendDone send_done_;
+  OpenDone open_done_;
+  std::shared_ptr<Channel> channel_;
+  std::string error_body_;
+  bool error_body_full_ = false;
+
+  bool error_status() const noexcept { return status() < 200 || status() > 299; }
+
+  void resume() {
+    if (attached) curl_easy_pause(easy_, CURLPAUSE_CONT);  // may deliver bytes at once
+  }
+
+ private:
+  std::size_t deliver(const char* data, std::size_t len) override {
+    if (error_status()) {
+      // An error status's body is collected here (at most kMaxErrorBodyBytes) and delivered
+      // whole: reading it never waits for the I/O thread.
+      std::size_t kept = std::min(len, http::kMaxErrorBodyBytes - error_body_.size());
+      error_body_.append(data, kept);
+      if (kept < len) error_body_full_ = true;
+      return kept;  // less than `len` ends the transfer there
+    }
+    std::lock_guard<std::mutex> lock(channel_->mutex);
+    Channel& c = *channel_;
+    if (c.abandoned) return len;  // discarded: the transfer is being removed
+    if (len > 0 && c.buffer.size() - c.pos >= kMaxStreamBuffered) {
+      c.paused = true;  // libcurl keeps these bytes and stops reading the socket
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    if (c.pos >= kMaxStreamBuffered) {  // a reader keeping pace never empties it: compact
+      c.buffer.erase(0, c.pos);
+      c.pos = 0;
+    }
+    c.buffer.append(data, len);
+    c.cv.notify_all();
+    return len;
+  }
+};
+
+// A streamed body read from another thread.
+class IoLoop::State::Body final : public http::ResponseBody {
+ public:
+  Body(std::shared_ptr<State> loop, std::uint64_t id, std::shared_ptr<Channel> channel,
+       std::string what, std::chrono::milliseconds timeout, CancellationToken token)
+      : loop_(std::move(loop)),
+        id_(id),
+        channel_(std::move(channel)),
+        what_(std::move(what)),
+        timeout_(timeout),
+        token_(std::move(token)) {
+    Channel* c = channel_.get();
+    registration_ = token_.on_cancel([c] {
+      std::lock_guard<std::mutex> lock(c->mutex);
+      c->cv.notify_all();
+    });
+  }
+
+  ~Body() override {
+    registration_.reset();
+    bool running;
+    {
+      std::lock_guard<std::mutex> lock(channel_->mutex);
+      running = !channel_->done;
+      channel_->abandoned = true;
+    }
+    if (running) {
+      // The transfer stops (its connection is closed, not drained).
+      loop_->post([loop = loop_.get(), id = id_] {
+        if (Transfer* t = loop->find(id)) loop->remove(t);
+      });
+    }
+  }
+
+  std::size_t read(char* dst, std::size_t max) override {
+    if (loop_->on_loop_thread()) {
+      throw AnthropicException(
+          "a results stream of the async service was read on the client's I/O thread (in a "
+          "callback); read it on another thread");
+    }
+    if (token_.cancelled()) fail(AnthropicCancelledException(what_ + " cancelled", true));
+    std::unique_lock<std::mutex> lock(channel_->mutex);
+    Channel& c = *channel_;
+    auto ready = [&] { return c.pos < c.buffer.size() || c.done || token_.cancelled(); };
+    if (timeout_.count() > 0) {
+      if (!c.cv.wait_for(lock, timeout_, ready)) {
+        lock.unlock();
+        fail(AnthropicIoException(what_ + " failed: no response data for " +
+                                      std::to_string(timeout_.count()) + " ms (timeout)",
+                                  true));
+      }
+    } else {
+      c.cv.wait(lock, ready);
+    }
+    if (token_.cancelled()) {
+      lock.unlock();
+      fail(AnthropicCancelledException(what_ + " cancelled", true));
+    }
+    if (c.pos == c.buffer.size()) {  // done
+      if (c.error) std::rethrow_exception(c.error);
+      return 0;
+    }
+    if (max == 0) return 0;
+    std::size_t n = std::min(max, c.buffer.size() - c.pos);
+    std::memcpy(dst, c.buffer.data() + c.pos, n);
+    c.pos += n;
+    bool resume = false;
+    if (c.pos == c.buffer.size()) {
+      c.buffer.clear();
+      c.pos = 0;
+      resume = c.paused;
+      c.paused = false;
+    }
+    lock.unlock();
+    if (resume) {
+      loop_->post([loop = loop_.get(), id = id_] {
+        if (Transfer* t = loop->find(id)) t->resume();
+      });
+    }
+    return n;
+  }
+
+ private:
+  // A failure seen by the reader: final for this body, and the transfer stops.
+  template <class E>
+  [[noreturn]] void fail(const E& error) {
+    channel_->finish(std::make_exception_ptr(error));
+    loop_->post([loop = loop_.get(), id = id_] {
+      if (Transfer* t = loop->find(id)) loop->remove(t);
+    });
+    throw error;
+  }
+
+  std::shared_ptr<State> loop_;
+  std::uint64_t id_;
+  std::shared_ptr<Channel> channel_;
+  std::string what_;
+  std::chrono::milliseconds timeout_;
+  CancellationToken token_;
+  CancellationToken::Registration registration_;
+};
+
+void IoLoop::State::post(std::function<void()> fn) {
+  std::unique_lock<std::mutex> lock(mutex);
+  if (exited) {
+    lock.unlock();
+    // Nothing runs on the I/O thread any more: run it here, one such task at a time.
+    std::lock_guard<std::recursive_mutex> serial(after_exit);
+    fn();
+    return;
+  }
+  if (!started) {
+    // The thread holds the state: it outlives an IoLoop destroyed on the I/O thread itself.
+    // Created before anything changes: if it cannot be, the call fails and nothing is queued.
+    thread = std::thread([keep = self.lock()] { keep->run(); });
+    started = true;
+    loop_id.store(thread.get_id());
+  }
+  tasks.push_back(std::move(fn));
+  lock.unlock();
+  curl_multi_wakeup(multi);
+}
+
+void IoLoop::State::stop() {
+  std::thread joinable;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (stopping) return;
+    stopping = true;
+    if (!started) {
+      exited = true;
+      return;
+    }
+    if (std::this_thread::get_id() != thread.get_id()) {
+      joinable = std::move(thread);
+    }
+  }
+  curl_multi_wakeup(multi);
+  if (joinable.joinable()) {
+    joinable.join();
+  } else {
+    // Stopped from a callback on the I/O thread: the loop ends after this turn on its own.
+    thread.detach();
+  }
+}
+
+void IoLoop::State::run() {
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "anthropic-io");  // as `top -H` and debuggers show it
+#endif
+  // Keeps the state alive until the loop ends, also when stopped from the I/O thread itself.
+  for (;;) {
+    std::vector<std::function<void()>> batch;
+    bool stop_now;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      batch.swap(tasks);
+      stop_now = stopping;
+    }
+    for (auto& task : batch) task();
+    if (stop_now) {
+      shut_down_all();
+      std::lock_guard<std::mutex> lock(mutex);
+      if (tasks.empty() && transfers.empty() && queued.empty() && timers.empty()) {
+        exited = true;
+        loop_id.store(std::thread::id());  // a later thread may get the same id
+        return;
+      }
+      continue;
+    }
+    if (cancel_pending.exchange(false)) sweep_cancelled();
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      if (t != nullptr) on_done(t, msg->data.result);
+    }
+    deliver_headers();
+    fire_timers(false);
+
+    auto now = SteadyClock::now();
+    auto until = now + kMaxPoll;
+    if (!timers.empty()) until = std::min(until, timers.begin()->first.first);
+    for (Transfer* t : awaiting_headers) {
+      if (t->header_deadline <= now) {
+        complete(
+            t, std::make_exception_ptr(t->stopped(
+                   "no response data for " + std::to_string(t->timeout().count()) + " ms (timeout)",
+                   t->easy_)));
+        until = now;  // look again at once: `awaiting_headers` changed
+        break;
+      }
+      until = std::min(until, t->header_deadline);
+    }
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - now);
+    wait = std::max(wait, std::chrono::milliseconds(0));
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!tasks.empty() || stopping) continue;
+    }
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+  }
+}
+
+// Takes `t` over: on the multi handle when there is a place, else queued. On failure (a throw) `t`
+// is left to the caller.
+void IoLoop::State::start(std::unique_ptr<Transfer>& t) {
+  t->id = next_id++;
+  if (occupying >= limit()) {
+    Transfer* raw = t.get();
+    queued.push_back(std::move(t));
+    raw->registration_ = raw->cancellation().on_cancel(wake_on_cancel());
+    return;
+  }
+  attach(t);
+}
+
+// Starts queued transfers while there are places.
+void IoLoop::State::start_queued() {
+  while (!queued.empty() && occupying < limit()) {
+    std::unique_ptr<Transfer> t = std::move(queued.front());
+    queued.pop_front();
+    t->registration_.reset();
+    try {
+      attach(t);
+    } catch (...) {
+      std::exception_ptr error = std::current_exception();
+      SendDone send_done = std::move(t->send_done_);
+      OpenDone open_done = std::move(t->open_done_);
+      t.reset();
+      if (send_done) send_done(error, {});
+      if (open_done) open_done(error, {});
+    }
+  }
+}
+
+// Adds `t` to the multi handle and takes it over; on failure (a throw) `t` is left to the caller.
+void IoLoop::State::attach(std::unique_ptr<Transfer>& t) {
+  t->easy_ = curl_easy_init();
+  if (t->easy_ == nullptr) throw AnthropicIoException("libcurl could not create a transfer", false);
+  t->configure(t->easy_, settings.curl, nullptr);
+  curl_easy_setopt(t->easy_, CURLOPT_PRIVATE, t.get());
+  CURLMcode mc = curl_multi_add_handle(multi, t->easy_);
+  if (mc != CURLM_OK) {
+    throw AnthropicIoException(t->describe() + " failed: " + curl_multi_strerror(mc), false);
+  }
+  t->attached = true;
+  t->occupying = true;
+  ++occupying;
+  if (t->streaming() && t->timeout().count() > 0) {
+    t->header_deadline = SteadyClock::now() + t->timeout();
+  }
+  Transfer* raw = t.get();
+  if (raw->streaming()) awaiting_headers.push_back(raw);
+  by_id.emplace(raw->id, raw);
+  transfers.emplace(raw->id, std::move(t));  // `t` is empty from here on
+  raw->registration_ = raw->cancellation().on_cancel(wake_on_cancel());
+}
+
+void IoLoop::State::release_place(Transfer* t) {
+  if (!t->occupying) return;
+  t->occupying = false;
+  --occupying;
+  bool stop_now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop_now = stopping;
+  }
+  if (!stop_now) start_queued();  // not while shutting down: those are failed, not started
+}
+
+void IoLoop::State::remove(Transfer* t) {
+  release_place(t);
+  t->registration_.reset();
+  if (t->attached) curl_multi_remove_handle(multi, t->easy_);
+  t->attached = false;
+  awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
+                         awaiting_headers.end());
+  if (t->channel_)
+    t->channel_->finish(std::make_exception_ptr(
+        AnthropicIoException(t->describe() + " failed: the transfer was stopped", true)));
+  by_id.erase(t->id);
+  transfers.erase(t->id);  // destroys it
+}
+
+// Ends `t` with `error` (null: success, only for a delivered stream); its callbacks run after it
+// is gone from the multi handle.
+void IoLoop::State::complete(Transfer* t, std::exception_ptr error) {
+  SendDone send_done = std::move(t->send_done_);
+  OpenDone open_done = t->headers_delivered ? OpenDone() : std::move(t->open_done_);
+  std::shared_ptr<Channel> channel = t->headers_delivered ? t->channel_ : nullptr;
+  if (channel) channel->finish(error);
+  t->channel_.reset();
+  remove(t);
+  if (send_done) send_done(error, {});
+  if (open_done) open_done(error, {});
+}
+
+void IoLoop::State::on_done(Transfer* t, CURLcode code) {
+  const bool stopped_at_error_limit = code == CURLE_WRITE_ERROR && t->error_body_full_;
+  if (!t->succeeded(code, t->easy_) && !stopped_at_error_limit) {
+    std::exception_ptr error = std::make_exception_ptr(t->error_for(code, t->easy_));
+    if (t->streaming() && !t->headers_delivered && t->headers_complete() && !t->error_status()) {
+      // Broken after a complete 2xx head, within the turn that brought it: the response is handed
+      // over first, so that its reader gets the bytes that did arrive and then this error (as
+      // from the blocking transport), and a results stream resumes after them with a Range.
+      hand_over(t);
+    }
+    complete(t, std::move(error));
+    return;
+  }
+  if (!t->streaming()) {
+    SendDone done = std::move(t->send_done_);
+    std::exception_ptr error;
+    http::HttpResponse response;
+    try {
+      response = t->take_response();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    remove(t);
+    done(error, std::move(response));
+    return;
+  }
+  if (t->headers_delivered) {
+    std::shared_ptr<Channel> channel = t->channel_;
+    channel->finish(nullptr);
+    t->channel_.reset();
+    remove(t);
+    return;
+  }
+  // Ended before its headers were handed over (a small body, an error status): the whole body is
+  // here.
+  OpenDone done = std::move(t->open_done_);
+  http::StreamedResponse response;
+  response.status = t->status();
+  response.headers = t->take_headers();
+  if (t->error_status()) {
+    response.body = http::make_memory_body(std::move(t->error_body_));
+  } else {
+    std::string bytes = std::move(t->channel_->buffer);
+    response.body = http::make_memory_body(std::move(bytes));
+  }
+  t->channel_.reset();
+  remove(t);
+  done(nullptr, std::move(response));
+}
+
+void IoLoop::State::deliver_headers() {
+  for (std::size_t i = 0; i < awaiting_headers.size();) {
+    Transfer* t = awaiting_headers[i];
+    // An error status is delivered with its whole body, at the end (on_done).
+    if (!t->headers_complete() || t->error_status()) {
+      ++i;
+      continue;
+    }
+    hand_over(t);
+  }
+}
+
+// Hands a streamed response whose 2xx head is complete to its caller; the body follows through
+// the channel. `t` stays on the multi handle (the callback only posts, never removes).
+void IoLoop::State::hand_over(Transfer* t) {
+  awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
+                         awaiting_headers.end());
+  t->headers_delivered = true;
+  release_place(t);
+  http::StreamedResponse response;
+  response.status = t->status();
+  response.headers = t->take_headers();
+  response.body = std::make_unique<Body>(self.lock(), t->id, t->channel_, t->describe(),
+                                         t->timeout(), t->cancellation());
+  OpenDone done = std::move(t->open_done_);
+  done(nullptr, std::move(response));
+}
+
+void IoLoop::State::sweep_cancelled() {
+  for (auto it = queued.begin(); it != queued.end();) {
+    if ((*it)->cancellation().cancelled()) {
+      std::unique_ptr<Transfer> t = std::move(*it);
+      it = queued.erase(it);
+      t->registration_.reset();
+      std::exception_ptr error = std::make_exception_ptr(t->cancelled_before_start());
+      if (t->send_done_) t->send_done_(error, {});
+      if (t->open_done_) t->open_done_(error, {});
+      it = queued.begin();  // the callbacks may have changed the queue: look again
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::uint64_t> cancelled;
+  for (auto& [id, t] : transfers) {
+    if (t->cancellation().cancelled()) cancelled.push_back(id);
+  }
+  for (std::uint64_t id : cancelled) {
+    if (Transfer* t = find(id)) complete(t, std::make_exception_ptr(t->cancelled_error(t->easy_)));
+  }
+  std::vector<TimerFn> due;
+  for (auto it = timers.begin(); it != timers.end();) {
+    if (it->second.token.cancelled()) {
+      it->second.registration.reset();
+      due.push_back(std::move(it->second.fn));
+      it = timers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& fn : due) fn(false);
+}
+
+void IoLoop::State::fire_timers(bool stopping_now) {
+  auto now = SteadyClock::now();
+  std::vector<TimerFn> due;
+  while (!timers.empty() && (stopping_now || timers.begin()->first.first <= now)) {
+    auto node = timers.extract(timers.begin());
+    node.mapped().registration.reset();
+    due.push_back(std::move(node.mapped().fn));
+  }
+  for (auto& fn : due) fn(stopping_now);
+}
+
+void IoLoop::State::add_timer(std::chrono::milliseconds delay, CancellationToken token,
+                              TimerFn fn) {
+  bool stop_now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop_now = stopping;
+  }
+  if (stop_now) {
+    fn(true);
+    return;
+  }
+  Timer timer{std::move(fn), token, {}};
+  auto key = std::make_pair(SteadyClock::now() + delay, next_id++);
+  auto it = timers.emplace(key, std::move(timer)).first;
+  it->second.registration = token.on_cancel(wake_on_cancel());
+}
+
+void IoLoop::State::shut_down_all() {
+  while (!queued.empty()) {  // never sent
+    std::unique_ptr<Transfer> t = std::move(queued.front());
+    queued.pop_front();
+    t->registration_.reset();
+    std::exception_ptr error = std::make_exception_ptr(
+        AnthropicCancelledException(t->describe() + " cancelled: " + kDestroyed, false));
+    if (t->send_done_) t->send_done_(error, {});
+    if (t->open_done_) t->open_done_(error, {});
+  }
+  std::vector<std::uint64_t> all;
+  for (auto& [id, t] : transfers) all.push_back(id);
+  for (std::uint64_t id : all) {
+    Transfer* t = find(id);  // a callback may have ended it meanwhile
+    if (t == nullptr) continue;
+    bool reached = CurlTransfer::anything_sent(t->easy_) || t->uploaded() != 0;
+    complete(t, std::make_exception_ptr(AnthropicCancelledException(
+                    t->describe() + " cancelled: " + kDestroyed, reached)));
+  }
+  fire_timers(true);
+}
+
+IoLoop::IoLoop(Settings settings) : state_(std::make_shared<State>(std::move(settings))) {
+  state_->self = state_;
+}
+
+IoLoop::~IoLoop() { shutdown(); }
+
+void IoLoop::shutdown() { state_->stop(); }
+
+bool IoLoop::on_loop_thread() const noexcept { return state_->on_loop_thread(); }
+
+void IoLoop::post(std::function<void()> fn) { state_->post(std::move(fn)); }
+
+void IoLoop::send(http::HttpRequest request, SendDone done) {
+  State* s = state_.get();
+  s->post([s, request = std::move(request), done = std::move(done)]() mutable {
+    std::unique_ptr<State::Transfer> t;
+    try {
+      bool stop_now;
+      {
+        std::lock_guard<std::mutex> lock(s->mutex);
+        stop_now = s->stopping;
+      }
+      if (stop_now) {
+        throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
+      }
+      t = std::make_unique<State::Transfer>(request, false);
+      t->send_done_ = std::move(done);
+      s->start(t);
+    } catch (...) {
+      SendDone d = t ? std::move(t->send_done_) : std::move(done);
+      if (d) d(std::current_exception(), {});
+    }
+  });
+}
+
+void IoLoop::open(http::HttpRequest request, OpenDone done) {
+  State* s = state_.get();
+  s->post([s, request = std::move(request), done = std::move(done)]() mutable {
+    std::unique_ptr<State::Transfer> t;
+    try {
+      bool stop_now;
+      {
+        std::lock_guard<std::mutex> lock(s->mutex);
+        stop_now = s->stopping;
+      }
+      if (stop_now) {
+        throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
+      }
+      t = std::make_unique<State::Transfer>(request, true);
+      t->open_done_ = std::move(done);
+      s->start(t);
+    } catch (...) {
+      OpenDone d = t ? std::move(t->open_done_) : std::move(done);
+      if (d) d(std::current_exception(), {});
+    }
+  });
+}
+
+http::StreamedResponse IoLoop::open_blocking(const http::HttpRequest& request) {
+  if (on_loop_thread()) {
+    throw AnthropicException(
+        "a results stream of the async service reconnected on the client's I/O thread (in a "
+        "callback); read it on another thread");
+  }
+  auto promise = std::make_shared<std::promise<http::StreamedResponse>>();
+  std::future<http::StreamedResponse> result = promise->get_future();
+  open(request, [promise](std::exception_ptr error, http::StreamedResponse response) {
+    if (error) {
+      promise->set_exception(error);
+    } else {
+      promise->set_value(std::move(response));
+    }
+  });
+  return result.get();
+}
+
+void IoLoop::after(std::chrono::milliseconds delay, const CancellationToken& token, TimerFn fn) {
+  State* s = state_.get();
+  s->post([s, delay, token, fn = std::move(fn)]() mutable {
+    s->add_timer(delay, token, std::move(fn));
+  });
+}
+
+}  // namespace anthropic::internal
