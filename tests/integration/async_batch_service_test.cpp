@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,14 +30,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -1647,6 +1651,63 @@ TEST_F(AsyncBatchServiceTest, AResultsStreamBeingReadLeavesThePlaceToOtherCalls)
   ASSERT_TRUE(stream.next().has_value());
   // The stream is open and unread; a retrieve completes (before the fix it waited for it).
   EXPECT_EQ(get_within(batches.retrieve("msgbatch_meanwhile")).id, "msgbatch_meanwhile");
+  std::size_t lines = 1;
+  while (stream.next()) ++lines;
+  EXPECT_EQ(lines, 10000u);
+}
+
+namespace {
+
+// CPU time (user + system, in clock ticks) of this process's thread named `name`, or -1.
+long thread_cpu_ticks(const std::string& name) {
+  DIR* d = ::opendir("/proc/self/task");
+  if (d == nullptr) return -1;
+  long ticks = -1;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string dir = std::string("/proc/self/task/") + e->d_name;
+    std::ifstream comm(dir + "/comm");
+    std::string comm_name;
+    if (!std::getline(comm, comm_name) || comm_name != name) continue;
+    std::ifstream stat(dir + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+    std::size_t close = text.rfind(')');
+    if (close == std::string::npos) break;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    long utime = 0;
+    long stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::atol(field.c_str());
+      if (i == 15) stime = std::atol(field.c_str());
+    }
+    ticks = utime + stime;
+    break;
+  }
+  ::closedir(d);
+  return ticks;
+}
+
+}  // namespace
+
+// A paused transfer (1 MiB unread) costs the I/O thread nothing while its reader is away: the
+// loop sleeps in curl_multi_poll instead of spinning on the paused socket. A spinning loop would
+// use about the whole second measured here; the bound is a third of it.
+TEST_F(AsyncBatchServiceTest, APausedStreamLeavesTheIoThreadIdle) {
+  const std::string body = results_body(10000);  // ~3 MB: the transfer pauses at 1 MiB
+  server.handle([&body](const httplib::Request&, httplib::Response& res) {
+    res.set_content(body, "application/x-jsonl");
+  });
+  auto client = make_client();
+  auto stream = get_within(client.async().messages().batches().results("msgbatch_big"));
+  ASSERT_TRUE(stream.next().has_value());
+  std::this_thread::sleep_for(milliseconds(300));  // the buffer fills, the transfer pauses
+  const long before = thread_cpu_ticks("anthropic-io");
+  ASSERT_GE(before, 0) << "no thread named anthropic-io";
+  std::this_thread::sleep_for(milliseconds(1000));
+  const long used = thread_cpu_ticks("anthropic-io") - before;
+  EXPECT_LT(used, ::sysconf(_SC_CLK_TCK) / 3) << "the I/O thread used " << used << " ticks";
   std::size_t lines = 1;
   while (stream.next()) ++lines;
   EXPECT_EQ(lines, 10000u);
