@@ -163,6 +163,8 @@ class IoLoop::State::Transfer final : public CurlTransfer {
   bool occupying = false;
   bool headers_delivered = false;
   SteadyClock::time_point header_deadline = SteadyClock::time_point::max();
+  bool head_seen = false;         // the head of an error status was complete at the last look
+  std::size_t received_seen = 0;  // body bytes then
   CancellationToken::Registration registration_;
   SendDone send_done_;
   OpenDone open_done_;
@@ -390,6 +392,14 @@ void IoLoop::State::run() {
     auto until = now + kMaxPoll;
     if (!timers.empty()) until = std::min(until, timers.begin()->first.first);
     for (Transfer* t : awaiting_headers) {
+      if (t->headers_complete() && t->timeout().count() > 0 &&
+          (!t->head_seen || t->received() != t->received_seen)) {
+        // An error status, whose body is collected before it is handed over: from its head on,
+        // the limit is on each wait for bytes, as when the blocking transport reads it.
+        t->head_seen = true;
+        t->received_seen = t->received();
+        t->header_deadline = now + t->timeout();
+      }
       if (t->header_deadline <= now) {
         complete(
             t, std::make_exception_ptr(t->stopped(

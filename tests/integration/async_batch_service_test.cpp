@@ -1712,3 +1712,37 @@ TEST_F(AsyncBatchServiceTest, APausedStreamLeavesTheIoThreadIdle) {
   while (stream.next()) ++lines;
   EXPECT_EQ(lines, 10000u);
 }
+
+// An error status whose body arrives slowly, each piece within the timeout, is the service error
+// it says, not a timeout: once its head is complete, `timeout` limits each wait for bytes (as the
+// blocking form reads an error body), not the whole body.
+TEST(AsyncBatchServiceRaw, ASlowErrorBodyOfAResultsCallIsTheServiceErrorNotATimeout) {
+  const std::string body =
+      R"({"type":"error","error":{"type":"api_error","message":"slow failure"},"request_id":"req_slow"})";
+  RawServer raw([&body](int fd) {
+    if (RawServer::read_request(fd).empty()) return;
+    RawServer::write_all(fd,
+                         "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                         "Content-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n");
+    // Ten pieces, 100 ms apart: one second in all, each wait well under the 400 ms timeout.
+    const std::size_t piece = body.size() / 10 + 1;
+    for (std::size_t at = 0; at < body.size(); at += piece) {
+      std::this_thread::sleep_for(milliseconds(100));
+      RawServer::write_all(fd, body.substr(at, piece));
+    }
+  });
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = raw.base_url();
+  options.timeout = milliseconds(400);
+  options.max_retries = 0;
+  anthropic::Client client(options);
+  try {
+    get_within(client.async().messages().batches().results("msgbatch_slow"));
+    ADD_FAILURE() << "no exception";
+  } catch (const anthropic::InternalServerException& e) {
+    EXPECT_EQ(e.error_message(), "slow failure");
+    EXPECT_EQ(e.request_id(), "req_slow");
+  }
+}
