@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -78,6 +79,9 @@ struct IoLoop::State {
 
   // Any thread.
   void post(std::function<void()> fn);
+  template <class Done>
+  void submit(http::HttpRequest request, Done done);
+  bool is_stopping();
   void stop();
   bool on_loop_thread() const noexcept { return loop_id.load() == std::this_thread::get_id(); }
 
@@ -479,12 +483,7 @@ void IoLoop::State::release_place(Transfer* t) {
   if (!t->occupying) return;
   t->occupying = false;
   --occupying;
-  bool stop_now;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    stop_now = stopping;
-  }
-  if (!stop_now) start_queued();  // not while shutting down: those are failed, not started
+  if (!is_stopping()) start_queued();  // not while shutting down: those are failed, not started
 }
 
 void IoLoop::State::remove(Transfer* t) {
@@ -639,12 +638,7 @@ void IoLoop::State::fire_timers(bool stopping_now) {
 
 void IoLoop::State::add_timer(std::chrono::milliseconds delay, CancellationToken token,
                               TimerFn fn) {
-  bool stop_now;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    stop_now = stopping;
-  }
-  if (stop_now) {
+  if (is_stopping()) {
     fn(true);
     return;
   }
@@ -676,6 +670,39 @@ void IoLoop::State::shut_down_all() {
   fire_timers(true);
 }
 
+bool IoLoop::State::is_stopping() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return stopping;
+}
+
+// One attempt of `request`, `done` being a SendDone (`send`) or an OpenDone (`open`): the
+// transfer is built and started on the I/O thread, where a failure to do so reaches `done`.
+template <class Done>
+void IoLoop::State::submit(http::HttpRequest request, Done done) {
+  post([this, request = std::move(request), done = std::move(done)]() mutable {
+    constexpr bool kStreaming = std::is_same_v<Done, OpenDone>;
+    std::unique_ptr<Transfer> t;
+    auto callback = [&t]() -> Done& {
+      if constexpr (std::is_same_v<Done, OpenDone>) {
+        return t->open_done_;
+      } else {
+        return t->send_done_;
+      }
+    };
+    try {
+      if (is_stopping()) {
+        throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
+      }
+      t = std::make_unique<Transfer>(request, kStreaming);
+      callback() = std::move(done);
+      start(t);
+    } catch (...) {
+      Done d = t ? std::move(callback()) : std::move(done);
+      if (d) d(std::current_exception(), {});
+    }
+  });
+}
+
 IoLoop::IoLoop(Settings settings) : state_(std::make_shared<State>(std::move(settings))) {
   state_->self = state_;
 }
@@ -689,49 +716,11 @@ bool IoLoop::on_loop_thread() const noexcept { return state_->on_loop_thread(); 
 void IoLoop::post(std::function<void()> fn) { state_->post(std::move(fn)); }
 
 void IoLoop::send(http::HttpRequest request, SendDone done) {
-  State* s = state_.get();
-  s->post([s, request = std::move(request), done = std::move(done)]() mutable {
-    std::unique_ptr<State::Transfer> t;
-    try {
-      bool stop_now;
-      {
-        std::lock_guard<std::mutex> lock(s->mutex);
-        stop_now = s->stopping;
-      }
-      if (stop_now) {
-        throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
-      }
-      t = std::make_unique<State::Transfer>(request, false);
-      t->send_done_ = std::move(done);
-      s->start(t);
-    } catch (...) {
-      SendDone d = t ? std::move(t->send_done_) : std::move(done);
-      if (d) d(std::current_exception(), {});
-    }
-  });
+  state_->submit(std::move(request), std::move(done));
 }
 
 void IoLoop::open(http::HttpRequest request, OpenDone done) {
-  State* s = state_.get();
-  s->post([s, request = std::move(request), done = std::move(done)]() mutable {
-    std::unique_ptr<State::Transfer> t;
-    try {
-      bool stop_now;
-      {
-        std::lock_guard<std::mutex> lock(s->mutex);
-        stop_now = s->stopping;
-      }
-      if (stop_now) {
-        throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
-      }
-      t = std::make_unique<State::Transfer>(request, true);
-      t->open_done_ = std::move(done);
-      s->start(t);
-    } catch (...) {
-      OpenDone d = t ? std::move(t->open_done_) : std::move(done);
-      if (d) d(std::current_exception(), {});
-    }
-  });
+  state_->submit(std::move(request), std::move(done));
 }
 
 http::StreamedResponse IoLoop::open_blocking(const http::HttpRequest& request) {
