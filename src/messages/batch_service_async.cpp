@@ -8,6 +8,7 @@
 #include "messages/batch_results_resume.hpp"
 #include "messages/http_batch_service.hpp"
 #include "messages/wait_plan.hpp"
+#include "messages/with_id.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -24,14 +25,9 @@
 
 namespace anthropic::messages {
 
-namespace {
+using internal::with_id;
 
-template <class Params>
-Params with_id(const std::string& id) {
-  Params p;
-  p.message_batch_id = id;
-  return p;
-}
+namespace {
 
 // Hands `result` to `done`; a callback that throws has nowhere to report to: ignored.
 template <class T>
