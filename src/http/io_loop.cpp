@@ -36,6 +36,8 @@ using SteadyClock = std::chrono::steady_clock;
 // Upper bound of one wait in curl_multi_poll when nothing is due sooner.
 constexpr std::chrono::milliseconds kMaxPoll{1000};
 constexpr const char* kDestroyed = "client destroyed";
+// What a pushed body buffers before its head is handed over (then the transfer pauses).
+constexpr std::size_t kMaxPushedEarly = 64 * 1024;
 
 // The bytes of a streamed body between the I/O thread (which appends them) and its reader.
 struct Channel {
@@ -206,7 +208,10 @@ class IoLoop::State::Transfer final : public CurlTransfer {
     std::lock_guard<std::mutex> lock(channel_->mutex);
     Channel& c = *channel_;
     if (c.abandoned) return len;  // discarded: the transfer is being removed
-    if (len > 0 && c.buffer.size() - c.pos >= kMaxStreamBuffered) {
+    // A pushed body waits here only until its head is handed over, after this turn: a little
+    // is enough (16 streams starting at once would otherwise hold 1 MiB each).
+    const std::size_t limit = sink_ ? kMaxPushedEarly : kMaxStreamBuffered;
+    if (len > 0 && c.buffer.size() - c.pos >= limit) {
       c.paused = true;  // libcurl keeps these bytes and stops reading the socket
       return CURL_WRITEFUNC_PAUSE;
     }
@@ -636,8 +641,8 @@ void IoLoop::State::hand_over(Transfer* t) {
   bool paused = false;
   {
     std::lock_guard<std::mutex> lock(t->channel_->mutex);
-    early = t->channel_->buffer.substr(t->channel_->pos);
-    t->channel_->buffer.clear();
+    early = std::move(t->channel_->buffer);  // nobody read from it: `pos` is 0
+    t->channel_->buffer = std::string();
     t->channel_->pos = 0;
     paused = t->channel_->paused;
     t->channel_->paused = false;
