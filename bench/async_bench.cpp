@@ -3,6 +3,8 @@
 //
 //   anthropic-async-bench --base-url URL [--calls N] [--max-connections C]
 //   anthropic-async-bench --base-url URL --leak-calls N [--max-connections C]
+//   anthropic-async-bench --base-url URL --results-batches K [--results-lines N]
+//                         [--max-connections C]
 //
 // Throughput (the default): on one Client, N sequential blocking `retrieve` calls (default
 // 1,000), then N concurrent async `retrieve` calls (all N futures started, then collected), and
@@ -16,6 +18,12 @@
 // then collected), and prints the thread count and VmRSS after the first wave and at the end.
 // 100,000 calls should leave both flat.
 //
+// Results (--results-batches K): the results of K batches of N lines each (default 100,000: start
+// the server with the same --results-lines), read on one Client first with blocking streams one
+// after another on the caller's thread, then all K at once with for_each_result (pushed on the I/O
+// thread). Prints the lines and MB per second of each, the thread count while the K are in flight,
+// and VmRSS and VmHWM after each phase (the async phase second: its peak includes the first's).
+//
 // --max-connections sets ClientOptions::max_async_connections (default 4). The server must have
 // more threads than that (anthropic-bench-server --threads T, default max(8, cores)): it gives
 // each keep-alive connection a thread of its own, the blocking phase's connection keeps one, and
@@ -26,9 +34,13 @@
 //    "threads_in_flight":...,"connections_blocking":...,"connections_async":...}
 // or, with --leak-calls, {"leak_calls":...,"threads_before":...,"threads_after":...,
 //                         "rss_kb_before":...,"rss_kb_after":...}
+// or, with --results-batches, {"batches":...,"lines":...,"blocking_lines_per_s":...,
+//                              "async_lines_per_s":...,"threads_in_flight":...,...}
 
 #include <anthropic/anthropic.hpp>
 #include <anthropic/http/curl_http_client.hpp>
+
+#include "bench_data.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -49,7 +61,9 @@ using Clock = std::chrono::steady_clock;
 
 void usage() {
   std::cerr << "usage: anthropic-async-bench --base-url URL [--calls N] [--max-connections C]\n"
-               "       anthropic-async-bench --base-url URL --leak-calls N [--max-connections C]\n";
+               "       anthropic-async-bench --base-url URL --leak-calls N [--max-connections C]\n"
+               "       anthropic-async-bench --base-url URL --results-batches K "
+               "[--results-lines N] [--max-connections C]\n";
   std::exit(2);
 }
 
@@ -108,12 +122,76 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The results of `batches` batches of `lines` lines: blocking streams one after another, then
+// for_each_result for all of them at once.
+int results_bench(anthropic::Client& client, std::size_t batches, std::size_t lines,
+                  int max_connections) {
+  mb::BatchService& blocking = client.messages().batches();
+  mb::BatchServiceAsync& async = client.async().messages().batches();
+  auto results_id = [](std::size_t i) { return batch_id(i); };
+  auto start = Clock::now();
+  for (std::size_t i = 0; i < batches; ++i) {
+    auto stream = blocking.results(results_id(i));
+    std::size_t n = 0;
+    while (auto line = stream.next()) {  // decoded, as for_each_result does
+      if (!line->custom_id.empty()) ++n;
+    }
+    if (n != lines) throw std::runtime_error("blocking: " + std::to_string(n) + " lines");
+  }
+  const double blocking_s = seconds_since(start);
+  const long rss_blocking = proc_status("VmRSS");
+  const long hwm_blocking = proc_status("VmHWM");
+
+  std::vector<std::size_t> seen(batches, 0);
+  std::vector<std::future<std::size_t>> done;
+  done.reserve(batches);
+  start = Clock::now();
+  for (std::size_t i = 0; i < batches; ++i) {
+    done.push_back(
+        async.for_each_result(results_id(i), [&seen, i](mb::MessageBatchIndividualResponse line) {
+          if (!line.custom_id.empty()) ++seen[i];  // on the I/O thread: one writer per counter
+        }));
+  }
+  const long threads_in_flight = proc_status("Threads");
+  for (std::size_t i = 0; i < batches; ++i) {
+    if (done[i].get() != lines || seen[i] != lines) {
+      throw std::runtime_error("async: batch " + std::to_string(i) + " delivered " +
+                               std::to_string(seen[i]) + " lines");
+    }
+  }
+  const double async_s = seconds_since(start);
+  const long rss_async = proc_status("VmRSS");
+  const long hwm_async = proc_status("VmHWM");
+
+  const double total = static_cast<double>(batches * lines);
+  const double mb = static_cast<double>(batches * anthropic::bench::results_bytes(lines)) / 1e6;
+  std::printf("results: %zu batches of %zu lines (%.1f MB in all), max %d connections\n", batches,
+              lines, mb, max_connections);
+  std::printf(
+      "blocking streams, one after another: %.2f s, %.0f lines/s, %.1f MB/s; VmRSS %ld kB, "
+      "VmHWM %ld kB\n",
+      blocking_s, total / blocking_s, mb / blocking_s, rss_blocking, hwm_blocking);
+  std::printf(
+      "for_each_result, all at once:        %.2f s, %.0f lines/s, %.1f MB/s; VmRSS %ld kB, "
+      "VmHWM %ld kB; %ld threads in flight\n",
+      async_s, total / async_s, mb / async_s, rss_async, hwm_async, threads_in_flight);
+  std::printf(
+      "{\"batches\":%zu,\"lines\":%zu,\"blocking_lines_per_s\":%.0f,\"async_lines_per_s\":%.0f,"
+      "\"threads_in_flight\":%ld,\"rss_kb_blocking\":%ld,\"rss_kb_async\":%ld,"
+      "\"hwm_kb_blocking\":%ld,\"hwm_kb_async\":%ld}\n",
+      batches, lines, total / blocking_s, total / async_s, threads_in_flight, rss_blocking,
+      rss_async, hwm_blocking, hwm_async);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string base_url;
   std::size_t calls = 1000;
   std::size_t leak_calls = 0;
+  std::size_t results_batches = 0;
+  std::size_t results_lines = 100000;
   int max_connections = 4;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -125,6 +203,10 @@ int main(int argc, char** argv) {
         calls = std::stoull(argv[++i]);
       } else if (arg == "--leak-calls") {
         leak_calls = std::stoull(argv[++i]);
+      } else if (arg == "--results-batches") {
+        results_batches = std::stoull(argv[++i]);
+      } else if (arg == "--results-lines") {
+        results_lines = std::stoull(argv[++i]);
       } else if (arg == "--max-connections") {
         max_connections = std::stoi(argv[++i]);
       } else {
@@ -144,6 +226,9 @@ int main(int argc, char** argv) {
     anthropic::Client client(options);
     mb::BatchServiceAsync& async = client.async().messages().batches();
 
+    if (results_batches > 0) {
+      return results_bench(client, results_batches, results_lines, max_connections);
+    }
     if (leak_calls > 0) {
       constexpr std::size_t kWave = 1000;
       std::size_t done = std::min(kWave, leak_calls);

@@ -36,6 +36,8 @@ using SteadyClock = std::chrono::steady_clock;
 // Upper bound of one wait in curl_multi_poll when nothing is due sooner.
 constexpr std::chrono::milliseconds kMaxPoll{1000};
 constexpr const char* kDestroyed = "client destroyed";
+// What a pushed body buffers before its head is handed over (then the transfer pauses).
+constexpr std::size_t kMaxPushedEarly = 64 * 1024;
 
 // The bytes of a streamed body between the I/O thread (which appends them) and its reader.
 struct Channel {
@@ -80,7 +82,7 @@ struct IoLoop::State {
   // Any thread.
   void post(std::function<void()> fn);
   template <class Done>
-  void submit(http::HttpRequest request, Done done);
+  void submit(http::HttpRequest request, Done done, std::shared_ptr<Sink> sink = nullptr);
   bool is_stopping();
   void stop();
   bool on_loop_thread() const noexcept { return loop_id.load() == std::this_thread::get_id(); }
@@ -129,6 +131,9 @@ struct IoLoop::State {
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers;
   std::unordered_map<std::uint64_t, Transfer*> by_id;
   std::vector<Transfer*> awaiting_headers;
+  // Pushed bodies after their head, watched for the idle timeout (a pulled body's reader watches
+  // its own).
+  std::vector<Transfer*> pushing;
   // Transfers waiting for one of the `max_host_connections` places, in order. libcurl would queue
   // them itself, but every curl_multi_perform walks its queue: 1,000 queued calls made each
   // call several times slower.
@@ -173,6 +178,9 @@ class IoLoop::State::Transfer final : public CurlTransfer {
   SendDone send_done_;
   OpenDone open_done_;
   std::shared_ptr<Channel> channel_;
+  std::shared_ptr<Sink> sink_;     // a pushed body: where its bytes go once handed over
+  bool stop_after_flush_ = false;  // the sink refused the bytes buffered before the hand-over
+  SteadyClock::time_point idle_deadline = SteadyClock::time_point::max();
   std::string error_body_;
   bool error_body_full_ = false;
 
@@ -192,10 +200,18 @@ class IoLoop::State::Transfer final : public CurlTransfer {
       if (kept < len) error_body_full_ = true;
       return kept;  // less than `len` ends the transfer there
     }
+    if (sink_ && headers_delivered) {
+      if (len == 0 || sink_->data(data, len)) return len;
+      sink_.reset();  // refused: the transfer ends here (a write error), without `end`
+      return 0;
+    }
     std::lock_guard<std::mutex> lock(channel_->mutex);
     Channel& c = *channel_;
     if (c.abandoned) return len;  // discarded: the transfer is being removed
-    if (len > 0 && c.buffer.size() - c.pos >= kMaxStreamBuffered) {
+    // A pushed body waits here only until its head is handed over, after this turn: a little
+    // is enough (16 streams starting at once would otherwise hold 1 MiB each).
+    const std::size_t limit = sink_ ? kMaxPushedEarly : kMaxStreamBuffered;
+    if (len > 0 && c.buffer.size() - c.pos >= limit) {
       c.paused = true;  // libcurl keeps these bytes and stops reading the socket
       return CURL_WRITEFUNC_PAUSE;
     }
@@ -213,8 +229,9 @@ class IoLoop::State::Transfer final : public CurlTransfer {
 class IoLoop::State::Body final : public http::ResponseBody {
  public:
   Body(std::shared_ptr<State> loop, std::uint64_t id, std::shared_ptr<Channel> channel,
-       std::string what, std::chrono::milliseconds timeout, CancellationToken token)
-      : loop_(std::move(loop)),
+       std::string what, std::chrono::milliseconds timeout, CancellationToken token, bool pushed)
+      : pushed_(pushed),
+        loop_(std::move(loop)),
         id_(id),
         channel_(std::move(channel)),
         what_(std::move(what)),
@@ -244,6 +261,7 @@ class IoLoop::State::Body final : public http::ResponseBody {
   }
 
   std::size_t read(char* dst, std::size_t max) override {
+    if (pushed_) throw AnthropicException("internal: a pushed body was read");
     if (loop_->on_loop_thread()) {
       throw AnthropicException(
           "a results stream of the async service was read on the client's I/O thread (in a "
@@ -302,6 +320,7 @@ class IoLoop::State::Body final : public http::ResponseBody {
     throw error;
   }
 
+  bool pushed_;
   std::shared_ptr<State> loop_;
   std::uint64_t id_;
   std::shared_ptr<Channel> channel_;
@@ -414,6 +433,21 @@ void IoLoop::State::run() {
       }
       until = std::min(until, t->header_deadline);
     }
+    for (Transfer* t : pushing) {
+      if (t->received() != t->received_seen) {  // bytes since the last look: a new wait begins
+        t->received_seen = t->received();
+        t->idle_deadline = now + t->timeout();
+      }
+      if (t->idle_deadline <= now) {
+        complete(
+            t, std::make_exception_ptr(t->stopped(
+                   "no response data for " + std::to_string(t->timeout().count()) + " ms (timeout)",
+                   t->easy_)));
+        until = now;  // look again at once: `pushing` changed
+        break;
+      }
+      until = std::min(until, t->idle_deadline);
+    }
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - now);
     wait = std::max(wait, std::chrono::milliseconds(0));
     {
@@ -493,6 +527,7 @@ void IoLoop::State::remove(Transfer* t) {
   t->attached = false;
   awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
                          awaiting_headers.end());
+  pushing.erase(std::remove(pushing.begin(), pushing.end(), t), pushing.end());
   if (t->channel_)
     t->channel_->finish(std::make_exception_ptr(
         AnthropicIoException(t->describe() + " failed: the transfer was stopped", true)));
@@ -506,11 +541,13 @@ void IoLoop::State::complete(Transfer* t, std::exception_ptr error) {
   SendDone send_done = std::move(t->send_done_);
   OpenDone open_done = t->headers_delivered ? OpenDone() : std::move(t->open_done_);
   std::shared_ptr<Channel> channel = t->headers_delivered ? t->channel_ : nullptr;
+  std::shared_ptr<Sink> sink = t->headers_delivered ? std::move(t->sink_) : nullptr;
   if (channel) channel->finish(error);
   t->channel_.reset();
   remove(t);
   if (send_done) send_done(error, {});
   if (open_done) open_done(error, {});
+  if (sink) sink->end(error);
 }
 
 void IoLoop::State::on_done(Transfer* t, CURLcode code) {
@@ -539,11 +576,16 @@ void IoLoop::State::on_done(Transfer* t, CURLcode code) {
     done(error, std::move(response));
     return;
   }
+  // A pushed 2xx body that ended before its head was handed over goes the same way as one that
+  // was handed over: head, bytes, end.
+  if (t->sink_ && !t->headers_delivered && !t->error_status()) hand_over(t);
   if (t->headers_delivered) {
     std::shared_ptr<Channel> channel = t->channel_;
+    std::shared_ptr<Sink> sink = std::move(t->sink_);
     channel->finish(nullptr);
     t->channel_.reset();
     remove(t);
+    if (sink) sink->end(nullptr);
     return;
   }
   // Ended before its headers were handed over (a small body, an error status): the whole body is
@@ -572,6 +614,7 @@ void IoLoop::State::deliver_headers() {
       continue;
     }
     hand_over(t);
+    if (t->stop_after_flush_) remove(t);
   }
 }
 
@@ -581,14 +624,40 @@ void IoLoop::State::hand_over(Transfer* t) {
   awaiting_headers.erase(std::remove(awaiting_headers.begin(), awaiting_headers.end(), t),
                          awaiting_headers.end());
   t->headers_delivered = true;
-  release_place(t);
+  // A body being pulled gives its place up (its reader may be waiting on other calls); a pushed
+  // one keeps it to its end, like any call in flight.
+  const bool pushed = static_cast<bool>(t->sink_);
+  if (!pushed) release_place(t);
   http::StreamedResponse response;
   response.status = t->status();
   response.headers = t->take_headers();
   response.body = std::make_unique<Body>(self.lock(), t->id, t->channel_, t->describe(),
-                                         t->timeout(), t->cancellation());
+                                         t->timeout(), t->cancellation(), pushed);
   OpenDone done = std::move(t->open_done_);
   done(nullptr, std::move(response));
+  if (!pushed) return;
+  // The bytes that arrived with the head go first; from here on `deliver` hands them over.
+  std::string early;
+  bool paused = false;
+  {
+    std::lock_guard<std::mutex> lock(t->channel_->mutex);
+    early = std::move(t->channel_->buffer);  // nobody read from it: `pos` is 0
+    t->channel_->buffer = std::string();
+    t->channel_->pos = 0;
+    paused = t->channel_->paused;
+    t->channel_->paused = false;
+  }
+  if (!early.empty() && t->sink_ && !t->sink_->data(early.data(), early.size())) {
+    t->sink_.reset();
+    t->stop_after_flush_ = true;
+    return;
+  }
+  if (t->timeout().count() > 0) {
+    t->received_seen = t->received();
+    t->idle_deadline = SteadyClock::now() + t->timeout();
+    pushing.push_back(t);
+  }
+  if (paused) t->resume();
 }
 
 void IoLoop::State::sweep_cancelled() {
@@ -678,8 +747,9 @@ bool IoLoop::State::is_stopping() {
 // One attempt of `request`, `done` being a SendDone (`send`) or an OpenDone (`open`): the
 // transfer is built and started on the I/O thread, where a failure to do so reaches `done`.
 template <class Done>
-void IoLoop::State::submit(http::HttpRequest request, Done done) {
-  post([this, request = std::move(request), done = std::move(done)]() mutable {
+void IoLoop::State::submit(http::HttpRequest request, Done done, std::shared_ptr<Sink> sink) {
+  post([this, request = std::move(request), done = std::move(done),
+        sink = std::move(sink)]() mutable {
     constexpr bool kStreaming = std::is_same_v<Done, OpenDone>;
     std::unique_ptr<Transfer> t;
     auto callback = [&t]() -> Done& {
@@ -694,6 +764,7 @@ void IoLoop::State::submit(http::HttpRequest request, Done done) {
         throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
       }
       t = std::make_unique<Transfer>(request, kStreaming);
+      t->sink_ = std::move(sink);
       callback() = std::move(done);
       start(t);
     } catch (...) {
@@ -721,6 +792,10 @@ void IoLoop::send(http::HttpRequest request, SendDone done) {
 
 void IoLoop::open(http::HttpRequest request, OpenDone done) {
   state_->submit(std::move(request), std::move(done));
+}
+
+void IoLoop::open(http::HttpRequest request, OpenDone done, std::shared_ptr<Sink> sink) {
+  state_->submit(std::move(request), std::move(done), std::move(sink));
 }
 
 http::StreamedResponse IoLoop::open_blocking(const http::HttpRequest& request) {

@@ -10,6 +10,7 @@
 #include <anthropic/http/http_client.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -30,6 +31,19 @@ class IoLoop {
   /// Called once: `stopping` when the loop shuts down before the time came.
   using TimerFn = std::function<void(bool stopping)>;
 
+  /// Where the body of a streamed 2xx response goes when the I/O thread pushes it instead of a
+  /// reader pulling it (`open` with a sink).
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    /// The next bytes of the body, on the I/O thread. False stops the transfer; `end` is then not
+    /// called.
+    virtual bool data(const char* bytes, std::size_t size) = 0;
+    /// Called once after the last `data`: null when the body is complete, else the error the
+    /// transfer ended with (a broken connection, a timeout, a cancel, "client destroyed").
+    virtual void end(std::exception_ptr error) = 0;
+  };
+
   explicit IoLoop(Settings settings);
   /// Completes every transfer in flight with AnthropicCancelledException ("client destroyed"),
   /// runs every timer with `stopping`, and joins the I/O thread (or, called on the I/O thread
@@ -45,6 +59,11 @@ class IoLoop {
   /// (an error status: once its body, at most 1 MiB, arrived). The body is then read from any
   /// other thread, blocking until bytes arrive; the transfer pauses while 1 MiB is unread.
   void open(http::HttpRequest request, OpenDone done);
+  /// `open`, with a 2xx body pushed to `sink` on the I/O thread: `done` gets the head (its body
+  /// cannot be read; destroying it stops the transfer), then the bytes follow through `sink`,
+  /// as they arrive and without pausing, and the idle timeout applies to each wait for them. An
+  /// error status is delivered as by `open` (its body in memory), and `sink` is not used.
+  void open(http::HttpRequest request, OpenDone done, std::shared_ptr<Sink> sink);
   /// `open`, waiting for it: for a results stream reconnecting. Must not be called on the I/O
   /// thread (AnthropicException).
   http::StreamedResponse open_blocking(const http::HttpRequest& request);

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -744,11 +745,31 @@ struct BatchJob::Impl {
   bool poll() {
     bool collected = false;
     std::optional<std::string> failed;
+    // With an async service, every batch in flight is retrieved at once; the answers are then
+    // taken in the chunks' order, as the blocking retrieves would have been.
+    std::map<std::size_t, std::future<MessageBatch>> polls;
+    if (backend.retrieve_all) {
+      std::vector<std::string> ids;
+      std::vector<std::size_t> of;
+      for (std::size_t i = 0; i < chunks.size(); ++i) {
+        if (!chunks[i].batch_id || chunks[i].collected || chunks[i].collecting) continue;
+        ids.push_back(*chunks[i].batch_id);
+        of.push_back(i);
+      }
+      if (ids.size() > 1) {
+        auto futures = backend.retrieve_all(ids, o, call());
+        for (std::size_t k = 0; k < of.size() && k < futures.size(); ++k) {
+          polls.emplace(of[k], std::move(futures[k]));
+        }
+      }
+    }
     for (std::size_t i = 0; i < chunks.size(); ++i) {
       if (!chunks[i].batch_id || chunks[i].collected) continue;
       try {
         if (!chunks[i].collecting) {
-          MessageBatch b = backend.retrieve(*chunks[i].batch_id, o, call());
+          auto polled = polls.find(i);
+          MessageBatch b = polled != polls.end() ? polled->second.get()
+                                                 : backend.retrieve(*chunks[i].batch_id, o, call());
           failures = 0;
           checkpoint("polled");
           if (b.processing_status != ProcessingStatus::ended) {

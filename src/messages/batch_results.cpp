@@ -3,6 +3,7 @@
 #include <anthropic/http/retrying_http_client.hpp>
 #include <anthropic/messages/batch_results.hpp>
 
+#include "http/retry_state.hpp"
 #include "json/codecs.hpp"
 #include "messages/batch_results_resume.hpp"
 #include "trim.hpp"
@@ -13,7 +14,6 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
-#include <random>
 
 namespace anthropic::internal {
 
@@ -65,13 +65,6 @@ std::uint64_t RunningChecksum::digest() const noexcept {
 }
 
 namespace {
-
-constexpr std::size_t kMaxErrorBody = std::size_t{1} << 20;
-
-double random_jitter() {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
-}
 
 // "bytes START-END/TOTAL" (TOTAL may be "*"), as a 206 response's Content-Range.
 struct ContentRange {
@@ -134,14 +127,191 @@ bool identity_encoded(const http::Headers& headers) {
   return value == nullptr || trim(*value).empty() || trim(*value) == "identity";
 }
 
-[[noreturn]] void throw_changed(const std::string& why) {
+}  // namespace
+
+// LineBuffer
+
+void LineBuffer::append(const char* data, std::size_t n) {
+  if (n == 0) return;
+  std::memcpy(reserve(n), data, n);
+  commit(n);
+}
+
+bool LineBuffer::next_line(std::string_view& line) noexcept {
+  const char* base = buffer_.data();
+  std::size_t from = std::max(scanned_, begin_);
+  const void* nl = from < end_ ? std::memchr(base + from, '\n', end_ - from) : nullptr;
+  if (nl == nullptr) {
+    scanned_ = end_;
+    return false;
+  }
+  auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
+  line = std::string_view(base + begin_, at - begin_);
+  begin_ = at + 1;
+  scanned_ = begin_;
+  return true;
+}
+
+bool LineBuffer::last_line(std::string_view& line) noexcept {
+  if (begin_ >= end_) return false;
+  line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+  begin_ = scanned_ = end_;
+  return true;
+}
+
+void LineBuffer::compact() {
+  if (begin_ == 0) return;
+  sum_consumed();
+  std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+  consumed_ += begin_;
+  end_ -= begin_;
+  scanned_ = scanned_ > begin_ ? scanned_ - begin_ : 0;
+  begin_ = 0;
+  summed_ = 0;
+}
+
+void LineBuffer::drop_unfinished() noexcept {
+  sum_consumed();
+  consumed_ += begin_;
+  begin_ = end_ = scanned_ = summed_ = 0;
+}
+
+void LineBuffer::release() noexcept {
+  drop_unfinished();
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+}
+
+// The checksum sees each consumed byte once, a block at a time.
+void LineBuffer::sum_consumed() noexcept {
+  if (!checksummed_) return;  // a stream that cannot resume never compares
+  if (begin_ > summed_) {
+    checksum_.update(buffer_.data() + summed_, begin_ - summed_);
+    summed_ = begin_;
+  }
+}
+
+template <class F>
+messages::BasicMessageBatchIndividualResponse<F> decode_results_line(std::string_view line,
+                                                                     std::size_t line_number) {
+  try {
+    return json::decode_result_line<F>(line);
+  } catch (const AnthropicInvalidDataException& e) {
+    throw AnthropicInvalidDataException("results line " + std::to_string(line_number) + ": " +
+                                        e.what());
+  }
+}
+
+template messages::MessageBatchIndividualResponse decode_results_line<messages::GaFamily>(
+    std::string_view, std::size_t);
+template beta::messages::BetaMessageBatchIndividualResponse
+    decode_results_line<beta::messages::BetaFamily>(std::string_view, std::size_t);
+
+// ResumePlan
+
+void ResumePlan::first_response(const http::Headers& headers) {
+  ranges_usable_ = identity_encoded(headers);
+  if (ranges_usable_) total_ = content_length(headers);
+}
+
+AnthropicIoException ResumePlan::cut_error(std::uint64_t received) const {
+  // A body that ends cleanly short of the size its response announced was cut (by a transport
+  // that does not check Content-Length itself): a broken transfer.
+  return AnthropicIoException("results: the body ended after " + std::to_string(received) + " of " +
+                                  std::to_string(total_.value_or(0)) + " bytes",
+                              true);
+}
+
+std::optional<std::chrono::milliseconds> ResumePlan::failed_at(std::uint64_t offset) {
+  if (offset > failed_at_) failures_ = 0;  // progress since the last failure: a fresh budget
+  failed_at_ = offset;
+  if (failures_ >= std::max(0, max_retries_)) return std::nullopt;
+  return backoff(failures_++);
+}
+
+std::chrono::milliseconds ResumePlan::backoff(int retry) const {
+  double base = 500.0 * std::pow(2.0, static_cast<double>(std::min(retry, 30)));
+  base = std::min(base, 8000.0);
+  double j = jitter_ ? jitter_() : random_jitter();
+  if (!(j >= 0.0)) j = 0.0;
+  if (j >= 1.0) j = std::nextafter(1.0, 0.0);
+  return std::chrono::milliseconds(static_cast<long long>(base * (1.0 - 0.25 * j)));
+}
+
+std::exception_ptr ResumePlan::give_up(std::exception_ptr error, std::size_t lines) const {
+  try {
+    std::rethrow_exception(error);
+  } catch (const AnthropicCancelledException&) {
+    return std::current_exception();
+  } catch (const AnthropicIoException& e) {
+    // Said once, with what was tried; the type (and may_have_reached_server) is kept.
+    return std::make_exception_ptr(AnthropicIoException(
+        std::string(e.what()) + "; the results transfer broke after " + std::to_string(lines) +
+            " lines and was not resumed (" + std::to_string(failures_) +
+            " reconnect attempt(s) without progress, max_retries " + std::to_string(max_retries_) +
+            ")",
+        e.may_have_reached_server()));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+void ResumePlan::throw_changed(const std::string& why) {
   throw AnthropicInvalidDataException(
       "results changed between attempts: " + why +
       "; the lines delivered so far came from the earlier transfer, so the stream stops rather "
       "than mix two versions of the results");
 }
 
-}  // namespace
+ResumePlan::Reopened ResumePlan::reopened(http::StreamedResponse& response, std::uint64_t offset) {
+  const int status = response.status;
+  const http::Headers& headers = response.headers;
+  if (status == 206 && offset > 0) {
+    const std::string* value = headers.find("content-range");
+    auto range = value != nullptr ? parse_content_range(*value) : std::nullopt;
+    if (!range || range->start != offset || (range->total && range->end + 1 != *range->total)) {
+      throw AnthropicInvalidDataException("results: asked for bytes " + std::to_string(offset) +
+                                          "- and got a 206 with Content-Range \"" +
+                                          (value ? *value : std::string()) + "\"");
+    }
+    if (range->total) {
+      if (total_ && *total_ != *range->total) {
+        throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
+                      std::to_string(*range->total));
+      }
+      total_ = range->total;
+    }
+    return Reopened::kContinues;
+  }
+  if (status == 416 && offset > 0) {
+    // Everything was consumed already (the transfer broke before its end was signalled).
+    const std::string* value = headers.find("content-range");
+    auto total = value != nullptr ? parse_unsatisfied_range(*value) : std::nullopt;
+    if (total && *total == offset) return Reopened::kEnded;
+  }
+  if (status >= 200 && status <= 299 && status != 206) {
+    if (ranges_usable_ && identity_encoded(headers)) {
+      auto length = content_length(headers);
+      if (total_ && length && *total_ != *length) {
+        throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
+                      std::to_string(*length));
+      }
+      if (!total_) total_ = length;
+    }
+    return offset > 0 ? Reopened::kFromStart : Reopened::kContinues;
+  }
+  if (http::RetryingHttpClient::should_retry(status, headers)) return Reopened::kRetry;
+  std::rethrow_exception(status_exception(response));
+}
+
+std::exception_ptr ResumePlan::status_exception(http::StreamedResponse& response) {
+  std::string body = response.body ? response.read_all(http::kMaxErrorBodyBytes) : std::string();
+  try {
+    throw_service_exception(response.status, std::move(response.headers), std::move(body));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
 
 /// Splits the body into lines as it arrives and decodes them one at a time. The buffer holds the
 /// current line plus one read chunk (64 KiB), whatever the size of the body.
@@ -152,24 +322,22 @@ bool identity_encoded(const http::Headers& headers) {
 /// every later call: a partial line is never delivered.
 class ResultsReader {
  public:
-  explicit ResultsReader(std::unique_ptr<http::ResponseBody> body) : body_(std::move(body)) {}
+  explicit ResultsReader(std::unique_ptr<http::ResponseBody> body)
+      : body_(std::move(body)), lines_(false), plan_(0, {}) {}
 
   ResultsReader(http::StreamedResponse first, ResultsResume resume)
-      : body_(std::move(first.body)), resume_(std::move(resume)) {
-    ranges_usable_ = identity_encoded(first.headers);
-    if (ranges_usable_) total_ = content_length(first.headers);
+      : body_(std::move(first.body)),
+        resume_(std::move(resume)),
+        lines_(static_cast<bool>(resume_.reopen)),
+        plan_(resume_.max_retries, resume_.jitter) {
+    plan_.first_response(first.headers);
   }
 
   template <class F>
   std::optional<messages::BasicMessageBatchIndividualResponse<F>> next() {
     std::string_view line;
     if (!next_content_line(line)) return std::nullopt;
-    try {
-      return json::decode_result_line<F>(line);
-    } catch (const AnthropicInvalidDataException& e) {
-      throw AnthropicInvalidDataException("results line " + std::to_string(line_number_) + ": " +
-                                          e.what());
-    }
+    return decode_results_line<F>(line, line_number_);
   }
 
   std::optional<std::string> next_raw() {
@@ -181,20 +349,12 @@ class ResultsReader {
   void close() noexcept {
     closed_ = true;
     body_.reset();
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-    begin_ = 0;
-    end_ = 0;
-    summed_ = 0;
+    lines_.release();
   }
 
   std::size_t line_number() const noexcept { return line_number_; }
 
  private:
-  static bool is_blank(std::string_view line) {
-    return line.find_first_not_of(" \t\r") == std::string_view::npos;
-  }
-
   // Sets `line` to the next non-blank line, without its `\n` or `\r\n`, counting every line read;
   // false at the end of the body. Throws the stream's failure again once it has failed.
   bool next_content_line(std::string_view& line) {
@@ -206,95 +366,47 @@ class ResultsReader {
           AnthropicCancelledException("results: the stream was cancelled", false)));
     }
     while (next_line(line)) {
-      ++line_number_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!is_blank(line)) return true;
+      if (content_line(line, line_number_)) return true;
     }
     return false;
   }
 
   // Sets `line` to the next line (without '\n'); false at the end of the body.
   bool next_line(std::string_view& line) {
-    std::size_t scan_from = begin_;
     for (;;) {
-      const char* base = buffer_.data();
-      const void* nl =
-          scan_from < end_ ? std::memchr(base + scan_from, '\n', end_ - scan_from) : nullptr;
-      if (nl != nullptr) {
-        auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-        line = std::string_view(base + begin_, at - begin_);
-        begin_ = at + 1;
-        return true;
-      }
-      if (!body_) {  // end of body: a last line without '\n'
-        if (begin_ < end_) {
-          line = std::string_view(base + begin_, end_ - begin_);
-          begin_ = end_;
-          return true;
-        }
-        return false;
-      }
+      if (lines_.next_line(line)) return true;
+      if (!body_) return lines_.last_line(line);  // a last line without '\n'
       // Move the unfinished line to the front, then read into the free room behind it.
-      compact();
-      scan_from = read_more();
+      lines_.compact();
+      read_more();
     }
   }
 
-  // Adds the consumed bytes still in the buffer to the checksum, then moves the unfinished line to
-  // the front. The checksum thus sees each consumed byte once, a block at a time.
-  void compact() {
-    if (begin_ == 0) return;
-    sum_consumed();
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-    consumed_ += begin_;
-    end_ -= begin_;
-    begin_ = 0;
-    summed_ = 0;
-  }
-
-  void sum_consumed() noexcept {
-    if (!resume_.reopen) return;  // a stream that cannot resume never compares
-    if (begin_ > summed_) {
-      checksum_.update(buffer_.data() + summed_, begin_ - summed_);
-      summed_ = begin_;
-    }
-  }
-
-  // Reads more of the body behind `end_` and returns where the new bytes start. After a resume
-  // the unfinished line was dropped (the new transfer repeats it), so that is the buffer's start.
-  // At the end of the body, releases it (and with it the connection) and returns `end_`.
-  std::size_t read_more() {
+  // Reads more of the body into the buffer. At the end of the body, releases it (and with it the
+  // connection). After a resume the unfinished line was dropped (the new transfer repeats it).
+  void read_more() {
     for (;;) {
-      // The buffer only grows (for a line longer than what is free): it is never zero-filled
-      // again for a read, and holds the current line plus one read's worth.
-      if (buffer_.size() - end_ < kChunk) buffer_.resize(end_ + kChunk);
       std::size_t n = 0;
       try {
-        n = body_->read(buffer_.data() + end_, buffer_.size() - end_);
+        n = body_->read(lines_.reserve(kChunk), kChunk);
       } catch (const AnthropicCancelledException&) {
         fail(std::current_exception());
       } catch (const AnthropicIoException&) {
         if (!resume_.reopen) fail(std::current_exception());
         resume(std::current_exception());
-        if (!body_) return end_;  // nothing was left to read
-        continue;                 // read again, from the new transfer
+        if (!body_) return;  // nothing was left to read
+        continue;            // read again, from the new transfer
       } catch (...) {
         fail(std::current_exception());
       }
-      if (n == 0 && resume_.reopen && total_ && consumed_ + end_ != *total_) {
-        // A body that ends cleanly short of the size its response announced was cut (by a
-        // transport that does not check Content-Length itself): a broken transfer.
-        resume(std::make_exception_ptr(AnthropicIoException(
-            "results: the body ended after " + std::to_string(consumed_ + end_) + " of " +
-                std::to_string(*total_) + " bytes",
-            true)));
-        if (!body_) return end_;
+      if (n == 0 && resume_.reopen && plan_.ended_short(lines_.received())) {
+        resume(std::make_exception_ptr(plan_.cut_error(lines_.received())));
+        if (!body_) return;
         continue;
       }
-      const std::size_t from = end_;
-      end_ += n;
+      lines_.commit(n);
       if (n == 0) body_.reset();  // releases the connection as soon as the body ends
-      return from;
+      return;
     }
   }
 
@@ -304,24 +416,29 @@ class ResultsReader {
   // status).
   void resume(std::exception_ptr error) {
     body_.reset();
-    sum_consumed();
-    const std::uint64_t offset = consumed_ + begin_;
-    consumed_ = offset;
-    begin_ = end_ = summed_ = 0;
-    if (offset > failed_at_) failures_ = 0;  // progress since the last failure: a fresh budget
-    failed_at_ = offset;
-
-    const int budget = std::max(0, resume_.max_retries);
+    lines_.drop_unfinished();
+    const std::uint64_t offset = lines_.consumed();
     for (;;) {
-      if (failures_ >= budget) give_up(error, failures_);
-      wait(backoff(failures_));
-      ++failures_;
+      auto delay = plan_.failed_at(offset);
+      if (!delay) fail(plan_.give_up(error, line_number_));
+      wait(*delay);
       try {
         if (resume_.cancellation.cancelled()) throw_cancelled();
-        http::StreamedResponse response = resume_.reopen(ranges_usable_ ? offset : 0);
-        if (position(response, offset)) return;
-        // A retryable status: counted like a broken connection.
-        error = std::make_exception_ptr(status_exception(response));
+        http::StreamedResponse response = resume_.reopen(plan_.range_start(offset));
+        switch (plan_.reopened(response, offset)) {
+          case ResumePlan::Reopened::kContinues:
+            body_ = std::move(response.body);
+            return;
+          case ResumePlan::Reopened::kEnded:
+            return;  // body_ stays null: the end of the results
+          case ResumePlan::Reopened::kFromStart:
+            skip_verified(*response.body, offset);
+            body_ = std::move(response.body);
+            return;
+          case ResumePlan::Reopened::kRetry:  // counted like a broken connection
+            error = ResumePlan::status_exception(response);
+            break;
+        }
       } catch (const AnthropicCancelledException&) {
         fail(std::current_exception());
       } catch (const AnthropicIoException&) {
@@ -332,90 +449,27 @@ class ResultsReader {
     }
   }
 
-  // Positions the reopened transfer at `offset` and makes it the stream's body: true. False for a
-  // status worth retrying. Throws for any other outcome.
-  bool position(http::StreamedResponse& response, std::uint64_t offset) {
-    const int status = response.status;
-    if (status == 206 && offset > 0) {
-      const std::string* value = response.headers.find("content-range");
-      auto range = value != nullptr ? parse_content_range(*value) : std::nullopt;
-      if (!range || range->start != offset || (range->total && range->end + 1 != *range->total)) {
-        throw AnthropicInvalidDataException("results: asked for bytes " + std::to_string(offset) +
-                                            "- and got a 206 with Content-Range \"" +
-                                            (value ? *value : std::string()) + "\"");
-      }
-      if (range->total) {
-        if (total_ && *total_ != *range->total) {
-          throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
-                        std::to_string(*range->total));
-        }
-        total_ = range->total;
-      }
-      body_ = std::move(response.body);
-      return true;
-    }
-    if (status == 416 && offset > 0) {
-      // Everything was consumed already (the transfer broke before its end was signalled).
-      const std::string* value = response.headers.find("content-range");
-      auto total = value != nullptr ? parse_unsatisfied_range(*value) : std::nullopt;
-      if (total && *total == offset) return true;  // body_ stays null: the end of the results
-    }
-    if (status >= 200 && status <= 299 && status != 206) {
-      if (ranges_usable_ && identity_encoded(response.headers)) {
-        auto length = content_length(response.headers);
-        if (total_ && length && *total_ != *length) {
-          throw_changed("the body was " + std::to_string(*total_) + " bytes, now " +
-                        std::to_string(*length));
-        }
-        if (!total_) total_ = length;
-      }
-      skip_verified(*response.body, offset);
-      body_ = std::move(response.body);
-      return true;
-    }
-    if (http::RetryingHttpClient::should_retry(status, response.headers)) return false;
-    std::rethrow_exception(status_exception(response));
-  }
-
   // Reads the first `count` bytes of a body that starts from the beginning again and checks that
   // they are the bytes already consumed. An I/O error on the way propagates (it is retried).
   void skip_verified(http::ResponseBody& body, std::uint64_t count) {
     RunningChecksum again;
-    if (buffer_.size() < kChunk) buffer_.resize(kChunk);
+    char* scratch = lines_.reserve(kChunk);  // behind the (empty) data: never committed
     std::uint64_t left = count;
     while (left > 0) {
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer_.size()));
-      const std::size_t n = body.read(buffer_.data(), want);
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+      const std::size_t n = body.read(scratch, want);
       if (n == 0) {
-        throw_changed("the body now ends after " + std::to_string(count - left) +
-                      " bytes, before the " + std::to_string(count) + " already delivered");
+        ResumePlan::throw_changed("the body now ends after " + std::to_string(count - left) +
+                                  " bytes, before the " + std::to_string(count) +
+                                  " already delivered");
       }
-      again.update(buffer_.data(), n);
+      again.update(scratch, n);
       left -= n;
     }
-    if (again.digest() != checksum_.digest()) {
-      throw_changed("the first " + std::to_string(count) +
-                    " bytes differ from those already delivered");
+    if (again.digest() != lines_.consumed_digest()) {
+      ResumePlan::throw_changed("the first " + std::to_string(count) +
+                                " bytes differ from those already delivered");
     }
-  }
-
-  // The service exception for an error response (its body cut to 1 MiB), not thrown.
-  static std::exception_ptr status_exception(http::StreamedResponse& response) {
-    std::string body = response.read_all(kMaxErrorBody);
-    try {
-      throw_service_exception(response.status, std::move(response.headers), std::move(body));
-    } catch (...) {
-      return std::current_exception();
-    }
-  }
-
-  std::chrono::milliseconds backoff(int retry) const {
-    double base = 500.0 * std::pow(2.0, static_cast<double>(std::min(retry, 30)));
-    base = std::min(base, 8000.0);
-    double j = resume_.jitter ? resume_.jitter() : random_jitter();
-    if (!(j >= 0.0)) j = 0.0;
-    if (j >= 1.0) j = std::nextafter(1.0, 0.0);
-    return std::chrono::milliseconds(static_cast<long long>(base * (1.0 - 0.25 * j)));
   }
 
   // Waits before a retry, through the client's sleeper when one was injected (then checks the
@@ -438,55 +492,25 @@ class ResultsReader {
         "results: the stream was cancelled while waiting to reconnect", false)));
   }
 
-  [[noreturn]] void give_up(std::exception_ptr error, int retries) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const AnthropicCancelledException&) {
-      fail(std::current_exception());
-    } catch (const AnthropicIoException& e) {
-      // Said once, with what was tried; the type (and may_have_reached_server) is kept.
-      fail(std::make_exception_ptr(AnthropicIoException(
-          std::string(e.what()) + "; the results transfer broke after " +
-              std::to_string(line_number_) + " lines and was not resumed (" +
-              std::to_string(retries) + " reconnect attempt(s) without progress, max_retries " +
-              std::to_string(resume_.max_retries) + ")",
-          e.may_have_reached_server())));
-    } catch (...) {
-      fail(std::current_exception());
-    }
-  }
-
   // Ends the stream for good with `error`: releases the connection and the buffer, keeps the
   // error for every later call, and throws it.
   [[noreturn]] void fail(std::exception_ptr error) {
     failure_ = error;
     body_.reset();
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-    begin_ = end_ = summed_ = 0;
+    lines_.release();
     std::rethrow_exception(error);
   }
 
   static constexpr std::size_t kChunk = 64 * 1024;
   std::unique_ptr<http::ResponseBody> body_;
-  std::string buffer_;  // bytes [begin_, end_) are read and not yet consumed
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
+  ResultsResume resume_;
+  LineBuffer lines_;
+  ResumePlan plan_;
   std::size_t line_number_ = 0;
   bool closed_ = false;
   std::exception_ptr failure_;
-
-  // Resume state. `consumed_` is the body offset of buffer_[0]; buffer_[0, summed_) is already in
-  // `checksum_`, which covers the body's bytes [0, consumed_ + summed_).
-  ResultsResume resume_;
-  RunningChecksum checksum_;
-  std::uint64_t consumed_ = 0;
-  std::size_t summed_ = 0;
-  std::optional<std::uint64_t> total_;  // the body's size, when a response announced it
-  bool ranges_usable_ = false;
-  std::uint64_t failed_at_ = 0;  // the offset of the last failure
-  int failures_ = 0;             // consecutive failures at `failed_at_`
 };
+
 }  // namespace anthropic::internal
 
 namespace anthropic::messages {

@@ -3,19 +3,13 @@
 #include <anthropic/messages/batch_service.hpp>
 
 #include "messages/wait_plan.hpp"
+#include "messages/with_id.hpp"
 
 #include <algorithm>
 
 namespace anthropic::messages {
 
-namespace {
-template <class Params>
-Params with_id(const std::string& id) {
-  Params p;
-  p.message_batch_id = id;
-  return p;
-}
-}  // namespace
+using internal::with_id;
 
 template <class F>
 BasicBatchService<F>::~BasicBatchService() = default;

@@ -5,7 +5,10 @@
 #include "http/io_loop.hpp"
 #include "http/retry_state.hpp"
 #include "messages/async_services.hpp"
+#include "messages/batch_results_resume.hpp"
+#include "messages/http_batch_service.hpp"
 #include "messages/wait_plan.hpp"
+#include "messages/with_id.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -22,14 +25,9 @@
 
 namespace anthropic::messages {
 
-namespace {
+using internal::with_id;
 
-template <class Params>
-Params with_id(const std::string& id) {
-  Params p;
-  p.message_batch_id = id;
-  return p;
-}
+namespace {
 
 // Hands `result` to `done`; a callback that throws has nowhere to report to: ignored.
 template <class T>
@@ -133,6 +131,13 @@ void BasicBatchServiceAsyncConnection<F>::wait_until_ended(const std::string&, c
                                                            AsyncCallback<MessageBatch> done) {
   not_implemented("wait_until_ended", done);
 }
+template <class F>
+void BasicBatchServiceAsyncConnection<F>::for_each_result(const MessageBatchResultsParams&,
+                                                          const RequestOptions&,
+                                                          BatchResultHandler<F>,
+                                                          AsyncCallback<std::size_t> done) {
+  not_implemented("for_each_result", done);
+}
 
 // The façade.
 
@@ -204,6 +209,43 @@ void BasicBatchServiceAsync<F>::wait_until_ended(const std::string& message_batc
   }
 }
 
+template <class F>
+std::future<std::size_t> BasicBatchServiceAsync<F>::for_each_result(
+    const MessageBatchResultsParams& params, ResultHandler on_result,
+    const RequestOptions& options) {
+  return as_future<std::size_t>([&](const AsyncCallback<std::size_t>& done) {
+    for_each_result(params, options, std::move(on_result), done);
+  });
+}
+
+template <class F>
+std::future<std::size_t> BasicBatchServiceAsync<F>::for_each_result(
+    const std::string& message_batch_id, ResultHandler on_result, const RequestOptions& options) {
+  return for_each_result(with_id<MessageBatchResultsParams>(message_batch_id), std::move(on_result),
+                         options);
+}
+
+template <class F>
+void BasicBatchServiceAsync<F>::for_each_result(const MessageBatchResultsParams& params,
+                                                const RequestOptions& options,
+                                                ResultHandler on_result,
+                                                AsyncCallback<std::size_t> done) {
+  try {
+    connection_->for_each_result(params, options, std::move(on_result), done);
+  } catch (...) {
+    fail(done, std::current_exception());
+  }
+}
+
+template <class F>
+void BasicBatchServiceAsync<F>::for_each_result(const std::string& message_batch_id,
+                                                const RequestOptions& options,
+                                                ResultHandler on_result,
+                                                AsyncCallback<std::size_t> done) {
+  for_each_result(with_id<MessageBatchResultsParams>(message_batch_id), options,
+                  std::move(on_result), std::move(done));
+}
+
 template class BasicBatchServiceAsyncConnection<GaFamily>;
 template class BasicBatchServiceAsyncConnection<beta::messages::BetaFamily>;
 template class BasicBatchServiceAsync<GaFamily>;
@@ -250,11 +292,13 @@ class LoopEngine final : public AsyncEngine {
 template <class T, class Response>
 class LoopCall final : public std::enable_shared_from_this<LoopCall<T, Response>> {
  public:
+  /// `sink`: where a streamed 2xx body is pushed (null: it is read by a stream).
   LoopCall(PreparedCall<T, Response> call, AsyncCallback<T> done,
-           std::shared_ptr<LoopEngine> engine)
+           std::shared_ptr<LoopEngine> engine, std::shared_ptr<IoLoop::Sink> sink = nullptr)
       : call_(std::move(call)),
         done_(std::move(done)),
         engine_(std::move(engine)),
+        sink_(std::move(sink)),
         state_(call_.request, engine_->retry->policy, engine_->retry->clock, engine_->retry->jitter,
                engine_->retry->logger) {}
 
@@ -271,7 +315,7 @@ class LoopCall final : public std::enable_shared_from_this<LoopCall<T, Response>
       self->after_attempt(std::move(error), std::move(response));
     };
     if constexpr (std::is_same_v<Response, http::StreamedResponse>) {
-      engine_->loop->open(std::move(*sent), std::move(on_attempt));
+      engine_->loop->open(std::move(*sent), std::move(on_attempt), sink_);
     } else {
       engine_->loop->send(std::move(*sent), std::move(on_attempt));
     }
@@ -324,7 +368,222 @@ class LoopCall final : public std::enable_shared_from_this<LoopCall<T, Response>
   PreparedCall<T, Response> call_;
   AsyncCallback<T> done_;
   std::shared_ptr<LoopEngine> engine_;
+  std::shared_ptr<IoLoop::Sink> sink_;
   RetryState state_;
+};
+
+// for_each_result on the loop: the first response through a LoopCall (with its retries), then
+// the body pushed here line by line; a broken transfer is reopened after the last whole line, as
+// a pulled results stream does (ResumePlan), with timers for the waits.
+template <class F>
+class PushedResults final : public std::enable_shared_from_this<PushedResults<F>> {
+ public:
+  using Head = PreparedCall<http::StreamedResponse, http::StreamedResponse>;
+
+  PushedResults(std::shared_ptr<LoopEngine> engine, const http::HttpRequest& request,
+                int max_retries, messages::BatchResultHandler<F> on_result,
+                AsyncCallback<std::size_t> done)
+      : engine_(std::move(engine)),
+        request_(request),
+        on_result_(std::move(on_result)),
+        done_(std::move(done)),
+        lines_(true),
+        plan_(max_retries, engine_->retry->jitter) {}
+
+  void start(Head head) {
+    auto self = this->shared_from_this();
+    auto call = std::make_shared<LoopCall<http::StreamedResponse, http::StreamedResponse>>(
+        std::move(head),
+        [self](std::future<http::StreamedResponse> first) { self->first_head(std::move(first)); },
+        engine_, std::make_shared<Leg>(self, 0));
+    engine_->loop->post([call] { call->attempt(); });
+  }
+
+ private:
+  // The sink of one transfer: bytes of an earlier, abandoned one are not this stream's any more.
+  struct Leg final : IoLoop::Sink {
+    Leg(std::shared_ptr<PushedResults> to, int of) : owner(std::move(to)), generation(of) {}
+    bool data(const char* bytes, std::size_t size) override {
+      return owner->data(generation, bytes, size);
+    }
+    void end(std::exception_ptr error) override { owner->end(generation, std::move(error)); }
+    std::shared_ptr<PushedResults> owner;
+    int generation;
+  };
+
+  void first_head(std::future<http::StreamedResponse> first) {
+    try {
+      http::StreamedResponse response = first.get();
+      plan_.first_response(response.headers);
+      transfer_ = std::move(response.body);
+    } catch (...) {
+      finish(std::current_exception());
+    }
+  }
+
+  // In libcurl's write callback: the outcome is reported from a task of its own.
+  bool data(int generation, const char* bytes, std::size_t size) {
+    if (ended_ || generation != generation_) return false;
+    try {
+      if (request_.cancellation.cancelled()) {
+        throw AnthropicCancelledException("results: the stream was cancelled", false);
+      }
+      if (skip_left_ > 0) {  // a transfer from the start: the bytes delivered before, verified
+        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(skip_left_, size));
+        again_.update(bytes, take);
+        skip_left_ -= take;
+        bytes += take;
+        size -= take;
+        if (skip_left_ == 0 && again_.digest() != lines_.consumed_digest()) {
+          ResumePlan::throw_changed("the first " + std::to_string(lines_.consumed()) +
+                                    " bytes differ from those already delivered");
+        }
+      }
+      lines_.append(bytes, size);
+      std::string_view line;
+      while (lines_.next_line(line)) deliver_line(line);
+      lines_.compact();
+      return true;
+    } catch (...) {
+      ended_ = true;  // nothing more is taken; the transfer stops
+      auto self = this->shared_from_this();
+      engine_->loop->post([self, error = std::current_exception()] { self->finish(error); });
+      return false;
+    }
+  }
+
+  void deliver_line(std::string_view line) {
+    if (!content_line(line, line_number_)) return;
+    on_result_(decode_results_line<F>(line, line_number_));
+    ++delivered_;
+  }
+
+  void end(int generation, std::exception_ptr error) {
+    if (ended_ || generation != generation_) return;
+    transfer_.reset();
+    if (error) return broken(std::move(error));
+    try {
+      if (skip_left_ > 0) {
+        ResumePlan::throw_changed("the body now ends before the " +
+                                  std::to_string(lines_.consumed()) + " bytes already delivered");
+      }
+      if (plan_.ended_short(lines_.received())) {
+        return resume(std::make_exception_ptr(plan_.cut_error(lines_.received())));
+      }
+      std::string_view line;
+      if (lines_.last_line(line)) deliver_line(line);  // a last line without '\n'
+    } catch (...) {
+      return finish(std::current_exception());
+    }
+    finish(nullptr);
+  }
+
+  // The transfer (or an attempt to reopen it) failed with `error`.
+  void broken(std::exception_ptr error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const AnthropicCancelledException&) {
+      finish(std::current_exception());
+    } catch (const AnthropicIoException&) {
+      resume(error);
+    } catch (...) {
+      finish(std::current_exception());
+    }
+  }
+
+  // Drops the unfinished line and reopens the results after the last whole line, after the
+  // backoff; or ends the call once the budget of reconnects without progress is spent.
+  void resume(std::exception_ptr error) {
+    transfer_.reset();
+    ++generation_;  // whatever the broken transfer still delivers is ignored
+    lines_.drop_unfinished();
+    skip_left_ = 0;
+    auto delay = plan_.failed_at(lines_.consumed());
+    if (!delay) return finish(plan_.give_up(std::move(error), line_number_));
+    if (engine_->retry->sleeper) {
+      engine_->retry->sleeper(*delay);  // a test's: on the I/O thread, then at once
+      return reopen();
+    }
+    auto self = this->shared_from_this();
+    engine_->loop->after(*delay, request_.cancellation, [self](bool stopping) {
+      if (stopping) {
+        self->finish(std::make_exception_ptr(destroyed_error("results", false)));
+      } else {
+        self->reopen();
+      }
+    });
+  }
+
+  void reopen() {
+    if (ended_) return;
+    if (request_.cancellation.cancelled()) {
+      return finish(std::make_exception_ptr(AnthropicCancelledException(
+          "results: the stream was cancelled while waiting to reconnect", false)));
+    }
+    const std::uint64_t offset = lines_.consumed();
+    const int generation = generation_;
+    auto self = this->shared_from_this();
+    engine_->loop->open(
+        results_reopen_request(request_, plan_.range_start(offset)),
+        [self, generation, offset](std::exception_ptr error, http::StreamedResponse response) {
+          self->reopened(generation, offset, std::move(error), std::move(response));
+        },
+        std::make_shared<Leg>(self, generation));
+  }
+
+  void reopened(int generation, std::uint64_t offset, std::exception_ptr error,
+                http::StreamedResponse response) {
+    if (ended_ || generation != generation_) return;
+    if (error) return broken(std::move(error));
+    try {
+      switch (plan_.reopened(response, offset)) {
+        case ResumePlan::Reopened::kContinues:
+          transfer_ = std::move(response.body);
+          return;
+        case ResumePlan::Reopened::kEnded:
+          return finish(nullptr);
+        case ResumePlan::Reopened::kFromStart:
+          skip_left_ = offset;
+          again_ = RunningChecksum();
+          transfer_ = std::move(response.body);
+          return;
+        case ResumePlan::Reopened::kRetry:  // counted like a broken connection
+          return resume(ResumePlan::status_exception(response));
+      }
+    } catch (...) {
+      finish(std::current_exception());
+    }
+  }
+
+  void finish(std::exception_ptr error) {
+    if (finished_) return;
+    finished_ = ended_ = true;
+    ++generation_;
+    transfer_.reset();  // stops a transfer still running
+    lines_.release();
+    AsyncCallback<std::size_t> done = std::move(done_);
+    on_result_ = nullptr;
+    if (error) {
+      fail(done, std::move(error));
+    } else {
+      deliver(done, make_ready_future(delivered_));
+    }
+  }
+
+  std::shared_ptr<LoopEngine> engine_;
+  http::HttpRequest request_;
+  messages::BatchResultHandler<F> on_result_;
+  AsyncCallback<std::size_t> done_;
+  LineBuffer lines_;
+  ResumePlan plan_;
+  std::unique_ptr<http::ResponseBody> transfer_;  // the current transfer: dropping it stops it
+  int generation_ = 0;
+  std::uint64_t skip_left_ = 0;
+  RunningChecksum again_;
+  std::size_t line_number_ = 0;
+  std::size_t delivered_ = 0;
+  bool ended_ = false;     // no more bytes are taken
+  bool finished_ = false;  // `done` was called
 };
 
 template <class F>
@@ -370,6 +629,21 @@ class LoopConnection final : public messages::BasicBatchServiceAsyncConnection<F
   }
   void wait_until_ended(const std::string& message_batch_id, const messages::WaitOptions& options,
                         AsyncCallback<messages::MessageBatch> done) override;
+  void for_each_result(const messages::MessageBatchResultsParams& params,
+                       const RequestOptions& options, messages::BatchResultHandler<F> on_result,
+                       AsyncCallback<std::size_t> done) override {
+    std::shared_ptr<PushedResults<F>> push;
+    std::optional<typename PushedResults<F>::Head> head;
+    try {
+      if (!on_result) throw AnthropicInvalidRequestException("for_each_result: on_result is empty");
+      head.emplace(sync_->prepare_results_head(params, options));
+      push = std::make_shared<PushedResults<F>>(
+          engine_, head->request, sync_->results_max_retries(options), std::move(on_result), done);
+    } catch (...) {
+      return fail_on_loop(std::move(done), std::current_exception());
+    }
+    push->start(std::move(*head));
+  }
 
  private:
   // Prepares the call on the caller's thread (params checked, body built), then runs it.
@@ -615,6 +889,23 @@ class PoolConnection final : public messages::BasicBatchServiceAsyncConnection<F
           messages::WaitOptions w = options;
           w.request_options = o;
           return s->wait_until_ended(message_batch_id, w);
+        });
+  }
+  void for_each_result(const messages::MessageBatchResultsParams& params,
+                       const RequestOptions& options, messages::BatchResultHandler<F> on_result,
+                       AsyncCallback<std::size_t> done) override {
+    run("results", std::move(done), options,
+        [s = sync_, params, on_result = std::move(on_result)](const RequestOptions& o) {
+          if (!on_result) {
+            throw AnthropicInvalidRequestException("for_each_result: on_result is empty");
+          }
+          auto stream = s->results(params, o);
+          std::size_t delivered = 0;
+          while (auto line = stream.next()) {
+            on_result(std::move(*line));
+            ++delivered;
+          }
+          return delivered;
         });
   }
 

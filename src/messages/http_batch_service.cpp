@@ -349,35 +349,55 @@ PreparedCall<messages::DeletedMessageBatch> HttpBatchService<F>::prepare_delete(
 }
 
 template <class F>
+PreparedCall<http::StreamedResponse, http::StreamedResponse>
+HttpBatchService<F>::prepare_results_head(const messages::MessageBatchResultsParams& params,
+                                          const RequestOptions& options) const {
+  PreparedCall<http::StreamedResponse, http::StreamedResponse> call;
+  call.request = build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params),
+                       options, {}, http::Headers{{"accept", "application/x-jsonl"}});
+  call.finish = [into = options.response_into](std::exception_ptr error,
+                                               http::StreamedResponse response) {
+    if (error) std::rethrow_exception(error);
+    if (response.status < 200 || response.status > 299) {
+      std::string body = response.body ? response.read_all(kMaxErrorBody) : std::string();
+      throw_service_exception(response.status, std::move(response.headers), std::move(body));
+    }
+    record(into, response.status, response.headers);
+    return response;
+  };
+  return call;
+}
+
+http::HttpRequest results_reopen_request(const http::HttpRequest& first,
+                                         std::uint64_t range_start) {
+  http::HttpRequest again = first;
+  again.max_retries = 0;
+  if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
+  return again;
+}
+
+template <class F>
 PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse>
 HttpBatchService<F>::prepare_results(const messages::MessageBatchResultsParams& params,
                                      const RequestOptions& options, OpenOnce open_once) const {
+  auto head = prepare_results_head(params, options);
   PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse> call;
-  call.request = build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params),
-                       options, {}, http::Headers{{"accept", "application/x-jsonl"}});
+  call.request = std::move(head.request);
   // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
   // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
   // transport is shared into the stream, which may outlive the Client.
   ResultsResume resume;
-  resume.max_retries = options.max_retries.value_or(config_->max_retries);
+  resume.max_retries = results_max_retries(options);
   resume.sleeper = config_->sleeper;
   resume.cancellation = options.cancellation;
   resume.reopen = [open_once = std::move(open_once),
                    request = call.request](std::uint64_t range_start) {
-    http::HttpRequest again = request;
-    again.max_retries = 0;
-    if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
-    return open_once(again);
+    return open_once(results_reopen_request(request, range_start));
   };
-  call.finish = [resume = std::move(resume), into = options.response_into](
+  call.finish = [head = std::move(head.finish), resume = std::move(resume)](
                     std::exception_ptr error, http::StreamedResponse response) mutable {
-    if (error) std::rethrow_exception(error);
-    if (response.status < 200 || response.status > 299) {
-      std::string body = response.read_all(kMaxErrorBody);
-      throw_service_exception(response.status, std::move(response.headers), std::move(body));
-    }
-    record(into, response.status, response.headers);
-    return ResultsStreamAccess::open<F>(std::move(response), std::move(resume));
+    return ResultsStreamAccess::open<F>(head(std::move(error), std::move(response)),
+                                        std::move(resume));
   };
   return call;
 }

@@ -7,6 +7,7 @@
 
 #include "client_config.hpp"
 
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -85,6 +86,15 @@ class HttpBatchService final : public messages::BasicBatchService<F>,
       const messages::MessageBatchResultsParams& params, const RequestOptions& options,
       OpenOnce open_once) const;
 
+  /// The results request alone: `finish` returns the 2xx response (its body unread) or throws
+  /// the service error; what a results stream reconnects with is up to the caller.
+  PreparedCall<http::StreamedResponse, http::StreamedResponse> prepare_results_head(
+      const messages::MessageBatchResultsParams& params, const RequestOptions& options) const;
+  /// How many consecutive reconnects without progress a results stream of this call may make.
+  int results_max_retries(const RequestOptions& options) const {
+    return options.max_retries.value_or(config_->max_retries);
+  }
+
   const std::shared_ptr<const ClientConfig>& config() const noexcept { return config_; }
 
  private:
@@ -130,6 +140,10 @@ http::RequestBody build_create_body(
     const messages::BasicMessageBatchCreateParams<F>& params,
     std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
     std::string_view api_version = {});
+
+/// The results request `first` sent again by a stream reconnecting: no retries of its own (the
+/// stream counts them), and `Range: bytes=<range_start>-` unless `range_start` is 0.
+http::HttpRequest results_reopen_request(const http::HttpRequest& first, std::uint64_t range_start);
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.
 std::string batch_path(std::string_view message_batch_id);

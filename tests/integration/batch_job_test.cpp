@@ -14,12 +14,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -535,6 +540,79 @@ anthropic::InternalServerException server_error(int status) {
 // Promise 5: `failures` is reset only by a create or a collect, never by a successful poll. A
 // batch that runs for a while, polled through a server that fails one poll in two (never twice in
 // a row), makes the job stop with "giving up after 10 failures in a row".
+// An async connection that holds each retrieve until `round` of them are pending at once (or 2 s
+// passed), then answers from the blocking service; later retrieves are answered at once. Polls
+// made one after another would never have more than one pending.
+class HeldRetrieves final : public am::BatchServiceAsyncConnection {
+ public:
+  HeldRetrieves(am::BatchService& blocking, std::size_t round)
+      : blocking_(blocking), round_(round) {}
+  ~HeldRetrieves() override {
+    for (auto& t : threads_) t.join();
+  }
+  void retrieve(const am::MessageBatchRetrieveParams& params,
+                const anthropic::RequestOptions& options,
+                anthropic::AsyncCallback<am::MessageBatch> done) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++calls_;
+    max_pending_ = std::max(max_pending_, ++pending_);
+    cv_.notify_all();
+    threads_.emplace_back([this, params, options, done] {
+      {
+        std::unique_lock<std::mutex> held(mutex_);
+        cv_.wait_for(held, std::chrono::seconds(2),
+                     [&] { return released_ || pending_ >= round_; });
+        released_ = true;
+      }
+      std::promise<am::MessageBatch> answer;
+      try {
+        answer.set_value(blocking_.retrieve(params, options));
+      } catch (...) {
+        answer.set_exception(std::current_exception());
+      }
+      {
+        std::lock_guard<std::mutex> held(mutex_);
+        --pending_;
+      }
+      done(answer.get_future());
+    });
+  }
+  std::size_t max_pending() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return max_pending_;
+  }
+  std::size_t calls() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  am::BatchService& blocking_;
+  std::size_t round_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::size_t pending_ = 0;
+  std::size_t max_pending_ = 0;
+  std::size_t calls_ = 0;
+  bool released_ = false;
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(BatchJobTest, WithTheAsyncServiceTheBatchesInFlightArePolledAtOnce) {
+  start_emulator();
+  auto o = options(write_input(4));
+  o.max_requests_per_batch = 1;  // four batches, all in flight at once (max_in_flight 4)
+  ASSERT_GE(o.max_in_flight, 4u);
+  auto held = std::make_shared<HeldRetrieves>(client_->messages().batches(), 4);
+  am::BatchServiceAsync async(held);
+  am::BatchJobSummary sum = am::BatchJob(client_->messages().batches(), async, o).run();
+  EXPECT_EQ(sum.batches, 4u);
+  EXPECT_EQ(sum.succeeded, 4u);
+  EXPECT_EQ(read_output().size(), 4u);
+  EXPECT_EQ(held->max_pending(), 4u);  // the first round: the four polls at once
+  EXPECT_GE(held->calls(), 4u);
+}
+
 TEST_F(BatchJobTest, ReviewSporadicPollFailuresThatAreNeverInARowDoNotStopTheJob) {
   anthropic::emulator::EmulatorOptions eo;
   eo.processing_time = milliseconds(1500);

@@ -27,7 +27,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kHugeBody = std::size_t{400} << 20;  // 400 MB
 constexpr std::size_t kEndlessCap = std::size_t{2} << 30;  // "endless": stops at 2 GiB
-constexpr long kMaxRiseKb = 100 * 1024;                    // peak RSS may rise < 100 MB
+[[maybe_unused]] constexpr long kMaxRiseKb = 100 * 1024;   // peak RSS may rise < 100 MB
 constexpr std::chrono::seconds kWithinSeconds{20};         // the call ends well before
 
 // Peak resident memory in kB: VmHWM, which `reset_peak_rss` can lower to the current RSS so that

@@ -435,8 +435,9 @@ class ResultTally {
 template <class F>
 class Cli {
  public:
-  Cli(am::BasicBatchService<F>& batches, const Globals& g, anthropic::CancellationToken interrupt)
-      : batches_(batches), g_(g), interrupt_(std::move(interrupt)) {
+  Cli(am::BasicBatchService<F>& batches, am::BasicBatchServiceAsync<F>& async, const Globals& g,
+      anthropic::CancellationToken interrupt)
+      : batches_(batches), async_(async), g_(g), interrupt_(std::move(interrupt)) {
     call_.cancellation = interrupt_;
   }
 
@@ -724,7 +725,7 @@ class Cli {
     const bool ask = !job.on_interrupt_given && ::isatty(STDIN_FILENO) != 0;
     const bool cancel_on_interrupt = o.on_interrupt == am::BatchJobInterrupt::cancel;
     const std::string resume = "run the same command to resume the job";
-    am::BatchJob running(batches_, std::move(o));
+    am::BatchJob running(batches_, async_, std::move(o));
     am::BatchJobSummary sum;
     try {
       sum = running.run();
@@ -790,7 +791,8 @@ class Cli {
   }
 
   am::BasicBatchService<F>& batches_;
-  ResultTally last_tally_;  ///< of the last `results`
+  am::BasicBatchServiceAsync<F>& async_;  // run's polls, all batches in flight at once
+  ResultTally last_tally_;                ///< of the last `results`
   const Globals& g_;
   anthropic::CancellationToken interrupt_;
   anthropic::RequestOptions call_;  ///< every call carries the interrupt token
@@ -971,12 +973,14 @@ int run(int argc, char** argv, const anthropic::CancellationToken& interrupt) {
   }
   anthropic::Client client(options);
   if (g.beta) {
-    Cli<anthropic::beta::messages::BetaFamily> cli(client.beta().messages().batches(), g,
+    Cli<anthropic::beta::messages::BetaFamily> cli(client.beta().messages().batches(),
+                                                   client.async().beta().messages().batches(), g,
                                                    interrupt);
     return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
                        all, std::move(job));
   }
-  Cli<am::GaFamily> cli(client.messages().batches(), g, interrupt);
+  Cli<am::GaFamily> cli(client.messages().batches(), client.async().messages().batches(), g,
+                        interrupt);
   return run_command(cli, command, positional, std::move(betas), wait, out_path, interval, limit,
                      all, std::move(job));
 }

@@ -12,6 +12,7 @@
 #include <anthropic/messages/batch_list_page.hpp>
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/batch_service.hpp>
+#include <anthropic/messages/batch_service_async.hpp>
 #include <anthropic/messages/message_batch.hpp>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,6 +152,11 @@ struct BatchJobBackend {
   std::function<messages::MessageBatch(const std::string& id, const messages::BatchJobOptions&,
                                        const RequestOptions&)>
       retrieve;
+  /// Starts a retrieve of every batch in `ids` at once (the async service: one round trip for
+  /// all of them); empty: the job retrieves them one after another.
+  std::function<std::vector<std::future<messages::MessageBatch>>(
+      const std::vector<std::string>& ids, const messages::BatchJobOptions&, const RequestOptions&)>
+      retrieve_all;
   std::function<messages::MessageBatch(const std::string& id, const messages::BatchJobOptions&,
                                        const RequestOptions&)>
       cancel;
@@ -209,6 +216,25 @@ BatchJobBackend make_batch_job_backend(messages::BasicBatchService<Family>& serv
   };
   return b;
 }
+
+/// The same, with the polls of the batches in flight made at once through `async_service`.
+template <class Family>
+BatchJobBackend make_batch_job_backend(messages::BasicBatchService<Family>& service,
+                                       messages::BasicBatchServiceAsync<Family>& async_service) {
+  BatchJobBackend b = make_batch_job_backend(service);
+  b.retrieve_all = [&async_service](const std::vector<std::string>& ids,
+                                    const messages::BatchJobOptions& o,
+                                    const RequestOptions& call) {
+    std::vector<std::future<messages::MessageBatch>> polls;
+    polls.reserve(ids.size());
+    for (const std::string& id : ids) {
+      polls.push_back(async_service.retrieve(
+          job_batch_params<messages::MessageBatchRetrieveParams>(id, o), call));
+    }
+    return polls;
+  };
+  return b;
+}
 }  // namespace anthropic::internal
 
 namespace anthropic::messages {
@@ -241,6 +267,13 @@ class ANTHROPIC_EXPORT BatchJob {
   template <class Family>
   BatchJob(BasicBatchService<Family>& service, BatchJobOptions options)
       : BatchJob(internal::make_batch_job_backend(service), std::move(options)) {}
+  /// A job that polls its batches in flight all at once through `async_service` (the same
+  /// client's `client.async()...batches()`; it must outlive the job too), rather than one after
+  /// another: a round of polls then takes one round trip however many batches are in flight.
+  template <class Family>
+  BatchJob(BasicBatchService<Family>& service, BasicBatchServiceAsync<Family>& async_service,
+           BatchJobOptions options)
+      : BatchJob(internal::make_batch_job_backend(service, async_service), std::move(options)) {}
   /// What the constructor above calls. For the SDK's own use: `internal::BatchJobBackend` is not
   /// part of the API and may change in any release.
   BatchJob(internal::BatchJobBackend backend, BatchJobOptions options);

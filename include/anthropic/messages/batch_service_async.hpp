@@ -10,6 +10,7 @@
 #include <anthropic/messages/batch_service.hpp>
 #include <anthropic/messages/message_batch.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <future>
@@ -48,6 +49,10 @@ std::future<T> make_failed_future(std::exception_ptr error) {
 
 namespace anthropic::messages {
 
+/// What `BasicBatchServiceAsync::for_each_result` calls with each line of a batch's results.
+template <class Family>
+using BatchResultHandler = std::function<void(BasicMessageBatchIndividualResponse<Family>)>;
+
 /// The operations behind `BasicBatchServiceAsync`, one virtual function each, in the callback
 /// form. The SDK implements it on the client's I/O thread; implement it to fake or mock the async
 /// service in tests: every function has a default that completes with
@@ -84,6 +89,10 @@ class ANTHROPIC_EXPORT BasicBatchServiceAsyncConnection {
   /// `wait_until_ended`.
   virtual void wait_until_ended(const std::string& message_batch_id, const WaitOptions& options,
                                 AsyncCallback<MessageBatch> done);
+  /// `for_each_result`.
+  virtual void for_each_result(const MessageBatchResultsParams& params,
+                               const RequestOptions& options, BatchResultHandler<Family> on_result,
+                               AsyncCallback<std::size_t> done);
 };
 
 /// The asynchronous Message Batches service of a family:
@@ -134,6 +143,8 @@ class ANTHROPIC_EXPORT BasicBatchServiceAsync {
   using CreateParams = BasicMessageBatchCreateParams<Family>;
   /// What `results` delivers in this family.
   using ResultsStream = BasicBatchResultsStream<Family>;
+  /// What `for_each_result` calls with each line.
+  using ResultHandler = BatchResultHandler<Family>;
 
   /// A service forwarding to `connection` (a fake or mock in tests; must not be null).
   explicit BasicBatchServiceAsync(std::shared_ptr<Connection> connection);
@@ -206,6 +217,41 @@ class ANTHROPIC_EXPORT BasicBatchServiceAsync {
                AsyncCallback<ResultsStream> done);
   void results(const std::string& message_batch_id, const RequestOptions& options,
                AsyncCallback<ResultsStream> done);
+  ///@}
+  ///@{
+  /// The results of a batch pushed line by line: `on_result` is called with each decoded line of
+  /// `GET /v1/messages/batches/{id}/results`, in the file's order, as its bytes arrive, and the
+  /// call completes with the number of lines delivered once the file has ended.
+  ///
+  /// Nothing waits for a reader: the client's I/O thread, where `on_result` runs, reads the
+  /// results of any number of batches at once, each holding only its unfinished line in memory
+  /// and one of the `max_async_connections` places until its end (further calls wait in order).
+  /// Keep `on_result` quick (hand heavy work to your own threads): the I/O thread serves every
+  /// other async call of the client meanwhile.
+  ///
+  /// A broken transfer resumes as a `results` stream does: every line is delivered exactly once,
+  /// in order, within `max_retries` reconnects without progress. A line that does not decode
+  /// (`AnthropicInvalidDataException` naming it) or an exception thrown by `on_result` stops the
+  /// transfer and completes the call with that exception, after every earlier line; cancelling
+  /// `RequestOptions::cancellation` completes it with `AnthropicCancelledException`. With a
+  /// caller-supplied `ClientOptions::http_client`, a worker thread reads the blocking stream and
+  /// `on_result` runs there.
+  ///
+  ///     std::atomic<std::size_t> errored{0};
+  ///     auto done = batches.for_each_result(id, [&](mb::MessageBatchIndividualResponse line) {
+  ///       if (line.result.type == mb::MessageBatchResultType::errored) ++errored;
+  ///     });
+  ///     std::size_t lines = done.get();
+  std::future<std::size_t> for_each_result(const MessageBatchResultsParams& params,
+                                           ResultHandler on_result,
+                                           const RequestOptions& options = {});
+  std::future<std::size_t> for_each_result(const std::string& message_batch_id,
+                                           ResultHandler on_result,
+                                           const RequestOptions& options = {});
+  void for_each_result(const MessageBatchResultsParams& params, const RequestOptions& options,
+                       ResultHandler on_result, AsyncCallback<std::size_t> done);
+  void for_each_result(const std::string& message_batch_id, const RequestOptions& options,
+                       ResultHandler on_result, AsyncCallback<std::size_t> done);
   ///@}
   ///@{
   /// Polls `retrieve` until the batch has ended (see `BasicBatchService::wait_until_ended`: the
