@@ -748,6 +748,9 @@ struct BatchJob::Impl {
     // With an async service, every batch in flight is retrieved at once; the answers are then
     // taken in the chunks' order, as the blocking retrieves would have been.
     std::map<std::size_t, std::future<MessageBatch>> polls;
+    // When the round's answers were asked for: an answer read after earlier chunks were
+    // collected (which can take long) is judged by that time, not by the time it is read.
+    const auto asked_at = std::chrono::system_clock::now();
     if (backend.retrieve_all) {
       std::vector<std::string> ids;
       std::vector<std::size_t> of;
@@ -757,7 +760,11 @@ struct BatchJob::Impl {
         of.push_back(i);
       }
       if (ids.size() > 1) {
-        auto futures = backend.retrieve_all(ids, o, call());
+        // Not recorded into `response_into`: these complete on the client's I/O thread, and
+        // may do so after this round (an error ends it early) while the caller reads it.
+        RequestOptions quiet = call();
+        quiet.response_into = nullptr;
+        auto futures = backend.retrieve_all(ids, o, quiet);
         for (std::size_t k = 0; k < of.size() && k < futures.size(); ++k) {
           polls.emplace(of[k], std::move(futures[k]));
         }
@@ -768,12 +775,13 @@ struct BatchJob::Impl {
       try {
         if (!chunks[i].collecting) {
           auto polled = polls.find(i);
-          MessageBatch b = polled != polls.end() ? polled->second.get()
-                                                 : backend.retrieve(*chunks[i].batch_id, o, call());
+          const bool asked_before = polled != polls.end();
+          MessageBatch b = asked_before ? polled->second.get()
+                                        : backend.retrieve(*chunks[i].batch_id, o, call());
           failures = 0;
           checkpoint("polled");
           if (b.processing_status != ProcessingStatus::ended) {
-            check_not_stuck(b);
+            check_not_stuck(b, asked_before ? asked_at : std::chrono::system_clock::now());
             continue;
           }
         }
@@ -798,9 +806,11 @@ struct BatchJob::Impl {
     return collected;
   }
 
-  void check_not_stuck(const MessageBatch& b) const {
+  // `b` was asked for at `asked_at`.
+  void check_not_stuck(const MessageBatch& b,
+                       std::chrono::system_clock::time_point asked_at) const {
     if (!b.expires_at.valid()) return;
-    if (std::chrono::system_clock::now() > b.expires_at.time_point() + kPastExpiry) {
+    if (asked_at > b.expires_at.time_point() + kPastExpiry) {
       throw BatchJobException("batch " + b.id + " is still " + b.processing_status.str() +
                               " more than an hour after it expired (" + b.expires_at.str() +
                               "); the job stops rather than wait for ever. Check it with "

@@ -300,6 +300,10 @@ ResumePlan::Reopened ResumePlan::reopened(http::StreamedResponse& response, std:
     }
     return offset > 0 ? Reopened::kFromStart : Reopened::kContinues;
   }
+  if (status >= 200 && status <= 299) {  // a 206 to a request without a Range
+    throw AnthropicInvalidDataException("results: asked for the whole body again and got a " +
+                                        std::to_string(status));
+  }
   if (http::RetryingHttpClient::should_retry(status, headers)) return Reopened::kRetry;
   std::rethrow_exception(status_exception(response));
 }

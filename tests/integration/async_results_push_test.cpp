@@ -212,6 +212,25 @@ TEST(AsyncResultsPush, ChangedResultsStopAfterTheLinesOfTheFirstTransfer) {
   EXPECT_EQ(server.recorded().size(), 2u);
 }
 
+// Broken inside the first line: the reconnect asks for the whole body (no Range), and a 206 to
+// that is refused as invalid data (its body, being pushed, is not read as an error body).
+TEST(AsyncResultsPush, A206ToAReconnectWithoutARangeIsInvalidData) {
+  const std::string body = results_body(50);
+  ResumeServer server(body, 10, Cut::fin, Then::range_206);
+  auto client = make_client(server.server.base_url());
+  Seen seen;
+  auto error =
+      error_of(client.async().messages().batches().for_each_result("msgbatch_r", seen.handler()));
+  EXPECT_THROW(std::rethrow_exception(error), AnthropicInvalidDataException);
+  EXPECT_NE(message_of(error).find("asked for the whole body again and got a 206"),
+            std::string::npos)
+      << message_of(error);
+  EXPECT_TRUE(seen.ids().empty());
+  auto requests = server.recorded();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(header_of(requests[1], "range"), "");
+}
+
 TEST(AsyncResultsPush, ASpentBudgetEndsWithAnIoErrorSayingWhatWasTried) {
   constexpr int kLines = 400;
   const std::string body = results_body(kLines);

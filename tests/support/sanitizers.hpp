@@ -11,3 +11,13 @@
 #define ANTHROPIC_UNDER_SANITIZER 1
 #endif
 #endif
+
+// ANTHROPIC_UNDER_TSAN: ThreadSanitizer alone, several times slower than AddressSanitizer, so
+// that a long test may run a smaller count there.
+#if defined(__SANITIZE_THREAD__)
+#define ANTHROPIC_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ANTHROPIC_UNDER_TSAN 1
+#endif
+#endif
