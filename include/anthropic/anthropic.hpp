@@ -20,6 +20,7 @@
 #include <anthropic/http/headers.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/json.hpp>
+#include <anthropic/limits.hpp>
 #include <anthropic/logging.hpp>
 #include <anthropic/message.hpp>
 #include <anthropic/message_param.hpp>

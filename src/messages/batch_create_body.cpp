@@ -122,7 +122,7 @@ class CustomIdSet {
 };
 
 struct CreateBodyState {
-  static constexpr std::size_t kMaxRequests = 100000;
+  static constexpr std::size_t kMaxRequests = kMaxBatchRequests;
   std::size_t max_body_bytes;
   std::string body = R"({"requests":[)";
   std::size_t count = 0;

@@ -2,6 +2,7 @@
 
 #include <anthropic/export.hpp>
 #include <anthropic/http/http_client.hpp>
+#include <anthropic/limits.hpp>
 #include <anthropic/messages/batch_params.hpp>
 
 #include <cstddef>
@@ -43,10 +44,10 @@ struct EncodedBatchCreateParams {
 template <class Family>
 class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
  public:
-  /// The most requests the API accepts in one batch.
-  static constexpr std::size_t kMaxRequests = 100000;
-  /// The largest create body the API accepts (256 MiB).
-  static constexpr std::size_t kMaxBodyBytes = 256u * 1024u * 1024u;
+  /// The most requests the API accepts in one batch (`anthropic::kMaxBatchRequests`).
+  static constexpr std::size_t kMaxRequests = kMaxBatchRequests;
+  /// The largest create body the API accepts, 256 MiB (`anthropic::kMaxBatchBodyBytes`).
+  static constexpr std::size_t kMaxBodyBytes = kMaxBatchBodyBytes;
 
   /// An empty body that may grow to `max_body_bytes` (a smaller limit splits work earlier).
   explicit BasicBatchCreateBodyBuilder(std::size_t max_body_bytes = kMaxBodyBytes);

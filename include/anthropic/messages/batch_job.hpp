@@ -8,6 +8,7 @@
 #include <anthropic/client_options.hpp>
 #include <anthropic/errors.hpp>
 #include <anthropic/export.hpp>
+#include <anthropic/limits.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
 #include <anthropic/messages/batch_list_page.hpp>
 #include <anthropic/messages/batch_results.hpp>
@@ -76,8 +77,8 @@ struct BatchJobOptions {
   /// The job's journal (created if missing). The same directory resumes the job.
   std::filesystem::path state_dir;
 
-  std::size_t max_requests_per_batch = 100000;             ///< the API's limit is 100,000
-  std::size_t max_bytes_per_batch = 256u * 1024u * 1024u;  ///< the API's limit is 256 MB
+  std::size_t max_requests_per_batch = kMaxBatchRequests;  ///< the API's limit, 100,000
+  std::size_t max_bytes_per_batch = kMaxBatchBodyBytes;    ///< the API's limit, 256 MiB
   /// Batches created and not yet collected at once. The API queues an organization's batches;
   /// a few large ones in flight keep it busy without hitting the queue limit.
   std::size_t max_in_flight = 4;
