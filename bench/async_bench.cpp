@@ -128,10 +128,9 @@ int results_bench(anthropic::Client& client, std::size_t batches, std::size_t li
                   int max_connections) {
   mb::BatchService& blocking = client.messages().batches();
   mb::BatchServiceAsync& async = client.async().messages().batches();
-  auto results_id = [](std::size_t i) { return batch_id(i); };
   auto start = Clock::now();
   for (std::size_t i = 0; i < batches; ++i) {
-    auto stream = blocking.results(results_id(i));
+    auto stream = blocking.results(batch_id(i));
     std::size_t n = 0;
     while (auto line = stream.next()) {  // decoded, as for_each_result does
       if (!line->custom_id.empty()) ++n;
@@ -148,7 +147,7 @@ int results_bench(anthropic::Client& client, std::size_t batches, std::size_t li
   start = Clock::now();
   for (std::size_t i = 0; i < batches; ++i) {
     done.push_back(
-        async.for_each_result(results_id(i), [&seen, i](mb::MessageBatchIndividualResponse line) {
+        async.for_each_result(batch_id(i), [&seen, i](mb::MessageBatchIndividualResponse line) {
           if (!line.custom_id.empty()) ++seen[i];  // on the I/O thread: one writer per counter
         }));
   }

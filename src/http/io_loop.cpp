@@ -171,7 +171,9 @@ class IoLoop::State::Transfer final : public CurlTransfer {
   bool attached = false;
   bool occupying = false;
   bool headers_delivered = false;
-  SteadyClock::time_point header_deadline = SteadyClock::time_point::max();
+  // When the current wait for bytes runs out: for the head (and an error status's body) while in
+  // `awaiting_headers`, for a pushed body's bytes while in `pushing`.
+  SteadyClock::time_point deadline = SteadyClock::time_point::max();
   bool head_seen = false;         // the head of an error status was complete at the last look
   std::size_t received_seen = 0;  // body bytes then
   CancellationToken::Registration registration_;
@@ -180,7 +182,6 @@ class IoLoop::State::Transfer final : public CurlTransfer {
   std::shared_ptr<Channel> channel_;
   std::shared_ptr<Sink> sink_;     // a pushed body: where its bytes go once handed over
   bool stop_after_flush_ = false;  // the sink refused the bytes buffered before the hand-over
-  SteadyClock::time_point idle_deadline = SteadyClock::time_point::max();
   std::string error_body_;
   bool error_body_full_ = false;
 
@@ -414,40 +415,40 @@ void IoLoop::State::run() {
     auto now = SteadyClock::now();
     auto until = now + kMaxPoll;
     if (!timers.empty()) until = std::min(until, timers.begin()->first.first);
-    for (Transfer* t : awaiting_headers) {
-      if (t->headers_complete() && t->timeout().count() > 0 &&
-          (!t->head_seen || t->received() != t->received_seen)) {
-        // An error status, whose body is collected before it is handed over: from its head on,
-        // the limit is on each wait for bytes, as when the blocking transport reads it.
-        t->head_seen = true;
-        t->received_seen = t->received();
-        t->header_deadline = now + t->timeout();
+    // Ends the first transfer of `watched` whose wait for bytes ran out (true: the list changed,
+    // look again at once); `new_wait(t)` says whether a new wait begins now.
+    auto expire = [&](std::vector<Transfer*>& watched, auto new_wait) {
+      for (Transfer* t : watched) {
+        if (new_wait(t)) {
+          t->received_seen = t->received();
+          t->deadline = now + t->timeout();
+        }
+        if (t->deadline <= now) {
+          complete(t, std::make_exception_ptr(t->stopped("no response data for " +
+                                                             std::to_string(t->timeout().count()) +
+                                                             " ms (timeout)",
+                                                         t->easy_)));
+          return true;
+        }
+        until = std::min(until, t->deadline);
       }
-      if (t->header_deadline <= now) {
-        complete(
-            t, std::make_exception_ptr(t->stopped(
-                   "no response data for " + std::to_string(t->timeout().count()) + " ms (timeout)",
-                   t->easy_)));
-        until = now;  // look again at once: `awaiting_headers` changed
-        break;
-      }
-      until = std::min(until, t->header_deadline);
-    }
-    for (Transfer* t : pushing) {
-      if (t->received() != t->received_seen) {  // bytes since the last look: a new wait begins
-        t->received_seen = t->received();
-        t->idle_deadline = now + t->timeout();
-      }
-      if (t->idle_deadline <= now) {
-        complete(
-            t, std::make_exception_ptr(t->stopped(
-                   "no response data for " + std::to_string(t->timeout().count()) + " ms (timeout)",
-                   t->easy_)));
-        until = now;  // look again at once: `pushing` changed
-        break;
-      }
-      until = std::min(until, t->idle_deadline);
-    }
+      return false;
+    };
+    const bool changed =
+        expire(awaiting_headers,
+               [](Transfer* t) {
+                 // An error status, whose body is collected before it is handed over: from its
+                 // head on, the limit is on each wait for bytes, as when the blocking transport
+                 // reads it.
+                 if (!t->headers_complete() || t->timeout().count() <= 0 ||
+                     (t->head_seen && t->received() == t->received_seen)) {
+                   return false;
+                 }
+                 t->head_seen = true;
+                 return true;
+               }) ||
+        expire(pushing, [](Transfer* t) { return t->received() != t->received_seen; });
+    if (changed) until = now;
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - now);
     wait = std::max(wait, std::chrono::milliseconds(0));
     {
@@ -504,7 +505,7 @@ void IoLoop::State::attach(std::unique_ptr<Transfer>& t) {
   t->occupying = true;
   ++occupying;
   if (t->streaming() && t->timeout().count() > 0) {
-    t->header_deadline = SteadyClock::now() + t->timeout();
+    t->deadline = SteadyClock::now() + t->timeout();
   }
   Transfer* raw = t.get();
   if (raw->streaming()) awaiting_headers.push_back(raw);
@@ -654,7 +655,7 @@ void IoLoop::State::hand_over(Transfer* t) {
   }
   if (t->timeout().count() > 0) {
     t->received_seen = t->received();
-    t->idle_deadline = SteadyClock::now() + t->timeout();
+    t->deadline = SteadyClock::now() + t->timeout();
     pushing.push_back(t);
   }
   if (paused) t->resume();

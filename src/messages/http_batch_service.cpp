@@ -16,7 +16,6 @@ namespace {
 
 constexpr std::string_view kBatchesPath = "/v1/messages/batches";
 constexpr std::string_view kBatchesBeta = "message-batches-2024-09-24";
-constexpr std::size_t kMaxErrorBody = 1 << 20;
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -359,7 +358,8 @@ HttpBatchService<F>::prepare_results_head(const messages::MessageBatchResultsPar
                                                http::StreamedResponse response) {
     if (error) std::rethrow_exception(error);
     if (response.status < 200 || response.status > 299) {
-      std::string body = response.body ? response.read_all(kMaxErrorBody) : std::string();
+      std::string body =
+          response.body ? response.read_all(http::kMaxErrorBodyBytes) : std::string();
       throw_service_exception(response.status, std::move(response.headers), std::move(body));
     }
     record(into, response.status, response.headers);

@@ -65,6 +65,8 @@ using anthropic::testing::ids;
 using anthropic::testing::jsonl_head;
 using anthropic::testing::kNoHang;
 using anthropic::testing::Landing;
+using anthropic::testing::open_fd_count;
+using anthropic::testing::proc_status_kb;
 using anthropic::testing::RawServer;
 using anthropic::testing::RecordedRequest;
 using anthropic::testing::results_body;
@@ -79,28 +81,6 @@ namespace bm = anthropic::beta::messages;
 constexpr const char* kKey = "sk-ant-api03-ASYNC-SECRET-KEY";
 
 // --- helpers ---
-
-// Entries of /proc/self/fd: the process's open descriptors.
-int open_fd_count() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    while (dirent* e = ::readdir(d)) {
-      if (e->d_name[0] != '.') ++n;
-    }
-    ::closedir(d);
-  }
-  return n;
-}
-
-// A "kB" field of /proc/self/status ("VmRSS"); -1 where unavailable.
-long proc_status_kb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
 
 template <class F = mb::GaFamily>
 mb::BasicMessageBatchCreateParams<F> one_request(const std::string& custom_id = "req-1") {

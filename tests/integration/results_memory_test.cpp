@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/process_stats.hpp"
 #include "support/sanitizers.hpp"
 #include "support/test_server.hpp"
 
@@ -15,16 +16,7 @@
 namespace {
 
 namespace bm = anthropic::beta::messages;
-
-// A field of /proc/self/status in kB ("VmRSS", "VmHWM").
-long proc_status_kb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
+using anthropic::testing::proc_status_kb;
 
 TEST(ResultsMemory, TwoHundredMegabytesStreamWithFlatMemory) {
 #ifdef ANTHROPIC_UNDER_SANITIZER

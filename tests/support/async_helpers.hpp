@@ -1,11 +1,11 @@
 #pragma once
 
 // Helpers for the tests of the async services: bounded waits on futures and conditions, a
-// recording AsyncCallback, the process's thread count.
+// recording AsyncCallback (the process counts are in process_stats.hpp).
 
 #include <anthropic/messages/batch_service_async.hpp>
 
-#include <dirent.h>
+#include "support/process_stats.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -61,17 +61,6 @@ inline void returns_within_bound(const char* what, const std::function<void()>& 
     std::abort();
   }
   runner.join();
-}
-
-inline int thread_count() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/task")) {
-    while (dirent* e = ::readdir(d)) {
-      if (e->d_name[0] != '.') ++n;
-    }
-    ::closedir(d);
-  }
-  return n;
 }
 
 // Records what an AsyncCallback receives: how often it was called, on which thread, and the
