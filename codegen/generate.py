@@ -884,7 +884,7 @@ class Gen:
             o.append('    int member = -1;')
             o.append('    switch (k.size()) {')
             for length in sorted(by_len):
-                chain = ' : '.join('k == %s ? %d' % (c_string(wn), i) for i, wn in by_len[length])
+                chain = ' : '.join('key_is(k, %s) ? %d' % (c_string(wn), i) for i, wn in by_len[length])
                 o.append('      case %d: member = %s : -1; break;' % (length, chain))
             o.append('      default: break;')
             o.append('    }')
@@ -1003,7 +1003,7 @@ class Gen:
                 tags = self.tag_values(m, vals)
                 if not tags:
                     continue
-                cond = ' || '.join('tag == %s' % c_string(t) for t in tags)
+                cond = ' || '.join('equals(tag, %s)' % c_string(t) for t in tags)
                 o.append('    if (%s) {' % cond)
                 o.append('      read_value(d, v.emplace<%d>(), self);' % i)
                 o.append('      return;')

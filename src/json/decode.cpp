@@ -223,7 +223,7 @@ void batch_extras(model::Decoder& d, MessageBatch& b) {
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "request_counts" && d.r.peek() == Reader::Kind::object) {
+    if (model::equals(key, "request_counts") && d.r.peek() == Reader::Kind::object) {
       d.r.begin_object();
       model::ExtraSink counts;
       bool first_count = true;
@@ -276,12 +276,12 @@ void read_value(Decoder& d, BasicMessageBatchResult<F>& res, const Path& self) {
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "type") {
+    if (model::equals(key, "type")) {
       d.r.skip();
-    } else if (succeeded && key == "message") {
+    } else if (succeeded && model::equals(key, "message")) {
       read_value(d, res.message.emplace(), Path{&self, "message"});
       have = true;
-    } else if (errored && key == "error") {
+    } else if (errored && model::equals(key, "error")) {
       read_value(d, res.error.emplace(), Path{&self, "error"});
       have = true;
     } else {
@@ -301,10 +301,10 @@ void read_value(Decoder& d, BasicMessageBatchIndividualResponse<F>& line, const 
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "custom_id") {
+    if (model::equals(key, "custom_id")) {
       read_value(d, line.custom_id, Path{&self, "custom_id"});
       have_id = true;
-    } else if (key == "result") {
+    } else if (model::equals(key, "result")) {
       read_value(d, line.result, Path{&self, "result"});
       have_result = true;
     } else {
@@ -370,7 +370,7 @@ DeletedMessageBatch decode_deleted_batch(std::string_view text) {
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "id" || key == "type") {
+    if (model::equals(key, "id") || model::equals(key, "type")) {
       d.r.skip();
     } else {
       extra.add(d, key);

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -243,6 +244,19 @@ void write_value(Writer& w, const std::variant<T...>& v);
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
+/// For a key already known to be N - 1 bytes long (the generated decoders switch on the length
+/// first): whether it is `name`. A compare of a constant length, which compilers inline.
+template <std::size_t N>
+inline bool key_is(std::string_view key, const char (&name)[N]) noexcept {
+  return std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+/// Whether `text` is `literal`: a length test, then a compare of a constant length.
+template <std::size_t N>
+inline bool equals(std::string_view text, const char (&literal)[N]) noexcept {
+  return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
 class Decoder {
  public:
   using Kind = Reader::Kind;
@@ -281,7 +295,8 @@ class Decoder {
 
   /// The string value of member `name` of the object ahead (reader position unchanged): absent
   /// (or null), found (in `tag`), or not a string.
-  Tag peek_tag(const Path& path, std::string_view name, std::string& out) {
+  template <std::size_t N>
+  Tag peek_tag(const Path& path, const char (&name)[N], std::string& out) {
     if (r.peek() != Kind::object)
       fail(path, r.peek() == Kind::null ? "is null" : "is not an object");
     const std::size_t start = r.position();
@@ -290,7 +305,7 @@ class Decoder {
     std::string_view key;
     Tag result = Tag::absent;
     while (r.next_key(first, key)) {
-      if (key == name) {
+      if (equals(key, name)) {
         const Kind k = r.peek();
         if (k == Kind::string) {
           r.read_string(out);
@@ -306,13 +321,13 @@ class Decoder {
     return result;
   }
 
-  void check_const(const Path& path, std::string_view expected) {
+  /// A member whose value is fixed (`"type": "message"`): fails unless the next value is the
+  /// string `expected`.
+  template <std::size_t N>
+  void check_const(const Path& path, const char (&expected)[N]) {
     if (r.peek() != Kind::string) fail(path, "is not a string");
-    r.read_string(scratch_);
-    if (scratch_ != expected) fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
-  }
-  void check_const(const Path& path, const char* expected) {
-    check_const(path, std::string_view(expected));
+    if (r.read_string_is(std::string_view(expected, N - 1))) return;
+    fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
   }
   void check_const(const Path& path, bool expected) {
     if (r.peek() != Kind::boolean || r.read_bool() != expected) {
@@ -322,9 +337,6 @@ class Decoder {
 
   Reader& r;
   std::string tag;  // a union's discriminator, read by the generated union decoders
-
- private:
-  std::string scratch_;
 };
 
 [[noreturn]] inline void fail_kind(Decoder& d, const Path& path, Reader::Kind k,
