@@ -20,6 +20,7 @@
 #include <anthropic/raw_json.hpp>
 #include <anthropic/timestamp.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -244,6 +245,25 @@ void write_value(Writer& w, const std::variant<T...>& v);
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
+/// "\"24h\", not one of the values the API accepts (\"5m\", \"1h\")": a caller's value, shortened
+/// and made printable, against the values of a request-side enum.
+std::string not_accepted_text(std::string_view value, const std::string_view* known,
+                              std::size_t count);
+
+/// Encoding a request-side enum (closed in the schema: the API refuses other values): throws
+/// AnthropicInvalidRequestException unless `v` is one of its values. An empty value is refused
+/// too: it is a required value left unset. A newer value goes through `extra_fields`.
+template <class E>
+void check_request_enum(const E& v, const char* what) {
+  if (v.is_known()) return;
+  const auto known = E::known_values();
+  throw AnthropicInvalidRequestException(
+      std::string("`") + what + "` " +
+      (v.str().empty() ? std::string("is empty, not one of the values the API accepts")
+                       : "is " + not_accepted_text(v.str(), known.data(), known.size())) +
+      "; to send a value the SDK does not know yet, set it through `extra_fields`");
+}
+
 /// For a key already known to be N - 1 bytes long (the generated decoders switch on the length
 /// first): whether it is `name`. A compare of a constant length, which compilers inline.
 template <std::size_t N>
@@ -277,6 +297,13 @@ class Decoder {
 
   [[noreturn]] void missing(const Path& parent, const char* key) const {
     fail(Path{&parent, key}, "is missing");
+  }
+
+  /// A request-side enum holding a value the API refuses.
+  template <std::size_t N>
+  [[noreturn]] void not_accepted(const Path& path, std::string_view value,
+                                 const std::array<std::string_view, N>& known) const {
+    fail(path, ("is " + not_accepted_text(value, known.data(), N)).c_str());
   }
 
   /// Opens an object (fails on anything else).
