@@ -10,6 +10,7 @@
 #
 #   bench/compare_official_sdk.sh            # from the repository root; RUNS=5 by default
 #   RUNS=9 BUILD_DIR=/tmp/b bench/compare_official_sdk.sh
+#   NO_BUILD=1 BUILD_DIR=build-rel bench/compare_official_sdk.sh   # use the programs built there
 #
 # It installs the build dependencies (scripts/install-deps.sh, plus `time` and
 # libbenchmark-dev), builds the benchmarks in Release into $BUILD_DIR (default build/bench),
@@ -37,13 +38,18 @@ done
 "$root/scripts/install-deps.sh" time libbenchmark-dev
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing"
 
-echo "== building the benchmarks (Release) in $build_dir" >&2
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DANTHROPIC_BUILD_BENCHMARKS=ON \
-  -DANTHROPIC_BUILD_TESTS=OFF -DANTHROPIC_BUILD_EXAMPLES=OFF -DANTHROPIC_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build_dir" --target anthropic-bench-server anthropic-bench-e2e \
-  -j "$(nproc)" >/dev/null
+if [ -z "${NO_BUILD:-}" ]; then
+  echo "== building the benchmarks (Release) in $build_dir" >&2
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DANTHROPIC_BUILD_BENCHMARKS=ON \
+    -DANTHROPIC_BUILD_TESTS=OFF -DANTHROPIC_BUILD_EXAMPLES=OFF -DANTHROPIC_BUILD_TOOLS=OFF >/dev/null
+  cmake --build "$build_dir" --target anthropic-bench-server anthropic-bench-e2e \
+    -j "$(nproc)" >/dev/null
+fi
 server_bin="$build_dir/bench/anthropic-bench-server"
 cpp_bin="$build_dir/bench/anthropic-bench-e2e"
+[ -x "$server_bin" ] && [ -x "$cpp_bin" ] || die "no benchmark programs in $build_dir"
+grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$build_dir/CMakeCache.txt" ||
+  die "$build_dir is not a Release build"
 
 work="$(mktemp -d -t anthropic-compare.XXXXXX)"
 server_pid=""

@@ -314,14 +314,15 @@ class Gen:
         if owner and not hoist and owner in self.types and self.types[owner]['kind'] == 'object':
             name = self.nested_name(owner, field, item)
             q = '%s::%s' % (self.qual(owner), name)
-            text = self.enum_text(name, [v for v in e['values']], 'Values of `%s`.' % field, q)
+            text = self.enum_text(name, [v for v in e['values']], 'Values of `%s`.' % field, q,
+                                  open_=e.get('open', True))
             self.nested.setdefault(owner, []).append((name, text, q, e['values']))
             return q
         name = hoist or (self.cname(owner) + pascal(field) + ('Item' if item else ''))
         q = '::%s::%s' % (ns, name)
         if not any(n == name for n, _ in self.inline_ns.get(ns, [])):
             text = self.enum_text(name, e['values'], 'Values of `%s.%s`.' % (owner, field), q,
-                                  indent='')
+                                  indent='', open_=e.get('open', True))
             self.inline_ns.setdefault(ns, []).append((name, text))
             self.enums.append((q, e['values']))
         return q
@@ -358,7 +359,7 @@ class Gen:
                                   'when_absent': when_absent}
         return cpp
 
-    def enum_text(self, name, values, doc, qualified, indent='  '):
+    def enum_text(self, name, values, doc, qualified, indent='  ', open_=True):
         vals = [v['value'] if isinstance(v, dict) else v for v in values]
         used = set()
         idents = []
@@ -369,6 +370,8 @@ class Gen:
             used.add(i)
             idents.append(i)
         self.enum_consts.append((qualified, list(zip(idents, vals))))
+        if not open_:
+            self.closed_enums.add(qualified)
         lines = []
         lines.append('/// %s' % doc_line(doc))
         lines.append('class %s : public ::anthropic::OpenEnum<%s> {' % (name, name))
@@ -443,6 +446,7 @@ class Gen:
 
     def emit_family(self, fam, names):
         self.enum_consts = []
+        self.closed_enums = set()
         self.nested = {}
         self.inline_ns = {}
         self.variants = {}
@@ -511,9 +515,10 @@ class Gen:
                 if t['kind'] == 'enum':
                     q = '::%s::%s' % (ns, n)
                     doc = t['doc'] + ('' if t['open'] else
-                                      ' (request-side: the values the API accepts today;'
-                                      ' any other string is sent as is)')
-                    h.append(self.enum_text(n, t['values'], doc, q, indent=''))
+                                      ' (request-side: the values the API accepts today; another'
+                                      ' string is refused before sending, so send a newer value'
+                                      ' through `extra_fields`)')
+                    h.append(self.enum_text(n, t['values'], doc, q, indent='', open_=t['open']))
                     self.enums.append((q, t['values']))
             for name, text in self.inline_ns.get(ns, []):
                 h.append(text)
@@ -752,12 +757,26 @@ class Gen:
         for q, _ in self.enum_consts:
             decl.append('template <>')
             decl.append('struct Codec<%s> {' % q)
-            decl.append('  static void write(Writer& w, const %s& v) { w.str(v.str()); }' % q)
-            decl.append('  static void read(Decoder& d, %s& v, const Path& self) {' % q)
-            decl.append('    std::string s;')
-            decl.append('    read_value(d, s, self);')
-            decl.append('    v = %s(std::move(s));' % q)
-            decl.append('  }')
+            if q in self.closed_enums:
+                # A request-side enum the API checks: only the values it accepts today pass.
+                what = c_string(q[len('::anthropic::'):] if q.startswith('::anthropic::') else q)
+                decl.append('  static void write(Writer& w, const %s& v) {' % q)
+                decl.append('    check_request_enum(v, %s);' % what)
+                decl.append('    w.str(v.str());')
+                decl.append('  }')
+                decl.append('  static void read(Decoder& d, %s& v, const Path& self) {' % q)
+                decl.append('    std::string s;')
+                decl.append('    read_value(d, s, self);')
+                decl.append('    v = %s(std::move(s));' % q)
+                decl.append('    if (!v.is_known()) d.not_accepted(self, v.str(), %s::known_values());' % q)
+                decl.append('  }')
+            else:
+                decl.append('  static void write(Writer& w, const %s& v) { w.str(v.str()); }' % q)
+                decl.append('  static void read(Decoder& d, %s& v, const Path& self) {' % q)
+                decl.append('    std::string s;')
+                decl.append('    read_value(d, s, self);')
+                decl.append('    v = %s(std::move(s));' % q)
+                decl.append('  }')
             decl.append('};')
         decl.append('')
         decl.append('}  // namespace anthropic::internal::json::model')
@@ -884,7 +903,7 @@ class Gen:
             o.append('    int member = -1;')
             o.append('    switch (k.size()) {')
             for length in sorted(by_len):
-                chain = ' : '.join('k == %s ? %d' % (c_string(wn), i) for i, wn in by_len[length])
+                chain = ' : '.join('key_is(k, %s) ? %d' % (c_string(wn), i) for i, wn in by_len[length])
                 o.append('      case %d: member = %s : -1; break;' % (length, chain))
             o.append('      default: break;')
             o.append('    }')
@@ -1003,7 +1022,7 @@ class Gen:
                 tags = self.tag_values(m, vals)
                 if not tags:
                     continue
-                cond = ' || '.join('tag == %s' % c_string(t) for t in tags)
+                cond = ' || '.join('equals(tag, %s)' % c_string(t) for t in tags)
                 o.append('    if (%s) {' % cond)
                 o.append('      read_value(d, v.emplace<%d>(), self);' % i)
                 o.append('      return;')

@@ -1,8 +1,7 @@
 #include <anthropic/errors.hpp>
 
 #include "http/retry_after.hpp"
-
-#include <nlohmann/json.hpp>
+#include "json/reader.hpp"
 
 #include <string>
 #include <utility>
@@ -47,24 +46,56 @@ AnthropicServiceException::Parsed AnthropicServiceException::parse(int status_co
   if (body.size() > kMaxKeptBody) body.resize(kMaxKeptBody);
   p.retry_after = internal::retry_after(headers, std::chrono::system_clock::now());
 
-  // The API's envelope: {"type":"error","error":{"type":..,"message":..},"request_id":..}
+  // The API's envelope: {"type":"error","error":{"type":..,"message":..},"request_id":..}, read
+  // with the library's pull reader; a body that is not whole, valid JSON (a proxy's 413, an HTML
+  // 502) is reported through its raw text below. Of repeated members the last counts, as with
+  // any JSON parser.
   bool enveloped = false;
   try {
-    auto j = nlohmann::json::parse(body);
-    if (j.is_object()) {
-      auto e = j.find("error");
-      if (e != j.end() && e->is_object()) {
-        auto t = e->find("type");
-        auto m = e->find("message");
-        if (t != e->end() && t->is_string()) p.error_type = t->get<std::string>();
-        if (m != e->end() && m->is_string()) p.error_message = m->get<std::string>();
-        enveloped = !p.error_type.empty() || !p.error_message.empty();
+    internal::json::Reader r(body, "error body");
+    std::string type, message, request_id;
+    if (r.peek() == internal::json::Reader::Kind::object) {
+      r.begin_object();
+      bool first = true;
+      std::string_view key;
+      while (r.next_key(first, key)) {
+        if (key == "error" && r.peek() == internal::json::Reader::Kind::object) {
+          type.clear();
+          message.clear();
+          r.begin_object();
+          bool first_inner = true;
+          std::string_view inner;
+          while (r.next_key(first_inner, inner)) {
+            std::string* target = inner == "type" ? &type : inner == "message" ? &message : nullptr;
+            if (target && r.peek() == internal::json::Reader::Kind::string) {
+              r.read_string(*target);
+            } else {
+              if (target) target->clear();
+              r.skip();
+            }
+          }
+        } else if (key == "request_id" && r.peek() == internal::json::Reader::Kind::string) {
+          r.read_string(request_id);
+        } else {
+          if (key == "error") {
+            type.clear();
+            message.clear();
+          } else if (key == "request_id") {
+            request_id.clear();
+          }
+          r.skip();
+        }
       }
-      auto r = j.find("request_id");
-      if (r != j.end() && r->is_string()) p.request_id = r->get<std::string>();
+    } else {
+      r.skip();
     }
-  } catch (const nlohmann::json::exception&) {
-    // Not JSON (a proxy's 413, an HTML 502): reported through the raw text below.
+    r.finish();
+    p.error_type = std::move(type);
+    p.error_message = std::move(message);
+    p.request_id = std::move(request_id);
+    enveloped = !p.error_type.empty() || !p.error_message.empty();
+  } catch (const AnthropicInvalidDataException&) {
+    // Not JSON: nothing taken from it.
   }
   if (const std::string* rid = headers.find("request-id"); rid && !rid->empty()) {
     p.request_id = *rid;

@@ -1818,20 +1818,28 @@ struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject::ErrorCode> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode> {
-  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v) {
+    check_request_enum(v, "beta::BetaAdvisorToolResultErrorParam::ErrorCode");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaBase64ImageSource::MediaType> {
-  static void write(Writer& w, const ::anthropic::beta::BetaBase64ImageSource::MediaType& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaBase64ImageSource::MediaType& v) {
+    check_request_enum(v, "beta::BetaBase64ImageSource::MediaType");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaBase64ImageSource::MediaType& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBase64ImageSource::MediaType(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBase64ImageSource::MediaType::known_values());
   }
 };
 template <>
@@ -1845,11 +1853,15 @@ struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject::Erro
 };
 template <>
 struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode> {
-  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v) {
+    check_request_enum(v, "beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode::known_values());
   }
 };
 template <>
@@ -1917,20 +1929,28 @@ struct Codec<::anthropic::beta::BetaFallbackCreditNotApplied::Reason> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaFallbackCreditTokenParam::Mode> {
-  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v) {
+    check_request_enum(v, "beta::BetaFallbackCreditTokenParam::Mode");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaFallbackCreditTokenParam::Mode& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaFallbackCreditTokenParam::Mode(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackCreditTokenParam::Mode::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaFallbackParam::Speed> {
-  static void write(Writer& w, const ::anthropic::beta::BetaFallbackParam::Speed& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaFallbackParam::Speed& v) {
+    check_request_enum(v, "beta::BetaFallbackParam::Speed");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaFallbackParam::Speed& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaFallbackParam::Speed(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackParam::Speed::known_values());
   }
 };
 template <>
@@ -1944,11 +1964,15 @@ struct Codec<::anthropic::beta::BetaFallbackRefusalTrigger::Category> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaImageTransformationsParam::OversizedImage> {
-  static void write(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v) {
+    check_request_enum(v, "beta::BetaImageTransformationsParam::OversizedImage");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaImageTransformationsParam::OversizedImage& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaImageTransformationsParam::OversizedImage(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaImageTransformationsParam::OversizedImage::known_values());
   }
 };
 template <>
@@ -1962,11 +1986,15 @@ struct Codec<::anthropic::beta::BetaMemoryTool20250818::AllowedCallersItem> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaOutputConfig::Effort> {
-  static void write(Writer& w, const ::anthropic::beta::BetaOutputConfig::Effort& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaOutputConfig::Effort& v) {
+    check_request_enum(v, "beta::BetaOutputConfig::Effort");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaOutputConfig::Effort& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaOutputConfig::Effort(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaOutputConfig::Effort::known_values());
   }
 };
 template <>
@@ -1998,38 +2026,54 @@ struct Codec<::anthropic::beta::BetaServerToolUseBlock::Name> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaServerToolUseBlockParam::Name> {
-  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam::Name& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaServerToolUseBlockParam::Name& v) {
+    check_request_enum(v, "beta::BetaServerToolUseBlockParam::Name");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaServerToolUseBlockParam::Name& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaServerToolUseBlockParam::Name(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaServerToolUseBlockParam::Name::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaSkillParams::Type> {
-  static void write(Writer& w, const ::anthropic::beta::BetaSkillParams::Type& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaSkillParams::Type& v) {
+    check_request_enum(v, "beta::BetaSkillParams::Type");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaSkillParams::Type& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSkillParams::Type(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSkillParams::Type::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaSystemMessageOutputConfig::Effort> {
-  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v) {
+    check_request_enum(v, "beta::BetaSystemMessageOutputConfig::Effort");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageOutputConfig::Effort& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSystemMessageOutputConfig::Effort(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageOutputConfig::Effort::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaSystemMessageParam::ClearAt> {
-  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageParam::ClearAt& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaSystemMessageParam::ClearAt& v) {
+    check_request_enum(v, "beta::BetaSystemMessageParam::ClearAt");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaSystemMessageParam::ClearAt& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSystemMessageParam::ClearAt(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageParam::ClearAt::known_values());
   }
 };
 template <>
@@ -2043,11 +2087,15 @@ struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject
 };
 template <>
 struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode> {
-  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v) {
+    check_request_enum(v, "beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode::known_values());
   }
 };
 template <>
@@ -2061,29 +2109,41 @@ struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock::File
 };
 template <>
 struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType> {
-  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v) {
+    check_request_enum(v, "beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaThinkingConfigAdaptive::Display> {
-  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v) {
+    check_request_enum(v, "beta::BetaThinkingConfigAdaptive::Display");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigAdaptive::Display& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingConfigAdaptive::Display(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigAdaptive::Display::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaThinkingConfigEnabled::Display> {
-  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled::Display& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingConfigEnabled::Display& v) {
+    check_request_enum(v, "beta::BetaThinkingConfigEnabled::Display");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaThinkingConfigEnabled::Display& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingConfigEnabled::Display(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigEnabled::Display::known_values());
   }
 };
 template <>
@@ -2106,11 +2166,15 @@ struct Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation::
 };
 template <>
 struct Codec<::anthropic::beta::BetaTool::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::beta::BetaTool::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaTool::AllowedCallersItem& v) {
+    check_request_enum(v, "beta::BetaTool::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaTool::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTool::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTool::AllowedCallersItem::known_values());
   }
 };
 template <>
@@ -2205,11 +2269,15 @@ struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject::ErrorCode> 
 };
 template <>
 struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode> {
-  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v) {
+    check_request_enum(v, "beta::BetaToolSearchToolResultErrorParam::ErrorCode");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode::known_values());
   }
 };
 template <>
@@ -2349,38 +2417,54 @@ struct Codec<::anthropic::beta::BetaWebSearchTool20260318::ResponseInclusion> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaMessageCreateParams::ServiceTier> {
-  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v) {
+    check_request_enum(v, "beta::BetaMessageCreateParams::ServiceTier");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::ServiceTier& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageCreateParams::ServiceTier(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::ServiceTier::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaMessageCreateParams::Speed> {
-  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::Speed& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageCreateParams::Speed& v) {
+    check_request_enum(v, "beta::BetaMessageCreateParams::Speed");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaMessageCreateParams::Speed& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageCreateParams::Speed(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::Speed::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::Role> {
-  static void write(Writer& w, const ::anthropic::beta::Role& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::Role& v) {
+    check_request_enum(v, "beta::Role");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::Role& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::Role(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::Role::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::beta::BetaMessageParam::ClearAt> {
-  static void write(Writer& w, const ::anthropic::beta::BetaMessageParam::ClearAt& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaMessageParam::ClearAt& v) {
+    check_request_enum(v, "beta::BetaMessageParam::ClearAt");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaMessageParam::ClearAt& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageParam::ClearAt(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageParam::ClearAt::known_values());
   }
 };
 template <>
@@ -2403,11 +2487,15 @@ struct Codec<::anthropic::beta::BetaCurrency> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaBillTo> {
-  static void write(Writer& w, const ::anthropic::beta::BetaBillTo& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaBillTo& v) {
+    check_request_enum(v, "beta::BetaBillTo");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaBillTo& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBillTo(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBillTo::known_values());
   }
 };
 template <>
@@ -2430,11 +2518,15 @@ struct Codec<::anthropic::beta::BetaStopReason> {
 };
 template <>
 struct Codec<::anthropic::beta::BetaThinkingPrefixMismatchBehavior> {
-  static void write(Writer& w, const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v) {
+    check_request_enum(v, "beta::BetaThinkingPrefixMismatchBehavior");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::beta::BetaThinkingPrefixMismatchBehavior& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingPrefixMismatchBehavior(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingPrefixMismatchBehavior::known_values());
   }
 };
 template <>

@@ -26,7 +26,7 @@ void Codec<::anthropic::beta::messages::BetaMessageBatchCanceledResult>::read(De
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -66,8 +66,8 @@ void Codec<::anthropic::beta::BetaGatewayTimeoutErrorObject>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -113,8 +113,8 @@ void Codec<::anthropic::beta::BetaPermissionErrorObject>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -158,7 +158,7 @@ void Codec<::anthropic::beta::messages::BetaMessageBatchExpiredResult>::read(Dec
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -198,8 +198,8 @@ void Codec<::anthropic::beta::BetaMonetaryAmount>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 6: member = k == "amount" ? 0 : -1; break;
-      case 8: member = k == "currency" ? 1 : -1; break;
+      case 6: member = key_is(k, "amount") ? 0 : -1; break;
+      case 8: member = key_is(k, "currency") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -254,8 +254,8 @@ void Codec<::anthropic::beta::BetaAdvisorResultBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
-      case 11: member = k == "stop_reason" ? 0 : -1; break;
+      case 4: member = key_is(k, "text") ? 1 : key_is(k, "type") ? 2 : -1; break;
+      case 11: member = key_is(k, "stop_reason") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -311,9 +311,9 @@ void Codec<::anthropic::beta::BetaAdvisorToolResultBlock>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -365,8 +365,8 @@ void Codec<::anthropic::beta::BetaAssistantMessageParam>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -412,8 +412,8 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -460,9 +460,9 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlock>::read(Decode
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -513,8 +513,8 @@ void Codec<::anthropic::beta::BetaBrowserCloseTabConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -565,8 +565,8 @@ void Codec<::anthropic::beta::BetaBrowserFormInputConfig>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -617,8 +617,8 @@ void Codec<::anthropic::beta::BetaBrowserJavascriptExecConfig>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -669,8 +669,8 @@ void Codec<::anthropic::beta::BetaBrowserLeftMouseDownConfig>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -721,8 +721,8 @@ void Codec<::anthropic::beta::BetaBrowserMouseMoveConfig>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -773,8 +773,8 @@ void Codec<::anthropic::beta::BetaBrowserReadNetworkConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -825,8 +825,8 @@ void Codec<::anthropic::beta::BetaBrowserScrollConfig>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -880,10 +880,10 @@ void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadFailed>::read(Decode
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "error" ? 3 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "error") ? 3 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -942,8 +942,8 @@ void Codec<::anthropic::beta::BetaBrowserSwitchTabConfig>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -994,8 +994,8 @@ void Codec<::anthropic::beta::BetaBrowserTypeConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1047,7 +1047,7 @@ void Codec<::anthropic::beta::BetaCacheCreation>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 25: member = k == "ephemeral_1h_input_tokens" ? 0 : k == "ephemeral_5m_input_tokens" ? 1 : -1; break;
+      case 25: member = key_is(k, "ephemeral_1h_input_tokens") ? 0 : key_is(k, "ephemeral_5m_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1095,8 +1095,8 @@ void Codec<::anthropic::beta::BetaCacheMissSystemChanged>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1152,10 +1152,10 @@ void Codec<::anthropic::beta::BetaCitationCharLocationParam>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
-      case 16: member = k == "start_char_index" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : key_is(k, "end_char_index") ? 3 : -1; break;
+      case 16: member = key_is(k, "start_char_index") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1245,12 +1245,12 @@ void Codec<::anthropic::beta::BetaCitationPageLocation>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_page_number" ? 3 : -1; break;
-      case 17: member = k == "start_page_number" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_page_number") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_page_number") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1341,11 +1341,11 @@ void Codec<::anthropic::beta::BetaCitationWebSearchResultLocationParam>::read(De
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "encrypted_index") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1413,9 +1413,9 @@ void Codec<::anthropic::beta::BetaClearThinking20251015EditResponse>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 20: member = k == "cleared_input_tokens" ? 0 : -1; break;
-      case 22: member = k == "cleared_thinking_turns" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 20: member = key_is(k, "cleared_input_tokens") ? 0 : -1; break;
+      case 22: member = key_is(k, "cleared_thinking_turns") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1467,8 +1467,8 @@ void Codec<::anthropic::beta::BetaCodeExecutionOutputBlockParam>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1517,10 +1517,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionTool20250825>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1599,11 +1599,11 @@ void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlock>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 2 : -1; break;
-      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 2 : -1; break;
+      case 16: member = key_is(k, "encrypted_stdout") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1669,10 +1669,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1731,8 +1731,8 @@ void Codec<::anthropic::beta::BetaCompactionConfig>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 12: member = k == "instructions" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 12: member = key_is(k, "instructions") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1779,8 +1779,8 @@ void Codec<::anthropic::beta::BetaComputerHoldKeyConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1831,8 +1831,8 @@ void Codec<::anthropic::beta::BetaComputerLeftMouseDownConfig>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1883,8 +1883,8 @@ void Codec<::anthropic::beta::BetaComputerRightClickConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1950,15 +1950,15 @@ void Codec<::anthropic::beta::BetaComputerToolsetConfigs>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "key" ? 3 : -1; break;
-      case 4: member = k == "type" ? 14 : k == "wait" ? 15 : k == "zoom" ? 16 : -1; break;
-      case 6: member = k == "scroll" ? 12 : -1; break;
-      case 8: member = k == "hold_key" ? 2 : -1; break;
-      case 10: member = k == "left_click" ? 4 : k == "mouse_move" ? 9 : k == "screenshot" ? 11 : -1; break;
-      case 11: member = k == "right_click" ? 10 : -1; break;
-      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 8 : k == "triple_click" ? 13 : -1; break;
-      case 13: member = k == "left_mouse_up" ? 7 : -1; break;
-      case 15: member = k == "cursor_position" ? 0 : k == "left_click_drag" ? 5 : k == "left_mouse_down" ? 6 : -1; break;
+      case 3: member = key_is(k, "key") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 14 : key_is(k, "wait") ? 15 : key_is(k, "zoom") ? 16 : -1; break;
+      case 6: member = key_is(k, "scroll") ? 12 : -1; break;
+      case 8: member = key_is(k, "hold_key") ? 2 : -1; break;
+      case 10: member = key_is(k, "left_click") ? 4 : key_is(k, "mouse_move") ? 9 : key_is(k, "screenshot") ? 11 : -1; break;
+      case 11: member = key_is(k, "right_click") ? 10 : -1; break;
+      case 12: member = key_is(k, "double_click") ? 1 : key_is(k, "middle_click") ? 8 : key_is(k, "triple_click") ? 13 : -1; break;
+      case 13: member = key_is(k, "left_mouse_up") ? 7 : -1; break;
+      case 15: member = key_is(k, "cursor_position") ? 0 : key_is(k, "left_click_drag") ? 5 : key_is(k, "left_mouse_down") ? 6 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2129,8 +2129,8 @@ void Codec<::anthropic::beta::BetaComputerZoomConfig>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2182,8 +2182,8 @@ void Codec<::anthropic::beta::BetaContainerUploadBlock>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2228,7 +2228,7 @@ void Codec<::anthropic::beta::BetaContextManagementResponse>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 13: member = k == "applied_edits" ? 0 : -1; break;
+      case 13: member = key_is(k, "applied_edits") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2271,8 +2271,8 @@ void Codec<::anthropic::beta::BetaPlainTextSource>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2324,9 +2324,9 @@ void Codec<::anthropic::beta::BetaFallbackBlock>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "to" ? 1 : -1; break;
-      case 4: member = k == "from" ? 0 : k == "type" ? 3 : -1; break;
-      case 7: member = k == "trigger" ? 2 : -1; break;
+      case 2: member = key_is(k, "to") ? 1 : -1; break;
+      case 4: member = key_is(k, "from") ? 0 : key_is(k, "type") ? 3 : -1; break;
+      case 7: member = key_is(k, "trigger") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2382,7 +2382,7 @@ void Codec<::anthropic::beta::BetaFallbackCreditRedeemed>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2425,10 +2425,10 @@ void Codec<::anthropic::beta::BetaFallbackParam>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "model" ? 0 : k == "speed" ? 3 : -1; break;
-      case 8: member = k == "thinking" ? 4 : -1; break;
-      case 10: member = k == "max_tokens" ? 1 : -1; break;
-      case 13: member = k == "output_config" ? 2 : -1; break;
+      case 5: member = key_is(k, "model") ? 0 : key_is(k, "speed") ? 3 : -1; break;
+      case 8: member = key_is(k, "thinking") ? 4 : -1; break;
+      case 10: member = key_is(k, "max_tokens") ? 1 : -1; break;
+      case 13: member = key_is(k, "output_config") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2504,10 +2504,10 @@ void Codec<::anthropic::beta::BetaImageBlockParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "source" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
-      case 15: member = k == "transformations" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "source") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
+      case 15: member = key_is(k, "transformations") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2569,8 +2569,8 @@ void Codec<::anthropic::beta::BetaJSONOutputFormat>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "schema" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "schema") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2617,9 +2617,9 @@ void Codec<::anthropic::beta::BetaMCPToolListingBlock>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "tools" ? 1 : -1; break;
-      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "tools") ? 1 : -1; break;
+      case 15: member = key_is(k, "mcp_server_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2674,10 +2674,10 @@ void Codec<::anthropic::beta::BetaMCPToolUseBlock>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 4 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 11: member = k == "server_name" ? 3 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 4 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2742,9 +2742,9 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818CreateCommand>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 2 : -1; break;
-      case 7: member = k == "command" ? 0 : -1; break;
-      case 9: member = k == "file_text" ? 1 : -1; break;
+      case 4: member = key_is(k, "path") ? 2 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : -1; break;
+      case 9: member = key_is(k, "file_text") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2798,8 +2798,8 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818StrReplaceCommand>::read(Dec
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 3 : -1; break;
-      case 7: member = k == "command" ? 0 : k == "new_str" ? 1 : k == "old_str" ? 2 : -1; break;
+      case 4: member = key_is(k, "path") ? 3 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : key_is(k, "new_str") ? 1 : key_is(k, "old_str") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2857,8 +2857,8 @@ void Codec<::anthropic::beta::BetaOutputConfig>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 6: member = k == "effort" ? 0 : k == "format" ? 1 : -1; break;
-      case 11: member = k == "task_budget" ? 2 : -1; break;
+      case 6: member = key_is(k, "effort") ? 0 : key_is(k, "format") ? 1 : -1; break;
+      case 11: member = key_is(k, "task_budget") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2951,12 +2951,12 @@ void Codec<::anthropic::beta::BetaRefusalStopDetails>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 8: member = k == "category" ? 0 : -1; break;
-      case 11: member = k == "explanation" ? 1 : -1; break;
-      case 17: member = k == "recommended_model" ? 4 : -1; break;
-      case 21: member = k == "fallback_credit_token" ? 2 : -1; break;
-      case 26: member = k == "fallback_has_prefill_claim" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 8: member = key_is(k, "category") ? 0 : -1; break;
+      case 11: member = key_is(k, "explanation") ? 1 : -1; break;
+      case 17: member = key_is(k, "recommended_model") ? 4 : -1; break;
+      case 21: member = key_is(k, "fallback_credit_token") ? 2 : -1; break;
+      case 26: member = key_is(k, "fallback_has_prefill_claim") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3044,10 +3044,10 @@ void Codec<::anthropic::beta::BetaRequestMCPServerURLDefinition>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 18: member = k == "tool_configuration" ? 4 : -1; break;
-      case 19: member = k == "authorization_token" ? 3 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 18: member = key_is(k, "tool_configuration") ? 4 : -1; break;
+      case 19: member = key_is(k, "authorization_token") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3115,9 +3115,9 @@ void Codec<::anthropic::beta::BetaTool_InputSchema>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 8: member = k == "required" ? 2 : -1; break;
-      case 10: member = k == "properties" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 8: member = key_is(k, "required") ? 2 : -1; break;
+      case 10: member = key_is(k, "properties") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3181,13 +3181,13 @@ void Codec<::anthropic::beta::BetaToolComputerUse20241022>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 6: member = k == "strict" ? 9 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
-      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 8 : -1; break;
-      case 15: member = k == "allowed_callers" ? 4 : -1; break;
-      case 16: member = k == "display_width_px" ? 1 : -1; break;
-      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 6: member = key_is(k, "strict") ? 9 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : -1; break;
+      case 14: member = key_is(k, "display_number") ? 7 : key_is(k, "input_examples") ? 8 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 4 : -1; break;
+      case 16: member = key_is(k, "display_width_px") ? 1 : -1; break;
+      case 17: member = key_is(k, "display_height_px") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3295,10 +3295,10 @@ void Codec<::anthropic::beta::BetaToolSearchToolRegex20251119>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3381,11 +3381,11 @@ void Codec<::anthropic::beta::BetaToolTextEditor20250728>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : k == "max_characters" ? 6 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : key_is(k, "max_characters") ? 6 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3488,14 +3488,14 @@ void Codec<::anthropic::beta::BetaWebFetchTool20260318>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 11 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 13 : -1; break;
-      case 11: member = k == "url_sources" ? 12 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : k == "response_inclusion" ? 10 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 11 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : key_is(k, "use_cache") ? 13 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 12 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : key_is(k, "response_inclusion") ? 10 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3635,8 +3635,8 @@ void Codec<::anthropic::beta::BetaToolChangeToolDefinitionParam>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "definition" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "definition") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3682,9 +3682,9 @@ void Codec<::anthropic::beta::BetaResponseToolInputSchema>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 8: member = k == "required" ? 2 : -1; break;
-      case 10: member = k == "properties" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 8: member = key_is(k, "required") ? 2 : -1; break;
+      case 10: member = key_is(k, "properties") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3740,7 +3740,7 @@ void Codec<::anthropic::beta::BetaResponseToolChangeToolReference>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3790,12 +3790,12 @@ void Codec<::anthropic::beta::BetaSearchResultBlockParam>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 6: member = k == "source" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "citations" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 6: member = key_is(k, "source") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "citations") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3872,10 +3872,10 @@ void Codec<::anthropic::beta::BetaServerToolUseBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3939,7 +3939,7 @@ void Codec<::anthropic::beta::BetaSystemMessageOutputConfig>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 6: member = k == "effort" ? 0 : -1; break;
+      case 6: member = key_is(k, "effort") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3983,8 +3983,8 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlock>::rea
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 14: member = key_is(k, "is_file_update") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4037,9 +4037,9 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorObject>:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4098,11 +4098,11 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam>::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 3 : -1; break;
-      case 10: member = k == "start_line" ? 4 : -1; break;
-      case 11: member = k == "total_lines" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "file_type") ? 1 : key_is(k, "num_lines") ? 3 : -1; break;
+      case 10: member = key_is(k, "start_line") ? 4 : -1; break;
+      case 11: member = key_is(k, "total_lines") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4179,9 +4179,9 @@ void Codec<::anthropic::beta::BetaThinkingBlockParam>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 8: member = k == "thinking" ? 1 : -1; break;
-      case 9: member = k == "signature" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 8: member = key_is(k, "thinking") ? 1 : -1; break;
+      case 9: member = key_is(k, "signature") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4235,9 +4235,9 @@ void Codec<::anthropic::beta::BetaThinkingConfigEnabled>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "display" ? 3 : -1; break;
-      case 13: member = k == "budget_tokens" ? 0 : k == "block_binding" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "display") ? 3 : -1; break;
+      case 13: member = key_is(k, "budget_tokens") ? 0 : key_is(k, "block_binding") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4299,8 +4299,8 @@ void Codec<::anthropic::beta::BetaThreadContinueParams>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 19: member = k == "previous_message_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 19: member = key_is(k, "previous_message_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4345,8 +4345,8 @@ void Codec<::anthropic::beta::BetaToolChoiceAuto>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4395,9 +4395,9 @@ void Codec<::anthropic::beta::BetaToolReferenceBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 9: member = k == "tool_name" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "tool_name") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4452,9 +4452,9 @@ void Codec<::anthropic::beta::BetaToolSearchToolResultBlock>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4510,11 +4510,11 @@ void Codec<::anthropic::beta::BetaToolUseBlock>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
-      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4590,10 +4590,10 @@ void Codec<::anthropic::beta::BetaUserLocation>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : k == "city" ? 1 : -1; break;
-      case 6: member = k == "region" ? 3 : -1; break;
-      case 7: member = k == "country" ? 2 : -1; break;
-      case 8: member = k == "timezone" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : key_is(k, "city") ? 1 : -1; break;
+      case 6: member = key_is(k, "region") ? 3 : -1; break;
+      case 7: member = key_is(k, "country") ? 2 : -1; break;
+      case 8: member = key_is(k, "timezone") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4665,8 +4665,8 @@ void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4710,7 +4710,7 @@ void Codec<::anthropic::beta::BetaWebFetchURLSourceAll>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4750,7 +4750,7 @@ void Codec<::anthropic::beta::BetaWebFetchURLSourceToolReference>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4796,8 +4796,8 @@ void Codec<::anthropic::beta::BetaWebSearchToolRequestErrorObject>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4869,17 +4869,17 @@ void Codec<::anthropic::beta::BetaMessageCreateParams>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "model" ? 2 : k == "speed" ? 17 : k == "top_k" ? 22 : k == "top_p" ? 23 : k == "tools" ? 27 : -1; break;
-      case 6: member = k == "stream" ? 19 : k == "system" ? 20 : k == "thread" ? 25 : -1; break;
-      case 8: member = k == "messages" ? 1 : k == "metadata" ? 13 : k == "thinking" ? 24 : -1; break;
-      case 9: member = k == "container" ? 6 : k == "fallbacks" ? 10 : -1; break;
-      case 10: member = k == "max_tokens" ? 0 : k == "compaction" ? 5 : -1; break;
-      case 11: member = k == "diagnostics" ? 8 : k == "mcp_servers" ? 12 : k == "temperature" ? 21 : k == "tool_choice" ? 26 : -1; break;
-      case 12: member = k == "service_tier" ? 16 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : k == "inference_geo" ? 11 : k == "output_config" ? 14 : k == "output_format" ? 15 : -1; break;
-      case 14: member = k == "billing_policy" ? 3 : k == "stop_sequences" ? 18 : -1; break;
-      case 18: member = k == "context_management" ? 7 : -1; break;
-      case 21: member = k == "fallback_credit_token" ? 9 : -1; break;
+      case 5: member = key_is(k, "model") ? 2 : key_is(k, "speed") ? 17 : key_is(k, "top_k") ? 22 : key_is(k, "top_p") ? 23 : key_is(k, "tools") ? 27 : -1; break;
+      case 6: member = key_is(k, "stream") ? 19 : key_is(k, "system") ? 20 : key_is(k, "thread") ? 25 : -1; break;
+      case 8: member = key_is(k, "messages") ? 1 : key_is(k, "metadata") ? 13 : key_is(k, "thinking") ? 24 : -1; break;
+      case 9: member = key_is(k, "container") ? 6 : key_is(k, "fallbacks") ? 10 : -1; break;
+      case 10: member = key_is(k, "max_tokens") ? 0 : key_is(k, "compaction") ? 5 : -1; break;
+      case 11: member = key_is(k, "diagnostics") ? 8 : key_is(k, "mcp_servers") ? 12 : key_is(k, "temperature") ? 21 : key_is(k, "tool_choice") ? 26 : -1; break;
+      case 12: member = key_is(k, "service_tier") ? 16 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : key_is(k, "inference_geo") ? 11 : key_is(k, "output_config") ? 14 : key_is(k, "output_format") ? 15 : -1; break;
+      case 14: member = key_is(k, "billing_policy") ? 3 : key_is(k, "stop_sequences") ? 18 : -1; break;
+      case 18: member = key_is(k, "context_management") ? 7 : -1; break;
+      case 21: member = key_is(k, "fallback_credit_token") ? 9 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5113,15 +5113,15 @@ void Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorObject, ::a
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "advisor_tool_result_error") {
+    if (equals(tag, "advisor_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "advisor_result") {
+    if (equals(tag, "advisor_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "advisor_redacted_result") {
+    if (equals(tag, "advisor_redacted_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5133,15 +5133,15 @@ void Codec<std::variant<::anthropic::beta::BetaAdvisorToolResultErrorParam, ::an
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "advisor_tool_result_error") {
+    if (equals(tag, "advisor_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "advisor_result") {
+    if (equals(tag, "advisor_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "advisor_redacted_result") {
+    if (equals(tag, "advisor_redacted_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5153,15 +5153,15 @@ void Codec<std::variant<::anthropic::beta::BetaBase64ImageSource, ::anthropic::b
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "url") {
+    if (equals(tag, "url")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "file") {
+    if (equals(tag, "file")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5173,11 +5173,11 @@ void Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::bet
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5189,23 +5189,23 @@ void Codec<std::variant<::anthropic::beta::BetaBase64PDFSource, ::anthropic::bet
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content") {
+    if (equals(tag, "content")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "url") {
+    if (equals(tag, "url")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "file") {
+    if (equals(tag, "file")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -5217,11 +5217,11 @@ void Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorO
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "bash_code_execution_tool_result_error") {
+    if (equals(tag, "bash_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_code_execution_result") {
+    if (equals(tag, "bash_code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5233,11 +5233,11 @@ void Codec<std::variant<::anthropic::beta::BetaBashCodeExecutionToolResultErrorP
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "bash_code_execution_tool_result_error") {
+    if (equals(tag, "bash_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_code_execution_result") {
+    if (equals(tag, "bash_code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5249,19 +5249,19 @@ void Codec<std::variant<::anthropic::beta::BetaBrowserStateChangeTabOpened, ::an
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tab_opened") {
+    if (equals(tag, "tab_opened")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "download_started") {
+    if (equals(tag, "download_started")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "download_completed") {
+    if (equals(tag, "download_completed")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "download_failed") {
+    if (equals(tag, "download_failed")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -5273,27 +5273,27 @@ void Codec<std::variant<::anthropic::beta::BetaCacheMissModelChanged, ::anthropi
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "model_changed") {
+    if (equals(tag, "model_changed")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "system_changed") {
+    if (equals(tag, "system_changed")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "tools_changed") {
+    if (equals(tag, "tools_changed")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "messages_changed") {
+    if (equals(tag, "messages_changed")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "previous_message_not_found") {
+    if (equals(tag, "previous_message_not_found")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "unavailable") {
+    if (equals(tag, "unavailable")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
@@ -5305,23 +5305,23 @@ void Codec<std::variant<::anthropic::beta::BetaCitationCharLocation, ::anthropic
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "char_location") {
+    if (equals(tag, "char_location")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "page_location") {
+    if (equals(tag, "page_location")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content_block_location") {
+    if (equals(tag, "content_block_location")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "web_search_result_location") {
+    if (equals(tag, "web_search_result_location")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "search_result_location") {
+    if (equals(tag, "search_result_location")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -5333,23 +5333,23 @@ void Codec<std::variant<::anthropic::beta::BetaCitationCharLocationParam, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "char_location") {
+    if (equals(tag, "char_location")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "page_location") {
+    if (equals(tag, "page_location")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content_block_location") {
+    if (equals(tag, "content_block_location")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "web_search_result_location") {
+    if (equals(tag, "web_search_result_location")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "search_result_location") {
+    if (equals(tag, "search_result_location")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -5361,15 +5361,15 @@ void Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919Edit, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "clear_tool_uses_20250919") {
+    if (equals(tag, "clear_tool_uses_20250919")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "clear_thinking_20251015") {
+    if (equals(tag, "clear_thinking_20251015")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "compact_20260112") {
+    if (equals(tag, "compact_20260112")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5381,11 +5381,11 @@ void Codec<std::variant<::anthropic::beta::BetaClearToolUses20250919EditResponse
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "clear_tool_uses_20250919") {
+    if (equals(tag, "clear_tool_uses_20250919")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "clear_thinking_20251015") {
+    if (equals(tag, "clear_thinking_20251015")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5397,15 +5397,15 @@ void Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorObjec
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "code_execution_tool_result_error") {
+    if (equals(tag, "code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_result") {
+    if (equals(tag, "code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "encrypted_code_execution_result") {
+    if (equals(tag, "encrypted_code_execution_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5417,15 +5417,15 @@ void Codec<std::variant<::anthropic::beta::BetaCodeExecutionToolResultErrorParam
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "code_execution_tool_result_error") {
+    if (equals(tag, "code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_result") {
+    if (equals(tag, "code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "encrypted_code_execution_result") {
+    if (equals(tag, "encrypted_code_execution_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5451,15 +5451,15 @@ void Codec<std::variant<::anthropic::beta::BetaDirectCaller, ::anthropic::beta::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "direct") {
+    if (equals(tag, "direct")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_20250825") {
+    if (equals(tag, "code_execution_20250825")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "code_execution_20260120") {
+    if (equals(tag, "code_execution_20260120")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5471,11 +5471,11 @@ void Codec<std::variant<::anthropic::beta::BetaFallbackCreditRedeemed, ::anthrop
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "redeemed") {
+    if (equals(tag, "redeemed")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "not_applied") {
+    if (equals(tag, "not_applied")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5487,11 +5487,11 @@ void Codec<std::variant<::anthropic::beta::BetaInputTokensTrigger, ::anthropic::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "input_tokens") {
+    if (equals(tag, "input_tokens")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_uses") {
+    if (equals(tag, "tool_uses")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5503,39 +5503,39 @@ void Codec<std::variant<::anthropic::beta::BetaInvalidRequestErrorObject, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "invalid_request_error") {
+    if (equals(tag, "invalid_request_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "authentication_error") {
+    if (equals(tag, "authentication_error")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "billing_error") {
+    if (equals(tag, "billing_error")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "permission_error") {
+    if (equals(tag, "permission_error")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "not_found_error") {
+    if (equals(tag, "not_found_error")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "rate_limit_error") {
+    if (equals(tag, "rate_limit_error")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "timeout_error") {
+    if (equals(tag, "timeout_error")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "api_error") {
+    if (equals(tag, "api_error")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "overloaded_error") {
+    if (equals(tag, "overloaded_error")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
@@ -5547,27 +5547,27 @@ void Codec<std::variant<::anthropic::beta::BetaMemoryTool20250818ViewCommand, ::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "command", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "view") {
+    if (equals(tag, "view")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "create") {
+    if (equals(tag, "create")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "str_replace") {
+    if (equals(tag, "str_replace")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "insert") {
+    if (equals(tag, "insert")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "delete") {
+    if (equals(tag, "delete")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "rename") {
+    if (equals(tag, "rename")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
@@ -5579,19 +5579,19 @@ void Codec<std::variant<::anthropic::beta::BetaMessageIterationUsage, ::anthropi
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "message") {
+    if (equals(tag, "message")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "compaction") {
+    if (equals(tag, "compaction")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "advisor_message") {
+    if (equals(tag, "advisor_message")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "fallback_message") {
+    if (equals(tag, "fallback_message")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -5603,11 +5603,11 @@ void Codec<std::variant<::anthropic::beta::BetaRequestToolAdditionBlock, ::anthr
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_addition") {
+    if (equals(tag, "tool_addition")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_removal") {
+    if (equals(tag, "tool_removal")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5619,115 +5619,115 @@ void Codec<std::variant<::anthropic::beta::BetaResponseTool, ::anthropic::beta::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_20241022") {
+    if (equals(tag, "bash_20241022")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "bash_20250124") {
+    if (equals(tag, "bash_20250124")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "code_execution_20250522") {
+    if (equals(tag, "code_execution_20250522")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "code_execution_20250825") {
+    if (equals(tag, "code_execution_20250825")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "code_execution_20260120") {
+    if (equals(tag, "code_execution_20260120")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "code_execution_20260521") {
+    if (equals(tag, "code_execution_20260521")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "browser_toolset_20260801") {
+    if (equals(tag, "browser_toolset_20260801")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "computer_20241022") {
+    if (equals(tag, "computer_20241022")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "memory_20250818") {
+    if (equals(tag, "memory_20250818")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "computer_20250124") {
+    if (equals(tag, "computer_20250124")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "text_editor_20241022") {
+    if (equals(tag, "text_editor_20241022")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "computer_20251124") {
+    if (equals(tag, "computer_20251124")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "computer_toolset_20260801") {
+    if (equals(tag, "computer_toolset_20260801")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "text_editor_20250124") {
+    if (equals(tag, "text_editor_20250124")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "text_editor_20250429") {
+    if (equals(tag, "text_editor_20250429")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
-    if (tag == "text_editor_20250728") {
+    if (equals(tag, "text_editor_20250728")) {
       read_value(d, v.emplace<16>(), self);
       return;
     }
-    if (tag == "web_search_20250305") {
+    if (equals(tag, "web_search_20250305")) {
       read_value(d, v.emplace<17>(), self);
       return;
     }
-    if (tag == "web_fetch_20250910") {
+    if (equals(tag, "web_fetch_20250910")) {
       read_value(d, v.emplace<18>(), self);
       return;
     }
-    if (tag == "web_search_20260209") {
+    if (equals(tag, "web_search_20260209")) {
       read_value(d, v.emplace<19>(), self);
       return;
     }
-    if (tag == "web_fetch_20260209") {
+    if (equals(tag, "web_fetch_20260209")) {
       read_value(d, v.emplace<20>(), self);
       return;
     }
-    if (tag == "web_fetch_20260309") {
+    if (equals(tag, "web_fetch_20260309")) {
       read_value(d, v.emplace<21>(), self);
       return;
     }
-    if (tag == "web_search_20260318") {
+    if (equals(tag, "web_search_20260318")) {
       read_value(d, v.emplace<22>(), self);
       return;
     }
-    if (tag == "web_fetch_20260318") {
+    if (equals(tag, "web_fetch_20260318")) {
       read_value(d, v.emplace<23>(), self);
       return;
     }
-    if (tag == "advisor_20260301") {
+    if (equals(tag, "advisor_20260301")) {
       read_value(d, v.emplace<24>(), self);
       return;
     }
-    if (tag == "tool_search_tool_bm25_20251119" || tag == "tool_search_tool_bm25") {
+    if (equals(tag, "tool_search_tool_bm25_20251119") || equals(tag, "tool_search_tool_bm25")) {
       read_value(d, v.emplace<25>(), self);
       return;
     }
-    if (tag == "tool_search_tool_regex_20251119" || tag == "tool_search_tool_regex") {
+    if (equals(tag, "tool_search_tool_regex_20251119") || equals(tag, "tool_search_tool_regex")) {
       read_value(d, v.emplace<26>(), self);
       return;
     }
-    if (tag == "mcp_toolset") {
+    if (equals(tag, "mcp_toolset")) {
       read_value(d, v.emplace<27>(), self);
       return;
     }
@@ -5742,11 +5742,11 @@ void Codec<std::variant<::anthropic::beta::BetaResponseToolAdditionBlock, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_addition") {
+    if (equals(tag, "tool_addition")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_removal") {
+    if (equals(tag, "tool_removal")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5758,15 +5758,15 @@ void Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, 
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "mcp_tool_reference") {
+    if (equals(tag, "mcp_tool_reference")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "mcp_toolset_reference") {
+    if (equals(tag, "mcp_toolset_reference")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -5778,19 +5778,19 @@ void Codec<std::variant<::anthropic::beta::BetaResponseToolChangeToolReference, 
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "mcp_tool_reference") {
+    if (equals(tag, "mcp_tool_reference")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "mcp_toolset_reference") {
+    if (equals(tag, "mcp_toolset_reference")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "tool_definition") {
+    if (equals(tag, "tool_definition")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -5802,75 +5802,75 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::Bet
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "thinking") {
+    if (equals(tag, "thinking")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "redacted_thinking") {
+    if (equals(tag, "redacted_thinking")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "tool_use") {
+    if (equals(tag, "tool_use")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "server_tool_use") {
+    if (equals(tag, "server_tool_use")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "web_search_tool_result") {
+    if (equals(tag, "web_search_tool_result")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "web_fetch_tool_result") {
+    if (equals(tag, "web_fetch_tool_result")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "advisor_tool_result") {
+    if (equals(tag, "advisor_tool_result")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "code_execution_tool_result") {
+    if (equals(tag, "code_execution_tool_result")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "bash_code_execution_tool_result") {
+    if (equals(tag, "bash_code_execution_tool_result")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_tool_result") {
+    if (equals(tag, "text_editor_code_execution_tool_result")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "tool_search_tool_result") {
+    if (equals(tag, "tool_search_tool_result")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "mcp_tool_use") {
+    if (equals(tag, "mcp_tool_use")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "mcp_tool_result") {
+    if (equals(tag, "mcp_tool_result")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "container_upload") {
+    if (equals(tag, "container_upload")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "compaction") {
+    if (equals(tag, "compaction")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
-    if (tag == "fallback") {
+    if (equals(tag, "fallback")) {
       read_value(d, v.emplace<16>(), self);
       return;
     }
-    if (tag == "mcp_tool_listing") {
+    if (equals(tag, "mcp_tool_listing")) {
       read_value(d, v.emplace<17>(), self);
       return;
     }
@@ -5882,11 +5882,11 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -5898,99 +5898,99 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "document") {
+    if (equals(tag, "document")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "search_result") {
+    if (equals(tag, "search_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "thinking") {
+    if (equals(tag, "thinking")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "redacted_thinking") {
+    if (equals(tag, "redacted_thinking")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "tool_use") {
+    if (equals(tag, "tool_use")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "tool_result") {
+    if (equals(tag, "tool_result")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "server_tool_use") {
+    if (equals(tag, "server_tool_use")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "web_search_tool_result") {
+    if (equals(tag, "web_search_tool_result")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "web_fetch_tool_result") {
+    if (equals(tag, "web_fetch_tool_result")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "advisor_tool_result") {
+    if (equals(tag, "advisor_tool_result")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "code_execution_tool_result") {
+    if (equals(tag, "code_execution_tool_result")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "bash_code_execution_tool_result") {
+    if (equals(tag, "bash_code_execution_tool_result")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_tool_result") {
+    if (equals(tag, "text_editor_code_execution_tool_result")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "tool_search_tool_result") {
+    if (equals(tag, "tool_search_tool_result")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
-    if (tag == "mcp_tool_use") {
+    if (equals(tag, "mcp_tool_use")) {
       read_value(d, v.emplace<16>(), self);
       return;
     }
-    if (tag == "mcp_tool_result") {
+    if (equals(tag, "mcp_tool_result")) {
       read_value(d, v.emplace<17>(), self);
       return;
     }
-    if (tag == "container_upload") {
+    if (equals(tag, "container_upload")) {
       read_value(d, v.emplace<18>(), self);
       return;
     }
-    if (tag == "compaction") {
+    if (equals(tag, "compaction")) {
       read_value(d, v.emplace<19>(), self);
       return;
     }
-    if (tag == "tool_addition") {
+    if (equals(tag, "tool_addition")) {
       read_value(d, v.emplace<20>(), self);
       return;
     }
-    if (tag == "tool_removal") {
+    if (equals(tag, "tool_removal")) {
       read_value(d, v.emplace<21>(), self);
       return;
     }
-    if (tag == "mcp_tool_listing") {
+    if (equals(tag, "mcp_tool_listing")) {
       read_value(d, v.emplace<22>(), self);
       return;
     }
-    if (tag == "fallback") {
+    if (equals(tag, "fallback")) {
       read_value(d, v.emplace<23>(), self);
       return;
     }
@@ -6002,27 +6002,27 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "search_result") {
+    if (equals(tag, "search_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "document") {
+    if (equals(tag, "document")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "browser_state") {
+    if (equals(tag, "browser_state")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
@@ -6034,15 +6034,15 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlockParam, ::anthropic::beta
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_addition") {
+    if (equals(tag, "tool_addition")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "tool_removal") {
+    if (equals(tag, "tool_removal")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -6054,19 +6054,19 @@ void Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResult
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text_editor_code_execution_tool_result_error") {
+    if (equals(tag, "text_editor_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_view_result") {
+    if (equals(tag, "text_editor_code_execution_view_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_create_result") {
+    if (equals(tag, "text_editor_code_execution_create_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_str_replace_result") {
+    if (equals(tag, "text_editor_code_execution_str_replace_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -6078,19 +6078,19 @@ void Codec<std::variant<::anthropic::beta::BetaTextEditorCodeExecutionToolResult
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text_editor_code_execution_tool_result_error") {
+    if (equals(tag, "text_editor_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_view_result") {
+    if (equals(tag, "text_editor_code_execution_view_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_create_result") {
+    if (equals(tag, "text_editor_code_execution_create_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_str_replace_result") {
+    if (equals(tag, "text_editor_code_execution_str_replace_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -6102,19 +6102,19 @@ void Codec<std::variant<::anthropic::beta::BetaThinkingConfigEnabled, ::anthropi
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "enabled") {
+    if (equals(tag, "enabled")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "disabled") {
+    if (equals(tag, "disabled")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "between_tools") {
+    if (equals(tag, "between_tools")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "adaptive") {
+    if (equals(tag, "adaptive")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -6126,11 +6126,11 @@ void Codec<std::variant<::anthropic::beta::BetaThinkingDroppedInputTransformatio
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "thinking_dropped") {
+    if (equals(tag, "thinking_dropped")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "thinking_mismatch_allowed") {
+    if (equals(tag, "thinking_mismatch_allowed")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6142,11 +6142,11 @@ void Codec<std::variant<::anthropic::beta::BetaThinkingTurns, ::anthropic::beta:
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "thinking_turns") {
+    if (equals(tag, "thinking_turns")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "all") {
+    if (equals(tag, "all")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6158,11 +6158,11 @@ void Codec<std::variant<::anthropic::beta::BetaThreadCreateParams, ::anthropic::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "create") {
+    if (equals(tag, "create")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "continue") {
+    if (equals(tag, "continue")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6174,55 +6174,55 @@ void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaTool
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_20241022") {
+    if (equals(tag, "bash_20241022")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "bash_20250124") {
+    if (equals(tag, "bash_20250124")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "browser_toolset_20260801") {
+    if (equals(tag, "browser_toolset_20260801")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "computer_20241022") {
+    if (equals(tag, "computer_20241022")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "memory_20250818") {
+    if (equals(tag, "memory_20250818")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "computer_20250124") {
+    if (equals(tag, "computer_20250124")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "text_editor_20241022") {
+    if (equals(tag, "text_editor_20241022")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "computer_20251124") {
+    if (equals(tag, "computer_20251124")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "computer_toolset_20260801") {
+    if (equals(tag, "computer_toolset_20260801")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "text_editor_20250124") {
+    if (equals(tag, "text_editor_20250124")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "text_editor_20250429") {
+    if (equals(tag, "text_editor_20250429")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "text_editor_20250728") {
+    if (equals(tag, "text_editor_20250728")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
@@ -6237,115 +6237,115 @@ void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaTool
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_20241022") {
+    if (equals(tag, "bash_20241022")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "bash_20250124") {
+    if (equals(tag, "bash_20250124")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "code_execution_20250522") {
+    if (equals(tag, "code_execution_20250522")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "code_execution_20250825") {
+    if (equals(tag, "code_execution_20250825")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "code_execution_20260120") {
+    if (equals(tag, "code_execution_20260120")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "code_execution_20260521") {
+    if (equals(tag, "code_execution_20260521")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "browser_toolset_20260801") {
+    if (equals(tag, "browser_toolset_20260801")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "computer_20241022") {
+    if (equals(tag, "computer_20241022")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "memory_20250818") {
+    if (equals(tag, "memory_20250818")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "computer_20250124") {
+    if (equals(tag, "computer_20250124")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "text_editor_20241022") {
+    if (equals(tag, "text_editor_20241022")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "computer_20251124") {
+    if (equals(tag, "computer_20251124")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "computer_toolset_20260801") {
+    if (equals(tag, "computer_toolset_20260801")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "text_editor_20250124") {
+    if (equals(tag, "text_editor_20250124")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "text_editor_20250429") {
+    if (equals(tag, "text_editor_20250429")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
-    if (tag == "text_editor_20250728") {
+    if (equals(tag, "text_editor_20250728")) {
       read_value(d, v.emplace<16>(), self);
       return;
     }
-    if (tag == "web_search_20250305") {
+    if (equals(tag, "web_search_20250305")) {
       read_value(d, v.emplace<17>(), self);
       return;
     }
-    if (tag == "web_fetch_20250910") {
+    if (equals(tag, "web_fetch_20250910")) {
       read_value(d, v.emplace<18>(), self);
       return;
     }
-    if (tag == "web_search_20260209") {
+    if (equals(tag, "web_search_20260209")) {
       read_value(d, v.emplace<19>(), self);
       return;
     }
-    if (tag == "web_fetch_20260209") {
+    if (equals(tag, "web_fetch_20260209")) {
       read_value(d, v.emplace<20>(), self);
       return;
     }
-    if (tag == "web_fetch_20260309") {
+    if (equals(tag, "web_fetch_20260309")) {
       read_value(d, v.emplace<21>(), self);
       return;
     }
-    if (tag == "web_search_20260318") {
+    if (equals(tag, "web_search_20260318")) {
       read_value(d, v.emplace<22>(), self);
       return;
     }
-    if (tag == "web_fetch_20260318") {
+    if (equals(tag, "web_fetch_20260318")) {
       read_value(d, v.emplace<23>(), self);
       return;
     }
-    if (tag == "advisor_20260301") {
+    if (equals(tag, "advisor_20260301")) {
       read_value(d, v.emplace<24>(), self);
       return;
     }
-    if (tag == "tool_search_tool_bm25_20251119" || tag == "tool_search_tool_bm25") {
+    if (equals(tag, "tool_search_tool_bm25_20251119") || equals(tag, "tool_search_tool_bm25")) {
       read_value(d, v.emplace<25>(), self);
       return;
     }
-    if (tag == "tool_search_tool_regex_20251119" || tag == "tool_search_tool_regex") {
+    if (equals(tag, "tool_search_tool_regex_20251119") || equals(tag, "tool_search_tool_regex")) {
       read_value(d, v.emplace<26>(), self);
       return;
     }
-    if (tag == "mcp_toolset") {
+    if (equals(tag, "mcp_toolset")) {
       read_value(d, v.emplace<27>(), self);
       return;
     }
@@ -6360,15 +6360,15 @@ void Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthro
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "mcp_tool_reference") {
+    if (equals(tag, "mcp_tool_reference")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "mcp_toolset_reference") {
+    if (equals(tag, "mcp_toolset_reference")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -6380,19 +6380,19 @@ void Codec<std::variant<::anthropic::beta::BetaToolChangeToolReference, ::anthro
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "mcp_tool_reference") {
+    if (equals(tag, "mcp_tool_reference")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "mcp_toolset_reference") {
+    if (equals(tag, "mcp_toolset_reference")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "tool_definition") {
+    if (equals(tag, "tool_definition")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -6404,19 +6404,19 @@ void Codec<std::variant<::anthropic::beta::BetaToolChoiceAuto, ::anthropic::beta
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "auto") {
+    if (equals(tag, "auto")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "any") {
+    if (equals(tag, "any")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "tool") {
+    if (equals(tag, "tool")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -6428,11 +6428,11 @@ void Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorObject, 
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_search_tool_result_error") {
+    if (equals(tag, "tool_search_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_search_tool_search_result") {
+    if (equals(tag, "tool_search_tool_search_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6444,11 +6444,11 @@ void Codec<std::variant<::anthropic::beta::BetaToolSearchToolResultErrorParam, :
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_search_tool_result_error") {
+    if (equals(tag, "tool_search_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_search_tool_search_result") {
+    if (equals(tag, "tool_search_tool_search_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6460,11 +6460,11 @@ void Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlock, ::a
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "web_fetch_tool_result_error") {
+    if (equals(tag, "web_fetch_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "web_fetch_result") {
+    if (equals(tag, "web_fetch_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6476,11 +6476,11 @@ void Codec<std::variant<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "web_fetch_tool_result_error") {
+    if (equals(tag, "web_fetch_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "web_fetch_result") {
+    if (equals(tag, "web_fetch_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6492,11 +6492,11 @@ void Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "all") {
+    if (equals(tag, "all")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -6508,19 +6508,19 @@ void Codec<std::variant<::anthropic::beta::BetaWebFetchURLSourceAll, ::anthropic
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "all") {
+    if (equals(tag, "all")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "only") {
+    if (equals(tag, "only")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "except") {
+    if (equals(tag, "except")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }

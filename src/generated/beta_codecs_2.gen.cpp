@@ -28,8 +28,8 @@ void Codec<::anthropic::beta::BetaAPIErrorObject>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::beta::BetaInvalidRequestErrorObject>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -122,8 +122,8 @@ void Codec<::anthropic::beta::BetaRateLimitErrorObject>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -239,15 +239,15 @@ void Codec<::anthropic::beta::BetaUsage>::read(Decoder& d, ::anthropic::beta::Be
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "speed" ? 11 : -1; break;
-      case 10: member = k == "iterations" ? 6 : -1; break;
-      case 12: member = k == "input_tokens" ? 5 : k == "service_tier" ? 10 : -1; break;
-      case 13: member = k == "inference_geo" ? 4 : k == "output_tokens" ? 7 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 15: member = k == "fallback_credit" ? 3 : k == "server_tool_use" ? 9 : -1; break;
-      case 21: member = k == "output_tokens_details" ? 8 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 5: member = key_is(k, "speed") ? 11 : -1; break;
+      case 10: member = key_is(k, "iterations") ? 6 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 5 : key_is(k, "service_tier") ? 10 : -1; break;
+      case 13: member = key_is(k, "inference_geo") ? 4 : key_is(k, "output_tokens") ? 7 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 15: member = key_is(k, "fallback_credit") ? 3 : key_is(k, "server_tool_use") ? 9 : -1; break;
+      case 21: member = key_is(k, "output_tokens_details") ? 8 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -396,13 +396,13 @@ void Codec<::anthropic::beta::BetaAdvisorMessageIterationUsage>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "model" ? 4 : -1; break;
-      case 12: member = k == "input_tokens" ? 3 : -1; break;
-      case 13: member = k == "output_tokens" ? 5 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "model") ? 4 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 3 : -1; break;
+      case 13: member = key_is(k, "output_tokens") ? 5 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -482,8 +482,8 @@ void Codec<::anthropic::beta::BetaAdvisorResultBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
-      case 11: member = k == "stop_reason" ? 2 : -1; break;
+      case 4: member = key_is(k, "text") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "stop_reason") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -537,8 +537,8 @@ void Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -585,8 +585,8 @@ void Codec<::anthropic::beta::BetaBase64ImageSource>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -641,10 +641,10 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -708,8 +708,8 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam>::read(D
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -754,8 +754,8 @@ void Codec<::anthropic::beta::BetaBrowserDoubleClickConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -806,8 +806,8 @@ void Codec<::anthropic::beta::BetaBrowserGetPageTextConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -858,8 +858,8 @@ void Codec<::anthropic::beta::BetaBrowserKeyConfig>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -910,8 +910,8 @@ void Codec<::anthropic::beta::BetaBrowserLeftMouseUpConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -962,8 +962,8 @@ void Codec<::anthropic::beta::BetaBrowserNavigateConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1014,8 +1014,8 @@ void Codec<::anthropic::beta::BetaBrowserReadPageConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1066,8 +1066,8 @@ void Codec<::anthropic::beta::BetaBrowserScrollToConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1120,9 +1120,9 @@ void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadStarted>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1174,9 +1174,9 @@ void Codec<::anthropic::beta::BetaBrowserToolset20260801>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "configs" ? 2 : -1; break;
-      case 13: member = k == "cache_control" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "configs") ? 2 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1231,8 +1231,8 @@ void Codec<::anthropic::beta::BetaBrowserWaitConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1284,8 +1284,8 @@ void Codec<::anthropic::beta::BetaCacheMissMessagesChanged>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1331,8 +1331,8 @@ void Codec<::anthropic::beta::BetaCacheMissToolsChanged>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1377,7 +1377,7 @@ void Codec<::anthropic::beta::BetaCitationConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1429,11 +1429,11 @@ void Codec<::anthropic::beta::BetaCitationPageLocationParam>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_page_number" ? 3 : -1; break;
-      case 17: member = k == "start_page_number" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_page_number") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_page_number") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1504,7 +1504,7 @@ void Codec<::anthropic::beta::BetaCitationsConfigParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1551,11 +1551,11 @@ void Codec<::anthropic::beta::BetaClearToolUses20250919Edit>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : k == "keep" ? 4 : -1; break;
-      case 7: member = k == "trigger" ? 5 : -1; break;
-      case 13: member = k == "exclude_tools" ? 3 : -1; break;
-      case 14: member = k == "clear_at_least" ? 1 : -1; break;
-      case 17: member = k == "clear_tool_inputs" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : key_is(k, "keep") ? 4 : -1; break;
+      case 7: member = key_is(k, "trigger") ? 5 : -1; break;
+      case 13: member = key_is(k, "exclude_tools") ? 3 : -1; break;
+      case 14: member = key_is(k, "clear_at_least") ? 1 : -1; break;
+      case 17: member = key_is(k, "clear_tool_inputs") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1638,10 +1638,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionResultBlock>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1708,10 +1708,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionTool20260120>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1788,9 +1788,9 @@ void Codec<::anthropic::beta::BetaCodeExecutionToolResultBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1843,10 +1843,10 @@ void Codec<::anthropic::beta::BetaCompact20260112Edit>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "trigger" ? 3 : -1; break;
-      case 12: member = k == "instructions" ? 1 : -1; break;
-      case 22: member = k == "pause_after_compaction" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "trigger") ? 3 : -1; break;
+      case 12: member = key_is(k, "instructions") ? 1 : -1; break;
+      case 22: member = key_is(k, "pause_after_compaction") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1920,12 +1920,12 @@ void Codec<::anthropic::beta::BetaCompactionIterationUsage>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 12: member = k == "input_tokens" ? 3 : -1; break;
-      case 13: member = k == "output_tokens" ? 4 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 3 : -1; break;
+      case 13: member = key_is(k, "output_tokens") ? 4 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1997,8 +1997,8 @@ void Codec<::anthropic::beta::BetaComputerKeyConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2049,8 +2049,8 @@ void Codec<::anthropic::beta::BetaComputerLeftMouseUpConfig>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2101,8 +2101,8 @@ void Codec<::anthropic::beta::BetaComputerScreenshotConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2153,8 +2153,8 @@ void Codec<::anthropic::beta::BetaComputerTripleClickConfig>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2213,9 +2213,9 @@ void Codec<::anthropic::beta::BetaContainer>::read(Decoder& d, ::anthropic::beta
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 6: member = k == "skills" ? 2 : -1; break;
-      case 10: member = k == "expires_at" ? 1 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 6: member = key_is(k, "skills") ? 2 : -1; break;
+      case 10: member = key_is(k, "expires_at") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2273,9 +2273,9 @@ void Codec<::anthropic::beta::BetaContainerUploadBlockParam>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2333,7 +2333,7 @@ void Codec<::anthropic::beta::BetaDiagnostics>::read(Decoder& d, ::anthropic::be
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 17: member = k == "cache_miss_reason" ? 0 : -1; break;
+      case 17: member = key_is(k, "cache_miss_reason") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2392,10 +2392,10 @@ void Codec<::anthropic::beta::BetaDocumentBlock>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 6: member = k == "source" ? 1 : -1; break;
-      case 9: member = k == "citations" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 6: member = key_is(k, "source") ? 1 : -1; break;
+      case 9: member = key_is(k, "citations") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2458,7 +2458,7 @@ void Codec<::anthropic::beta::BetaFallbackInfoParam>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "model" ? 0 : -1; break;
+      case 5: member = key_is(k, "model") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2500,8 +2500,8 @@ void Codec<::anthropic::beta::BetaFallbackCreditTokenParam>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "mode" ? 1 : -1; break;
-      case 5: member = k == "token" ? 0 : -1; break;
+      case 4: member = key_is(k, "mode") ? 1 : -1; break;
+      case 5: member = key_is(k, "token") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2551,8 +2551,8 @@ void Codec<::anthropic::beta::BetaFileDocumentSource>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2596,7 +2596,7 @@ void Codec<::anthropic::beta::BetaImageTransformationsParam>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 15: member = k == "oversized_image" ? 0 : -1; break;
+      case 15: member = key_is(k, "oversized_image") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2641,9 +2641,9 @@ void Codec<::anthropic::beta::BetaMCPTool>::read(Decoder& d, ::anthropic::beta::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : -1; break;
-      case 11: member = k == "description" ? 2 : -1; break;
-      case 12: member = k == "input_schema" ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : -1; break;
+      case 11: member = key_is(k, "description") ? 2 : -1; break;
+      case 12: member = key_is(k, "input_schema") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2700,9 +2700,9 @@ void Codec<::anthropic::beta::BetaMCPToolListingBlockParam>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "tools" ? 1 : -1; break;
-      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "tools") ? 1 : -1; break;
+      case 15: member = key_is(k, "mcp_server_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2758,11 +2758,11 @@ void Codec<::anthropic::beta::BetaMCPToolUseBlockParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 4 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 11: member = k == "server_name" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 4 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2834,8 +2834,8 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818DeleteCommand>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 1 : -1; break;
-      case 7: member = k == "command" ? 0 : -1; break;
+      case 4: member = key_is(k, "path") ? 1 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2882,9 +2882,9 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818ViewCommand>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 1 : -1; break;
-      case 7: member = k == "command" ? 0 : -1; break;
-      case 10: member = k == "view_range" ? 2 : -1; break;
+      case 4: member = key_is(k, "path") ? 1 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : -1; break;
+      case 10: member = key_is(k, "view_range") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2937,7 +2937,7 @@ void Codec<::anthropic::beta::BetaOutputTokensDetails>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 15: member = k == "thinking_tokens" ? 0 : -1; break;
+      case 15: member = key_is(k, "thinking_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2979,8 +2979,8 @@ void Codec<::anthropic::beta::BetaURLPDFSource>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3029,11 +3029,11 @@ void Codec<::anthropic::beta::BetaRequestMCPToolResultBlockParam>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 3 : -1; break;
-      case 8: member = k == "is_error" ? 4 : -1; break;
-      case 11: member = k == "tool_use_id" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 3 : -1; break;
+      case 8: member = key_is(k, "is_error") ? 4 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3111,14 +3111,14 @@ void Codec<::anthropic::beta::BetaTool>::read(Decoder& d, ::anthropic::beta::Bet
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : k == "type" ? 9 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 11: member = k == "description" ? 5 : -1; break;
-      case 12: member = k == "input_schema" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
-      case 21: member = k == "eager_input_streaming" ? 6 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : key_is(k, "type") ? 9 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 11: member = key_is(k, "description") ? 5 : -1; break;
+      case 12: member = key_is(k, "input_schema") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
+      case 21: member = key_is(k, "eager_input_streaming") ? 6 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3239,13 +3239,13 @@ void Codec<::anthropic::beta::BetaToolComputerUse20250124>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 6: member = k == "strict" ? 9 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
-      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 8 : -1; break;
-      case 15: member = k == "allowed_callers" ? 4 : -1; break;
-      case 16: member = k == "display_width_px" ? 1 : -1; break;
-      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 6: member = key_is(k, "strict") ? 9 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : -1; break;
+      case 14: member = key_is(k, "display_number") ? 7 : key_is(k, "input_examples") ? 8 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 4 : -1; break;
+      case 16: member = key_is(k, "display_width_px") ? 1 : -1; break;
+      case 17: member = key_is(k, "display_height_px") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3353,11 +3353,11 @@ void Codec<::anthropic::beta::BetaToolTextEditor20241022>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3450,14 +3450,14 @@ void Codec<::anthropic::beta::BetaWebFetchTool20250910>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3588,11 +3588,11 @@ void Codec<::anthropic::beta::BetaWebSearchTool20250305>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 9 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3700,7 +3700,7 @@ void Codec<::anthropic::beta::BetaToolChangeToolReference>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3753,14 +3753,14 @@ void Codec<::anthropic::beta::BetaResponseTool>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : k == "type" ? 8 : -1; break;
-      case 6: member = k == "strict" ? 7 : -1; break;
-      case 11: member = k == "description" ? 4 : -1; break;
-      case 12: member = k == "input_schema" ? 0 : -1; break;
-      case 13: member = k == "defer_loading" ? 3 : -1; break;
-      case 14: member = k == "input_examples" ? 6 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
-      case 21: member = k == "eager_input_streaming" ? 5 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : key_is(k, "type") ? 8 : -1; break;
+      case 6: member = key_is(k, "strict") ? 7 : -1; break;
+      case 11: member = key_is(k, "description") ? 4 : -1; break;
+      case 12: member = key_is(k, "input_schema") ? 0 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 3 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 6 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
+      case 21: member = key_is(k, "eager_input_streaming") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3865,8 +3865,8 @@ void Codec<::anthropic::beta::BetaToolChangeToolDefinition>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "definition" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "definition") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3912,8 +3912,8 @@ void Codec<::anthropic::beta::BetaServerToolCaller>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "tool_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "tool_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3963,11 +3963,11 @@ void Codec<::anthropic::beta::BetaServerToolUseBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4042,10 +4042,10 @@ void Codec<::anthropic::beta::BetaSystemMessageParam>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 0 : -1; break;
-      case 7: member = k == "content" ? 2 : -1; break;
-      case 8: member = k == "clear_at" ? 1 : -1; break;
-      case 13: member = k == "output_config" ? 3 : -1; break;
+      case 4: member = key_is(k, "role") ? 0 : -1; break;
+      case 7: member = key_is(k, "content") ? 2 : -1; break;
+      case 8: member = key_is(k, "clear_at") ? 1 : -1; break;
+      case 13: member = key_is(k, "output_config") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4109,8 +4109,8 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionCreateResultBlockParam>
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 14: member = key_is(k, "is_file_update") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4178,11 +4178,11 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlock>::read(
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 2 : -1; break;
-      case 10: member = k == "start_line" ? 3 : -1; break;
-      case 11: member = k == "total_lines" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "file_type") ? 1 : key_is(k, "num_lines") ? 2 : -1; break;
+      case 10: member = key_is(k, "start_line") ? 3 : -1; break;
+      case 11: member = key_is(k, "total_lines") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4263,10 +4263,10 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlockParam>::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4326,9 +4326,9 @@ void Codec<::anthropic::beta::BetaThinkingConfigAdaptive>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "display" ? 2 : -1; break;
-      case 13: member = k == "block_binding" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "display") ? 2 : -1; break;
+      case 13: member = key_is(k, "block_binding") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4385,8 +4385,8 @@ void Codec<::anthropic::beta::BetaThinkingDroppedInputTransformation>::read(Deco
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 0 : k == "type" ? 2 : -1; break;
-      case 6: member = k == "reason" ? 1 : -1; break;
+      case 4: member = key_is(k, "path") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "reason") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4436,7 +4436,7 @@ void Codec<::anthropic::beta::BetaThreadCreateParams>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4474,7 +4474,7 @@ void Codec<::anthropic::beta::BetaToolChoiceNone>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4518,12 +4518,12 @@ void Codec<::anthropic::beta::BetaToolResultBlockParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 3 : -1; break;
-      case 8: member = k == "is_error" ? 4 : -1; break;
-      case 11: member = k == "tool_use_id" ? 0 : -1; break;
-      case 12: member = k == "toolset_name" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 3 : -1; break;
+      case 8: member = key_is(k, "is_error") ? 4 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 0 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4602,9 +4602,9 @@ void Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4663,12 +4663,12 @@ void Codec<::anthropic::beta::BetaToolUseBlockParam>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 5 : -1; break;
-      case 12: member = k == "toolset_name" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 5 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4750,8 +4750,8 @@ void Codec<::anthropic::beta::BetaUserMessageParam>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4799,10 +4799,10 @@ void Codec<::anthropic::beta::BetaWebFetchToolResultBlock>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4862,8 +4862,8 @@ void Codec<::anthropic::beta::BetaWebFetchURLSourceExcept>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "tools" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "tools") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4909,8 +4909,8 @@ void Codec<::anthropic::beta::BetaWebFetchURLSources>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 10: member = k == "user_input" ? 2 : -1; break;
-      case 19: member = k == "client_tool_results" ? 0 : k == "server_tool_results" ? 1 : -1; break;
+      case 10: member = key_is(k, "user_input") ? 2 : -1; break;
+      case 19: member = key_is(k, "client_tool_results") ? 0 : key_is(k, "server_tool_results") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4970,8 +4970,8 @@ void Codec<::anthropic::beta::BetaWebSearchToolResultErrorObject>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5019,10 +5019,10 @@ void Codec<::anthropic::beta::BetaMessageParam>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 8: member = k == "clear_at" ? 2 : -1; break;
-      case 13: member = k == "output_config" ? 3 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 8: member = key_is(k, "clear_at") ? 2 : -1; break;
+      case 13: member = key_is(k, "output_config") ? 3 : -1; break;
       default: break;
     }
     switch (member) {

@@ -28,8 +28,8 @@ void Codec<::anthropic::beta::BetaAuthenticationErrorObject>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::beta::BetaNotFoundErrorObject>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -129,9 +129,9 @@ void Codec<::anthropic::beta::BetaErrorResponse>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "error" ? 0 : -1; break;
-      case 10: member = k == "request_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "error") ? 0 : -1; break;
+      case 10: member = key_is(k, "request_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -233,16 +233,16 @@ void Codec<::anthropic::beta::BetaMessage>::read(Decoder& d, ::anthropic::beta::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "role" ? 6 : k == "type" ? 10 : -1; break;
-      case 5: member = k == "model" ? 5 : k == "usage" ? 11 : -1; break;
-      case 7: member = k == "content" ? 2 : -1; break;
-      case 9: member = k == "container" ? 1 : -1; break;
-      case 11: member = k == "diagnostics" ? 4 : k == "stop_reason" ? 8 : -1; break;
-      case 12: member = k == "stop_details" ? 7 : -1; break;
-      case 13: member = k == "stop_sequence" ? 9 : -1; break;
-      case 18: member = k == "context_management" ? 3 : -1; break;
-      case 21: member = k == "input_transformations" ? 12 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 6 : key_is(k, "type") ? 10 : -1; break;
+      case 5: member = key_is(k, "model") ? 5 : key_is(k, "usage") ? 11 : -1; break;
+      case 7: member = key_is(k, "content") ? 2 : -1; break;
+      case 9: member = key_is(k, "container") ? 1 : -1; break;
+      case 11: member = key_is(k, "diagnostics") ? 4 : key_is(k, "stop_reason") ? 8 : -1; break;
+      case 12: member = key_is(k, "stop_details") ? 7 : -1; break;
+      case 13: member = key_is(k, "stop_sequence") ? 9 : -1; break;
+      case 18: member = key_is(k, "context_management") ? 3 : -1; break;
+      case 21: member = key_is(k, "input_transformations") ? 12 : -1; break;
       default: break;
     }
     switch (member) {
@@ -379,9 +379,9 @@ void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlock>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 11: member = k == "stop_reason" ? 1 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 11: member = key_is(k, "stop_reason") ? 1 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -444,14 +444,14 @@ void Codec<::anthropic::beta::BetaAdvisorTool20260301>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : k == "type" ? 2 : -1; break;
-      case 5: member = k == "model" ? 0 : -1; break;
-      case 6: member = k == "strict" ? 9 : -1; break;
-      case 7: member = k == "caching" ? 5 : -1; break;
-      case 8: member = k == "max_uses" ? 8 : -1; break;
-      case 10: member = k == "max_tokens" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : k == "defer_loading" ? 6 : -1; break;
-      case 15: member = k == "allowed_callers" ? 3 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "model") ? 0 : -1; break;
+      case 6: member = key_is(k, "strict") ? 9 : -1; break;
+      case 7: member = key_is(k, "caching") ? 5 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 8 : -1; break;
+      case 10: member = key_is(k, "max_tokens") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : key_is(k, "defer_loading") ? 6 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -559,10 +559,10 @@ void Codec<::anthropic::beta::BetaAdvisorToolResultBlockParam>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -623,8 +623,8 @@ void Codec<::anthropic::beta::BetaBase64PDFSource>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -677,10 +677,10 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionResultBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -746,10 +746,10 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultBlockParam>::read(D
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -808,8 +808,8 @@ void Codec<::anthropic::beta::BetaBrowserFileUploadConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -860,8 +860,8 @@ void Codec<::anthropic::beta::BetaBrowserHoldKeyConfig>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -912,8 +912,8 @@ void Codec<::anthropic::beta::BetaBrowserLeftClickConfig>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -964,8 +964,8 @@ void Codec<::anthropic::beta::BetaBrowserListTabsConfig>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1016,8 +1016,8 @@ void Codec<::anthropic::beta::BetaBrowserNewTabConfig>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1068,8 +1068,8 @@ void Codec<::anthropic::beta::BetaBrowserRightClickConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1123,8 +1123,8 @@ void Codec<::anthropic::beta::BetaBrowserStateBlockParam>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tabs" ? 0 : k == "type" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : k == "state_changes" ? 3 : -1; break;
+      case 4: member = key_is(k, "tabs") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : key_is(k, "state_changes") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1186,8 +1186,8 @@ void Codec<::anthropic::beta::BetaBrowserStateChangeTabOpened>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "tab_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "tab_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1261,18 +1261,18 @@ void Codec<::anthropic::beta::BetaBrowserToolsetConfigs>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "key" ? 9 : -1; break;
-      case 4: member = k == "find" ? 3 : k == "type" ? 28 : k == "wait" ? 29 : k == "zoom" ? 30 : -1; break;
-      case 5: member = k == "hover" ? 7 : -1; break;
-      case 6: member = k == "scroll" ? 24 : -1; break;
-      case 7: member = k == "new_tab" ? 18 : -1; break;
-      case 8: member = k == "hold_key" ? 6 : k == "navigate" ? 17 : -1; break;
-      case 9: member = k == "close_tab" ? 0 : k == "list_tabs" ? 14 : k == "read_page" ? 21 : k == "scroll_to" ? 25 : -1; break;
-      case 10: member = k == "form_input" ? 4 : k == "left_click" ? 10 : k == "mouse_move" ? 16 : k == "screenshot" ? 23 : k == "switch_tab" ? 26 : -1; break;
-      case 11: member = k == "file_upload" ? 2 : k == "right_click" ? 22 : -1; break;
-      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 15 : k == "read_console" ? 19 : k == "read_network" ? 20 : k == "triple_click" ? 27 : -1; break;
-      case 13: member = k == "get_page_text" ? 5 : k == "left_mouse_up" ? 13 : -1; break;
-      case 15: member = k == "javascript_exec" ? 8 : k == "left_click_drag" ? 11 : k == "left_mouse_down" ? 12 : -1; break;
+      case 3: member = key_is(k, "key") ? 9 : -1; break;
+      case 4: member = key_is(k, "find") ? 3 : key_is(k, "type") ? 28 : key_is(k, "wait") ? 29 : key_is(k, "zoom") ? 30 : -1; break;
+      case 5: member = key_is(k, "hover") ? 7 : -1; break;
+      case 6: member = key_is(k, "scroll") ? 24 : -1; break;
+      case 7: member = key_is(k, "new_tab") ? 18 : -1; break;
+      case 8: member = key_is(k, "hold_key") ? 6 : key_is(k, "navigate") ? 17 : -1; break;
+      case 9: member = key_is(k, "close_tab") ? 0 : key_is(k, "list_tabs") ? 14 : key_is(k, "read_page") ? 21 : key_is(k, "scroll_to") ? 25 : -1; break;
+      case 10: member = key_is(k, "form_input") ? 4 : key_is(k, "left_click") ? 10 : key_is(k, "mouse_move") ? 16 : key_is(k, "screenshot") ? 23 : key_is(k, "switch_tab") ? 26 : -1; break;
+      case 11: member = key_is(k, "file_upload") ? 2 : key_is(k, "right_click") ? 22 : -1; break;
+      case 12: member = key_is(k, "double_click") ? 1 : key_is(k, "middle_click") ? 15 : key_is(k, "read_console") ? 19 : key_is(k, "read_network") ? 20 : key_is(k, "triple_click") ? 27 : -1; break;
+      case 13: member = key_is(k, "get_page_text") ? 5 : key_is(k, "left_mouse_up") ? 13 : -1; break;
+      case 15: member = key_is(k, "javascript_exec") ? 8 : key_is(k, "left_click_drag") ? 11 : key_is(k, "left_mouse_down") ? 12 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1555,8 +1555,8 @@ void Codec<::anthropic::beta::BetaBrowserZoomConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1608,8 +1608,8 @@ void Codec<::anthropic::beta::BetaCacheMissModelChanged>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1653,7 +1653,7 @@ void Codec<::anthropic::beta::BetaCacheMissUnavailable>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1710,12 +1710,12 @@ void Codec<::anthropic::beta::BetaCitationContentBlockLocation>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_block_index" ? 3 : -1; break;
-      case 17: member = k == "start_block_index" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1808,13 +1808,13 @@ void Codec<::anthropic::beta::BetaCitationSearchResultLocation>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 3 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "end_block_index" ? 1 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
-      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 3 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 1 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
+      case 19: member = key_is(k, "search_result_index") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1902,11 +1902,11 @@ void Codec<::anthropic::beta::BetaCitationsWebSearchResultLocation>::read(Decode
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "encrypted_index") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1974,9 +1974,9 @@ void Codec<::anthropic::beta::BetaClearToolUses20250919EditResponse>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 17: member = k == "cleared_tool_uses" ? 1 : -1; break;
-      case 20: member = k == "cleared_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 17: member = key_is(k, "cleared_tool_uses") ? 1 : -1; break;
+      case 20: member = key_is(k, "cleared_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2031,10 +2031,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionResultBlockParam>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2101,10 +2101,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionTool20260521>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2180,8 +2180,8 @@ void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2241,11 +2241,11 @@ void Codec<::anthropic::beta::BetaCompactionBlock>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "signature" ? 3 : -1; break;
-      case 12: member = k == "tool_changes" ? 4 : -1; break;
-      case 17: member = k == "encrypted_content" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "signature") ? 3 : -1; break;
+      case 12: member = key_is(k, "tool_changes") ? 4 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2318,8 +2318,8 @@ void Codec<::anthropic::beta::BetaComputerCursorPositionConfig>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2370,8 +2370,8 @@ void Codec<::anthropic::beta::BetaComputerLeftClickConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2422,8 +2422,8 @@ void Codec<::anthropic::beta::BetaComputerMiddleClickConfig>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2474,8 +2474,8 @@ void Codec<::anthropic::beta::BetaComputerScrollConfig>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2526,8 +2526,8 @@ void Codec<::anthropic::beta::BetaComputerTypeConfig>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2578,8 +2578,8 @@ void Codec<::anthropic::beta::BetaContainerParams>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 6: member = k == "skills" ? 1 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 6: member = key_is(k, "skills") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2631,8 +2631,8 @@ void Codec<::anthropic::beta::BetaContentBlockSource>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2676,7 +2676,7 @@ void Codec<::anthropic::beta::BetaDiagnosticsParam>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 19: member = k == "previous_message_id" ? 0 : -1; break;
+      case 19: member = key_is(k, "previous_message_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2719,7 +2719,7 @@ void Codec<::anthropic::beta::BetaFallbackInfo>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "model" ? 0 : -1; break;
+      case 5: member = key_is(k, "model") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2763,9 +2763,9 @@ void Codec<::anthropic::beta::BetaFallbackBlockParam>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "to" ? 1 : -1; break;
-      case 4: member = k == "from" ? 0 : k == "type" ? 2 : -1; break;
-      case 7: member = k == "trigger" ? 3 : -1; break;
+      case 2: member = key_is(k, "to") ? 1 : -1; break;
+      case 4: member = key_is(k, "from") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "trigger") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2824,7 +2824,7 @@ void Codec<::anthropic::beta::BetaFallbackCreditUsage>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 6: member = k == "status" ? 0 : -1; break;
+      case 6: member = key_is(k, "status") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2866,8 +2866,8 @@ void Codec<::anthropic::beta::BetaFileImageSource>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2913,8 +2913,8 @@ void Codec<::anthropic::beta::BetaInputTokensClearAtLeast>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "value" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "value") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2959,8 +2959,8 @@ void Codec<::anthropic::beta::BetaMCPToolConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3013,9 +3013,9 @@ void Codec<::anthropic::beta::BetaMCPToolParam>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : -1; break;
-      case 11: member = k == "description" ? 2 : -1; break;
-      case 12: member = k == "input_schema" ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : -1; break;
+      case 11: member = key_is(k, "description") ? 2 : -1; break;
+      case 12: member = key_is(k, "input_schema") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3075,12 +3075,12 @@ void Codec<::anthropic::beta::BetaMCPToolset>::read(Decoder& d, ::anthropic::bet
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "tools" ? 5 : -1; break;
-      case 7: member = k == "configs" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
-      case 14: member = k == "default_config" ? 4 : -1; break;
-      case 15: member = k == "mcp_server_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "tools") ? 5 : -1; break;
+      case 7: member = key_is(k, "configs") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
+      case 14: member = key_is(k, "default_config") ? 4 : -1; break;
+      case 15: member = key_is(k, "mcp_server_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3160,9 +3160,9 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818InsertCommand>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 3 : -1; break;
-      case 7: member = k == "command" ? 0 : -1; break;
-      case 11: member = k == "insert_line" ? 1 : k == "insert_text" ? 2 : -1; break;
+      case 4: member = key_is(k, "path") ? 3 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : -1; break;
+      case 11: member = key_is(k, "insert_line") ? 1 : key_is(k, "insert_text") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3237,13 +3237,13 @@ void Codec<::anthropic::beta::BetaMessageIterationUsage>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "model" ? 4 : -1; break;
-      case 12: member = k == "input_tokens" ? 3 : -1; break;
-      case 13: member = k == "output_tokens" ? 5 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "model") ? 4 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 3 : -1; break;
+      case 13: member = key_is(k, "output_tokens") ? 5 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3325,7 +3325,7 @@ void Codec<::anthropic::beta::BetaRedactedThinkingBlock>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3375,12 +3375,12 @@ void Codec<::anthropic::beta::BetaRequestDocumentBlock>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 0 : -1; break;
-      case 7: member = k == "context" ? 4 : -1; break;
-      case 9: member = k == "citations" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 0 : -1; break;
+      case 7: member = key_is(k, "context") ? 4 : -1; break;
+      case 9: member = key_is(k, "citations") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3459,8 +3459,8 @@ void Codec<::anthropic::beta::BetaToolChangeMCPToolReference>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 2 : -1; break;
-      case 11: member = k == "server_name" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3516,11 +3516,11 @@ void Codec<::anthropic::beta::BetaToolBash20241022>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3613,14 +3613,14 @@ void Codec<::anthropic::beta::BetaToolComputerUse20251124>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 11: member = k == "enable_zoom" ? 8 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : -1; break;
-      case 14: member = k == "display_number" ? 7 : k == "input_examples" ? 9 : -1; break;
-      case 15: member = k == "allowed_callers" ? 4 : -1; break;
-      case 16: member = k == "display_width_px" ? 1 : -1; break;
-      case 17: member = k == "display_height_px" ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 11: member = key_is(k, "enable_zoom") ? 8 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : -1; break;
+      case 14: member = key_is(k, "display_number") ? 7 : key_is(k, "input_examples") ? 9 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 4 : -1; break;
+      case 16: member = key_is(k, "display_width_px") ? 1 : -1; break;
+      case 17: member = key_is(k, "display_height_px") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3736,11 +3736,11 @@ void Codec<::anthropic::beta::BetaToolTextEditor20250124>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3833,14 +3833,14 @@ void Codec<::anthropic::beta::BetaWebFetchTool20260209>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3971,11 +3971,11 @@ void Codec<::anthropic::beta::BetaWebSearchTool20260209>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 9 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4084,8 +4084,8 @@ void Codec<::anthropic::beta::BetaRequestToolAdditionBlock>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "tool") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4140,8 +4140,8 @@ void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolReference>::read(Deco
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 2 : -1; break;
-      case 11: member = k == "server_name" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4193,7 +4193,7 @@ void Codec<::anthropic::beta::BetaResponseToolAdditionBlock>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "tool") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4239,8 +4239,8 @@ void Codec<::anthropic::beta::BetaServerToolCaller20260120>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "tool_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "tool_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4287,9 +4287,9 @@ void Codec<::anthropic::beta::BetaSkillParams>::read(Decoder& d, ::anthropic::be
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "version" ? 2 : -1; break;
-      case 8: member = k == "skill_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "version") ? 2 : -1; break;
+      case 8: member = key_is(k, "skill_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4352,8 +4352,8 @@ void Codec<::anthropic::beta::BetaTextBlock>::read(Decoder& d, ::anthropic::beta
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
-      case 9: member = k == "citations" ? 0 : -1; break;
+      case 4: member = key_is(k, "text") ? 1 : key_is(k, "type") ? 2 : -1; break;
+      case 9: member = key_is(k, "citations") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4441,9 +4441,9 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlock>:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 5: member = k == "lines" ? 0 : -1; break;
-      case 9: member = k == "new_lines" ? 1 : k == "new_start" ? 2 : k == "old_lines" ? 3 : k == "old_start" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 5: member = key_is(k, "lines") ? 0 : -1; break;
+      case 9: member = key_is(k, "new_lines") ? 1 : key_is(k, "new_start") ? 2 : key_is(k, "old_lines") ? 3 : key_is(k, "old_start") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4529,9 +4529,9 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultBlock>::read(
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4584,9 +4584,9 @@ void Codec<::anthropic::beta::BetaThinkingBlock>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 8: member = k == "thinking" ? 1 : -1; break;
-      case 9: member = k == "signature" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 8: member = key_is(k, "thinking") ? 1 : -1; break;
+      case 9: member = key_is(k, "signature") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4636,7 +4636,7 @@ void Codec<::anthropic::beta::BetaThinkingConfigBetweenTools>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4677,8 +4677,8 @@ void Codec<::anthropic::beta::BetaThinkingMismatchAllowedInputTransformation>::r
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "path" ? 0 : k == "type" ? 2 : -1; break;
-      case 6: member = k == "reason" ? 1 : -1; break;
+      case 4: member = key_is(k, "path") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "reason") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4731,9 +4731,9 @@ void Codec<::anthropic::beta::BetaTokenTaskBudget>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "total" ? 0 : -1; break;
-      case 9: member = k == "remaining" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "total") ? 0 : -1; break;
+      case 9: member = key_is(k, "remaining") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4788,8 +4788,8 @@ void Codec<::anthropic::beta::BetaToolChoiceTool>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4850,9 +4850,9 @@ void Codec<::anthropic::beta::BetaToolSearchToolResultErrorObject>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4907,8 +4907,8 @@ void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlockParam>::read(De
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 15: member = k == "tool_references" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 15: member = key_is(k, "tool_references") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4954,8 +4954,8 @@ void Codec<::anthropic::beta::BetaToolUsesKeep>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "value" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "value") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5009,10 +5009,10 @@ void Codec<::anthropic::beta::BetaWebFetchBlock>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 3 : -1; break;
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 12: member = k == "retrieved_at" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 12: member = key_is(k, "retrieved_at") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5073,8 +5073,8 @@ void Codec<::anthropic::beta::BetaWebFetchToolResultErrorBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5118,7 +5118,7 @@ void Codec<::anthropic::beta::BetaWebFetchURLSourceNone>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5167,11 +5167,11 @@ void Codec<::anthropic::beta::BetaWebSearchResultBlock>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 8: member = k == "page_age" ? 1 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 8: member = key_is(k, "page_age") ? 1 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -5240,10 +5240,10 @@ void Codec<::anthropic::beta::BetaWebSearchToolResultBlock>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {

@@ -28,8 +28,8 @@ void Codec<::anthropic::beta::BetaBillingErrorObject>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::beta::BetaOverloadedErrorObject>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -122,8 +122,8 @@ void Codec<::anthropic::beta::messages::BetaMessageBatchErroredResult>::read(Dec
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "error" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "error") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -169,8 +169,8 @@ void Codec<::anthropic::beta::messages::BetaMessageBatchSucceededResult>::read(D
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -217,9 +217,9 @@ void Codec<::anthropic::beta::BetaAdvisorRedactedResultBlockParam>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 11: member = k == "stop_reason" ? 2 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "stop_reason") ? 2 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -273,8 +273,8 @@ void Codec<::anthropic::beta::BetaAdvisorToolResultErrorObject>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -318,7 +318,7 @@ void Codec<::anthropic::beta::BetaAllThinkingTurns>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -358,8 +358,8 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionOutputBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -405,8 +405,8 @@ void Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorObject>::read(
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -451,8 +451,8 @@ void Codec<::anthropic::beta::BetaBillingPolicy>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "bill_to" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "bill_to") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -499,8 +499,8 @@ void Codec<::anthropic::beta::BetaBrowserFindConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -551,8 +551,8 @@ void Codec<::anthropic::beta::BetaBrowserHoverConfig>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -603,8 +603,8 @@ void Codec<::anthropic::beta::BetaBrowserLeftClickDragConfig>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -655,8 +655,8 @@ void Codec<::anthropic::beta::BetaBrowserMiddleClickConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -707,8 +707,8 @@ void Codec<::anthropic::beta::BetaBrowserReadConsoleConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -759,8 +759,8 @@ void Codec<::anthropic::beta::BetaBrowserScreenshotConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -815,10 +815,10 @@ void Codec<::anthropic::beta::BetaBrowserStateChangeDownloadCompleted>::read(Dec
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : k == "path" ? 3 : -1; break;
-      case 10: member = k == "size_bytes" ? 4 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : key_is(k, "path") ? 3 : -1; break;
+      case 10: member = key_is(k, "size_bytes") ? 4 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -888,9 +888,9 @@ void Codec<::anthropic::beta::BetaBrowserStateTabEntry>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 5: member = k == "title" ? 1 : -1; break;
-      case 6: member = k == "tab_id" ? 0 : k == "active" ? 3 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 5: member = key_is(k, "title") ? 1 : -1; break;
+      case 6: member = key_is(k, "tab_id") ? 0 : key_is(k, "active") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -951,8 +951,8 @@ void Codec<::anthropic::beta::BetaBrowserTripleClickConfig>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1003,8 +1003,8 @@ void Codec<::anthropic::beta::BetaCacheControlEphemeral>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "ttl" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "ttl") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1050,7 +1050,7 @@ void Codec<::anthropic::beta::BetaCacheMissPreviousMessageNotFound>::read(Decode
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1107,11 +1107,11 @@ void Codec<::anthropic::beta::BetaCitationCharLocation>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
-      case 16: member = k == "start_char_index" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : key_is(k, "end_char_index") ? 3 : -1; break;
+      case 16: member = key_is(k, "start_char_index") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1203,11 +1203,11 @@ void Codec<::anthropic::beta::BetaCitationContentBlockLocationParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_block_index" ? 3 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1291,13 +1291,13 @@ void Codec<::anthropic::beta::BetaCitationSearchResultLocationParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 3 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "end_block_index" ? 1 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
-      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 3 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 1 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
+      case 19: member = key_is(k, "search_result_index") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1375,7 +1375,7 @@ void Codec<::anthropic::beta::BetaClearThinking20251015Edit>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : k == "keep" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : key_is(k, "keep") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1423,8 +1423,8 @@ void Codec<::anthropic::beta::BetaCodeExecutionOutputBlock>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1473,10 +1473,10 @@ void Codec<::anthropic::beta::BetaCodeExecutionTool20250522>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1552,8 +1552,8 @@ void Codec<::anthropic::beta::BetaCodeExecutionToolResultErrorObject>::read(Deco
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1602,11 +1602,11 @@ void Codec<::anthropic::beta::BetaEncryptedCodeExecutionResultBlockParam>::read(
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 2 : -1; break;
-      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 2 : -1; break;
+      case 16: member = key_is(k, "encrypted_stdout") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1673,12 +1673,12 @@ void Codec<::anthropic::beta::BetaCompactionBlockParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "content" ? 2 : -1; break;
-      case 9: member = k == "signature" ? 4 : -1; break;
-      case 12: member = k == "tool_changes" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 1 : -1; break;
-      case 17: member = k == "encrypted_content" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "content") ? 2 : -1; break;
+      case 9: member = key_is(k, "signature") ? 4 : -1; break;
+      case 12: member = key_is(k, "tool_changes") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 1 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1757,8 +1757,8 @@ void Codec<::anthropic::beta::BetaComputerDoubleClickConfig>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1809,8 +1809,8 @@ void Codec<::anthropic::beta::BetaComputerLeftClickDragConfig>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1861,8 +1861,8 @@ void Codec<::anthropic::beta::BetaComputerMouseMoveConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1914,9 +1914,9 @@ void Codec<::anthropic::beta::BetaComputerToolset20260801>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "configs" ? 2 : -1; break;
-      case 13: member = k == "cache_control" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "configs") ? 2 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1971,8 +1971,8 @@ void Codec<::anthropic::beta::BetaComputerWaitConfig>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2025,9 +2025,9 @@ void Codec<::anthropic::beta::BetaContainerSkill>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "version" ? 2 : -1; break;
-      case 8: member = k == "skill_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "version") ? 2 : -1; break;
+      case 8: member = key_is(k, "skill_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2079,7 +2079,7 @@ void Codec<::anthropic::beta::BetaContextManagementConfig>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "edits" ? 0 : -1; break;
+      case 5: member = key_is(k, "edits") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2121,7 +2121,7 @@ void Codec<::anthropic::beta::BetaDirectCaller>::read(Decoder& d, ::anthropic::b
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2166,8 +2166,8 @@ void Codec<::anthropic::beta::BetaFallbackRefusalTrigger>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 8: member = k == "category" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 8: member = key_is(k, "category") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2217,9 +2217,9 @@ void Codec<::anthropic::beta::BetaFallbackCreditNotApplied>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "reason" ? 0 : -1; break;
-      case 16: member = k == "remove_to_redeem" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "reason") ? 0 : -1; break;
+      case 16: member = key_is(k, "remove_to_redeem") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2284,13 +2284,13 @@ void Codec<::anthropic::beta::BetaFallbackMessageIterationUsage>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "model" ? 4 : -1; break;
-      case 12: member = k == "input_tokens" ? 3 : -1; break;
-      case 13: member = k == "output_tokens" ? 5 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "model") ? 4 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 3 : -1; break;
+      case 13: member = key_is(k, "output_tokens") ? 5 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2369,8 +2369,8 @@ void Codec<::anthropic::beta::BetaURLImageSource>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2416,8 +2416,8 @@ void Codec<::anthropic::beta::BetaInputTokensTrigger>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "value" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "value") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2462,8 +2462,8 @@ void Codec<::anthropic::beta::BetaMCPToolDefaultConfig>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2517,10 +2517,10 @@ void Codec<::anthropic::beta::BetaMCPToolResultBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 8: member = k == "is_error" ? 1 : -1; break;
-      case 11: member = k == "tool_use_id" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 8: member = key_is(k, "is_error") ? 1 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2582,11 +2582,11 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2671,8 +2671,8 @@ void Codec<::anthropic::beta::BetaMemoryTool20250818RenameCommand>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "command" ? 0 : -1; break;
-      case 8: member = k == "new_path" ? 1 : k == "old_path" ? 2 : -1; break;
+      case 7: member = key_is(k, "command") ? 0 : -1; break;
+      case 8: member = key_is(k, "new_path") ? 1 : key_is(k, "old_path") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2722,7 +2722,7 @@ void Codec<::anthropic::beta::BetaMetadata>::read(Decoder& d, ::anthropic::beta:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "user_id" ? 0 : -1; break;
+      case 7: member = key_is(k, "user_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2766,7 +2766,7 @@ void Codec<::anthropic::beta::BetaRedactedThinkingBlockParam>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2811,8 +2811,8 @@ void Codec<::anthropic::beta::BetaRequestMCPServerToolConfiguration>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "allowed_tools" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "allowed_tools") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2864,8 +2864,8 @@ void Codec<::anthropic::beta::BetaToolChangeMCPToolsetReference>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 11: member = k == "server_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2915,11 +2915,11 @@ void Codec<::anthropic::beta::BetaToolBash20250124>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3007,10 +3007,10 @@ void Codec<::anthropic::beta::BetaToolSearchToolBm25_20251119>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3092,11 +3092,11 @@ void Codec<::anthropic::beta::BetaToolTextEditor20250429>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3190,14 +3190,14 @@ void Codec<::anthropic::beta::BetaWebFetchTool20260309>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 12 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : key_is(k, "use_cache") ? 12 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3337,12 +3337,12 @@ void Codec<::anthropic::beta::BetaWebSearchTool20260318>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 9 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 10 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "response_inclusion" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 9 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 10 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "response_inclusion") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3459,8 +3459,8 @@ void Codec<::anthropic::beta::BetaRequestToolRemovalBlock>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "tool") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3514,8 +3514,8 @@ void Codec<::anthropic::beta::BetaResponseToolChangeMCPToolsetReference>::read(D
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 11: member = k == "server_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "server_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3561,7 +3561,7 @@ void Codec<::anthropic::beta::BetaResponseToolRemovalBlock>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tool" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "tool") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3607,8 +3607,8 @@ void Codec<::anthropic::beta::BetaServerToolUsage>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 18: member = k == "web_fetch_requests" ? 0 : -1; break;
-      case 19: member = k == "web_search_requests" ? 1 : -1; break;
+      case 18: member = key_is(k, "web_fetch_requests") ? 0 : -1; break;
+      case 19: member = key_is(k, "web_search_requests") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3655,8 +3655,8 @@ void Codec<::anthropic::beta::BetaSummarizeCompaction>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 12: member = k == "instructions" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 12: member = key_is(k, "instructions") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3706,9 +3706,9 @@ void Codec<::anthropic::beta::BetaTextBlockParam>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
-      case 9: member = k == "citations" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "text") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "citations") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3773,9 +3773,9 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionStrReplaceResultBlockPa
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "lines" ? 1 : -1; break;
-      case 9: member = k == "new_lines" ? 2 : k == "new_start" ? 3 : k == "old_lines" ? 4 : k == "old_start" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "lines") ? 1 : -1; break;
+      case 9: member = key_is(k, "new_lines") ? 2 : key_is(k, "new_start") ? 3 : key_is(k, "old_lines") ? 4 : key_is(k, "old_start") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3856,9 +3856,9 @@ void Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam>::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3910,7 +3910,7 @@ void Codec<::anthropic::beta::BetaThinkingBlockBinding>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 24: member = k == "prefix_mismatch_behavior" ? 0 : -1; break;
+      case 24: member = key_is(k, "prefix_mismatch_behavior") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3952,7 +3952,7 @@ void Codec<::anthropic::beta::BetaThinkingConfigDisabled>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3992,8 +3992,8 @@ void Codec<::anthropic::beta::BetaThinkingTurns>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "value" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "value") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4038,8 +4038,8 @@ void Codec<::anthropic::beta::BetaToolChoiceAny>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4087,8 +4087,8 @@ void Codec<::anthropic::beta::BetaToolReferenceBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 9: member = k == "tool_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "tool_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4134,8 +4134,8 @@ void Codec<::anthropic::beta::BetaToolSearchToolSearchResultBlock>::read(Decoder
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 15: member = k == "tool_references" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 15: member = key_is(k, "tool_references") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4183,10 +4183,10 @@ void Codec<::anthropic::beta::BetaToolSearchToolResultBlockParam>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4246,8 +4246,8 @@ void Codec<::anthropic::beta::BetaToolUsesTrigger>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "value" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "value") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4295,10 +4295,10 @@ void Codec<::anthropic::beta::BetaWebFetchBlockParam>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 12: member = k == "retrieved_at" ? 3 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 12: member = key_is(k, "retrieved_at") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4361,11 +4361,11 @@ void Codec<::anthropic::beta::BetaWebFetchToolResultBlockParam>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4433,8 +4433,8 @@ void Codec<::anthropic::beta::BetaWebFetchURLSourceOnly>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "tools" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "tools") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4483,11 +4483,11 @@ void Codec<::anthropic::beta::BetaWebSearchResultBlockParam>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 3 : -1; break;
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "title" ? 1 : -1; break;
-      case 8: member = k == "page_age" ? 4 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "title") ? 1 : -1; break;
+      case 8: member = key_is(k, "page_age") ? 4 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -4556,11 +4556,11 @@ void Codec<::anthropic::beta::BetaWebSearchToolResultBlockParam>::read(Decoder& 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {

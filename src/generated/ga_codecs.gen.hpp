@@ -1268,56 +1268,80 @@ struct Codec<std::variant<std::vector<::anthropic::WebSearchResultBlockParam>, :
 };
 template <>
 struct Codec<::anthropic::Base64ImageSource::MediaType> {
-  static void write(Writer& w, const ::anthropic::Base64ImageSource::MediaType& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::Base64ImageSource::MediaType& v) {
+    check_request_enum(v, "Base64ImageSource::MediaType");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::Base64ImageSource::MediaType& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Base64ImageSource::MediaType(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Base64ImageSource::MediaType::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::CacheControlEphemeral::Ttl> {
-  static void write(Writer& w, const ::anthropic::CacheControlEphemeral::Ttl& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::CacheControlEphemeral::Ttl& v) {
+    check_request_enum(v, "CacheControlEphemeral::Ttl");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::CacheControlEphemeral::Ttl& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CacheControlEphemeral::Ttl(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CacheControlEphemeral::Ttl::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::CodeExecutionTool20250522::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v) {
+    check_request_enum(v, "CodeExecutionTool20250522::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::CodeExecutionTool20250522::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20250522::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250522::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::CodeExecutionTool20250825::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v) {
+    check_request_enum(v, "CodeExecutionTool20250825::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::CodeExecutionTool20250825::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20250825::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250825::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::CodeExecutionTool20260120::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v) {
+    check_request_enum(v, "CodeExecutionTool20260120::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::CodeExecutionTool20260120::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20260120::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260120::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::CodeExecutionTool20260521::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v) {
+    check_request_enum(v, "CodeExecutionTool20260521::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::CodeExecutionTool20260521::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20260521::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260521::AllowedCallersItem::known_values());
   }
 };
 template <>
@@ -1331,29 +1355,41 @@ struct Codec<::anthropic::ContainerSkill::Type> {
 };
 template <>
 struct Codec<::anthropic::ImageTransformationsParam::OversizedImage> {
-  static void write(Writer& w, const ::anthropic::ImageTransformationsParam::OversizedImage& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ImageTransformationsParam::OversizedImage& v) {
+    check_request_enum(v, "ImageTransformationsParam::OversizedImage");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ImageTransformationsParam::OversizedImage& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ImageTransformationsParam::OversizedImage(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ImageTransformationsParam::OversizedImage::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::MemoryTool20250818::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::MemoryTool20250818::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::MemoryTool20250818::AllowedCallersItem& v) {
+    check_request_enum(v, "MemoryTool20250818::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::MemoryTool20250818::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MemoryTool20250818::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MemoryTool20250818::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::OutputConfig::Effort> {
-  static void write(Writer& w, const ::anthropic::OutputConfig::Effort& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::OutputConfig::Effort& v) {
+    check_request_enum(v, "OutputConfig::Effort");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::OutputConfig::Effort& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::OutputConfig::Effort(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::OutputConfig::Effort::known_values());
   }
 };
 template <>
@@ -1376,20 +1412,28 @@ struct Codec<::anthropic::ServerToolUseBlock::Name> {
 };
 template <>
 struct Codec<::anthropic::ServerToolUseBlockParam::Name> {
-  static void write(Writer& w, const ::anthropic::ServerToolUseBlockParam::Name& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ServerToolUseBlockParam::Name& v) {
+    check_request_enum(v, "ServerToolUseBlockParam::Name");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ServerToolUseBlockParam::Name& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ServerToolUseBlockParam::Name(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ServerToolUseBlockParam::Name::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::SkillParams::Type> {
-  static void write(Writer& w, const ::anthropic::SkillParams::Type& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::SkillParams::Type& v) {
+    check_request_enum(v, "SkillParams::Type");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::SkillParams::Type& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::SkillParams::Type(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::SkillParams::Type::known_values());
   }
 };
 template <>
@@ -1403,110 +1447,158 @@ struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlock::FileType> {
 };
 template <>
 struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType> {
-  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v) {
+    check_request_enum(v, "TextEditorCodeExecutionViewResultBlockParam::FileType");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ThinkingConfigAdaptive::Display> {
-  static void write(Writer& w, const ::anthropic::ThinkingConfigAdaptive::Display& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ThinkingConfigAdaptive::Display& v) {
+    check_request_enum(v, "ThinkingConfigAdaptive::Display");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ThinkingConfigAdaptive::Display& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ThinkingConfigAdaptive::Display(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigAdaptive::Display::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ThinkingConfigEnabled::Display> {
-  static void write(Writer& w, const ::anthropic::ThinkingConfigEnabled::Display& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ThinkingConfigEnabled::Display& v) {
+    check_request_enum(v, "ThinkingConfigEnabled::Display");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ThinkingConfigEnabled::Display& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ThinkingConfigEnabled::Display(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigEnabled::Display::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::Tool::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::Tool::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::Tool::AllowedCallersItem& v) {
+    check_request_enum(v, "Tool::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::Tool::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Tool::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Tool::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolBash20250124::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolBash20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolBash20250124::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolBash20250124::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolBash20250124::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolBash20250124::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolBash20250124::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolSearchToolBm25_20251119::Type> {
-  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::Type& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::Type& v) {
+    check_request_enum(v, "ToolSearchToolBm25_20251119::Type");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::Type& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolBm25_20251119::Type(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::Type::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolSearchToolBm25_20251119::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolSearchToolRegex20251119::Type> {
-  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::Type& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::Type& v) {
+    check_request_enum(v, "ToolSearchToolRegex20251119::Type");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::Type& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolRegex20251119::Type(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::Type::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolSearchToolRegex20251119::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolTextEditor20250124::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolTextEditor20250124::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolTextEditor20250124::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250124::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250124::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolTextEditor20250429::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolTextEditor20250429::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolTextEditor20250429::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250429::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250429::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::ToolTextEditor20250728::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v) {
+    check_request_enum(v, "ToolTextEditor20250728::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::ToolTextEditor20250728::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250728::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250728::AllowedCallersItem::known_values());
   }
 };
 template <>
@@ -1529,110 +1621,158 @@ struct Codec<::anthropic::Usage::Speed> {
 };
 template <>
 struct Codec<::anthropic::WebFetchTool20250910::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebFetchTool20250910::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebFetchTool20250910::AllowedCallersItem& v) {
+    check_request_enum(v, "WebFetchTool20250910::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebFetchTool20250910::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20250910::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20250910::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebFetchTool20260209::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebFetchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260209::AllowedCallersItem& v) {
+    check_request_enum(v, "WebFetchTool20260209::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebFetchTool20260209::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260209::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260209::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebFetchTool20260309::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebFetchTool20260309::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260309::AllowedCallersItem& v) {
+    check_request_enum(v, "WebFetchTool20260309::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebFetchTool20260309::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260309::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260309::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebFetchTool20260318::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::AllowedCallersItem& v) {
+    check_request_enum(v, "WebFetchTool20260318::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebFetchTool20260318::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260318::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebFetchTool20260318::ResponseInclusion> {
-  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebFetchTool20260318::ResponseInclusion& v) {
+    check_request_enum(v, "WebFetchTool20260318::ResponseInclusion");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebFetchTool20260318::ResponseInclusion& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260318::ResponseInclusion(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::ResponseInclusion::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebSearchTool20250305::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebSearchTool20250305::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebSearchTool20250305::AllowedCallersItem& v) {
+    check_request_enum(v, "WebSearchTool20250305::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebSearchTool20250305::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20250305::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20250305::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebSearchTool20260209::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebSearchTool20260209::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260209::AllowedCallersItem& v) {
+    check_request_enum(v, "WebSearchTool20260209::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebSearchTool20260209::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260209::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260209::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebSearchTool20260318::AllowedCallersItem> {
-  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::AllowedCallersItem& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::AllowedCallersItem& v) {
+    check_request_enum(v, "WebSearchTool20260318::AllowedCallersItem");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebSearchTool20260318::AllowedCallersItem& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260318::AllowedCallersItem(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::AllowedCallersItem::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::WebSearchTool20260318::ResponseInclusion> {
-  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::ResponseInclusion& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::WebSearchTool20260318::ResponseInclusion& v) {
+    check_request_enum(v, "WebSearchTool20260318::ResponseInclusion");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::WebSearchTool20260318::ResponseInclusion& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260318::ResponseInclusion(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::ResponseInclusion::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::MessageCreateParams::ServiceTier> {
-  static void write(Writer& w, const ::anthropic::MessageCreateParams::ServiceTier& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::MessageCreateParams::ServiceTier& v) {
+    check_request_enum(v, "MessageCreateParams::ServiceTier");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::MessageCreateParams::ServiceTier& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MessageCreateParams::ServiceTier(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::ServiceTier::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::MessageCreateParams::Speed> {
-  static void write(Writer& w, const ::anthropic::MessageCreateParams::Speed& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::MessageCreateParams::Speed& v) {
+    check_request_enum(v, "MessageCreateParams::Speed");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::MessageCreateParams::Speed& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MessageCreateParams::Speed(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::Speed::known_values());
   }
 };
 template <>
 struct Codec<::anthropic::Role> {
-  static void write(Writer& w, const ::anthropic::Role& v) { w.str(v.str()); }
+  static void write(Writer& w, const ::anthropic::Role& v) {
+    check_request_enum(v, "Role");
+    w.str(v.str());
+  }
   static void read(Decoder& d, ::anthropic::Role& v, const Path& self) {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Role(std::move(s));
+    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Role::known_values());
   }
 };
 template <>

@@ -26,7 +26,7 @@ void Codec<::anthropic::messages::MessageBatchCanceledResult>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -66,8 +66,8 @@ void Codec<::anthropic::GatewayTimeoutErrorObject>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -113,8 +113,8 @@ void Codec<::anthropic::PermissionErrorObject>::read(Decoder& d, ::anthropic::Pe
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -158,7 +158,7 @@ void Codec<::anthropic::messages::MessageBatchExpiredResult>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -198,8 +198,8 @@ void Codec<::anthropic::AssistantMessageParam>::read(Decoder& d, ::anthropic::As
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -245,8 +245,8 @@ void Codec<::anthropic::BashCodeExecutionOutputBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -293,9 +293,9 @@ void Codec<::anthropic::BashCodeExecutionToolResultBlock>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -346,8 +346,8 @@ void Codec<::anthropic::BrowserDoubleClickConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -398,8 +398,8 @@ void Codec<::anthropic::BrowserGetPageTextConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -450,8 +450,8 @@ void Codec<::anthropic::BrowserKeyConfig>::read(Decoder& d, ::anthropic::Browser
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -502,8 +502,8 @@ void Codec<::anthropic::BrowserLeftMouseUpConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -554,8 +554,8 @@ void Codec<::anthropic::BrowserNavigateConfig>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -606,8 +606,8 @@ void Codec<::anthropic::BrowserReadPageConfig>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -658,8 +658,8 @@ void Codec<::anthropic::BrowserScrollToConfig>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -712,9 +712,9 @@ void Codec<::anthropic::BrowserStateChangeDownloadStarted>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -766,9 +766,9 @@ void Codec<::anthropic::BrowserToolset20260801>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "configs" ? 2 : -1; break;
-      case 13: member = k == "cache_control" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "configs") ? 2 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -823,8 +823,8 @@ void Codec<::anthropic::BrowserWaitConfig>::read(Decoder& d, ::anthropic::Browse
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -876,8 +876,8 @@ void Codec<::anthropic::CacheMissMessagesChanged>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -923,8 +923,8 @@ void Codec<::anthropic::CacheMissToolsChanged>::read(Decoder& d, ::anthropic::Ca
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -987,12 +987,12 @@ void Codec<::anthropic::CitationContentBlockLocation>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_block_index" ? 3 : -1; break;
-      case 17: member = k == "start_block_index" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1085,13 +1085,13 @@ void Codec<::anthropic::CitationSearchResultLocationParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 3 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "end_block_index" ? 1 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
-      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 3 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 1 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
+      case 19: member = key_is(k, "search_result_index") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1181,13 +1181,13 @@ void Codec<::anthropic::CitationsSearchResultLocation>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 3 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "end_block_index" ? 1 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
-      case 19: member = k == "search_result_index" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 3 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 1 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
+      case 19: member = key_is(k, "search_result_index") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1269,10 +1269,10 @@ void Codec<::anthropic::CodeExecutionResultBlock>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1339,10 +1339,10 @@ void Codec<::anthropic::CodeExecutionTool20260120>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1419,9 +1419,9 @@ void Codec<::anthropic::CodeExecutionToolResultBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1472,8 +1472,8 @@ void Codec<::anthropic::ComputerCursorPositionConfig>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1524,8 +1524,8 @@ void Codec<::anthropic::ComputerLeftClickConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1576,8 +1576,8 @@ void Codec<::anthropic::ComputerMiddleClickConfig>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1628,8 +1628,8 @@ void Codec<::anthropic::ComputerScrollConfig>::read(Decoder& d, ::anthropic::Com
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1680,8 +1680,8 @@ void Codec<::anthropic::ComputerTypeConfig>::read(Decoder& d, ::anthropic::Compu
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1732,8 +1732,8 @@ void Codec<::anthropic::ContainerParams>::read(Decoder& d, ::anthropic::Containe
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 6: member = k == "skills" ? 1 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 6: member = key_is(k, "skills") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1785,8 +1785,8 @@ void Codec<::anthropic::ContentBlockSource>::read(Decoder& d, ::anthropic::Conte
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1833,8 +1833,8 @@ void Codec<::anthropic::PlainTextSource>::read(Decoder& d, ::anthropic::PlainTex
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1888,12 +1888,12 @@ void Codec<::anthropic::DocumentBlockParam>::read(Decoder& d, ::anthropic::Docum
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "title" ? 5 : -1; break;
-      case 6: member = k == "source" ? 0 : -1; break;
-      case 7: member = k == "context" ? 4 : -1; break;
-      case 9: member = k == "citations" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "title") ? 5 : -1; break;
+      case 6: member = key_is(k, "source") ? 0 : -1; break;
+      case 7: member = key_is(k, "context") ? 4 : -1; break;
+      case 9: member = key_is(k, "citations") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1969,7 +1969,7 @@ void Codec<::anthropic::ImageTransformationsParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 15: member = k == "oversized_image" ? 0 : -1; break;
+      case 15: member = key_is(k, "oversized_image") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2012,7 +2012,7 @@ void Codec<::anthropic::OutputConfig>::read(Decoder& d, ::anthropic::OutputConfi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 6: member = k == "effort" ? 0 : k == "format" ? 1 : -1; break;
+      case 6: member = key_is(k, "effort") ? 0 : key_is(k, "format") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2076,9 +2076,9 @@ void Codec<::anthropic::RefusalStopDetails>::read(Decoder& d, ::anthropic::Refus
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 8: member = k == "category" ? 0 : -1; break;
-      case 11: member = k == "explanation" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 8: member = key_is(k, "category") ? 0 : -1; break;
+      case 11: member = key_is(k, "explanation") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2136,8 +2136,8 @@ void Codec<::anthropic::ServerToolUsage>::read(Decoder& d, ::anthropic::ServerTo
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 18: member = k == "web_fetch_requests" ? 0 : -1; break;
-      case 19: member = k == "web_search_requests" ? 1 : -1; break;
+      case 18: member = key_is(k, "web_fetch_requests") ? 0 : -1; break;
+      case 19: member = key_is(k, "web_search_requests") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2185,8 +2185,8 @@ void Codec<::anthropic::SystemMessageParam>::read(Decoder& d, ::anthropic::Syste
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2232,8 +2232,8 @@ void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlockParam>::read(Dec
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 14: member = key_is(k, "is_file_update") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2301,11 +2301,11 @@ void Codec<::anthropic::TextEditorCodeExecutionViewResultBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 2 : -1; break;
-      case 10: member = k == "start_line" ? 3 : -1; break;
-      case 11: member = k == "total_lines" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "file_type") ? 1 : key_is(k, "num_lines") ? 2 : -1; break;
+      case 10: member = key_is(k, "start_line") ? 3 : -1; break;
+      case 11: member = key_is(k, "total_lines") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2386,10 +2386,10 @@ void Codec<::anthropic::TextEditorCodeExecutionToolResultBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2447,7 +2447,7 @@ void Codec<::anthropic::ThinkingConfigBetweenTools>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2495,14 +2495,14 @@ void Codec<::anthropic::Tool>::read(Decoder& d, ::anthropic::Tool& v, const Path
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 1 : k == "type" ? 9 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 11: member = k == "description" ? 5 : -1; break;
-      case 12: member = k == "input_schema" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
-      case 21: member = k == "eager_input_streaming" ? 6 : -1; break;
+      case 4: member = key_is(k, "name") ? 1 : key_is(k, "type") ? 9 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 11: member = key_is(k, "description") ? 5 : -1; break;
+      case 12: member = key_is(k, "input_schema") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
+      case 21: member = key_is(k, "eager_input_streaming") ? 6 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2613,7 +2613,7 @@ void Codec<::anthropic::ToolChoiceNone>::read(Decoder& d, ::anthropic::ToolChoic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2657,12 +2657,12 @@ void Codec<::anthropic::ToolResultBlockParam>::read(Decoder& d, ::anthropic::Too
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 3 : -1; break;
-      case 8: member = k == "is_error" ? 4 : -1; break;
-      case 11: member = k == "tool_use_id" ? 0 : -1; break;
-      case 12: member = k == "toolset_name" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 3 : -1; break;
+      case 8: member = key_is(k, "is_error") ? 4 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 0 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2740,8 +2740,8 @@ void Codec<::anthropic::ToolSearchToolSearchResultBlock>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 15: member = k == "tool_references" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 15: member = key_is(k, "tool_references") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2789,10 +2789,10 @@ void Codec<::anthropic::ToolSearchToolResultBlockParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2856,11 +2856,11 @@ void Codec<::anthropic::ToolUseBlock>::read(Decoder& d, ::anthropic::ToolUseBloc
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 3 : k == "type" ? 4 : -1; break;
-      case 5: member = k == "input" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 1 : -1; break;
-      case 12: member = k == "toolset_name" ? 5 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 3 : key_is(k, "type") ? 4 : -1; break;
+      case 5: member = key_is(k, "input") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 1 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2942,10 +2942,10 @@ void Codec<::anthropic::WebFetchBlock>::read(Decoder& d, ::anthropic::WebFetchBl
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 3 : -1; break;
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 12: member = k == "retrieved_at" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 12: member = key_is(k, "retrieved_at") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3016,14 +3016,14 @@ void Codec<::anthropic::WebFetchTool20260309>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 12 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : key_is(k, "use_cache") ? 12 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3155,8 +3155,8 @@ void Codec<::anthropic::WebFetchToolResultErrorBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3200,7 +3200,7 @@ void Codec<::anthropic::WebFetchURLSourceNone>::read(Decoder& d, ::anthropic::We
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3249,11 +3249,11 @@ void Codec<::anthropic::WebSearchResultBlock>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 8: member = k == "page_age" ? 1 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 8: member = key_is(k, "page_age") ? 1 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3328,12 +3328,12 @@ void Codec<::anthropic::WebSearchTool20260318>::read(Decoder& d, ::anthropic::We
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 9 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 10 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "response_inclusion" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 9 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 10 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "response_inclusion") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3452,11 +3452,11 @@ void Codec<::anthropic::WebSearchToolResultBlockParam>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3503,15 +3503,15 @@ void Codec<std::variant<::anthropic::Base64ImageSource, ::anthropic::URLImageSou
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "url") {
+    if (equals(tag, "url")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "file") {
+    if (equals(tag, "file")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -3523,23 +3523,23 @@ void Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSour
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content") {
+    if (equals(tag, "content")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "url") {
+    if (equals(tag, "url")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "file") {
+    if (equals(tag, "file")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -3551,11 +3551,11 @@ void Codec<std::variant<::anthropic::Base64PDFSource, ::anthropic::PlainTextSour
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "base64") {
+    if (equals(tag, "base64")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -3567,11 +3567,11 @@ void Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorObject, ::a
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "bash_code_execution_tool_result_error") {
+    if (equals(tag, "bash_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_code_execution_result") {
+    if (equals(tag, "bash_code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -3583,11 +3583,11 @@ void Codec<std::variant<::anthropic::BashCodeExecutionToolResultErrorParam, ::an
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "bash_code_execution_tool_result_error") {
+    if (equals(tag, "bash_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_code_execution_result") {
+    if (equals(tag, "bash_code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -3599,19 +3599,19 @@ void Codec<std::variant<::anthropic::BrowserStateChangeTabOpened, ::anthropic::B
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tab_opened") {
+    if (equals(tag, "tab_opened")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "download_started") {
+    if (equals(tag, "download_started")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "download_completed") {
+    if (equals(tag, "download_completed")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "download_failed") {
+    if (equals(tag, "download_failed")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -3623,27 +3623,27 @@ void Codec<std::variant<::anthropic::CacheMissModelChanged, ::anthropic::CacheMi
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "model_changed") {
+    if (equals(tag, "model_changed")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "system_changed") {
+    if (equals(tag, "system_changed")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "tools_changed") {
+    if (equals(tag, "tools_changed")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "messages_changed") {
+    if (equals(tag, "messages_changed")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "previous_message_not_found") {
+    if (equals(tag, "previous_message_not_found")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "unavailable") {
+    if (equals(tag, "unavailable")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
@@ -3655,23 +3655,23 @@ void Codec<std::variant<::anthropic::CitationCharLocation, ::anthropic::Citation
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "char_location") {
+    if (equals(tag, "char_location")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "page_location") {
+    if (equals(tag, "page_location")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content_block_location") {
+    if (equals(tag, "content_block_location")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "web_search_result_location") {
+    if (equals(tag, "web_search_result_location")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "search_result_location") {
+    if (equals(tag, "search_result_location")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -3683,23 +3683,23 @@ void Codec<std::variant<::anthropic::CitationCharLocationParam, ::anthropic::Cit
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "char_location") {
+    if (equals(tag, "char_location")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "page_location") {
+    if (equals(tag, "page_location")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "content_block_location") {
+    if (equals(tag, "content_block_location")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "web_search_result_location") {
+    if (equals(tag, "web_search_result_location")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "search_result_location") {
+    if (equals(tag, "search_result_location")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
@@ -3711,15 +3711,15 @@ void Codec<std::variant<::anthropic::CodeExecutionToolResultErrorObject, ::anthr
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "code_execution_tool_result_error") {
+    if (equals(tag, "code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_result") {
+    if (equals(tag, "code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "encrypted_code_execution_result") {
+    if (equals(tag, "encrypted_code_execution_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -3731,15 +3731,15 @@ void Codec<std::variant<::anthropic::CodeExecutionToolResultErrorParam, ::anthro
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "code_execution_tool_result_error") {
+    if (equals(tag, "code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_result") {
+    if (equals(tag, "code_execution_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "encrypted_code_execution_result") {
+    if (equals(tag, "encrypted_code_execution_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -3765,15 +3765,15 @@ void Codec<std::variant<::anthropic::DirectCaller, ::anthropic::ServerToolCaller
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "direct") {
+    if (equals(tag, "direct")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "code_execution_20250825") {
+    if (equals(tag, "code_execution_20250825")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "code_execution_20260120") {
+    if (equals(tag, "code_execution_20260120")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
@@ -3785,39 +3785,39 @@ void Codec<std::variant<::anthropic::InvalidRequestErrorObject, ::anthropic::Aut
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "invalid_request_error") {
+    if (equals(tag, "invalid_request_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "authentication_error") {
+    if (equals(tag, "authentication_error")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "billing_error") {
+    if (equals(tag, "billing_error")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "permission_error") {
+    if (equals(tag, "permission_error")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "not_found_error") {
+    if (equals(tag, "not_found_error")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "rate_limit_error") {
+    if (equals(tag, "rate_limit_error")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "timeout_error") {
+    if (equals(tag, "timeout_error")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "api_error") {
+    if (equals(tag, "api_error")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "overloaded_error") {
+    if (equals(tag, "overloaded_error")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
@@ -3829,51 +3829,51 @@ void Codec<std::variant<::anthropic::TextBlock, ::anthropic::ThinkingBlock, ::an
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "thinking") {
+    if (equals(tag, "thinking")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "redacted_thinking") {
+    if (equals(tag, "redacted_thinking")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "tool_use") {
+    if (equals(tag, "tool_use")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "server_tool_use") {
+    if (equals(tag, "server_tool_use")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "web_search_tool_result") {
+    if (equals(tag, "web_search_tool_result")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "web_fetch_tool_result") {
+    if (equals(tag, "web_fetch_tool_result")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "code_execution_tool_result") {
+    if (equals(tag, "code_execution_tool_result")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "bash_code_execution_tool_result") {
+    if (equals(tag, "bash_code_execution_tool_result")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_tool_result") {
+    if (equals(tag, "text_editor_code_execution_tool_result")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "tool_search_tool_result") {
+    if (equals(tag, "tool_search_tool_result")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "container_upload") {
+    if (equals(tag, "container_upload")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
@@ -3885,67 +3885,67 @@ void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockPara
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "document") {
+    if (equals(tag, "document")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "search_result") {
+    if (equals(tag, "search_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "thinking") {
+    if (equals(tag, "thinking")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "redacted_thinking") {
+    if (equals(tag, "redacted_thinking")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "tool_use") {
+    if (equals(tag, "tool_use")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "tool_result") {
+    if (equals(tag, "tool_result")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "server_tool_use") {
+    if (equals(tag, "server_tool_use")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "web_search_tool_result") {
+    if (equals(tag, "web_search_tool_result")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "web_fetch_tool_result") {
+    if (equals(tag, "web_fetch_tool_result")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "code_execution_tool_result") {
+    if (equals(tag, "code_execution_tool_result")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "bash_code_execution_tool_result") {
+    if (equals(tag, "bash_code_execution_tool_result")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_tool_result") {
+    if (equals(tag, "text_editor_code_execution_tool_result")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "tool_search_tool_result") {
+    if (equals(tag, "tool_search_tool_result")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "container_upload") {
+    if (equals(tag, "container_upload")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
@@ -3957,11 +3957,11 @@ void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockPara
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -3973,27 +3973,27 @@ void Codec<std::variant<::anthropic::TextBlockParam, ::anthropic::ImageBlockPara
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "search_result") {
+    if (equals(tag, "search_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "document") {
+    if (equals(tag, "document")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "tool_reference") {
+    if (equals(tag, "tool_reference")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "browser_state") {
+    if (equals(tag, "browser_state")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
@@ -4005,19 +4005,19 @@ void Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorObjec
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text_editor_code_execution_tool_result_error") {
+    if (equals(tag, "text_editor_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_view_result") {
+    if (equals(tag, "text_editor_code_execution_view_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_create_result") {
+    if (equals(tag, "text_editor_code_execution_create_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_str_replace_result") {
+    if (equals(tag, "text_editor_code_execution_str_replace_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -4029,19 +4029,19 @@ void Codec<std::variant<::anthropic::TextEditorCodeExecutionToolResultErrorParam
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text_editor_code_execution_tool_result_error") {
+    if (equals(tag, "text_editor_code_execution_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_view_result") {
+    if (equals(tag, "text_editor_code_execution_view_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_create_result") {
+    if (equals(tag, "text_editor_code_execution_create_result")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "text_editor_code_execution_str_replace_result") {
+    if (equals(tag, "text_editor_code_execution_str_replace_result")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -4053,19 +4053,19 @@ void Codec<std::variant<::anthropic::ThinkingConfigEnabled, ::anthropic::Thinkin
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "enabled") {
+    if (equals(tag, "enabled")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "disabled") {
+    if (equals(tag, "disabled")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "between_tools") {
+    if (equals(tag, "between_tools")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "adaptive") {
+    if (equals(tag, "adaptive")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -4077,35 +4077,35 @@ void Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_20250124") {
+    if (equals(tag, "bash_20250124")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "browser_toolset_20260801") {
+    if (equals(tag, "browser_toolset_20260801")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "memory_20250818") {
+    if (equals(tag, "memory_20250818")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "computer_toolset_20260801") {
+    if (equals(tag, "computer_toolset_20260801")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "text_editor_20250124") {
+    if (equals(tag, "text_editor_20250124")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "text_editor_20250429") {
+    if (equals(tag, "text_editor_20250429")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "text_editor_20250728") {
+    if (equals(tag, "text_editor_20250728")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
@@ -4120,87 +4120,87 @@ void Codec<std::variant<::anthropic::Tool, ::anthropic::ToolBash20250124, ::anth
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "bash_20250124") {
+    if (equals(tag, "bash_20250124")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "code_execution_20250522") {
+    if (equals(tag, "code_execution_20250522")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "code_execution_20250825") {
+    if (equals(tag, "code_execution_20250825")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
-    if (tag == "code_execution_20260120") {
+    if (equals(tag, "code_execution_20260120")) {
       read_value(d, v.emplace<4>(), self);
       return;
     }
-    if (tag == "code_execution_20260521") {
+    if (equals(tag, "code_execution_20260521")) {
       read_value(d, v.emplace<5>(), self);
       return;
     }
-    if (tag == "browser_toolset_20260801") {
+    if (equals(tag, "browser_toolset_20260801")) {
       read_value(d, v.emplace<6>(), self);
       return;
     }
-    if (tag == "memory_20250818") {
+    if (equals(tag, "memory_20250818")) {
       read_value(d, v.emplace<7>(), self);
       return;
     }
-    if (tag == "computer_toolset_20260801") {
+    if (equals(tag, "computer_toolset_20260801")) {
       read_value(d, v.emplace<8>(), self);
       return;
     }
-    if (tag == "text_editor_20250124") {
+    if (equals(tag, "text_editor_20250124")) {
       read_value(d, v.emplace<9>(), self);
       return;
     }
-    if (tag == "text_editor_20250429") {
+    if (equals(tag, "text_editor_20250429")) {
       read_value(d, v.emplace<10>(), self);
       return;
     }
-    if (tag == "text_editor_20250728") {
+    if (equals(tag, "text_editor_20250728")) {
       read_value(d, v.emplace<11>(), self);
       return;
     }
-    if (tag == "web_search_20250305") {
+    if (equals(tag, "web_search_20250305")) {
       read_value(d, v.emplace<12>(), self);
       return;
     }
-    if (tag == "web_fetch_20250910") {
+    if (equals(tag, "web_fetch_20250910")) {
       read_value(d, v.emplace<13>(), self);
       return;
     }
-    if (tag == "web_search_20260209") {
+    if (equals(tag, "web_search_20260209")) {
       read_value(d, v.emplace<14>(), self);
       return;
     }
-    if (tag == "web_fetch_20260209") {
+    if (equals(tag, "web_fetch_20260209")) {
       read_value(d, v.emplace<15>(), self);
       return;
     }
-    if (tag == "web_fetch_20260309") {
+    if (equals(tag, "web_fetch_20260309")) {
       read_value(d, v.emplace<16>(), self);
       return;
     }
-    if (tag == "web_search_20260318") {
+    if (equals(tag, "web_search_20260318")) {
       read_value(d, v.emplace<17>(), self);
       return;
     }
-    if (tag == "web_fetch_20260318") {
+    if (equals(tag, "web_fetch_20260318")) {
       read_value(d, v.emplace<18>(), self);
       return;
     }
-    if (tag == "tool_search_tool_bm25_20251119" || tag == "tool_search_tool_bm25") {
+    if (equals(tag, "tool_search_tool_bm25_20251119") || equals(tag, "tool_search_tool_bm25")) {
       read_value(d, v.emplace<19>(), self);
       return;
     }
-    if (tag == "tool_search_tool_regex_20251119" || tag == "tool_search_tool_regex") {
+    if (equals(tag, "tool_search_tool_regex_20251119") || equals(tag, "tool_search_tool_regex")) {
       read_value(d, v.emplace<20>(), self);
       return;
     }
@@ -4215,19 +4215,19 @@ void Codec<std::variant<::anthropic::ToolChoiceAuto, ::anthropic::ToolChoiceAny,
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "auto") {
+    if (equals(tag, "auto")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "any") {
+    if (equals(tag, "any")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "tool") {
+    if (equals(tag, "tool")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }
@@ -4239,11 +4239,11 @@ void Codec<std::variant<::anthropic::ToolSearchToolResultErrorObject, ::anthropi
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_search_tool_result_error") {
+    if (equals(tag, "tool_search_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_search_tool_search_result") {
+    if (equals(tag, "tool_search_tool_search_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -4255,11 +4255,11 @@ void Codec<std::variant<::anthropic::ToolSearchToolResultErrorParam, ::anthropic
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "tool_search_tool_result_error") {
+    if (equals(tag, "tool_search_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "tool_search_tool_search_result") {
+    if (equals(tag, "tool_search_tool_search_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -4271,11 +4271,11 @@ void Codec<std::variant<::anthropic::WebFetchToolResultErrorBlock, ::anthropic::
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "web_fetch_tool_result_error") {
+    if (equals(tag, "web_fetch_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "web_fetch_result") {
+    if (equals(tag, "web_fetch_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -4287,11 +4287,11 @@ void Codec<std::variant<::anthropic::WebFetchToolResultErrorBlockParam, ::anthro
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "web_fetch_tool_result_error") {
+    if (equals(tag, "web_fetch_tool_result_error")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "web_fetch_result") {
+    if (equals(tag, "web_fetch_result")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -4303,11 +4303,11 @@ void Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetch
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "all") {
+    if (equals(tag, "all")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -4319,19 +4319,19 @@ void Codec<std::variant<::anthropic::WebFetchURLSourceAll, ::anthropic::WebFetch
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "all") {
+    if (equals(tag, "all")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "none") {
+    if (equals(tag, "none")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
-    if (tag == "only") {
+    if (equals(tag, "only")) {
       read_value(d, v.emplace<2>(), self);
       return;
     }
-    if (tag == "except") {
+    if (equals(tag, "except")) {
       read_value(d, v.emplace<3>(), self);
       return;
     }

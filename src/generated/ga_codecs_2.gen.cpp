@@ -28,8 +28,8 @@ void Codec<::anthropic::APIErrorObject>::read(Decoder& d, ::anthropic::APIErrorO
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::InvalidRequestErrorObject>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -122,8 +122,8 @@ void Codec<::anthropic::RateLimitErrorObject>::read(Decoder& d, ::anthropic::Rat
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -225,14 +225,14 @@ void Codec<::anthropic::Usage>::read(Decoder& d, ::anthropic::Usage& v, const Pa
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "speed" ? 9 : -1; break;
-      case 12: member = k == "input_tokens" ? 4 : k == "service_tier" ? 8 : -1; break;
-      case 13: member = k == "inference_geo" ? 3 : k == "output_tokens" ? 5 : -1; break;
-      case 14: member = k == "cache_creation" ? 0 : -1; break;
-      case 15: member = k == "server_tool_use" ? 7 : -1; break;
-      case 21: member = k == "output_tokens_details" ? 6 : -1; break;
-      case 23: member = k == "cache_read_input_tokens" ? 2 : -1; break;
-      case 27: member = k == "cache_creation_input_tokens" ? 1 : -1; break;
+      case 5: member = key_is(k, "speed") ? 9 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 4 : key_is(k, "service_tier") ? 8 : -1; break;
+      case 13: member = key_is(k, "inference_geo") ? 3 : key_is(k, "output_tokens") ? 5 : -1; break;
+      case 14: member = key_is(k, "cache_creation") ? 0 : -1; break;
+      case 15: member = key_is(k, "server_tool_use") ? 7 : -1; break;
+      case 21: member = key_is(k, "output_tokens_details") ? 6 : -1; break;
+      case 23: member = key_is(k, "cache_read_input_tokens") ? 2 : -1; break;
+      case 27: member = key_is(k, "cache_creation_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -353,8 +353,8 @@ void Codec<::anthropic::Base64ImageSource>::read(Decoder& d, ::anthropic::Base64
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -409,10 +409,10 @@ void Codec<::anthropic::BashCodeExecutionResultBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -476,8 +476,8 @@ void Codec<::anthropic::BashCodeExecutionToolResultErrorParam>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -522,8 +522,8 @@ void Codec<::anthropic::BrowserFileUploadConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -574,8 +574,8 @@ void Codec<::anthropic::BrowserHoldKeyConfig>::read(Decoder& d, ::anthropic::Bro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -626,8 +626,8 @@ void Codec<::anthropic::BrowserLeftClickConfig>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -678,8 +678,8 @@ void Codec<::anthropic::BrowserListTabsConfig>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -730,8 +730,8 @@ void Codec<::anthropic::BrowserNewTabConfig>::read(Decoder& d, ::anthropic::Brow
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -782,8 +782,8 @@ void Codec<::anthropic::BrowserRightClickConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -837,8 +837,8 @@ void Codec<::anthropic::BrowserStateBlockParam>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tabs" ? 0 : k == "type" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : k == "state_changes" ? 3 : -1; break;
+      case 4: member = key_is(k, "tabs") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : key_is(k, "state_changes") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -900,8 +900,8 @@ void Codec<::anthropic::BrowserStateChangeTabOpened>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "tab_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "tab_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -975,18 +975,18 @@ void Codec<::anthropic::BrowserToolsetConfigs>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "key" ? 9 : -1; break;
-      case 4: member = k == "find" ? 3 : k == "type" ? 28 : k == "wait" ? 29 : k == "zoom" ? 30 : -1; break;
-      case 5: member = k == "hover" ? 7 : -1; break;
-      case 6: member = k == "scroll" ? 24 : -1; break;
-      case 7: member = k == "new_tab" ? 18 : -1; break;
-      case 8: member = k == "hold_key" ? 6 : k == "navigate" ? 17 : -1; break;
-      case 9: member = k == "close_tab" ? 0 : k == "list_tabs" ? 14 : k == "read_page" ? 21 : k == "scroll_to" ? 25 : -1; break;
-      case 10: member = k == "form_input" ? 4 : k == "left_click" ? 10 : k == "mouse_move" ? 16 : k == "screenshot" ? 23 : k == "switch_tab" ? 26 : -1; break;
-      case 11: member = k == "file_upload" ? 2 : k == "right_click" ? 22 : -1; break;
-      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 15 : k == "read_console" ? 19 : k == "read_network" ? 20 : k == "triple_click" ? 27 : -1; break;
-      case 13: member = k == "get_page_text" ? 5 : k == "left_mouse_up" ? 13 : -1; break;
-      case 15: member = k == "javascript_exec" ? 8 : k == "left_click_drag" ? 11 : k == "left_mouse_down" ? 12 : -1; break;
+      case 3: member = key_is(k, "key") ? 9 : -1; break;
+      case 4: member = key_is(k, "find") ? 3 : key_is(k, "type") ? 28 : key_is(k, "wait") ? 29 : key_is(k, "zoom") ? 30 : -1; break;
+      case 5: member = key_is(k, "hover") ? 7 : -1; break;
+      case 6: member = key_is(k, "scroll") ? 24 : -1; break;
+      case 7: member = key_is(k, "new_tab") ? 18 : -1; break;
+      case 8: member = key_is(k, "hold_key") ? 6 : key_is(k, "navigate") ? 17 : -1; break;
+      case 9: member = key_is(k, "close_tab") ? 0 : key_is(k, "list_tabs") ? 14 : key_is(k, "read_page") ? 21 : key_is(k, "scroll_to") ? 25 : -1; break;
+      case 10: member = key_is(k, "form_input") ? 4 : key_is(k, "left_click") ? 10 : key_is(k, "mouse_move") ? 16 : key_is(k, "screenshot") ? 23 : key_is(k, "switch_tab") ? 26 : -1; break;
+      case 11: member = key_is(k, "file_upload") ? 2 : key_is(k, "right_click") ? 22 : -1; break;
+      case 12: member = key_is(k, "double_click") ? 1 : key_is(k, "middle_click") ? 15 : key_is(k, "read_console") ? 19 : key_is(k, "read_network") ? 20 : key_is(k, "triple_click") ? 27 : -1; break;
+      case 13: member = key_is(k, "get_page_text") ? 5 : key_is(k, "left_mouse_up") ? 13 : -1; break;
+      case 15: member = key_is(k, "javascript_exec") ? 8 : key_is(k, "left_click_drag") ? 11 : key_is(k, "left_mouse_down") ? 12 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1269,8 +1269,8 @@ void Codec<::anthropic::BrowserZoomConfig>::read(Decoder& d, ::anthropic::Browse
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1322,8 +1322,8 @@ void Codec<::anthropic::CacheMissModelChanged>::read(Decoder& d, ::anthropic::Ca
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1367,7 +1367,7 @@ void Codec<::anthropic::CacheMissUnavailable>::read(Decoder& d, ::anthropic::Cac
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1417,11 +1417,11 @@ void Codec<::anthropic::CitationContentBlockLocationParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_block_index" ? 3 : -1; break;
-      case 17: member = k == "start_block_index" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_block_index") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_block_index") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1503,11 +1503,11 @@ void Codec<::anthropic::CitationWebSearchResultLocationParam>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "encrypted_index") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1583,11 +1583,11 @@ void Codec<::anthropic::CitationsWebSearchResultLocation>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 4 : -1; break;
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 15: member = k == "encrypted_index" ? 1 : -1; break;
+      case 3: member = key_is(k, "url") ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 15: member = key_is(k, "encrypted_index") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1657,10 +1657,10 @@ void Codec<::anthropic::CodeExecutionResultBlockParam>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1727,10 +1727,10 @@ void Codec<::anthropic::CodeExecutionTool20260521>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1806,8 +1806,8 @@ void Codec<::anthropic::CodeExecutionToolResultErrorParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1852,8 +1852,8 @@ void Codec<::anthropic::ComputerDoubleClickConfig>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1904,8 +1904,8 @@ void Codec<::anthropic::ComputerLeftClickDragConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1956,8 +1956,8 @@ void Codec<::anthropic::ComputerMouseMoveConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2009,9 +2009,9 @@ void Codec<::anthropic::ComputerToolset20260801>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "configs" ? 2 : -1; break;
-      case 13: member = k == "cache_control" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "configs") ? 2 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2066,8 +2066,8 @@ void Codec<::anthropic::ComputerWaitConfig>::read(Decoder& d, ::anthropic::Compu
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2120,9 +2120,9 @@ void Codec<::anthropic::ContainerSkill>::read(Decoder& d, ::anthropic::Container
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "version" ? 2 : -1; break;
-      case 8: member = k == "skill_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "version") ? 2 : -1; break;
+      case 8: member = key_is(k, "skill_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2180,7 +2180,7 @@ void Codec<::anthropic::Diagnostics>::read(Decoder& d, ::anthropic::Diagnostics&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 17: member = k == "cache_miss_reason" ? 0 : -1; break;
+      case 17: member = key_is(k, "cache_miss_reason") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2239,10 +2239,10 @@ void Codec<::anthropic::DocumentBlock>::read(Decoder& d, ::anthropic::DocumentBl
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 6: member = k == "source" ? 1 : -1; break;
-      case 9: member = k == "citations" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 6: member = key_is(k, "source") ? 1 : -1; break;
+      case 9: member = key_is(k, "citations") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2306,8 +2306,8 @@ void Codec<::anthropic::FileImageSource>::read(Decoder& d, ::anthropic::FileImag
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2353,8 +2353,8 @@ void Codec<::anthropic::JSONOutputFormat>::read(Decoder& d, ::anthropic::JSONOut
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "schema" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "schema") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2399,7 +2399,7 @@ void Codec<::anthropic::OutputTokensDetails>::read(Decoder& d, ::anthropic::Outp
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 15: member = k == "thinking_tokens" ? 0 : -1; break;
+      case 15: member = key_is(k, "thinking_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2445,12 +2445,12 @@ void Codec<::anthropic::SearchResultBlockParam>::read(Decoder& d, ::anthropic::S
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 5: member = k == "title" ? 2 : -1; break;
-      case 6: member = k == "source" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "citations" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "title") ? 2 : -1; break;
+      case 6: member = key_is(k, "source") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "citations") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2527,10 +2527,10 @@ void Codec<::anthropic::ServerToolUseBlock>::read(Decoder& d, ::anthropic::Serve
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 3 : k == "type" ? 4 : -1; break;
-      case 5: member = k == "input" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 1 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 3 : key_is(k, "type") ? 4 : -1; break;
+      case 5: member = key_is(k, "input") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2603,8 +2603,8 @@ void Codec<::anthropic::TextBlock>::read(Decoder& d, ::anthropic::TextBlock& v, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
-      case 9: member = k == "citations" ? 0 : -1; break;
+      case 4: member = key_is(k, "text") ? 1 : key_is(k, "type") ? 2 : -1; break;
+      case 9: member = key_is(k, "citations") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2692,9 +2692,9 @@ void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlock>::read(Deco
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 5: member = k == "lines" ? 0 : -1; break;
-      case 9: member = k == "new_lines" ? 1 : k == "new_start" ? 2 : k == "old_lines" ? 3 : k == "old_start" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 5: member = key_is(k, "lines") ? 0 : -1; break;
+      case 9: member = key_is(k, "new_lines") ? 1 : key_is(k, "new_start") ? 2 : key_is(k, "old_lines") ? 3 : key_is(k, "old_start") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2780,9 +2780,9 @@ void Codec<::anthropic::TextEditorCodeExecutionToolResultBlock>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2835,9 +2835,9 @@ void Codec<::anthropic::ThinkingBlock>::read(Decoder& d, ::anthropic::ThinkingBl
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 8: member = k == "thinking" ? 1 : -1; break;
-      case 9: member = k == "signature" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 8: member = key_is(k, "thinking") ? 1 : -1; break;
+      case 9: member = key_is(k, "signature") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2887,7 +2887,7 @@ void Codec<::anthropic::ThinkingConfigDisabled>::read(Decoder& d, ::anthropic::T
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2931,11 +2931,11 @@ void Codec<::anthropic::ToolBash20250124>::read(Decoder& d, ::anthropic::ToolBas
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3020,8 +3020,8 @@ void Codec<::anthropic::ToolChoiceTool>::read(Decoder& d, ::anthropic::ToolChoic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3079,10 +3079,10 @@ void Codec<::anthropic::ToolSearchToolBm25_20251119>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3161,9 +3161,9 @@ void Codec<::anthropic::ToolSearchToolResultBlock>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3219,11 +3219,11 @@ void Codec<::anthropic::ToolTextEditor20250124>::read(Decoder& d, ::anthropic::T
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3312,12 +3312,12 @@ void Codec<::anthropic::ToolUseBlockParam>::read(Decoder& d, ::anthropic::ToolUs
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 5 : -1; break;
-      case 12: member = k == "toolset_name" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 5 : -1; break;
+      case 12: member = key_is(k, "toolset_name") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3401,10 +3401,10 @@ void Codec<::anthropic::WebFetchBlockParam>::read(Decoder& d, ::anthropic::WebFe
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 12: member = k == "retrieved_at" ? 3 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 12: member = key_is(k, "retrieved_at") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3475,14 +3475,14 @@ void Codec<::anthropic::WebFetchTool20260318>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 11 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : k == "use_cache" ? 13 : -1; break;
-      case 11: member = k == "url_sources" ? 12 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : k == "response_inclusion" ? 10 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 11 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : key_is(k, "use_cache") ? 13 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 12 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : key_is(k, "response_inclusion") ? 10 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3625,11 +3625,11 @@ void Codec<::anthropic::WebFetchToolResultBlockParam>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 6: member = k == "caller" ? 4 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 6: member = key_is(k, "caller") ? 4 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3697,8 +3697,8 @@ void Codec<::anthropic::WebFetchURLSourceOnly>::read(Decoder& d, ::anthropic::We
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "tools" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "tools") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3747,11 +3747,11 @@ void Codec<::anthropic::WebSearchResultBlockParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 3 : -1; break;
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "title" ? 1 : -1; break;
-      case 8: member = k == "page_age" ? 4 : -1; break;
-      case 17: member = k == "encrypted_content" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "title") ? 1 : -1; break;
+      case 8: member = key_is(k, "page_age") ? 4 : -1; break;
+      case 17: member = key_is(k, "encrypted_content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3817,8 +3817,8 @@ void Codec<::anthropic::WebSearchToolRequestErrorObject>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3882,15 +3882,15 @@ void Codec<::anthropic::MessageCreateParams>::read(Decoder& d, ::anthropic::Mess
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 5: member = k == "model" ? 2 : k == "speed" ? 10 : k == "top_k" ? 15 : k == "top_p" ? 16 : k == "tools" ? 19 : -1; break;
-      case 6: member = k == "stream" ? 12 : k == "system" ? 13 : -1; break;
-      case 8: member = k == "messages" ? 1 : k == "metadata" ? 7 : k == "thinking" ? 17 : -1; break;
-      case 9: member = k == "container" ? 4 : -1; break;
-      case 10: member = k == "max_tokens" ? 0 : -1; break;
-      case 11: member = k == "diagnostics" ? 5 : k == "temperature" ? 14 : k == "tool_choice" ? 18 : -1; break;
-      case 12: member = k == "service_tier" ? 9 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "inference_geo" ? 6 : k == "output_config" ? 8 : -1; break;
-      case 14: member = k == "stop_sequences" ? 11 : -1; break;
+      case 5: member = key_is(k, "model") ? 2 : key_is(k, "speed") ? 10 : key_is(k, "top_k") ? 15 : key_is(k, "top_p") ? 16 : key_is(k, "tools") ? 19 : -1; break;
+      case 6: member = key_is(k, "stream") ? 12 : key_is(k, "system") ? 13 : -1; break;
+      case 8: member = key_is(k, "messages") ? 1 : key_is(k, "metadata") ? 7 : key_is(k, "thinking") ? 17 : -1; break;
+      case 9: member = key_is(k, "container") ? 4 : -1; break;
+      case 10: member = key_is(k, "max_tokens") ? 0 : -1; break;
+      case 11: member = key_is(k, "diagnostics") ? 5 : key_is(k, "temperature") ? 14 : key_is(k, "tool_choice") ? 18 : -1; break;
+      case 12: member = key_is(k, "service_tier") ? 9 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "inference_geo") ? 6 : key_is(k, "output_config") ? 8 : -1; break;
+      case 14: member = key_is(k, "stop_sequences") ? 11 : -1; break;
       default: break;
     }
     switch (member) {

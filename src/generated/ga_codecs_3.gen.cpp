@@ -28,8 +28,8 @@ void Codec<::anthropic::AuthenticationErrorObject>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::NotFoundErrorObject>::read(Decoder& d, ::anthropic::NotF
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -129,9 +129,9 @@ void Codec<::anthropic::ErrorResponse>::read(Decoder& d, ::anthropic::ErrorRespo
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 5: member = k == "error" ? 0 : -1; break;
-      case 10: member = k == "request_id" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 5: member = key_is(k, "error") ? 0 : -1; break;
+      case 10: member = key_is(k, "request_id") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -225,14 +225,14 @@ void Codec<::anthropic::Message>::read(Decoder& d, ::anthropic::Message& v, cons
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "role" ? 5 : k == "type" ? 9 : -1; break;
-      case 5: member = k == "model" ? 4 : k == "usage" ? 10 : -1; break;
-      case 7: member = k == "content" ? 2 : -1; break;
-      case 9: member = k == "container" ? 1 : -1; break;
-      case 11: member = k == "diagnostics" ? 3 : k == "stop_reason" ? 7 : -1; break;
-      case 12: member = k == "stop_details" ? 6 : -1; break;
-      case 13: member = k == "stop_sequence" ? 8 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 5 : key_is(k, "type") ? 9 : -1; break;
+      case 5: member = key_is(k, "model") ? 4 : key_is(k, "usage") ? 10 : -1; break;
+      case 7: member = key_is(k, "content") ? 2 : -1; break;
+      case 9: member = key_is(k, "container") ? 1 : -1; break;
+      case 11: member = key_is(k, "diagnostics") ? 3 : key_is(k, "stop_reason") ? 7 : -1; break;
+      case 12: member = key_is(k, "stop_details") ? 6 : -1; break;
+      case 13: member = key_is(k, "stop_sequence") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -346,8 +346,8 @@ void Codec<::anthropic::Base64PDFSource>::read(Decoder& d, ::anthropic::Base64PD
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 2 : -1; break;
-      case 10: member = k == "media_type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "media_type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -400,10 +400,10 @@ void Codec<::anthropic::BashCodeExecutionResultBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 2 : k == "stdout" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 2 : key_is(k, "stdout") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -469,10 +469,10 @@ void Codec<::anthropic::BashCodeExecutionToolResultBlockParam>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -531,8 +531,8 @@ void Codec<::anthropic::BrowserFindConfig>::read(Decoder& d, ::anthropic::Browse
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -583,8 +583,8 @@ void Codec<::anthropic::BrowserHoverConfig>::read(Decoder& d, ::anthropic::Brows
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -635,8 +635,8 @@ void Codec<::anthropic::BrowserLeftClickDragConfig>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -687,8 +687,8 @@ void Codec<::anthropic::BrowserMiddleClickConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -739,8 +739,8 @@ void Codec<::anthropic::BrowserReadConsoleConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -791,8 +791,8 @@ void Codec<::anthropic::BrowserScreenshotConfig>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -847,10 +847,10 @@ void Codec<::anthropic::BrowserStateChangeDownloadCompleted>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : k == "path" ? 3 : -1; break;
-      case 10: member = k == "size_bytes" ? 4 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : key_is(k, "path") ? 3 : -1; break;
+      case 10: member = key_is(k, "size_bytes") ? 4 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -920,9 +920,9 @@ void Codec<::anthropic::BrowserStateTabEntry>::read(Decoder& d, ::anthropic::Bro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 5: member = k == "title" ? 1 : -1; break;
-      case 6: member = k == "tab_id" ? 0 : k == "active" ? 3 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 5: member = key_is(k, "title") ? 1 : -1; break;
+      case 6: member = key_is(k, "tab_id") ? 0 : key_is(k, "active") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -983,8 +983,8 @@ void Codec<::anthropic::BrowserTripleClickConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1035,8 +1035,8 @@ void Codec<::anthropic::CacheControlEphemeral>::read(Decoder& d, ::anthropic::Ca
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "ttl" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "ttl") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1082,7 +1082,7 @@ void Codec<::anthropic::CacheMissPreviousMessageNotFound>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1139,11 +1139,11 @@ void Codec<::anthropic::CitationCharLocation>::read(Decoder& d, ::anthropic::Cit
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
-      case 16: member = k == "start_char_index" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : key_is(k, "end_char_index") ? 3 : -1; break;
+      case 16: member = key_is(k, "start_char_index") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1242,12 +1242,12 @@ void Codec<::anthropic::CitationPageLocation>::read(Decoder& d, ::anthropic::Cit
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 6 : -1; break;
-      case 7: member = k == "file_id" ? 4 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_page_number" ? 3 : -1; break;
-      case 17: member = k == "start_page_number" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 6 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 4 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_page_number") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_page_number") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1328,7 +1328,7 @@ void Codec<::anthropic::CitationsConfig>::read(Decoder& d, ::anthropic::Citation
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1370,8 +1370,8 @@ void Codec<::anthropic::CodeExecutionOutputBlock>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1420,10 +1420,10 @@ void Codec<::anthropic::CodeExecutionTool20250522>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1499,8 +1499,8 @@ void Codec<::anthropic::CodeExecutionToolResultErrorObject>::read(Decoder& d, ::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1549,11 +1549,11 @@ void Codec<::anthropic::EncryptedCodeExecutionResultBlockParam>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 2 : -1; break;
-      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 2 : -1; break;
+      case 16: member = key_is(k, "encrypted_stdout") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1616,8 +1616,8 @@ void Codec<::anthropic::ComputerHoldKeyConfig>::read(Decoder& d, ::anthropic::Co
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1668,8 +1668,8 @@ void Codec<::anthropic::ComputerLeftMouseDownConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1720,8 +1720,8 @@ void Codec<::anthropic::ComputerRightClickConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1787,15 +1787,15 @@ void Codec<::anthropic::ComputerToolsetConfigs>::read(Decoder& d, ::anthropic::C
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "key" ? 3 : -1; break;
-      case 4: member = k == "type" ? 14 : k == "wait" ? 15 : k == "zoom" ? 16 : -1; break;
-      case 6: member = k == "scroll" ? 12 : -1; break;
-      case 8: member = k == "hold_key" ? 2 : -1; break;
-      case 10: member = k == "left_click" ? 4 : k == "mouse_move" ? 9 : k == "screenshot" ? 11 : -1; break;
-      case 11: member = k == "right_click" ? 10 : -1; break;
-      case 12: member = k == "double_click" ? 1 : k == "middle_click" ? 8 : k == "triple_click" ? 13 : -1; break;
-      case 13: member = k == "left_mouse_up" ? 7 : -1; break;
-      case 15: member = k == "cursor_position" ? 0 : k == "left_click_drag" ? 5 : k == "left_mouse_down" ? 6 : -1; break;
+      case 3: member = key_is(k, "key") ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 14 : key_is(k, "wait") ? 15 : key_is(k, "zoom") ? 16 : -1; break;
+      case 6: member = key_is(k, "scroll") ? 12 : -1; break;
+      case 8: member = key_is(k, "hold_key") ? 2 : -1; break;
+      case 10: member = key_is(k, "left_click") ? 4 : key_is(k, "mouse_move") ? 9 : key_is(k, "screenshot") ? 11 : -1; break;
+      case 11: member = key_is(k, "right_click") ? 10 : -1; break;
+      case 12: member = key_is(k, "double_click") ? 1 : key_is(k, "middle_click") ? 8 : key_is(k, "triple_click") ? 13 : -1; break;
+      case 13: member = key_is(k, "left_mouse_up") ? 7 : -1; break;
+      case 15: member = key_is(k, "cursor_position") ? 0 : key_is(k, "left_click_drag") ? 5 : key_is(k, "left_mouse_down") ? 6 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1966,8 +1966,8 @@ void Codec<::anthropic::ComputerZoomConfig>::read(Decoder& d, ::anthropic::Compu
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2019,8 +2019,8 @@ void Codec<::anthropic::ContainerUploadBlock>::read(Decoder& d, ::anthropic::Con
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2064,7 +2064,7 @@ void Codec<::anthropic::DiagnosticsParam>::read(Decoder& d, ::anthropic::Diagnos
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 19: member = k == "previous_message_id" ? 0 : -1; break;
+      case 19: member = key_is(k, "previous_message_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2108,8 +2108,8 @@ void Codec<::anthropic::FileDocumentSource>::read(Decoder& d, ::anthropic::FileD
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2155,8 +2155,8 @@ void Codec<::anthropic::URLImageSource>::read(Decoder& d, ::anthropic::URLImageS
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2206,11 +2206,11 @@ void Codec<::anthropic::MemoryTool20250818>::read(Decoder& d, ::anthropic::Memor
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2294,7 +2294,7 @@ void Codec<::anthropic::RedactedThinkingBlock>::read(Decoder& d, ::anthropic::Re
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2340,8 +2340,8 @@ void Codec<::anthropic::ServerToolCaller>::read(Decoder& d, ::anthropic::ServerT
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "tool_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "tool_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2391,11 +2391,11 @@ void Codec<::anthropic::ServerToolUseBlockParam>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 4: member = k == "name" ? 2 : k == "type" ? 3 : -1; break;
-      case 5: member = k == "input" ? 1 : -1; break;
-      case 6: member = k == "caller" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 4 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 4: member = key_is(k, "name") ? 2 : key_is(k, "type") ? 3 : -1; break;
+      case 5: member = key_is(k, "input") ? 1 : -1; break;
+      case 6: member = key_is(k, "caller") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2471,9 +2471,9 @@ void Codec<::anthropic::TextBlockParam>::read(Decoder& d, ::anthropic::TextBlock
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
-      case 9: member = k == "citations" ? 3 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "text") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "citations") ? 3 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2538,9 +2538,9 @@ void Codec<::anthropic::TextEditorCodeExecutionStrReplaceResultBlockParam>::read
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 5: member = k == "lines" ? 1 : -1; break;
-      case 9: member = k == "new_lines" ? 2 : k == "new_start" ? 3 : k == "old_lines" ? 4 : k == "old_start" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 5: member = key_is(k, "lines") ? 1 : -1; break;
+      case 9: member = key_is(k, "new_lines") ? 2 : key_is(k, "new_start") ? 3 : key_is(k, "old_lines") ? 4 : key_is(k, "old_start") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2621,9 +2621,9 @@ void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2678,9 +2678,9 @@ void Codec<::anthropic::ThinkingBlockParam>::read(Decoder& d, ::anthropic::Think
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 8: member = k == "thinking" ? 1 : -1; break;
-      case 9: member = k == "signature" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 8: member = key_is(k, "thinking") ? 1 : -1; break;
+      case 9: member = key_is(k, "signature") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2733,9 +2733,9 @@ void Codec<::anthropic::ThinkingConfigEnabled>::read(Decoder& d, ::anthropic::Th
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "display" ? 2 : -1; break;
-      case 13: member = k == "budget_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "display") ? 2 : -1; break;
+      case 13: member = key_is(k, "budget_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2788,8 +2788,8 @@ void Codec<::anthropic::ToolChoiceAny>::read(Decoder& d, ::anthropic::ToolChoice
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2837,8 +2837,8 @@ void Codec<::anthropic::ToolReferenceBlock>::read(Decoder& d, ::anthropic::ToolR
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 9: member = k == "tool_name" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "tool_name") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2888,10 +2888,10 @@ void Codec<::anthropic::ToolSearchToolRegex20251119>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2970,9 +2970,9 @@ void Codec<::anthropic::ToolSearchToolResultErrorParam>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3030,11 +3030,11 @@ void Codec<::anthropic::ToolTextEditor20250429>::read(Decoder& d, ::anthropic::T
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 6 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 6 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3120,10 +3120,10 @@ void Codec<::anthropic::UserLocation>::read(Decoder& d, ::anthropic::UserLocatio
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : k == "city" ? 1 : -1; break;
-      case 6: member = k == "region" ? 3 : -1; break;
-      case 7: member = k == "country" ? 2 : -1; break;
-      case 8: member = k == "timezone" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : key_is(k, "city") ? 1 : -1; break;
+      case 6: member = key_is(k, "region") ? 3 : -1; break;
+      case 7: member = key_is(k, "country") ? 2 : -1; break;
+      case 8: member = key_is(k, "timezone") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3204,14 +3204,14 @@ void Codec<::anthropic::WebFetchTool20250910>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3335,8 +3335,8 @@ void Codec<::anthropic::WebFetchToolResultErrorBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3380,7 +3380,7 @@ void Codec<::anthropic::WebFetchURLSourceAll>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3420,7 +3420,7 @@ void Codec<::anthropic::WebFetchURLSourceToolReference>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3473,11 +3473,11 @@ void Codec<::anthropic::WebSearchTool20250305>::read(Decoder& d, ::anthropic::We
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 9 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3585,8 +3585,8 @@ void Codec<::anthropic::WebSearchToolResultErrorObject>::read(Decoder& d, ::anth
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3632,8 +3632,8 @@ void Codec<::anthropic::MessageParam>::read(Decoder& d, ::anthropic::MessagePara
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {

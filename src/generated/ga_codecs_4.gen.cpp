@@ -28,8 +28,8 @@ void Codec<::anthropic::BillingErrorObject>::read(Decoder& d, ::anthropic::Billi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -75,8 +75,8 @@ void Codec<::anthropic::OverloadedErrorObject>::read(Decoder& d, ::anthropic::Ov
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -122,8 +122,8 @@ void Codec<::anthropic::messages::MessageBatchErroredResult>::read(Decoder& d, :
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "error" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "error") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -169,8 +169,8 @@ void Codec<::anthropic::messages::MessageBatchSucceededResult>::read(Decoder& d,
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "message" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "message") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -216,8 +216,8 @@ void Codec<::anthropic::BashCodeExecutionOutputBlock>::read(Decoder& d, ::anthro
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -263,8 +263,8 @@ void Codec<::anthropic::BashCodeExecutionToolResultErrorObject>::read(Decoder& d
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -309,8 +309,8 @@ void Codec<::anthropic::BrowserCloseTabConfig>::read(Decoder& d, ::anthropic::Br
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -361,8 +361,8 @@ void Codec<::anthropic::BrowserFormInputConfig>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -413,8 +413,8 @@ void Codec<::anthropic::BrowserJavascriptExecConfig>::read(Decoder& d, ::anthrop
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -465,8 +465,8 @@ void Codec<::anthropic::BrowserLeftMouseDownConfig>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -517,8 +517,8 @@ void Codec<::anthropic::BrowserMouseMoveConfig>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -569,8 +569,8 @@ void Codec<::anthropic::BrowserReadNetworkConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -621,8 +621,8 @@ void Codec<::anthropic::BrowserScrollConfig>::read(Decoder& d, ::anthropic::Brow
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -676,10 +676,10 @@ void Codec<::anthropic::BrowserStateChangeDownloadFailed>::read(Decoder& d, ::an
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 2 : -1; break;
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "error" ? 3 : -1; break;
-      case 11: member = k == "download_id" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "error") ? 3 : -1; break;
+      case 11: member = key_is(k, "download_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -738,8 +738,8 @@ void Codec<::anthropic::BrowserSwitchTabConfig>::read(Decoder& d, ::anthropic::B
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -790,8 +790,8 @@ void Codec<::anthropic::BrowserTypeConfig>::read(Decoder& d, ::anthropic::Browse
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -843,7 +843,7 @@ void Codec<::anthropic::CacheCreation>::read(Decoder& d, ::anthropic::CacheCreat
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 25: member = k == "ephemeral_1h_input_tokens" ? 0 : k == "ephemeral_5m_input_tokens" ? 1 : -1; break;
+      case 25: member = key_is(k, "ephemeral_1h_input_tokens") ? 0 : key_is(k, "ephemeral_5m_input_tokens") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -891,8 +891,8 @@ void Codec<::anthropic::CacheMissSystemChanged>::read(Decoder& d, ::anthropic::C
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 25: member = k == "cache_missed_input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 25: member = key_is(k, "cache_missed_input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -948,10 +948,10 @@ void Codec<::anthropic::CitationCharLocationParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : k == "end_char_index" ? 3 : -1; break;
-      case 16: member = k == "start_char_index" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : key_is(k, "end_char_index") ? 3 : -1; break;
+      case 16: member = key_is(k, "start_char_index") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1034,11 +1034,11 @@ void Codec<::anthropic::CitationPageLocationParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 5 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
-      case 14: member = k == "document_index" ? 1 : k == "document_title" ? 2 : -1; break;
-      case 15: member = k == "end_page_number" ? 3 : -1; break;
-      case 17: member = k == "start_page_number" ? 4 : -1; break;
+      case 4: member = key_is(k, "type") ? 5 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
+      case 14: member = key_is(k, "document_index") ? 1 : key_is(k, "document_title") ? 2 : -1; break;
+      case 15: member = key_is(k, "end_page_number") ? 3 : -1; break;
+      case 17: member = key_is(k, "start_page_number") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1109,7 +1109,7 @@ void Codec<::anthropic::CitationsConfigParam>::read(Decoder& d, ::anthropic::Cit
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1153,8 +1153,8 @@ void Codec<::anthropic::CodeExecutionOutputBlockParam>::read(Decoder& d, ::anthr
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1203,10 +1203,10 @@ void Codec<::anthropic::CodeExecutionTool20250825>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 5 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 5 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1285,11 +1285,11 @@ void Codec<::anthropic::EncryptedCodeExecutionResultBlock>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 4 : -1; break;
-      case 6: member = k == "stderr" ? 3 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "return_code" ? 2 : -1; break;
-      case 16: member = k == "encrypted_stdout" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 4 : -1; break;
+      case 6: member = key_is(k, "stderr") ? 3 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "return_code") ? 2 : -1; break;
+      case 16: member = key_is(k, "encrypted_stdout") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1355,10 +1355,10 @@ void Codec<::anthropic::CodeExecutionToolResultBlockParam>::read(Decoder& d, ::a
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "tool_use_id" ? 1 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 1 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1417,8 +1417,8 @@ void Codec<::anthropic::ComputerKeyConfig>::read(Decoder& d, ::anthropic::Comput
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1469,8 +1469,8 @@ void Codec<::anthropic::ComputerLeftMouseUpConfig>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1521,8 +1521,8 @@ void Codec<::anthropic::ComputerScreenshotConfig>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1573,8 +1573,8 @@ void Codec<::anthropic::ComputerTripleClickConfig>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "enabled" ? 1 : -1; break;
-      case 13: member = k == "defer_loading" ? 0 : -1; break;
+      case 7: member = key_is(k, "enabled") ? 1 : -1; break;
+      case 13: member = key_is(k, "defer_loading") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1633,9 +1633,9 @@ void Codec<::anthropic::Container>::read(Decoder& d, ::anthropic::Container& v, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 2: member = k == "id" ? 0 : -1; break;
-      case 6: member = k == "skills" ? 2 : -1; break;
-      case 10: member = k == "expires_at" ? 1 : -1; break;
+      case 2: member = key_is(k, "id") ? 0 : -1; break;
+      case 6: member = key_is(k, "skills") ? 2 : -1; break;
+      case 10: member = key_is(k, "expires_at") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1693,9 +1693,9 @@ void Codec<::anthropic::ContainerUploadBlockParam>::read(Decoder& d, ::anthropic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "file_id" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "file_id") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1747,7 +1747,7 @@ void Codec<::anthropic::DirectCaller>::read(Decoder& d, ::anthropic::DirectCalle
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1787,8 +1787,8 @@ void Codec<::anthropic::URLPDFSource>::read(Decoder& d, ::anthropic::URLPDFSourc
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 3: member = k == "url" ? 1 : -1; break;
-      case 4: member = k == "type" ? 0 : -1; break;
+      case 3: member = key_is(k, "url") ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1836,10 +1836,10 @@ void Codec<::anthropic::ImageBlockParam>::read(Decoder& d, ::anthropic::ImageBlo
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 6: member = k == "source" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
-      case 15: member = k == "transformations" ? 3 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "source") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
+      case 15: member = key_is(k, "transformations") ? 3 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1899,7 +1899,7 @@ void Codec<::anthropic::Metadata>::read(Decoder& d, ::anthropic::Metadata& v, co
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 7: member = k == "user_id" ? 0 : -1; break;
+      case 7: member = key_is(k, "user_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1943,7 +1943,7 @@ void Codec<::anthropic::RedactedThinkingBlockParam>::read(Decoder& d, ::anthropi
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "data" ? 0 : k == "type" ? 1 : -1; break;
+      case 4: member = key_is(k, "data") ? 0 : key_is(k, "type") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -1989,8 +1989,8 @@ void Codec<::anthropic::ServerToolCaller20260120>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "tool_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "tool_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2037,9 +2037,9 @@ void Codec<::anthropic::SkillParams>::read(Decoder& d, ::anthropic::SkillParams&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 7: member = k == "version" ? 2 : -1; break;
-      case 8: member = k == "skill_id" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 7: member = key_is(k, "version") ? 2 : -1; break;
+      case 8: member = key_is(k, "skill_id") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2095,8 +2095,8 @@ void Codec<::anthropic::TextEditorCodeExecutionCreateResultBlock>::read(Decoder&
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 14: member = k == "is_file_update" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 14: member = key_is(k, "is_file_update") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2149,9 +2149,9 @@ void Codec<::anthropic::TextEditorCodeExecutionToolResultErrorObject>::read(Deco
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2210,11 +2210,11 @@ void Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam>::read(Decod
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 9: member = k == "file_type" ? 1 : k == "num_lines" ? 3 : -1; break;
-      case 10: member = k == "start_line" ? 4 : -1; break;
-      case 11: member = k == "total_lines" ? 5 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 9: member = key_is(k, "file_type") ? 1 : key_is(k, "num_lines") ? 3 : -1; break;
+      case 10: member = key_is(k, "start_line") ? 4 : -1; break;
+      case 11: member = key_is(k, "total_lines") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2289,8 +2289,8 @@ void Codec<::anthropic::ThinkingConfigAdaptive>::read(Decoder& d, ::anthropic::T
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 7: member = k == "display" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 7: member = key_is(k, "display") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2338,9 +2338,9 @@ void Codec<::anthropic::Tool_InputSchema>::read(Decoder& d, ::anthropic::Tool_In
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 8: member = k == "required" ? 2 : -1; break;
-      case 10: member = k == "properties" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 8: member = key_is(k, "required") ? 2 : -1; break;
+      case 10: member = key_is(k, "properties") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2395,8 +2395,8 @@ void Codec<::anthropic::ToolChoiceAuto>::read(Decoder& d, ::anthropic::ToolChoic
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 25: member = k == "disable_parallel_tool_use" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 25: member = key_is(k, "disable_parallel_tool_use") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2445,9 +2445,9 @@ void Codec<::anthropic::ToolReferenceBlockParam>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 9: member = k == "tool_name" ? 0 : -1; break;
-      case 13: member = k == "cache_control" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "tool_name") ? 0 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2508,9 +2508,9 @@ void Codec<::anthropic::ToolSearchToolResultErrorObject>::read(Decoder& d, ::ant
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 2 : -1; break;
-      case 10: member = k == "error_code" ? 0 : -1; break;
-      case 13: member = k == "error_message" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 2 : -1; break;
+      case 10: member = key_is(k, "error_code") ? 0 : -1; break;
+      case 13: member = key_is(k, "error_message") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2565,8 +2565,8 @@ void Codec<::anthropic::ToolSearchToolSearchResultBlockParam>::read(Decoder& d, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 15: member = k == "tool_references" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 15: member = key_is(k, "tool_references") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2617,11 +2617,11 @@ void Codec<::anthropic::ToolTextEditor20250728>::read(Decoder& d, ::anthropic::T
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 3 : k == "defer_loading" ? 4 : -1; break;
-      case 14: member = k == "input_examples" ? 5 : k == "max_characters" ? 6 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 3 : key_is(k, "defer_loading") ? 4 : -1; break;
+      case 14: member = key_is(k, "input_examples") ? 5 : key_is(k, "max_characters") ? 6 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2713,8 +2713,8 @@ void Codec<::anthropic::UserMessageParam>::read(Decoder& d, ::anthropic::UserMes
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "role" ? 1 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
+      case 4: member = key_is(k, "role") ? 1 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2769,14 +2769,14 @@ void Codec<::anthropic::WebFetchTool20260209>::read(Decoder& d, ::anthropic::Web
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 10 : -1; break;
-      case 8: member = k == "max_uses" ? 9 : -1; break;
-      case 9: member = k == "citations" ? 6 : -1; break;
-      case 11: member = k == "url_sources" ? 11 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 7 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
-      case 18: member = k == "max_content_tokens" ? 8 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 10 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 9 : -1; break;
+      case 9: member = key_is(k, "citations") ? 6 : -1; break;
+      case 11: member = key_is(k, "url_sources") ? 11 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 7 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
+      case 18: member = key_is(k, "max_content_tokens") ? 8 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2902,10 +2902,10 @@ void Codec<::anthropic::WebFetchToolResultBlock>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 6: member = k == "caller" ? 0 : -1; break;
-      case 7: member = k == "content" ? 1 : -1; break;
-      case 11: member = k == "tool_use_id" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 6: member = key_is(k, "caller") ? 0 : -1; break;
+      case 7: member = key_is(k, "content") ? 1 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -2965,8 +2965,8 @@ void Codec<::anthropic::WebFetchURLSourceExcept>::read(Decoder& d, ::anthropic::
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "tools" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "tools") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3012,8 +3012,8 @@ void Codec<::anthropic::WebFetchURLSources>::read(Decoder& d, ::anthropic::WebFe
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 10: member = k == "user_input" ? 2 : -1; break;
-      case 19: member = k == "client_tool_results" ? 0 : k == "server_tool_results" ? 1 : -1; break;
+      case 10: member = key_is(k, "user_input") ? 2 : -1; break;
+      case 19: member = key_is(k, "client_tool_results") ? 0 : key_is(k, "server_tool_results") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3080,11 +3080,11 @@ void Codec<::anthropic::WebSearchTool20260209>::read(Decoder& d, ::anthropic::We
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "strict" ? 8 : -1; break;
-      case 8: member = k == "max_uses" ? 7 : -1; break;
-      case 13: member = k == "cache_control" ? 5 : k == "defer_loading" ? 6 : k == "user_location" ? 9 : -1; break;
-      case 15: member = k == "allowed_callers" ? 2 : k == "allowed_domains" ? 3 : k == "blocked_domains" ? 4 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "strict") ? 8 : -1; break;
+      case 8: member = key_is(k, "max_uses") ? 7 : -1; break;
+      case 13: member = key_is(k, "cache_control") ? 5 : key_is(k, "defer_loading") ? 6 : key_is(k, "user_location") ? 9 : -1; break;
+      case 15: member = key_is(k, "allowed_callers") ? 2 : key_is(k, "allowed_domains") ? 3 : key_is(k, "blocked_domains") ? 4 : -1; break;
       default: break;
     }
     switch (member) {
@@ -3194,10 +3194,10 @@ void Codec<::anthropic::WebSearchToolResultBlock>::read(Decoder& d, ::anthropic:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 3 : -1; break;
-      case 6: member = k == "caller" ? 0 : -1; break;
-      case 7: member = k == "content" ? 1 : -1; break;
-      case 11: member = k == "tool_use_id" ? 2 : -1; break;
+      case 4: member = key_is(k, "type") ? 3 : -1; break;
+      case 6: member = key_is(k, "caller") ? 0 : -1; break;
+      case 7: member = key_is(k, "content") ? 1 : -1; break;
+      case 11: member = key_is(k, "tool_use_id") ? 2 : -1; break;
       default: break;
     }
     switch (member) {

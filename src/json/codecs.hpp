@@ -1,7 +1,7 @@
 #pragma once
 
 // Private: the JSON codecs between the wire and the public model types. Decoders throw
-// AnthropicInvalidDataException (never a nlohmann exception) with a message naming the field.
+// AnthropicInvalidDataException with a message naming the field.
 
 #include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>

@@ -6,22 +6,17 @@
 
 #include <anthropic/errors.hpp>
 
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
 #include <cstdint>
-#include <initializer_list>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-// Batches, list pages and deleted batches (small, cold) are parsed once into a nlohmann DOM and
-// the typed values taken out of it, strings moved rather than copied. Results lines (hot: a
-// results file can hold 100,000 of them) go through the pull Reader straight into the typed
-// values (see decode_result_line). Every failure, nlohmann's included, becomes an
+// Every document is read once by the pull Reader straight into the typed values, no DOM:
+// batches, list pages and deleted batches (small, cold) by the hand-written decoders below,
+// results lines (hot: a results file can hold 100,000 of them) by the generated model codecs
+// (src/generated/*.gen.cpp) under a hand-written flattened result. Every failure is an
 // AnthropicInvalidDataException naming the document and the field:
 // "message_batch: `request_counts.processing` is not an integer".
 
@@ -29,7 +24,6 @@ namespace anthropic::internal::json {
 
 namespace {
 
-using Json = nlohmann::json;  // key order does not matter: unknown members come from the text
 using messages::BasicMessageBatchIndividualResponse;
 using messages::BasicMessageBatchResult;
 using messages::DeletedMessageBatch;
@@ -37,214 +31,154 @@ using messages::MessageBatch;
 using messages::MessageBatchResultType;
 using messages::ProcessingStatus;
 
+using model::Decoder;
 using model::Path;
 
-class DomDecoder {
- public:
-  explicit DomDecoder(const char* document) : document_(document) {}
-
-  Json parse(std::string_view text) const {
-    try {
-      return Json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::exception& e) {
-      // nlohmann quotes the last token read: keep it short and printable.
-      std::string reason = e.what();
-      if (reason.size() > 200) reason.resize(200);
-      for (char& c : reason) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7f) c = '?';
-      }
-      throw AnthropicInvalidDataException(std::string(document_) + ": malformed JSON (" + reason +
-                                          ")");
-    }
+// Opens the object of a batch document (or of a list page's element, which names its place).
+void begin_document_object(Decoder& d, const Path* path) {
+  if (d.r.peek() != Reader::Kind::object) {
+    if (path) d.fail(*path, "is not an object");
+    d.r.skip();  // malformed JSON is reported as such, before the shape
+    d.r.finish();
+    d.fail(Path{}, "is not a JSON object");
   }
-
-  [[noreturn]] void fail(const Path* path, const char* problem) const {
-    std::string msg = document_;
-    if (path) {
-      msg += ": `" + path->str() + "` ";
-    } else {
-      msg += " ";
-    }
-    msg += problem;
-    throw AnthropicInvalidDataException(msg);
-  }
-
-  void require_object(Json& v, const Path* path) const {
-    if (!v.is_object()) fail(path, path ? "is not an object" : "is not a JSON object");
-  }
-
-  // The member `key` of `obj`, or null when absent.
-  static Json* find(Json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-  }
-
-  Json& required(Json& obj, const Path& path) const {
-    Json* v = find(obj, path.key);
-    if (!v) fail(&path, "is missing");
-    if (v->is_null()) fail(&path, "is null");
-    return *v;
-  }
-
-  // Null or absent: nullptr.
-  static Json* nullable(Json& obj, const char* key) {
-    Json* v = find(obj, key);
-    return v && !v->is_null() ? v : nullptr;
-  }
-
-  std::string take_string(Json& v, const Path& path) const {
-    if (!v.is_string()) fail(&path, "is not a string");
-    return std::move(v.get_ref<std::string&>());
-  }
-
-  std::int64_t to_int(const Json& v, const Path& path) const {
-    if (v.is_number_unsigned()) {
-      auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        fail(&path, "is out of range");
-      }
-      return static_cast<std::int64_t>(u);
-    }
-    if (!v.is_number_integer()) fail(&path, "is not an integer");
-    return v.get<std::int64_t>();
-  }
-
-  std::string req_string(Json& obj, const char* key, const Path* parent) const {
-    Path path{parent, key};
-    return take_string(required(obj, path), path);
-  }
-
-  std::optional<std::string> opt_string(Json& obj, const char* key, const Path* parent) const {
-    Json* v = nullable(obj, key);
-    if (!v) return std::nullopt;
-    return take_string(*v, Path{parent, key});
-  }
-
-  std::int64_t req_int(Json& obj, const char* key, const Path* parent) const {
-    Path path{parent, key};
-    return to_int(required(obj, path), path);
-  }
-
-  Json& req_object(Json& obj, const Path& path) const {
-    Json& v = required(obj, path);
-    if (!v.is_object()) fail(&path, "is not an object");
-    return v;
-  }
-
-  Json& req_array(Json& obj, const Path& path) const {
-    Json& v = required(obj, path);
-    if (!v.is_array()) fail(&path, "is not an array");
-    return v;
-  }
-
-  // A `type` member that, when present, must equal `expected`.
-  void check_type(Json& obj, const char* expected, const Path* parent) const {
-    Json* v = find(obj, "type");
-    if (!v) return;
-    Path path{parent, "type"};
-    if (!v->is_string()) fail(&path, "is not a string");
-    if (v->get_ref<const std::string&>() != expected) {
-      fail(&path, (std::string("is not \"") + expected + "\"").c_str());
-    }
-  }
-
-  // ----- batches
-
-  MessageBatch batch(Json& obj, const Path* self) const {
-    require_object(obj, self);
-    MessageBatch b;
-    b.id = req_string(obj, "id", self);
-    check_type(obj, "message_batch", self);
-    b.processing_status = ProcessingStatus(req_string(obj, "processing_status", self));
-
-    Path counts_path{self, "request_counts"};
-    Json& counts = req_object(obj, counts_path);
-    b.request_counts.processing = req_count(counts, "processing", &counts_path);
-    b.request_counts.succeeded = req_count(counts, "succeeded", &counts_path);
-    b.request_counts.errored = req_count(counts, "errored", &counts_path);
-    b.request_counts.canceled = req_count(counts, "canceled", &counts_path);
-    b.request_counts.expired = req_count(counts, "expired", &counts_path);
-
-    b.created_at = req_timestamp(obj, "created_at", self);
-    b.expires_at = req_timestamp(obj, "expires_at", self);
-    b.ended_at = opt_timestamp(obj, "ended_at", self);
-    b.cancel_initiated_at = opt_timestamp(obj, "cancel_initiated_at", self);
-    b.archived_at = opt_timestamp(obj, "archived_at", self);
-    b.results_url = opt_string(obj, "results_url", self);
-    return b;
-  }
-
-  // A request count: a count of requests is never negative.
-  std::int64_t req_count(Json& obj, const char* key, const Path* parent) const {
-    Path path{parent, key};
-    std::int64_t n = to_int(required(obj, path), path);
-    if (n < 0) fail(&path, "is negative");
-    return n;
-  }
-
-  // A timestamp must be valid RFC 3339 (any form the API sends: `Z` or an offset, with or
-  // without a fraction): a value such as "yesterday" or "2024-02-30T25:61:61Z" is an error
-  // naming the field, not a Timestamp whose time_point() throws later in the caller's code.
-  Timestamp timestamp(std::string text, const Path& path) const {
-    Timestamp t(std::move(text));
-    if (!t.valid()) fail(&path, "is not an RFC 3339 timestamp");
-    return t;
-  }
-
-  Timestamp req_timestamp(Json& obj, const char* key, const Path* parent) const {
-    return timestamp(req_string(obj, key, parent), Path{parent, key});
-  }
-
-  std::optional<Timestamp> opt_timestamp(Json& obj, const char* key, const Path* parent) const {
-    auto text = opt_string(obj, key, parent);
-    if (!text) return std::nullopt;
-    return timestamp(std::move(*text), Path{parent, key});
-  }
-
- private:
-  const char* document_;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Results lines: the hot path. The pull Reader straight into the generated model types
-// (src/generated/beta_codecs_*.gen.cpp), no DOM; the flattened result itself is hand-written.
-
-// The members a batch object does not model, verbatim. The DOM above checks and types the
-// document but re-orders keys and re-prints numbers, so the unknown members are taken from the
-// text by a second pass with the pull Reader (batches are small and cold).
-bool is_one_of(std::string_view key, std::initializer_list<std::string_view> known) {
-  return std::find(known.begin(), known.end(), key) != known.end();
+  d.r.begin_object();
 }
 
-void batch_extras(model::Decoder& d, MessageBatch& b) {
+// A required member's value: null is its own error.
+void not_null(Decoder& d, const Path& path) {
+  if (d.peek_null()) d.fail(path, "is null");
+}
+
+// A nullable member: true when it holds a value (null is consumed).
+bool has_value(Decoder& d) {
+  if (!d.peek_null()) return true;
+  d.r.read_null();
+  return false;
+}
+
+// A timestamp must be valid RFC 3339 (any form the API sends: `Z` or an offset, with or
+// without a fraction): a value such as "yesterday" or "2024-02-30T25:61:61Z" is an error
+// naming the field, not a Timestamp whose time_point() throws later in the caller's code.
+void read_timestamp(Decoder& d, Timestamp& t, const Path& path) {
+  std::string text;
+  model::read_value(d, text, path);
+  t = Timestamp(std::move(text));
+  if (!t.valid()) d.fail(path, "is not an RFC 3339 timestamp");
+}
+
+void read_optional_timestamp(Decoder& d, std::optional<Timestamp>& t, const Path& path) {
+  if (has_value(d)) {
+    read_timestamp(d, t.emplace(), path);
+  } else {
+    t.reset();
+  }
+}
+
+void read_optional_string(Decoder& d, std::optional<std::string>& v, const Path& path) {
+  if (has_value(d)) {
+    model::read_value(d, v.emplace(), path);
+  } else {
+    v.reset();
+  }
+}
+
+// The `type` member, checked when present: it must be the string `expected`.
+template <std::size_t N>
+void check_type(Decoder& d, const Path& parent, const char (&expected)[N]) {
+  const Path path{&parent, "type"};
+  if (d.r.peek() != Reader::Kind::string) d.fail(path, "is not a string");
+  d.check_const(path, expected);
+}
+
+// A request count: a count of requests is never negative.
+void read_count(Decoder& d, std::int64_t& n, const Path& path) {
+  not_null(d, path);
+  model::read_value(d, n, path);
+  if (n < 0) d.fail(path, "is negative");
+}
+
+void read_counts(Decoder& d, messages::MessageBatchRequestCounts& c, const Path& self) {
+  not_null(d, self);
+  if (d.r.peek() != Reader::Kind::object) d.fail(self, "is not an object");
   d.r.begin_object();
   model::ExtraSink extra;
+  unsigned seen = 0;
+  bool first = true;
+  std::string_view key;
+  static constexpr const char* kNames[] = {"processing", "succeeded", "errored", "canceled",
+                                           "expired"};
+  std::int64_t* const fields[] = {&c.processing, &c.succeeded, &c.errored, &c.canceled, &c.expired};
+  while (d.r.next_key(first, key)) {
+    std::size_t i = 0;
+    while (i < 5 && key != kNames[i]) ++i;
+    if (i == 5) {
+      extra.add(d, key);
+      continue;
+    }
+    read_count(d, *fields[i], Path{&self, kNames[i]});
+    seen |= 1u << i;
+  }
+  extra.finish(c.extra_fields);
+  for (std::size_t i = 0; i < 5; ++i) {
+    if (!(seen & (1u << i))) d.missing(self, kNames[i]);
+  }
+}
+
+// One batch object, from its opening brace on. `path` is null for a whole document.
+void read_batch(Decoder& d, MessageBatch& b, const Path* path) {
+  const Path self = path ? *path : Path{};
+  begin_document_object(d, path);
+  model::ExtraSink extra;
+  bool id = false, status = false, counts = false, created = false, expires = false;
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "request_counts" && d.r.peek() == Reader::Kind::object) {
-      d.r.begin_object();
-      model::ExtraSink counts;
-      bool first_count = true;
-      std::string_view count;
-      while (d.r.next_key(first_count, count)) {
-        if (is_one_of(count, {"processing", "succeeded", "errored", "canceled", "expired"})) {
-          d.r.skip();
-        } else {
-          counts.add(d, count);
-        }
-      }
-      counts.finish(b.request_counts.extra_fields);
-    } else if (is_one_of(key, {"id", "type", "processing_status", "request_counts", "created_at",
-                               "expires_at", "ended_at", "cancel_initiated_at", "archived_at",
-                               "results_url"})) {
-      d.r.skip();
+    if (model::equals(key, "id")) {
+      const Path at{&self, "id"};
+      not_null(d, at);
+      model::read_value(d, b.id, at);
+      id = true;
+    } else if (model::equals(key, "type")) {
+      check_type(d, self, "message_batch");
+    } else if (model::equals(key, "processing_status")) {
+      const Path at{&self, "processing_status"};
+      not_null(d, at);
+      std::string text;
+      model::read_value(d, text, at);
+      b.processing_status = ProcessingStatus(std::move(text));
+      status = true;
+    } else if (model::equals(key, "request_counts")) {
+      read_counts(d, b.request_counts, Path{&self, "request_counts"});
+      counts = true;
+    } else if (model::equals(key, "created_at")) {
+      const Path at{&self, "created_at"};
+      not_null(d, at);
+      read_timestamp(d, b.created_at, at);
+      created = true;
+    } else if (model::equals(key, "expires_at")) {
+      const Path at{&self, "expires_at"};
+      not_null(d, at);
+      read_timestamp(d, b.expires_at, at);
+      expires = true;
+    } else if (model::equals(key, "ended_at")) {
+      read_optional_timestamp(d, b.ended_at, Path{&self, "ended_at"});
+    } else if (model::equals(key, "cancel_initiated_at")) {
+      read_optional_timestamp(d, b.cancel_initiated_at, Path{&self, "cancel_initiated_at"});
+    } else if (model::equals(key, "archived_at")) {
+      read_optional_timestamp(d, b.archived_at, Path{&self, "archived_at"});
+    } else if (model::equals(key, "results_url")) {
+      read_optional_string(d, b.results_url, Path{&self, "results_url"});
     } else {
       extra.add(d, key);
     }
   }
   extra.finish(b.extra_fields);
+  if (!id) d.missing(self, "id");
+  if (!status) d.missing(self, "processing_status");
+  if (!counts) d.missing(self, "request_counts");
+  if (!created) d.missing(self, "created_at");
+  if (!expires) d.missing(self, "expires_at");
 }
 
 }  // namespace
@@ -276,12 +210,12 @@ void read_value(Decoder& d, BasicMessageBatchResult<F>& res, const Path& self) {
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "type") {
+    if (model::equals(key, "type")) {
       d.r.skip();
-    } else if (succeeded && key == "message") {
+    } else if (succeeded && model::equals(key, "message")) {
       read_value(d, res.message.emplace(), Path{&self, "message"});
       have = true;
-    } else if (errored && key == "error") {
+    } else if (errored && model::equals(key, "error")) {
       read_value(d, res.error.emplace(), Path{&self, "error"});
       have = true;
     } else {
@@ -301,10 +235,10 @@ void read_value(Decoder& d, BasicMessageBatchIndividualResponse<F>& line, const 
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "custom_id") {
+    if (model::equals(key, "custom_id")) {
       read_value(d, line.custom_id, Path{&self, "custom_id"});
       have_id = true;
-    } else if (key == "result") {
+    } else if (model::equals(key, "result")) {
       read_value(d, line.result, Path{&self, "result"});
       have_result = true;
     } else {
@@ -326,106 +260,82 @@ void decode_line_document(std::string_view text, const char* document, T& value)
 
 }  // namespace model
 
-namespace {
-
-// Runs `f`, turning any stray nlohmann exception into AnthropicInvalidDataException (the
-// decoders check types before every access, so none is expected).
-template <class F>
-auto guarded(const char* document, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const nlohmann::json::exception& e) {
-    throw AnthropicInvalidDataException(std::string(document) + ": " + e.what());
-  }
-}
-
-}  // namespace
-
 MessageBatch decode_batch(std::string_view text) {
-  MessageBatch b = guarded("message_batch", [&] {
-    DomDecoder d("message_batch");
-    Json doc = d.parse(text);
-    return d.batch(doc, nullptr);
-  });
   Reader reader(text, "message_batch");
-  model::Decoder d(reader);
-  batch_extras(d, b);
+  Decoder d(reader);
+  MessageBatch b;
+  read_batch(d, b, nullptr);
+  reader.finish();
   return b;
 }
 
 DeletedMessageBatch decode_deleted_batch(std::string_view text) {
-  DeletedMessageBatch deleted = guarded("deleted message_batch", [&] {
-    DomDecoder d("deleted message_batch");
-    Json doc = d.parse(text);
-    d.require_object(doc, nullptr);
-    DeletedMessageBatch b;
-    b.id = d.req_string(doc, "id", nullptr);
-    d.check_type(doc, "message_batch_deleted", nullptr);
-    return b;
-  });
   Reader reader(text, "deleted message_batch");
-  model::Decoder d(reader);
-  d.r.begin_object();
+  Decoder d(reader);
+  DeletedMessageBatch deleted;
+  const Path self;
+  begin_document_object(d, nullptr);
   model::ExtraSink extra;
+  bool id = false;
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key == "id" || key == "type") {
-      d.r.skip();
+    if (model::equals(key, "id")) {
+      const Path at{&self, "id"};
+      not_null(d, at);
+      model::read_value(d, deleted.id, at);
+      id = true;
+    } else if (model::equals(key, "type")) {
+      check_type(d, self, "message_batch_deleted");
     } else {
       extra.add(d, key);
     }
   }
   extra.finish(deleted.extra_fields);
+  reader.finish();
+  if (!id) d.missing(self, "id");
   return deleted;
 }
 
 ListPageData decode_list_page(std::string_view text) {
-  ListPageData result = guarded("message_batch list page", [&] {
-    DomDecoder d("message_batch list page");
-    Json doc = d.parse(text);
-    d.require_object(doc, nullptr);
-    ListPageData page;
-    Path data_path{nullptr, "data"};
-    Json& data = d.req_array(doc, data_path);
-    page.data.reserve(data.size());
-    std::size_t i = 0;
-    for (Json& item : data) {
-      Path item_path{&data_path, nullptr, i++};
-      page.data.push_back(d.batch(item, &item_path));
-    }
-    if (Json* has_more = DomDecoder::nullable(doc, "has_more")) {
-      if (!has_more->is_boolean()) {
-        Path has_more_path{nullptr, "has_more"};
-        d.fail(&has_more_path, "is not a boolean");
-      }
-      page.has_more = has_more->get<bool>();
-    }
-    page.first_id = d.opt_string(doc, "first_id", nullptr);
-    page.last_id = d.opt_string(doc, "last_id", nullptr);
-    return page;
-  });
   Reader reader(text, "message_batch list page");
-  model::Decoder d(reader);
-  d.r.begin_object();
+  Decoder d(reader);
+  ListPageData page;
+  const Path self;
+  begin_document_object(d, nullptr);
+  bool data = false;
   bool first = true;
   std::string_view key;
   while (d.r.next_key(first, key)) {
-    if (key != "data") {
-      d.r.skip();
-      continue;
-    }
-    d.r.begin_array();
-    bool first_item = true;
-    for (std::size_t i = 0; d.r.next_element(first_item); ++i) {
-      if (i < result.data.size()) {
-        batch_extras(d, result.data[i]);
-      } else {
-        d.r.skip();
+    if (model::equals(key, "data")) {
+      const Path at{&self, "data"};
+      not_null(d, at);
+      if (d.r.peek() != Reader::Kind::array) d.fail(at, "is not an array");
+      page.data.clear();
+      d.r.begin_array();
+      bool first_item = true;
+      for (std::size_t i = 0; d.r.next_element(first_item); ++i) {
+        const Path item{&at, nullptr, i};
+        read_batch(d, page.data.emplace_back(), &item);
       }
+      data = true;
+    } else if (model::equals(key, "has_more")) {
+      if (has_value(d)) {
+        const Path at{&self, "has_more"};
+        if (d.r.peek() != Reader::Kind::boolean) d.fail(at, "is not a boolean");
+        page.has_more = d.r.read_bool();
+      }
+    } else if (model::equals(key, "first_id")) {
+      read_optional_string(d, page.first_id, Path{&self, "first_id"});
+    } else if (model::equals(key, "last_id")) {
+      read_optional_string(d, page.last_id, Path{&self, "last_id"});
+    } else {
+      d.r.skip();  // a page has no extra_fields (its batches keep theirs)
     }
   }
-  return result;
+  reader.finish();
+  if (!data) d.missing(self, "data");
+  return page;
 }
 
 template <class F>

@@ -56,6 +56,21 @@ std::size_t estimate_params(const typename F::MessageCreateParams& p) {
 
 namespace model {
 
+std::string not_accepted_text(std::string_view value, const std::string_view* known,
+                              std::size_t count) {
+  std::string out = "\"";
+  for (char c : value.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  out += value.size() > 80 ? "...\"" : "\"";
+  out += ", not one of the values the API accepts (";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    out.push_back('"');
+    out.append(known[i].data(), known[i].size());
+    out.push_back('"');
+  }
+  return out + ")";
+}
+
 template <class F>
 void write_value(Writer& w, const BasicMessageBatchResult<F>& r) {
   if (r.raw) {

@@ -20,10 +20,12 @@
 #include <anthropic/raw_json.hpp>
 #include <anthropic/timestamp.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -243,6 +245,38 @@ void write_value(Writer& w, const std::variant<T...>& v);
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
+/// "\"24h\", not one of the values the API accepts (\"5m\", \"1h\")": a caller's value, shortened
+/// and made printable, against the values of a request-side enum.
+std::string not_accepted_text(std::string_view value, const std::string_view* known,
+                              std::size_t count);
+
+/// Encoding a request-side enum (closed in the schema: the API refuses other values): throws
+/// AnthropicInvalidRequestException unless `v` is one of its values. An empty value is refused
+/// too: it is a required value left unset. A newer value goes through `extra_fields`.
+template <class E>
+void check_request_enum(const E& v, const char* what) {
+  if (v.is_known()) return;
+  const auto known = E::known_values();
+  throw AnthropicInvalidRequestException(
+      std::string("`") + what + "` " +
+      (v.str().empty() ? std::string("is empty, not one of the values the API accepts")
+                       : "is " + not_accepted_text(v.str(), known.data(), known.size())) +
+      "; to send a value the SDK does not know yet, set it through `extra_fields`");
+}
+
+/// For a key already known to be N - 1 bytes long (the generated decoders switch on the length
+/// first): whether it is `name`. A compare of a constant length, which compilers inline.
+template <std::size_t N>
+inline bool key_is(std::string_view key, const char (&name)[N]) noexcept {
+  return std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+/// Whether `text` is `literal`: a length test, then a compare of a constant length.
+template <std::size_t N>
+inline bool equals(std::string_view text, const char (&literal)[N]) noexcept {
+  return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
 class Decoder {
  public:
   using Kind = Reader::Kind;
@@ -265,6 +299,13 @@ class Decoder {
     fail(Path{&parent, key}, "is missing");
   }
 
+  /// A request-side enum holding a value the API refuses.
+  template <std::size_t N>
+  [[noreturn]] void not_accepted(const Path& path, std::string_view value,
+                                 const std::array<std::string_view, N>& known) const {
+    fail(path, ("is " + not_accepted_text(value, known.data(), N)).c_str());
+  }
+
   /// Opens an object (fails on anything else).
   void begin_object(const Path& path) {
     const Kind k = r.peek();
@@ -281,7 +322,8 @@ class Decoder {
 
   /// The string value of member `name` of the object ahead (reader position unchanged): absent
   /// (or null), found (in `tag`), or not a string.
-  Tag peek_tag(const Path& path, std::string_view name, std::string& out) {
+  template <std::size_t N>
+  Tag peek_tag(const Path& path, const char (&name)[N], std::string& out) {
     if (r.peek() != Kind::object)
       fail(path, r.peek() == Kind::null ? "is null" : "is not an object");
     const std::size_t start = r.position();
@@ -290,7 +332,7 @@ class Decoder {
     std::string_view key;
     Tag result = Tag::absent;
     while (r.next_key(first, key)) {
-      if (key == name) {
+      if (equals(key, name)) {
         const Kind k = r.peek();
         if (k == Kind::string) {
           r.read_string(out);
@@ -306,13 +348,13 @@ class Decoder {
     return result;
   }
 
-  void check_const(const Path& path, std::string_view expected) {
+  /// A member whose value is fixed (`"type": "message"`): fails unless the next value is the
+  /// string `expected`.
+  template <std::size_t N>
+  void check_const(const Path& path, const char (&expected)[N]) {
     if (r.peek() != Kind::string) fail(path, "is not a string");
-    r.read_string(scratch_);
-    if (scratch_ != expected) fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
-  }
-  void check_const(const Path& path, const char* expected) {
-    check_const(path, std::string_view(expected));
+    if (r.read_string_is(std::string_view(expected, N - 1))) return;
+    fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
   }
   void check_const(const Path& path, bool expected) {
     if (r.peek() != Kind::boolean || r.read_bool() != expected) {
@@ -322,9 +364,6 @@ class Decoder {
 
   Reader& r;
   std::string tag;  // a union's discriminator, read by the generated union decoders
-
- private:
-  std::string scratch_;
 };
 
 [[noreturn]] inline void fail_kind(Decoder& d, const Path& path, Reader::Kind k,

@@ -25,23 +25,36 @@ inline constexpr PlainTable kPlain;
 inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 inline constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
 
-// The 8 bytes at p, in memory order within the word's bytes (endianness does not matter: the
-// callers only ask whether *any* byte needs attention).
+// The 8 bytes at p as one word (native byte order: see first_special).
 inline std::uint64_t load8(const unsigned char* p) noexcept {
   std::uint64_t w;
   std::memcpy(&w, p, 8);
   return w;
 }
 
-// True when all 8 bytes of `w` are plain (see kPlain).
-inline bool all_plain8(std::uint64_t w) noexcept {
-  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // some byte < 0x20
+// The bytes of `w` that are not plain, each marked by its high bit (0: all 8 are plain). The
+// lowest marked byte is exact (a borrow only ever marks bytes above a true one), so on a
+// little-endian machine `first_special(w)` is the offset of the first byte needing attention.
+inline std::uint64_t special8(std::uint64_t w) noexcept {
+  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;
   const std::uint64_t q = w ^ (kOnes * '"');
   const std::uint64_t quote = (q - kOnes) & ~q & kHigh;
   const std::uint64_t b = w ^ (kOnes * '\\');
   const std::uint64_t backslash = (b - kOnes) & ~b & kHigh;
-  return ((w & kHigh) | control | quote | backslash) == 0;
+  return (w & kHigh) | control | quote | backslash;
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define ANTHROPIC_JSON_FIRST_SPECIAL 1
+/// For special8(w) != 0 on a little-endian machine: the offset of the first non-plain byte.
+inline std::size_t first_special(std::uint64_t mask) noexcept {
+  return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
+}
+#endif
+
+// True when all 8 bytes of `w` are plain (see kPlain).
+inline bool all_plain8(std::uint64_t w) noexcept { return special8(w) == 0; }
 
 inline bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
 
@@ -117,7 +130,13 @@ inline void append_json_string(std::string& out, std::string_view s) {
   };
   while (p < end) {
     while (end - p >= 8) {
-      if (!all_plain8(load8(p))) break;
+      const std::uint64_t special = special8(load8(p));
+      if (special != 0) {
+#ifdef ANTHROPIC_JSON_FIRST_SPECIAL
+        p += first_special(special);
+#endif
+        break;
+      }
       p += 8;
     }
     if (p == end) break;

@@ -6,16 +6,19 @@
 #include <anthropic/api_version.hpp>
 #include <anthropic/errors.hpp>
 
-#include <nlohmann/json.hpp>
+#include "generated/beta_codecs.gen.hpp"
+#include "generated/ga_codecs.gen.hpp"
+#include "json/model_codec.hpp"
+#include "json/reader.hpp"
 
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace anthropic::internal {
 
 namespace {
-
-using Json = nlohmann::json;
 
 constexpr const char* kRemoved[] = {"temperature", "top_p", "top_k"};
 
@@ -39,58 +42,44 @@ std::string at(std::size_t message, std::size_t block) {
   return "params.messages[" + std::to_string(message) + "].content[" + std::to_string(block) + "]";
 }
 
-bool non_empty_array(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() && !it->empty();
+// A value given as RawJson, read as the typed `T` when it has that shape; nullopt otherwise (the
+// API judges it: only what the typed form shows is checked here).
+template <class T>
+std::optional<T> typed(const RawJson& raw) {
+  T value;
+  try {
+    json::model::decode_document(raw.str(), "RawJson", value);
+  } catch (const AnthropicException&) {
+    return std::nullopt;
+  }
+  return value;
 }
 
-// A content block given as JSON (a RawJson block, or raw params).
-void check_block_json(const Json& block, std::string_view role, std::size_t m, std::size_t b,
-                      std::string_view version) {
-  if (!block.is_object()) return;
-  auto type_it = block.find("type");
-  if (type_it == block.end() || !type_it->is_string()) return;
-  const std::string& type = type_it->get_ref<const std::string&>();
-  if (role == "assistant" && type == "document") {
-    reject(at(m, b), "is a document block directly in an assistant message, which is rejected",
-           version, false);
-  }
-  if (role != "user") return;
-  if (type == "text" && non_empty_array(block, "citations")) {
-    reject(at(m, b), "is a text block with citations in a user message, which is rejected", version,
-           false);
-  }
-  if (type == "search_result") {
-    auto content = block.find("content");
-    if (content == block.end() || !content->is_array()) return;
-    for (std::size_t k = 0; k < content->size(); ++k) {
-      const Json& text = (*content)[k];
-      if (text.is_object() && non_empty_array(text, "citations")) {
-        reject(at(m, b) + ".content[" + std::to_string(k) + "]",
-               "is a text block with citations (in a search_result of a user message), which is "
-               "rejected",
-               version, false);
-      }
+// Whether the JSON object `object` (RawJson text) has a member named `name`.
+bool has_member(const std::string& object, std::string_view name) {
+  try {
+    json::Reader r(object, "extra_fields");
+    if (r.peek() != json::Reader::Kind::object) return false;
+    r.begin_object();
+    bool first = true;
+    std::string_view key;
+    while (r.next_key(first, key)) {
+      if (key == name) return true;
+      r.skip();
     }
+  } catch (const AnthropicException&) {
   }
-}
-
-void check_content_json(const Json& content, std::string_view role, std::size_t m,
-                        std::string_view version) {
-  if (!content.is_array()) return;
-  for (std::size_t b = 0; b < content.size(); ++b)
-    check_block_json(content[b], role, m, b, version);
-}
-
-Json parse_or_null(const RawJson& raw) {
-  return Json::parse(raw.str(), nullptr, /*allow_exceptions=*/false);
+  return false;
 }
 
 template <class F>
 void check_block(const typename F::ContentBlockParam& block, std::string_view role, std::size_t m,
                  std::size_t b, std::string_view version) {
   if (const auto* raw = std::get_if<RawJson>(&block)) {
-    check_block_json(parse_or_null(*raw), role, m, b, version);
+    // A block built by hand: checked as the typed block it spells, if it spells one.
+    if (auto known = typed<typename F::ContentBlockParam>(*raw)) {
+      if (!std::holds_alternative<RawJson>(*known)) check_block<F>(*known, role, m, b, version);
+    }
     return;
   }
   if (role == "assistant" && std::holds_alternative<typename F::DocumentBlockParam>(block)) {
@@ -126,11 +115,8 @@ void check_api_version_rules(const typename F::MessageCreateParams& params,
   if (params.top_p) reject_removed("top_p", api_version);
   if (params.top_k) reject_removed("top_k", api_version);
   if (params.extra_fields) {
-    const Json extra = parse_or_null(*params.extra_fields);
-    if (extra.is_object()) {
-      for (const char* field : kRemoved) {
-        if (extra.contains(field)) reject_removed(field, api_version);
-      }
+    for (const char* field : kRemoved) {
+      if (has_member(params.extra_fields->str(), field)) reject_removed(field, api_version);
     }
   }
   for (std::size_t m = 0; m < params.messages.size(); ++m) {
@@ -142,7 +128,11 @@ void check_api_version_rules(const typename F::MessageCreateParams& params,
         check_block<F>((*blocks)[b], role, m, b, api_version);
       }
     } else if (const auto* raw = std::get_if<RawJson>(&message.content)) {
-      check_content_json(parse_or_null(*raw), role, m, api_version);
+      if (auto spelled = typed<std::vector<typename F::ContentBlockParam>>(*raw)) {
+        for (std::size_t b = 0; b < spelled->size(); ++b) {
+          check_block<F>((*spelled)[b], role, m, b, api_version);
+        }
+      }
     }
   }
 }
@@ -151,24 +141,5 @@ template void check_api_version_rules<messages::GaFamily>(const MessageCreatePar
                                                           std::string_view);
 template void check_api_version_rules<beta::messages::BetaFamily>(
     const beta::BetaMessageCreateParams&, std::string_view);
-
-bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version) {
-  const Json params = Json::parse(params_json, nullptr, /*allow_exceptions=*/false);
-  if (!params.is_object()) return false;
-  for (const char* field : kRemoved) {
-    if (params.contains(field)) reject_removed(field, api_version);
-  }
-  auto messages = params.find("messages");
-  if (messages == params.end() || !messages->is_array()) return true;
-  for (std::size_t m = 0; m < messages->size(); ++m) {
-    const Json& message = (*messages)[m];
-    if (!message.is_object()) continue;
-    auto role = message.find("role");
-    auto content = message.find("content");
-    if (role == message.end() || !role->is_string() || content == message.end()) continue;
-    check_content_json(*content, role->get_ref<const std::string&>(), m, api_version);
-  }
-  return true;
-}
 
 }  // namespace anthropic::internal

@@ -8,17 +8,13 @@ namespace anthropic::internal {
 /// .content[0] ...") when `params` uses something that `api_version` removed or rejects:
 /// from 2026-10-21, `temperature`/`top_p`/`top_k` (typed or in `extra_fields`), a `document`
 /// block directly in an assistant message, and a user `text` block with non-empty `citations`
-/// (directly or inside a `search_result` block), typed or given as `RawJson`. Nothing is
+/// (directly or inside a `search_result` block), typed or given as `RawJson` (read as the typed
+/// block it spells; raw params are decoded to the typed form first, see add_raw). Nothing is
 /// checked under earlier versions. Only what the API rejects today: a field it may accept
 /// tomorrow is never refused here.
 /// `Family` is `GaFamily` or `beta::messages::BetaFamily` (instantiated for both).
 template <class Family>
 void check_api_version_rules(const typename Family::MessageCreateParams& params,
                              std::string_view api_version);
-
-/// The same rules for a request's `params` given as JSON text (`BatchCreateBodyBuilder::add_raw`),
-/// whatever the version (the caller only calls it from 2026-10-21). Returns false, without
-/// checking, when the text is not a JSON object: one parse serves both checks.
-bool check_api_version_rules_raw(std::string_view params_json, std::string_view api_version);
 
 }  // namespace anthropic::internal

@@ -3,9 +3,10 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
 
-#include <nlohmann/json.hpp>
-
+#include "generated/beta_codecs.gen.hpp"
+#include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
+#include "json/model_codec.hpp"
 #include "messages/api_version_rules.hpp"
 
 #include <algorithm>
@@ -238,19 +239,25 @@ template <class F>
 void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
                                              std::string_view params_json) {
   internal::CreateBodyState& s = *state_;
-  auto first = params_json.find_first_not_of(" \t\r\n");
-  bool object = first != std::string_view::npos && params_json[first] == '{';
-  try {
-    if (object) {
-      object = s.version_rules ? internal::check_api_version_rules_raw(params_json, s.api_version)
-                               : nlohmann::json::accept(params_json);
-    }
-  } catch (const AnthropicInvalidRequestException& e) {
-    throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
-  }
-  if (!object) {
+  s.check(custom_id);  // the count and the id's pattern first, as for a typed request
+  const auto first = params_json.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || params_json[first] != '{') {
     throw AnthropicInvalidRequestException(internal::at(s.count) + ".params must be a JSON object",
                                            s.count);
+  }
+  // The params are read as the typed request (the pull reader, no DOM): valid JSON, the members
+  // the API requires, the values of its closed enums, then the version rules on the typed form.
+  // Unknown members and block types pass (kept as extra_fields / RawJson); the text is sent as
+  // given.
+  try {
+    typename F::MessageCreateParams typed;
+    internal::json::model::decode_document(params_json, "params", typed);
+    if (s.version_rules) internal::check_api_version_rules<F>(typed, s.api_version);
+  } catch (const AnthropicInvalidDataException& e) {
+    // "params: `messages[0].role` is missing" -> "requests[3].params: ..."
+    throw AnthropicInvalidRequestException(internal::at(s.count) + "." + e.what(), s.count);
+  } catch (const AnthropicInvalidRequestException& e) {
+    throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
   }
   std::size_t before = s.body.size();
   s.begin(custom_id);

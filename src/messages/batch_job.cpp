@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_job_files.hpp"
+#include "json/reader.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -101,25 +102,56 @@ struct ParsedLine {
   std::string params;  // compact JSON text
 };
 
-/// Checks the shape of one input line as the API checks one element of `requests`.
+/// Checks the shape of one input line as the API checks one element of `requests`. One pass of
+/// the pull reader: `params` is taken as compact JSON text, its strings and numbers as written.
 ParsedLine parse_input_line(const std::string& line) {
-  Json entry = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (entry.is_discarded()) throw AnthropicInvalidRequestException("malformed JSON");
-  if (!entry.is_object()) throw AnthropicInvalidRequestException("expected a JSON object");
-  for (const auto& item : entry.items()) {
-    if (item.key() != "custom_id" && item.key() != "params") {
-      throw AnthropicInvalidRequestException(item.key() + ": Extra inputs are not permitted");
+  ParsedLine out;
+  bool have_id = false;
+  bool have_params = false;
+  std::string extra;  // the first member that is neither custom_id nor params
+  try {
+    internal::json::Reader r(line, "input line");
+    if (r.peek() != internal::json::Reader::Kind::object) {
+      r.skip();
+      r.finish();
+      throw AnthropicInvalidRequestException("expected a JSON object");
     }
+    r.begin_object();
+    bool first = true;
+    std::string_view key;
+    while (r.next_key(first, key)) {
+      if (key == "custom_id") {  // as a JSON parser would, the last of repeated members wins
+        have_id = r.peek() == internal::json::Reader::Kind::string;
+        if (have_id) {
+          r.read_string(out.custom_id);
+        } else {
+          r.skip();
+        }
+      } else if (key == "params") {
+        have_params = r.peek() == internal::json::Reader::Kind::object;
+        if (have_params) {
+          out.params.clear();
+          r.capture(out.params);
+        } else {
+          r.skip();
+        }
+      } else {
+        if (extra.empty()) extra.assign(key.data(), key.size());
+        r.skip();
+      }
+    }
+    r.finish();  // malformed JSON anywhere wins over a shape problem, as with a full parse
+  } catch (const AnthropicInvalidDataException&) {
+    throw AnthropicInvalidRequestException("malformed JSON");
   }
-  auto id = entry.find("custom_id");
-  if (id == entry.end() || !id->is_string()) {
-    throw AnthropicInvalidRequestException("custom_id: Field required (a string)");
+  if (!extra.empty()) {
+    throw AnthropicInvalidRequestException(extra + ": Extra inputs are not permitted");
   }
-  auto params = entry.find("params");
-  if (params == entry.end() || !params->is_object()) {
+  if (!have_id) throw AnthropicInvalidRequestException("custom_id: Field required (a string)");
+  if (!have_params) {
     throw AnthropicInvalidRequestException("params: Field required (a JSON object)");
   }
-  return {id->get<std::string>(), params->dump()};
+  return out;
 }
 
 // An answer that says nothing was done and that a later attempt may succeed.

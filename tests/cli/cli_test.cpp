@@ -266,9 +266,11 @@ Env bare_env() {
 }
 
 std::string request_line(const std::string& custom_id, const std::string& text, bool valid = true) {
+  // `max_tokens: 0` ends `errored` (the SDK checks members and kinds before sending, the API
+  // checks ranges as it processes each request).
   json params = {{"model", "claude-test"},
+                 {"max_tokens", valid ? 64 : 0},
                  {"messages", json::array({{{"role", "user"}, {"content", text}}})}};
-  if (valid) params["max_tokens"] = 64;  // without max_tokens the request ends `errored`
   return json{{"custom_id", custom_id}, {"params", params}}.dump();
 }
 
@@ -328,7 +330,7 @@ class CliTest : public ::testing::Test {
   std::string three_requests() const {
     return write("three.jsonl", request_line("req-1", "hello one") + "\n" +
                                     request_line("req-2", "hello two") + "\n" +
-                                    request_line("req-3", "no max_tokens", false) + "\n");
+                                    request_line("req-3", "zero max_tokens", false) + "\n");
   }
 
   /// Submits `three_requests()` and returns the new batch id.
@@ -589,7 +591,8 @@ TEST_F(CliTest, SubmitStatusResultsDeleteLifecycle) {
   EXPECT_EQ(shown, (std::vector<std::string>{
                        "req-1\tsucceeded\tEcho: hello one",
                        "req-2\tsucceeded\tEcho: hello two",
-                       "req-3\terrored\tinvalid_request_error: max_tokens: Field required",
+                       "req-3\terrored\tinvalid_request_error: max_tokens: Input should be greater "
+                       "than or equal to 1",
                        "3 results errored=1 succeeded=2",
                    }))
       << r;
@@ -1022,6 +1025,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "\n",
                 ":1: missing \"custom_id\""},
         BadFile{"not_an_object", "[1,2]\n", ":1: expected a JSON object"},
+        // The params are read as the typed request: a member the API requires, a refused enum.
+        BadFile{"params_lack_max_tokens",
+                kGood1 + "\n" +
+                    R"({"custom_id":"x","params":{"model":"m","messages":[]}})"
+                    "\n",
+                ":2: requests[1].params: `max_tokens` is missing"},
+        BadFile{
+            "params_bad_role",
+            R"({"custom_id":"x","params":{"model":"m","max_tokens":1,"messages":[{"role":"bot","content":"q"}]}})"
+            "\n",
+            ":1: requests[0].params: `messages[0].role` is \"bot\", not one of the values"},
         BadFile{"empty", "", ": no requests in the file"},
         BadFile{"blank_lines_only", "\n  \n\t\r\n", ": no requests in the file"}),
     [](const ::testing::TestParamInfo<BadFile>& p) { return std::string(p.param.name); });
@@ -1583,7 +1597,7 @@ TEST_F(CliJobTest, RunJsonPrintsOneEventPerLineAndTheSummaryLast) {
 TEST_F(CliJobTest, SubmitWaitExitsOneWhenEveryRequestErroredUnlessAllowed) {
   const std::string file =
       write("all-bad.jsonl", request_line("x-1", "a", false) + "\n" +
-                                 request_line("x-2", "b", false) + "\n");  // no max_tokens
+                                 request_line("x-2", "b", false) + "\n");  // max_tokens 0: errored
   Outcome r = run({"submit", file, "--wait", "-o", path("bad-results.jsonl")});
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_TRUE(contains(r.err, "ended errored (see the results; --allow-errors accepts this)")) << r;

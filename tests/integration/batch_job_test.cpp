@@ -267,7 +267,7 @@ TEST_F(BatchJobTest, ErroredRequestsAreFinalUnlessAskedFor) {
   start_emulator();
   std::ofstream(dir_ / "in.jsonl", std::ios::binary)
       << request_line("ok") << "\n"
-      << R"({"custom_id":"no-max","params":{"model":"claude-test","messages":[{"role":"user","content":"x"}]}})"
+      << R"({"custom_id":"no-max","params":{"model":"claude-test","max_tokens":0,"messages":[{"role":"user","content":"x"}]}})"
       << "\n";
   auto o = options((dir_ / "in.jsonl").string());
   am::BatchJobSummary once = am::BatchJob(client_->messages().batches(), o).run();

@@ -1,6 +1,7 @@
 // What API version 2026-10-21 rejects is refused before a batch is sent, typed or raw, naming
 // the request and the place in it; 2023-06-01 (and a builder without a version) lets it through;
-// nothing the API accepts is refused.
+// nothing the API accepts is refused. Under any version, the per-request checks the schema
+// knows: raw params lacking a member the API requires, and request-side enum values it refuses.
 
 #include <anthropic/anthropic.hpp>
 
@@ -160,8 +161,9 @@ TEST(ApiVersionRules, RawBlocksAndRawContentFollowTheSameRules) {
 
   ab::BetaMessageParam raw_content;
   raw_content.role = "user";
-  raw_content.content =
-      anthropic::RawJson(R"([{"type":"text","text":"t","citations":[{"type":"char_location"}]}])");
+  raw_content.content = anthropic::RawJson(
+      R"([{"type":"text","text":"t","citations":[{"type":"char_location","cited_text":"t",)"
+      R"("document_index":0,"start_char_index":0,"end_char_index":1}]}])");
   EXPECT_TRUE(has(rejection(request({raw_content})),
                   "params.messages[0].content[0] is a text "
                   "block with citations"));
@@ -170,6 +172,13 @@ TEST(ApiVersionRules, RawBlocksAndRawContentFollowTheSameRules) {
   auto unknown = request({ab::BetaMessageParam::user(std::vector<ab::BetaContentBlockParam>{
       anthropic::RawJson(R"({"type":"hologram","citations":[1]})")})});
   EXPECT_EQ(rejection(unknown), "");
+
+  // A RawJson block is the caller's own JSON: it is checked as the typed block it spells, and
+  // one that spells none (here a citation lacking its members) is left to the API.
+  auto incomplete =
+      request({ab::BetaMessageParam::user(std::vector<ab::BetaContentBlockParam>{anthropic::RawJson(
+          R"({"type":"text","text":"t","citations":[{"type":"char_location"}]})")})});
+  EXPECT_EQ(rejection(incomplete), "");
 }
 
 TEST(ApiVersionRules, RawParamsAreCheckedWithOneParse) {
@@ -184,11 +193,14 @@ TEST(ApiVersionRules, RawParamsAreCheckedWithOneParse) {
   const std::string search =
       R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":)"
       R"("search_result","source":"s","title":"t","content":[{"type":"text","text":"x",)"
-      R"("citations":[{"type":"search_result_location"}]}]}]}]})";
+      R"("citations":[{"type":"search_result_location","cited_text":"x","search_result_index":)"
+      R"(0,"source":"s","title":null,"start_block_index":0,"end_block_index":0}]}]}]}]})";
   EXPECT_TRUE(has(raw_rejection(search), "params.messages[0].content[0].content[0] is a text"));
-  // Invalid JSON is still the ordinary error, under either version.
-  EXPECT_TRUE(has(raw_rejection(R"({"model":)"), "requests[1].params must be a JSON object"));
-  EXPECT_TRUE(has(raw_rejection(R"({"model":)", "2023-06-01"), "must be a JSON object"));
+  // Invalid JSON is the ordinary error, under either version.
+  EXPECT_TRUE(has(raw_rejection(R"({"model":)"), "requests[1].params: malformed JSON at byte 9"))
+      << raw_rejection(R"({"model":)");
+  EXPECT_TRUE(has(raw_rejection(R"({"model":)", "2023-06-01"), "params: malformed JSON"));
+  EXPECT_TRUE(has(raw_rejection("[1]"), "requests[1].params must be a JSON object"));
   EXPECT_EQ(raw_rejection(R"({"model":"m","max_tokens":1,"messages":[],"future":{"a":1}})"), "");
 }
 
@@ -215,6 +227,92 @@ TEST(ApiVersionRules, ARejectedRequestLeavesTheBodyAsItWas) {
   builder.add(r);  // the same custom_id is free again: nothing of the rejected one was kept
   auto encoded = std::move(builder).finish();
   EXPECT_EQ(encoded.request_count, 2u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-request checks from the schema, under every API version.
+
+TEST(RequestChecks, RawParamsLackingAMemberTheApiRequiresAreRefusedNamingIt) {
+  for (const char* version : {"2026-10-21", "2023-06-01"}) {
+    SCOPED_TRACE(version);
+    EXPECT_TRUE(has(raw_rejection(R"({"max_tokens":1,"messages":[]})", version),
+                    "requests[1].params: `model` is missing"))
+        << raw_rejection(R"({"max_tokens":1,"messages":[]})", version);
+    const std::string no_role = R"({"model":"m","max_tokens":1,"messages":[{"content":"q"}]})";
+    EXPECT_TRUE(has(raw_rejection(no_role, version), "params: `messages[0].role` is missing"))
+        << raw_rejection(no_role, version);
+    const std::string no_source =
+        R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"image"}]}]})";
+    EXPECT_TRUE(
+        has(raw_rejection(no_source, version), "`messages[0].content[0].source` is missing"))
+        << raw_rejection(no_source, version);
+    const std::string text_tokens = R"({"model":"m","max_tokens":"1","messages":[]})";
+    EXPECT_TRUE(has(raw_rejection(text_tokens, version), "`max_tokens` is not an integer"))
+        << raw_rejection(text_tokens, version);
+  }
+}
+
+TEST(RequestChecks, RawParamsTheSdkDoesNotFullyKnowPassAndAreSentAsGiven) {
+  // An unknown member four levels down, an unknown block type, an unknown tool type.
+  const std::string params =
+      R"({"model":"m", "max_tokens":1,"messages":[{"role":"user","content":[{"type":"text",)"
+      R"("text":"q","cache_control":{"type":"ephemeral","future":{"deep":[1.50]}}},)"
+      R"({"type":"hologram","x":1}]}],"tools":[{"type":"teleport_20270101","name":"t"}],)"
+      R"("next_month":true})";
+  bm::BatchCreateBodyBuilder builder;
+  builder.check_api_version(anthropic::kDefaultApiVersion);
+  builder.add_raw("raw", params);
+  const auto encoded = std::move(builder).finish();
+  EXPECT_NE(encoded.body.str().find(R"("params":)" + params + "}"), std::string::npos)
+      << encoded.body.str();
+}
+
+TEST(RequestChecks, ARequestEnumValueTheApiRefusesIsRefusedBeforeSending) {
+  // Typed: the value and its accepted values are named, with the request index.
+  auto image = ab::BetaImageBlockParam::base64("image/bmp", "Qk0=");
+  auto typed = request({ab::BetaMessageParam::user({image})});
+  for (const char* version : {"2026-10-21", "2023-06-01"}) {
+    SCOPED_TRACE(version);
+    const std::string error = rejection(typed, version);
+    EXPECT_TRUE(has(error,
+                    "requests[2]: `beta::BetaBase64ImageSource::MediaType` is \"image/bmp\", "
+                    "not one of the values the API accepts (\"image/jpeg\", \"image/png\", "
+                    "\"image/gif\", \"image/webp\")"))
+        << error;
+    EXPECT_TRUE(has(error, "extra_fields")) << error;
+  }
+  // An unset required enum is refused as empty.
+  ab::BetaMessageParam no_role;
+  no_role.content = std::string("q");
+  EXPECT_TRUE(has(rejection(request({no_role})), "is empty, not one of the values"))
+      << rejection(request({no_role}));
+
+  // Raw: the place in the params is named.
+  const std::string robot =
+      R"({"model":"m","max_tokens":1,"messages":[{"role":"robot","content":"q"}]})";
+  EXPECT_TRUE(
+      has(raw_rejection(robot), R"(requests[1].params: `messages[0].role` is "robot", not one)"))
+      << raw_rejection(robot);
+
+  // A value the SDK does not know yet goes through extra_fields, and is sent.
+  auto& source = std::get<ab::BetaBase64ImageSource>(image.source);
+  source.extra_fields = anthropic::RawJson(R"({"media_type":"image/bmp"})");
+  EXPECT_EQ(rejection(request({ab::BetaMessageParam::user({image})})), "");
+  bm::BatchCreateBodyBuilder builder;
+  builder.add(request({ab::BetaMessageParam::user({image})}));
+  const auto encoded = std::move(builder).finish();
+  EXPECT_NE(encoded.body.str().find(R"("media_type":"image/bmp")"), std::string::npos)
+      << encoded.body.str();
+}
+
+TEST(RequestChecks, ResponseEnumsStayOpen) {
+  const auto message = anthropic::from_json<ab::BetaMessage>(
+      R"({"id":"m","type":"message","role":"assistant","model":"x","content":[],)"
+      R"("stop_reason":"a_reason_from_next_month","stop_sequence":null,)"
+      R"("usage":{"input_tokens":1,"output_tokens":1}})");
+  ASSERT_TRUE(message.stop_reason.has_value());
+  EXPECT_EQ(message.stop_reason->str(), "a_reason_from_next_month");
+  EXPECT_FALSE(message.stop_reason->is_known());
 }
 
 }  // namespace

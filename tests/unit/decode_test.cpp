@@ -871,4 +871,33 @@ TEST(DecodeResultTest, SyntaxAgreesWithNlohmann) {
   EXPECT_GT(rejected, 1000);
 }
 
+TEST(DecodeResultTest, ASpecialByteAtEveryOffsetOfAStringIsFound) {
+  // The reader scans strings eight bytes at a time and jumps to the first byte that needs a look:
+  // put each kind of such byte at every offset of strings of 0 to 24 bytes, and compare the
+  // decoded custom_id with nlohmann's reading of the same line (or both reject it).
+  const std::string specials[] = {
+      "\\n",  "\\\"",         "\\u00e9", "\\ud83d\\ude00", "\xC3\xA9", "\xF0\x9F\x98\x80", "\x01",
+      "\xFF", "\xED\xA0\x80", "\\x"};
+  int checked = 0;
+  for (std::size_t length = 0; length <= 24; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string id(length, 'a');
+        id.insert(at, special);
+        const std::string line = R"({"custom_id":")" + id + R"(","result":{"type":"canceled"}})";
+        const bool valid = json::accept(line);
+        try {
+          const auto r = decode_result_line(line);
+          ASSERT_TRUE(valid) << line;
+          EXPECT_EQ(r.custom_id, json::parse(line)["custom_id"].get<std::string>()) << line;
+        } catch (const AnthropicInvalidDataException&) {
+          EXPECT_FALSE(valid) << line;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 3250);
+}
+
 }  // namespace

@@ -364,8 +364,9 @@ TEST(EncodeTest, UnsetFieldsAreAbsentAndNeverNull) {
 
   r = simple("a", "x");
   r.params.messages.push_back(BetaMessageParam::user(std::vector<BetaContentBlockParam>{
-      BetaTextBlockParam{}, BetaImageBlockParam{}, BetaRequestDocumentBlock{},
-      BetaToolUseBlockParam{}, BetaToolResultBlockParam{}}));
+      // (An image needs its media type: an empty one is refused, as the API refuses it.)
+      BetaTextBlockParam{}, BetaImageBlockParam::base64("image/png", ""),
+      BetaRequestDocumentBlock{}, BetaToolUseBlockParam{}, BetaToolResultBlockParam{}}));
   r.params.metadata = BetaMetadata{};
   r.params.tools = std::vector<anthropic::beta::BetaToolUnion>{BetaTool{}};
   r.params.tool_choice = BetaToolChoice{};

@@ -64,10 +64,15 @@ class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
   void check_api_version(std::string_view api_version);
   /// Reserves room for the body (an estimate; it still grows past it).
   void reserve(std::size_t body_bytes);
-  /// Appends a typed request.
+  /// Appends a typed request. A request-side enum (`role`, `media_type`, `ttl`, ...) holding a
+  /// value the API does not accept is refused (a newer value goes through `extra_fields`).
   void add(const typename BasicMessageBatchCreateParams<Family>::Request& request);
-  /// Appends a request whose `params` is given as JSON text (it must be a JSON object; it is
-  /// validated and written as given).
+  /// Appends a request whose `params` is given as JSON text, written as given. It is read as the
+  /// family's typed params first, so it must be a JSON object with the members the API requires
+  /// (`model`, `max_tokens`, `messages`, each message's `role` and `content`, ...), values of the
+  /// right kinds and accepted values of the request-side enums; members and block types the SDK
+  /// does not know pass. The error names the request and the member, as in "requests[3].params:
+  /// `messages[0].role` is missing".
   void add_raw(std::string_view custom_id, std::string_view params_json);
 
   /// Requests added so far.

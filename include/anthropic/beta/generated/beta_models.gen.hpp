@@ -482,7 +482,7 @@ class BetaCurrency : public ::anthropic::OpenEnum<BetaCurrency> {
   }
 };
 
-/// Who pays for a request. (request-side: the values the API accepts today; any other string is sent as is)
+/// Who pays for a request. (request-side: the values the API accepts today; another string is refused before sending, so send a newer value through `extra_fields`)
 class BetaBillTo : public ::anthropic::OpenEnum<BetaBillTo> {
  public:
   /// The empty string: no value (what a default-constructed field holds).
@@ -555,7 +555,7 @@ class BetaStopReason : public ::anthropic::OpenEnum<BetaStopReason> {
   }
 };
 
-/// What to do when earlier thinking does not match. (request-side: the values the API accepts today; any other string is sent as is)
+/// What to do when earlier thinking does not match. (request-side: the values the API accepts today; another string is refused before sending, so send a newer value through `extra_fields`)
 class BetaThinkingPrefixMismatchBehavior : public ::anthropic::OpenEnum<BetaThinkingPrefixMismatchBehavior> {
  public:
   /// The empty string: no value (what a default-constructed field holds).

@@ -35,8 +35,8 @@ void Codec<::anthropic::beta::BetaTextBlock>::read(Decoder& d, ::anthropic::beta
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 0 : k == "type" ? 1 : -1; break;
-      case 9: member = k == "citations" ? 2 : -1; break;
+      case 4: member = key_is(k, "text") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 9: member = key_is(k, "citations") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -92,9 +92,9 @@ void Codec<::anthropic::beta::BetaCitation>::read(Decoder& d, ::anthropic::beta:
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 1 : -1; break;
-      case 5: member = k == "start" ? 2 : -1; break;
-      case 10: member = k == "cited_text" ? 0 : -1; break;
+      case 4: member = key_is(k, "type") ? 1 : -1; break;
+      case 5: member = key_is(k, "start") ? 2 : -1; break;
+      case 10: member = key_is(k, "cited_text") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -148,8 +148,8 @@ void Codec<::anthropic::beta::BetaImageBlock>::read(Decoder& d, ::anthropic::bet
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 6: member = k == "source" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 6: member = key_is(k, "source") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -196,8 +196,8 @@ void Codec<::anthropic::beta::BetaTool>::read(Decoder& d, ::anthropic::beta::Bet
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "name" ? 0 : k == "type" ? 1 : -1; break;
-      case 6: member = k == "schema" ? 2 : -1; break;
+      case 4: member = key_is(k, "name") ? 0 : key_is(k, "type") ? 1 : -1; break;
+      case 6: member = key_is(k, "schema") ? 2 : -1; break;
       default: break;
     }
     switch (member) {
@@ -254,8 +254,8 @@ void Codec<::anthropic::beta::BetaServerTool>::read(Decoder& d, ::anthropic::bet
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "type" ? 0 : -1; break;
-      case 6: member = k == "strict" ? 1 : -1; break;
+      case 4: member = key_is(k, "type") ? 0 : -1; break;
+      case 6: member = key_is(k, "strict") ? 1 : -1; break;
       default: break;
     }
     switch (member) {
@@ -311,8 +311,8 @@ void Codec<::anthropic::beta::BetaUsage>::read(Decoder& d, ::anthropic::beta::Be
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "tier" ? 1 : -1; break;
-      case 12: member = k == "input_tokens" ? 0 : -1; break;
+      case 4: member = key_is(k, "tier") ? 1 : -1; break;
+      case 12: member = key_is(k, "input_tokens") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
@@ -376,10 +376,10 @@ void Codec<::anthropic::beta::BetaMsg>::read(Decoder& d, ::anthropic::beta::Beta
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "body" ? 1 : k == "stop" ? 2 : k == "mode" ? 4 : -1; break;
-      case 5: member = k == "usage" ? 3 : k == "tools" ? 6 : k == "extra" ? 7 : k == "model" ? 8 : -1; break;
-      case 7: member = k == "content" ? 0 : -1; break;
-      case 11: member = k == "temperature" ? 5 : -1; break;
+      case 4: member = key_is(k, "body") ? 1 : key_is(k, "stop") ? 2 : key_is(k, "mode") ? 4 : -1; break;
+      case 5: member = key_is(k, "usage") ? 3 : key_is(k, "tools") ? 6 : key_is(k, "extra") ? 7 : key_is(k, "model") ? 8 : -1; break;
+      case 7: member = key_is(k, "content") ? 0 : -1; break;
+      case 11: member = key_is(k, "temperature") ? 5 : -1; break;
       default: break;
     }
     switch (member) {
@@ -459,11 +459,11 @@ void Codec<std::variant<::anthropic::beta::BetaTextBlock, ::anthropic::beta::Bet
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "text") {
+    if (equals(tag, "text")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "image") {
+    if (equals(tag, "image")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }
@@ -475,11 +475,11 @@ void Codec<std::variant<::anthropic::beta::BetaTool, ::anthropic::beta::BetaServ
   std::string& tag = d.tag;  // compared before any nested read reuses it
   const Decoder::Tag found = d.peek_tag(self, "type", tag);
   if (found == Decoder::Tag::found) {
-    if (tag == "custom") {
+    if (equals(tag, "custom")) {
       read_value(d, v.emplace<0>(), self);
       return;
     }
-    if (tag == "server_2025" || tag == "server") {
+    if (equals(tag, "server_2025") || equals(tag, "server")) {
       read_value(d, v.emplace<1>(), self);
       return;
     }

@@ -35,8 +35,8 @@ void Codec<::anthropic::TextBlock>::read(Decoder& d, ::anthropic::TextBlock& v, 
   while (d.r.next_key(first, k)) {
     int member = -1;
     switch (k.size()) {
-      case 4: member = k == "text" ? 1 : k == "type" ? 2 : -1; break;
-      case 9: member = k == "citations" ? 0 : -1; break;
+      case 4: member = key_is(k, "text") ? 1 : key_is(k, "type") ? 2 : -1; break;
+      case 9: member = key_is(k, "citations") ? 0 : -1; break;
       default: break;
     }
     switch (member) {
