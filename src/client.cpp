@@ -154,6 +154,8 @@ struct Client::State {
   // Shared, not a member value: list pages keep the service alive beyond the Client.
   std::shared_ptr<internal::HttpBatchService<::anthropic::messages::GaFamily>> ga_batch_service;
   std::shared_ptr<internal::HttpBatchService<beta::messages::BetaFamily>> batch_service;
+  ::anthropic::messages::BatchService ga_batches;  // the services over them
+  beta::messages::BatchService beta_batches;
   MessagesService messages_service;
   beta::BetaService beta_service;
   internal::AsyncServices async;
@@ -173,8 +175,10 @@ struct Client::State {
                                                                                           http)),
         batch_service(
             std::make_shared<internal::HttpBatchService<beta::messages::BetaFamily>>(config, http)),
-        messages_service(*ga_batch_service),
-        beta_service(*batch_service),
+        ga_batches(ga_batch_service),
+        beta_batches(batch_service),
+        messages_service(ga_batches),
+        beta_service(beta_batches),
         async(
             internal::make_async_services(options, *config, curl, ga_batch_service, batch_service)),
         ga_batch_service_async(async.ga),

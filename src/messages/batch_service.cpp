@@ -6,59 +6,153 @@
 #include "messages/with_id.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
 
 namespace anthropic::messages {
 
 using internal::with_id;
 
-template <class F>
-BasicBatchService<F>::~BasicBatchService() = default;
+namespace {
+
+[[noreturn]] void not_implemented(const char* operation) {
+  throw AnthropicException(std::string("BatchServiceConnection::") + operation +
+                           " is not implemented by this connection");
+}
+
+}  // namespace
 
 template <class F>
+BasicBatchServiceConnection<F>::~BasicBatchServiceConnection() = default;
+template <class F>
+MessageBatch BasicBatchServiceConnection<F>::create(const BasicMessageBatchCreateParams<F>&,
+                                                    const RequestOptions&) {
+  not_implemented("create");
+}
+template <class F>
+MessageBatch BasicBatchServiceConnection<F>::create_encoded(const EncodedBatchCreateParams&,
+                                                            const RequestOptions&) {
+  not_implemented("create_encoded");
+}
+template <class F>
+MessageBatch BasicBatchServiceConnection<F>::retrieve(const MessageBatchRetrieveParams&,
+                                                      const RequestOptions&) {
+  not_implemented("retrieve");
+}
+template <class F>
+BatchListPage BasicBatchServiceConnection<F>::list(const MessageBatchListParams&,
+                                                   const RequestOptions&) {
+  not_implemented("list");
+}
+template <class F>
+MessageBatch BasicBatchServiceConnection<F>::cancel(const MessageBatchCancelParams&,
+                                                    const RequestOptions&) {
+  not_implemented("cancel");
+}
+template <class F>
+DeletedMessageBatch BasicBatchServiceConnection<F>::delete_(const MessageBatchDeleteParams&,
+                                                            const RequestOptions&) {
+  not_implemented("delete_");
+}
+template <class F>
+BasicBatchResultsStream<F> BasicBatchServiceConnection<F>::results(const MessageBatchResultsParams&,
+                                                                   const RequestOptions&) {
+  not_implemented("results");
+}
+
+template <class F>
+BasicBatchService<F>::BasicBatchService(std::shared_ptr<Connection> connection)
+    : connection_(std::move(connection)) {
+  if (!connection_) throw AnthropicInvalidRequestException("BatchService: no connection");
+}
+template <class F>
+BasicBatchService<F>::~BasicBatchService() = default;
+template <class F>
+BasicBatchService<F>::BasicBatchService(const BasicBatchService&) = default;
+template <class F>
+BasicBatchService<F>& BasicBatchService<F>::operator=(const BasicBatchService&) = default;
+
+template <class F>
+MessageBatch BasicBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params,
+                                          const RequestOptions& options) {
+  return connection_->create(params, options);
+}
+template <class F>
 MessageBatch BasicBatchService<F>::create(const BasicMessageBatchCreateParams<F>& params) {
-  return create(params, RequestOptions{});
+  return connection_->create(params, RequestOptions{});
+}
+template <class F>
+MessageBatch BasicBatchService<F>::create_encoded(const EncodedBatchCreateParams& params,
+                                                  const RequestOptions& options) {
+  return connection_->create_encoded(params, options);
 }
 template <class F>
 MessageBatch BasicBatchService<F>::create_encoded(const EncodedBatchCreateParams& params) {
-  return create_encoded(params, RequestOptions{});
+  return connection_->create_encoded(params, RequestOptions{});
+}
+template <class F>
+MessageBatch BasicBatchService<F>::retrieve(const MessageBatchRetrieveParams& params,
+                                            const RequestOptions& options) {
+  return connection_->retrieve(params, options);
 }
 template <class F>
 MessageBatch BasicBatchService<F>::retrieve(const MessageBatchRetrieveParams& params) {
-  return retrieve(params, RequestOptions{});
+  return connection_->retrieve(params, RequestOptions{});
 }
 template <class F>
 MessageBatch BasicBatchService<F>::retrieve(const std::string& id, const RequestOptions& options) {
-  return retrieve(with_id<MessageBatchRetrieveParams>(id), options);
+  return connection_->retrieve(with_id<MessageBatchRetrieveParams>(id), options);
+}
+template <class F>
+BatchListPage BasicBatchService<F>::list(const MessageBatchListParams& params,
+                                         const RequestOptions& options) {
+  return connection_->list(params, options);
 }
 template <class F>
 BatchListPage BasicBatchService<F>::list(const MessageBatchListParams& params) {
-  return list(params, RequestOptions{});
+  return connection_->list(params, RequestOptions{});
+}
+template <class F>
+MessageBatch BasicBatchService<F>::cancel(const MessageBatchCancelParams& params,
+                                          const RequestOptions& options) {
+  return connection_->cancel(params, options);
 }
 template <class F>
 MessageBatch BasicBatchService<F>::cancel(const MessageBatchCancelParams& params) {
-  return cancel(params, RequestOptions{});
+  return connection_->cancel(params, RequestOptions{});
 }
 template <class F>
 MessageBatch BasicBatchService<F>::cancel(const std::string& id, const RequestOptions& options) {
-  return cancel(with_id<MessageBatchCancelParams>(id), options);
+  return connection_->cancel(with_id<MessageBatchCancelParams>(id), options);
+}
+template <class F>
+DeletedMessageBatch BasicBatchService<F>::delete_(const MessageBatchDeleteParams& params,
+                                                  const RequestOptions& options) {
+  return connection_->delete_(params, options);
 }
 template <class F>
 DeletedMessageBatch BasicBatchService<F>::delete_(const MessageBatchDeleteParams& params) {
-  return delete_(params, RequestOptions{});
+  return connection_->delete_(params, RequestOptions{});
 }
 template <class F>
 DeletedMessageBatch BasicBatchService<F>::delete_(const std::string& id,
                                                   const RequestOptions& options) {
-  return delete_(with_id<MessageBatchDeleteParams>(id), options);
+  return connection_->delete_(with_id<MessageBatchDeleteParams>(id), options);
+}
+template <class F>
+BasicBatchResultsStream<F> BasicBatchService<F>::results(const MessageBatchResultsParams& params,
+                                                         const RequestOptions& options) {
+  return connection_->results(params, options);
 }
 template <class F>
 BasicBatchResultsStream<F> BasicBatchService<F>::results(const MessageBatchResultsParams& params) {
-  return results(params, RequestOptions{});
+  return connection_->results(params, RequestOptions{});
 }
 template <class F>
 BasicBatchResultsStream<F> BasicBatchService<F>::results(const std::string& id,
                                                          const RequestOptions& options) {
-  return results(with_id<MessageBatchResultsParams>(id), options);
+  return connection_->results(with_id<MessageBatchResultsParams>(id), options);
 }
 
 template <class F>
@@ -137,6 +231,8 @@ std::optional<std::chrono::milliseconds> WaitPlan::after_poll(messages::MessageB
 
 namespace anthropic::messages {
 
+template class BasicBatchServiceConnection<GaFamily>;
+template class BasicBatchServiceConnection<beta::messages::BetaFamily>;
 template class BasicBatchService<GaFamily>;
 template class BasicBatchService<beta::messages::BetaFamily>;
 

@@ -888,7 +888,7 @@ class PoolConnection final : public messages::BasicBatchServiceAsyncConnection<F
           }
           messages::WaitOptions w = options;
           w.request_options = o;
-          return s->wait_until_ended(message_batch_id, w);
+          return messages::BasicBatchService<F>(s).wait_until_ended(message_batch_id, w);
         });
   }
   void for_each_result(const messages::MessageBatchResultsParams& params,

@@ -1,6 +1,6 @@
 #pragma once
 
-// Private: the HTTP-backed BatchService.
+// Private: the HTTP-backed BatchService connection.
 
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/messages/batch_service.hpp>
@@ -37,19 +37,11 @@ using OpenOnce = std::function<http::StreamedResponse(const http::HttpRequest&)>
 /// beyond its configuration: thread-safe.
 /// Always owned by a shared_ptr: a list page keeps its service alive through shared_from_this.
 template <class F>
-class HttpBatchService final : public messages::BasicBatchService<F>,
+class HttpBatchService final : public messages::BasicBatchServiceConnection<F>,
                                public std::enable_shared_from_this<HttpBatchService<F>> {
  public:
   HttpBatchService(std::shared_ptr<const ClientConfig> config,
                    std::shared_ptr<http::HttpClient> http);
-
-  using messages::BasicBatchService<F>::cancel;
-  using messages::BasicBatchService<F>::create;
-  using messages::BasicBatchService<F>::create_encoded;
-  using messages::BasicBatchService<F>::delete_;
-  using messages::BasicBatchService<F>::list;
-  using messages::BasicBatchService<F>::results;
-  using messages::BasicBatchService<F>::retrieve;
 
   messages::MessageBatch create(const messages::BasicMessageBatchCreateParams<F>& params,
                                 const RequestOptions& options) override;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,26 +64,12 @@ TEST(MockBatchService, UserCodeIsTestedWithoutAServer) {
   EXPECT_EQ(answers, (std::map<std::string, std::string>{{"t1", "billing"}, {"t2", "<expired>"}}));
 }
 
-// A user's own implementation, written as before the family templates: `using
-// BatchService::...` names the base, and a page it makes pages through its private override.
-class TwoPages final : public bm::BatchService {
+// A user's own fake: a connection overriding only what it needs (no `using` declarations, no
+// stubs for the other operations), under the SDK's service. Its pages page through it.
+class TwoPages final : public bm::BatchServiceConnection {
  public:
-  using BatchService::list;
   int list_calls = 0;
 
- private:
-  bm::BetaMessageBatch create(const bm::BetaMessageBatchCreateParams&,
-                              const anthropic::RequestOptions&) override {
-    return {};
-  }
-  bm::BetaMessageBatch create_encoded(const bm::EncodedBatchCreateParams&,
-                                      const anthropic::RequestOptions&) override {
-    return {};
-  }
-  bm::BetaMessageBatch retrieve(const bm::BetaMessageBatchRetrieveParams&,
-                                const anthropic::RequestOptions&) override {
-    return {};
-  }
   bm::BatchListPage list(const bm::BetaMessageBatchListParams& params,
                          const anthropic::RequestOptions& options) override {
     ++list_calls;
@@ -90,26 +77,45 @@ class TwoPages final : public bm::BatchService {
     b.id = params.after_id ? "second" : "first";
     return bm::BatchListPage({b}, !params.after_id, b.id, b.id, this, params, options);
   }
-  bm::BetaMessageBatch cancel(const bm::BetaMessageBatchCancelParams&,
-                              const anthropic::RequestOptions&) override {
-    return {};
-  }
-  bm::BetaDeletedMessageBatch delete_(const bm::BetaMessageBatchDeleteParams&,
-                                      const anthropic::RequestOptions&) override {
-    return {};
-  }
-  bm::BatchResultsStream results(const bm::BetaMessageBatchResultsParams&,
-                                 const anthropic::RequestOptions&) override {
-    return bm::BatchResultsStream::from_jsonl("");
-  }
 };
 
-TEST(MockBatchService, AUserImplementationWrittenForTheBetaServiceStillWorks) {
-  TwoPages service;
+TEST(MockBatchService, AUserConnectionOverridesOnlyWhatItUses) {
+  auto connection = std::make_shared<TwoPages>();
+  bm::BatchService service(connection);
   std::vector<std::string> ids;
   for (const auto& b : service.list().auto_paging()) ids.push_back(b.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"first", "second"}));
-  EXPECT_EQ(service.list_calls, 2);
+  EXPECT_EQ(connection->list_calls, 2);
+
+  // What it does not override says so, whichever overload is called.
+  try {
+    service.retrieve("msgbatch_x");
+    ADD_FAILURE() << "no exception";
+  } catch (const anthropic::AnthropicException& e) {
+    EXPECT_STREQ(e.what(),
+                 "BatchServiceConnection::retrieve is not implemented by this connection");
+  }
+  EXPECT_THROW(service.cancel("msgbatch_x"), anthropic::AnthropicException);
+  EXPECT_THROW(service.results("msgbatch_x"), anthropic::AnthropicException);
+
+  // Copies of the service share the connection; a service needs one.
+  bm::BatchService copy = service;
+  EXPECT_EQ(copy.connection(), service.connection());
+  EXPECT_THROW(bm::BatchService(nullptr), anthropic::AnthropicInvalidRequestException);
+}
+
+TEST(MockBatchService, AMockedConnectionUnderTheService) {
+  namespace am = anthropic::messages;
+  auto connection = std::make_shared<anthropic::testing::MockMessagesBatchServiceConnection>();
+  am::BatchService service(connection);
+  am::MessageBatch ended;
+  ended.id = "msgbatch_c";
+  ended.processing_status = am::ProcessingStatus::ended;
+  EXPECT_CALL(*connection,
+              retrieve(Field(&am::MessageBatchRetrieveParams::message_batch_id, "msgbatch_c"), _))
+      .WillOnce(Return(ended));
+  // wait_until_ended is the service's own, over the connection's retrieve.
+  EXPECT_EQ(service.wait_until_ended("msgbatch_c").id, "msgbatch_c");
 }
 
 TEST(MockBatchService, TheGaServiceHasItsOwnMock) {

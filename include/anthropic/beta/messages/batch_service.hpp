@@ -17,9 +17,12 @@ using BatchWaitTimeoutException = ::anthropic::messages::BatchWaitTimeoutExcepti
 /// The Message Batches (beta) service: `client.beta().messages().batches()` (see
 /// `anthropic::messages::BasicBatchService`).
 using BatchService = ::anthropic::messages::BasicBatchService<BetaFamily>;
+/// What the beta service's operations go to (implement it to fake the service).
+using BatchServiceConnection = ::anthropic::messages::BasicBatchServiceConnection<BetaFamily>;
 
 }  // namespace anthropic::beta::messages
 
 namespace anthropic::messages {
+extern template class BasicBatchServiceConnection<beta::messages::BetaFamily>;
 extern template class BasicBatchService<beta::messages::BetaFamily>;
 }  // namespace anthropic::messages
