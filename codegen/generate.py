@@ -768,7 +768,9 @@ class Gen:
                 decl.append('    std::string s;')
                 decl.append('    read_value(d, s, self);')
                 decl.append('    v = %s(std::move(s));' % q)
-                decl.append('    if (!v.is_known()) d.not_accepted(self, v.str(), %s::known_values());' % q)
+                decl.append('    if (!d.any_enum_value && !v.is_known()) {')
+                decl.append('      d.not_accepted(self, v.str(), %s::known_values());' % q)
+                decl.append('    }')
                 decl.append('  }')
             else:
                 decl.append('  static void write(Writer& w, const %s& v) { w.str(v.str()); }' % q)

@@ -1826,7 +1826,9 @@ struct Codec<::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaAdvisorToolResultErrorParam::ErrorCode::known_values());
+    }
   }
 };
 template <>
@@ -1839,7 +1841,9 @@ struct Codec<::anthropic::beta::BetaBase64ImageSource::MediaType> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBase64ImageSource::MediaType(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBase64ImageSource::MediaType::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaBase64ImageSource::MediaType::known_values());
+    }
   }
 };
 template <>
@@ -1861,7 +1865,9 @@ struct Codec<::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::Error
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaBashCodeExecutionToolResultErrorParam::ErrorCode::known_values());
+    }
   }
 };
 template <>
@@ -1937,7 +1943,9 @@ struct Codec<::anthropic::beta::BetaFallbackCreditTokenParam::Mode> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaFallbackCreditTokenParam::Mode(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackCreditTokenParam::Mode::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackCreditTokenParam::Mode::known_values());
+    }
   }
 };
 template <>
@@ -1950,7 +1958,9 @@ struct Codec<::anthropic::beta::BetaFallbackParam::Speed> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaFallbackParam::Speed(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackParam::Speed::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaFallbackParam::Speed::known_values());
+    }
   }
 };
 template <>
@@ -1972,7 +1982,9 @@ struct Codec<::anthropic::beta::BetaImageTransformationsParam::OversizedImage> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaImageTransformationsParam::OversizedImage(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaImageTransformationsParam::OversizedImage::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaImageTransformationsParam::OversizedImage::known_values());
+    }
   }
 };
 template <>
@@ -1994,7 +2006,9 @@ struct Codec<::anthropic::beta::BetaOutputConfig::Effort> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaOutputConfig::Effort(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaOutputConfig::Effort::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaOutputConfig::Effort::known_values());
+    }
   }
 };
 template <>
@@ -2034,7 +2048,9 @@ struct Codec<::anthropic::beta::BetaServerToolUseBlockParam::Name> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaServerToolUseBlockParam::Name(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaServerToolUseBlockParam::Name::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaServerToolUseBlockParam::Name::known_values());
+    }
   }
 };
 template <>
@@ -2047,7 +2063,9 @@ struct Codec<::anthropic::beta::BetaSkillParams::Type> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSkillParams::Type(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSkillParams::Type::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaSkillParams::Type::known_values());
+    }
   }
 };
 template <>
@@ -2060,7 +2078,9 @@ struct Codec<::anthropic::beta::BetaSystemMessageOutputConfig::Effort> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSystemMessageOutputConfig::Effort(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageOutputConfig::Effort::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageOutputConfig::Effort::known_values());
+    }
   }
 };
 template <>
@@ -2073,7 +2093,9 @@ struct Codec<::anthropic::beta::BetaSystemMessageParam::ClearAt> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaSystemMessageParam::ClearAt(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageParam::ClearAt::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaSystemMessageParam::ClearAt::known_values());
+    }
   }
 };
 template <>
@@ -2095,7 +2117,9 @@ struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam:
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionToolResultErrorParam::ErrorCode::known_values());
+    }
   }
 };
 template <>
@@ -2117,7 +2141,9 @@ struct Codec<::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam:
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaTextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
+    }
   }
 };
 template <>
@@ -2130,7 +2156,9 @@ struct Codec<::anthropic::beta::BetaThinkingConfigAdaptive::Display> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingConfigAdaptive::Display(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigAdaptive::Display::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigAdaptive::Display::known_values());
+    }
   }
 };
 template <>
@@ -2143,7 +2171,9 @@ struct Codec<::anthropic::beta::BetaThinkingConfigEnabled::Display> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingConfigEnabled::Display(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigEnabled::Display::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingConfigEnabled::Display::known_values());
+    }
   }
 };
 template <>
@@ -2174,7 +2204,9 @@ struct Codec<::anthropic::beta::BetaTool::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaTool::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaTool::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaTool::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -2277,7 +2309,9 @@ struct Codec<::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaToolSearchToolResultErrorParam::ErrorCode::known_values());
+    }
   }
 };
 template <>
@@ -2425,7 +2459,9 @@ struct Codec<::anthropic::beta::BetaMessageCreateParams::ServiceTier> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageCreateParams::ServiceTier(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::ServiceTier::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::ServiceTier::known_values());
+    }
   }
 };
 template <>
@@ -2438,7 +2474,9 @@ struct Codec<::anthropic::beta::BetaMessageCreateParams::Speed> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageCreateParams::Speed(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::Speed::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageCreateParams::Speed::known_values());
+    }
   }
 };
 template <>
@@ -2451,7 +2489,9 @@ struct Codec<::anthropic::beta::Role> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::Role(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::Role::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::Role::known_values());
+    }
   }
 };
 template <>
@@ -2464,7 +2504,9 @@ struct Codec<::anthropic::beta::BetaMessageParam::ClearAt> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaMessageParam::ClearAt(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageParam::ClearAt::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaMessageParam::ClearAt::known_values());
+    }
   }
 };
 template <>
@@ -2495,7 +2537,9 @@ struct Codec<::anthropic::beta::BetaBillTo> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaBillTo(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaBillTo::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaBillTo::known_values());
+    }
   }
 };
 template <>
@@ -2526,7 +2570,9 @@ struct Codec<::anthropic::beta::BetaThinkingPrefixMismatchBehavior> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::beta::BetaThinkingPrefixMismatchBehavior(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingPrefixMismatchBehavior::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::beta::BetaThinkingPrefixMismatchBehavior::known_values());
+    }
   }
 };
 template <>

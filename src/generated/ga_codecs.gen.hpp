@@ -1276,7 +1276,9 @@ struct Codec<::anthropic::Base64ImageSource::MediaType> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Base64ImageSource::MediaType(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Base64ImageSource::MediaType::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::Base64ImageSource::MediaType::known_values());
+    }
   }
 };
 template <>
@@ -1289,7 +1291,9 @@ struct Codec<::anthropic::CacheControlEphemeral::Ttl> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CacheControlEphemeral::Ttl(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CacheControlEphemeral::Ttl::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::CacheControlEphemeral::Ttl::known_values());
+    }
   }
 };
 template <>
@@ -1302,7 +1306,9 @@ struct Codec<::anthropic::CodeExecutionTool20250522::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20250522::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250522::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250522::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1315,7 +1321,9 @@ struct Codec<::anthropic::CodeExecutionTool20250825::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20250825::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250825::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20250825::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1328,7 +1336,9 @@ struct Codec<::anthropic::CodeExecutionTool20260120::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20260120::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260120::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260120::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1341,7 +1351,9 @@ struct Codec<::anthropic::CodeExecutionTool20260521::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::CodeExecutionTool20260521::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260521::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::CodeExecutionTool20260521::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1363,7 +1375,9 @@ struct Codec<::anthropic::ImageTransformationsParam::OversizedImage> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ImageTransformationsParam::OversizedImage(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ImageTransformationsParam::OversizedImage::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ImageTransformationsParam::OversizedImage::known_values());
+    }
   }
 };
 template <>
@@ -1376,7 +1390,9 @@ struct Codec<::anthropic::MemoryTool20250818::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MemoryTool20250818::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MemoryTool20250818::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::MemoryTool20250818::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1389,7 +1405,9 @@ struct Codec<::anthropic::OutputConfig::Effort> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::OutputConfig::Effort(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::OutputConfig::Effort::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::OutputConfig::Effort::known_values());
+    }
   }
 };
 template <>
@@ -1420,7 +1438,9 @@ struct Codec<::anthropic::ServerToolUseBlockParam::Name> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ServerToolUseBlockParam::Name(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ServerToolUseBlockParam::Name::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ServerToolUseBlockParam::Name::known_values());
+    }
   }
 };
 template <>
@@ -1433,7 +1453,9 @@ struct Codec<::anthropic::SkillParams::Type> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::SkillParams::Type(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::SkillParams::Type::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::SkillParams::Type::known_values());
+    }
   }
 };
 template <>
@@ -1455,7 +1477,9 @@ struct Codec<::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType>
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::TextEditorCodeExecutionViewResultBlockParam::FileType::known_values());
+    }
   }
 };
 template <>
@@ -1468,7 +1492,9 @@ struct Codec<::anthropic::ThinkingConfigAdaptive::Display> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ThinkingConfigAdaptive::Display(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigAdaptive::Display::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigAdaptive::Display::known_values());
+    }
   }
 };
 template <>
@@ -1481,7 +1507,9 @@ struct Codec<::anthropic::ThinkingConfigEnabled::Display> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ThinkingConfigEnabled::Display(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigEnabled::Display::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ThinkingConfigEnabled::Display::known_values());
+    }
   }
 };
 template <>
@@ -1494,7 +1522,9 @@ struct Codec<::anthropic::Tool::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Tool::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Tool::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::Tool::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1507,7 +1537,9 @@ struct Codec<::anthropic::ToolBash20250124::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolBash20250124::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolBash20250124::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolBash20250124::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1520,7 +1552,9 @@ struct Codec<::anthropic::ToolSearchToolBm25_20251119::Type> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolBm25_20251119::Type(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::Type::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::Type::known_values());
+    }
   }
 };
 template <>
@@ -1533,7 +1567,9 @@ struct Codec<::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolBm25_20251119::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1546,7 +1582,9 @@ struct Codec<::anthropic::ToolSearchToolRegex20251119::Type> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolRegex20251119::Type(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::Type::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::Type::known_values());
+    }
   }
 };
 template <>
@@ -1559,7 +1597,9 @@ struct Codec<::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolSearchToolRegex20251119::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1572,7 +1612,9 @@ struct Codec<::anthropic::ToolTextEditor20250124::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250124::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250124::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250124::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1585,7 +1627,9 @@ struct Codec<::anthropic::ToolTextEditor20250429::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250429::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250429::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250429::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1598,7 +1642,9 @@ struct Codec<::anthropic::ToolTextEditor20250728::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::ToolTextEditor20250728::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250728::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::ToolTextEditor20250728::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1629,7 +1675,9 @@ struct Codec<::anthropic::WebFetchTool20250910::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20250910::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20250910::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20250910::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1642,7 +1690,9 @@ struct Codec<::anthropic::WebFetchTool20260209::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260209::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260209::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260209::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1655,7 +1705,9 @@ struct Codec<::anthropic::WebFetchTool20260309::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260309::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260309::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260309::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1668,7 +1720,9 @@ struct Codec<::anthropic::WebFetchTool20260318::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260318::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1681,7 +1735,9 @@ struct Codec<::anthropic::WebFetchTool20260318::ResponseInclusion> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebFetchTool20260318::ResponseInclusion(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::ResponseInclusion::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebFetchTool20260318::ResponseInclusion::known_values());
+    }
   }
 };
 template <>
@@ -1694,7 +1750,9 @@ struct Codec<::anthropic::WebSearchTool20250305::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20250305::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20250305::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20250305::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1707,7 +1765,9 @@ struct Codec<::anthropic::WebSearchTool20260209::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260209::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260209::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260209::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1720,7 +1780,9 @@ struct Codec<::anthropic::WebSearchTool20260318::AllowedCallersItem> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260318::AllowedCallersItem(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::AllowedCallersItem::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::AllowedCallersItem::known_values());
+    }
   }
 };
 template <>
@@ -1733,7 +1795,9 @@ struct Codec<::anthropic::WebSearchTool20260318::ResponseInclusion> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::WebSearchTool20260318::ResponseInclusion(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::ResponseInclusion::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::WebSearchTool20260318::ResponseInclusion::known_values());
+    }
   }
 };
 template <>
@@ -1746,7 +1810,9 @@ struct Codec<::anthropic::MessageCreateParams::ServiceTier> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MessageCreateParams::ServiceTier(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::ServiceTier::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::ServiceTier::known_values());
+    }
   }
 };
 template <>
@@ -1759,7 +1825,9 @@ struct Codec<::anthropic::MessageCreateParams::Speed> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::MessageCreateParams::Speed(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::Speed::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::MessageCreateParams::Speed::known_values());
+    }
   }
 };
 template <>
@@ -1772,7 +1840,9 @@ struct Codec<::anthropic::Role> {
     std::string s;
     read_value(d, s, self);
     v = ::anthropic::Role(std::move(s));
-    if (!v.is_known()) d.not_accepted(self, v.str(), ::anthropic::Role::known_values());
+    if (!d.any_enum_value && !v.is_known()) {
+      d.not_accepted(self, v.str(), ::anthropic::Role::known_values());
+    }
   }
 };
 template <>

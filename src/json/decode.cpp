@@ -38,11 +38,18 @@ using model::Path;
 void begin_document_object(Decoder& d, const Path* path) {
   if (d.r.peek() != Reader::Kind::object) {
     if (path) d.fail(*path, "is not an object");
-    d.r.skip();  // malformed JSON is reported as such, before the shape
-    d.r.finish();
     d.fail(Path{}, "is not a JSON object");
   }
   d.r.begin_object();
+}
+
+// Batches, pages and deleted batches are small: the whole text is checked for syntax first, so
+// that malformed JSON is reported as such even after a member with a problem of its own.
+void check_syntax(Reader& r) {
+  const std::size_t start = r.position();
+  r.skip();
+  r.finish();
+  r.rewind(start);
 }
 
 // A required member's value: null is its own error.
@@ -262,6 +269,7 @@ void decode_line_document(std::string_view text, const char* document, T& value)
 
 MessageBatch decode_batch(std::string_view text) {
   Reader reader(text, "message_batch");
+  check_syntax(reader);
   Decoder d(reader);
   MessageBatch b;
   read_batch(d, b, nullptr);
@@ -271,6 +279,7 @@ MessageBatch decode_batch(std::string_view text) {
 
 DeletedMessageBatch decode_deleted_batch(std::string_view text) {
   Reader reader(text, "deleted message_batch");
+  check_syntax(reader);
   Decoder d(reader);
   DeletedMessageBatch deleted;
   const Path self;
@@ -299,6 +308,7 @@ DeletedMessageBatch decode_deleted_batch(std::string_view text) {
 
 ListPageData decode_list_page(std::string_view text) {
   Reader reader(text, "message_batch list page");
+  check_syntax(reader);
   Decoder d(reader);
   ListPageData page;
   const Path self;
@@ -324,6 +334,8 @@ ListPageData decode_list_page(std::string_view text) {
         const Path at{&self, "has_more"};
         if (d.r.peek() != Reader::Kind::boolean) d.fail(at, "is not a boolean");
         page.has_more = d.r.read_bool();
+      } else {
+        page.has_more = true;  // null: as if absent
       }
     } else if (model::equals(key, "first_id")) {
       read_optional_string(d, page.first_id, Path{&self, "first_id"});

@@ -58,9 +58,8 @@ namespace model {
 
 std::string not_accepted_text(std::string_view value, const std::string_view* known,
                               std::size_t count) {
-  std::string out = "\"";
-  for (char c : value.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-  out += value.size() > 80 ? "...\"" : "\"";
+  std::string out;
+  text::append_excerpt(out, value, 80);  // printable, valid UTF-8, whatever the caller gave
   out += ", not one of the values the API accepts (";
   for (std::size_t i = 0; i < count; ++i) {
     if (i > 0) out += ", ";

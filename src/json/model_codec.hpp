@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -356,7 +357,10 @@ class Decoder {
     if (r.read_string_is(std::string_view(expected, N - 1))) return;
     fail(path, ("is not \"" + std::string(expected) + "\"").c_str());
   }
-  void check_const(const Path& path, bool expected) {
+  /// A member fixed to `true` or `false`. A template taking exactly `bool`, so that a runtime
+  /// `const char*` matches nothing rather than converting to it.
+  template <class B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
+  void check_const(const Path& path, B expected) {
     if (r.peek() != Kind::boolean || r.read_bool() != expected) {
       fail(path, expected ? "is not true" : "is not false");
     }
@@ -364,6 +368,9 @@ class Decoder {
 
   Reader& r;
   std::string tag;  // a union's discriminator, read by the generated union decoders
+  /// Accept any value of a request-side enum (raw params: JSON text has no `extra_fields`
+  /// escape for a value newer than the SDK, so it is left to the API).
+  bool any_enum_value = false;
 };
 
 [[noreturn]] inline void fail_kind(Decoder& d, const Path& path, Reader::Kind k,

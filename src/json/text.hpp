@@ -164,4 +164,19 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+/// Appends `s` shortened to at most `max_bytes` (never inside a UTF-8 sequence; "..." marks the
+/// cut) as a JSON string literal, so a caller's value quoted in a message is printable and valid
+/// UTF-8 whatever it held (see append_json_string).
+inline void append_excerpt(std::string& out, std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) {
+    append_json_string(out, s);
+    return;
+  }
+  std::size_t cut = max_bytes;
+  while (cut > 0 && is_continuation(static_cast<unsigned char>(s[cut]))) --cut;
+  std::string shortened(s.substr(0, cut));
+  shortened += "...";
+  append_json_string(out, shortened);
+}
+
 }  // namespace anthropic::internal::json::text

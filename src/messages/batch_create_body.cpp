@@ -18,12 +18,11 @@ namespace anthropic::internal {
 
 namespace {
 
-// Printable excerpt of a caller-supplied string for an error message.
+// Printable excerpt of a caller-supplied string for an error message (valid UTF-8, escaped).
 std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-  if (s.size() > 80) out += "...";
-  return out + "\"";
+  std::string out;
+  json::text::append_excerpt(out, s, 80);
+  return out;
 }
 
 std::string at(std::size_t index) { return "requests[" + std::to_string(index) + "]"; }
@@ -246,12 +245,16 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
                                            s.count);
   }
   // The params are read as the typed request (the pull reader, no DOM): valid JSON, the members
-  // the API requires, the values of its closed enums, then the version rules on the typed form.
+  // the API requires and the kinds of their values, then the version rules on the typed form.
   // Unknown members and block types pass (kept as extra_fields / RawJson); the text is sent as
   // given.
   try {
     typename F::MessageCreateParams typed;
-    internal::json::model::decode_document(params_json, "params", typed);
+    internal::json::Reader reader(params_json, "params");
+    internal::json::model::Decoder decoder(reader);
+    decoder.any_enum_value = true;  // a newer enum value in raw JSON is the API's to judge
+    internal::json::model::read_value(decoder, typed, internal::json::model::Path{});
+    reader.finish();
     if (s.version_rules) internal::check_api_version_rules<F>(typed, s.api_version);
   } catch (const AnthropicInvalidDataException& e) {
     // "params: `messages[0].role` is missing" -> "requests[3].params: ..."

@@ -108,7 +108,7 @@ ParsedLine parse_input_line(const std::string& line) {
   ParsedLine out;
   bool have_id = false;
   bool have_params = false;
-  std::string extra;  // the first member that is neither custom_id nor params
+  std::optional<std::string> extra;  // the first member that is neither custom_id nor params
   try {
     internal::json::Reader r(line, "input line");
     if (r.peek() != internal::json::Reader::Kind::object) {
@@ -136,7 +136,7 @@ ParsedLine parse_input_line(const std::string& line) {
           r.skip();
         }
       } else {
-        if (extra.empty()) extra.assign(key.data(), key.size());
+        if (!extra) extra.emplace(key);
         r.skip();
       }
     }
@@ -144,8 +144,8 @@ ParsedLine parse_input_line(const std::string& line) {
   } catch (const AnthropicInvalidDataException&) {
     throw AnthropicInvalidRequestException("malformed JSON");
   }
-  if (!extra.empty()) {
-    throw AnthropicInvalidRequestException(extra + ": Extra inputs are not permitted");
+  if (extra) {
+    throw AnthropicInvalidRequestException(*extra + ": Extra inputs are not permitted");
   }
   if (!have_id) throw AnthropicInvalidRequestException("custom_id: Field required (a string)");
   if (!have_params) {

@@ -122,7 +122,11 @@ TEST(AsyncResultsPush, TwentyBatchesAreReadAtOnceOnTheOneIoThread) {
   options.max_async_connections = 4;  // cpp-httplib serves 8 connections at once
   auto client = make_client(server.base_url(), options);
   auto& batches = client.async().messages().batches();
-  const int threads_before = thread_count();
+  // One request served first: the server's own thread pool is then complete, so that what is
+  // counted below is the SDK's (cpp-httplib starts its threads as it begins to listen).
+  ASSERT_EQ(get_within(batches.for_each_result("msgbatch_warm_up", [](auto) {})),
+            static_cast<std::size_t>(kLines));
+  const int threads_before = thread_count() - 1;  // less the I/O thread the warm-up started
   std::vector<std::unique_ptr<Seen>> seen;
   std::vector<std::future<std::size_t>> done;
   for (int b = 0; b < kBatches; ++b) {
@@ -139,7 +143,7 @@ TEST(AsyncResultsPush, TwentyBatchesAreReadAtOnceOnTheOneIoThread) {
   EXPECT_EQ(threads.size(), 1u);  // every handler ran on the same thread...
   EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);  // ...not the caller's
   EXPECT_LE(thread_count(), threads_before + 1);             // the I/O thread, nothing per batch
-  EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(kBatches));
+  EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(kBatches + 1));
 }
 
 TEST(AsyncResultsPush, TheCallbackFormAndTheBetaServiceDeliverTheSameLines) {

@@ -456,6 +456,15 @@ TEST(DecodeListTest, Errors) {
   expect_invalid(page_fn, "[", "malformed JSON");
 }
 
+TEST(DecodeListTest, MalformedJsonWinsAndALaterNullHasMoreIsAbsent) {
+  // The whole document is checked for syntax before any member is judged.
+  expect_invalid(batch_fn, R"({"id":null,)", "malformed JSON");
+  expect_invalid(page_fn, R"({"data":[1],)", "malformed JSON");
+  // As with a JSON parser, the last of repeated members counts: null is as if absent (true).
+  EXPECT_TRUE(decode_list_page(R"({"data":[],"has_more":false,"has_more":null})").has_more);
+  EXPECT_FALSE(decode_list_page(R"({"data":[],"has_more":null,"has_more":false})").has_more);
+}
+
 TEST(DecodeDeletedTest, ReferenceAndErrors) {
   auto d =
       decode_deleted_batch(R"({ "id": "msgbatch_01ZzNewest", "type": "message_batch_deleted" })");

@@ -991,7 +991,10 @@ int report(int code, const std::string& type, const std::string& message,
   if (g_json_errors) {
     nlohmann::json error = {{"type", type}, {"message", message}, {"exit_code", code}};
     if (status) error["status"] = *status;
-    std::cerr << nlohmann::json{{"error", error}}.dump() << "\n";
+    // A message may quote the caller's bytes: replace invalid UTF-8 rather than throw here.
+    std::cerr << nlohmann::json{{"error", error}}.dump(-1, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cerr << "anthropic-batch: " << message << "\n" << hint;
   }

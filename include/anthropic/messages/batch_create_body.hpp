@@ -69,9 +69,9 @@ class ANTHROPIC_EXPORT BasicBatchCreateBodyBuilder {
   void add(const typename BasicMessageBatchCreateParams<Family>::Request& request);
   /// Appends a request whose `params` is given as JSON text, written as given. It is read as the
   /// family's typed params first, so it must be a JSON object with the members the API requires
-  /// (`model`, `max_tokens`, `messages`, each message's `role` and `content`, ...), values of the
-  /// right kinds and accepted values of the request-side enums; members and block types the SDK
-  /// does not know pass. The error names the request and the member, as in "requests[3].params:
+  /// (`model`, `max_tokens`, `messages`, each message's `role` and `content`, ...) and values of
+  /// the right kinds; members, block types and enum values the SDK does not know pass (the API
+  /// judges them). The error names the request and the member, as in "requests[3].params:
   /// `messages[0].role` is missing".
   void add_raw(std::string_view custom_id, std::string_view params_json);
 

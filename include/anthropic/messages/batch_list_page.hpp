@@ -16,12 +16,19 @@
 
 // Internal (not part of the API): declared here because the page's templates use it.
 namespace anthropic::internal {
-// What a page calls `list` on: the service's base class when it names one (so that a subclass
-// whose override is private still works, as it did through a base pointer), else the type.
+// What a page calls `list` on: the base class a service or a connection names (so that a
+// subclass whose override is private still works, as it does through a base pointer), else the
+// type itself.
 template <class S, class = void>
-struct ListerTarget {
+struct ConnectionListerTarget {
   using type = S;
 };
+template <class S>
+struct ConnectionListerTarget<S, std::void_t<typename S::BatchServiceConnection>> {
+  using type = typename S::BatchServiceConnection;
+};
+template <class S, class = void>
+struct ListerTarget : ConnectionListerTarget<S> {};
 template <class S>
 struct ListerTarget<S, std::void_t<typename S::BatchService>> {
   using type = typename S::BatchService;

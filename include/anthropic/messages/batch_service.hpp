@@ -74,6 +74,10 @@ class ANTHROPIC_EXPORT BatchWaitTimeoutException : public AnthropicException {
 template <class Family>
 class ANTHROPIC_EXPORT BasicBatchServiceConnection {
  public:
+  /// The connection's own type, by its family-neutral name (a page made with `this` of a
+  /// subclass calls `list` through it, so the override may be private).
+  using BatchServiceConnection = BasicBatchServiceConnection;
+
   virtual ~BasicBatchServiceConnection();
 
   /// `create`.
