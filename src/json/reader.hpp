@@ -129,8 +129,7 @@ class Reader {
   bool read_string_is(std::string_view expected) {
     const unsigned char* body = p_ + 1;
     if (static_cast<std::size_t>(end_ - body) > expected.size() &&
-        std::memcmp(body, expected.data(), expected.size()) == 0 &&
-        body[expected.size()] == '"') {
+        std::memcmp(body, expected.data(), expected.size()) == 0 && body[expected.size()] == '"') {
       p_ = body + expected.size() + 1;
       return true;
     }
