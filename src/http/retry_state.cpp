@@ -2,7 +2,7 @@
 
 #include <anthropic/errors.hpp>
 
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 #include "http/url_redact.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 #include "http/retry_state.hpp"
 
 #include <algorithm>

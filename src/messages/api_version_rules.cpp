@@ -1,7 +1,7 @@
 #include "messages/api_version_rules.hpp"
 
-#include <anthropic/beta/messages/batch_params.hpp>
-#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
+#include <anthropic/models/batch_params.hpp>
 
 #include <anthropic/api_version.hpp>
 #include <anthropic/errors.hpp>
