@@ -7,6 +7,7 @@
 #include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
 #include "json/model_codec.hpp"
+#include "json/model_codec_templates.hpp"
 #include "messages/api_version_rules.hpp"
 
 #include <algorithm>
@@ -250,11 +251,8 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
   // given.
   try {
     typename F::MessageCreateParams typed;
-    internal::json::Reader reader(params_json, "params");
-    internal::json::model::Decoder decoder(reader);
-    decoder.any_enum_value = true;  // a newer enum value in raw JSON is the API's to judge
-    internal::json::model::read_value(decoder, typed, internal::json::model::Path{});
-    reader.finish();
+    // A newer enum value in raw JSON is the API's to judge: kept, not refused.
+    internal::json::model::decode_document(params_json, "params", typed, /*any_enum_value=*/true);
     if (s.version_rules) internal::check_api_version_rules<F>(typed, s.api_version);
   } catch (const AnthropicInvalidDataException& e) {
     // "params: `messages[0].role` is missing" -> "requests[3].params: ..."
