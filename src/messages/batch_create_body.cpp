@@ -154,6 +154,11 @@ struct CreateBodyState {
   // All the checks of the id, then the separator.
   void begin(std::string_view custom_id) {
     check(custom_id);
+    begin_checked(custom_id);
+  }
+
+  // `begin` for a caller who already ran `check(custom_id)`.
+  void begin_checked(std::string_view custom_id) {
     if (!ids.insert(custom_id, ids.prepare(custom_id))) duplicate(custom_id);
     if (count > 0) body.push_back(',');
   }
@@ -261,7 +266,7 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
     throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
   }
   std::size_t before = s.body.size();
-  s.begin(custom_id);
+  s.begin_checked(custom_id);
   s.body += R"({"custom_id":)";
   internal::json::append_json_string(s.body, custom_id);
   s.body += R"(,"params":)";
