@@ -88,7 +88,7 @@ std::optional<std::chrono::milliseconds> RetryState::after_response(int status,
                                                                     const http::Headers& headers) {
   const std::string outcome = response_event(status, headers);
   // A gateway timeout (504) says nothing about whether the server acted on the request: like a
-  // dropped connection, it is re-sent only when the request allows that.
+  // dropped connection, it is re-sent only when the call's RetryOptions allow that.
   const bool unknown_outcome = status == 504;
   if (unknown_outcome) reached_ = true;
   if (unknown_outcome && !retry_on_unknown_outcome_) {

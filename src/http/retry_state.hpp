@@ -20,8 +20,9 @@ double random_jitter();
 
 class RetryState {
  public:
-  /// For one call of `request` as `options` allow (both must outlive this object). `clock` and
-  /// `jitter` must be set; `logger` may be empty.
+  /// For one call of `request` as `options` allow (copied). `request`, `policy`, `clock`,
+  /// `jitter` and `logger` are kept by reference and must outlive this object; `clock` and
+  /// `jitter` must be set, `logger` may be empty.
   RetryState(const http::HttpRequest& request, const http::RetryOptions& options,
              const http::RetryPolicy& policy, const http::Clock& clock, const http::Jitter& jitter,
              const Logger& logger);

@@ -56,16 +56,20 @@ def public_layer(name):
 
 
 def private_layer(rel):
-    """The layer of a file under src/ (its path relative to src/), or None when it is checked
-    only as a user of the others."""
+    """The layer of a file under src/ (its path relative to src/); None for a file no rule
+    places (reported as an error: a new file needs a rule)."""
     if rel in ("errors.cpp", "raw_json.cpp", "timestamp.cpp", "cancellation.cpp", "logging.cpp",
                "calendar.hpp", "trim.hpp", "retry_after.hpp", "retry_after.cpp", "json/reader.hpp",
                "json/text.hpp", "http/headers.cpp"):
         return "ground"
+    if rel in ("message_param.cpp", "model_factories.hpp") or rel.startswith("beta/"):
+        return "models"
     if rel.startswith(("json/", "generated/")):
         return "codecs"
     if rel.startswith("http/"):
         return "transport"
+    if rel.startswith("messages/") or rel in ("client.cpp", "client_config.hpp"):
+        return "services"
     return None
 
 
@@ -73,9 +77,12 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 
 def included_layer(kind, name):
+    """The layer of an included file; None for one outside the library (std, curl, ...)."""
+    if name.startswith("anthropic/"):
+        return public_layer(name)  # <anthropic/...> or "anthropic/..."
     if kind == "<":
-        return public_layer(name) if name.startswith("anthropic/") else None
-    return private_layer(name)  # "json/reader.hpp", "http/retry_state.hpp", ...
+        return None
+    return private_layer(name) or "unknown"  # "json/reader.hpp", "http/retry_state.hpp", ...
 
 
 def main():
@@ -83,20 +90,25 @@ def main():
     files = []
     for path in sorted((root / "include").rglob("*.hpp")):
         files.append((path, public_layer(path.relative_to(root / "include").as_posix())))
+    problems = []
     for path in sorted((root / "src").rglob("*")):
         if path.suffix in (".hpp", ".cpp"):
-            layer = private_layer(path.relative_to(root / "src").as_posix())
-            if layer is not None:
+            rel = path.relative_to(root / "src").as_posix()
+            layer = private_layer(rel)
+            if layer is None:
+                problems.append(f"src/{rel}: no layer (add a rule to {pathlib.Path(__file__).name})")
+            else:
                 files.append((path, layer))
-    problems = []
     for path, layer in files:
         for kind, name in INCLUDE.findall(path.read_text(encoding="utf-8")):
             to = included_layer(kind, name)
-            if to is not None and LAYERS.index(to) > LAYERS.index(layer):
+            if to == "unknown":
+                problems.append(f"{path.relative_to(root)} includes \"{name}\", which is not in src/")
+            elif to is not None and LAYERS.index(to) > LAYERS.index(layer):
                 problems.append(f"{path.relative_to(root)} ({layer}) includes {name} ({to})")
     for p in problems:
         print(p)
-    print(f"{len(files)} files checked, {len(problems)} include(s) up the layers")
+    print(f"{len(files)} files checked, {len(problems)} problem(s)")
     return 1 if problems else 0
 
 
