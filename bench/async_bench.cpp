@@ -86,7 +86,6 @@ long server_connections(anthropic::http::HttpClient& http, const std::string& ba
     anthropic::http::HttpRequest request;
     request.method = "GET";
     request.url = base_url + "/__stats";
-    request.max_retries = 0;
     request.headers.set("connection", "close");  // holds none of the server's threads
     anthropic::http::HttpResponse response = http.send(request);
     const std::string key = "\"connections\":";

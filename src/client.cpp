@@ -150,7 +150,7 @@ struct Client::State {
   ClientOptions options;                    // as given, for with_options
   std::shared_ptr<http::HttpClient> inner;  // the transport under the retries (the pool)
   std::shared_ptr<const internal::ClientConfig> config;
-  std::shared_ptr<http::HttpClient> http;
+  std::shared_ptr<http::RetryingHttpClient> http;
   // Shared, not a member value: list pages keep the service alive beyond the Client.
   std::shared_ptr<internal::HttpBatchService<::anthropic::messages::GaFamily>> ga_batch_service;
   std::shared_ptr<internal::HttpBatchService<beta::messages::BetaFamily>> batch_service;
@@ -165,7 +165,8 @@ struct Client::State {
 
   State(ClientOptions opts, std::shared_ptr<http::HttpClient> inner_transport,
         std::shared_ptr<const internal::ClientConfig> cfg,
-        std::shared_ptr<http::HttpClient> transport, const http::CurlHttpClientOptions& curl)
+        std::shared_ptr<http::RetryingHttpClient> transport,
+        const http::CurlHttpClientOptions& curl)
       : options(std::move(opts)),
         inner(std::move(inner_transport)),
         config(std::move(cfg)),
@@ -229,9 +230,9 @@ bool same_transport(const ClientOptions& a, const ClientOptions& b) {
          a.ca_bundle == b.ca_bundle && a.proxy == b.proxy;
 }
 
-std::shared_ptr<http::HttpClient> make_transport(const ClientOptions& options,
-                                                 const internal::ClientConfig& config,
-                                                 std::shared_ptr<http::HttpClient> inner) {
+std::shared_ptr<http::RetryingHttpClient> make_transport(const ClientOptions& options,
+                                                         const internal::ClientConfig& config,
+                                                         std::shared_ptr<http::HttpClient> inner) {
   http::RetryPolicy policy;
   policy.max_retries = options.max_retries;
   policy.max_retry_after = options.max_retry_after;

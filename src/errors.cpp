@@ -1,6 +1,6 @@
 #include <anthropic/errors.hpp>
 
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 #include "json/reader.hpp"
 
 #include <string>

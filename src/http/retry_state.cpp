@@ -2,7 +2,7 @@
 
 #include <anthropic/errors.hpp>
 
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 #include "http/url_redact.hpp"
 
 #include <algorithm>
@@ -29,14 +29,16 @@ double random_jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-RetryState::RetryState(const http::HttpRequest& request, const http::RetryPolicy& policy,
-                       const http::Clock& clock, const http::Jitter& jitter, const Logger& logger)
+RetryState::RetryState(const http::HttpRequest& request, const http::RetryOptions& options,
+                       const http::RetryPolicy& policy, const http::Clock& clock,
+                       const http::Jitter& jitter, const Logger& logger)
     : request_(request),
+      retry_on_unknown_outcome_(options.retry_on_unknown_outcome),
       policy_(policy),
       clock_(clock),
       jitter_(jitter),
       logger_(logger),
-      max_retries_(std::max(0, request.max_retries.value_or(policy.max_retries))),
+      max_retries_(std::max(0, options.max_retries.value_or(policy.max_retries))),
       target_(request.method + " " + redact_url(request.url, true)) {
   // Copied once so that each attempt can carry its number (the body is shared, not copied); a
   // caller who set the header gets exactly their request on every attempt.
@@ -86,10 +88,10 @@ std::optional<std::chrono::milliseconds> RetryState::after_response(int status,
                                                                     const http::Headers& headers) {
   const std::string outcome = response_event(status, headers);
   // A gateway timeout (504) says nothing about whether the server acted on the request: like a
-  // dropped connection, it is re-sent only when the request allows that.
+  // dropped connection, it is re-sent only when the call's RetryOptions allow that.
   const bool unknown_outcome = status == 504;
   if (unknown_outcome) reached_ = true;
-  if (unknown_outcome && !request_.retry_on_unknown_outcome) {
+  if (unknown_outcome && !retry_on_unknown_outcome_) {
     log_ended(LogLevel::info, outcome, "not retried: a gateway timeout leaves the outcome unknown");
     return std::nullopt;
   }
@@ -129,7 +131,7 @@ std::chrono::milliseconds RetryState::after_error(std::exception_ptr error) {
   } catch (const AnthropicIoException& e) {
     reached_ = reached_ || e.may_have_reached_server();
     const bool retry =
-        n_ < max_retries_ && (!e.may_have_reached_server() || request_.retry_on_unknown_outcome);
+        n_ < max_retries_ && (!e.may_have_reached_server() || retry_on_unknown_outcome_);
     if (!retry) {
       log_ended(LogLevel::info, e.what(),
                 n_ >= max_retries_ ? "retries exhausted"

@@ -20,10 +20,12 @@ double random_jitter();
 
 class RetryState {
  public:
-  /// For one call of `request` (which must outlive this object). `clock` and `jitter` must be
-  /// set; `logger` may be empty.
-  RetryState(const http::HttpRequest& request, const http::RetryPolicy& policy,
-             const http::Clock& clock, const http::Jitter& jitter, const Logger& logger);
+  /// For one call of `request` as `options` allow (copied). `request`, `policy`, `clock`,
+  /// `jitter` and `logger` are kept by reference and must outlive this object; `clock` and
+  /// `jitter` must be set, `logger` may be empty.
+  RetryState(const http::HttpRequest& request, const http::RetryOptions& options,
+             const http::RetryPolicy& policy, const http::Clock& clock, const http::Jitter& jitter,
+             const Logger& logger);
 
   /// The request of the next attempt: `request` numbered with `x-stainless-retry-count`
   /// (unless the caller set that header). Throws AnthropicCancelledException once the request's
@@ -56,6 +58,7 @@ class RetryState {
   void log_retrying(const std::string& event, std::chrono::milliseconds delay) const;
 
   const http::HttpRequest& request_;
+  bool retry_on_unknown_outcome_;
   const http::RetryPolicy& policy_;
   const http::Clock& clock_;
   const http::Jitter& jitter_;

@@ -1,7 +1,7 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 #include "http/retry_state.hpp"
 
 #include <algorithm>
@@ -50,17 +50,28 @@ std::optional<std::chrono::milliseconds> RetryingHttpClient::retry_after(
   return internal::retry_after(headers, now);
 }
 
+HttpResponse RetryingHttpClient::send(const HttpRequest& request, const RetryOptions& options) {
+  return run<HttpResponse>(request, options,
+                           [this](const HttpRequest& r) { return inner_->send(r); });
+}
+
+StreamedResponse RetryingHttpClient::open(const HttpRequest& request, const RetryOptions& options) {
+  return run<StreamedResponse>(request, options,
+                               [this](const HttpRequest& r) { return inner_->open(r); });
+}
+
 HttpResponse RetryingHttpClient::send(const HttpRequest& request) {
-  return run<HttpResponse>(request, [this](const HttpRequest& r) { return inner_->send(r); });
+  return send(request, RetryOptions{});
 }
 
 StreamedResponse RetryingHttpClient::open(const HttpRequest& request) {
-  return run<StreamedResponse>(request, [this](const HttpRequest& r) { return inner_->open(r); });
+  return open(request, RetryOptions{});
 }
 
 template <class Response, class Attempt>
-Response RetryingHttpClient::run(const HttpRequest& request, Attempt&& attempt) {
-  internal::RetryState state(request, policy_, clock_, jitter_, logger_);
+Response RetryingHttpClient::run(const HttpRequest& request, const RetryOptions& options,
+                                 Attempt&& attempt) {
+  internal::RetryState state(request, options, policy_, clock_, jitter_, logger_);
   const CancellationToken& token = request.cancellation;
   for (;;) {
     const HttpRequest& sent = state.next_attempt();

@@ -3,11 +3,11 @@
 // Private: the JSON codecs between the wire and the public model types. Decoders throw
 // AnthropicInvalidDataException with a message naming the field.
 
-#include <anthropic/beta/messages/batch_params.hpp>
-#include <anthropic/beta/messages/batch_results.hpp>
-#include <anthropic/messages/batch_params.hpp>
-#include <anthropic/messages/batch_results.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
+#include <anthropic/beta/models/batch_result.hpp>
+#include <anthropic/models/batch_params.hpp>
+#include <anthropic/models/batch_result.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include "json/text.hpp"
 

@@ -2,6 +2,7 @@
 #include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
 #include "json/model_codec.hpp"
+#include "json/model_codec_templates.hpp"
 #include "json/reader.hpp"
 
 #include <anthropic/errors.hpp>
@@ -55,6 +56,13 @@ void check_syntax(Reader& r) {
 // A required member's value: null is its own error.
 void not_null(Decoder& d, const Path& path) {
   if (d.peek_null()) d.fail(path, "is null");
+}
+
+// The member `key` of `self` (just read), which must be a string (an id), into `value`.
+void read_id(Decoder& d, const Path& self, const char* key, std::string& value) {
+  const Path at{&self, key};
+  not_null(d, at);
+  model::read_value(d, value, at);
 }
 
 // A nullable member: true when it holds a value (null is consumed).
@@ -142,9 +150,7 @@ void read_batch(Decoder& d, MessageBatch& b, const Path* path) {
   std::string_view key;
   while (d.r.next_key(first, key)) {
     if (model::equals(key, "id")) {
-      const Path at{&self, "id"};
-      not_null(d, at);
-      model::read_value(d, b.id, at);
+      read_id(d, self, "id", b.id);
       id = true;
     } else if (model::equals(key, "type")) {
       check_type(d, self, "message_batch");
@@ -257,14 +263,6 @@ void read_value(Decoder& d, BasicMessageBatchIndividualResponse<F>& line, const 
   if (!have_result) d.missing(self, "result");
 }
 
-template <class T>
-void decode_line_document(std::string_view text, const char* document, T& value) {
-  Reader reader(text, document);
-  Decoder d(reader);
-  read_value(d, value, Path{});
-  reader.finish();
-}
-
 }  // namespace model
 
 MessageBatch decode_batch(std::string_view text) {
@@ -290,9 +288,7 @@ DeletedMessageBatch decode_deleted_batch(std::string_view text) {
   std::string_view key;
   while (d.r.next_key(first, key)) {
     if (model::equals(key, "id")) {
-      const Path at{&self, "id"};
-      not_null(d, at);
-      model::read_value(d, deleted.id, at);
+      read_id(d, self, "id", deleted.id);
       id = true;
     } else if (model::equals(key, "type")) {
       check_type(d, self, "message_batch_deleted");
@@ -353,7 +349,7 @@ ListPageData decode_list_page(std::string_view text) {
 template <class F>
 BasicMessageBatchIndividualResponse<F> decode_result_line(std::string_view text) {
   BasicMessageBatchIndividualResponse<F> line;
-  model::decode_line_document(text, "results line", line);
+  model::decode_document(text, "results line", line);
   return line;
 }
 
@@ -368,12 +364,12 @@ namespace anthropic::messages {
 
 template <class F>
 void anthropic_from_json(std::string_view text, BasicMessageBatchResult<F>& value) {
-  internal::json::model::decode_line_document(text, "MessageBatchResult", value);
+  internal::json::model::decode_document(text, "MessageBatchResult", value);
 }
 
 template <class F>
 void anthropic_from_json(std::string_view text, BasicMessageBatchIndividualResponse<F>& value) {
-  internal::json::model::decode_line_document(text, "MessageBatchIndividualResponse", value);
+  internal::json::model::decode_document(text, "MessageBatchIndividualResponse", value);
 }
 
 template void anthropic_from_json(std::string_view, MessageBatchResult&);

@@ -79,11 +79,14 @@ void read_value(Decoder& d, std::map<std::string, T>& v, const Path& path) {
   }
 }
 
-// Reads `text` as one whole document into `value`.
+// Reads `text` as one whole document into `value`; `document` names it in errors. With
+// `any_enum_value`, a value of a closed enum the SDK does not know is kept (see Decoder).
 template <class T>
-void decode_document(std::string_view text, const char* document, T& value) {
+void decode_document(std::string_view text, const char* document, T& value,
+                     bool any_enum_value = false) {
   Reader reader(text, document);
   Decoder d(reader);
+  d.any_enum_value = any_enum_value;
   read_value(d, value, Path{});
   reader.finish();
 }

@@ -237,19 +237,7 @@ class Reader {
     const unsigned char* run = p_;
     bool had_escape = false;
     for (;;) {
-#ifdef ANTHROPIC_JSON_FIRST_SPECIAL
-      // Eight bytes at a time, jumping straight to the first one that needs a look.
-      while (end_ - p_ >= 8) {
-        const std::uint64_t special = text::special8(text::load8(p_));
-        if (special != 0) {
-          p_ += text::first_special(special);
-          break;
-        }
-        p_ += 8;
-      }
-#else
-      while (end_ - p_ >= 8 && text::all_plain8(text::load8(p_))) p_ += 8;
-#endif
+      p_ = text::skip_plain(p_, end_);  // eight bytes at a time, to the first needing a look
       if (p_ == end_) syntax("unterminated string");
       const unsigned char c = *p_;
       if (text::kPlain.plain[c]) {

@@ -53,8 +53,23 @@ inline std::size_t first_special(std::uint64_t mask) noexcept {
 }
 #endif
 
-// True when all 8 bytes of `w` are plain (see kPlain).
-inline bool all_plain8(std::uint64_t w) noexcept { return special8(w) == 0; }
+/// Skips plain bytes (see kPlain) eight at a time from `p`: returns the first byte that needs a
+/// look (where `first_special` exists; elsewhere the start of the 8-byte word holding it), or a
+/// point fewer than 8 bytes before `end`. The string reader and the escaper both start here.
+inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
+  while (end - p >= 8) {
+    const std::uint64_t special = special8(load8(p));
+    if (special != 0) {
+#ifdef ANTHROPIC_JSON_FIRST_SPECIAL
+      return p + first_special(special);
+#else
+      return p;
+#endif
+    }
+    p += 8;
+  }
+  return p;
+}
 
 inline bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
 
@@ -129,16 +144,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
   };
   while (p < end) {
-    while (end - p >= 8) {
-      const std::uint64_t special = special8(load8(p));
-      if (special != 0) {
-#ifdef ANTHROPIC_JSON_FIRST_SPECIAL
-        p += first_special(special);
-#endif
-        break;
-      }
-      p += 8;
-    }
+    p = skip_plain(p, end);
     if (p == end) break;
     const unsigned char c = *p;
     if (kPlain.plain[c]) {

@@ -1,7 +1,7 @@
 #include "messages/api_version_rules.hpp"
 
-#include <anthropic/beta/messages/batch_params.hpp>
-#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
+#include <anthropic/models/batch_params.hpp>
 
 #include <anthropic/api_version.hpp>
 #include <anthropic/errors.hpp>
@@ -43,12 +43,13 @@ std::string at(std::size_t message, std::size_t block) {
 }
 
 // A value given as RawJson, read as the typed `T` when it has that shape; nullopt otherwise (the
-// API judges it: only what the typed form shows is checked here).
+// API judges it: only what the typed form shows is checked here). An enum value newer than the
+// SDK does not stop the reading, as for raw params (BatchCreateBodyBuilder::add_raw).
 template <class T>
 std::optional<T> typed(const RawJson& raw) {
   T value;
   try {
-    json::model::decode_document(raw.str(), "RawJson", value);
+    json::model::decode_document(raw.str(), "RawJson", value, /*any_enum_value=*/true);
   } catch (const AnthropicException&) {
     return std::nullopt;
   }

@@ -7,6 +7,7 @@
 #include "generated/ga_codecs.gen.hpp"
 #include "json/codecs.hpp"
 #include "json/model_codec.hpp"
+#include "json/model_codec_templates.hpp"
 #include "messages/api_version_rules.hpp"
 
 #include <algorithm>
@@ -153,6 +154,11 @@ struct CreateBodyState {
   // All the checks of the id, then the separator.
   void begin(std::string_view custom_id) {
     check(custom_id);
+    begin_checked(custom_id);
+  }
+
+  // `begin` for a caller who already ran `check(custom_id)`.
+  void begin_checked(std::string_view custom_id) {
     if (!ids.insert(custom_id, ids.prepare(custom_id))) duplicate(custom_id);
     if (count > 0) body.push_back(',');
   }
@@ -250,11 +256,8 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
   // given.
   try {
     typename F::MessageCreateParams typed;
-    internal::json::Reader reader(params_json, "params");
-    internal::json::model::Decoder decoder(reader);
-    decoder.any_enum_value = true;  // a newer enum value in raw JSON is the API's to judge
-    internal::json::model::read_value(decoder, typed, internal::json::model::Path{});
-    reader.finish();
+    // A newer enum value in raw JSON is the API's to judge: kept, not refused.
+    internal::json::model::decode_document(params_json, "params", typed, /*any_enum_value=*/true);
     if (s.version_rules) internal::check_api_version_rules<F>(typed, s.api_version);
   } catch (const AnthropicInvalidDataException& e) {
     // "params: `messages[0].role` is missing" -> "requests[3].params: ..."
@@ -263,7 +266,7 @@ void BasicBatchCreateBodyBuilder<F>::add_raw(std::string_view custom_id,
     throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
   }
   std::size_t before = s.body.size();
-  s.begin(custom_id);
+  s.begin_checked(custom_id);
   s.body += R"({"custom_id":)";
   internal::json::append_json_string(s.body, custom_id);
   s.body += R"(,"params":)";

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batch_job_files.hpp"
 #include "json/reader.hpp"
+#include "messages/batch_job_files.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -299,8 +299,8 @@ class LoopCall final : public std::enable_shared_from_this<LoopCall<T, Response>
         done_(std::move(done)),
         engine_(std::move(engine)),
         sink_(std::move(sink)),
-        state_(call_.request, engine_->retry->policy, engine_->retry->clock, engine_->retry->jitter,
-               engine_->retry->logger) {}
+        state_(call_.request, call_.retry, engine_->retry->policy, engine_->retry->clock,
+               engine_->retry->jitter, engine_->retry->logger) {}
 
   void attempt() {
     std::optional<http::HttpRequest> sent;

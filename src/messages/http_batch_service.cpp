@@ -109,7 +109,7 @@ template http::RequestBody build_create_body(const beta::messages::BetaMessageBa
 
 template <class F>
 HttpBatchService<F>::HttpBatchService(std::shared_ptr<const ClientConfig> config,
-                                      std::shared_ptr<http::HttpClient> http)
+                                      std::shared_ptr<http::RetryingHttpClient> http)
     : config_(std::move(config)), http_(std::move(http)) {}
 
 template <class F>
@@ -167,8 +167,6 @@ http::HttpRequest HttpBatchService<F>::build(std::string method, std::string_vie
   r.body = std::move(body);
   r.timeout = options.timeout.value_or(c.timeout);
   r.connect_timeout = c.connect_timeout;
-  r.max_retries = options.max_retries;
-  r.retry_on_unknown_outcome = true;
   r.cancellation = options.cancellation;
   r.max_response_bytes = c.max_response_bytes;
   return r;
@@ -194,12 +192,13 @@ http::HttpResponse checked(std::exception_ptr error, http::HttpResponse response
 template <class F>
 template <class T>
 PreparedCall<T> HttpBatchService<F>::prepare_json(http::HttpRequest request, const char* operation,
-                                                  ResponseMetadata* into,
+                                                  const RequestOptions& options,
                                                   T (*decode_fn)(std::string_view)) const {
   PreparedCall<T> call;
   call.request = std::move(request);
-  call.finish = [operation, into, decode_fn](std::exception_ptr error,
-                                             http::HttpResponse response) {
+  call.retry = retry_options(options);
+  call.finish = [operation, into = options.response_into, decode_fn](std::exception_ptr error,
+                                                                     http::HttpResponse response) {
     response = checked(error, std::move(response), into);
     return decode(operation, response, decode_fn);
   };
@@ -211,7 +210,7 @@ template <class T>
 T HttpBatchService<F>::run(PreparedCall<T> call) {
   http::HttpResponse response;
   try {
-    response = http_->send(call.request);
+    response = http_->send(call.request, call.retry);
   } catch (...) {
     return call.finish(std::current_exception(), {});
   }
@@ -247,9 +246,10 @@ PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_send_create(
   PreparedCall<messages::MessageBatch> call;
   call.request = build("POST", kBatchesPath, {}, IdParts{betas, workspace_id}, options,
                        std::move(body), operation_headers);
-  call.request.retry_on_unknown_outcome =
+  call.retry = retry_options(options);
+  call.retry.retry_on_unknown_outcome =
       options.retry_on_unknown_outcome.value_or(config_->retry_create_on_unknown_outcome);
-  call.finish = [opted_in = call.request.retry_on_unknown_outcome, into = options.response_into](
+  call.finish = [opted_in = call.retry.retry_on_unknown_outcome, into = options.response_into](
                     std::exception_ptr error, http::HttpResponse response) {
     const char* const not_retried =
         " This call was not retried to avoid a duplicate batch "
@@ -302,7 +302,7 @@ PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_retrieve(
     const messages::MessageBatchRetrieveParams& params, const RequestOptions& options) const {
   return prepare_json(
       build("GET", batch_path(params.message_batch_id), {}, ids_of(params), options), "retrieve",
-      options.response_into, &json::decode_batch);
+      options, &json::decode_batch);
 }
 
 template <class F>
@@ -321,6 +321,7 @@ PreparedCall<messages::BatchListPage> HttpBatchService<F>::prepare_list(
   PreparedCall<messages::BatchListPage> call;
   call.request =
       build("GET", kBatchesPath, query, IdParts{params.betas, params.workspace_id}, options);
+  call.retry = retry_options(options);
   call.finish = [self = this->shared_from_this(), params, options](std::exception_ptr error,
                                                                    http::HttpResponse response) {
     response = checked(error, std::move(response), options.response_into);
@@ -336,7 +337,7 @@ PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_cancel(
     const messages::MessageBatchCancelParams& params, const RequestOptions& options) const {
   return prepare_json(
       build("POST", batch_path(params.message_batch_id) + "/cancel", {}, ids_of(params), options),
-      "cancel", options.response_into, &json::decode_batch);
+      "cancel", options, &json::decode_batch);
 }
 
 template <class F>
@@ -344,7 +345,7 @@ PreparedCall<messages::DeletedMessageBatch> HttpBatchService<F>::prepare_delete(
     const messages::MessageBatchDeleteParams& params, const RequestOptions& options) const {
   return prepare_json(
       build("DELETE", batch_path(params.message_batch_id), {}, ids_of(params), options), "delete",
-      options.response_into, &json::decode_deleted_batch);
+      options, &json::decode_deleted_batch);
 }
 
 template <class F>
@@ -354,6 +355,7 @@ HttpBatchService<F>::prepare_results_head(const messages::MessageBatchResultsPar
   PreparedCall<http::StreamedResponse, http::StreamedResponse> call;
   call.request = build("GET", batch_path(params.message_batch_id) + "/results", {}, ids_of(params),
                        options, {}, http::Headers{{"accept", "application/x-jsonl"}});
+  call.retry = retry_options(options);
   call.finish = [into = options.response_into](std::exception_ptr error,
                                                http::StreamedResponse response) {
     if (error) std::rethrow_exception(error);
@@ -371,7 +373,6 @@ HttpBatchService<F>::prepare_results_head(const messages::MessageBatchResultsPar
 http::HttpRequest results_reopen_request(const http::HttpRequest& first,
                                          std::uint64_t range_start) {
   http::HttpRequest again = first;
-  again.max_retries = 0;
   if (range_start > 0) again.headers.set("range", "bytes=" + std::to_string(range_start) + "-");
   return again;
 }
@@ -383,6 +384,7 @@ HttpBatchService<F>::prepare_results(const messages::MessageBatchResultsParams& 
   auto head = prepare_results_head(params, options);
   PreparedCall<messages::BasicBatchResultsStream<F>, http::StreamedResponse> call;
   call.request = std::move(head.request);
+  call.retry = head.retry;
   // A broken transfer is resumed by the stream: it reopens the same request, once per attempt
   // (it counts the attempts itself), asking for the bytes after the last whole line it read. The
   // transport is shared into the stream, which may outlive the Client.
@@ -442,11 +444,13 @@ template <class F>
 messages::BasicBatchResultsStream<F> HttpBatchService<F>::results(
     const messages::MessageBatchResultsParams& params, const RequestOptions& options) {
   auto call = prepare_results(params, options, [http = http_](const http::HttpRequest& request) {
-    return http->open(request);
+    http::RetryOptions once;
+    once.max_retries = 0;
+    return http->open(request, once);
   });
   http::StreamedResponse response;
   try {
-    response = http_->open(call.request);
+    response = http_->open(call.request, call.retry);
   } catch (...) {
     return call.finish(std::current_exception(), {});
   }

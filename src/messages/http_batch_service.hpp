@@ -3,6 +3,7 @@
 // Private: the HTTP-backed BatchService connection.
 
 #include <anthropic/http/http_client.hpp>
+#include <anthropic/http/retrying_http_client.hpp>
 #include <anthropic/messages/batch_service.hpp>
 
 #include "client_config.hpp"
@@ -22,18 +23,20 @@ namespace anthropic::internal {
 /// the retry layer: the last response, or the error it ended with) into the operation's result or
 /// exception. The blocking service runs `finish` on the caller's thread, the async one on its I/O
 /// thread; `finish` holds copies of what it needs (never a reference to the params or options).
+/// `retry` is what the retry layer may do with `request` (the transport sees only the request).
 template <class T, class Response = http::HttpResponse>
 struct PreparedCall {
   http::HttpRequest request;
+  http::RetryOptions retry;
   std::function<T(std::exception_ptr error, Response response)> finish;
 };
 
-/// Sends one attempt of a results request (no retries) and returns once the headers arrived: a
-/// results stream reconnects with it.
+/// Sends one attempt of a results request (no retries: the stream counts its reconnects) and
+/// returns once the headers arrived: a results stream reconnects with it.
 using OpenOnce = std::function<http::StreamedResponse(const http::HttpRequest&)>;
 
 /// Builds each operation's request from its params (URL, headers, body), sends it through the
-/// (retrying) HttpClient and decodes the answer or throws the matching exception. Stateless
+/// retrying HttpClient and decodes the answer or throws the matching exception. Stateless
 /// beyond its configuration: thread-safe.
 /// Always owned by a shared_ptr: a list page keeps its service alive through shared_from_this.
 template <class F>
@@ -41,7 +44,7 @@ class HttpBatchService final : public messages::BasicBatchServiceConnection<F>,
                                public std::enable_shared_from_this<HttpBatchService<F>> {
  public:
   HttpBatchService(std::shared_ptr<const ClientConfig> config,
-                   std::shared_ptr<http::HttpClient> http);
+                   std::shared_ptr<http::RetryingHttpClient> http);
 
   messages::MessageBatch create(const messages::BasicMessageBatchCreateParams<F>& params,
                                 const RequestOptions& options) override;
@@ -112,14 +115,22 @@ class HttpBatchService final : public messages::BasicBatchServiceConnection<F>,
   /// An operation whose response is a small JSON document decoded by `decode`.
   template <class T>
   PreparedCall<T> prepare_json(http::HttpRequest request, const char* operation,
-                               ResponseMetadata* into, T (*decode)(std::string_view)) const;
+                               const RequestOptions& options, T (*decode)(std::string_view)) const;
   /// Sends `call` through the blocking transport and finishes it.
   template <class T>
   T run(PreparedCall<T> call);
 
   std::shared_ptr<const ClientConfig> config_;
-  std::shared_ptr<http::HttpClient> http_;
+  std::shared_ptr<http::RetryingHttpClient> http_;
 };
+
+/// What the retry layer may do for a call made with `options`: the call's budget (unset: the
+/// client's), and a resend after an unknown outcome (what every operation but create allows).
+inline http::RetryOptions retry_options(const RequestOptions& options) {
+  http::RetryOptions retry;
+  retry.max_retries = options.max_retries;
+  return retry;
+}
 
 /// The body of a create call, checked before anything is sent as the API would check it (1-100,000
 /// requests, custom_id pattern and uniqueness, at most `max_body_bytes`) through
@@ -133,8 +144,8 @@ http::RequestBody build_create_body(
     std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
     std::string_view api_version = {});
 
-/// The results request `first` sent again by a stream reconnecting: no retries of its own (the
-/// stream counts them), and `Range: bytes=<range_start>-` unless `range_start` is 0.
+/// The results request `first` sent again by a stream reconnecting (one attempt: the stream counts
+/// them), with `Range: bytes=<range_start>-` unless `range_start` is 0.
 http::HttpRequest results_reopen_request(const http::HttpRequest& first, std::uint64_t range_start);
 
 /// `/` + the id percent-encoded as one path segment; throws on an empty id.

@@ -242,7 +242,6 @@ TEST_F(TransportCancellation, ACancelStopsALongUploadToAServerThatDoesNotRead) {
   request.url = server.base_url() + "/v1/messages/batches";
   request.headers.set("content-type", "application/json");
   request.body = std::string(std::size_t{64} << 20, 'x');  // far beyond the socket buffers
-  request.retry_on_unknown_outcome = false;
   CancellationSource source;
   request.cancellation = source.token();
   bool reached = false;

@@ -168,6 +168,17 @@ TEST(ApiVersionRules, RawBlocksAndRawContentFollowTheSameRules) {
                   "params.messages[0].content[0] is a text "
                   "block with citations"));
 
+  // An enum value newer than the SDK (an image media type it does not know, inside the
+  // document) does not hide the block from the rules: it is still a document block in an
+  // assistant message.
+  auto newer_media = request(
+      {ab::BetaMessageParam::user("q"),
+       ab::BetaMessageParam::assistant(std::vector<ab::BetaContentBlockParam>{anthropic::RawJson(
+           R"({"type":"document","source":{"type":"content","content":[{"type":"image",)"
+           R"("source":{"type":"base64","media_type":"image/avif","data":"AA=="}}]}})")})});
+  EXPECT_TRUE(has(rejection(newer_media), "params.messages[1].content[0] is a document block"))
+      << rejection(newer_media);
+
   // A block type from next month passes untouched.
   auto unknown = request({ab::BetaMessageParam::user(std::vector<ab::BetaContentBlockParam>{
       anthropic::RawJson(R"({"type":"hologram","citations":[1]})")})});

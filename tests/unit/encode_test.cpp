@@ -1,7 +1,7 @@
 #include "json/codecs.hpp"
 #include "messages/http_batch_service.hpp"
 
-#include <anthropic/beta/messages/batch_params.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
 #include <anthropic/errors.hpp>
 
 #include <gmock/gmock.h>

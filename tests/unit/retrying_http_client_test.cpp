@@ -23,6 +23,7 @@ using anthropic::LogLevel;
 using anthropic::http::Headers;
 using anthropic::http::HttpRequest;
 using anthropic::http::RetryingHttpClient;
+using anthropic::http::RetryOptions;
 using anthropic::http::RetryPolicy;
 using anthropic::testing::FakeHttpClient;
 using anthropic::testing::RecordingLogger;
@@ -125,12 +126,12 @@ TEST_F(RetryingHttpClientTest, ASuccessCarryingShouldRetryTrueIsReturned) {
 
 // --- a 504 leaves the outcome unknown ---
 
-TEST_F(RetryingHttpClientTest, AGatewayTimeoutIsNotRetriedWhenTheRequestSaysSo) {
+TEST_F(RetryingHttpClientTest, AGatewayTimeoutIsNotRetriedWhenTheCallSaysSo) {
   fake_->respond(504, "{}").respond(200);
   auto client = make();
-  HttpRequest request = post();
-  request.retry_on_unknown_outcome = false;
-  EXPECT_EQ(client.send(request).status, 504);
+  RetryOptions no_resend;
+  no_resend.retry_on_unknown_outcome = false;
+  EXPECT_EQ(client.send(post(), no_resend).status, 504);
   EXPECT_EQ(fake_->request_count(), 1u);
   EXPECT_TRUE(sleeper_.delays().empty());
   ASSERT_EQ(logger_.lines().size(), 1u);
@@ -174,10 +175,10 @@ TEST_F(RetryingHttpClientTest, ACancelledTokenStopsBeforeTheFirstAttempt) {
 TEST_F(RetryingHttpClientTest, ACancelledAttemptIsNeverRetried) {
   auto transport = std::make_shared<CancelledTransport>();
   RetryingHttpClient client(transport, {}, sleeper_.sleeper());
-  HttpRequest request = post();
-  request.retry_on_unknown_outcome = true;
+  RetryOptions resend;
+  resend.retry_on_unknown_outcome = true;
   try {
-    client.send(request);
+    client.send(post(), resend);
     FAIL();
   } catch (const AnthropicCancelledException& e) {
     EXPECT_TRUE(e.may_have_reached_server());
@@ -251,18 +252,18 @@ TEST_F(RetryingHttpClientTest, PolicyMaxRetries) {
                                    milliseconds(4000), milliseconds(8000)}));
 }
 
-TEST_F(RetryingHttpClientTest, PerRequestMaxRetriesOverridesThePolicy) {
+TEST_F(RetryingHttpClientTest, PerCallMaxRetriesOverridesThePolicy) {
   fake_->respond(500).respond(200);
   RetryPolicy policy;
   policy.max_retries = 5;
   auto client = make(policy);
-  HttpRequest request = post();
-  request.max_retries = 0;
-  EXPECT_EQ(client.send(request).status, 500);
+  RetryOptions call;
+  call.max_retries = 0;
+  EXPECT_EQ(client.send(post(), call).status, 500);
   EXPECT_EQ(fake_->request_count(), 1u);
 
-  request.max_retries = 1;
-  EXPECT_EQ(client.send(request).status, 200);
+  call.max_retries = 1;
+  EXPECT_EQ(client.send(post(), call).status, 200);
   EXPECT_EQ(fake_->request_count(), 2u);
 }
 
@@ -398,9 +399,9 @@ TEST(RetryAfterTest, ParsesTheHeaderForms) {
 TEST_F(RetryingHttpClientTest, IoErrorNotReachedIsRetried) {
   fake_->fail("connection refused", false).respond(200);
   auto client = make();
-  HttpRequest request = post();
-  request.retry_on_unknown_outcome = false;  // irrelevant: nothing was sent
-  EXPECT_EQ(client.send(request).status, 200);
+  RetryOptions no_resend;
+  no_resend.retry_on_unknown_outcome = false;  // irrelevant: nothing was sent
+  EXPECT_EQ(client.send(post(), no_resend).status, 200);
   EXPECT_EQ(fake_->request_count(), 2u);
   EXPECT_EQ(sleeper_.delays(), (Ms{milliseconds(500)}));
 }
@@ -412,13 +413,13 @@ TEST_F(RetryingHttpClientTest, IoErrorUnknownOutcomeRetriedByDefault) {
   EXPECT_EQ(fake_->request_count(), 2u);
 }
 
-TEST_F(RetryingHttpClientTest, IoErrorUnknownOutcomeNotRetriedWhenTheRequestSaysSo) {
+TEST_F(RetryingHttpClientTest, IoErrorUnknownOutcomeNotRetriedWhenTheCallSaysSo) {
   fake_->fail("timed out", true).respond(200);
   auto client = make();
-  HttpRequest request = post();
-  request.retry_on_unknown_outcome = false;
+  RetryOptions no_resend;
+  no_resend.retry_on_unknown_outcome = false;
   try {
-    client.send(request);
+    client.send(post(), no_resend);
     FAIL() << "expected AnthropicIoException";
   } catch (const AnthropicIoException& e) {
     EXPECT_STREQ(e.what(), "timed out");

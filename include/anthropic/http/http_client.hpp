@@ -72,14 +72,6 @@ struct HttpRequest {
   /// Limit on establishing the connection (TCP + TLS). Zero means the transport's default.
   std::chrono::milliseconds connect_timeout{0};
 
-  /// Retry budget for this request, read by `RetryingHttpClient`; unset means its default.
-  std::optional<int> max_retries;
-  /// Whether a retrying decorator may resend the request when an earlier attempt may have
-  /// reached the server but no response came back, or the answer was a 504 (a gateway timeout
-  /// says nothing about what the server did). False for `create` (a resend could create, and
-  /// bill, a second batch) unless the caller opted in.
-  bool retry_on_unknown_outcome = true;
-
   /// Cancelling it stops the request (and a retrying decorator's waits) with
   /// `AnthropicCancelledException`, also while a streamed body is being read. The libcurl
   /// transport notices within a few milliseconds, whether it is connecting, uploading or waiting.

@@ -13,7 +13,7 @@ namespace anthropic::http {
 
 /// How `RetryingHttpClient` decides and waits. Defaults are those of the official SDKs.
 struct RetryPolicy {
-  int max_retries = 2;  ///< used when the request does not carry its own budget
+  int max_retries = 2;  ///< used when a call's `RetryOptions` do not set their own budget
   /// Backoff before the first retry, when the server asked for no wait; doubled each retry.
   std::chrono::milliseconds initial_delay{500};
   /// Ceiling of the doubling backoff (before jitter).
@@ -21,6 +21,18 @@ struct RetryPolicy {
   /// A server-requested wait (`retry-after-ms`, `retry-after`) longer than this is not honoured:
   /// the response is returned as is and the caller's exception carries the requested wait.
   std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
+};
+
+/// What one call allows its retrying decorator, beside the decorator's `RetryPolicy`. Kept apart
+/// from `HttpRequest` so that a custom transport sees only the request it is to send.
+struct RetryOptions {
+  /// Retry budget of this call; unset means `RetryPolicy::max_retries`.
+  std::optional<int> max_retries;
+  /// Whether the request may be sent again when an earlier attempt may have reached the server
+  /// but no response came back, or the answer was a 504 (a gateway timeout says nothing about
+  /// what the server did). The SDK sets false for `create` (a resend could create, and bill, a
+  /// second batch) unless the caller opted in.
+  bool retry_on_unknown_outcome = true;
 };
 
 /// Waits; injectable so that tests check delays without waiting. Without one, the wait is on the
@@ -37,9 +49,10 @@ using Jitter = std::function<double()>;
 /// `retry-after-ms`, else `retry-after` (seconds or an HTTP date) when not above
 /// `max_retry_after`, else `min(initial * 2^n, max)` less up to 25 % jitter.
 /// A transport failure after the request may have reached the server, and a 504 (a gateway
-/// timeout, which says nothing about what the server did), are retried only when
-/// `HttpRequest::retry_on_unknown_outcome` is true. Each attempt sends the identical request, with
-/// `x-stainless-retry-count` set to the attempt number unless the caller set that header.
+/// timeout, which says nothing about what the server did), are retried only when the call's
+/// `RetryOptions::retry_on_unknown_outcome` is true (the default). Each attempt sends the identical
+/// request, with `x-stainless-retry-count` set to the attempt number unless the caller set that
+/// header.
 ///
 /// `HttpRequest::cancellation` is checked before each attempt and interrupts the wait between
 /// attempts (an injected `Sleeper` is not interrupted: the token is checked once it returns);
@@ -54,11 +67,15 @@ class ANTHROPIC_EXPORT RetryingHttpClient final : public HttpClient {
                      Sleeper sleeper = {}, Clock clock = {}, Jitter jitter = {},
                      Logger logger = {});
 
-  /// `inner->send` with retries; the last response (a 2xx, or an error status once retries are
-  /// spent or not allowed) is returned, a transport failure rethrown.
-  HttpResponse send(const HttpRequest& request) override;
+  /// `inner->send` with retries as `options` allow; the last response (a 2xx, or an error status
+  /// once retries are spent or not allowed) is returned, a transport failure rethrown.
+  HttpResponse send(const HttpRequest& request, const RetryOptions& options);
   /// `inner->open` with the same retries, until the status and headers arrive (a failure while
   /// the body is read later is the caller's to handle: the results stream resumes it).
+  StreamedResponse open(const HttpRequest& request, const RetryOptions& options);
+  /// `send(request, RetryOptions{})`: the policy's budget, unknown outcomes retried.
+  HttpResponse send(const HttpRequest& request) override;
+  /// `open(request, RetryOptions{})`.
   StreamedResponse open(const HttpRequest& request) override;
 
   /// The server-requested wait in `headers`, if any (`retry-after-ms`, then `retry-after` as
@@ -70,7 +87,7 @@ class ANTHROPIC_EXPORT RetryingHttpClient final : public HttpClient {
 
  private:
   template <class Response, class Attempt>
-  Response run(const HttpRequest& request, Attempt&& attempt);
+  Response run(const HttpRequest& request, const RetryOptions& options, Attempt&& attempt);
 
   std::shared_ptr<HttpClient> inner_;
   RetryPolicy policy_;

@@ -3,7 +3,7 @@
 #include <anthropic/export.hpp>
 #include <anthropic/http/http_client.hpp>
 #include <anthropic/limits.hpp>
-#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/models/batch_params.hpp>
 
 #include <cstddef>
 #include <memory>

@@ -14,7 +14,7 @@
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/batch_service.hpp>
 #include <anthropic/messages/batch_service_async.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -2,7 +2,7 @@
 
 #include <anthropic/client_options.hpp>
 #include <anthropic/export.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include <cstddef>
 #include <functional>

@@ -5,9 +5,9 @@
 #include <anthropic/export.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
 #include <anthropic/messages/batch_list_page.hpp>
-#include <anthropic/messages/batch_params.hpp>
 #include <anthropic/messages/batch_results.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/batch_params.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include <chrono>
 #include <functional>

@@ -5,10 +5,10 @@
 #include <anthropic/export.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
 #include <anthropic/messages/batch_list_page.hpp>
-#include <anthropic/messages/batch_params.hpp>
 #include <anthropic/messages/batch_results.hpp>
 #include <anthropic/messages/batch_service.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/batch_params.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include <cstddef>
 #include <exception>

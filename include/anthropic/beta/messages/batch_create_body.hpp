@@ -1,6 +1,6 @@
 #pragma once
 
-#include <anthropic/beta/messages/batch_params.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
 #include <anthropic/messages/batch_create_body.hpp>
 
 namespace anthropic::beta::messages {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <anthropic/beta/messages/batch_params.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
 #include <anthropic/messages/batch_list_page.hpp>
 
 namespace anthropic::beta::messages {

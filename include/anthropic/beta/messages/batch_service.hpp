@@ -2,9 +2,9 @@
 
 #include <anthropic/beta/messages/batch_create_body.hpp>
 #include <anthropic/beta/messages/batch_list_page.hpp>
-#include <anthropic/beta/messages/batch_params.hpp>
 #include <anthropic/beta/messages/batch_results.hpp>
-#include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/beta/models/batch_params.hpp>
+#include <anthropic/beta/models/message_batch.hpp>
 #include <anthropic/messages/batch_service.hpp>
 
 namespace anthropic::beta::messages {

@@ -3,7 +3,7 @@
 #include <anthropic/export.hpp>
 #include <anthropic/message.hpp>
 #include <anthropic/message_param.hpp>
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 #include <optional>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
 
 // The beta names of the Message Batches types whose shape is the same in both families: each is
-// an alias of the GA type in <anthropic/messages/message_batch.hpp>.
+// an alias of the GA type in <anthropic/models/message_batch.hpp>.
 
-#include <anthropic/messages/message_batch.hpp>
+#include <anthropic/models/message_batch.hpp>
 
 namespace anthropic::beta::messages {
 

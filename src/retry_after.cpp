@@ -1,4 +1,4 @@
-#include "http/retry_after.hpp"
+#include "retry_after.hpp"
 
 #include "calendar.hpp"
 #include "trim.hpp"

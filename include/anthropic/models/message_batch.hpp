@@ -6,7 +6,7 @@
 // delete, and the params of the operations on one batch and of a listing. They are one C++ type
 // each; the beta names (`BetaMessageBatch`, `BetaMessageBatchCancelParams`, ...) are aliases of
 // these. The types that differ by family (a request's params, a results line) are templates on
-// the family (batch_params.hpp, batch_results.hpp).
+// the family (batch_params.hpp, batch_result.hpp).
 
 #include <anthropic/export.hpp>
 #include <anthropic/open_enum.hpp>

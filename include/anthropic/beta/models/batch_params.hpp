@@ -1,9 +1,9 @@
 #pragma once
 
 #include <anthropic/beta/beta_message_param.hpp>
-#include <anthropic/beta/messages/beta_message_batch.hpp>
+#include <anthropic/beta/models/message_batch.hpp>
 #include <anthropic/export.hpp>
-#include <anthropic/messages/batch_params.hpp>
+#include <anthropic/models/batch_params.hpp>
 
 namespace anthropic::beta::messages {
 
