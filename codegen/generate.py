@@ -33,10 +33,10 @@ import schema  # noqa: E402  (codegen/schema.py)
 # ---------------------------------------------------------------------------------------------
 # Tables: the decisions the schema leaves to the C++ side.
 
-# Types not generated: the batch resource types, still hand-written in
-# include/anthropic/beta/messages/ (their service code predates the generator), and the results
-# line, kept as a flattened struct (`result.type`, `result.message`, `result.error`) with its own
-# codec on top of the generated message and error types.
+# Types not generated: the batch resource types, still hand-written in include/anthropic/models/
+# (one C++ type for both families, the beta names aliases; their service predates the generator),
+# and the results line, kept as a flattened struct (`result.type`, `result.message`,
+# `result.error`) with its own codec on top of the generated message and error types.
 SKIP = {
     'BetaMessageBatch', 'BetaMessageBatchRequestCounts', 'BetaDeletedMessageBatch',
     'BetaMessageBatchesPage', 'BetaMessageBatchCreateParams', 'BetaMessageBatchCreateParams.Request',
