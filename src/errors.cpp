@@ -1,7 +1,7 @@
 #include <anthropic/errors.hpp>
 
-#include "retry_after.hpp"
 #include "json/reader.hpp"
+#include "retry_after.hpp"
 
 #include <string>
 #include <utility>

@@ -2,8 +2,8 @@
 
 #include <anthropic/errors.hpp>
 
-#include "retry_after.hpp"
 #include "http/url_redact.hpp"
+#include "retry_after.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/http/retrying_http_client.hpp>
 
-#include "retry_after.hpp"
 #include "http/retry_state.hpp"
+#include "retry_after.hpp"
 
 #include <algorithm>
 #include <cmath>
