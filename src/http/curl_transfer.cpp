@@ -138,6 +138,11 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_text_.data());
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlTransfer::on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  // A streamed body (results) is received in 64 KiB pieces instead of libcurl's 16 KiB: each
+  // piece costs a recv, a poll and a turn of the driver's loop (results of 100,000 lines on
+  // loopback: 0.085 -> 0.079 s at best of 7; larger buffers did no better).
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE,
+                   streaming_ ? kStreamReceiveBuffer : static_cast<long>(CURL_MAX_WRITE_SIZE));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlTransfer::on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_.get());

@@ -31,6 +31,9 @@ void curl_global_init_once();
 /// A streamed body pauses its transfer when this many unread bytes are buffered.
 inline constexpr std::size_t kMaxStreamBuffered = std::size_t{1} << 20;
 
+/// libcurl's receive buffer for a streamed body (CURLOPT_BUFFERSIZE).
+inline constexpr long kStreamReceiveBuffer = 64 * 1024;
+
 /// The request side and the collected response of one transfer. Not thread-safe: libcurl calls
 /// the callbacks on the thread that drives the transfer.
 class CurlTransfer {
