@@ -1,5 +1,6 @@
 #include "http/curl_transfer.hpp"
 
+#include "http/streamed_body.hpp"
 #include "http/url_redact.hpp"
 #include "trim.hpp"
 
@@ -63,6 +64,8 @@ CurlTransfer::CurlTransfer(const http::HttpRequest& request, bool streaming)
       body_(request.body) {
   if (cancellation_.cancelled()) throw cancelled_before_start();
   build_header_list(request);
+  // A streamed body is encoded again for every attempt, from a source of its own.
+  if (body_.streamed() && !body_.empty()) source_ = RequestBodyAccess::streamed(body_)->open();
 }
 
 std::string CurlTransfer::describe() const { return method_ + " " + redact_url(url_, false); }
@@ -176,10 +179,35 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
 
 std::size_t CurlTransfer::on_read(char* dst, std::size_t size, std::size_t count, void* user) {
   auto* self = static_cast<CurlTransfer*>(user);
-  std::size_t n = std::min(size * count, self->body_.size() - self->uploaded_);
-  if (n > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, n);
-  self->uploaded_ += n;
-  return n;
+  const std::size_t want = std::min(size * count, self->body_.size() - self->uploaded_);
+  if (!self->source_) {
+    if (want > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, want);
+    self->uploaded_ += want;
+    return want;
+  }
+  try {
+    // libcurl asks for a buffer's worth; a source may hand over less per call.
+    std::size_t n = 0;
+    while (n < want) {
+      std::size_t got = self->source_->read(dst + n, want - n);
+      if (got == 0) break;
+      n += got;
+    }
+    if (n == 0 && want > 0) {
+      self->body_error_ = "the request body ended " +
+                          std::to_string(self->body_.size() - self->uploaded_) +
+                          " bytes before its announced length";
+      return CURL_READFUNC_ABORT;
+    }
+    self->uploaded_ += n;
+    return n;
+  } catch (const std::exception& e) {
+    self->body_error_ = std::string("the request body could not be produced: ") + e.what();
+    return CURL_READFUNC_ABORT;
+  } catch (...) {
+    self->body_error_ = "the request body could not be produced";
+    return CURL_READFUNC_ABORT;
+  }
 }
 
 int CurlTransfer::on_seek(void* user, curl_off_t offset, int origin) {
@@ -325,6 +353,11 @@ AnthropicIoException CurlTransfer::error_for(CURLcode code, CURL* easy) const {
             "libcurl's automatic resend on a new connection was refused (curl error " +
             std::to_string(static_cast<int>(code)) + ")",
         true);
+  }
+  if (!body_error_.empty()) {
+    // Bytes of the body may have gone out: a server would see a body cut short, which it
+    // refuses, but the outcome is reported as unknown all the same.
+    return AnthropicIoException(describe() + " failed: " + body_error_, anything_sent(easy));
   }
   std::string text = callback_failed_         ? std::string("out of memory while receiving")
                      : error_text_[0] != '\0' ? std::string(error_text_.data())

@@ -12,6 +12,8 @@
 #include <anthropic/http/curl_http_client.hpp>
 #include <anthropic/http/http_client.hpp>
 
+#include "http/streamed_body.hpp"
+
 #include <curl/curl.h>
 
 #include <array>
@@ -111,6 +113,8 @@ class CurlTransfer {
   CancellationToken cancellation_;
   std::size_t body_limit_;  // 0: none
   http::RequestBody body_;
+  std::unique_ptr<BodySource> source_;  // a streamed body's bytes for this attempt
+  std::string body_error_;              // why producing the body stopped the transfer
   std::size_t uploaded_ = 0;
   bool rewind_refused_ = false;
   struct SlistDeleter {

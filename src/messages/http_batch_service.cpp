@@ -5,10 +5,12 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/version.hpp>
 
+#include "http/streamed_body.hpp"
 #include "json/codecs.hpp"
 #include "messages/batch_results_resume.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace anthropic::internal {
 
@@ -106,6 +108,85 @@ template http::RequestBody build_create_body(const messages::MessageBatchCreateP
                                              std::string_view);
 template http::RequestBody build_create_body(const beta::messages::BetaMessageBatchCreateParams&,
                                              std::size_t, std::string_view);
+
+namespace {
+
+// The bytes of a checked create body, encoded a few requests at a time into a reused buffer.
+// The encoder is deterministic, so they are the bytes build_create_body would have built; the
+// count against the announced size catches params changed in between.
+template <class F>
+class CreateBodySource final : public BodySource {
+ public:
+  CreateBodySource(const messages::BasicMessageBatchCreateParams<F>& params, std::size_t size)
+      : params_(params), size_(size) {}
+
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t n = 0;
+    while (n < max) {
+      if (at_ == chunk_.size() && !refill()) break;
+      const std::size_t take = std::min(max - n, chunk_.size() - at_);
+      std::memcpy(dst + n, chunk_.data() + at_, take);
+      at_ += take;
+      n += take;
+    }
+    return n;
+  }
+
+ private:
+  // About one libcurl upload buffer per refill.
+  static constexpr std::size_t kChunk = 64 * 1024;
+
+  bool refill() {
+    if (done_) return false;
+    chunk_.clear();
+    at_ = 0;
+    if (next_ == 0) chunk_ += R"({"requests":[)";
+    const auto& requests = params_.requests;
+    while (chunk_.size() < kChunk && next_ < requests.size()) {
+      if (next_ > 0) chunk_.push_back(',');
+      json::write_create_request<F>(chunk_, requests[next_++]);
+    }
+    if (next_ == requests.size()) {
+      chunk_ += "]}";
+      done_ = true;
+    }
+    produced_ += chunk_.size();
+    if (produced_ > size_ || (done_ && produced_ != size_)) {
+      throw AnthropicInvalidRequestException(
+          "the create body no longer matches its checked size of " + std::to_string(size_) +
+          " bytes: were the params changed while they were being sent?");
+    }
+    return true;
+  }
+
+  const messages::BasicMessageBatchCreateParams<F>& params_;
+  const std::size_t size_;
+  std::string chunk_;
+  std::size_t at_ = 0;
+  std::size_t next_ = 0;  // the next request to encode
+  std::size_t produced_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+template <class F>
+http::RequestBody streamed_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                       std::size_t max_body_bytes, std::string_view api_version) {
+  if (params.requests.size() > messages::BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
+    throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
+                                           std::to_string(params.requests.size()));
+  }
+  const std::size_t size = checked_create_body_size(params, max_body_bytes, api_version);
+  const auto* held = &params;
+  return RequestBodyAccess::streamed(std::make_shared<StreamedBody>(
+      size, [held, size] { return std::make_unique<CreateBodySource<F>>(*held, size); }));
+}
+
+template http::RequestBody streamed_create_body(const messages::MessageBatchCreateParams&,
+                                                std::size_t, std::string_view);
+template http::RequestBody streamed_create_body(const beta::messages::BetaMessageBatchCreateParams&,
+                                                std::size_t, std::string_view);
 
 template <class F>
 HttpBatchService<F>::HttpBatchService(std::shared_ptr<const ClientConfig> config,
@@ -219,11 +300,13 @@ T HttpBatchService<F>::run(PreparedCall<T> call) {
 
 template <class F>
 PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_create(
-    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) const {
-  return prepare_send_create(
-      build_create_body(params, messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
-                        config_->anthropic_version),
-      params.betas, params.user_profile_id, params.workspace_id, options);
+    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options,
+    bool stream_body) const {
+  constexpr std::size_t kMax = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes;
+  return prepare_send_create(stream_body
+                                 ? streamed_create_body(params, kMax, config_->anthropic_version)
+                                 : build_create_body(params, kMax, config_->anthropic_version),
+                             params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 template <class F>
@@ -407,7 +490,11 @@ HttpBatchService<F>::prepare_results(const messages::MessageBatchResultsParams& 
 template <class F>
 messages::MessageBatch HttpBatchService<F>::create(
     const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) {
-  return run(prepare_create(params, options));
+  // The body is encoded while it is sent, from `params`, which live until this returns; a copy
+  // of the request kept past that (by a custom HttpClient) gets the bytes on release.
+  PreparedCall<messages::MessageBatch> call = prepare_create(params, options, true);
+  StreamedBodyRelease release(call.request.body);
+  return run(std::move(call));
 }
 
 template <class F>

@@ -62,10 +62,12 @@ class HttpBatchService final : public messages::BasicBatchServiceConnection<F>,
                                                const RequestOptions& options) override;
 
   /// The operations, prepared (params checked, body built): throws what the call would throw
-  /// for invalid params.
+  /// for invalid params. With `stream_body`, the create body is checked and sized but encoded
+  /// only as it is sent (streamed_create_body): `params` must outlive the call, and the caller
+  /// releases the body when the call ends (StreamedBodyRelease).
   PreparedCall<messages::MessageBatch> prepare_create(
-      const messages::BasicMessageBatchCreateParams<F>& params,
-      const RequestOptions& options) const;
+      const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options,
+      bool stream_body = false) const;
   PreparedCall<messages::MessageBatch> prepare_create_encoded(
       const messages::EncodedBatchCreateParams& params, const RequestOptions& options) const;
   PreparedCall<messages::MessageBatch> prepare_retrieve(
@@ -140,6 +142,21 @@ inline http::RetryOptions retry_options(const RequestOptions& options) {
 /// (api_version_rules.hpp).
 template <class F>
 http::RequestBody build_create_body(
+    const messages::BasicMessageBatchCreateParams<F>& params,
+    std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+    std::string_view api_version = {});
+
+/// The checks of build_create_body, run without keeping the body: returns its exact size.
+template <class F>
+std::size_t checked_create_body_size(const messages::BasicMessageBatchCreateParams<F>& params,
+                                     std::size_t max_body_bytes, std::string_view api_version);
+
+/// The body build_create_body returns, byte for byte, as a streamed RequestBody: checked and
+/// sized now (throws as build_create_body does), encoded a piece at a time while it is sent
+/// (again for each attempt). It reads `params`, which must stay unchanged until the body is
+/// released (StreamedBodyRelease).
+template <class F>
+http::RequestBody streamed_create_body(
     const messages::BasicMessageBatchCreateParams<F>& params,
     std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
     std::string_view api_version = {});

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "messages/http_batch_service.hpp"
 #include "support/raw_server.hpp"
 #include "support/test_server.hpp"
 
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -216,6 +218,31 @@ TEST_F(FaultInjection, CreateIsRetriedOnStatusesLikeAnyCall) {
   EXPECT_EQ(server.request_count(), 3u);
   auto requests = server.requests();
   EXPECT_EQ(requests[0].body, requests[2].body);  // replayed byte-identical
+}
+
+TEST_F(FaultInjection, ALargeCreateIsEncodedAgainForEachAttemptByteForByte) {
+  // create(params) encodes its body while sending it (a piece at a time, never whole): each
+  // attempt encodes it again, and every attempt must carry the very bytes of the checked body.
+  bm::BetaMessageBatchCreateParams p;
+  for (int i = 0; i < 3000; ++i) {
+    auto r = one_request().requests[0];
+    r.custom_id = "req-" + std::to_string(i);
+    r.params.messages[0] = anthropic::beta::BetaMessageParam::user(
+        "text \"" + std::to_string(i) + "\" \xC3\xA9 " + std::string(i % 200, 'x'));
+    p.requests.push_back(std::move(r));
+  }
+  const std::string expected = anthropic::internal::build_create_body(p).str();
+  ASSERT_GT(expected.size(), std::size_t{4} * 65536);  // several pieces
+  TestServer server;
+  script(server, {{529, {}}, {500, {}}});
+  auto c = client(server.base_url());
+  EXPECT_EQ(c.beta().messages().batches().create(p).id, "msgbatch_ok");
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_TRUE(r.body == expected) << r.body.size() << " bytes arrived";
+  }
 }
 
 TEST_F(FaultInjection, ConnectionRefusedIsRetriedAndNeverReachedTheServer) {
