@@ -78,8 +78,8 @@ class ANTHROPIC_EXPORT RequestBody {
 };
 
 /// One HTTP request as the SDK hands it to an `HttpClient`: an absolute URL, its headers and a
-/// fully built body. The body is held here (shared, immutable) so that a retry replays exactly
-/// the same bytes without copying them.
+/// body. The body is held here (shared, immutable, or streamed: see RequestBody) so that a retry
+/// replays exactly the same bytes without copying them.
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "DELETE"
   std::string url;     ///< absolute, query included
