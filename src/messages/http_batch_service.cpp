@@ -85,13 +85,21 @@ std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_
   return out;
 }
 
+namespace {
+// Before anything is checked or written: the count the API accepts, named in full.
 template <class F>
-http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
-                                    std::size_t max_body_bytes, std::string_view api_version) {
+void check_request_count(const messages::BasicMessageBatchCreateParams<F>& params) {
   if (params.requests.size() > messages::BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
   }
+}
+}  // namespace
+
+template <class F>
+http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version) {
+  check_request_count(params);
   messages::BasicBatchCreateBodyBuilder<F> builder(max_body_bytes);
   builder.check_api_version(api_version);
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
@@ -173,10 +181,7 @@ class CreateBodySource final : public BodySource {
 template <class F>
 http::RequestBody streamed_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
                                        std::size_t max_body_bytes, std::string_view api_version) {
-  if (params.requests.size() > messages::BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
-    throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
-                                           std::to_string(params.requests.size()));
-  }
+  check_request_count(params);
   const std::size_t size = checked_create_body_size(params, max_body_bytes, api_version);
   const auto* held = &params;
   return RequestBodyAccess::streamed(std::make_shared<StreamedBody>(
