@@ -161,7 +161,8 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
       // log. So a body is uploaded through a read callback whose seek callback refuses any
       // rewind once a byte was handed over: the resend fails with CURLE_SEND_FAIL_REWIND,
       // reported as an unknown outcome, and only the retry layer may re-send (when the request
-      // allows it). Still no copy: the callback reads the shared body.
+      // allows it). No copy of a body of bytes: the callback reads the shared body; a streamed
+      // body is read from this attempt's source.
       curl_easy_setopt(e, CURLOPT_POST, 1L);
       curl_easy_setopt(e, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
       curl_easy_setopt(e, CURLOPT_READDATA, this);
@@ -194,18 +195,16 @@ std::size_t CurlTransfer::on_read(char* dst, std::size_t size, std::size_t count
       n += got;
     }
     if (n == 0 && want > 0) {
-      self->body_error_ = "the request body ended " +
-                          std::to_string(self->body_.size() - self->uploaded_) +
-                          " bytes before its announced length";
-      return CURL_READFUNC_ABORT;
+      throw AnthropicInvalidRequestException(
+          "the request body ended " + std::to_string(self->body_.size() - self->uploaded_) +
+          " bytes before its announced length of " + std::to_string(self->body_.size()));
     }
     self->uploaded_ += n;
     return n;
-  } catch (const std::exception& e) {
-    self->body_error_ = std::string("the request body could not be produced: ") + e.what();
-    return CURL_READFUNC_ABORT;
   } catch (...) {
-    self->body_error_ = "the request body could not be produced";
+    // Not an I/O error: the caller gets this exception itself (no retry; nothing complete was
+    // sent). Nothing here may throw through libcurl's C frames.
+    self->body_error_ = std::current_exception();
     return CURL_READFUNC_ABORT;
   }
 }
@@ -353,11 +352,6 @@ AnthropicIoException CurlTransfer::error_for(CURLcode code, CURL* easy) const {
             "libcurl's automatic resend on a new connection was refused (curl error " +
             std::to_string(static_cast<int>(code)) + ")",
         true);
-  }
-  if (!body_error_.empty()) {
-    // Bytes of the body may have gone out: a server would see a body cut short, which it
-    // refuses, but the outcome is reported as unknown all the same.
-    return AnthropicIoException(describe() + " failed: " + body_error_, anything_sent(easy));
   }
   std::string text = callback_failed_         ? std::string("out of memory while receiving")
                      : error_text_[0] != '\0' ? std::string(error_text_.data())

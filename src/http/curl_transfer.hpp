@@ -19,6 +19,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -83,6 +84,9 @@ class CurlTransfer {
   /// For `send`: the whole response, or AnthropicInvalidDataException when the body exceeded
   /// `max_response_bytes`.
   http::HttpResponse take_response();
+  /// What a streamed request body threw while being read (the transfer was aborted for it):
+  /// the error of the call, rather than `error_for`'s. Null when the body did not fail.
+  std::exception_ptr body_error() const noexcept { return body_error_; }
   /// False only when not one byte of the request was written (see the definition).
   static bool anything_sent(CURL* easy) noexcept;
 
@@ -114,7 +118,7 @@ class CurlTransfer {
   std::size_t body_limit_;  // 0: none
   http::RequestBody body_;
   std::unique_ptr<BodySource> source_;  // a streamed body's bytes for this attempt
-  std::string body_error_;              // why producing the body stopped the transfer
+  std::exception_ptr body_error_;       // what stopped producing the body (then rethrown)
   std::size_t uploaded_ = 0;
   bool rewind_refused_ = false;
   struct SlistDeleter {

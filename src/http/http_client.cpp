@@ -33,13 +33,38 @@ AnthropicInvalidRequestException gone() {
       "the streamed request body is no longer available: the call that sent it has ended and its "
       "bytes could not be kept");
 }
+
+// A source that reads only while its body has not been released (what it reads may be gone
+// after): a transfer that outlives its call fails instead of reading freed params.
+class GatedSource final : public BodySource {
+ public:
+  GatedSource(std::shared_ptr<StreamedBody::Gate> gate, std::unique_ptr<BodySource> inner)
+      : gate_(std::move(gate)), inner_(std::move(inner)) {}
+  std::size_t read(char* dst, std::size_t max) override {
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    if (!gate_->open) throw gone();
+    return inner_->read(dst, max);
+  }
+
+ private:
+  std::shared_ptr<StreamedBody::Gate> gate_;
+  std::unique_ptr<BodySource> inner_;
+};
 }  // namespace
+
+StreamedBody::StreamedBody(std::size_t size, Opener open)
+    : size_(size), open_(std::move(open)), gate_(std::make_shared<Gate>()) {}
 
 std::unique_ptr<BodySource> StreamedBody::open() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (bytes_) return std::make_unique<BytesSource>(bytes_);
   if (!open_) throw gone();
-  return open_();
+  return std::make_unique<GatedSource>(gate_, open_());
+}
+
+bool StreamedBody::encoded() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bytes_ != nullptr;
 }
 
 const std::string& StreamedBody::bytes() {
@@ -52,7 +77,7 @@ const std::string& StreamedBody::bytes_locked() {
   if (!open_) throw gone();
   std::string all;
   all.resize(size_);
-  std::unique_ptr<BodySource> source = open_();
+  std::unique_ptr<BodySource> source = open_();  // not gated: read here, under `mutex_`
   std::size_t at = 0;
   while (at < size_) {
     std::size_t n = source->read(all.data() + at, size_ - at);
@@ -79,6 +104,8 @@ void StreamedBody::release(const std::shared_ptr<StreamedBody>& self) noexcept {
     }
   }
   self->open_ = nullptr;
+  std::lock_guard<std::mutex> gate(self->gate_->mutex);  // after a read in progress
+  self->gate_->open = false;
 }
 
 }  // namespace anthropic::internal

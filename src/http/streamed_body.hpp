@@ -2,7 +2,7 @@
 
 // A request body produced while it is sent (http::RequestBody's streamed form): the built-in
 // transport reads it through a BodySource opened per attempt, so a retry encodes it again and the
-// whole body never exists in memory unless someone asks for its bytes.
+// whole body exists in memory only if someone asks for its bytes.
 
 #include <anthropic/http/http_client.hpp>
 
@@ -27,19 +27,29 @@ class BodySource {
 class StreamedBody {
  public:
   using Opener = std::function<std::unique_ptr<BodySource>()>;
-  /// A body of exactly `size` bytes, produced by the sources `open` returns; `open` (and what it
-  /// reads) must stay valid until `release`.
-  StreamedBody(std::size_t size, Opener open) : size_(size), open_(std::move(open)) {}
+  /// A body of exactly `size` bytes, produced by the sources `open` returns; `open` and what its
+  /// sources read must stay valid until `release`.
+  StreamedBody(std::size_t size, Opener open);
 
   std::size_t size() const noexcept { return size_; }
-  /// A source from the first byte (over the encoded bytes once `bytes` ran).
+  /// A source from the first byte (over the encoded bytes once `bytes` ran). Until then, a
+  /// source that `open` made, gated: once released, it throws instead of reading.
   std::unique_ptr<BodySource> open();
   /// The whole body, encoded once.
   const std::string& bytes();
-  /// Called when what `open` reads is about to go: encodes the body first if `self` has other
-  /// owners (a copy of the request kept by a custom HttpClient reads the bytes), then forgets
-  /// `open`. Never throws: a body that could not be encoded then fails when read.
+  /// Whether `bytes` encoded the body (for tests: a streamed send must not).
+  bool encoded();
+  /// Called when what the sources read is about to go: encodes the body first if `self` has
+  /// other owners (a copy of the request kept by a custom HttpClient reads the bytes), then
+  /// forgets `open` and closes the gate of every source it made (waiting for a read in progress).
+  /// Never throws: a body that could not be encoded then fails when read.
   static void release(const std::shared_ptr<StreamedBody>& self) noexcept;
+
+  /// Shared by the body and its sources: closed on release.
+  struct Gate {
+    std::mutex mutex;
+    bool open = true;
+  };
 
  private:
   const std::string& bytes_locked();
@@ -47,6 +57,7 @@ class StreamedBody {
   const std::size_t size_;
   std::mutex mutex_;
   Opener open_;  // empty once released
+  std::shared_ptr<Gate> gate_;
   std::shared_ptr<const std::string> bytes_;
 };
 

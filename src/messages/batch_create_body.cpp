@@ -9,6 +9,8 @@
 #include "json/model_codec.hpp"
 #include "json/model_codec_templates.hpp"
 #include "messages/api_version_rules.hpp"
+#include "messages/batch_results_resume.hpp"
+#include "messages/http_batch_service.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -130,9 +132,11 @@ struct CreateBodyState {
   CustomIdSet ids;
   std::string api_version;     // empty: no version rules checked
   bool version_rules = false;  // api_version is 2026-10-21 or later
-  // Sizing a streamed body: every check runs, but only the request being written is kept.
+  // Sizing a streamed body: every check runs, but only the request being written is kept
+  // (and summed).
   bool discard = false;
   std::size_t discarded = 0;  // bytes written and dropped
+  RunningChecksum dropped;    // their checksum
 
   // The body's size so far, what was dropped included.
   std::size_t total() const noexcept { return discarded + body.size(); }
@@ -181,6 +185,7 @@ struct CreateBodyState {
     ++count;
     if (discard) {
       discarded += body.size();
+      dropped.update(body.data(), body.size());
       body.clear();
     }
   }
@@ -213,8 +218,8 @@ struct CreateBodyState {
 };
 
 template <class F>
-std::size_t checked_create_body_size(const messages::BasicMessageBatchCreateParams<F>& params,
-                                     std::size_t max_body_bytes, std::string_view api_version) {
+CheckedCreateBody check_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version) {
   CreateBodyState s;
   s.max_body_bytes = max_body_bytes;
   s.api_version.assign(api_version.data(), api_version.size());
@@ -222,13 +227,14 @@ std::size_t checked_create_body_size(const messages::BasicMessageBatchCreatePara
   s.discard = true;
   for (const auto& request : params.requests) s.add_typed<F>(request);
   if (s.count == 0) throw AnthropicInvalidRequestException("a batch needs at least one request");
-  return s.total() + 2;  // "]}"
+  s.dropped.update("]}", 2);
+  return CheckedCreateBody{s.total() + 2, s.dropped.digest()};
 }
 
-template std::size_t checked_create_body_size(const messages::MessageBatchCreateParams&,
-                                              std::size_t, std::string_view);
-template std::size_t checked_create_body_size(const beta::messages::BetaMessageBatchCreateParams&,
-                                              std::size_t, std::string_view);
+template CheckedCreateBody check_create_body(const messages::MessageBatchCreateParams&, std::size_t,
+                                             std::string_view);
+template CheckedCreateBody check_create_body(const beta::messages::BetaMessageBatchCreateParams&,
+                                             std::size_t, std::string_view);
 
 }  // namespace anthropic::internal
 

@@ -121,12 +121,14 @@ namespace {
 
 // The bytes of a checked create body, encoded a few requests at a time into a reused buffer.
 // The encoder is deterministic, so they are the bytes build_create_body would have built; the
-// count against the announced size catches params changed in between.
+// size and the checksum taken by the check refuse params changed in between (the last piece,
+// which closes the JSON, is handed over only once the checksum matched).
 template <class F>
 class CreateBodySource final : public BodySource {
  public:
-  CreateBodySource(const messages::BasicMessageBatchCreateParams<F>& params, std::size_t size)
-      : params_(params), size_(size) {}
+  CreateBodySource(const messages::BasicMessageBatchCreateParams<F>& params,
+                   const CheckedCreateBody& checked)
+      : params_(params), checked_(checked) {}
 
   std::size_t read(char* dst, std::size_t max) override {
     std::size_t n = 0;
@@ -141,7 +143,7 @@ class CreateBodySource final : public BodySource {
   }
 
  private:
-  // About one libcurl upload buffer per refill.
+  // About one libcurl upload buffer per refill (a request is encoded whole, however large).
   static constexpr std::size_t kChunk = 64 * 1024;
 
   bool refill() {
@@ -158,21 +160,22 @@ class CreateBodySource final : public BodySource {
       chunk_ += "]}";
       done_ = true;
     }
-    produced_ += chunk_.size();
-    if (produced_ > size_ || (done_ && produced_ != size_)) {
+    produced_.update(chunk_.data(), chunk_.size());
+    if (produced_.length() > checked_.size ||
+        (done_ && (produced_.length() != checked_.size || produced_.digest() != checked_.digest))) {
       throw AnthropicInvalidRequestException(
-          "the create body no longer matches its checked size of " + std::to_string(size_) +
-          " bytes: were the params changed while they were being sent?");
+          "the create body no longer matches the one checked (" + std::to_string(checked_.size) +
+          " bytes): were the params changed while they were being sent?");
     }
     return true;
   }
 
   const messages::BasicMessageBatchCreateParams<F>& params_;
-  const std::size_t size_;
+  const CheckedCreateBody checked_;
   std::string chunk_;
   std::size_t at_ = 0;
   std::size_t next_ = 0;  // the next request to encode
-  std::size_t produced_ = 0;
+  RunningChecksum produced_;
   bool done_ = false;
 };
 
@@ -182,10 +185,11 @@ template <class F>
 http::RequestBody streamed_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
                                        std::size_t max_body_bytes, std::string_view api_version) {
   check_request_count(params);
-  const std::size_t size = checked_create_body_size(params, max_body_bytes, api_version);
+  const CheckedCreateBody checked = check_create_body(params, max_body_bytes, api_version);
   const auto* held = &params;
-  return RequestBodyAccess::streamed(std::make_shared<StreamedBody>(
-      size, [held, size] { return std::make_unique<CreateBodySource<F>>(*held, size); }));
+  return RequestBodyAccess::streamed(std::make_shared<StreamedBody>(checked.size, [held, checked] {
+    return std::make_unique<CreateBodySource<F>>(*held, checked);
+  }));
 }
 
 template http::RequestBody streamed_create_body(const messages::MessageBatchCreateParams&,

@@ -146,15 +146,22 @@ http::RequestBody build_create_body(
     std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
     std::string_view api_version = {});
 
-/// The checks of build_create_body, run without keeping the body: returns its exact size.
-template <class F>
-std::size_t checked_create_body_size(const messages::BasicMessageBatchCreateParams<F>& params,
-                                     std::size_t max_body_bytes, std::string_view api_version);
+/// What check_create_body learns of a body it does not keep.
+struct CheckedCreateBody {
+  std::size_t size = 0;      ///< its exact size in bytes
+  std::uint64_t digest = 0;  ///< RunningChecksum of its bytes
+};
 
-/// The body build_create_body returns, byte for byte, as a streamed RequestBody: checked and
-/// sized now (throws as build_create_body does), encoded a piece at a time while it is sent
-/// (again for each attempt). It reads `params`, which must stay unchanged until the body is
-/// released (StreamedBodyRelease).
+/// The checks of build_create_body, run without keeping the body (one request at a time).
+template <class F>
+CheckedCreateBody check_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version);
+
+/// The body build_create_body returns, byte for byte, as a streamed RequestBody: checked, sized
+/// and summed now (throws as build_create_body does), encoded again while it is sent, a few
+/// requests at a time (for each attempt). It reads `params`, which must stay unchanged until the
+/// body is released (StreamedBodyRelease); a change is caught by the size, or at the latest by
+/// the checksum before the last bytes go out, so a changed body is never sent whole.
 template <class F>
 http::RequestBody streamed_create_body(
     const messages::BasicMessageBatchCreateParams<F>& params,

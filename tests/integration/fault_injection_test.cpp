@@ -3,9 +3,11 @@
 // that no create was duplicated, and that the key never shows up in a message or a log line.
 
 #include <anthropic/anthropic.hpp>
+#include <anthropic/http/curl_http_client.hpp>
 
 #include <gtest/gtest.h>
 
+#include "http/streamed_body.hpp"
 #include "messages/http_batch_service.hpp"
 #include "support/raw_server.hpp"
 #include "support/test_server.hpp"
@@ -243,6 +245,57 @@ TEST_F(FaultInjection, ALargeCreateIsEncodedAgainForEachAttemptByteForByte) {
     EXPECT_EQ(r.header("Content-Length"), std::to_string(expected.size()));
     EXPECT_TRUE(r.body == expected) << r.body.size() << " bytes arrived";
   }
+}
+
+// Hands every request to the libcurl transport, noting what its body was while it was sent.
+class BodyWatchingClient final : public anthropic::http::HttpClient {
+ public:
+  anthropic::http::HttpResponse send(const anthropic::http::HttpRequest& request) override {
+    anthropic::http::HttpResponse response = curl_->send(request);
+    const auto& streamed = anthropic::internal::RequestBodyAccess::streamed(request.body);
+    std::lock_guard<std::mutex> lock(mutex);
+    sends.push_back({request.body.streamed(), streamed && streamed->encoded()});
+    return response;
+  }
+  struct Seen {
+    bool streamed;
+    bool encoded_whole;  // by the transport, during the send
+  };
+  std::mutex mutex;
+  std::vector<Seen> sends;
+
+ private:
+  std::shared_ptr<anthropic::http::HttpClient> curl_ = anthropic::http::make_curl_http_client();
+};
+
+TEST_F(FaultInjection, CreateHandsTheTransportAStreamedBodyItNeverEncodesWhole) {
+  TestServer server;
+  script(server, {{529, {}}});
+  auto watching = std::make_shared<BodyWatchingClient>();
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = server.base_url();
+  options.sleeper = [](milliseconds) {};
+  options.http_client = watching;
+  anthropic::Client c(options);
+  EXPECT_EQ(c.beta().messages().batches().create(one_request()).id, "msgbatch_ok");
+  anthropic::messages::MessageBatchCreateParams ga;
+  ga.requests.emplace_back();
+  ga.requests[0].custom_id = "ga-one";
+  ga.requests[0].params.model = "claude-x";
+  ga.requests[0].params.max_tokens = 8;
+  ga.requests[0].params.messages.push_back(anthropic::MessageParam::user("hi"));
+  EXPECT_EQ(c.messages().batches().create(ga).id, "msgbatch_ok");
+  std::lock_guard<std::mutex> lock(watching->mutex);
+  ASSERT_EQ(watching->sends.size(), 3u);  // 529, then the retry, then the GA create
+  for (const auto& seen : watching->sends) {
+    EXPECT_TRUE(seen.streamed);
+    EXPECT_FALSE(seen.encoded_whole);
+  }
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].body, anthropic::internal::build_create_body(one_request()).str());
+  EXPECT_EQ(requests[1].body, requests[0].body);
 }
 
 TEST_F(FaultInjection, ConnectionRefusedIsRetriedAndNeverReachedTheServer) {

@@ -770,10 +770,52 @@ TEST(StreamedCreateBody, ParamsChangedAfterTheCheckFailTheBodyInsteadOfSendingOt
     (void)read_streamed(streamed, 4096);
     ADD_FAILURE() << "a changed body was produced";
   } catch (const AnthropicInvalidRequestException& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches its checked size"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches the one checked"));
   }
   p.requests.pop_back();  // shorter: the end comes early
   EXPECT_THROW((void)read_streamed(streamed, 4096), AnthropicInvalidRequestException);
+}
+
+TEST(StreamedCreateBody, AChangeOfTheSameLengthIsCaughtBeforeTheBodyIsComplete) {
+  BetaMessageBatchCreateParams p = varied_params(60);
+  const std::string built = body(p);
+  const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+  // The last request's custom_id ("id-59") becomes another id of the same length, then the
+  // duplicate of an earlier one (which the checks would have refused): neither changes a size.
+  for (const std::string& id : {std::string("id-9x"), p.requests[10].custom_id}) {
+    const std::size_t before = request_json(p.requests[59]).size();
+    p.requests[59].custom_id = id;
+    ASSERT_EQ(request_json(p.requests[59]).size(), before);  // the same length
+    auto source = anthropic::internal::RequestBodyAccess::streamed(streamed)->open();
+    std::string got;
+    char buf[4096];
+    try {
+      for (std::size_t n; (n = source->read(buf, sizeof buf)) != 0;) got.append(buf, n);
+      ADD_FAILURE() << "a changed body was produced whole";
+    } catch (const AnthropicInvalidRequestException& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches the one checked"));
+    }
+    EXPECT_LT(got.size(), built.size());  // the piece that closes the JSON never went out
+  }
+}
+
+TEST(StreamedCreateBody, ASourceStillOpenWhenTheBodyIsReleasedStopsReading) {
+  auto p = std::make_unique<BetaMessageBatchCreateParams>(varied_params(30));
+  std::shared_ptr<anthropic::internal::StreamedBody> held =
+      anthropic::internal::RequestBodyAccess::streamed(
+          anthropic::internal::streamed_create_body(*p));
+  auto source = held->open();  // a transfer that outlives its call
+  char buf[100];
+  ASSERT_EQ(source->read(buf, sizeof buf), sizeof buf);
+  anthropic::internal::StreamedBody::release(held);
+  EXPECT_FALSE(held->encoded());  // nobody else held it: not encoded
+  p.reset();                      // the params are gone (ASan would see a read)
+  try {
+    (void)source->read(buf, sizeof buf);
+    ADD_FAILURE() << "read after release";
+  } catch (const AnthropicInvalidRequestException& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer available"));
+  }
 }
 
 TEST(StreamedCreateBody, ACopyKeptPastTheCallHoldsTheBytes) {

@@ -23,9 +23,10 @@ namespace anthropic::http {
 /// create body. Assign a `std::string` to set it.
 ///
 /// A body may also be *streamed*: its size is known and its bytes are encoded while the built-in
-/// transport uploads them, never held whole (`create(params)` sends its body this way, encoding it
-/// again for a retry). Reading such a body through `str()`, `data()` or a comparison encodes it
-/// into memory once; a copy kept after the call that sent it holds those bytes.
+/// transport uploads them, a piece at a time rather than whole (`create(params)` sends its body
+/// this way, encoding it again for a retry). Reading such a body through `str()`, `data()` or a
+/// comparison encodes it into memory once; a copy kept after the call that sent it holds those
+/// bytes.
 class ANTHROPIC_EXPORT RequestBody {
  public:
   /// No body.
