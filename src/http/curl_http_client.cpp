@@ -278,7 +278,14 @@ class Transfer final : public internal::CurlTransfer, public ResponseBody {
     fail_with(result_);
   }
 
-  [[noreturn]] void fail_with(CURLcode code) { fail(error_for(code, easy())); }
+  [[noreturn]] void fail_with(CURLcode code) {
+    if (std::exception_ptr e = body_error()) {  // the request body failed: its own error
+      detach();
+      error_ = e;
+      std::rethrow_exception(e);
+    }
+    fail(error_for(code, easy()));
+  }
 
   [[noreturn]] void fail_cancelled() {
     AnthropicCancelledException error = cancelled_error(easy());

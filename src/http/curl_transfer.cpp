@@ -1,5 +1,6 @@
 #include "http/curl_transfer.hpp"
 
+#include "http/streamed_body.hpp"
 #include "http/url_redact.hpp"
 #include "trim.hpp"
 
@@ -63,6 +64,8 @@ CurlTransfer::CurlTransfer(const http::HttpRequest& request, bool streaming)
       body_(request.body) {
   if (cancellation_.cancelled()) throw cancelled_before_start();
   build_header_list(request);
+  // A streamed body is encoded again for every attempt, from a source of its own.
+  if (body_.streamed() && !body_.empty()) source_ = RequestBodyAccess::streamed(body_)->open();
 }
 
 std::string CurlTransfer::describe() const { return method_ + " " + redact_url(url_, false); }
@@ -138,6 +141,11 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_text_.data());
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlTransfer::on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  // A streamed body (results) is received in 64 KiB pieces instead of libcurl's 16 KiB: each
+  // piece costs a recv, a poll and a turn of the driver's loop (results of 100,000 lines on
+  // loopback: 0.085 -> 0.079 s at best of 7; larger buffers did no better).
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE,
+                   streaming_ ? kStreamReceiveBuffer : static_cast<long>(CURL_MAX_WRITE_SIZE));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlTransfer::on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_.get());
@@ -153,7 +161,8 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
       // log. So a body is uploaded through a read callback whose seek callback refuses any
       // rewind once a byte was handed over: the resend fails with CURLE_SEND_FAIL_REWIND,
       // reported as an unknown outcome, and only the retry layer may re-send (when the request
-      // allows it). Still no copy: the callback reads the shared body.
+      // allows it). No copy of a body of bytes: the callback reads the shared body; a streamed
+      // body is read from this attempt's source.
       curl_easy_setopt(e, CURLOPT_POST, 1L);
       curl_easy_setopt(e, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
       curl_easy_setopt(e, CURLOPT_READDATA, this);
@@ -171,10 +180,33 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
 
 std::size_t CurlTransfer::on_read(char* dst, std::size_t size, std::size_t count, void* user) {
   auto* self = static_cast<CurlTransfer*>(user);
-  std::size_t n = std::min(size * count, self->body_.size() - self->uploaded_);
-  if (n > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, n);
-  self->uploaded_ += n;
-  return n;
+  const std::size_t want = std::min(size * count, self->body_.size() - self->uploaded_);
+  if (!self->source_) {
+    if (want > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, want);
+    self->uploaded_ += want;
+    return want;
+  }
+  try {
+    // libcurl asks for a buffer's worth; a source may hand over less per call.
+    std::size_t n = 0;
+    while (n < want) {
+      std::size_t got = self->source_->read(dst + n, want - n);
+      if (got == 0) break;
+      n += got;
+    }
+    if (n == 0 && want > 0) {
+      throw AnthropicInvalidRequestException(
+          "the request body ended " + std::to_string(self->body_.size() - self->uploaded_) +
+          " bytes before its announced length of " + std::to_string(self->body_.size()));
+    }
+    self->uploaded_ += n;
+    return n;
+  } catch (...) {
+    // Not an I/O error: the caller gets this exception itself (no retry; nothing complete was
+    // sent). Nothing here may throw through libcurl's C frames.
+    self->body_error_ = std::current_exception();
+    return CURL_READFUNC_ABORT;
+  }
 }
 
 int CurlTransfer::on_seek(void* user, curl_off_t offset, int origin) {

@@ -12,11 +12,14 @@
 #include <anthropic/http/curl_http_client.hpp>
 #include <anthropic/http/http_client.hpp>
 
+#include "http/streamed_body.hpp"
+
 #include <curl/curl.h>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +33,9 @@ void curl_global_init_once();
 
 /// A streamed body pauses its transfer when this many unread bytes are buffered.
 inline constexpr std::size_t kMaxStreamBuffered = std::size_t{1} << 20;
+
+/// libcurl's receive buffer for a streamed body (CURLOPT_BUFFERSIZE).
+inline constexpr long kStreamReceiveBuffer = 64 * 1024;
 
 /// The request side and the collected response of one transfer. Not thread-safe: libcurl calls
 /// the callbacks on the thread that drives the transfer.
@@ -78,6 +84,9 @@ class CurlTransfer {
   /// For `send`: the whole response, or AnthropicInvalidDataException when the body exceeded
   /// `max_response_bytes`.
   http::HttpResponse take_response();
+  /// What a streamed request body threw while being read (the transfer was aborted for it):
+  /// the error of the call, rather than `error_for`'s. Null when the body did not fail.
+  std::exception_ptr body_error() const noexcept { return body_error_; }
   /// False only when not one byte of the request was written (see the definition).
   static bool anything_sent(CURL* easy) noexcept;
 
@@ -108,6 +117,8 @@ class CurlTransfer {
   CancellationToken cancellation_;
   std::size_t body_limit_;  // 0: none
   http::RequestBody body_;
+  std::unique_ptr<BodySource> source_;  // a streamed body's bytes for this attempt
+  std::exception_ptr body_error_;       // what stopped producing the body (then rethrown)
   std::size_t uploaded_ = 0;
   bool rewind_refused_ = false;
   struct SlistDeleter {

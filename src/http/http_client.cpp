@@ -1,12 +1,119 @@
 // The transport seam's own code (http_client.hpp): the in-memory response body, the default
 // streamed send of a transport that only buffers, and reading a streamed body whole.
 
+#include <anthropic/errors.hpp>
 #include <anthropic/http/http_client.hpp>
+
+#include "http/streamed_body.hpp"
 
 #include <algorithm>
 #include <cstring>
 
+namespace anthropic::internal {
+
+namespace {
+// A source over bytes already encoded.
+class BytesSource final : public BodySource {
+ public:
+  explicit BytesSource(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t n = std::min(max, bytes_->size() - pos_);
+    if (n > 0) std::memcpy(dst, bytes_->data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::shared_ptr<const std::string> bytes_;
+  std::size_t pos_ = 0;
+};
+
+AnthropicInvalidRequestException gone() {
+  return AnthropicInvalidRequestException(
+      "the streamed request body is no longer available: the call that sent it has ended and its "
+      "bytes could not be kept");
+}
+
+// A source that reads only while its body has not been released (what it reads may be gone
+// after): a transfer that outlives its call fails instead of reading freed params.
+class GatedSource final : public BodySource {
+ public:
+  GatedSource(std::shared_ptr<StreamedBody::Gate> gate, std::unique_ptr<BodySource> inner)
+      : gate_(std::move(gate)), inner_(std::move(inner)) {}
+  std::size_t read(char* dst, std::size_t max) override {
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    if (!gate_->open) throw gone();
+    return inner_->read(dst, max);
+  }
+
+ private:
+  std::shared_ptr<StreamedBody::Gate> gate_;
+  std::unique_ptr<BodySource> inner_;
+};
+}  // namespace
+
+StreamedBody::StreamedBody(std::size_t size, Opener open)
+    : size_(size), open_(std::move(open)), gate_(std::make_shared<Gate>()) {}
+
+std::unique_ptr<BodySource> StreamedBody::open() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (bytes_) return std::make_unique<BytesSource>(bytes_);
+  if (!open_) throw gone();
+  return std::make_unique<GatedSource>(gate_, open_());
+}
+
+bool StreamedBody::encoded() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bytes_ != nullptr;
+}
+
+const std::string& StreamedBody::bytes() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bytes_locked();
+}
+
+const std::string& StreamedBody::bytes_locked() {
+  if (bytes_) return *bytes_;
+  if (!open_) throw gone();
+  std::string all;
+  all.resize(size_);
+  std::unique_ptr<BodySource> source = open_();  // not gated: read here, under `mutex_`
+  std::size_t at = 0;
+  while (at < size_) {
+    std::size_t n = source->read(all.data() + at, size_ - at);
+    if (n == 0) break;
+    at += n;
+  }
+  char extra = 0;
+  if (at != size_ || source->read(&extra, 1) != 0) {
+    throw AnthropicInvalidRequestException(
+        "a streamed request body did not produce the " + std::to_string(size_) +
+        " bytes it announced (were its params changed while it was being sent?)");
+  }
+  bytes_ = std::make_shared<const std::string>(std::move(all));
+  return *bytes_;
+}
+
+void StreamedBody::release(const std::shared_ptr<StreamedBody>& self) noexcept {
+  std::lock_guard<std::mutex> lock(self->mutex_);
+  if (self.use_count() > 1) {
+    try {
+      (void)self->bytes_locked();
+    } catch (...) {
+      // Left without bytes: reading them later throws `gone()`.
+    }
+  }
+  self->open_ = nullptr;
+  std::lock_guard<std::mutex> gate(self->gate_->mutex);  // after a read in progress
+  self->gate_->open = false;
+}
+
+}  // namespace anthropic::internal
+
 namespace anthropic::http {
+
+const std::string& RequestBody::streamed_bytes() const { return streamed_->bytes(); }
+std::size_t RequestBody::streamed_size() const noexcept { return streamed_->size(); }
 
 ResponseBody::~ResponseBody() = default;
 HttpClient::~HttpClient() = default;

@@ -9,6 +9,8 @@
 #include "json/model_codec.hpp"
 #include "json/model_codec_templates.hpp"
 #include "messages/api_version_rules.hpp"
+#include "messages/batch_results_resume.hpp"
+#include "messages/http_batch_service.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -130,6 +132,14 @@ struct CreateBodyState {
   CustomIdSet ids;
   std::string api_version;     // empty: no version rules checked
   bool version_rules = false;  // api_version is 2026-10-21 or later
+  // Sizing a streamed body: every check runs, but only the request being written is kept
+  // (and summed).
+  bool discard = false;
+  std::size_t discarded = 0;  // bytes written and dropped
+  RunningChecksum dropped;    // their checksum
+
+  // The body's size so far, what was dropped included.
+  std::size_t total() const noexcept { return discarded + body.size(); }
 
   // The checks of the count and of the id's pattern, before anything of the request is written.
   void check(std::string_view custom_id) const {
@@ -164,7 +174,7 @@ struct CreateBodyState {
   }
 
   void end(std::size_t size_before) {
-    if (body.size() + 2 > max_body_bytes) {
+    if (total() + 2 > max_body_bytes) {
       body.resize(size_before);
       ids.erase_last();
       throw AnthropicInvalidRequestException("the batch body would exceed the API's limit of " +
@@ -173,8 +183,58 @@ struct CreateBodyState {
                                              count);
     }
     ++count;
+    if (discard) {
+      discarded += body.size();
+      dropped.update(body.data(), body.size());
+      body.clear();
+    }
+  }
+
+  // BatchCreateBodyBuilder::add.
+  template <class F>
+  void add_typed(const typename messages::BasicMessageBatchCreateParams<F>::Request& request) {
+    const std::size_t before = body.size();
+    const std::string_view custom_id = request.custom_id;
+    check(custom_id);
+    // The uniqueness check waits until the request is written: its table slot is fetched from
+    // memory meanwhile (a cache miss per request otherwise). A duplicate still wins over an error
+    // in the request, and either way nothing of the request stays in the body.
+    const std::uint64_t h = ids.prepare(custom_id);
+    if (count > 0) body.push_back(',');
+    try {
+      if (version_rules) check_api_version_rules<F>(request.params, api_version);
+      json::write_create_request<F>(body, request);
+    } catch (const AnthropicInvalidRequestException& e) {
+      body.resize(before);
+      if (ids.contains(custom_id, h)) duplicate(custom_id);
+      throw AnthropicInvalidRequestException(at(count) + ": " + e.what(), count);
+    }
+    if (!ids.insert(custom_id, h)) {
+      body.resize(before);
+      duplicate(custom_id);
+    }
+    end(before);
   }
 };
+
+template <class F>
+CheckedCreateBody check_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version) {
+  CreateBodyState s;
+  s.max_body_bytes = max_body_bytes;
+  s.api_version.assign(api_version.data(), api_version.size());
+  s.version_rules = !api_version.empty() && !is_legacy_api_version(api_version);
+  s.discard = true;
+  for (const auto& request : params.requests) s.add_typed<F>(request);
+  if (s.count == 0) throw AnthropicInvalidRequestException("a batch needs at least one request");
+  s.dropped.update("]}", 2);
+  return CheckedCreateBody{s.total() + 2, s.dropped.digest()};
+}
+
+template CheckedCreateBody check_create_body(const messages::MessageBatchCreateParams&, std::size_t,
+                                             std::string_view);
+template CheckedCreateBody check_create_body(const beta::messages::BetaMessageBatchCreateParams&,
+                                             std::size_t, std::string_view);
 
 }  // namespace anthropic::internal
 
@@ -216,28 +276,7 @@ void BasicBatchCreateBodyBuilder<F>::reserve(std::size_t body_bytes) {
 template <class F>
 void BasicBatchCreateBodyBuilder<F>::add(
     const typename BasicMessageBatchCreateParams<F>::Request& request) {
-  internal::CreateBodyState& s = *state_;
-  const std::size_t before = s.body.size();
-  const std::string_view custom_id = request.custom_id;
-  s.check(custom_id);
-  // The uniqueness check waits until the request is written: its table slot is fetched from
-  // memory meanwhile (a cache miss per request otherwise). A duplicate still wins over an error
-  // in the request, and either way nothing of the request stays in the body.
-  const std::uint64_t h = s.ids.prepare(custom_id);
-  if (s.count > 0) s.body.push_back(',');
-  try {
-    if (s.version_rules) internal::check_api_version_rules<F>(request.params, s.api_version);
-    internal::json::write_create_request<F>(s.body, request);
-  } catch (const AnthropicInvalidRequestException& e) {
-    s.body.resize(before);
-    if (s.ids.contains(custom_id, h)) s.duplicate(custom_id);
-    throw AnthropicInvalidRequestException(internal::at(s.count) + ": " + e.what(), s.count);
-  }
-  if (!s.ids.insert(custom_id, h)) {
-    s.body.resize(before);
-    s.duplicate(custom_id);
-  }
-  s.end(before);
+  state_->add_typed<F>(request);
 }
 
 template <class F>

@@ -5,10 +5,12 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/version.hpp>
 
+#include "http/streamed_body.hpp"
 #include "json/codecs.hpp"
 #include "messages/batch_results_resume.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace anthropic::internal {
 
@@ -83,13 +85,21 @@ std::string merge_betas(const std::vector<std::string>& betas, bool add_batches_
   return out;
 }
 
+namespace {
+// Before anything is checked or written: the count the API accepts, named in full.
 template <class F>
-http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
-                                    std::size_t max_body_bytes, std::string_view api_version) {
+void check_request_count(const messages::BasicMessageBatchCreateParams<F>& params) {
   if (params.requests.size() > messages::BasicBatchCreateBodyBuilder<F>::kMaxRequests) {
     throw AnthropicInvalidRequestException("a batch holds at most 100,000 requests; got " +
                                            std::to_string(params.requests.size()));
   }
+}
+}  // namespace
+
+template <class F>
+http::RequestBody build_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version) {
+  check_request_count(params);
   messages::BasicBatchCreateBodyBuilder<F> builder(max_body_bytes);
   builder.check_api_version(api_version);
   // Reserve the whole body once, from a measuring pass (no string bytes touched), so that a large
@@ -106,6 +116,86 @@ template http::RequestBody build_create_body(const messages::MessageBatchCreateP
                                              std::string_view);
 template http::RequestBody build_create_body(const beta::messages::BetaMessageBatchCreateParams&,
                                              std::size_t, std::string_view);
+
+namespace {
+
+// The bytes of a checked create body, encoded a few requests at a time into a reused buffer.
+// The encoder is deterministic, so they are the bytes build_create_body would have built; the
+// size and the checksum taken by the check refuse params changed in between (the last piece,
+// which closes the JSON, is handed over only once the checksum matched).
+template <class F>
+class CreateBodySource final : public BodySource {
+ public:
+  CreateBodySource(const messages::BasicMessageBatchCreateParams<F>& params,
+                   const CheckedCreateBody& checked)
+      : params_(params), checked_(checked) {}
+
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t n = 0;
+    while (n < max) {
+      if (at_ == chunk_.size() && !refill()) break;
+      const std::size_t take = std::min(max - n, chunk_.size() - at_);
+      std::memcpy(dst + n, chunk_.data() + at_, take);
+      at_ += take;
+      n += take;
+    }
+    return n;
+  }
+
+ private:
+  // About one libcurl upload buffer per refill (a request is encoded whole, however large).
+  static constexpr std::size_t kChunk = 64 * 1024;
+
+  bool refill() {
+    if (done_) return false;
+    chunk_.clear();
+    at_ = 0;
+    if (next_ == 0) chunk_ += R"({"requests":[)";
+    const auto& requests = params_.requests;
+    while (chunk_.size() < kChunk && next_ < requests.size()) {
+      if (next_ > 0) chunk_.push_back(',');
+      json::write_create_request<F>(chunk_, requests[next_++]);
+    }
+    if (next_ == requests.size()) {
+      chunk_ += "]}";
+      done_ = true;
+    }
+    produced_.update(chunk_.data(), chunk_.size());
+    if (produced_.length() > checked_.size ||
+        (done_ && (produced_.length() != checked_.size || produced_.digest() != checked_.digest))) {
+      throw AnthropicInvalidRequestException(
+          "the create body no longer matches the one checked (" + std::to_string(checked_.size) +
+          " bytes): were the params changed while they were being sent?");
+    }
+    return true;
+  }
+
+  const messages::BasicMessageBatchCreateParams<F>& params_;
+  const CheckedCreateBody checked_;
+  std::string chunk_;
+  std::size_t at_ = 0;
+  std::size_t next_ = 0;  // the next request to encode
+  RunningChecksum produced_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+template <class F>
+http::RequestBody streamed_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                       std::size_t max_body_bytes, std::string_view api_version) {
+  check_request_count(params);
+  const CheckedCreateBody checked = check_create_body(params, max_body_bytes, api_version);
+  const auto* held = &params;
+  return RequestBodyAccess::streamed(std::make_shared<StreamedBody>(checked.size, [held, checked] {
+    return std::make_unique<CreateBodySource<F>>(*held, checked);
+  }));
+}
+
+template http::RequestBody streamed_create_body(const messages::MessageBatchCreateParams&,
+                                                std::size_t, std::string_view);
+template http::RequestBody streamed_create_body(const beta::messages::BetaMessageBatchCreateParams&,
+                                                std::size_t, std::string_view);
 
 template <class F>
 HttpBatchService<F>::HttpBatchService(std::shared_ptr<const ClientConfig> config,
@@ -219,11 +309,13 @@ T HttpBatchService<F>::run(PreparedCall<T> call) {
 
 template <class F>
 PreparedCall<messages::MessageBatch> HttpBatchService<F>::prepare_create(
-    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) const {
-  return prepare_send_create(
-      build_create_body(params, messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
-                        config_->anthropic_version),
-      params.betas, params.user_profile_id, params.workspace_id, options);
+    const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options,
+    bool stream_body) const {
+  constexpr std::size_t kMax = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes;
+  return prepare_send_create(stream_body
+                                 ? streamed_create_body(params, kMax, config_->anthropic_version)
+                                 : build_create_body(params, kMax, config_->anthropic_version),
+                             params.betas, params.user_profile_id, params.workspace_id, options);
 }
 
 template <class F>
@@ -407,7 +499,11 @@ HttpBatchService<F>::prepare_results(const messages::MessageBatchResultsParams& 
 template <class F>
 messages::MessageBatch HttpBatchService<F>::create(
     const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options) {
-  return run(prepare_create(params, options));
+  // The body is encoded while it is sent, from `params`, which live until this returns; a copy
+  // of the request kept past that (by a custom HttpClient) gets the bytes on release.
+  PreparedCall<messages::MessageBatch> call = prepare_create(params, options, true);
+  StreamedBodyRelease release(call.request.body);
+  return run(std::move(call));
 }
 
 template <class F>

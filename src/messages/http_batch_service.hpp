@@ -62,10 +62,12 @@ class HttpBatchService final : public messages::BasicBatchServiceConnection<F>,
                                                const RequestOptions& options) override;
 
   /// The operations, prepared (params checked, body built): throws what the call would throw
-  /// for invalid params.
+  /// for invalid params. With `stream_body`, the create body is checked and sized but encoded
+  /// only as it is sent (streamed_create_body): `params` must outlive the call, and the caller
+  /// releases the body when the call ends (StreamedBodyRelease).
   PreparedCall<messages::MessageBatch> prepare_create(
-      const messages::BasicMessageBatchCreateParams<F>& params,
-      const RequestOptions& options) const;
+      const messages::BasicMessageBatchCreateParams<F>& params, const RequestOptions& options,
+      bool stream_body = false) const;
   PreparedCall<messages::MessageBatch> prepare_create_encoded(
       const messages::EncodedBatchCreateParams& params, const RequestOptions& options) const;
   PreparedCall<messages::MessageBatch> prepare_retrieve(
@@ -140,6 +142,28 @@ inline http::RetryOptions retry_options(const RequestOptions& options) {
 /// (api_version_rules.hpp).
 template <class F>
 http::RequestBody build_create_body(
+    const messages::BasicMessageBatchCreateParams<F>& params,
+    std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
+    std::string_view api_version = {});
+
+/// What check_create_body learns of a body it does not keep.
+struct CheckedCreateBody {
+  std::size_t size = 0;      ///< its exact size in bytes
+  std::uint64_t digest = 0;  ///< RunningChecksum of its bytes
+};
+
+/// The checks of build_create_body, run without keeping the body (one request at a time).
+template <class F>
+CheckedCreateBody check_create_body(const messages::BasicMessageBatchCreateParams<F>& params,
+                                    std::size_t max_body_bytes, std::string_view api_version);
+
+/// The body build_create_body returns, byte for byte, as a streamed RequestBody: checked, sized
+/// and summed now (throws as build_create_body does), encoded again while it is sent, a few
+/// requests at a time (for each attempt). It reads `params`, which must stay unchanged until the
+/// body is released (StreamedBodyRelease); a change is caught by the size, or at the latest by
+/// the checksum before the last bytes go out, so a changed body is never sent whole.
+template <class F>
+http::RequestBody streamed_create_body(
     const messages::BasicMessageBatchCreateParams<F>& params,
     std::size_t max_body_bytes = messages::BasicBatchCreateBodyBuilder<F>::kMaxBodyBytes,
     std::string_view api_version = {});

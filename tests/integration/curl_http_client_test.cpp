@@ -3,6 +3,8 @@
 #include <anthropic/errors.hpp>
 #include <anthropic/http/curl_http_client.hpp>
 
+#include "http/streamed_body.hpp"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -16,11 +18,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -301,6 +305,102 @@ TEST_F(CurlHttpClientTest, LargeBodyIsSentWithoutExpectContinue) {
   EXPECT_EQ(client_->send(r).status, 200);
   EXPECT_EQ(expect, "");
   EXPECT_TRUE(received == r.body) << "body differs, " << received.size() << " bytes arrived";
+}
+
+// --- a streamed request body (create(params) sends its body this way) ---
+
+// `size` bytes of pattern_at, handed out at most `piece` at a time; throws at `fail_at` (if set)
+// or stops at `end_at` (if below `size`).
+class PatternSource final : public anthropic::internal::BodySource {
+ public:
+  PatternSource(std::size_t size, std::size_t piece, std::size_t fail_at, std::size_t end_at)
+      : size_(size), piece_(piece), fail_at_(fail_at), end_at_(end_at) {}
+  std::size_t read(char* dst, std::size_t max) override {
+    if (at_ >= fail_at_) throw std::runtime_error("encoder broke");
+    std::size_t n = std::min({max, piece_, std::min(size_, end_at_) - at_});
+    for (std::size_t i = 0; i < n; ++i) dst[i] = pattern_at(at_ + i);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::size_t size_, piece_, fail_at_, end_at_;
+  std::size_t at_ = 0;
+};
+
+HttpRequest streamed_post(const std::string& url, std::size_t size, std::atomic<int>& opened,
+                          std::size_t fail_at = SIZE_MAX, std::size_t end_at = SIZE_MAX) {
+  HttpRequest r;
+  r.method = "POST";
+  r.url = url;
+  r.headers.set("content-type", "application/json");
+  r.body = anthropic::internal::RequestBodyAccess::streamed(
+      std::make_shared<anthropic::internal::StreamedBody>(size, [&opened, size, fail_at, end_at] {
+        ++opened;
+        return std::make_unique<PatternSource>(size, 1000, fail_at, end_at);
+      }));
+  return r;
+}
+
+TEST_F(CurlHttpClientTest, AStreamedBodyArrivesExactlyAndIsProducedAgainForEachSend) {
+  std::mutex m;
+  std::vector<std::string> bodies;
+  std::vector<std::string> lengths;
+  server_->raw().Post("/create", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(m);
+    bodies.push_back(req.body);
+    lengths.push_back(req.get_header_value("Content-Length"));
+    res.set_content("{}", "application/json");
+  });
+  std::atomic<int> opened{0};
+  const std::size_t size = (3 << 20) + 17;
+  HttpRequest r = streamed_post(server_->url("/create"), size, opened);
+  EXPECT_EQ(client_->send(r).status, 200);
+  EXPECT_EQ(client_->send(r).status, 200);  // as a retry would: the bytes are produced again
+  EXPECT_EQ(opened.load(), 2);              // one source per send, never encoded whole
+  std::string expected(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) expected[i] = pattern_at(i);
+  std::lock_guard<std::mutex> lock(m);
+  ASSERT_EQ(bodies.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(lengths[k], std::to_string(size));
+    EXPECT_TRUE(bodies[k] == expected) << "send " << k << ": " << bodies[k].size() << " bytes";
+  }
+}
+
+TEST_F(CurlHttpClientTest, AStreamedBodyThatFailsEndsTheCallWithItsOwnErrorAndNoRequest) {
+  std::atomic<int> handled{0};
+  server_->raw().Post("/create", [&](const httplib::Request&, httplib::Response& res) {
+    ++handled;
+    res.set_content("{}", "application/json");
+  });
+  std::atomic<int> opened{0};
+  const std::size_t size = 1 << 20;
+  // The source's own exception comes out (not an I/O error, which a retry layer would retry or
+  // call an unknown outcome), whether it broke before the first byte or midway.
+  for (std::size_t fail_at : {std::size_t{0}, std::size_t{300000}}) {
+    try {
+      client_->send(streamed_post(server_->url("/create"), size, opened, fail_at));
+      ADD_FAILURE() << "expected the source's exception";
+    } catch (const AnthropicIoException& e) {
+      ADD_FAILURE() << "an I/O error: " << e.what();
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "encoder broke");
+    }
+  }
+  // A body shorter than it announced: the SDK's own error, naming what is missing.
+  try {
+    client_->send(streamed_post(server_->url("/create"), size, opened, SIZE_MAX, 500000));
+    ADD_FAILURE() << "expected AnthropicInvalidRequestException";
+  } catch (const anthropic::AnthropicInvalidRequestException& e) {
+    EXPECT_NE(std::string(e.what()).find("548576 bytes before its announced length"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(handled.load(), 0);  // a body cut short is never a request the server acts on
+  // The client is still usable afterwards.
+  EXPECT_EQ(client_->send(streamed_post(server_->url("/create"), 10, opened)).status, 200);
+  EXPECT_EQ(handled.load(), 1);
 }
 
 TEST_F(CurlHttpClientTest, ResponseHeadersAreCaseInsensitiveAndClean) {

@@ -3,9 +3,12 @@
 // that no create was duplicated, and that the key never shows up in a message or a log line.
 
 #include <anthropic/anthropic.hpp>
+#include <anthropic/http/curl_http_client.hpp>
 
 #include <gtest/gtest.h>
 
+#include "http/streamed_body.hpp"
+#include "messages/http_batch_service.hpp"
 #include "support/raw_server.hpp"
 #include "support/test_server.hpp"
 
@@ -15,6 +18,7 @@
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -216,6 +220,82 @@ TEST_F(FaultInjection, CreateIsRetriedOnStatusesLikeAnyCall) {
   EXPECT_EQ(server.request_count(), 3u);
   auto requests = server.requests();
   EXPECT_EQ(requests[0].body, requests[2].body);  // replayed byte-identical
+}
+
+TEST_F(FaultInjection, ALargeCreateIsEncodedAgainForEachAttemptByteForByte) {
+  // create(params) encodes its body while sending it (a piece at a time, never whole): each
+  // attempt encodes it again, and every attempt must carry the very bytes of the checked body.
+  bm::BetaMessageBatchCreateParams p;
+  for (int i = 0; i < 3000; ++i) {
+    auto r = one_request().requests[0];
+    r.custom_id = "req-" + std::to_string(i);
+    r.params.messages[0] = anthropic::beta::BetaMessageParam::user(
+        "text \"" + std::to_string(i) + "\" \xC3\xA9 " + std::string(i % 200, 'x'));
+    p.requests.push_back(std::move(r));
+  }
+  const std::string expected = anthropic::internal::build_create_body(p).str();
+  ASSERT_GT(expected.size(), std::size_t{4} * 65536);  // several pieces
+  TestServer server;
+  script(server, {{529, {}}, {500, {}}});
+  auto c = client(server.base_url());
+  EXPECT_EQ(c.beta().messages().batches().create(p).id, "msgbatch_ok");
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_TRUE(r.body == expected) << r.body.size() << " bytes arrived";
+  }
+}
+
+// Hands every request to the libcurl transport, noting what its body was while it was sent.
+class BodyWatchingClient final : public anthropic::http::HttpClient {
+ public:
+  anthropic::http::HttpResponse send(const anthropic::http::HttpRequest& request) override {
+    anthropic::http::HttpResponse response = curl_->send(request);
+    const auto& streamed = anthropic::internal::RequestBodyAccess::streamed(request.body);
+    std::lock_guard<std::mutex> lock(mutex);
+    sends.push_back({request.body.streamed(), streamed && streamed->encoded()});
+    return response;
+  }
+  struct Seen {
+    bool streamed;
+    bool encoded_whole;  // by the transport, during the send
+  };
+  std::mutex mutex;
+  std::vector<Seen> sends;
+
+ private:
+  std::shared_ptr<anthropic::http::HttpClient> curl_ = anthropic::http::make_curl_http_client();
+};
+
+TEST_F(FaultInjection, CreateHandsTheTransportAStreamedBodyItNeverEncodesWhole) {
+  TestServer server;
+  script(server, {{529, {}}});
+  auto watching = std::make_shared<BodyWatchingClient>();
+  anthropic::ClientOptions options;
+  options.api_key = kKey;
+  options.base_url = server.base_url();
+  options.sleeper = [](milliseconds) {};
+  options.http_client = watching;
+  anthropic::Client c(options);
+  EXPECT_EQ(c.beta().messages().batches().create(one_request()).id, "msgbatch_ok");
+  anthropic::messages::MessageBatchCreateParams ga;
+  ga.requests.emplace_back();
+  ga.requests[0].custom_id = "ga-one";
+  ga.requests[0].params.model = "claude-x";
+  ga.requests[0].params.max_tokens = 8;
+  ga.requests[0].params.messages.push_back(anthropic::MessageParam::user("hi"));
+  EXPECT_EQ(c.messages().batches().create(ga).id, "msgbatch_ok");
+  std::lock_guard<std::mutex> lock(watching->mutex);
+  ASSERT_EQ(watching->sends.size(), 3u);  // 529, then the retry, then the GA create
+  for (const auto& seen : watching->sends) {
+    EXPECT_TRUE(seen.streamed);
+    EXPECT_FALSE(seen.encoded_whole);
+  }
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].body, anthropic::internal::build_create_body(one_request()).str());
+  EXPECT_EQ(requests[1].body, requests[0].body);
 }
 
 TEST_F(FaultInjection, ConnectionRefusedIsRetriedAndNeverReachedTheServer) {

@@ -1,3 +1,4 @@
+#include "http/streamed_body.hpp"
 #include "json/codecs.hpp"
 #include "messages/http_batch_service.hpp"
 
@@ -11,6 +12,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -687,6 +690,165 @@ TEST(EncodeTest, LargeBodyIsReservedOnce) {
   // No growth by doubling: capacity stays close to the size.
   EXPECT_LE(out.capacity(), out.size() + out.size() / 8 + 8192);
   EXPECT_EQ(nlohmann::json::parse(out)["requests"].size(), 5000u);
+}
+
+// --- the streamed create body (create(params) encodes it while sending) ---
+
+// Every byte of a streamed body, read through a fresh source in pieces of `piece` bytes.
+std::string read_streamed(const anthropic::http::RequestBody& b, std::size_t piece) {
+  auto source = anthropic::internal::RequestBodyAccess::streamed(b)->open();
+  std::string out;
+  std::vector<char> buf(piece);
+  for (std::size_t n; (n = source->read(buf.data(), buf.size())) != 0;) out.append(buf.data(), n);
+  return out;
+}
+
+BetaMessageBatchCreateParams varied_params(int count) {
+  BetaMessageBatchCreateParams p;
+  std::mt19937 rng(7);
+  for (int i = 0; i < count; ++i) {
+    // Escapes, multi-byte UTF-8 and lengths around the 64 KiB refill size.
+    std::string text = "line " + std::to_string(i) + " \"q\" \\ \n \t \xC3\xA9 \xF0\x9F\x98\x80 ";
+    text.append(rng() % 3 == 0 ? 70000 : rng() % 300, static_cast<char>('a' + i % 26));
+    Request r = simple("id-" + std::to_string(i), std::move(text));
+    if (i % 4 == 1) r.params.temperature = 0.25;
+    if (i % 5 == 2) r.params.stop_sequences = std::vector<std::string>{"END", "\u2028"};
+    if (i % 7 == 3) r.params.system = std::string("be brief");
+    p.requests.push_back(std::move(r));
+  }
+  return p;
+}
+
+TEST(StreamedCreateBody, HasTheBytesOfTheBuiltBodyWhateverThePieces) {
+  for (int count : {1, 3, 250}) {
+    const BetaMessageBatchCreateParams p = varied_params(count);
+    const std::string built = body(p);
+    const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+    ASSERT_TRUE(streamed.streamed());
+    EXPECT_EQ(streamed.size(), built.size()) << count;  // announced before any byte is encoded
+    for (std::size_t piece :
+         {std::size_t{1}, std::size_t{7}, std::size_t{65536}, std::size_t{1} << 20}) {
+      if (piece == 1 && built.size() > 200000) continue;  // slow and no more telling
+      EXPECT_TRUE(read_streamed(streamed, piece) == built) << count << " requests, piece " << piece;
+    }
+    EXPECT_TRUE(streamed.str() == built) << count;  // encoded whole on demand
+  }
+}
+
+TEST(StreamedCreateBody, RefusesWhatTheBuiltBodyRefusesWithTheSameMessage) {
+  auto message = [](auto make) -> std::string {
+    try {
+      make();
+    } catch (const AnthropicInvalidRequestException& e) {
+      return e.what();
+    }
+    return "(no exception)";
+  };
+  BetaMessageBatchCreateParams duplicate = varied_params(5);
+  duplicate.requests[3].custom_id = duplicate.requests[1].custom_id;
+  BetaMessageBatchCreateParams empty;
+  BetaMessageBatchCreateParams bad_role = varied_params(3);
+  bad_role.requests[2].params.messages[0].role = Role();
+  const BetaMessageBatchCreateParams big = varied_params(40);
+  const std::vector<const BetaMessageBatchCreateParams*> all = {&duplicate, &empty, &bad_role,
+                                                                &big};
+  for (const BetaMessageBatchCreateParams* p : all) {
+    const std::size_t max = p == &big ? 100000 : std::size_t{256} << 20;
+    const std::string built = message([&] { anthropic::internal::build_create_body(*p, max); });
+    EXPECT_NE(built, "(no exception)");
+    EXPECT_EQ(message([&] { anthropic::internal::streamed_create_body(*p, max); }), built);
+  }
+  EXPECT_THAT(message([&] { anthropic::internal::streamed_create_body(duplicate); }),
+              ::testing::HasSubstr("requests[3].custom_id"));
+}
+
+TEST(StreamedCreateBody, ParamsChangedAfterTheCheckFailTheBodyInsteadOfSendingOtherBytes) {
+  BetaMessageBatchCreateParams p = varied_params(3);
+  const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+  p.requests[1].params.messages[0] = BetaMessageParam::user("a different text, longer than before");
+  try {
+    (void)read_streamed(streamed, 4096);
+    ADD_FAILURE() << "a changed body was produced";
+  } catch (const AnthropicInvalidRequestException& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches the one checked"));
+  }
+  p.requests.pop_back();  // shorter: the end comes early
+  EXPECT_THROW((void)read_streamed(streamed, 4096), AnthropicInvalidRequestException);
+}
+
+TEST(StreamedCreateBody, AChangeOfTheSameLengthIsCaughtBeforeTheBodyIsComplete) {
+  BetaMessageBatchCreateParams p = varied_params(60);
+  const std::string built = body(p);
+  const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+  // The last request's custom_id ("id-59") becomes another id of the same length, then the
+  // duplicate of an earlier one (which the checks would have refused): neither changes a size.
+  for (const std::string& id : {std::string("id-9x"), p.requests[10].custom_id}) {
+    const std::size_t before = request_json(p.requests[59]).size();
+    p.requests[59].custom_id = id;
+    ASSERT_EQ(request_json(p.requests[59]).size(), before);  // the same length
+    auto source = anthropic::internal::RequestBodyAccess::streamed(streamed)->open();
+    std::string got;
+    char buf[4096];
+    try {
+      for (std::size_t n; (n = source->read(buf, sizeof buf)) != 0;) got.append(buf, n);
+      ADD_FAILURE() << "a changed body was produced whole";
+    } catch (const AnthropicInvalidRequestException& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches the one checked"));
+    }
+    EXPECT_LT(got.size(), built.size());  // the piece that closes the JSON never went out
+  }
+}
+
+TEST(StreamedCreateBody, ASourceStillOpenWhenTheBodyIsReleasedStopsReading) {
+  auto p = std::make_unique<BetaMessageBatchCreateParams>(varied_params(30));
+  std::shared_ptr<anthropic::internal::StreamedBody> held =
+      anthropic::internal::RequestBodyAccess::streamed(
+          anthropic::internal::streamed_create_body(*p));
+  auto source = held->open();  // a transfer that outlives its call
+  char buf[100];
+  ASSERT_EQ(source->read(buf, sizeof buf), sizeof buf);
+  anthropic::internal::StreamedBody::release(held);
+  EXPECT_FALSE(held->encoded());  // nobody else held it: not encoded
+  p.reset();                      // the params are gone (ASan would see a read)
+  try {
+    (void)source->read(buf, sizeof buf);
+    ADD_FAILURE() << "read after release";
+  } catch (const AnthropicInvalidRequestException& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer available"));
+  }
+}
+
+TEST(StreamedCreateBody, ACopyKeptPastTheCallHoldsTheBytes) {
+  std::optional<anthropic::http::RequestBody> kept;
+  std::string expected;
+  {
+    auto p = std::make_unique<BetaMessageBatchCreateParams>(varied_params(20));
+    expected = body(*p);
+    const anthropic::http::RequestBody sent = anthropic::internal::streamed_create_body(*p);
+    anthropic::internal::StreamedBodyRelease release(sent);
+    kept = sent;  // as a custom HttpClient recording its requests
+    // `release` runs, then `p` is destroyed: the kept copy must not read it.
+  }
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_TRUE(kept->str() == expected);
+  EXPECT_TRUE(read_streamed(*kept, 999) == expected);
+}
+
+TEST(StreamedCreateBody, ABodyReleasedUnreadIsNotEncodedAndThenRefusesToBeRead) {
+  auto p = std::make_unique<BetaMessageBatchCreateParams>(varied_params(2));
+  anthropic::http::RequestBody only = anthropic::internal::streamed_create_body(*p);
+  std::weak_ptr<anthropic::internal::StreamedBody> shared =
+      anthropic::internal::RequestBodyAccess::streamed(only);
+  auto held = shared.lock();
+  only = anthropic::http::RequestBody();  // the call's own copy gone; `held` is the release's
+  anthropic::internal::StreamedBody::release(held);
+  p.reset();
+  try {
+    (void)held->bytes();
+    ADD_FAILURE() << "read after release";
+  } catch (const AnthropicInvalidRequestException& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer available"));
+  }
 }
 
 }  // namespace

@@ -11,11 +11,22 @@
 #include <ostream>
 #include <string>
 
+namespace anthropic::internal {
+class StreamedBody;
+struct RequestBodyAccess;
+}  // namespace anthropic::internal
+
 namespace anthropic::http {
 
 /// The bytes of a request body: immutable and shared, so that copying a request (a retry
 /// numbering its attempts, a streamed transfer keeping its body alive) never copies a 256 MB
 /// create body. Assign a `std::string` to set it.
+///
+/// A body may also be *streamed*: its size is known and its bytes are encoded while the built-in
+/// transport uploads them, a piece at a time rather than whole (`create(params)` sends its body
+/// this way, encoding it again for a retry). Reading such a body through `str()`, `data()` or a
+/// comparison encodes it into memory once; a copy kept after the call that sent it holds those
+/// bytes.
 class ANTHROPIC_EXPORT RequestBody {
  public:
   /// No body.
@@ -26,16 +37,21 @@ class ANTHROPIC_EXPORT RequestBody {
   /// A copy of the NUL-terminated `bytes`.
   RequestBody(const char* bytes) : RequestBody(std::string(bytes)) {}  // NOLINT
 
-  /// The bytes; valid as long as this body or a copy of it lives.
-  const std::string& str() const noexcept { return bytes_ ? *bytes_ : no_bytes(); }
+  /// The bytes; valid as long as this body or a copy of it lives. For a streamed body, encodes
+  /// it on the first call (may throw `std::bad_alloc`).
+  const std::string& str() const { return streamed_ ? streamed_bytes() : bytes(); }
   /// The first byte (as `str().data()`).
-  const char* data() const noexcept { return str().data(); }
-  /// The number of bytes.
-  std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+  const char* data() const { return str().data(); }
+  /// The number of bytes (for a streamed body, without encoding it).
+  std::size_t size() const noexcept {
+    return streamed_ ? streamed_size() : bytes_ ? bytes_->size() : 0;
+  }
   /// Whether there is no body.
   bool empty() const noexcept { return size() == 0; }
+  /// Whether the bytes are encoded as they are sent (see the class comment).
+  bool streamed() const noexcept { return streamed_ != nullptr; }
   /// The bytes, so that a body reads as the string it is.
-  operator const std::string&() const noexcept { return str(); }  // NOLINT
+  operator const std::string&() const { return str(); }  // NOLINT
 
   ///@{
   /// Compares the bytes.
@@ -49,16 +65,22 @@ class ANTHROPIC_EXPORT RequestBody {
   friend std::ostream& operator<<(std::ostream& os, const RequestBody& b) { return os << b.str(); }
 
  private:
+  friend struct internal::RequestBodyAccess;
+  const std::string& bytes() const noexcept { return bytes_ ? *bytes_ : no_bytes(); }
   static const std::string& no_bytes() noexcept {
     static const std::string none;
     return none;
   }
+  const std::string& streamed_bytes() const;
+  std::size_t streamed_size() const noexcept;
+
   std::shared_ptr<const std::string> bytes_;
+  std::shared_ptr<internal::StreamedBody> streamed_;  // set: the bytes are produced on demand
 };
 
 /// One HTTP request as the SDK hands it to an `HttpClient`: an absolute URL, its headers and a
-/// fully built body. The body is held here (shared, immutable) so that a retry replays exactly
-/// the same bytes without copying them.
+/// body. The body is held here (shared, immutable, or streamed: see RequestBody) so that a retry
+/// replays exactly the same bytes without copying them.
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "DELETE"
   std::string url;     ///< absolute, query included

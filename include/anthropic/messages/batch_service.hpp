@@ -161,7 +161,10 @@ class ANTHROPIC_EXPORT BasicBatchService {
   /// The batch is checked first (1 to 100,000 requests, valid and unique `custom_id`s, at most
   /// 256 MB; `AnthropicInvalidRequestException` naming the request). Not retried when the
   /// outcome is unknown unless `RequestOptions::retry_on_unknown_outcome` (or the client's
-  /// `retry_create_on_unknown_outcome`) says so: a resend could create a second batch.
+  /// `retry_create_on_unknown_outcome`) says so: a resend could create a second batch. The body
+  /// is encoded from `params` while it is sent (again for a retry), so `params` must not change
+  /// until the call returns; a change is refused (`AnthropicInvalidRequestException`) before
+  /// the body is sent whole.
   MessageBatch create(const BasicMessageBatchCreateParams<Family>& params,
                       const RequestOptions& options);
   /// `create(params, {})`.
