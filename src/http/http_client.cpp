@@ -30,8 +30,7 @@ class BytesSource final : public BodySource {
 
 AnthropicInvalidRequestException gone() {
   return AnthropicInvalidRequestException(
-      "the streamed request body is no longer available: the call that sent it has ended and its "
-      "bytes could not be kept");
+      "the streamed request body is no longer available: the call that sent it has ended");
 }
 
 // A source that reads only while its body has not been released (what it reads may be gone

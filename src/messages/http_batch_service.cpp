@@ -152,6 +152,7 @@ class CreateBodySource final : public BodySource {
     at_ = 0;
     if (next_ == 0) chunk_ += R"({"requests":[)";
     const auto& requests = params_.requests;
+    if (next_ > requests.size()) changed();  // requests removed behind the ones sent
     while (chunk_.size() < kChunk && next_ < requests.size()) {
       if (next_ > 0) chunk_.push_back(',');
       json::write_create_request<F>(chunk_, requests[next_++]);
@@ -161,13 +162,19 @@ class CreateBodySource final : public BodySource {
       done_ = true;
     }
     produced_.update(chunk_.data(), chunk_.size());
-    if (produced_.length() > checked_.size ||
-        (done_ && (produced_.length() != checked_.size || produced_.digest() != checked_.digest))) {
-      throw AnthropicInvalidRequestException(
-          "the create body no longer matches the one checked (" + std::to_string(checked_.size) +
-          " bytes): were the params changed while they were being sent?");
-    }
+    // Before the last piece, the announced size must not be reached (libcurl would send no
+    // more: a body of the right length without its end); with it, size and digest must match.
+    const bool ok =
+        done_ ? produced_.length() == checked_.size && produced_.digest() == checked_.digest
+              : produced_.length() < checked_.size;
+    if (!ok) changed();
     return true;
+  }
+
+  [[noreturn]] void changed() const {
+    throw AnthropicInvalidRequestException(
+        "the create body no longer matches the one checked (" + std::to_string(checked_.size) +
+        " bytes): were the params changed while they were being sent?");
   }
 
   const messages::BasicMessageBatchCreateParams<F>& params_;

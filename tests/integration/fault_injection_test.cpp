@@ -296,6 +296,7 @@ TEST_F(FaultInjection, CreateHandsTheTransportAStreamedBodyItNeverEncodesWhole) 
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[0].body, anthropic::internal::build_create_body(one_request()).str());
   EXPECT_EQ(requests[1].body, requests[0].body);
+  EXPECT_EQ(requests[2].body, anthropic::internal::build_create_body(ga).str());
 }
 
 TEST_F(FaultInjection, ConnectionRefusedIsRetriedAndNeverReachedTheServer) {

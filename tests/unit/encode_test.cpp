@@ -795,8 +795,39 @@ TEST(StreamedCreateBody, AChangeOfTheSameLengthIsCaughtBeforeTheBodyIsComplete) 
     } catch (const AnthropicInvalidRequestException& e) {
       EXPECT_THAT(e.what(), ::testing::HasSubstr("no longer matches the one checked"));
     }
-    EXPECT_LT(got.size(), built.size());  // the piece that closes the JSON never went out
+    EXPECT_GT(got.size(), std::size_t{0});  // earlier pieces did go out
+    EXPECT_LT(got.size(), built.size());    // the piece that closes the JSON never did
   }
+}
+
+TEST(StreamedCreateBody, APieceReachingTheAnnouncedSizeBeforeTheEndIsRefused) {
+  // libcurl stops reading at the announced length: a changed first piece that fills it exactly
+  // would make a body of the right size without its end.
+  BetaMessageBatchCreateParams p;
+  p.requests.push_back(simple("big", std::string(70000, 'x')));  // a piece of its own
+  p.requests.push_back(simple("small", "hi"));
+  const std::size_t size = body(p).size();
+  const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+  const std::size_t grow = 1 + request_json(p.requests[1]).size() + 2;  // "," small "]}"
+  p.requests[0].params.messages[0] = BetaMessageParam::user(std::string(70000 + grow, 'x'));
+  auto source = anthropic::internal::RequestBodyAccess::streamed(streamed)->open();
+  std::vector<char> buf(size);
+  EXPECT_THROW((void)source->read(buf.data(), buf.size()), AnthropicInvalidRequestException);
+}
+
+TEST(StreamedCreateBody, RequestsRemovedWhileSendingEndTheBodyInsteadOfHanging) {
+  BetaMessageBatchCreateParams p = varied_params(250);
+  const anthropic::http::RequestBody streamed = anthropic::internal::streamed_create_body(p);
+  auto source = anthropic::internal::RequestBodyAccess::streamed(streamed)->open();
+  std::vector<char> buf(100000);
+  ASSERT_GT(source->read(buf.data(), buf.size()), std::size_t{0});  // some requests went out
+  p.requests.resize(1);
+  EXPECT_THROW(
+      {
+        while (source->read(buf.data(), buf.size()) != 0) {
+        }
+      },
+      AnthropicInvalidRequestException);
 }
 
 TEST(StreamedCreateBody, ASourceStillOpenWhenTheBodyIsReleasedStopsReading) {
@@ -809,7 +840,7 @@ TEST(StreamedCreateBody, ASourceStillOpenWhenTheBodyIsReleasedStopsReading) {
   ASSERT_EQ(source->read(buf, sizeof buf), sizeof buf);
   anthropic::internal::StreamedBody::release(held);
   EXPECT_FALSE(held->encoded());  // nobody else held it: not encoded
-  p.reset();                      // the params are gone (ASan would see a read)
+  p.reset();                      // the params are gone
   try {
     (void)source->read(buf, sizeof buf);
     ADD_FAILURE() << "read after release";

@@ -38,7 +38,8 @@ class ANTHROPIC_EXPORT RequestBody {
   RequestBody(const char* bytes) : RequestBody(std::string(bytes)) {}  // NOLINT
 
   /// The bytes; valid as long as this body or a copy of it lives. For a streamed body, encodes
-  /// it on the first call (may throw `std::bad_alloc`).
+  /// it on the first call: may throw `std::bad_alloc`, or `AnthropicInvalidRequestException` when
+  /// the body cannot be produced (its params changed, or its call ended without keeping it).
   const std::string& str() const { return streamed_ ? streamed_bytes() : bytes(); }
   /// The first byte (as `str().data()`).
   const char* data() const { return str().data(); }
