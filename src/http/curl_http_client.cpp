@@ -278,14 +278,7 @@ class Transfer final : public internal::CurlTransfer, public ResponseBody {
     fail_with(result_);
   }
 
-  [[noreturn]] void fail_with(CURLcode code) {
-    if (std::exception_ptr e = body_error()) {  // the request body failed: its own error
-      detach();
-      error_ = e;
-      std::rethrow_exception(e);
-    }
-    fail(error_for(code, easy()));
-  }
+  [[noreturn]] void fail_with(CURLcode code) { fail(failure(code, easy())); }
 
   [[noreturn]] void fail_cancelled() {
     AnthropicCancelledException error = cancelled_error(easy());
@@ -295,9 +288,13 @@ class Transfer final : public internal::CurlTransfer, public ResponseBody {
   }
 
   [[noreturn]] void fail(const AnthropicIoException& error) {
+    fail(std::make_exception_ptr(error));
+  }
+
+  [[noreturn]] void fail(std::exception_ptr error) {
     detach();  // an unfinished transfer closes its connection
-    error_ = std::make_exception_ptr(error);
-    throw error;
+    error_ = error;
+    std::rethrow_exception(error);
   }
 
   void detach() noexcept {

@@ -180,20 +180,11 @@ void CurlTransfer::configure(CURL* e, const http::CurlHttpClientOptions& options
 
 std::size_t CurlTransfer::on_read(char* dst, std::size_t size, std::size_t count, void* user) {
   auto* self = static_cast<CurlTransfer*>(user);
+  if (!self->source_) return copy_from(self->body_.str(), self->uploaded_, dst, size * count);
   const std::size_t want = std::min(size * count, self->body_.size() - self->uploaded_);
-  if (!self->source_) {
-    if (want > 0) std::memcpy(dst, self->body_.data() + self->uploaded_, want);
-    self->uploaded_ += want;
-    return want;
-  }
   try {
     // libcurl asks for a buffer's worth; a source may hand over less per call.
-    std::size_t n = 0;
-    while (n < want) {
-      std::size_t got = self->source_->read(dst + n, want - n);
-      if (got == 0) break;
-      n += got;
-    }
+    const std::size_t n = read_up_to(*self->source_, dst, want);
     if (n == 0 && want > 0) {
       throw AnthropicInvalidRequestException(
           "the request body ended " + std::to_string(self->body_.size() - self->uploaded_) +
@@ -342,6 +333,10 @@ bool CurlTransfer::succeeded(CURLcode code, CURL* easy) {
     status_ = static_cast<int>(info);
   }
   return true;
+}
+
+std::exception_ptr CurlTransfer::failure(CURLcode code, CURL* easy) const {
+  return body_error_ ? body_error_ : std::make_exception_ptr(error_for(code, easy));
 }
 
 AnthropicIoException CurlTransfer::error_for(CURLcode code, CURL* easy) const {

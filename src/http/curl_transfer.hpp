@@ -71,8 +71,6 @@ class CurlTransfer {
   /// Whether the transfer, ended with `code`, produced a response: a complete one, or one
   /// stopped at a body limit on purpose. Sets the status from libcurl when no line was parsed.
   bool succeeded(CURLcode code, CURL* easy);
-  /// The error of a transfer that ended with `code` (not `succeeded`).
-  AnthropicIoException error_for(CURLcode code, CURL* easy) const;
   /// The error of a transfer stopped before its end (timeout, shutdown): `what` after
   /// "<describe()> failed: ".
   AnthropicIoException stopped(const std::string& what, CURL* easy) const;
@@ -84,9 +82,9 @@ class CurlTransfer {
   /// For `send`: the whole response, or AnthropicInvalidDataException when the body exceeded
   /// `max_response_bytes`.
   http::HttpResponse take_response();
-  /// What a streamed request body threw while being read (the transfer was aborted for it):
-  /// the error of the call, rather than `error_for`'s. Null when the body did not fail.
-  std::exception_ptr body_error() const noexcept { return body_error_; }
+  /// The error of a transfer that ended with `code` (not `succeeded`): what a streamed request
+  /// body threw while being read (the transfer was aborted for it), else `error_for`'s.
+  std::exception_ptr failure(CURLcode code, CURL* easy) const;
   /// False only when not one byte of the request was written (see the definition).
   static bool anything_sent(CURL* easy) noexcept;
 
@@ -98,6 +96,8 @@ class CurlTransfer {
   std::string body_buffer_;
 
  private:
+  /// The transport's error of a transfer that ended with `code` (not `succeeded`).
+  AnthropicIoException error_for(CURLcode code, CURL* easy) const;
   bool may_have_reached_server(CURLcode code, CURL* easy) const noexcept;
   void build_header_list(const http::HttpRequest& request);
   void append_header(const std::string& line);

@@ -7,7 +7,6 @@
 #include "http/streamed_body.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace anthropic::internal {
 
@@ -17,10 +16,7 @@ class BytesSource final : public BodySource {
  public:
   explicit BytesSource(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
   std::size_t read(char* dst, std::size_t max) override {
-    std::size_t n = std::min(max, bytes_->size() - pos_);
-    if (n > 0) std::memcpy(dst, bytes_->data() + pos_, n);
-    pos_ += n;
-    return n;
+    return copy_from(*bytes_, pos_, dst, max);
   }
 
  private:
@@ -77,12 +73,7 @@ const std::string& StreamedBody::bytes_locked() {
   std::string all;
   all.resize(size_);
   std::unique_ptr<BodySource> source = open_();  // not gated: read here, under `mutex_`
-  std::size_t at = 0;
-  while (at < size_) {
-    std::size_t n = source->read(all.data() + at, size_ - at);
-    if (n == 0) break;
-    at += n;
-  }
+  const std::size_t at = read_up_to(*source, all.data(), size_);
   char extra = 0;
   if (at != size_ || source->read(&extra, 1) != 0) {
     throw AnthropicInvalidRequestException(
@@ -122,10 +113,7 @@ class MemoryBody final : public ResponseBody {
  public:
   explicit MemoryBody(std::string bytes) : bytes_(std::move(bytes)) {}
   std::size_t read(char* dst, std::size_t max) override {
-    std::size_t n = std::min(max, bytes_.size() - pos_);
-    if (n > 0) std::memcpy(dst, bytes_.data() + pos_, n);
-    pos_ += n;
-    return n;
+    return internal::copy_from(bytes_, pos_, dst, max);
   }
 
  private:

@@ -554,8 +554,7 @@ void IoLoop::State::complete(Transfer* t, std::exception_ptr error) {
 void IoLoop::State::on_done(Transfer* t, CURLcode code) {
   const bool stopped_at_error_limit = code == CURLE_WRITE_ERROR && t->error_body_full_;
   if (!t->succeeded(code, t->easy_) && !stopped_at_error_limit) {
-    std::exception_ptr error =
-        t->body_error() ? t->body_error() : std::make_exception_ptr(t->error_for(code, t->easy_));
+    std::exception_ptr error = t->failure(code, t->easy_);
     if (t->streaming() && !t->headers_delivered && t->headers_complete() && !t->error_status()) {
       // Broken after a complete 2xx head, within the turn that brought it: the response is handed
       // over first, so that its reader gets the bytes that did arrive and then this error (as

@@ -6,11 +6,14 @@
 
 #include <anthropic/http/http_client.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace anthropic::internal {
 
@@ -22,6 +25,27 @@ class BodySource {
   /// Copies the next bytes into `dst`, at most `max`; 0 only at the end.
   virtual std::size_t read(char* dst, std::size_t max) = 0;
 };
+
+/// Copies the bytes of `bytes` from `pos` into `dst`, at most `max`, and moves `pos` past them;
+/// returns how many (0 at the end).
+inline std::size_t copy_from(std::string_view bytes, std::size_t& pos, char* dst,
+                             std::size_t max) noexcept {
+  const std::size_t n = std::min(max, bytes.size() - pos);
+  if (n > 0) std::memcpy(dst, bytes.data() + pos, n);
+  pos += n;
+  return n;
+}
+
+/// Reads `source` into `dst` until `n` bytes or its end; returns how many.
+inline std::size_t read_up_to(BodySource& source, char* dst, std::size_t n) {
+  std::size_t at = 0;
+  while (at < n) {
+    const std::size_t got = source.read(dst + at, n - at);
+    if (got == 0) break;
+    at += got;
+  }
+  return at;
+}
 
 /// What a streamed RequestBody shares between its copies. Thread-safe.
 class StreamedBody {

@@ -141,6 +141,18 @@ struct CreateBodyState {
   // The body's size so far, what was dropped included.
   std::size_t total() const noexcept { return discarded + body.size(); }
 
+  // BatchCreateBodyBuilder::check_api_version.
+  void check_api_version(std::string_view version) {
+    api_version.assign(version.data(), version.size());
+    version_rules = !version.empty() && !is_legacy_api_version(version);
+  }
+
+  // Writes the end of the body, which must hold a request.
+  void close() {
+    if (count == 0) throw AnthropicInvalidRequestException("a batch needs at least one request");
+    body += "]}";
+  }
+
   // The checks of the count and of the id's pattern, before anything of the request is written.
   void check(std::string_view custom_id) const {
     if (count >= kMaxRequests) {
@@ -222,13 +234,12 @@ CheckedCreateBody check_create_body(const messages::BasicMessageBatchCreateParam
                                     std::size_t max_body_bytes, std::string_view api_version) {
   CreateBodyState s;
   s.max_body_bytes = max_body_bytes;
-  s.api_version.assign(api_version.data(), api_version.size());
-  s.version_rules = !api_version.empty() && !is_legacy_api_version(api_version);
+  s.check_api_version(api_version);
   s.discard = true;
   for (const auto& request : params.requests) s.add_typed<F>(request);
-  if (s.count == 0) throw AnthropicInvalidRequestException("a batch needs at least one request");
-  s.dropped.update("]}", 2);
-  return CheckedCreateBody{s.total() + 2, s.dropped.digest()};
+  s.close();
+  s.dropped.update(s.body.data(), s.body.size());
+  return CheckedCreateBody{s.total(), s.dropped.digest()};
 }
 
 template CheckedCreateBody check_create_body(const messages::MessageBatchCreateParams&, std::size_t,
@@ -264,8 +275,7 @@ BasicBatchCreateBodyBuilder<F>::~BasicBatchCreateBodyBuilder() = default;
 
 template <class F>
 void BasicBatchCreateBodyBuilder<F>::check_api_version(std::string_view api_version) {
-  state_->api_version.assign(api_version.data(), api_version.size());
-  state_->version_rules = !api_version.empty() && !is_legacy_api_version(api_version);
+  state_->check_api_version(api_version);
 }
 
 template <class F>
@@ -327,10 +337,7 @@ template <class F>
 EncodedBatchCreateParams BasicBatchCreateBodyBuilder<F>::finish(
     std::vector<std::string> betas, std::optional<std::string> user_profile_id,
     std::optional<std::string> workspace_id) && {
-  if (state_->count == 0) {
-    throw AnthropicInvalidRequestException("a batch needs at least one request");
-  }
-  state_->body += "]}";
+  state_->close();
   EncodedBatchCreateParams out;
   out.body = std::move(state_->body);
   out.request_count = state_->count;

@@ -19,6 +19,10 @@ namespace anthropic::internal {
 
 void RunningChecksum::update(const char* data, std::size_t size) noexcept {
   length_ += size;
+  // The lanes are worked on in a local copy: through the member array each block waited for the
+  // previous one's stores (6.5 GB/s); locals stay in registers and the multiplications overlap.
+  std::uint64_t lanes[4];
+  std::memcpy(lanes, lanes_, sizeof lanes);
   // Finish a block begun by the previous piece.
   if (pending_size_ != 0) {
     const std::size_t take = std::min(sizeof pending_ - pending_size_, size);
@@ -27,38 +31,27 @@ void RunningChecksum::update(const char* data, std::size_t size) noexcept {
     data += take;
     size -= take;
     if (pending_size_ < sizeof pending_) return;
-    mix_block(pending_);
+    mix_block(lanes, pending_);
     pending_size_ = 0;
   }
   // Whole blocks straight from the data. Blocks sit at multiples of 32 bytes of the whole
   // sequence, and words are read with memcpy in both places, so the digest does not depend on
   // where the pieces were split, whatever the byte order of the machine.
-  // The lanes stay in registers across blocks: through the member array, each block waited for
-  // the previous one's stores (6.5 GB/s; in registers the multiplications overlap).
-  std::uint64_t a = lanes_[0], b = lanes_[1], c = lanes_[2], d = lanes_[3];
   while (size >= sizeof pending_) {
-    std::uint64_t words[4];
-    std::memcpy(words, data, sizeof words);
-    a = mix(a, words[0]);
-    b = mix(b, words[1]);
-    c = mix(c, words[2]);
-    d = mix(d, words[3]);
+    mix_block(lanes, data);
     data += sizeof pending_;
     size -= sizeof pending_;
   }
-  lanes_[0] = a;
-  lanes_[1] = b;
-  lanes_[2] = c;
-  lanes_[3] = d;
+  std::memcpy(lanes_, lanes, sizeof lanes);
   std::memcpy(pending_, data, size);  // less than a block
   pending_size_ = size;
 }
 
-void RunningChecksum::mix_block(const void* block) noexcept {
+void RunningChecksum::mix_block(std::uint64_t (&lanes)[4], const void* block) noexcept {
   // Four independent lanes: the multiplications overlap instead of waiting for each other.
   std::uint64_t words[4];
   std::memcpy(words, block, sizeof words);
-  for (int i = 0; i < 4; ++i) lanes_[i] = mix(lanes_[i], words[i]);
+  for (int i = 0; i < 4; ++i) lanes[i] = mix(lanes[i], words[i]);
 }
 
 std::uint64_t RunningChecksum::digest() const noexcept {

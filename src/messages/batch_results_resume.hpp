@@ -61,7 +61,7 @@ class RunningChecksum {
     h = (h ^ word) * 0x9E3779B97F4A7C15ull;
     return h ^ (h >> 29);
   }
-  void mix_block(const void* block) noexcept;
+  static void mix_block(std::uint64_t (&lanes)[4], const void* block) noexcept;
 
   std::uint64_t lanes_[4] = {0x243F6A8885A308D3ull, 0x13198A2E03707344ull, 0xA4093822299F31D0ull,
                              0x082EFA98EC4E6C89ull};

@@ -10,7 +10,6 @@
 #include "messages/batch_results_resume.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace anthropic::internal {
 
@@ -134,10 +133,7 @@ class CreateBodySource final : public BodySource {
     std::size_t n = 0;
     while (n < max) {
       if (at_ == chunk_.size() && !refill()) break;
-      const std::size_t take = std::min(max - n, chunk_.size() - at_);
-      std::memcpy(dst + n, chunk_.data() + at_, take);
-      at_ += take;
-      n += take;
+      n += copy_from(chunk_, at_, dst + n, max - n);
     }
     return n;
   }
