@@ -478,16 +478,20 @@ void IoLoop::State::start_queued() {
     std::unique_ptr<Transfer> t = std::move(queued.front());
     queued.pop_front();
     t->registration_.reset();
+    std::exception_ptr error;
     try {
       attach(t);
     } catch (...) {
-      std::exception_ptr error = std::current_exception();
-      SendDone send_done = std::move(t->send_done_);
-      OpenDone open_done = std::move(t->open_done_);
-      t.reset();
-      if (send_done) send_done(error, {});
-      if (open_done) open_done(error, {});
+      error = std::current_exception();
     }
+    // The caller hears of it after the catch block has ended (see thrown_by in
+    // batch_service_async.cpp): its reference is then the last.
+    if (!error) continue;
+    SendDone send_done = std::move(t->send_done_);
+    OpenDone open_done = std::move(t->open_done_);
+    t.reset();
+    if (send_done) send_done(error, {});
+    if (open_done) open_done(std::move(error), {});
   }
 }
 
@@ -760,6 +764,7 @@ void IoLoop::State::submit(http::HttpRequest request, Done done, std::shared_ptr
         return t->send_done_;
       }
     };
+    std::exception_ptr error;
     try {
       if (is_stopping()) {
         throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
@@ -769,8 +774,11 @@ void IoLoop::State::submit(http::HttpRequest request, Done done, std::shared_ptr
       callback() = std::move(done);
       start(t);
     } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {  // reported after the catch block, as in start_queued
       Done d = t ? std::move(callback()) : std::move(done);
-      if (d) d(std::current_exception(), {});
+      if (d) d(std::move(error), {});
     }
   });
 }

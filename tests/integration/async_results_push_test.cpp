@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <future>
@@ -164,6 +165,59 @@ TEST(AsyncResultsPush, TheCallbackFormAndTheBetaServiceDeliverTheSameLines) {
   ASSERT_EQ(server.requests().size(), 1u);
   EXPECT_EQ(server.requests()[0].path, "/v1/messages/batches/msgbatch_b/results");
   EXPECT_EQ(server.requests()[0].header("accept"), "application/x-jsonl");
+}
+
+// An exception counting its live copies: whoever drops the last reference destroys it.
+struct Counted : std::runtime_error {
+  static std::atomic<int> live;
+  explicit Counted(const std::string& what) : std::runtime_error(what) { ++live; }
+  Counted(const Counted& other) : std::runtime_error(other) { ++live; }
+  ~Counted() override { --live; }
+};
+std::atomic<int> Counted::live{0};
+
+// The I/O thread hands a caller an error only after the catch block that caught it has ended:
+// the caller's reference is then the last, and the exception dies where the caller drops it
+// (not later on the I/O thread, ordered only by libstdc++'s reference counts, which
+// ThreadSanitizer cannot see and reports as a race). The callback holds the I/O thread until
+// the caller has dropped the error, so the check is exact.
+TEST(AsyncResultsPush, AnErrorHandedOverIsTheCallersAloneWhileTheCallbackRuns) {
+  const std::string body = result_line(0) + "\n" + result_line(1);  // the last line has no \n
+  TestServer server;
+  server.handle([&body](const httplib::Request&, httplib::Response& res) {
+    res.set_content(body, "application/x-jsonl");
+  });
+  auto client = make_client(server.base_url());
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::exception_ptr handed;
+  bool dropped = false;
+  anthropic::RequestOptions options;
+  client.async().messages().batches().for_each_result(
+      "msgbatch_c", options,
+      [](const mb::MessageBatchIndividualResponse& line) {
+        if (line.custom_id == "r1") throw Counted("the handler refused r1");
+      },
+      [&](std::future<std::size_t> result) {
+        std::exception_ptr error;
+        try {
+          result.get();
+        } catch (...) {
+          error = std::current_exception();
+        }
+        std::unique_lock<std::mutex> lock(mutex);
+        handed = std::move(error);
+        changed.notify_all();
+        changed.wait_for(lock, kNoHang, [&] { return dropped; });
+      });
+  std::unique_lock<std::mutex> lock(mutex);
+  ASSERT_TRUE(changed.wait_for(lock, kNoHang, [&] { return handed != nullptr; }));
+  EXPECT_THROW(std::rethrow_exception(handed), Counted);
+  EXPECT_EQ(Counted::live.load(), 1);
+  handed = nullptr;
+  EXPECT_EQ(Counted::live.load(), 0);  // destroyed here, while the I/O thread waits
+  dropped = true;
+  changed.notify_all();
 }
 
 // --- broken transfers ---

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <future>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace anthropic::testing {
@@ -73,11 +75,15 @@ class Landing {
       std::lock_guard<std::mutex> lock(state->mutex);
       state->threads.push_back(std::this_thread::get_id());
       if (++state->calls > 1) return;
+      // The error is handed over after the catch block, as the library does (thrown_by): the
+      // test thread's reference is then the last one.
+      std::exception_ptr error;
       try {
         state->promise.set_value(f.get());
       } catch (...) {
-        state->promise.set_exception(std::current_exception());
+        error = std::current_exception();
       }
+      if (error) state->promise.set_exception(std::move(error));
     };
   }
   std::future<T> future() { return state_->promise.get_future(); }
