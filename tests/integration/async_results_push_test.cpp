@@ -187,11 +187,13 @@ TEST(AsyncResultsPush, AnErrorHandedOverIsTheCallersAloneWhileTheCallbackRuns) {
   server.handle([&body](const httplib::Request&, httplib::Response& res) {
     res.set_content(body, "application/x-jsonl");
   });
-  auto client = make_client(server.base_url());
+  // Declared before the client: the callback may still be waking when the test body ends, and
+  // the client's destruction joins the I/O thread.
   std::mutex mutex;
   std::condition_variable changed;
   std::exception_ptr handed;
   bool dropped = false;
+  auto client = make_client(server.base_url());
   anthropic::RequestOptions options;
   client.async().messages().batches().for_each_result(
       "msgbatch_c", options,
