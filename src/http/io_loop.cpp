@@ -3,6 +3,7 @@
 #include <anthropic/errors.hpp>
 
 #include "http/curl_transfer.hpp"
+#include "http/thrown_by.hpp"
 
 #include <curl/curl.h>
 
@@ -478,14 +479,8 @@ void IoLoop::State::start_queued() {
     std::unique_ptr<Transfer> t = std::move(queued.front());
     queued.pop_front();
     t->registration_.reset();
-    std::exception_ptr error;
-    try {
-      attach(t);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    // The caller hears of it after the catch block has ended (see thrown_by in
-    // batch_service_async.cpp): its reference is then the last.
+    // The caller hears of a failure after the catch block has ended (thrown_by).
+    std::exception_ptr error = thrown_by([&] { attach(t); });
     if (!error) continue;
     SendDone send_done = std::move(t->send_done_);
     OpenDone open_done = std::move(t->open_done_);
@@ -764,8 +759,7 @@ void IoLoop::State::submit(http::HttpRequest request, Done done, std::shared_ptr
         return t->send_done_;
       }
     };
-    std::exception_ptr error;
-    try {
+    std::exception_ptr error = thrown_by([&] {
       if (is_stopping()) {
         throw AnthropicCancelledException(request.method + " cancelled: " + kDestroyed, false);
       }
@@ -773,10 +767,8 @@ void IoLoop::State::submit(http::HttpRequest request, Done done, std::shared_ptr
       t->sink_ = std::move(sink);
       callback() = std::move(done);
       start(t);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    if (error) {  // reported after the catch block, as in start_queued
+    });
+    if (error) {  // reported after the catch block (thrown_by)
       Done d = t ? std::move(callback()) : std::move(done);
       if (d) d(std::move(error), {});
     }

@@ -4,6 +4,7 @@
 
 #include "http/io_loop.hpp"
 #include "http/retry_state.hpp"
+#include "http/thrown_by.hpp"
 #include "messages/async_services.hpp"
 #include "messages/batch_results_resume.hpp"
 #include "messages/http_batch_service.hpp"
@@ -25,28 +26,10 @@
 
 namespace anthropic::messages {
 
+using internal::thrown_by;
 using internal::with_id;
 
 namespace {
-
-// What `f()` threw, or null once it returns.
-//
-// An error that happened on the I/O thread (or a pool worker) reaches its caller only after the
-// catch block that caught it has ended. Inside the block the handler holds a reference to the
-// exception; if the caller, woken by its future, reads the error and drops its own reference
-// first, the block's end frees the exception on this thread, ordered after the caller's read only
-// by libstdc++'s internal (uninstrumented) reference count: correct, but ThreadSanitizer, in the
-// caller's program as in our CI, reports it as a race. Handing over after the block makes the
-// caller's the last reference.
-template <class F>
-std::exception_ptr thrown_by(F&& f) noexcept {
-  try {
-    std::forward<F>(f)();
-  } catch (...) {
-    return std::current_exception();
-  }
-  return nullptr;
-}
 
 // Hands `result` to `done`; a callback that throws has nowhere to report to: ignored.
 template <class T>
@@ -278,7 +261,6 @@ namespace {
 
 using messages::deliver;
 using messages::fail;
-using messages::thrown_by;
 
 AnthropicCancelledException destroyed_error(const std::string& what, bool reached) {
   return AnthropicCancelledException(what + " cancelled: client destroyed", reached);
